@@ -1,0 +1,24 @@
+"""nablax: JAX's programming model (grad, jvp, vjp, vmap, jit, ...) in pure Python on NumPy.
+
+    import nablax as jax
+    import nablax.numpy as jnp
+"""
+from nablax import lax, numpy, tree_util  # noqa: F401
+from nablax._src import numpy as _numpy_layer  # noqa: F401  (installs Array operators)
+from nablax._src.api import (  # noqa: F401
+    ShapeDtypeStruct,
+    grad,
+    hessian,
+    jacfwd,
+    jacrev,
+    jvp,
+    linearize,
+    make_jaxpr,
+    value_and_grad,
+    vjp,
+    vmap,
+)
+from nablax._src.array import Array  # noqa: F401
+from nablax._src.config import config  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,617 @@
+"""The transformations users call: make_jaxpr, jvp, vjp, linearize, grad, jacobians, vmap.
+
+Each flattens its pytree arguments, runs a flat interpreter from `interpreters/`, and
+rebuilds the pytree outputs. Argument checking happens here, so errors name the
+user's function, argument and shapes rather than an interpreter's internals.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Hashable, Sequence
+
+import numpy as np
+
+from .array import Array, to_concrete_array, wrap
+from .avals import UndefinedPrimal, Zero, float0
+from .core import Tracer, lift_aval
+from .interpreters.batching import batch_flat
+from .interpreters.jvp import jvp_flat
+from .interpreters.linearize import linearize_flat
+from .interpreters.staging import trace_to_jaxpr
+from .interpreters.transpose import backward_pass
+from .ir import eval_jaxpr
+from .primitives import templates
+from .primitives.misc import convert_element_type
+from .primitives.shape import broadcast_in_dim, reshape, slice_in_dim
+from .tree import (
+    PyTreeDef,
+    broadcast_prefix,
+    keystr,
+    tree_flatten,
+    tree_flatten_with_path,
+    tree_structure,
+    tree_unflatten,
+)
+
+_SCALARS = (bool, int, float, complex)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def _fun_name(fun: Callable) -> str:
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+def _check_leaf(x, where: str, path: str = ""):
+    """Arguments of transformed functions must be arrays or scalars."""
+    if isinstance(x, (Array, Tracer)):
+        return x
+    if isinstance(x, _SCALARS) or isinstance(x, (np.ndarray, np.generic)):
+        return to_concrete_array(x)
+    raise TypeError(
+        f"{where}: argument {path or ''} of type {type(x).__name__} is not a valid array "
+        "type; arguments must be arrays, scalars, or pytrees (tuples, lists, dicts) of them."
+    )
+
+
+def _flatten_args(args, where: str) -> tuple[list, PyTreeDef]:
+    pairs, tree = tree_flatten_with_path(args)
+    return [_check_leaf(x, where, keystr(p)) for p, x in pairs], tree
+
+
+def _flat_fun(fun: Callable, in_tree: PyTreeDef, store: dict, has_aux: bool = False) -> Callable:
+    """Wrap a pytree function as flat-in / flat-out; the output tree lands in `store`."""
+
+    def flat(*args):
+        out = fun(*tree_unflatten(in_tree, args))
+        if has_aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(
+                    f"{_fun_name(fun)} was transformed with has_aux=True, so it must return a "
+                    f"pair (output, auxiliary data); it returned {type(out).__name__}"
+                )
+            out, aux = out
+            aux_flat, store["aux_tree"] = tree_flatten(aux)
+        else:
+            aux_flat = []
+        out_flat, store["out_tree"] = tree_flatten(out)
+        store["n_out"] = len(out_flat)
+        return [_check_leaf(o, f"output of {_fun_name(fun)}") for o in out_flat] + list(aux_flat)
+
+    return flat
+
+
+def _argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for n in nums:
+        if not isinstance(n, int) or not -nargs <= n < nargs:
+            raise ValueError(
+                f"{where}: argnums={argnums!r} is out of range for a call with {nargs} positional "
+                "argument(s)"
+            )
+    return tuple(n % nargs for n in nums)
+
+
+def _partial_args(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, ...]) -> Callable:
+    """`fun` as a function of the positional arguments in `argnums` only."""
+
+    def partial(*dyn):
+        full = list(args)
+        for i, x in zip(argnums, dyn):
+            full[i] = x
+        return fun(*full, **kwargs)
+
+    return partial
+
+
+def _zeros_for(aval):
+    return templates.zeros_of_aval(aval)
+
+
+def _instantiate_ct(ct, primal_aval):
+    if type(ct) is Zero:
+        return _zeros_for(primal_aval.to_tangent_aval())
+    return ct
+
+
+# ---------------------------------------------------------------------------- make_jaxpr
+
+def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = (), return_shape: bool = False) -> Callable:
+    """`make_jaxpr(f)(*args)`: the ClosedJaxpr that `f` traces to (prints like JAX's)."""
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    @functools.wraps(fun)
+    def make(*args, **kwargs):
+        dyn_nums = tuple(i for i in range(len(args)) if i not in static)
+        dyn = [args[i] for i in dyn_nums]
+        flat, in_tree = _flatten_args(tuple(dyn), "make_jaxpr")
+        store: dict = {}
+        f = _flat_fun(_partial_args(fun, args, kwargs, dyn_nums), in_tree, store)
+        closed = trace_to_jaxpr(f, [lift_aval(x) for x in flat], label="make_jaxpr")
+        if return_shape:
+            shapes = [ShapeDtypeStruct(a.shape, a.dtype) for a in closed.out_avals]
+            return closed, tree_unflatten(store["out_tree"], shapes)
+        return closed
+
+    return make
+
+
+class ShapeDtypeStruct:
+    """Shape and dtype of an array, without data (what eval_shape returns)."""
+
+    __slots__ = ("shape", "dtype", "weak_type")
+
+    def __init__(self, shape, dtype, weak_type: bool = False):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.weak_type = weak_type
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ShapeDtypeStruct) and (self.shape, self.dtype) == (other.shape, other.dtype)
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self) -> str:
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+
+
+# ----------------------------------------------------------------------------------- jvp
+
+def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = False):
+    """Forward mode: (fun(*primals), J·tangents); with has_aux also the auxiliary data."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(
+            "jvp: primals and tangents must be tuples or lists with one entry per positional "
+            f"argument, got {type(primals).__name__} and {type(tangents).__name__}"
+        )
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
+    flat_p, in_tree = _flatten_args(tuple(primals), "jvp")
+    flat_t, t_tree = tree_flatten(tuple(tangents))
+    if t_tree != in_tree:
+        raise ValueError(f"jvp: primal and tangent structures differ: primals {in_tree}, tangents {t_tree}")
+    ts = []
+    for p, t in zip(flat_p, flat_t):
+        paval = lift_aval(p)
+        taval = paval.to_tangent_aval()
+        t = _check_leaf(t, "jvp tangent")
+        tav = lift_aval(t)
+        if tav.shape != paval.shape:
+            raise ValueError(f"jvp: primal shape {paval.shape} and tangent shape {tav.shape} differ")
+        if taval.dtype == float0 or tav.dtype == float0:
+            ts.append(Zero(taval))
+        elif tav.dtype != taval.dtype:
+            raise TypeError(
+                f"jvp: primal dtype {paval.dtype.name} needs a tangent of dtype {taval.dtype.name}, "
+                f"got {tav.dtype.name}"
+            )
+        else:
+            ts.append(t)
+    store: dict = {}
+    outs, touts = jvp_flat(_flat_fun(fun, in_tree, store, has_aux), flat_p, ts)
+    n = store["n_out"]
+    touts = [templates.instantiate(t) for t in touts[:n]]
+    out = tree_unflatten(store["out_tree"], outs[:n])
+    tout = tree_unflatten(store["out_tree"], touts)
+    if has_aux:
+        return out, tout, tree_unflatten(store["aux_tree"], outs[n:])
+    return out, tout
+
+
+# ----------------------------------------------------------------------- linearize, vjp
+
+def linearize(fun: Callable, *primals, has_aux: bool = False):
+    """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function."""
+    flat, in_tree = _flatten_args(primals, "linearize")
+    store: dict = {}
+    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="linearize")
+    n = store["n_out"]
+    out_tree = store["out_tree"]
+    in_avals = [lift_aval(x) for x in flat]
+
+    def f_jvp(*tangents):
+        flat_t, t_tree = tree_flatten(tangents)
+        if t_tree != in_tree:
+            raise ValueError(f"linearize: tangent structure {t_tree} differs from primal structure {in_tree}")
+        flat_t = [_check_leaf(t, "linearize tangent") for t in flat_t]
+        for t, a in zip(flat_t, in_avals):
+            if lift_aval(t).shape != a.shape:
+                raise ValueError(f"linearize: tangent shape {lift_aval(t).shape} does not match primal shape {a.shape}")
+        res = eval_jaxpr(lin.jaxpr, lin.consts, *flat_t)
+        return tree_unflatten(out_tree, res[:n])
+
+    out = tree_unflatten(out_tree, outs[:n])
+    if has_aux:
+        return out, f_jvp, tree_unflatten(store["aux_tree"], outs[n:])
+    return out, f_jvp
+
+
+def _vjp_flat(flat_fun: Callable, flat: list, label: str):
+    outs, lin = linearize_flat(flat_fun, flat, label=label)
+    in_avals = [lift_aval(x) for x in flat]
+
+    def backward(cts_flat: list) -> list:
+        args = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
+        padded = list(cts_flat) + [Zero(v.aval) for v in lin.jaxpr.outvars[len(cts_flat):]]
+        cts = backward_pass(lin.jaxpr, lin.consts, args, padded)
+        return [_instantiate_ct(c, a) for c, a in zip(cts, in_avals)]
+
+    return outs, backward
+
+
+def vjp(fun: Callable, *primals, has_aux: bool = False):
+    """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple)."""
+    flat, in_tree = _flatten_args(primals, "vjp")
+    store: dict = {}
+    outs, backward = _vjp_flat(_flat_fun(fun, in_tree, store, has_aux), flat, "vjp")
+    n = store["n_out"]
+    out_tree = store["out_tree"]
+    out_avals = [lift_aval(o) for o in outs[:n]]
+
+    def vjp_fn(ct):
+        ct_flat, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree:
+            raise ValueError(
+                f"vjp: the cotangent's structure {ct_tree} must match the output structure {out_tree}"
+            )
+        checked = []
+        for c, a in zip(ct_flat, out_avals):
+            c = _check_leaf(c, "vjp cotangent")
+            ca = lift_aval(c)
+            if ca.shape != a.shape:
+                raise ValueError(f"vjp: cotangent shape {ca.shape} does not match the output shape {a.shape}")
+            if a.dtype.kind not in "fc" or ca.dtype == float0:
+                checked.append(Zero(a.to_tangent_aval()))
+            else:
+                if ca.dtype != a.dtype:
+                    c = convert_element_type(c, a.dtype)
+                checked.append(c)
+        return tree_unflatten(in_tree, backward(checked))
+
+    out = tree_unflatten(out_tree, outs[:n])
+    if has_aux:
+        return out, vjp_fn, tree_unflatten(store["aux_tree"], outs[n:])
+    return out, vjp_fn
+
+
+# ---------------------------------------------------------------------------------- grad
+
+def _check_grad_input(x, where: str, allow_int: bool, holomorphic: bool, path: str) -> None:
+    dt = lift_aval(x).dtype
+    if holomorphic:
+        if dt.kind != "c":
+            raise TypeError(
+                f"{where} with holomorphic=True requires complex inputs, but argument {path} has "
+                f"dtype {dt.name}"
+            )
+        return
+    if dt.kind not in "fc" and not allow_int:
+        raise TypeError(
+            f"{where} requires real- or complex-valued (float) inputs, but argument {path} has "
+            f"dtype {dt.name}. If you want to differentiate with respect to integer or boolean "
+            "inputs, use vjp or set allow_int=True (their gradients are float0 zeros)."
+        )
+
+
+def value_and_grad(
+    fun: Callable,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    reduce_axes: Sequence = (),
+) -> Callable:
+    """A function returning (fun(*args), gradient w.r.t. args[argnums])."""
+    name = "value_and_grad"
+
+    @functools.wraps(fun)
+    def value_and_grad_f(*args, **kwargs):
+        nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}")
+        dyn = tuple(args[i] for i in nums)
+        pairs, in_tree = tree_flatten_with_path(dyn)
+        flat = []
+        for p, x in pairs:
+            x = _check_leaf(x, f"grad of {_fun_name(fun)}", keystr(p))
+            _check_grad_input(x, "grad", allow_int, holomorphic, keystr(p))
+            flat.append(x)
+        store: dict = {}
+        f = _flat_fun(_partial_args(fun, args, kwargs, nums), in_tree, store, has_aux)
+        outs, backward = _vjp_flat(f, flat, "grad")
+        n = store["n_out"]
+        if n != 1 or store["out_tree"] != tree_structure(0.0):
+            shapes = [tuple(lift_aval(o).shape) for o in outs[:n]]
+            raise TypeError(
+                f"grad requires a scalar output, but {_fun_name(fun)} returned "
+                f"{'shape ' + str(shapes[0]) if n == 1 else f'{n} values with shapes {shapes}'}. "
+                "Reduce it to a scalar (e.g. .sum()), or use jacrev / jacfwd for a Jacobian, or "
+                "vjp to pull back a cotangent of that shape."
+            )
+        out = outs[0]
+        aval = lift_aval(out)
+        if aval.shape != ():
+            raise TypeError(
+                f"grad requires a scalar output, but {_fun_name(fun)} returned shape {aval.shape}. "
+                "Reduce it to a scalar (e.g. .sum()), or use jacrev / jacfwd for a Jacobian, or "
+                "vjp to pull back a cotangent of that shape."
+            )
+        if aval.dtype.kind == "c" and not holomorphic:
+            raise TypeError(
+                f"grad requires real-valued outputs, but {_fun_name(fun)} returned dtype "
+                f"{aval.dtype.name}. For holomorphic functions pass holomorphic=True; otherwise "
+                "use vjp directly."
+            )
+        if aval.dtype.kind not in "fc":
+            raise TypeError(
+                f"grad requires a float output, but {_fun_name(fun)} returned dtype {aval.dtype.name}"
+            )
+        g = backward([wrap(np.ones((), aval.dtype), False)])
+        g = tree_unflatten(in_tree, g)
+        g = g[0] if isinstance(argnums, int) else g
+        if has_aux:
+            return (out, tree_unflatten(store["aux_tree"], outs[n:])), g
+        return out, g
+
+    value_and_grad_f.__name__ = f"{name}({_fun_name(fun)})"
+    return value_and_grad_f
+
+
+def grad(
+    fun: Callable,
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+    reduce_axes: Sequence = (),
+) -> Callable:
+    """The gradient of a scalar function w.r.t. the positional argument(s) `argnums`."""
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def grad_f(*args, **kwargs):
+        (val, g) = vg(*args, **kwargs)
+        if has_aux:
+            return g, val[1]
+        return g
+
+    return grad_f
+
+
+# --------------------------------------------------------------------------------- vmap
+
+def _normalize_in_axis(axis, ndim: int, path: str, where: str):
+    if axis is None:
+        return None
+    if not isinstance(axis, int):
+        raise TypeError(f"{where}: axis specifications must be ints or None, got {axis!r} for argument {path}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{where}: in_axes={axis} is out of range for argument {path} of rank {ndim} "
+            f"(valid axes are {-ndim}..{ndim - 1})"
+        )
+    return axis % ndim
+
+
+def vmap(
+    fun: Callable,
+    in_axes: Any = 0,
+    out_axes: Any = 0,
+    axis_name: Hashable | None = None,
+    axis_size: int | None = None,
+    spmd_axis_name: Any = None,
+) -> Callable:
+    """Vectorize `fun` over the axes `in_axes` of its arguments (JAX's semantics)."""
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+
+    @functools.wraps(fun)
+    def vmapped(*args, **kwargs):
+        where = f"vmap({_fun_name(fun)})"
+        if isinstance(in_axes, tuple) and len(in_axes) != len(args):
+            raise ValueError(
+                f"{where}: in_axes has {len(in_axes)} entries but the function was called with "
+                f"{len(args)} positional arguments; in_axes must be an int, None, or a tuple with "
+                "one entry (a pytree prefix) per positional argument"
+            )
+        axes_tree = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
+        full = (tuple(args), kwargs)
+        try:
+            leaf_axes = broadcast_prefix((axes_tree, 0 if kwargs else {}), full)
+        except ValueError as e:
+            raise ValueError(
+                f"{where}: in_axes does not match the structure of the arguments.\n{e}"
+            ) from None
+        pairs, in_tree = tree_flatten_with_path(full)
+        flat, dims, sizes = [], [], []
+        for (path, x), ax in zip(pairs, leaf_axes):
+            label = _arg_label(path)
+            x = _check_leaf(x, where, label)
+            nd = lift_aval(x).ndim
+            d = _normalize_in_axis(ax, nd, label, where) if ax is not None or nd else None
+            if ax is not None and nd == 0:
+                raise ValueError(f"{where}: cannot map over axis {ax} of argument {label}, a scalar (rank 0)")
+            flat.append(x)
+            dims.append(d)
+            if d is not None:
+                sizes.append((label, lift_aval(x).shape[d]))
+        size = axis_size
+        distinct = {s for _, s in sizes}
+        if len(distinct) > 1 or (size is not None and distinct and distinct != {size}):
+            listing = "\n".join(f"  argument {lbl} has size {s} along its mapped axis" for lbl, s in sizes)
+            raise ValueError(f"{where} got inconsistent sizes for the mapped axis:\n{listing}")
+        if size is None:
+            if not sizes:
+                raise ValueError(
+                    f"{where} must have at least one argument with a mapped axis (in_axes not None), "
+                    "or be given axis_size"
+                )
+            size = sizes[0][1]
+        store: dict = {}
+
+        def flat_fun(*xs):
+            a, kw = tree_unflatten(in_tree, xs)
+            out = fun(*a, **kw)
+            out_flat, store["out_tree"] = tree_flatten(out)
+            return [_check_leaf(o, f"output of {where}") for o in out_flat]
+
+        outs, out_dims = batch_flat(flat_fun, flat, dims, size, axis_name)
+        out_tree = store["out_tree"]
+        try:
+            out_axes_flat = broadcast_prefix(out_axes, tree_unflatten(out_tree, outs))
+        except ValueError as e:
+            raise ValueError(f"{where}: out_axes does not match the structure of the outputs.\n{e}") from None
+        results = [
+            _move_out(o, d, ax, size, where) for o, d, ax in zip(outs, out_dims, out_axes_flat)
+        ]
+        return tree_unflatten(out_tree, results)
+
+    return vmapped
+
+
+def _arg_label(path) -> str:
+    """keypath of ((args, kwargs)) rendered as the user sees it: args[0]['w'] or kwargs['x']."""
+    if not path:
+        return "args"
+    head = "args" if getattr(path[0], "idx", 0) == 0 else "kwargs"
+    return head + keystr(path[1:])
+
+
+def _move_out(x, d, ax, size: int, where: str):
+    nd = lift_aval(x).ndim + (0 if d is not None else 1)
+    if ax is None:
+        if d is not None:
+            raise ValueError(
+                f"{where}: out_axes is None for an output that depends on the mapped inputs; "
+                "only outputs that do not vary along the mapped axis can use out_axes=None"
+            )
+        return x
+    if not isinstance(ax, int) or not -nd <= ax < nd:
+        raise ValueError(f"{where}: out_axes={ax} is out of range for an output of rank {nd}")
+    ax %= nd
+    if d is None:
+        x = to_concrete_array(x) if not isinstance(x, (Array, Tracer)) else x
+        shape = lift_aval(x).shape
+        out_shape = shape[:ax] + (size,) + shape[ax:]
+        dims = tuple(i for i in range(nd) if i != ax)
+        return broadcast_in_dim(x, out_shape, dims)
+    return templates.moveaxis(x, d, ax)
+
+
+# ---------------------------------------------------------------------------- jacobians
+
+def _basis(avals, total: int) -> list:
+    """Identity rows split per leaf: leaf i's piece has shape (total,) + shape_i."""
+    pieces, start = [], 0
+    for a in avals:
+        eye = np.eye(total, dtype=a.dtype)[:, start:start + a.size]
+        pieces.append(wrap(np.ascontiguousarray(eye).reshape((total,) + a.shape), False))
+        start += a.size
+    return pieces
+
+
+def _take(x, axis: int, start: int, stop: int, total: int):
+    if start == 0 and stop == total:
+        return x
+    return slice_in_dim(x, start, stop, axis=axis)
+
+
+def _jac_inputs(fun, args, kwargs, argnums, where, holomorphic, allow_int=False):
+    nums = _argnums_tuple(argnums, len(args), where)
+    dyn = args[nums[0]] if isinstance(argnums, int) else tuple(args[i] for i in nums)
+    pairs, in_tree = tree_flatten_with_path(dyn)
+    flat = []
+    for p, x in pairs:
+        x = _check_leaf(x, where, keystr(p))
+        _check_grad_input(x, where, allow_int, holomorphic, keystr(p))
+        flat.append(x)
+    if isinstance(argnums, int):
+        def f(*xs):
+            return _partial_args(fun, args, kwargs, nums)(tree_unflatten(in_tree, xs))
+    else:
+        def f(*xs):
+            return _partial_args(fun, args, kwargs, nums)(*tree_unflatten(in_tree, xs))
+    return f, flat, in_tree
+
+
+def _jac_output(out_avals, in_avals, out_tree, in_tree, block):
+    """Assemble the pytree-of-pytrees Jacobian; block(j, i) has shape out_j + in_i."""
+    rows = [tree_unflatten(in_tree, [block(j, i) for i in range(len(in_avals))]) for j in range(len(out_avals))]
+    return tree_unflatten(out_tree, rows)
+
+
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
+    """Jacobian by forward mode: vmap of jvp over the standard basis of the inputs."""
+
+    @functools.wraps(fun)
+    def jac_f(*args, **kwargs):
+        f, flat, in_tree = _jac_inputs(fun, args, kwargs, argnums, "jacfwd", holomorphic)
+        in_avals = [lift_aval(x) for x in flat]
+        total = sum(a.size for a in in_avals)
+        store: dict = {}
+        flat_f = _flat_fun(lambda *xs: f(*xs), tree_structure(tuple(range(len(flat)))), store, has_aux)
+
+        def push(*tangents):
+            outs, touts = jvp_flat(flat_f, flat, list(tangents))
+            n = store["n_out"]
+            return outs, [templates.instantiate(t) for t in touts[:n]]
+
+        outs, jac = vmap(push, in_axes=0, out_axes=(None, -1))(*_basis(in_avals, total))
+        n = store["n_out"]
+        out_avals = [lift_aval(o) for o in outs[:n]]
+        starts = np.cumsum([0] + [a.size for a in in_avals])
+
+        def block(j, i):
+            piece = _take(jac[j], out_avals[j].ndim, int(starts[i]), int(starts[i + 1]), total)
+            return reshape(piece, out_avals[j].shape + in_avals[i].shape)
+
+        result = _jac_output(out_avals, in_avals, store["out_tree"], in_tree, block)
+        if has_aux:
+            return result, tree_unflatten(store["aux_tree"], outs[n:])
+        return result
+
+    return jac_f
+
+
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False, allow_int: bool = False) -> Callable:
+    """Jacobian by reverse mode: vmap of vjp over the standard basis of the outputs."""
+
+    @functools.wraps(fun)
+    def jac_f(*args, **kwargs):
+        f, flat, in_tree = _jac_inputs(fun, args, kwargs, argnums, "jacrev", holomorphic, allow_int)
+        in_avals = [lift_aval(x) for x in flat]
+        store: dict = {}
+        flat_f = _flat_fun(lambda *xs: f(*xs), tree_structure(tuple(range(len(flat)))), store, has_aux)
+        outs, backward = _vjp_flat(flat_f, flat, "jacrev")
+        n = store["n_out"]
+        out_avals = [lift_aval(o) for o in outs[:n]]
+        total = sum(a.size for a in out_avals)
+        cts = vmap(lambda *c: backward(list(c)))(*_basis(out_avals, total))
+        starts = np.cumsum([0] + [a.size for a in out_avals])
+
+        def block(j, i):
+            piece = _take(cts[i], 0, int(starts[j]), int(starts[j + 1]), total)
+            return reshape(piece, out_avals[j].shape + in_avals[i].shape)
+
+        result = _jac_output(out_avals, in_avals, store["out_tree"], in_tree, block)
+        if has_aux:
+            return result, tree_unflatten(store["aux_tree"], outs[n:])
+        return result
+
+    return jac_f
+
+
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            holomorphic: bool = False) -> Callable:
+    """The Hessian: jacfwd(jacrev(fun)), forward-over-reverse."""
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
+                  has_aux=has_aux, holomorphic=holomorphic)

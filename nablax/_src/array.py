@@ -1,0 +1,298 @@
+"""Array, the immutable user-facing value, and the ArrayMethods mixin it shares with Tracer.
+
+Operators and methods (`+`, `@`, `.sum()`, `.reshape()`, ...) are implemented by the
+numpy layer, which installs them here once when it is imported
+(`install_array_methods`); this module never imports upward.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import dtypes
+from .avals import ShapedArray
+
+_PYTHON_SCALARS = (bool, int, float, complex)
+
+
+class ArrayMethods:
+    """Behaviour shared by concrete arrays and tracers, so code runs the same under transforms."""
+
+    __slots__ = ()
+    _at_update: Callable | None = None  # installed by the numpy layer
+
+    def _concrete(self, what: str):
+        raise NotImplementedError
+
+    # Conversions to Python values need a concrete value.
+    def __bool__(self) -> bool:
+        v = self._concrete("bool() (e.g. an `if` or `while` condition)")
+        if np.ndim(v) != 0 and np.size(v) != 1:
+            raise ValueError(
+                f"The truth value of an array with shape {np.shape(v)} is ambiguous; "
+                "use .any() or .all()."
+            )
+        return bool(v)
+
+    def __float__(self) -> float:
+        return float(self._scalar_value("float()"))
+
+    def __int__(self) -> int:
+        return int(self._scalar_value("int()"))
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar_value("complex()"))
+
+    def __index__(self) -> int:
+        v = self._scalar_value("an index (__index__)")
+        if np.asarray(v).dtype.kind not in "iub":
+            raise TypeError(f"only integer scalar arrays can be used as an index, got dtype {self.dtype}")
+        return int(v)
+
+    def _scalar_value(self, what: str):
+        v = self._concrete(what)
+        if np.size(v) != 1:
+            raise TypeError(f"{what} needs an array with one element, got shape {np.shape(v)}")
+        return np.asarray(v).reshape(())[()]
+
+    def item(self, *args):
+        return np.asarray(self._concrete(".item()")).item(*args)
+
+    def tolist(self):
+        return np.asarray(self._concrete(".tolist()")).tolist()
+
+    def __len__(self) -> int:
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of unsized object (a 0-d array)")
+        return shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __setitem__(self, idx, value):
+        raise TypeError(
+            f"'{type(self).__name__}' object does not support item assignment: nablax arrays "
+            "are immutable. Instead of `x[idx] = y`, write `x = x.at[idx].set(y)` "
+            "(also .add, .multiply, .min, .max)."
+        )
+
+    @property
+    def at(self) -> "_IndexUpdateHelper":
+        return _IndexUpdateHelper(self)
+
+
+class _IndexUpdateHelper:
+    """`x.at[idx]`: the functional spelling of indexed updates."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __getitem__(self, idx) -> "_IndexUpdateRef":
+        return _IndexUpdateRef(self.array, idx)
+
+    def __repr__(self) -> str:
+        return f"_IndexUpdateHelper({self.array!r})"
+
+
+class _IndexUpdateRef:
+    __slots__ = ("array", "index")
+
+    def __init__(self, array, index):
+        self.array = array
+        self.index = index
+
+    def _apply(self, mode: str, values=None, **kwargs):
+        return ArrayMethods._at_update(self.array, self.index, mode, values, **kwargs)
+
+    def get(self, **kwargs):
+        """`x.at[idx].get()` is `x[idx]` (out-of-bound options accepted as in JAX)."""
+        return self._apply("get", None, **kwargs)
+
+    def set(self, values, **kwargs):
+        return self._apply("set", values, **kwargs)
+
+    def add(self, values, **kwargs):
+        return self._apply("add", values, **kwargs)
+
+    def subtract(self, values, **kwargs):
+        return self._apply("subtract", values, **kwargs)
+
+    def multiply(self, values, **kwargs):
+        return self._apply("multiply", values, **kwargs)
+
+    mul = multiply
+
+    def divide(self, values, **kwargs):
+        return self._apply("divide", values, **kwargs)
+
+    def power(self, values, **kwargs):
+        return self._apply("power", values, **kwargs)
+
+    def min(self, values, **kwargs):
+        return self._apply("min", values, **kwargs)
+
+    def max(self, values, **kwargs):
+        return self._apply("max", values, **kwargs)
+
+
+class Array(ArrayMethods):
+    """An immutable n-dimensional array backed by a NumPy array that is never exposed mutably."""
+
+    __slots__ = ("_value", "_weak")
+    __array_priority__ = 100
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("nablax.Array cannot be constructed directly; use nablax.numpy.array(...)")
+
+    @property
+    def shape(self) -> tuple:
+        return self._value.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    @property
+    def size(self) -> int:
+        return self._value.size
+
+    @property
+    def nbytes(self) -> int:
+        return self._value.nbytes
+
+    @property
+    def itemsize(self) -> int:
+        return self._value.itemsize
+
+    @property
+    def weak_type(self) -> bool:
+        return self._weak
+
+    @property
+    def aval(self) -> ShapedArray:
+        v = self._value
+        return ShapedArray(v.shape, v.dtype, self._weak)
+
+    def _concrete(self, what: str):
+        return self._value
+
+    def __array__(self, dtype=None, copy=None):
+        v = self._value
+        if type(v) is not np.ndarray:
+            v = np.asarray(v)
+        elif not copy:
+            v = v.view()
+            v.flags.writeable = False
+        if dtype is not None and np.dtype(dtype) != v.dtype:
+            return v.astype(dtype)
+        return v.copy() if copy else v
+
+    def block_until_ready(self) -> "Array":
+        return self
+
+    def copy(self) -> "Array":
+        return self
+
+    def __copy__(self) -> "Array":
+        return self
+
+    def __deepcopy__(self, memo) -> "Array":
+        return self
+
+    def __reduce__(self):
+        return (_rebuild, (np.asarray(self._value), self._weak))
+
+    def __iter__(self):
+        v = self._value
+        if v.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        weak = self._weak
+        return (wrap(row, weak) for row in v)
+
+    def __repr__(self) -> str:
+        v = np.asarray(self._value)
+        body = np.array2string(v, separator=", ", prefix="Array(")
+        weak = ", weak_type=True" if self._weak else ""
+        return f"Array({body}, dtype={v.dtype.name}{weak})"
+
+    def __str__(self) -> str:
+        return str(np.asarray(self._value))
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0:
+            return format(self._value.item(), spec)
+        return format(str(self), spec)
+
+    def devices(self) -> set:
+        return {"cpu:0"}
+
+
+_new_array = object.__new__
+
+
+def wrap(value, weak: bool = False) -> Array:
+    """Box a NumPy array (or NumPy scalar) of canonical dtype as an Array, without copying."""
+    a = _new_array(Array)
+    a._value = value
+    a._weak = weak
+    return a
+
+
+def _rebuild(value, weak):
+    return wrap(value, weak)
+
+
+def python_scalar_aval(x) -> ShapedArray:
+    if type(x) is bool:
+        return ShapedArray((), np.dtype(bool), False)
+    return ShapedArray((), dtypes.dtype_of(x), True)
+
+
+def get_aval(x) -> ShapedArray:
+    """Aval of a concrete value: Array, Python scalar, or NumPy array (canonical dtype)."""
+    if type(x) is Array:
+        return x.aval
+    if isinstance(x, _PYTHON_SCALARS):
+        return python_scalar_aval(x)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype), False)
+    aval = getattr(x, "aval", None)
+    if isinstance(aval, ShapedArray):
+        return aval
+    raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid nablax array type")
+
+
+def to_concrete_array(x: Any) -> Array:
+    """Convert a Python scalar or NumPy array to an Array (canonical dtype; scalars weak)."""
+    if isinstance(x, Array):
+        return x
+    if isinstance(x, _PYTHON_SCALARS):
+        aval = python_scalar_aval(x)
+        return wrap(np.asarray(x, aval.dtype), aval.weak_type)
+    if isinstance(x, (np.ndarray, np.generic)):
+        if x.dtype.kind not in "biufc":
+            raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
+        dt = dtypes.canonicalize_dtype(x.dtype)
+        return wrap(np.array(x, dt, copy=True), False)
+    # A tracer reaching the eager path has escaped its transformation: reading
+    # `_value` raises the explanatory error.
+    if hasattr(type(x), "_trace"):
+        x._value  # noqa: B018
+    raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid nablax array type")
+
+
+def install_array_methods(methods: dict[str, Any]) -> None:
+    """Install operators and methods (called once by the numpy layer at import)."""
+    for name, fn in methods.items():
+        setattr(ArrayMethods, name, fn)

@@ -1,0 +1,166 @@
+"""Primitives, bind, traces and tracers: the one mechanism every transformation uses.
+
+`Primitive.bind` looks up the current trace (a ContextVar). With no transformation
+active (`None`, the eval trace) it calls the primitive's eager NumPy implementation
+at once: the fast path. Otherwise it hands the operation to the trace, whose rule
+runs under the trace's parent, so transformations nest. Tracers are recognised by
+trace identity; a trace is invalidated when its transformation returns, so a leaked
+tracer is caught at its next use.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from typing import Callable, Iterator
+
+from . import errors
+from .array import ArrayMethods, get_aval, to_concrete_array
+from .avals import ShapedArray
+
+_trace_var: contextvars.ContextVar = contextvars.ContextVar("nablax_current_trace", default=None)
+current_trace = _trace_var.get
+
+
+@contextlib.contextmanager
+def set_current_trace(trace: "Trace | None") -> Iterator[None]:
+    token = _trace_var.set(trace)
+    try:
+        yield
+    finally:
+        _trace_var.reset(token)
+
+
+class Primitive:
+    """A named operation carrying all of its rules (see primitives/_define.py)."""
+
+    __slots__ = (
+        "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
+        "multiple_results", "linearize", "differentiable", "fold", "params_doc", "__weakref__",
+    )
+
+    def __init__(self, name: str):
+        self.name = name
+        self.linearize = None
+        self.transpose = None
+        self.emit = None
+        self.multiple_results = False
+        self.differentiable = True
+        self.fold = True
+
+    def bind(self, *args, **params):
+        trace = _trace_var.get()
+        if trace is None:
+            return self.eager(*args, **params)
+        return trace.process_primitive(self, args, params)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def eager_args(args: tuple) -> tuple[list, list]:
+    """Arrays and their raw NumPy values for an eager call; converts Python scalars."""
+    try:
+        return list(args), [a._value for a in args]
+    except AttributeError:
+        arrays = [to_concrete_array(a) for a in args]
+        return arrays, [a._value for a in arrays]
+
+
+class Trace:
+    """A transformation in progress. Subclasses implement `process_primitive`."""
+
+    __slots__ = ("parent", "_valid", "__weakref__")
+    name = "a transformation"
+
+    def __init__(self, parent: "Trace | None"):
+        self.parent = parent
+        self._valid = True
+
+    def process_primitive(self, prim: Primitive, args: tuple, params: dict):
+        raise NotImplementedError(f"{type(self).__name__} does not process primitives")
+
+    def invalidate(self) -> None:
+        self._valid = False
+
+    def transformation_name(self) -> str:
+        return self.name
+
+    def check_foreign(self, x) -> None:
+        """A tracer of another trace is a constant here, provided that trace is still live."""
+        if isinstance(x, Tracer) and not x._trace._valid:
+            raise errors.UnexpectedTracerError(errors.escaped_tracer_message(x))
+
+
+class Tracer(ArrayMethods):
+    """A value inside a transformation; shares every operator and method with Array."""
+
+    __slots__ = ("_trace",)
+    __array_priority__ = 1000
+    __hash__ = None  # type: ignore[assignment]
+
+    aval: ShapedArray
+
+    @property
+    def shape(self) -> tuple:
+        return self.aval.shape
+
+    @property
+    def dtype(self):
+        return self.aval.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.aval.shape)
+
+    @property
+    def size(self) -> int:
+        return self.aval.size
+
+    @property
+    def weak_type(self) -> bool:
+        return self.aval.weak_type
+
+    @property
+    def _weak(self) -> bool:
+        return self.aval.weak_type
+
+    @property
+    def _value(self):
+        """Reached only when a tracer is handed to the eager path: it escaped its trace."""
+        raise errors.UnexpectedTracerError(errors.escaped_tracer_message(self))
+
+    def _concrete(self, what: str):
+        if not self._trace._valid:
+            raise errors.UnexpectedTracerError(errors.escaped_tracer_message(self))
+        return self.to_concrete(what)
+
+    def to_concrete(self, what: str):
+        """The concrete NumPy value behind this tracer, or a ConcretizationTypeError."""
+        raise errors.ConcretizationTypeError(errors.concretization_message(self, what))
+
+    def __array__(self, dtype=None, copy=None):
+        raise errors.TracerArrayConversionError(
+            f"Cannot convert the traced value {self.aval.str_short()} inside "
+            f"{self._trace.transformation_name()} to a NumPy array: NumPy functions cannot "
+            "see through transformations. Use nablax.numpy (import nablax.numpy as jnp) "
+            "instead of numpy for operations on traced values."
+        )
+
+    def __repr__(self) -> str:
+        return f"Traced<{self.aval!r}>with<{type(self._trace).__name__}>"
+
+
+def lift_aval(x) -> ShapedArray:
+    """Aval of any value bind accepts: Array, tracer, Python scalar or NumPy array."""
+    if isinstance(x, Tracer):
+        return x.aval
+    return get_aval(x)
+
+
+def call_with_trace(trace: "Trace | None", fn: Callable, *args, **kwargs):
+    """Run `fn` with `trace` as the current trace (rules run one level down this way)."""
+    token = _trace_var.set(trace)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _trace_var.reset(token)

@@ -1,0 +1,343 @@
+"""Dtypes: JAX's promotion lattice, weak types and x64 canonicalization.
+
+Python scalars are *weakly typed*: they adopt the width of the strong value they
+meet. Promotion is the least upper bound on a small DAG whose nodes are the
+supported dtypes plus three weak nodes, ``int*``, ``float*`` and ``complex*``.
+With x64 off every result is narrowed to 32 bits (``canonicalize_dtype``).
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from nablax._src.config import x64_flag
+
+try:  # bfloat16 only when ml_dtypes is installed
+    import ml_dtypes as _ml_dtypes
+except ImportError:  # pragma: no cover - depends on the environment
+    _ml_dtypes = None
+
+float0 = np.dtype([("float0", np.void, 0)])
+bool_ = np.dtype(bool)
+int8, int16, int32, int64 = (np.dtype(f"int{n}") for n in (8, 16, 32, 64))
+uint8, uint16, uint32, uint64 = (np.dtype(f"uint{n}") for n in (8, 16, 32, 64))
+float16, float32, float64 = (np.dtype(f"float{n}") for n in (16, 32, 64))
+complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")
+bfloat16: np.dtype | None = np.dtype(_ml_dtypes.bfloat16) if _ml_dtypes else None
+
+_TO_32 = {float64: float32, int64: int32, uint64: uint32, complex128: complex64}
+
+
+def default_float_dtype() -> np.dtype:
+    """float64 with x64 on, else float32."""
+    return float64 if x64_flag.value else float32
+
+
+def default_int_dtype() -> np.dtype:
+    """int64 with x64 on, else int32."""
+    return int64 if x64_flag.value else int32
+
+
+def default_uint_dtype() -> np.dtype:
+    """uint64 with x64 on, else uint32."""
+    return uint64 if x64_flag.value else uint32
+
+
+def default_complex_dtype() -> np.dtype:
+    """complex128 with x64 on, else complex64."""
+    return complex128 if x64_flag.value else complex64
+
+
+_DEFAULT_OF_KIND = {"b": lambda: bool_, "i": default_int_dtype, "u": default_uint_dtype,
+                    "f": default_float_dtype, "c": default_complex_dtype}
+
+# ---------------------------------------------------------------- the lattice
+# Node names are strings: dtype names for strong types, "int*" etc. for weak ones.
+# (Strings avoid np.dtype.__eq__'s coercion, under which dtype('int64') == int.)
+_EDGES: dict[str, tuple[str, ...]] = {
+    "bool": ("int*",),
+    "int*": ("uint8", "int8"),
+    "uint8": ("uint16", "int16"), "uint16": ("uint32", "int32"),
+    "uint32": ("uint64", "int64"), "uint64": ("float*",),
+    "int8": ("int16",), "int16": ("int32",), "int32": ("int64",), "int64": ("float*",),
+    "float*": ("float16", "complex*") + (("bfloat16",) if bfloat16 else ()),
+    "float16": ("float32",), "float32": ("float64", "complex64"), "float64": ("complex128",),
+    "complex*": ("complex64",), "complex64": ("complex128",), "complex128": (),
+}
+if bfloat16 is not None:
+    _EDGES["bfloat16"] = ("float32",)
+
+_WEAK_NODES = {"int*": "i", "float*": "f", "complex*": "c"}
+_KIND = {n: _WEAK_NODES.get(n) or ("f" if n == "bfloat16" else np.dtype(n).kind) for n in _EDGES}
+_NODE_OF_WEAK_KIND = {"b": "bool", "i": "int*", "u": "int*", "f": "float*", "c": "complex*"}
+# np.dtype.name is slow (microseconds), so dtypes are mapped to nodes through a dict.
+_DTYPE_NODE = {(bfloat16 if n == "bfloat16" else np.dtype(n)): n
+               for n in _EDGES if n not in _WEAK_NODES}
+
+
+def _node(d: np.dtype) -> str | None:
+    """The lattice node of a dtype, or None when the dtype is unsupported."""
+    n = _DTYPE_NODE.get(d)
+    if n is None and d.byteorder not in "=|":
+        n = _DTYPE_NODE.get(d.newbyteorder("="))
+    return n
+
+
+def _upper_sets() -> dict[str, frozenset[str]]:
+    up: dict[str, frozenset[str]] = {}
+
+    def visit(n: str) -> frozenset[str]:
+        if n not in up:
+            up[n] = frozenset({n}).union(*(visit(m) for m in _EDGES[n]))
+        return up[n]
+
+    for n in _EDGES:
+        visit(n)
+    return up
+
+
+_UP = _upper_sets()
+
+
+def _join2(a: str, b: str) -> str:
+    common = _UP[a] & _UP[b]
+    least = [n for n in common if _UP[n] == common]
+    assert len(least) == 1, (a, b)
+    return least[0]
+
+
+_JOIN = {(a, b): _join2(a, b) for a in _EDGES for b in _EDGES}
+
+
+def _join(nodes: list[str]) -> str:
+    out = nodes[0]
+    for n in nodes[1:]:
+        out = _JOIN[out, n]
+    return out
+
+
+# ---------------------------------------------------------- canonicalization
+_CANON: dict = {}
+
+
+def _bad_dtype(value: Any, where: str) -> TypeError:
+    return TypeError(f"{where}: {value!r} (of type {type(value).__name__}) is not a valid "
+                     "dtype; expected e.g. 'float32', jnp.int32 or a numpy dtype")
+
+
+def canonicalize_dtype(dtype: Any) -> np.dtype:
+    """np.dtype(dtype), narrowed to 32 bits when x64 is off (float→float32, int→int32)."""
+    key = (dtype, x64_flag.value)
+    try:
+        return _CANON[key]
+    except (KeyError, TypeError):
+        pass
+    try:
+        d = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise _bad_dtype(dtype, "canonicalize_dtype") from None
+    if d.byteorder not in "=|" and d.names is None:
+        d = d.newbyteorder("=")
+    if not key[1]:
+        d = _TO_32.get(d, d)
+    try:
+        _CANON[key] = d
+    except TypeError:  # unhashable dtype-like, e.g. a list of fields
+        pass
+    return d
+
+
+def check_user_dtype(dtype: Any, where: str, stacklevel: int = 3) -> np.dtype:
+    """Canonicalize a user's ``dtype=`` argument of ``where`` (e.g. "jnp.zeros").
+
+    None is rejected: callers substitute their own default first. Asking for a
+    64-bit type while x64 is off warns (not for the builtins float/int/complex).
+    """
+    if dtype is None or isinstance(dtype, (bool, int, float, complex)):
+        raise _bad_dtype(dtype, where)
+    try:
+        d = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise _bad_dtype(dtype, where) from None
+    if _node(d) is None and d != float0:
+        raise TypeError(f"{where}: dtype {d} (from {dtype!r}) is not supported; use a bool, "
+                        "integer, floating or complex dtype")
+    out = canonicalize_dtype(d)
+    builtin = dtype is float or dtype is int or dtype is complex
+    if out.itemsize < d.itemsize and not builtin:
+        warnings.warn(f"{where}: dtype {d.name} requested but 64-bit types are disabled; using "
+                      f"{out.name}. Enable them with nablax.config.update('jax_enable_x64', True).",
+                      UserWarning, stacklevel=stacklevel)
+    return out
+
+
+# ------------------------------------------------------------------ predicates
+def _kind(dtype: Any) -> str:
+    d = np.dtype(dtype)
+    n = _node(d)
+    return d.kind if n is None else _KIND[n]
+
+
+def issubdtype(a: Any, b: Any) -> bool:
+    """np.issubdtype, also placing bfloat16 (if installed) under np.floating."""
+    if (bfloat16 is not None and isinstance(b, type) and issubclass(np.floating, b)
+            and (a is bfloat16.type or (isinstance(a, (np.dtype, str)) and np.dtype(a) == bfloat16))):
+        return True
+    return bool(np.issubdtype(a, b))
+
+
+def is_bool(dtype: Any) -> bool:
+    return _kind(dtype) == "b"
+
+
+def is_integer(dtype: Any) -> bool:
+    """Signed or unsigned integer (not bool)."""
+    return _kind(dtype) in "iu"
+
+
+def is_float(dtype: Any) -> bool:
+    return _kind(dtype) == "f"
+
+
+def is_complex(dtype: Any) -> bool:
+    return _kind(dtype) == "c"
+
+
+def is_inexact(dtype: Any) -> bool:
+    """Floating or complex."""
+    return _kind(dtype) in "fc"
+
+
+def to_inexact_dtype(dtype: Any) -> np.dtype:
+    """bool/int → default float; float/complex unchanged (as for sin(int))."""
+    return default_float_dtype() if _kind(dtype) in "biu" else np.dtype(dtype)
+
+
+def complex_to_real(dtype: Any) -> np.dtype:
+    """complex64 → float32, complex128 → float64; real dtypes unchanged."""
+    d = np.dtype(dtype)
+    return {complex64: float32, complex128: float64}.get(d, d)
+
+
+def finfo(dtype: Any) -> Any:
+    """Machine limits of a floating dtype (builtin float means the default float)."""
+    d = canonicalize_dtype(dtype) if dtype is float or dtype is complex else np.dtype(dtype)
+    if bfloat16 is not None and d == bfloat16:
+        return _ml_dtypes.finfo(d)
+    return np.finfo(d)
+
+
+def iinfo(dtype: Any) -> np.iinfo:
+    """Machine limits of an integer dtype (builtin int means the default int)."""
+    return np.iinfo(canonicalize_dtype(dtype) if dtype is int else np.dtype(dtype))
+
+
+# ----------------------------------------------------------------- promotion
+_PY_SCALARS: dict[type, tuple[np.dtype, bool]] = {
+    bool: (bool_, False), int: (int64, True), float: (float64, True), complex: (complex128, True)}
+
+
+def _dtype_like(x: Any, where: str) -> tuple[np.dtype, bool]:
+    """(dtype, weak) of a dtype specifier; the builtins int/float/complex are weak."""
+    if isinstance(x, np.dtype):
+        return x, False
+    if x is int or x is float or x is complex or x is bool:
+        return _PY_SCALARS[x]
+    if not isinstance(x, (str, type)):
+        raise _bad_dtype(x, where)
+    try:
+        d = np.dtype(x)
+    except (TypeError, ValueError):
+        raise _bad_dtype(x, where) from None
+    if _node(d) is None:
+        raise _bad_dtype(x, where)
+    return d, False
+
+
+def _dtype_and_weak(x: Any, where: str = "result_type") -> tuple[np.dtype, bool]:
+    """(dtype, weak) of a value, aval-carrying object, or dtype specifier."""
+    r = _PY_SCALARS.get(type(x))
+    if r is not None:
+        return r
+    aval = getattr(x, "aval", None)
+    if aval is not None:
+        return aval.dtype, aval.weak_type
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x.dtype, False
+    if isinstance(x, (int, float, complex)) and not isinstance(x, type):  # scalar subclasses
+        return next(v for t, v in _PY_SCALARS.items() if isinstance(x, t))
+    dt, wt = getattr(x, "dtype", None), getattr(x, "weak_type", None)
+    if isinstance(dt, np.dtype) and isinstance(wt, bool):  # an aval itself
+        return dt, wt
+    return _dtype_like(x, where)
+
+
+def _compute(pairs: tuple[tuple[np.dtype, bool], ...]) -> tuple[np.dtype, bool]:
+    names = []
+    for d, _ in pairs:
+        n = _node(d)
+        if n is None:
+            raise TypeError(f"result_type: dtype {d} is not supported; nablax handles bool, "
+                            "integer, floating and complex dtypes")
+        names.append(n)
+    if all(w for _, w in pairs):
+        node, weak = _join(names), True
+    else:
+        node = _join([_NODE_OF_WEAK_KIND[_KIND[n]] if w else n
+                      for n, (_, w) in zip(names, pairs)])
+        weak = node in _WEAK_NODES
+    if weak:
+        return _DEFAULT_OF_KIND[_KIND[node]](), True
+    return canonicalize_dtype(node), False
+
+
+_RESULT: dict = {}
+
+
+def result_type(*args: Any, return_weak_type_flag: bool = False) -> Any:
+    """The dtype JAX's promotion gives ``args`` (values, avals or dtype specifiers).
+
+    Python int/float/complex values and the builtin types are weak, bool is strong.
+    The result is canonicalized; with ``return_weak_type_flag`` returns
+    ``(dtype, weak)``, weak when the lattice's answer is a weak node.
+    """
+    key: list = [x64_flag.value]
+    for x in args:  # the common case (arrays, tracers) inlined: this runs on every op
+        aval = getattr(x, "aval", None)
+        key.append((aval.dtype, aval.weak_type) if aval is not None else _dtype_and_weak(x))
+    try:
+        out = _RESULT[tuple(key)]
+    except KeyError:
+        if not args:
+            raise ValueError("result_type: at least one array or dtype is required") from None
+        if len(_RESULT) > 4096:
+            _RESULT.clear()
+        out = _RESULT[tuple(key)] = _compute(tuple(key[1:]))
+    return out if return_weak_type_flag else out[0]
+
+
+def promote_types(a: Any, b: Any) -> np.dtype:
+    """JAX's promotion of two dtype specifiers (builtin int/float/complex are weak), canonicalized."""
+    key = (x64_flag.value, _dtype_like(a, "promote_types"), _dtype_like(b, "promote_types"))
+    try:
+        return _RESULT[key][0]
+    except KeyError:
+        out = _RESULT[key] = _compute(key[1:])
+        return out[0]
+
+
+def dtype_of(x: Any) -> np.dtype:
+    """The canonical dtype of a value (2.0 → float32 with x64 off)."""
+    d = _dtype_and_weak(x, "dtype_of")[0]
+    if _node(d) is None and d != float0:
+        raise TypeError(f"dtype_of: {type(x).__name__} of dtype {d} is not supported; nablax "
+                        "handles bool, integer, floating and complex dtypes")
+    return canonicalize_dtype(d)
+
+
+def is_weakly_typed(x: Any) -> bool:
+    """True for Python int/float/complex (values or types) and weak-typed arrays/tracers."""
+    return bool(_dtype_and_weak(x, "is_weakly_typed")[1])
+

@@ -1,0 +1,106 @@
+"""StagingTrace: records primitives into a Jaxpr instead of running them.
+
+With `stage_all=True` (make_jaxpr, jit) every operation is recorded, including ones on
+constants. With `stage_all=False` (the tangent side of linearize) only operations that
+touch this trace's tracers are recorded; the rest run on the parent trace, so known
+values are computed at once and enter the Jaxpr as constants (residuals).
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..array import Array, to_concrete_array
+from ..avals import ShapedArray
+from ..core import Trace, Tracer, _trace_var, lift_aval
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+
+_SCALARS = (bool, int, float, complex)
+
+
+class StagingTracer(Tracer):
+    __slots__ = ("aval", "var")
+
+    def __init__(self, trace: "StagingTrace", var: Var):
+        self._trace = trace
+        self.aval = var.aval
+        self.var = var
+
+
+class StagingTrace(Trace):
+    __slots__ = ("stage_all", "label", "eqns", "constvars", "consts", "_const_index")
+
+    def __init__(self, parent: Trace | None, stage_all: bool = True, label: str = "jit"):
+        super().__init__(parent)
+        self.stage_all = stage_all
+        self.label = label
+        self.eqns: list[Eqn] = []
+        self.constvars: list[Var] = []
+        self.consts: list = []
+        self._const_index: dict[int, Var] = {}
+
+    def transformation_name(self) -> str:
+        return self.label
+
+    def new_arg(self, aval: ShapedArray) -> StagingTracer:
+        return StagingTracer(self, Var(aval))
+
+    def getvar(self, x) -> "Var | Literal":
+        """The Jaxpr atom for a value: own tracer, inline scalar literal, or a captured constant."""
+        if type(x) is StagingTracer and x._trace is self:
+            return x.var
+        self.check_foreign(x)
+        if isinstance(x, _SCALARS):
+            return Literal(to_concrete_array(x))
+        if type(x) is Array and x._value.ndim == 0:
+            return Literal(x)
+        if isinstance(x, (np.ndarray, np.generic)):
+            x = to_concrete_array(x)
+        var = self._const_index.get(id(x))
+        if var is None:
+            var = Var(lift_aval(x))
+            self._const_index[id(x)] = var
+            self.constvars.append(var)
+            self.consts.append(x)
+        return var
+
+    def process_primitive(self, prim, args, params):
+        if not self.stage_all:
+            for a in args:
+                if type(a) is StagingTracer and a._trace is self:
+                    break
+            else:
+                token = _trace_var.set(self.parent)
+                try:
+                    return prim.bind(*args, **params)
+                finally:
+                    _trace_var.reset(token)
+        invars = [self.getvar(a) for a in args]
+        out = prim.abstract_eval(*[v.aval for v in invars], **params)
+        if prim.multiple_results:
+            outvars = [Var(aval) for aval in out]
+            self.eqns.append(Eqn(prim, invars, outvars, params))
+            return [StagingTracer(self, v) for v in outvars]
+        outvar = Var(out)
+        self.eqns.append(Eqn(prim, invars, [outvar], params))
+        return StagingTracer(self, outvar)
+
+    def to_jaxpr(self, invars: list, outs: Sequence) -> ClosedJaxpr:
+        outvars = [self.getvar(o) for o in outs]
+        return ClosedJaxpr(Jaxpr(self.constvars, invars, outvars, self.eqns), self.consts)
+
+
+def trace_to_jaxpr(
+    fn: Callable, in_avals: Sequence[ShapedArray], *, stage_all: bool = True, label: str = "jit"
+) -> ClosedJaxpr:
+    """Trace a flat function (list of tracers in, list of values out) into a ClosedJaxpr."""
+    trace = StagingTrace(_trace_var.get(), stage_all, label)
+    args = [trace.new_arg(a) for a in in_avals]
+    token = _trace_var.set(trace)
+    try:
+        outs = fn(*args)
+        return trace.to_jaxpr([a.var for a in args], outs)
+    finally:
+        _trace_var.reset(token)
+        trace.invalidate()

@@ -1,0 +1,66 @@
+"""Transposition of linear Jaxprs: run the program backwards, accumulating cotangents."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..avals import UndefinedPrimal, Zero
+from ..ir import Jaxpr, Literal
+from ..primitives.templates import add_tangents
+
+
+def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Sequence) -> list:
+    """Cotangents of the linear inputs of `jaxpr` (those given as UndefinedPrimal in `args`).
+
+    Equations whose inputs are all known are evaluated forward first; the rest are
+    linear in the undefined inputs and are transposed in reverse order. Returns one
+    entry per input: a cotangent, or Zero for known inputs and unreached ones.
+    """
+    env: dict = dict(zip(jaxpr.constvars, consts))
+    linear: set = set()
+    for v, a in zip(jaxpr.invars, args):
+        if type(a) is UndefinedPrimal:
+            linear.add(v)
+        else:
+            env[v] = a
+
+    def read(a):
+        return a.val if type(a) is Literal else env[a]
+
+    linear_eqns = []
+    for eqn in jaxpr.eqns:
+        if any(type(a) is not Literal and a in linear for a in eqn.invars):
+            linear_eqns.append(eqn)
+            linear.update(eqn.outvars)
+        else:
+            outs = eqn.prim.bind(*[read(a) for a in eqn.invars], **eqn.params)
+            env.update(zip(eqn.outvars, outs if eqn.prim.multiple_results else [outs]))
+
+    ct_env: dict = {}
+
+    def accumulate(v, ct):
+        if ct is None or type(ct) is Zero:
+            return
+        prev = ct_env.get(v)
+        ct_env[v] = ct if prev is None else add_tangents(prev, ct)
+
+    for v, ct in zip(jaxpr.outvars, cts_out):
+        if type(v) is not Literal and v in linear:
+            accumulate(v, ct)
+
+    for eqn in reversed(linear_eqns):
+        cts = [ct_env.pop(v, None) for v in eqn.outvars]
+        if all(c is None for c in cts):
+            continue
+        cts = [Zero(v.aval) if c is None else c for v, c in zip(eqn.outvars, cts)]
+        if eqn.prim.transpose is None:
+            raise TypeError(
+                f"Cannot transpose {eqn.prim.name}: it is not linear in its tangent inputs. "
+                "This is a bug in a JVP rule (tangent outputs must be linear in tangent inputs)."
+            )
+        ins = [UndefinedPrimal(a.aval) if type(a) is not Literal and a in linear else read(a) for a in eqn.invars]
+        in_cts = eqn.prim.transpose(cts if eqn.prim.multiple_results else cts[0], *ins, **eqn.params)
+        for a, c in zip(eqn.invars, in_cts):
+            if type(a) is not Literal and a in linear:
+                accumulate(a, c)
+
+    return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]

@@ -1,0 +1,55 @@
+"""Argument checking and dtype promotion for nablax.numpy (primitives never promote)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..array import Array, to_concrete_array, wrap
+from ..core import Tracer
+from ..primitives.misc import convert_element_type
+
+_SCALARS = (bool, int, float, complex)
+
+
+def check_arraylike(fname: str, *args) -> None:
+    """Raise a TypeError naming `fname` for arguments that are not arrays or scalars."""
+    for i, a in enumerate(args):
+        if not isinstance(a, (Array, Tracer, np.ndarray, np.generic) + _SCALARS):
+            hint = " (wrap lists with jnp.array(...))" if isinstance(a, (list, tuple)) else ""
+            raise TypeError(
+                f"jnp.{fname} requires array or scalar arguments, got {type(a).__name__} "
+                f"at position {i}{hint}"
+            )
+        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc":
+            raise TypeError(f"jnp.{fname}: unsupported NumPy dtype {a.dtype} at position {i}")
+
+
+def as_array(x):
+    """Arrays and tracers pass through; Python scalars and NumPy arrays become Arrays."""
+    if isinstance(x, (Array, Tracer)):
+        return x
+    return to_concrete_array(x)
+
+
+def promote_args(fname: str, *args) -> list:
+    """Check the arguments and convert them to their common (JAX-promoted) dtype."""
+    check_arraylike(fname, *args)
+    dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    return [_to(a, dtype, weak) for a in args]
+
+
+def promote_args_inexact(fname: str, *args) -> list:
+    """Like promote_args, then to a floating dtype (sin of an int array is a float array)."""
+    check_arraylike(fname, *args)
+    dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    return [_to(a, dtypes.to_inexact_dtype(dtype), weak) for a in args]
+
+
+def _to(a, dtype: np.dtype, weak: bool):
+    if type(a) in _SCALARS:
+        return wrap(np.asarray(a, dtype), weak)
+    aval = a.aval if isinstance(a, (Array, Tracer)) else None
+    if aval is not None and aval.dtype == dtype and aval.weak_type == weak:
+        return a
+    return convert_element_type(as_array(a), dtype, weak)
+

@@ -1,0 +1,188 @@
+"""define_primitive and the family builders that fill in the common rules.
+
+Every primitive is one `define_primitive(...)` call naming all of its rules as
+keyword-only arguments, so a missing rule is an import-time TypeError:
+
+- impl(xp, *arrays, **params)      implementation on an array namespace (NumPy)
+- abstract_eval(*avals, **params)  output ShapedArray(s); raises clear errors
+- jvp(primals, tangents, **params) -> (primal_out, tangent_out), written with lax
+  functions so it is itself differentiable; tangents may be symbolic `Zero`s.
+  Or `differentiable=False` (outputs are integer/bool: tangent is zero).
+- transpose(ct, *args, **params)   required iff `linear=True`; args are values or
+  `UndefinedPrimal`s; returns one cotangent (or None) per arg.
+- batch(args, dims, **params) -> (out, out_dim)   the vmap rule.
+- emit: optional source template for generated code, e.g. "xp.sin({0})".
+
+Elementwise primitives broadcast their operands NumPy-style (see README: it keeps
+eager calls cheap, jaxprs short and vmap free of materialized broadcasts); their
+JVP and transpose rules reduce cotangents back to each operand's shape.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..array import wrap
+from ..avals import ShapedArray, Zero, float0
+from ..core import Primitive, eager_args, lift_aval
+
+PRIMITIVES: dict[str, Primitive] = {}
+_MISSING = object()
+
+
+def _generic_eager(impl: Callable, multiple_results: bool, weak_rule: Callable) -> Callable:
+    def eager(*args, **params):
+        arrays, vals = eager_args(args)
+        out = impl(np, *vals, **params)
+        weak = weak_rule(arrays, params)
+        if multiple_results:
+            return [wrap(o, w) for o, w in zip(out, weak)] if isinstance(weak, list) else [
+                wrap(o, weak) for o in out
+            ]
+        return wrap(out, weak)
+
+    return eager
+
+
+def weak_if_all_weak(arrays, params) -> bool:
+    """Default weak-type rule: the result is weak iff every operand is (and there is one)."""
+    if not arrays:
+        return False
+    for a in arrays:
+        if not a._weak:
+            return False
+    return True
+
+
+def never_weak(arrays, params) -> bool:
+    return False
+
+
+def define_primitive(
+    name: str,
+    *,
+    impl: Callable,
+    abstract_eval: Callable,
+    batch: Callable,
+    jvp: Callable | str | None = None,
+    differentiable: bool = True,
+    linear: bool = False,
+    transpose: Callable | None = None,
+    emit: str | Callable | None = None,
+    eager: Callable | None = None,
+    linearize: Callable | None = None,
+    multiple_results: bool = False,
+    weak_rule: Callable = weak_if_all_weak,
+    fold: bool = True,
+) -> Primitive:
+    """Create and register a primitive; every rule is checked for presence here."""
+    if name in PRIMITIVES:
+        raise ValueError(f"primitive {name!r} is defined twice")
+    if differentiable and jvp is None:
+        raise TypeError(f"primitive {name!r}: give a jvp rule or differentiable=False")
+    if linear and transpose is None:
+        raise TypeError(f"primitive {name!r} is linear and needs a transpose rule")
+    prim = Primitive(name)
+    prim.impl = impl
+    prim.abstract_eval = abstract_eval
+    prim.batch = batch
+    if jvp == "linear":
+        jvp = linear_jvp(prim)
+    prim.jvp = jvp if differentiable else _zero_jvp(prim)
+    prim.differentiable = differentiable
+    prim.transpose = transpose
+    prim.emit = emit
+    prim.linearize = linearize
+    prim.multiple_results = multiple_results
+    prim.fold = fold
+    prim.eager = eager or _generic_eager(impl, multiple_results, weak_rule)
+    PRIMITIVES[name] = prim
+    return prim
+
+
+def _zero_jvp(prim: Primitive) -> Callable:
+    """JVP of a primitive with integer/bool outputs: the tangent is a symbolic zero."""
+
+    def jvp(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if prim.multiple_results:
+            return out, [Zero(aval_of(o).to_tangent_aval()) for o in out]
+        return out, Zero(aval_of(out).to_tangent_aval())
+
+    return jvp
+
+
+aval_of = lift_aval
+
+
+def zeros_of_aval(aval: ShapedArray):
+    """A concrete zero array (float0 zeros for integer/bool tangents)."""
+    return wrap(np.zeros(aval.shape, aval.dtype), aval.weak_type and aval.dtype != float0)
+
+
+def instantiate(t):
+    """A symbolic Zero made concrete; other tangents unchanged."""
+    return zeros_of_aval(t.aval) if type(t) is Zero else t
+
+
+def linear_jvp(prim: Primitive) -> Callable:
+    """JVP of a primitive linear in all operands (`jvp="linear"`): apply it to the tangents."""
+
+    def jvp(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if all(type(t) is Zero for t in tangents):
+            return out, Zero(aval_of(out).to_tangent_aval())
+        return out, prim.bind(*[instantiate(t) for t in tangents], **params)
+
+    return jvp
+
+# ------------------------------------------------------------------- shape/dtype helpers
+
+def broadcast_shapes(opname: str, *shapes: tuple) -> tuple:
+    """NumPy broadcasting of operand shapes, with an error naming the operation and shapes."""
+    if len(shapes) == 2 and shapes[0] == shapes[1]:
+        return shapes[0]
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for i in range(-ndim, 0):
+        size = 1
+        for s in shapes:
+            if len(s) >= -i:
+                d = s[i]
+                if d != 1:
+                    if size not in (1, d):
+                        shown = ", ".join(str(tuple(s)) for s in shapes)
+                        raise ValueError(
+                            f"{opname}: operand shapes {shown} are incompatible for broadcasting"
+                        )
+                    size = d
+        out.append(size)
+    return tuple(out)
+
+
+def require_same_dtypes(opname: str, avals) -> np.dtype:
+    dt = avals[0].dtype
+    for a in avals[1:]:
+        if a.dtype != dt:
+            shown = ", ".join(a.dtype.name for a in avals)
+            raise TypeError(
+                f"lax.{opname} requires arguments to have the same dtypes, got {shown}. "
+                "(nablax.numpy functions promote automatically.)"
+            )
+    return dt
+
+
+def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
+    if aval.dtype.kind not in kinds:
+        raise TypeError(f"lax.{opname} does not accept dtype {aval.dtype.name}; it needs {what}")
+
+
+def all_weak(avals) -> bool:
+    return bool(avals) and all(a.weak_type for a in avals)
+
+
+def normalize_axis(opname: str, axis: int, ndim: int) -> int:
+    if not -ndim <= axis < max(ndim, 1):
+        raise ValueError(f"{opname}: axis {axis} is out of bounds for an array of rank {ndim}")
+    return axis % ndim if ndim else 0

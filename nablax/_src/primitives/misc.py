@@ -1,0 +1,90 @@
+"""convert_element_type, stop_gradient, iota and other small primitives."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..array import to_concrete_array, wrap
+from ..avals import ShapedArray, Zero
+from ..tree import tree_map
+from ._define import aval_of, define_primitive
+
+# ------------------------------------------------------------------- convert_element_type
+
+
+def _convert_impl(xp, x, *, new_dtype, weak_type):
+    if np.result_type(x).kind == "c" and new_dtype.kind != "c":
+        x = xp.real(x)
+    return xp.asarray(x).astype(new_dtype) if np.ndim(x) else np.asarray(x).astype(new_dtype)[()]
+
+
+def _convert_abstract(x: ShapedArray, *, new_dtype, weak_type) -> ShapedArray:
+    return ShapedArray(x.shape, new_dtype, weak_type)
+
+
+def _convert_eager(x, *, new_dtype, weak_type):
+    try:
+        v = x._value
+    except AttributeError:
+        v = to_concrete_array(x)._value
+    return wrap(_convert_impl(np, v, new_dtype=new_dtype, weak_type=weak_type), weak_type)
+
+
+def _convert_jvp(primals, tangents, *, new_dtype, weak_type):
+    (x,), (t,) = primals, tangents
+    out = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
+    out_aval = aval_of(out)
+    if type(t) is Zero or new_dtype.kind not in "fc" or aval_of(x).dtype.kind not in "fc":
+        return out, Zero(out_aval.to_tangent_aval())
+    return out, convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type)
+
+
+def _convert_transpose(ct, x, *, new_dtype, weak_type):
+    if type(ct) is Zero:
+        return [None]
+    aval = x.aval
+    return [convert_element_type_p.bind(ct, new_dtype=aval.dtype, weak_type=aval.weak_type)]
+
+
+convert_element_type_p = define_primitive(
+    "convert_element_type",
+    impl=_convert_impl,
+    abstract_eval=_convert_abstract,
+    eager=_convert_eager,
+    jvp=_convert_jvp,
+    batch=lambda args, dims, **p: (convert_element_type_p.bind(args[0], **p), dims[0]),
+    linear=True,
+    transpose=_convert_transpose,
+)
+
+
+def convert_element_type(x, new_dtype, weak_type: bool = False):
+    """lax.convert_element_type: cast to `new_dtype` (canonicalized for the x64 setting)."""
+    new_dtype = dtypes.canonicalize_dtype(new_dtype)
+    aval = aval_of(x)
+    if aval.dtype == new_dtype and aval.weak_type == weak_type and not isinstance(x, (bool, int, float, complex)):
+        return x
+    return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
+
+
+# ------------------------------------------------------------------------- stop_gradient
+
+def _stop_gradient_jvp(primals, tangents):
+    out = stop_gradient_p.bind(primals[0])
+    return out, Zero(aval_of(out).to_tangent_aval())
+
+
+stop_gradient_p = define_primitive(
+    "stop_gradient",
+    impl=lambda xp, x: x,
+    abstract_eval=lambda x: x,
+    jvp=_stop_gradient_jvp,
+    batch=lambda args, dims: (stop_gradient_p.bind(args[0]), dims[0]),
+    emit="{0}",
+)
+
+
+def stop_gradient(x):
+    """lax.stop_gradient: the identity whose derivative is zero (applies to every pytree leaf)."""
+    return tree_map(stop_gradient_p.bind, x)
+

@@ -1,0 +1,107 @@
+"""Rule templates shared by the primitive families: tangent arithmetic and batch-dim moves.
+
+These call lax wrappers of other families through module references (resolved at call
+time), so the families can import this module without an import cycle.
+"""
+from __future__ import annotations
+
+from ..avals import UndefinedPrimal, Zero
+from . import elementwise, reductions, shape
+from ._define import aval_of, instantiate, zeros_of_aval  # noqa: F401  (re-exported for rules)
+
+
+def is_undefined(x) -> bool:
+    """True for a linear operand being transposed (its value is unknown)."""
+    return type(x) is UndefinedPrimal
+
+
+def add_tangents(a, b):
+    """Sum of two tangents of the same shape, keeping symbolic zeros symbolic."""
+    if type(a) is Zero:
+        return b
+    if type(b) is Zero:
+        return a
+    return elementwise.add(a, b)
+
+
+def ndim_of(x) -> int:
+    return getattr(x, "ndim", 0)
+
+
+def shape_of(x) -> tuple:
+    return getattr(x, "shape", ())
+
+
+def unbroadcast(x, target_shape: tuple):
+    """Sum `x` over the axes that NumPy broadcasting added to reach its shape from target."""
+    xshape = shape_of(x)
+    if xshape == tuple(target_shape):
+        return x
+    lead = len(xshape) - len(target_shape)
+    axes = list(range(lead))
+    for i, d in enumerate(target_shape):
+        if d == 1 and xshape[lead + i] != 1:
+            axes.append(lead + i)
+    if axes:
+        x = reductions.reduce_sum(x, tuple(axes))
+    if shape_of(x) != tuple(target_shape):
+        x = shape.reshape(x, tuple(target_shape))
+    return x
+
+
+def broadcast_to(x, target_shape: tuple):
+    """NumPy-style broadcast of `x` to `target_shape` via broadcast_in_dim."""
+    xshape = shape_of(x)
+    if xshape == tuple(target_shape):
+        return x
+    lead = len(target_shape) - len(xshape)
+    return shape.broadcast_in_dim(x, tuple(target_shape), tuple(range(lead, len(target_shape))))
+
+
+def moveaxis(x, src: int, dst: int):
+    if src == dst:
+        return x
+    perm = [i for i in range(ndim_of(x)) if i != src]
+    perm.insert(dst, src)
+    return shape.transpose(x, tuple(perm))
+
+
+def bdim_to_front(x, bdim, size: int):
+    """Move the batch dimension to axis 0, materializing it (broadcast) when absent."""
+    if bdim is None:
+        xs = shape_of(x)
+        return shape.broadcast_in_dim(x, (size,) + tuple(xs), tuple(range(1, len(xs) + 1)))
+    return moveaxis(x, bdim, 0)
+
+
+def batch_size(args, dims) -> int:
+    for a, d in zip(args, dims):
+        if d is not None:
+            return shape_of(a)[d]
+    raise ValueError("batch rule called without a batched operand")
+
+
+def elementwise_batch(prim):
+    """vmap rule for NumPy-broadcasting elementwise primitives: align batch dims, bind once."""
+
+    def rule(args, dims, **params):
+        ndims = [ndim_of(a) - (d is not None) for a, d in zip(args, dims)]
+        out_core = max(ndims)
+        first = next(d for d in dims if d is not None)
+        # Fast path: all batched operands share the batch axis and full rank; the others are scalars.
+        if all(
+            (d == first and n == out_core) if d is not None else n == 0
+            for d, n in zip(dims, ndims)
+        ):
+            return prim.bind(*args, **params), first
+        new = []
+        for a, d, n in zip(args, dims, ndims):
+            if d is not None:
+                a = moveaxis(a, d, 0)
+                if n < out_core:
+                    s = shape_of(a)
+                    a = shape.reshape(a, (s[0],) + (1,) * (out_core - n) + tuple(s[1:]))
+            new.append(a)
+        return prim.bind(*new, **params), 0
+
+    return rule

@@ -1,0 +1,671 @@
+"""Pytrees: nested containers flattened to a list of leaves plus a hashable PyTreeDef.
+
+Every transformation takes and returns pytrees, and jit keys its cache on the
+PyTreeDef of its arguments, so flatten, hash and == are on the hot path: nodes
+are dispatched on ``type(x)`` through one dict, and built-in containers are
+handled inline.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import functools
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+_LEAF, _NONE, _TUPLE, _LIST, _DICT, _NAMEDTUPLE, _CUSTOM = range(7)
+_T = TypeVar("_T", bound=type)
+
+
+class _Node(NamedTuple):
+    tag: int
+    flatten: Callable | None = None            # x -> (children, aux)
+    unflatten: Callable | None = None          # (aux, children) -> x
+    flatten_with_keys: Callable | None = None  # x -> ([(key, child)], aux)
+
+
+_registry: dict[type, _Node] = {
+    tuple: _Node(_TUPLE), list: _Node(_LIST), dict: _Node(_DICT), type(None): _Node(_NONE),
+}
+_registry_get = _registry.get
+
+
+# ---------------------------------------------------------------- key paths
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SequenceKey:
+    """Index of a child of a tuple or list: prints as ``[0]``."""
+    idx: int
+
+    def __str__(self) -> str:
+        return f"[{self.idx!r}]"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DictKey:
+    """Key of a child of a dict: prints as ``['a']``."""
+    key: Hashable
+
+    def __str__(self) -> str:
+        return f"[{self.key!r}]"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GetAttrKey:
+    """Attribute name of a child (namedtuple fields, dataclasses): prints as ``.name``."""
+    name: str
+
+    def __str__(self) -> str:
+        return f".{self.name}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FlattenedIndexKey:
+    """Position of a child of a custom node registered without keys: prints as ``[0]``."""
+    key: int
+
+    def __str__(self) -> str:
+        return f"[{self.key!r}]"
+
+
+KeyEntry = Any
+KeyPath = tuple
+
+
+def keystr(keys: KeyPath, *, simple: bool = False, separator: str = "") -> str:
+    """Render a key path, e.g. ``[0]['a'].b``; ``simple=True`` gives the bare keys."""
+    if simple:
+        return separator.join(str(_simple_key(k)) for k in keys)
+    return separator.join(map(str, keys))
+
+
+def _simple_key(k: Any) -> Any:
+    t = type(k)
+    if t is SequenceKey:
+        return k.idx
+    if t is DictKey or t is FlattenedIndexKey:
+        return k.key
+    if t is GetAttrKey:
+        return k.name
+    return k
+
+
+# ---------------------------------------------------------------- PyTreeDef
+
+def _sorted_keys(d: dict) -> tuple:
+    try:
+        return tuple(sorted(d))
+    except TypeError:  # mixed key types: group by type, then by repr
+        return tuple(sorted(d, key=lambda k: (type(k).__qualname__, repr(k))))
+
+
+class PyTreeDef:
+    """The structure of a pytree: immutable, hashable, compared structurally.
+
+    Built by ``tree_flatten``; attributes are read-only by convention.
+    """
+
+    __slots__ = ("_aux", "_children", "_flat", "_hash", "_num_leaves", "_num_nodes", "_tag",
+                 "_type")
+
+    def __init__(self, tag: int, type_: Any, aux: Any, children: tuple) -> None:
+        self._tag, self._type, self._aux, self._children = tag, type_, aux, children
+        self._num_leaves = 1 if tag == _LEAF else sum(c._num_leaves for c in children)
+        self._num_nodes = 1 + sum(c._num_nodes for c in children)
+        self._flat = all(c._tag == _LEAF for c in children)
+        self._hash = None
+
+    @property
+    def num_leaves(self) -> int:
+        return self._num_leaves
+
+    @property
+    def num_nodes(self) -> int:
+        return self._num_nodes
+
+    def children(self) -> list[PyTreeDef]:
+        """The treedefs of the immediate children."""
+        return list(self._children)
+
+    def node_data(self) -> tuple[type, Any] | None:
+        """``(node type, aux data)``, or None for a leaf."""
+        return None if self._tag == _LEAF else (self._type, self._aux)
+
+    def unflatten(self, leaves: Iterable[Any]) -> Any:
+        """Rebuild a pytree of this structure from its leaves (in flatten order)."""
+        if type(leaves) is not list and type(leaves) is not tuple:
+            leaves = list(leaves)
+        if len(leaves) != self._num_leaves:
+            few = "few" if len(leaves) < self._num_leaves else "many"
+            raise ValueError(f"Too {few} leaves for {self!r}: expected {self._num_leaves} "
+                             f"leaves, got {len(leaves)}.")
+        return _build(self, leaves, 0)[0]
+
+    def flatten_up_to(self, tree: Any) -> list[Any]:
+        """The subtrees of ``tree`` sitting where this structure has leaves."""
+        out: list = []
+        try:
+            _up_to(self, tree, out, [])
+        except _Mismatch as m:
+            raise ValueError(f"flatten_up_to: tree does not match {self!r} {m.where()}; "
+                             f"its structure is {tree_structure(tree)!r}.") from None
+        return out
+
+    def compose(self, inner: PyTreeDef) -> PyTreeDef:
+        """This structure with every leaf replaced by ``inner``."""
+        if self._tag == _LEAF:
+            return inner
+        return PyTreeDef(self._tag, self._type, self._aux,
+                         tuple(c.compose(inner) for c in self._children))
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, PyTreeDef):
+            return NotImplemented
+        if (self._tag != other._tag or self._type is not other._type
+                or self._num_nodes != other._num_nodes or self._num_leaves != other._num_leaves):
+            return False
+        h1, h2 = self._hash, other._hash
+        if h1 is not None and h2 is not None and h1 != h2:
+            return False
+        return bool(self._aux == other._aux) and self._children == other._children
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if h is None:  # leaf children are implied by the counts, so only nodes are hashed
+            key = (self._tag, self._type, self._aux, self._num_leaves, self._num_nodes)
+            if not self._flat:
+                key += tuple(c.__hash__() for c in self._children if c._tag != _LEAF)
+            h = self._hash = hash(key)
+        return h
+
+    def __reduce__(self):
+        return _unpickle_def, (self._tag, self._type, self._aux, self._children)
+
+    def __repr__(self) -> str:
+        return f"PyTreeDef({_repr(self)})"
+
+
+_LEAF_DEF = PyTreeDef(_LEAF, None, None, ())
+_NONE_DEF = PyTreeDef(_NONE, type(None), None, ())
+_new_def = object.__new__
+
+
+def _unpickle_def(tag: int, type_: Any, aux: Any, children: tuple) -> PyTreeDef:
+    if tag == _LEAF:
+        return _LEAF_DEF
+    return _NONE_DEF if tag == _NONE else PyTreeDef(tag, type_, aux, children)
+
+
+@functools.lru_cache(maxsize=256)
+def _leaf_defs(n: int) -> tuple:
+    """``(_LEAF_DEF,) * n``, shared so equal flat nodes compare children by identity."""
+    return (_LEAF_DEF,) * n
+
+
+def _repr(td: PyTreeDef) -> str:
+    tag = td._tag
+    if tag == _LEAF:
+        return "*"
+    if tag == _NONE:
+        return "None"
+    kids = [_repr(c) for c in td._children]
+    if tag == _TUPLE:
+        return "(" + ", ".join(kids) + ("," if len(kids) == 1 else "") + ")"
+    if tag == _LIST:
+        return "[" + ", ".join(kids) + "]"
+    if tag == _DICT:
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(td._aux, kids)) + "}"
+    if tag == _NAMEDTUPLE:
+        fields = ", ".join(f"{f}={v}" for f, v in zip(td._type._fields, kids))
+        return f"{td._type.__name__}({fields})"
+    if td._type is collections.OrderedDict:
+        return "OrderedDict({" + ", ".join(f"{k!r}: {v}" for k, v in zip(td._aux, kids)) + "})"
+    if td._type is collections.defaultdict:
+        items = ", ".join(f"{k!r}: {v}" for k, v in zip(td._aux[1], kids))
+        return f"defaultdict({td._aux[0]!r}, {{{items}}})"
+    return f"CustomNode({td._type.__name__}[{td._aux!r}], [{', '.join(kids)}])"
+
+
+def _build(td: PyTreeDef, leaves: Sequence, i: int) -> tuple[Any, int]:
+    """Rebuild the subtree ``td`` from ``leaves[i:]``; returns (subtree, next index)."""
+    tag = td._tag
+    if tag == _LEAF:
+        return leaves[i], i + 1
+    if tag == _NONE:
+        return None, i
+    if td._flat:
+        j = i + td._num_leaves
+        kids = leaves[i:j]
+    else:
+        kids = []
+        for c in td._children:
+            if c is _LEAF_DEF:
+                kids.append(leaves[i])
+                i += 1
+            else:
+                v, i = _build(c, leaves, i)
+                kids.append(v)
+        j = i
+    if tag == _TUPLE:
+        return tuple(kids), j
+    if tag == _LIST:
+        return list(kids), j
+    if tag == _DICT:
+        return dict(zip(td._aux, kids)), j
+    if tag == _NAMEDTUPLE:
+        return td._type(*kids), j
+    return _registry[td._type].unflatten(td._aux, tuple(kids)), j
+
+
+# ---------------------------------------------------------------- flattening
+
+def _has_node(children: Sequence) -> bool:
+    """Whether any child is a pytree node (errs towards True for tuple subclasses)."""
+    if len(children) < 8:
+        for c in children:
+            ct = type(c)
+            if ct in _registry or (isinstance(c, tuple) and hasattr(ct, "_fields")):
+                return True
+        return False
+    for ct in set(map(type, children)):  # long containers: check each distinct type once
+        if ct in _registry or issubclass(ct, tuple):
+            return True
+    return False
+
+
+def _flatten(x: Any, leaves: list) -> PyTreeDef:
+    """The fast path: no is_leaf, no key paths."""
+    t = type(x)
+    node = _registry_get(t)
+    if node is None:
+        if isinstance(x, tuple) and hasattr(t, "_fields"):
+            tag, aux, children = _NAMEDTUPLE, None, x
+        else:
+            leaves.append(x)
+            return _LEAF_DEF
+    else:
+        tag = node.tag
+        if tag == _TUPLE or tag == _LIST:
+            aux, children = None, x
+        elif tag == _DICT:
+            aux = _sorted_keys(x)
+            children = [x[k] for k in aux]
+        elif tag == _NONE:
+            return _NONE_DEF
+        else:
+            children, aux = node.flatten(x)
+            children = tuple(children)
+    td = _new_def(PyTreeDef)
+    td._tag, td._type, td._aux, td._hash = tag, t, aux, None
+    start = len(leaves)
+    if not _has_node(children):  # all leaves: the common case, no per-child PyTreeDef work
+        leaves.extend(children)
+        n = len(leaves) - start
+        td._children, td._num_leaves, td._num_nodes, td._flat = _leaf_defs(n), n, n + 1, True
+        return td
+    defs = []
+    extra = 0
+    append, dappend = leaves.append, defs.append
+    for c in children:
+        ct = type(c)
+        if ct in _registry or (isinstance(c, tuple) and hasattr(ct, "_fields")):
+            d = _flatten(c, leaves)
+            dappend(d)
+            extra += d._num_nodes - 1
+        else:
+            append(c)
+            dappend(_LEAF_DEF)
+    td._children, td._num_leaves = tuple(defs), len(leaves) - start
+    td._num_nodes = len(defs) + 1 + extra
+    td._flat = all(d is _LEAF_DEF for d in defs)  # tuple-subclass leaves land here too
+    return td
+
+
+def _parts(x: Any, with_keys: bool):
+    """``(tag, type, aux, children, keys)`` of a node (keys only if asked), None for a leaf."""
+    t = type(x)
+    node = _registry_get(t)
+    if node is None:
+        if isinstance(x, tuple) and hasattr(t, "_fields"):
+            return _NAMEDTUPLE, t, None, x, with_keys and [GetAttrKey(f) for f in t._fields]
+        return None
+    tag = node.tag
+    if tag == _TUPLE or tag == _LIST:
+        return tag, t, None, x, with_keys and [SequenceKey(i) for i in range(len(x))]
+    if tag == _DICT:
+        aux = _sorted_keys(x)
+        return tag, t, aux, [x[k] for k in aux], with_keys and [DictKey(k) for k in aux]
+    if tag == _NONE:
+        return tag, t, None, (), []
+    if with_keys and node.flatten_with_keys is not None:
+        pairs, aux = node.flatten_with_keys(x)
+        pairs = list(pairs)
+        return tag, t, aux, [c for _, c in pairs], [k for k, _ in pairs]
+    children, aux = node.flatten(x)
+    children = list(children)
+    return tag, t, aux, children, with_keys and [FlattenedIndexKey(i) for i in range(len(children))]
+
+
+def _flatten_general(x: Any, leaves: list, is_leaf: Callable | None,
+                     paths: list | None, path: tuple) -> PyTreeDef:
+    """Flatten with an ``is_leaf`` predicate and/or key paths (collected into ``paths``)."""
+    p = None if is_leaf is not None and is_leaf(x) else _parts(x, paths is not None)
+    if p is None:
+        leaves.append(x)
+        if paths is not None:
+            paths.append(path)
+        return _LEAF_DEF
+    tag, t, aux, children, keys = p
+    if tag == _NONE:
+        return _NONE_DEF
+    if paths is None:
+        defs = tuple(_flatten_general(c, leaves, is_leaf, None, path) for c in children)
+    else:
+        defs = tuple(_flatten_general(c, leaves, is_leaf, paths, path + (k,))
+                     for k, c in zip(keys, children))
+    return PyTreeDef(tag, t, aux, defs)
+
+
+def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
+                 ) -> tuple[list[Any], PyTreeDef]:
+    """Flatten ``tree`` into its leaves (in canonical order) and its structure."""
+    leaves: list = []
+    if is_leaf is None:
+        return leaves, _flatten(tree, leaves)
+    return leaves, _flatten_general(tree, leaves, is_leaf, None, ())
+
+
+def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list[Any]:
+    """The leaves of ``tree`` in flatten order."""
+    return tree_flatten(tree, is_leaf)[0]
+
+
+def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> PyTreeDef:
+    """The PyTreeDef of ``tree``."""
+    return tree_flatten(tree, is_leaf)[1]
+
+
+def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
+    """Rebuild a pytree with structure ``treedef`` from ``leaves``."""
+    return treedef.unflatten(leaves)
+
+
+def tree_flatten_with_path(tree: Any, is_leaf: Callable[[Any], bool] | None = None
+                           ) -> tuple[list[tuple[KeyPath, Any]], PyTreeDef]:
+    """Like ``tree_flatten`` but each leaf comes with its key path."""
+    leaves: list = []
+    paths: list = []
+    td = _flatten_general(tree, leaves, is_leaf, paths, ())
+    return list(zip(paths, leaves)), td
+
+
+def tree_leaves_with_path(tree: Any, is_leaf: Callable[[Any], bool] | None = None
+                          ) -> list[tuple[KeyPath, Any]]:
+    """The ``(key path, leaf)`` pairs of ``tree``."""
+    return tree_flatten_with_path(tree, is_leaf)[0]
+
+
+# ---------------------------------------------------------------- matching structures
+
+class _Mismatch(Exception):
+    def __init__(self, path: list, msg: str) -> None:
+        self.path, self.msg = tuple(path), msg
+
+    def where(self) -> str:
+        at = f"at {keystr(self.path)}" if self.path else "at the root"
+        return f"{at}: {self.msg}"
+
+
+def _node_name(td: PyTreeDef) -> str:
+    return {_TUPLE: "tuple", _LIST: "list", _DICT: "dict", _NONE: "None"}.get(
+        td._tag, getattr(td._type, "__name__", str(td._type)))
+
+
+def _up_to(td: PyTreeDef, x: Any, out: list, path: list) -> None:
+    """Append to ``out`` the subtrees of ``x`` at the leaves of ``td``; raise _Mismatch."""
+    if td._tag == _LEAF:
+        out.append(x)
+        return
+    p = _parts(x, True)
+    if p is None or p[1] is not td._type:
+        got = "a leaf" if p is None else f"a {type(x).__name__} node"
+        raise _Mismatch(path, f"expected a {_node_name(td)} node, got {got} ({x!r:.80})")
+    tag, _, aux, children, keys = p
+    if len(children) != len(td._children):
+        raise _Mismatch(path, f"expected a {_node_name(td)} with {len(td._children)} "
+                              f"children, got {len(children)}")
+    if not bool(aux == td._aux):
+        what = "keys" if tag == _DICT else "node data"
+        raise _Mismatch(path, f"{_node_name(td)} {what} differ: expected {td._aux!r}, got {aux!r}")
+    for k, c, sub in zip(keys, children, td._children):
+        if sub is _LEAF_DEF:
+            out.append(c)
+        else:
+            path.append(k)
+            _up_to(sub, c, out, path)
+            path.pop()
+
+
+def _map_inputs(fname: str, treedef: PyTreeDef, rest: tuple) -> list[list]:
+    subs = []
+    for i, r in enumerate(rest, 2):
+        out: list = []
+        try:
+            _up_to(treedef, r, out, [])
+        except _Mismatch as m:
+            raise ValueError(
+                f"{fname}: tree {i} must have the structure of tree 1 (or have it as a "
+                f"prefix), but they differ {m.where()}.\n"
+                f"  tree 1: {treedef!r}\n  tree {i}: {tree_structure(r)!r}") from None
+        subs.append(out)
+    return subs
+
+
+def tree_map(f: Callable[..., Any], tree: Any, *rest: Any,
+             is_leaf: Callable[[Any], bool] | None = None) -> Any:
+    """Apply ``f`` to each leaf of ``tree`` (and the matching subtrees of ``rest``)."""
+    leaves, treedef = tree_flatten(tree, is_leaf)
+    if not rest:
+        return treedef.unflatten([f(x) for x in leaves])
+    subs = _map_inputs("tree_map", treedef, rest)
+    return treedef.unflatten([f(*xs) for xs in zip(leaves, *subs)])
+
+
+def tree_map_with_path(f: Callable[..., Any], tree: Any, *rest: Any,
+                       is_leaf: Callable[[Any], bool] | None = None) -> Any:
+    """``tree_map`` where ``f`` also receives each leaf's key path first."""
+    pairs, treedef = tree_flatten_with_path(tree, is_leaf)
+    subs = _map_inputs("tree_map_with_path", treedef, rest)
+    return treedef.unflatten([f(p, x, *xs) for (p, x), *xs in zip(pairs, *subs)])
+
+
+_MISSING = object()
+
+
+def tree_reduce(f: Callable[[Any, Any], Any], tree: Any, initializer: Any = _MISSING,
+                is_leaf: Callable[[Any], bool] | None = None) -> Any:
+    """``functools.reduce`` over the leaves of ``tree``."""
+    leaves = tree_leaves(tree, is_leaf)
+    if initializer is _MISSING:
+        return functools.reduce(f, leaves)
+    return functools.reduce(f, leaves, initializer)
+
+
+def tree_all(tree: Any, *, is_leaf: Callable[[Any], bool] | None = None) -> bool:
+    """True if every leaf is truthy."""
+    return all(tree_leaves(tree, is_leaf))
+
+
+def all_leaves(iterable: Iterable[Any], is_leaf: Callable[[Any], bool] | None = None) -> bool:
+    """True if every element of ``iterable`` is a leaf (None is not a leaf)."""
+    items = list(iterable)
+    if is_leaf is None:
+        return all(_parts(x, False) is None for x in items)
+    leaves = tree_leaves(items, is_leaf)
+    return len(leaves) == len(items) and all(a is b for a, b in zip(items, leaves))
+
+
+def treedef_is_leaf(treedef: PyTreeDef) -> bool:
+    """True for a one-node treedef (a leaf, but also ``None`` and ``()``, as in JAX)."""
+    return treedef._num_nodes == 1
+
+
+def treedef_is_strict_leaf(treedef: PyTreeDef) -> bool:
+    """True only for the structure of a single leaf."""
+    return treedef._tag == _LEAF
+
+
+def treedef_children(treedef: PyTreeDef) -> list[PyTreeDef]:
+    """The treedefs of the immediate children."""
+    return treedef.children()
+
+
+def treedef_tuple(treedefs: Iterable[PyTreeDef]) -> PyTreeDef:
+    """The treedef of a tuple whose children have the given structures."""
+    return PyTreeDef(_TUPLE, tuple, None, tuple(treedefs))
+
+
+def tree_transpose(outer_treedef: PyTreeDef, inner_treedef: PyTreeDef | None,
+                   pytree_to_transpose: Any) -> Any:
+    """Turn an outer-of-inner pytree into an inner-of-outer pytree."""
+    flat, treedef = tree_flatten(pytree_to_transpose)
+    if inner_treedef is None:
+        inner_treedef = tree_structure(outer_treedef.flatten_up_to(pytree_to_transpose)[0])
+    expected = outer_treedef.compose(inner_treedef)
+    if treedef != expected:
+        raise TypeError(f"tree_transpose: tree structure {treedef!r} is not the outer "
+                        f"structure composed with the inner one, {expected!r}.")
+    n_in, n_out = inner_treedef.num_leaves, outer_treedef.num_leaves
+    rows = [flat[i * n_in:(i + 1) * n_in] for i in range(n_out)]
+    return inner_treedef.unflatten([outer_treedef.unflatten(col) for col in zip(*rows)])
+
+
+def broadcast_prefix(prefix_tree: Any, full_tree: Any,
+                     is_leaf: Callable[[Any], bool] | None = None) -> list[Any]:
+    """For each leaf of ``full_tree``, the leaf of ``prefix_tree`` that covers it.
+
+    ``None`` in ``prefix_tree`` is a leaf (vmap's ``in_axes=None``: not mapped).
+    """
+    def prefix_leaf(x: Any) -> bool:
+        return x is None or (is_leaf is not None and bool(is_leaf(x)))
+
+    prefix_leaves, prefix_def = tree_flatten(prefix_tree, prefix_leaf)
+    subs: list = []
+    try:
+        _up_to(prefix_def, full_tree, subs, [])
+    except _Mismatch as m:
+        raise ValueError(
+            f"broadcast_prefix: the prefix tree is not a prefix of the full tree; they "
+            f"differ {m.where()}.\n  prefix: {prefix_def!r}\n"
+            f"  full:   {tree_structure(full_tree)!r}") from None
+    out: list = []
+    for p, sub in zip(prefix_leaves, subs):
+        out.extend([p] * len(tree_leaves(sub)))
+    return out
+
+
+def tree_broadcast(prefix_tree: Any, full_tree: Any,
+                   is_leaf: Callable[[Any], bool] | None = None) -> Any:
+    """``prefix_tree`` with each of its leaves repeated to the structure of ``full_tree``."""
+    return tree_structure(full_tree).unflatten(broadcast_prefix(prefix_tree, full_tree, is_leaf))
+
+
+# ---------------------------------------------------------------- registration
+
+def _register(nodetype: type, node: _Node) -> None:
+    if not isinstance(nodetype, type):
+        raise TypeError(f"pytree node types must be classes, got {nodetype!r}.")
+    if nodetype in _registry:
+        raise ValueError(f"{nodetype.__qualname__} is already registered as a pytree node.")
+    _registry[nodetype] = node
+
+
+def register_pytree_node(nodetype: type, flatten_func: Callable[[Any], tuple[Iterable, Any]],
+                         unflatten_func: Callable[[Any, Iterable], Any],
+                         flatten_with_keys_func: Callable | None = None) -> None:
+    """Make ``nodetype`` a pytree node.
+
+    ``flatten_func(x) -> (children, aux_data)``; ``unflatten_func(aux_data, children)``.
+    ``aux_data`` must be hashable and comparable: it is part of the PyTreeDef.
+    """
+    _register(nodetype, _Node(_CUSTOM, flatten_func, unflatten_func, flatten_with_keys_func))
+
+
+def register_pytree_with_keys(nodetype: type, flatten_with_keys: Callable,
+                              unflatten_func: Callable,
+                              flatten_func: Callable | None = None) -> None:
+    """Register a node whose children carry keys: ``flatten_with_keys(x) -> ([(key, child)], aux)``."""
+    if flatten_func is None:
+        def flatten_func(x):
+            pairs, aux = flatten_with_keys(x)
+            return [c for _, c in pairs], aux
+    _register(nodetype, _Node(_CUSTOM, flatten_func, unflatten_func, flatten_with_keys))
+
+
+def register_pytree_node_class(cls: _T) -> _T:
+    """Class decorator: register via ``x.tree_flatten()`` and ``cls.tree_unflatten(aux, children)``."""
+    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    return cls
+
+
+def register_pytree_with_keys_class(cls: _T) -> _T:
+    """Class decorator: like ``register_pytree_node_class`` using ``x.tree_flatten_with_keys()``."""
+    flat = (lambda x: x.tree_flatten()) if hasattr(cls, "tree_flatten") else None
+    register_pytree_with_keys(cls, lambda x: x.tree_flatten_with_keys(), cls.tree_unflatten, flat)
+    return cls
+
+
+def register_dataclass(nodetype: _T, data_fields: Sequence[str] | None = None,
+                       meta_fields: Sequence[str] | None = None) -> _T:
+    """Register a dataclass: ``data_fields`` are children, ``meta_fields`` are static aux data.
+
+    Without field lists, fields with ``metadata={'static': True}`` are meta, the rest data.
+    """
+    if data_fields is None or meta_fields is None:
+        if not dataclasses.is_dataclass(nodetype):
+            raise TypeError("register_dataclass needs data_fields and meta_fields for a "
+                            f"class that is not a dataclass ({nodetype.__qualname__}).")
+        fields = [f for f in dataclasses.fields(nodetype) if f.init]
+        meta_fields = [f.name for f in fields if f.metadata.get("static", False)]
+        data_fields = [f.name for f in fields if not f.metadata.get("static", False)]
+    data, meta = tuple(data_fields), tuple(meta_fields)
+
+    def unflatten(aux, children):
+        return nodetype(**dict(zip(meta, aux)), **dict(zip(data, children)))
+
+    register_pytree_node(
+        nodetype, lambda x: ([getattr(x, n) for n in data], tuple(getattr(x, n) for n in meta)),
+        unflatten,
+        lambda x: ([(GetAttrKey(n), getattr(x, n)) for n in data],
+                   tuple(getattr(x, n) for n in meta)))
+    return nodetype
+
+
+register_pytree_with_keys(
+    collections.OrderedDict,
+    lambda d: ([(DictKey(k), v) for k, v in d.items()], tuple(d)),
+    lambda keys, values: collections.OrderedDict(zip(keys, values)),
+    lambda d: (list(d.values()), tuple(d)))
+
+
+def _defaultdict_with_keys(d: collections.defaultdict):
+    keys = _sorted_keys(d)
+    return [(DictKey(k), d[k]) for k in keys], (d.default_factory, keys)
+
+
+register_pytree_with_keys(
+    collections.defaultdict, _defaultdict_with_keys,
+    lambda aux, values: collections.defaultdict(aux[0], zip(aux[1], values)))
+
+
+class Partial(functools.partial):
+    """A ``functools.partial`` that is a pytree: the bound arguments are its children and
+    the function is static, so it can be passed through and returned from transformations.
+    """
+
+
+register_pytree_node(
+    Partial, lambda p: ((p.args, p.keywords), p.func),
+    lambda func, children: Partial(func, *children[0], **children[1]))
