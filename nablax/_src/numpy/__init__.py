@@ -1,24 +1,12 @@
-"""The nablax.numpy namespace, assembled from its modules (API, not mechanism)."""
-from . import methods  # noqa: F401  (installs Array/Tracer operators)
-from .creation import array, asarray, full, ones, zeros  # noqa: F401
-from .ufuncs import (  # noqa: F401
-    add,
-    cos,
-    divide,
-    equal,
-    exp,
-    greater,
-    greater_equal,
-    less,
-    less_equal,
-    log,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    not_equal,
-    sin,
-    subtract,
-    tanh,
-    true_divide,
-)
+"""The nablax.numpy namespace, assembled from its area modules (API, not mechanism).
+
+Each area module lists its public names in `__all__` and the Array/Tracer methods it
+provides in `METHODS`; `methods.install()` puts those on the shared mixin once.
+"""
+from . import creation, methods, ufuncs
+from .creation import *  # noqa: F403
+from .ufuncs import *  # noqa: F403
+
+_AREAS = (creation, ufuncs)
+__all__ = [name for mod in _AREAS for name in mod.__all__]
+methods.install(_AREAS)

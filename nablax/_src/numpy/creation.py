@@ -100,3 +100,6 @@ def ones(shape: Any, dtype: Any = None) -> Array:
     """jnp.ones (default dtype float32, or float64 with x64)."""
     dtype = dtypes.default_float_dtype() if dtype is None else dtypes.check_user_dtype(dtype, "jnp.ones")
     return wrap(np.ones(_shape_arg("ones", shape), dtype), False)
+
+__all__ = ["array", "asarray", "full", "zeros", "ones"]
+METHODS: dict = {}

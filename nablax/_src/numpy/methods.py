@@ -1,29 +1,21 @@
-"""Operators and methods of Array and Tracer, installed once on the shared mixin."""
+"""Install the operators and methods that the area modules provide on Array and Tracer."""
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 from ..array import install_array_methods
-from . import ufuncs
 
 
-def _swap(fn):
-    def reflected(self, other):
+def reflected(fn: Callable) -> Callable:
+    """`other <op> self` for the reflected operator `__rop__`."""
+
+    def method(self, other):
         return fn(other, self)
 
-    reflected.__name__ = f"r{fn.__name__}"
-    return reflected
+    method.__name__ = f"r{fn.__name__}"
+    return method
 
 
-def _install() -> None:
-    install_array_methods({
-        "__add__": ufuncs.add, "__radd__": _swap(ufuncs.add),
-        "__sub__": ufuncs.subtract, "__rsub__": _swap(ufuncs.subtract),
-        "__mul__": ufuncs.multiply, "__rmul__": _swap(ufuncs.multiply),
-        "__truediv__": ufuncs.true_divide, "__rtruediv__": _swap(ufuncs.true_divide),
-        "__neg__": ufuncs.negative,
-        "__lt__": ufuncs.less, "__le__": ufuncs.less_equal,
-        "__gt__": ufuncs.greater, "__ge__": ufuncs.greater_equal,
-        "__eq__": ufuncs.equal, "__ne__": ufuncs.not_equal,
-    })
-
-
-_install()
+def install(modules: Iterable) -> None:
+    for mod in modules:
+        install_array_methods(getattr(mod, "METHODS", {}))

@@ -10,6 +10,7 @@ from typing import Callable
 
 from ..array import Array
 from ..primitives import elementwise as ew
+from .methods import reflected
 from .promotion import promote_args, promote_args_inexact
 
 
@@ -68,3 +69,19 @@ cos = unary_ufunc("cos", ew.cos, inexact=True)
 exp = unary_ufunc("exp", ew.exp, inexact=True)
 log = unary_ufunc("log", ew.log, inexact=True)
 tanh = unary_ufunc("tanh", ew.tanh, inexact=True)
+
+__all__ = [
+    "add", "subtract", "multiply", "maximum", "minimum", "greater", "less", "greater_equal",
+    "less_equal", "equal", "not_equal", "true_divide", "divide", "negative", "sin", "cos", "exp",
+    "log", "tanh",
+]
+
+METHODS = {
+    "__add__": add, "__radd__": reflected(add),
+    "__sub__": subtract, "__rsub__": reflected(subtract),
+    "__mul__": multiply, "__rmul__": reflected(multiply),
+    "__truediv__": true_divide, "__rtruediv__": reflected(true_divide),
+    "__neg__": negative,
+    "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
+    "__eq__": equal, "__ne__": not_equal,
+}

@@ -481,3 +481,8 @@ integer_pow_p = define_primitive(
 def integer_pow(x, y: int):
     """lax.integer_pow: x ** y for a static Python integer y."""
     return integer_pow_p.bind(x, y=int(y))
+
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "sin", "cos", "exp", "log", "tanh", "gt", "lt", "ge", "le", "eq", "ne", "max", "min", "select_n", "select", "integer_pow",
+]

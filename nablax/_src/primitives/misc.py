@@ -88,3 +88,7 @@ def stop_gradient(x):
     """lax.stop_gradient: the identity whose derivative is zero (applies to every pytree leaf)."""
     return tree_map(stop_gradient_p.bind, x)
 
+
+__all__ = [
+    "convert_element_type", "stop_gradient",
+]

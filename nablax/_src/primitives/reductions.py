@@ -52,3 +52,8 @@ reduce_sum_p = define_primitive(
 def reduce_sum(x, axes):
     """lax.reduce_sum over the static `axes`."""
     return reduce_sum_p.bind(x, axes=_check_axes("reduce_sum", aval_of(x), axes))
+
+
+__all__ = [
+    "reduce_sum",
+]

@@ -318,3 +318,8 @@ pad_p = define_primitive(
 def pad(x, padding_value, padding_config):
     """lax.pad with (low, high, interior) per axis; negative low/high crop."""
     return pad_p.bind(x, padding_value, padding_config=tuple(tuple(int(v) for v in p) for p in padding_config))
+
+
+__all__ = [
+    "broadcast_in_dim", "reshape", "transpose", "slice", "slice_in_dim", "pad",
+]
