@@ -484,5 +484,6 @@ def integer_pow(x, y: int):
 
 
 __all__ = [
-    "add", "sub", "mul", "div", "neg", "sin", "cos", "exp", "log", "tanh", "gt", "lt", "ge", "le", "eq", "ne", "max", "min", "select_n", "select", "integer_pow",
+    "add", "sub", "mul", "div", "neg", "sin", "cos", "exp", "log", "tanh", "gt", "lt", "ge", "le", "eq", "ne",
+    "max", "min", "select_n", "select", "integer_pow",
 ]
