@@ -3,7 +3,7 @@
     import nablax as jax
     import nablax.numpy as jnp
 """
-from nablax import lax, numpy, tree_util  # noqa: F401
+from nablax import dtypes, errors, lax, numpy, tree_util  # noqa: F401
 from nablax._src import numpy as _numpy_layer  # noqa: F401  (installs Array operators)
 from nablax._src.api import (  # noqa: F401
     ShapeDtypeStruct,
@@ -12,6 +12,7 @@ from nablax._src.api import (  # noqa: F401
     jacfwd,
     jacrev,
     jvp,
+    linear_transpose,
     linearize,
     make_jaxpr,
     value_and_grad,
@@ -20,5 +21,7 @@ from nablax._src.api import (  # noqa: F401
 )
 from nablax._src.array import Array  # noqa: F401
 from nablax._src.config import config  # noqa: F401
+from nablax._src.custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
+from nablax._src.jit.jitted import eval_shape, jit  # noqa: F401
 
 __version__ = "0.1.0"

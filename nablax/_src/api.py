@@ -615,3 +615,31 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
     """The Hessian: jacfwd(jacrev(fun)), forward-over-reverse."""
     return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums,
                   has_aux=has_aux, holomorphic=holomorphic)
+
+
+# ---------------------------------------------------------------------- linear_transpose
+
+def linear_transpose(fun: Callable, *primals) -> Callable:
+    """The transpose of the linear function `fun` (primals give the input shapes/dtypes)."""
+    flat, in_tree = _flatten_args(primals, "linear_transpose")
+    in_avals = [lift_aval(x) for x in flat]
+    store: dict = {}
+    closed = trace_to_jaxpr(_flat_fun(fun, in_tree, store), in_avals, label="linear_transpose")
+    out_tree = store["out_tree"]
+    out_avals = closed.out_avals
+
+    def transposed(ct):
+        ct_flat, ct_tree = tree_flatten(ct)
+        if ct_tree != out_tree:
+            raise ValueError(f"linear_transpose: cotangent structure {ct_tree} must match output structure {out_tree}")
+        cts = []
+        for c, a in zip(ct_flat, out_avals):
+            c = _check_leaf(c, "linear_transpose cotangent")
+            if lift_aval(c).shape != a.shape:
+                raise ValueError(f"linear_transpose: cotangent shape {lift_aval(c).shape} must be {a.shape}")
+            cts.append(c)
+        undefined = [UndefinedPrimal(a) for a in in_avals]
+        res = backward_pass(closed.jaxpr, closed.consts, undefined, cts)
+        return tree_unflatten(in_tree, [_instantiate_ct(r, a) for r, a in zip(res, in_avals)])
+
+    return transposed

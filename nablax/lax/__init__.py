@@ -1,5 +1,10 @@
 """nablax.lax: the primitive-level API (operands of one dtype; no implicit promotion)."""
+from nablax._src.primitives.collectives import *  # noqa: F403
 from nablax._src.primitives.elementwise import *  # noqa: F403
+from nablax._src.primitives.indexing import *  # noqa: F403
+from nablax._src.primitives.linalg import *  # noqa: F403
 from nablax._src.primitives.misc import *  # noqa: F403
 from nablax._src.primitives.reductions import *  # noqa: F403
 from nablax._src.primitives.shape import *  # noqa: F403
+from nablax._src.primitives.sorting import *  # noqa: F403
+from nablax._src.primitives.special import *  # noqa: F403

@@ -30,6 +30,11 @@ class Case:
     def id(self) -> str:
         return f"{self.prim.name}{'-' + self.name if self.name else ''}"
 
+    @property
+    def multiple(self) -> bool:
+        """Whether apply() returns a list (a multiple-result primitive bound directly)."""
+        return self.prim.multiple_results and self.bind is None
+
     def apply(self, *args):
         if self.bind is not None:
             return self.bind(*args, **self.params)

@@ -2,26 +2,42 @@
 
 Two factories cover most functions: `binary_ufunc` (promote both operands to their
 common dtype) and `unary_ufunc` (optionally to an inexact dtype first). Each has an
-eager fast path for the overwhelmingly common case of same-dtype Arrays.
+eager fast path for the overwhelmingly common case of same-dtype Arrays. The rest
+are short compositions of lax functions, so they are differentiable, batchable and
+traceable like everything else; their non-differentiable points follow JAX.
 """
 from __future__ import annotations
 
+import math
+import operator
 from typing import Callable
 
-from ..array import Array
+import numpy as np
+
+from .. import dtypes
+from ..array import Array, wrap
 from ..primitives import elementwise as ew
+from ..primitives import reductions as red
+from ..primitives import shape as lax_shape
+from ..primitives import special as sp
+from ..primitives.misc import convert_element_type
 from .methods import reflected
-from .promotion import promote_args, promote_args_inexact
+from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
+
+# ------------------------------------------------------------------------------ factories
 
 
-def binary_ufunc(name: str, lax_fn: Callable, doc: str = "") -> Callable:
-    bind = lax_fn
+def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = False) -> Callable:
+    promote = promote_args_inexact if inexact else promote_args
+    kinds = "fc" if inexact else "biufc"
 
     def ufunc(x, y, /):
-        if type(x) is Array and type(y) is Array and x._value.dtype == y._value.dtype:
-            return bind(x, y)
-        x, y = promote_args(name, x, y)
-        return bind(x, y)
+        if type(x) is Array and type(y) is Array:
+            dt = x._value.dtype
+            if dt == y._value.dtype and dt.kind in kinds:
+                return lax_fn(x, y)
+        x, y = promote(name, x, y)
+        return lax_fn(x, y)
 
     ufunc.__name__ = ufunc.__qualname__ = name
     ufunc.__doc__ = doc or f"jnp.{name}: elementwise, with NumPy broadcasting and JAX promotion."
@@ -43,6 +59,46 @@ def unary_ufunc(name: str, lax_fn: Callable, inexact: bool = False, doc: str = "
     return ufunc
 
 
+def _promote2(name: str, x, y):
+    """promote_args for two operands, skipping the work for two Arrays of one dtype and weak type."""
+    if type(x) is Array and type(y) is Array and x._value.dtype == y._value.dtype and x._weak == y._weak:
+        return x, y
+    return promote_args(name, x, y)
+
+
+def _promote2_inexact(name: str, x, y):
+    """promote_args_inexact for two operands, skipping the work for two float/complex Arrays alike."""
+    if type(x) is Array and type(y) is Array:
+        dt = x._value.dtype
+        if dt == y._value.dtype and dt.kind in "fc" and x._weak == y._weak:
+            return x, y
+    return promote_args_inexact(name, x, y)
+
+
+def _arg(name: str, x):
+    """One checked argument as an Array or tracer (Python scalars become weak arrays)."""
+    if type(x) is Array:
+        return x
+    check_arraylike(name, x)
+    return as_array(x)
+
+
+def _require(name: str, x, kinds: str, what: str) -> None:
+    if x.dtype.kind not in kinds:
+        raise TypeError(f"jnp.{name} does not accept dtype {x.dtype.name}; it needs {what}")
+
+
+def _zeros_like(x):
+    """Zeros of x's shape and dtype (weak if x is), safe for NaN/inf values of x."""
+    zero = wrap(np.zeros((), x.dtype), x.weak_type)
+    return lax_shape.broadcast_in_dim(zero, tuple(x.shape), ()) if x.shape else zero
+
+
+def _same_dtype_const(x, value):
+    return wrap(np.asarray(value, x.dtype), x.weak_type)
+
+
+# ------------------------------------------------------------------------- arithmetic
 add = binary_ufunc("add", ew.add)
 subtract = binary_ufunc("subtract", ew.sub)
 multiply = binary_ufunc("multiply", ew.mul)
@@ -58,22 +114,535 @@ not_equal = binary_ufunc("not_equal", ew.ne)
 
 def true_divide(x, y, /):
     """jnp.true_divide: always a floating result (integers are promoted to float first)."""
-    x, y = promote_args_inexact("true_divide", x, y)
+    x, y = _promote2_inexact("true_divide", x, y)
     return ew.div(x, y)
 
 
 divide = true_divide
 negative = unary_ufunc("negative", ew.neg)
+
+
+def positive(x, /):
+    """jnp.positive: x itself (as an array)."""
+    (x,) = promote_args("positive", x)
+    return x
+
+
+def absolute(x, /):
+    """jnp.absolute / jnp.abs: |x|; a real dtype for complex x; bool and unsigned unchanged."""
+    x = _arg("absolute", x)
+    if x.dtype.kind in "bu":
+        return x
+    return ew.abs(x)
+
+
+abs = absolute  # noqa: A001
+
+
+def fabs(x, /):
+    """jnp.fabs: |x| as a floating value (complex input is an error, as in NumPy)."""
+    (x,) = promote_args_inexact("fabs", x)
+    _require("fabs", x, "f", "a real dtype")
+    return ew.abs(x)
+
+
+sign = unary_ufunc("sign", ew.sign, doc="jnp.sign: -1, 0 or 1 (x/|x| for complex).")
+square = unary_ufunc("square", ew.square)
+reciprocal = unary_ufunc("reciprocal", lambda x: ew.integer_pow(x, -1), inexact=True, doc="jnp.reciprocal: 1/x.")
+
+
+def power(x1, x2, /):
+    """jnp.power: x1 ** x2. A concrete integer exponent uses lax.integer_pow, as JAX does."""
+    if type(x2) is int and type(x1) is Array and x1._value.dtype.kind in "fc":
+        return ew.integer_pow(x1, x2)  # the common `x ** 2`
+    check_arraylike("power", x1, x2)
+    n = _concrete_int(x2)
+    if n is not None:
+        (x1,) = promote_args("power", x1)
+        if x1.dtype.kind == "b":
+            x1 = convert_element_type(x1, dtypes.default_int_dtype())
+        if n < 0 and x1.dtype.kind in "iu":
+            raise ValueError(f"jnp.power: integers to negative integer powers are not allowed (exponent {n})")
+        return ew.integer_pow(x1, n)
+    x1, x2 = _promote2("power", x1, x2)
+    if x1.dtype.kind == "b":
+        x1 = convert_element_type(x1, dtypes.default_int_dtype())
+        x2 = convert_element_type(x2, dtypes.default_int_dtype())
+    return ew.pow(x1, x2)
+
+
+def _concrete_int(x):
+    """The value of a Python/NumPy integer or a concrete 0-d integer array, else None."""
+    if type(x) is int:
+        return x
+    if type(x) is bool or getattr(x, "ndim", 0) != 0 or getattr(x, "dtype", None) == np.bool_:
+        return None
+    if isinstance(x, float) or getattr(getattr(x, "dtype", None), "kind", "i") not in "iu":
+        return None
+    try:
+        return operator.index(x)
+    except TypeError:  # a traced value, or not an integer
+        return None
+
+
+pow = power  # noqa: A001
+
+
+def float_power(x1, x2, /):
+    """jnp.float_power: x1 ** x2 in floating point (as JAX: the promoted inexact dtype)."""
+    x1, x2 = _promote2_inexact("float_power", x1, x2)
+    return ew.pow(x1, x2)
+
+
+def _no_complex(name: str, x) -> None:
+    if x.dtype.kind == "c":
+        raise TypeError(f"jnp.{name} does not support complex dtypes (got {x.dtype.name})")
+
+
+def fmod(x1, x2, /):
+    """jnp.fmod: remainder of truncated division; the result has the sign of x1."""
+    x1, x2 = _promote2("fmod", x1, x2)
+    _no_complex("fmod", x1)
+    return ew.rem(x1, x2)
+
+
+def remainder(x1, x2, /):
+    """jnp.remainder / jnp.mod: remainder of floor division; the result has the sign of x2."""
+    x1, x2 = _promote2("remainder", x1, x2)
+    _no_complex("remainder", x1)
+    if x1.dtype.kind in "iu":
+        x2 = ew.select_n(ew.eq(x2, 0), x2, 1)  # x % 0 is 0 for integers, as in NumPy
+    r = ew.rem(x1, x2)
+    if x1.dtype.kind == "u":
+        return r
+    fix = ew.bitwise_and(ew.ne(r, 0), ew.ne(ew.lt(r, 0), ew.lt(x2, 0)))
+    return ew.select_n(fix, r, ew.add(r, x2))
+
+
+mod = remainder
+
+
+def _float_divmod(x1, x2):
+    r = ew.rem(x1, x2)
+    q = ew.div(ew.sub(x1, r), x2)
+    fix = ew.bitwise_and(ew.ne(r, 0), ew.ne(ew.lt(r, 0), ew.lt(x2, 0)))
+    r = ew.select_n(fix, r, ew.add(r, x2))
+    q = ew.select_n(fix, q, ew.sub(q, 1))
+    return sp.round(q, sp.RoundingMethod.TO_NEAREST_EVEN), r
+
+
+def floor_divide(x1, x2, /):
+    """jnp.floor_divide: x1 // x2, rounding toward minus infinity (ints and floats)."""
+    x1, x2 = _promote2("floor_divide", x1, x2)
+    kind = x1.dtype.kind
+    _no_complex("floor_divide", x1)
+    if kind == "u":
+        return ew.div(x1, x2)
+    if kind == "i":
+        q = ew.div(x1, x2)
+        fix = ew.bitwise_and(ew.ne(ew.sign(x1), ew.sign(x2)), ew.ne(ew.rem(x1, x2), 0))
+        return ew.select_n(fix, q, ew.sub(q, 1))
+    _require("floor_divide", x1, "f", "a numeric dtype")
+    return _float_divmod(x1, x2)[0]
+
+
+def divmod(x1, x2, /):  # noqa: A001
+    """jnp.divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
+    x1, x2 = _promote2("divmod", x1, x2)
+    if x1.dtype.kind == "f":
+        return _float_divmod(x1, x2)
+    return floor_divide(x1, x2), remainder(x1, x2)
+
+
+# -------------------------------------------------------------- exponents and logs
+exp = unary_ufunc("exp", ew.exp, inexact=True)
+exp2 = unary_ufunc("exp2", sp.exp2, inexact=True)
+expm1 = unary_ufunc("expm1", sp.expm1, inexact=True)
+log = unary_ufunc("log", ew.log, inexact=True)
+log1p = unary_ufunc("log1p", sp.log1p, inexact=True)
+sqrt = unary_ufunc("sqrt", sp.sqrt, inexact=True)
+cbrt = unary_ufunc("cbrt", sp.cbrt, inexact=True)
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+log2 = unary_ufunc("log2", lambda x: ew.div(ew.log(x), _LN2), inexact=True)
+log10 = unary_ufunc("log10", lambda x: ew.div(ew.log(x), _LN10), inexact=True)
+
+
+def _logaddexp(x1, x2, exp_fn, scale):
+    amax = ew.max(x1, x2)
+    delta = ew.sub(x1, x2)
+    tail = sp.log1p(exp_fn(ew.neg(ew.abs(delta))))
+    out = ew.add(amax, tail if scale is None else ew.div(tail, scale))
+    return ew.select_n(ew.ne(delta, delta), out, ew.add(x1, x2))  # both infinite: x1 + x2
+
+
+logaddexp = binary_ufunc("logaddexp", lambda x, y: _logaddexp(x, y, ew.exp, None), inexact=True,
+                         doc="jnp.logaddexp: log(exp(x1) + exp(x2)) without overflow.")
+logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _logaddexp(x, y, sp.exp2, _LN2), inexact=True,
+                          doc="jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow.")
+
+# ------------------------------------------------------------------- trigonometric
 sin = unary_ufunc("sin", ew.sin, inexact=True)
 cos = unary_ufunc("cos", ew.cos, inexact=True)
-exp = unary_ufunc("exp", ew.exp, inexact=True)
-log = unary_ufunc("log", ew.log, inexact=True)
+tan = unary_ufunc("tan", sp.tan, inexact=True)
+arcsin = unary_ufunc("arcsin", sp.asin, inexact=True)
+arccos = unary_ufunc("arccos", sp.acos, inexact=True)
+arctan = unary_ufunc("arctan", sp.atan, inexact=True)
+arctan2 = binary_ufunc("arctan2", sp.atan2, inexact=True, doc="jnp.arctan2(x1, x2): the angle of the point (x2, x1).")
+sinh = unary_ufunc("sinh", sp.sinh, inexact=True)
+cosh = unary_ufunc("cosh", sp.cosh, inexact=True)
 tanh = unary_ufunc("tanh", ew.tanh, inexact=True)
+arcsinh = unary_ufunc("arcsinh", sp.asinh, inexact=True)
+arccosh = unary_ufunc("arccosh", sp.acosh, inexact=True)
+arctanh = unary_ufunc("arctanh", sp.atanh, inexact=True)
+asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
+asinh, acosh, atanh = arcsinh, arccosh, arctanh
+deg2rad = unary_ufunc("deg2rad", lambda x: ew.mul(x, math.pi / 180), inexact=True)
+rad2deg = unary_ufunc("rad2deg", lambda x: ew.mul(x, 180 / math.pi), inexact=True)
+radians, degrees = deg2rad, rad2deg
+
+
+def hypot(x1, x2, /):
+    """jnp.hypot: sqrt(x1**2 + x2**2) without overflow or underflow."""
+    x1, x2 = _promote2_inexact("hypot", x1, x2)
+    _no_complex("hypot", x1)
+    a, b = ew.abs(x1), ew.abs(x2)
+    hi, lo = ew.max(a, b), ew.min(a, b)
+    ratio = ew.div(lo, ew.select_n(ew.eq(hi, 0), hi, 1))
+    out = ew.mul(hi, sp.sqrt(ew.add(ew.mul(ratio, ratio), 1)))
+    return ew.select_n(ew.eq(hi, np.inf), out, np.inf)
+
+
+def sinc(x, /):
+    """jnp.sinc: sin(pi x) / (pi x), 1 at 0 (with the right derivatives there, up to fourth order)."""
+    (x,) = promote_args_inexact("sinc", x)
+    at0 = ew.eq(x, 0)
+    pix = ew.mul(ew.select_n(at0, x, 1), math.pi)
+    away = ew.div(ew.sin(pix), pix)
+    # At 0, the Maclaurin polynomial of sinc: its value and derivatives are exact there.
+    u = ew.square(ew.mul(x, math.pi))
+    near = ew.add(ew.mul(u, ew.sub(ew.div(u, 120.0), 1 / 6)), 1)
+    return ew.select_n(at0, away, near)
+
+
+# ------------------------------------------------------------------------ rounding
+
+
+def _rounding(name: str, lax_fn: Callable) -> Callable:
+    def fn(x, /):
+        x = _arg(name, x)
+        _no_complex(name, x)
+        if x.dtype.kind in "biu":
+            return x
+        return lax_fn(x)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"jnp.{name}: elementwise (integer and bool arrays are returned unchanged)."
+    return fn
+
+
+floor = _rounding("floor", sp.floor)
+ceil = _rounding("ceil", sp.ceil)
+trunc = _rounding("trunc", lambda x: ew.select_n(ew.lt(x, 0), sp.floor(x), sp.ceil(x)))
+fix = _rounding("fix", lambda x: ew.select_n(ew.ge(x, 0), sp.ceil(x), sp.floor(x)))
+
+
+def rint(x, /):
+    """jnp.rint: round to the nearest integer, ties to even (integers become floats)."""
+    x = _arg("rint", x)
+    if x.dtype.kind in "biu":
+        return convert_element_type(x, dtypes.default_float_dtype(), x.weak_type)
+    if x.dtype.kind == "c":
+        return ew.complex(rint(ew.real(x)), rint(ew.imag(x)))
+    return sp.round(x, sp.RoundingMethod.TO_NEAREST_EVEN)
+
+
+def round(a, decimals: int = 0, out=None):  # noqa: A001
+    """jnp.round / jnp.around: to `decimals` decimal places, ties to even (as NumPy)."""
+    if out is not None:
+        raise NotImplementedError("jnp.round: the `out` argument is not supported (arrays are immutable)")
+    decimals = operator.index(decimals)
+    x = _arg("round", a)
+    kind = x.dtype.kind
+    if kind in "biu":
+        if decimals >= 0:
+            return x
+        return convert_element_type(round(convert_element_type(x, dtypes.default_float_dtype()), decimals),
+                                    x.dtype, x.weak_type)
+    if kind == "c":
+        return ew.complex(round(ew.real(x), decimals), round(ew.imag(x), decimals))
+    even = sp.RoundingMethod.TO_NEAREST_EVEN
+    if decimals == 0:
+        return sp.round(x, even)
+    if decimals > 0:
+        factor = 10.0 ** decimals
+        return ew.div(sp.round(ew.mul(x, factor), even), factor)
+    factor = 10.0 ** -decimals
+    return ew.mul(sp.round(ew.div(x, factor), even), factor)
+
+
+around = round
+
+
+def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  # noqa: A002
+    """jnp.clip: values limited to [min, max] (either may be None); a_min/a_max accepted too."""
+    if arr is None:
+        arr = a
+    if arr is None:
+        raise TypeError("jnp.clip() missing the array argument")
+    if a_min is not None:
+        if min is not None:
+            raise TypeError("jnp.clip: give `min` or `a_min`, not both")
+        min = a_min  # noqa: A001
+    if a_max is not None:
+        if max is not None:
+            raise TypeError("jnp.clip: give `max` or `a_max`, not both")
+        max = a_max  # noqa: A001
+    x = _arg("clip", arr)
+    for v in (x, min, max):
+        if v is not None and (isinstance(v, complex) or getattr(getattr(v, "dtype", None), "kind", "") == "c"):
+            raise ValueError("jnp.clip: complex values have no ordering and cannot be clipped")
+    if min is not None:
+        x = maximum(min, x)
+    if max is not None:
+        x = minimum(max, x)
+    return x
+
+
+def _fmaxmin(name: str, pick_second: Callable) -> Callable:
+    def fn(x1, x2, /):
+        x1, x2 = promote_args(name, x1, x2)
+        return ew.select_n(ew.bitwise_or(pick_second(x1, x2), ew.ne(x1, x1)), x1, x2)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"jnp.{name}: elementwise {name[1:]}imum, ignoring NaNs."
+    return fn
+
+
+fmax = _fmaxmin("fmax", ew.lt)
+fmin = _fmaxmin("fmin", ew.gt)
+
+# ------------------------------------------------------------------ logical, bitwise
+
+
+def _to_bool(x):
+    return x if x.dtype == np.bool_ else ew.ne(x, 0)
+
+
+def _logical(name: str, lax_fn: Callable) -> Callable:
+    def fn(x1, x2, /):
+        check_arraylike(name, x1, x2)
+        return lax_fn(_to_bool(as_array(x1)), _to_bool(as_array(x2)))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"jnp.{name}: elementwise, on truth values (nonzero is True)."
+    return fn
+
+
+logical_and = _logical("logical_and", ew.bitwise_and)
+logical_or = _logical("logical_or", ew.bitwise_or)
+logical_xor = _logical("logical_xor", ew.bitwise_xor)
+
+
+def logical_not(x, /):
+    """jnp.logical_not: elementwise, on truth values (nonzero is True)."""
+    return ew.bitwise_not(_to_bool(_arg("logical_not", x)))
+
+
+def _bitwise(name: str, lax_fn: Callable, kinds: str = "biu", what: str = "an integer or bool dtype") -> Callable:
+    def fn(x1, x2, /):
+        x1, x2 = promote_args(name, x1, x2)
+        _require(name, x1, kinds, what)
+        return lax_fn(x1, x2)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"jnp.{name}: elementwise, on the bits of integers (logical for bools)."
+    return fn
+
+
+bitwise_and = _bitwise("bitwise_and", ew.bitwise_and)
+bitwise_or = _bitwise("bitwise_or", ew.bitwise_or)
+bitwise_xor = _bitwise("bitwise_xor", ew.bitwise_xor)
+left_shift = _bitwise("left_shift", ew.shift_left, "iu", "an integer dtype")
+
+
+def _right_shift(x1, x2):
+    if x1.dtype.kind == "u":
+        return ew.shift_right_logical(x1, x2)
+    return ew.shift_right_arithmetic(x1, x2)
+
+
+right_shift = _bitwise("right_shift", _right_shift, "iu", "an integer dtype")
+bitwise_left_shift, bitwise_right_shift = left_shift, right_shift
+
+
+def invert(x, /):
+    """jnp.invert / jnp.bitwise_not: flip every bit (logical not for bools)."""
+    x = _arg("invert", x)
+    _require("invert", x, "biu", "an integer or bool dtype")
+    return ew.bitwise_not(x)
+
+
+bitwise_not = bitwise_invert = invert
+
+# --------------------------------------------------------------------- predicates
+
+
+def isnan(x, /):
+    """jnp.isnan: True where x is NaN (never for integers)."""
+    x = _arg("isnan", x)
+    return ew.ne(x, x)
+
+
+def isinf(x, /):
+    """jnp.isinf: True where x is +inf or -inf (either part, for complex)."""
+    x = _arg("isinf", x)
+    kind = x.dtype.kind
+    if kind == "f":
+        return ew.eq(ew.abs(x), np.inf)
+    if kind == "c":
+        return ew.bitwise_or(isinf(ew.real(x)), isinf(ew.imag(x)))
+    return ew.ne(x, x)
+
+
+def isposinf(x, /):
+    """jnp.isposinf: True where x is +inf."""
+    x = _arg("isposinf", x)
+    _no_complex("isposinf", x)
+    return ew.eq(x, np.inf) if x.dtype.kind == "f" else ew.ne(x, x)
+
+
+def isneginf(x, /):
+    """jnp.isneginf: True where x is -inf."""
+    x = _arg("isneginf", x)
+    _no_complex("isneginf", x)
+    return ew.eq(x, -np.inf) if x.dtype.kind == "f" else ew.ne(x, x)
+
+
+def isfinite(x, /):
+    """jnp.isfinite: True where x is neither infinite nor NaN (always for integers)."""
+    x = _arg("isfinite", x)
+    kind = x.dtype.kind
+    if kind == "f":
+        return sp.is_finite(x)
+    if kind == "c":
+        return ew.bitwise_and(sp.is_finite(ew.real(x)), sp.is_finite(ew.imag(x)))
+    return ew.eq(x, x)
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
+    """jnp.isclose: |a - b| <= atol + rtol * |b|, elementwise (infinities equal only to themselves)."""
+    a, b = _promote2_inexact("isclose", a, b)
+    real_dt = dtypes.complex_to_real(a.dtype)
+    rtol = convert_element_type(as_array(rtol), real_dt, True)
+    atol = convert_element_type(as_array(atol), real_dt, True)
+    close = ew.le(ew.abs(ew.sub(a, b)), ew.add(atol, ew.mul(rtol, ew.abs(b))))
+    out = ew.bitwise_or(ew.bitwise_and(close, isfinite(b)), ew.eq(a, b))
+    if equal_nan:
+        out = ew.bitwise_or(out, ew.bitwise_and(isnan(a), isnan(b)))
+    return out
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
+    """jnp.allclose: whether isclose holds everywhere (a 0-d bool Array)."""
+    c = isclose(a, b, rtol, atol, equal_nan)
+    return red.reduce_and(c, tuple(range(len(c.shape))))
+
+
+def signbit(x, /):
+    """jnp.signbit: True where the sign bit is set (-0.0 included; not read for NaNs)."""
+    x = _arg("signbit", x)
+    kind = x.dtype.kind
+    _no_complex("signbit", x)
+    if kind == "f":
+        # atan2(x, -1) is +pi for +0.0 and -pi for -0.0, and has x's sign elsewhere.
+        return ew.lt(sp.atan2(x, _same_dtype_const(x, -1)), 0)
+    if kind == "i":
+        return ew.lt(x, 0)
+    return ew.ne(x, x)
+
+
+def copysign(x1, x2, /):
+    """jnp.copysign: |x1| with the sign of x2."""
+    x1, x2 = _promote2_inexact("copysign", x1, x2)
+    _no_complex("copysign", x1)
+    mag = ew.abs(x1)
+    return ew.select_n(signbit(x2), mag, ew.neg(mag))
+
+
+nextafter = binary_ufunc("nextafter", sp.nextafter, inexact=True,
+                         doc="jnp.nextafter: the next floating-point value after x1 towards x2.")
+
+
+def heaviside(x1, x2, /):
+    """jnp.heaviside: 0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0."""
+    x1, x2 = _promote2_inexact("heaviside", x1, x2)
+    return ew.select_n(ew.lt(x1, 0), ew.select_n(ew.gt(x1, 0), x2, 1), 0)
+
+
+# ------------------------------------------------------------------------- complex
+
+
+def real(val, /):
+    """jnp.real: the real part (x itself for real x)."""
+    x = _arg("real", val)
+    return ew.real(x) if x.dtype.kind == "c" else x
+
+
+def imag(val, /):
+    """jnp.imag: the imaginary part (zeros for real x)."""
+    x = _arg("imag", val)
+    return ew.imag(x) if x.dtype.kind == "c" else _zeros_like(x)
+
+
+def conjugate(x, /):
+    """jnp.conjugate / jnp.conj: the complex conjugate (x itself for real x)."""
+    x = _arg("conjugate", x)
+    return ew.conj(x) if x.dtype.kind == "c" else x
+
+
+conj = conjugate
+
+
+def angle(z, deg: bool = False):
+    """jnp.angle: the argument of z, in radians (or degrees with deg=True)."""
+    (z,) = promote_args_inexact("angle", z)
+    if z.dtype.kind == "c":
+        re, im = ew.real(z), ew.imag(z)
+    else:
+        re, im = z, _zeros_like(z)
+    out = sp.atan2(im, re)
+    return ew.mul(out, 180 / math.pi) if deg else out
+
+
+# ------------------------------------------------------------------------- methods
+
+
+def _round_method(self, decimals: int = 0, out=None):
+    return round(self, decimals, out)
+
+
+def _clip_method(self, min=None, max=None, out=None, **kwargs):  # noqa: A002
+    if out is not None:
+        raise NotImplementedError("Array.clip: the `out` argument is not supported (arrays are immutable)")
+    return clip(self, min, max, **kwargs)
+
 
 __all__ = [
     "add", "subtract", "multiply", "maximum", "minimum", "greater", "less", "greater_equal",
-    "less_equal", "equal", "not_equal", "true_divide", "divide", "negative", "sin", "cos", "exp",
-    "log", "tanh",
+    "less_equal", "equal", "not_equal", "true_divide", "divide", "negative", "positive", "absolute", "abs",
+    "fabs", "sign", "square", "reciprocal", "power", "pow", "float_power", "fmod", "remainder", "mod",
+    "floor_divide", "divmod",
+    "exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "logaddexp", "logaddexp2",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh",
+    "arccosh", "arctanh", "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh", "deg2rad", "rad2deg",
+    "radians", "degrees", "hypot", "sinc",
+    "floor", "ceil", "trunc", "fix", "rint", "round", "around", "clip", "fmax", "fmin",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "bitwise_not", "bitwise_invert", "invert", "left_shift", "right_shift", "bitwise_left_shift",
+    "bitwise_right_shift",
+    "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "signbit", "copysign",
+    "nextafter", "heaviside", "real", "imag", "conjugate", "conj", "angle",
 ]
 
 METHODS = {
@@ -81,7 +650,18 @@ METHODS = {
     "__sub__": subtract, "__rsub__": reflected(subtract),
     "__mul__": multiply, "__rmul__": reflected(multiply),
     "__truediv__": true_divide, "__rtruediv__": reflected(true_divide),
-    "__neg__": negative,
+    "__floordiv__": floor_divide, "__rfloordiv__": reflected(floor_divide),
+    "__mod__": remainder, "__rmod__": reflected(remainder),
+    "__divmod__": divmod, "__rdivmod__": reflected(divmod),
+    "__pow__": power, "__rpow__": reflected(power),
+    "__and__": bitwise_and, "__rand__": reflected(bitwise_and),
+    "__or__": bitwise_or, "__ror__": reflected(bitwise_or),
+    "__xor__": bitwise_xor, "__rxor__": reflected(bitwise_xor),
+    "__lshift__": left_shift, "__rlshift__": reflected(left_shift),
+    "__rshift__": right_shift, "__rrshift__": reflected(right_shift),
+    "__invert__": invert, "__neg__": negative, "__pos__": positive, "__abs__": absolute,
     "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
     "__eq__": equal, "__ne__": not_equal,
+    "conj": conjugate, "conjugate": conjugate, "round": _round_method, "clip": _clip_method,
+    "real": property(real), "imag": property(imag),
 }

@@ -9,16 +9,20 @@ from typing import Callable
 
 import numpy as np
 
-from ..array import to_concrete_array, wrap
+from .. import dtypes
+from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from . import templates
 from ._define import (
     aval_of,
     broadcast_shapes,
     define_primitive,
+    never_weak,
     require_dtype_kinds,
     require_same_dtypes,
+    weak_if_all_weak,
 )
+from .misc import convert_element_type
 
 _SCALARS = (bool, int, float, complex)
 FLOAT_KINDS = "fc"
@@ -38,13 +42,21 @@ _KIND_WORDS = {
 
 def coerce_scalars(*args):
     """Python scalars take the dtype of the first array operand (weakly typed), like lax."""
-    ref = next((a for a in args if type(a) not in _SCALARS), None)
-    if ref is None:
+    for ref in args:
+        if type(ref) not in _SCALARS:
+            break
+    else:
         return [to_concrete_array(a) for a in args]
-    dtype = aval_of(ref).dtype
-    return [wrap(np.asarray(a, dtype), True) if type(a) in _SCALARS
-            else to_concrete_array(a) if isinstance(a, (np.ndarray, np.generic)) else a
-            for a in args]
+    dtype = ref._value.dtype if type(ref) is Array else aval_of(ref).dtype
+    out = []
+    for a in args:
+        t = type(a)
+        if t in _SCALARS:
+            a = wrap(np.asarray(a, dtype), True)
+        elif t is not Array and isinstance(a, (np.ndarray, np.generic)):
+            a = to_concrete_array(a)
+        out.append(a)
+    return out
 
 
 # ------------------------------------------------------------------------- unary builder
@@ -56,29 +68,32 @@ def unary_elementwise(
     tangent: Callable | None,
     kinds: str = FLOAT_KINDS,
     out_dtype: Callable | None = None,
+    weak: bool = True,
     emit: str | None = None,
     linear: bool = False,
     transpose: Callable | None = None,
+    has_params: bool = False,
 ):
     """A one-operand elementwise primitive.
 
-    `tangent(t, x, y)` gives the output tangent from the input tangent `t`, the input
-    `x` and the output `y`; None means the primitive is not differentiable.
+    `tangent(t, x, y, **params)` gives the output tangent from the input tangent `t`,
+    the input `x` and the output `y`; None means the primitive is not differentiable.
     `out_dtype(dtype)` maps the input dtype to the output dtype (default: the same).
+    The output is weakly typed iff the input is, unless `weak=False` (bool outputs).
+    `has_params`: the primitive takes static keyword params, passed to `np_fn` and rules.
     """
     fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
     np_name = np_fn if isinstance(np_fn, str) else None
+    words = _KIND_WORDS.get(kinds, kinds)
 
-    def impl(xp, x):
-        return getattr(xp, np_name)(x) if np_name else fn(x)
+    def impl(xp, x, **params):
+        return getattr(xp, np_name)(x, **params) if np_name else fn(x, **params)
 
-    def abstract_eval(x: ShapedArray) -> ShapedArray:
-        require_dtype_kinds(name, x, kinds, _KIND_WORDS.get(kinds, kinds))
+    def abstract_eval(x: ShapedArray, **params) -> ShapedArray:
+        require_dtype_kinds(name, x, kinds, words)
         if out_dtype is None:
-            return x
-        return ShapedArray(x.shape, out_dtype(x.dtype), False)
-
-    keep_weak = out_dtype is None
+            return x if weak or not x.weak_type else x.strip_weak_type()
+        return ShapedArray(x.shape, out_dtype(x.dtype), weak and x.weak_type)
 
     def eager(x):
         try:
@@ -86,29 +101,42 @@ def unary_elementwise(
         except AttributeError:
             x = to_concrete_array(x)
             v = x._value
-        return wrap(fn(v), keep_weak and x._weak)
+        if v.dtype.kind not in kinds:
+            abstract_eval(x.aval)
+        return wrap(fn(v), weak and x._weak)
+
+    def eager_params(x, **params):
+        try:
+            v = x._value
+        except AttributeError:
+            x = to_concrete_array(x)
+            v = x._value
+        if v.dtype.kind not in kinds:
+            abstract_eval(x.aval, **params)
+        return wrap(fn(v, **params), weak and x._weak)
 
     prim = None
 
-    def jvp(primals, tangents):
+    def jvp(primals, tangents, **params):
         (x,), (t,) = primals, tangents
-        y = prim.bind(x)
-        return y, tangent(t, x, y)
+        y = prim.bind(x, **params)
+        return y, tangent(t, x, y, **params)
 
-    def batch(args, dims):
-        return prim.bind(args[0]), dims[0]
+    def batch(args, dims, **params):
+        return prim.bind(args[0], **params), dims[0]
 
     prim = define_primitive(
         name,
         impl=impl,
         abstract_eval=abstract_eval,
-        eager=eager,
+        eager=eager_params if has_params else eager,
         jvp=jvp if tangent is not None else None,
         differentiable=tangent is not None,
         batch=batch,
-        emit=emit or (f"xp.{np_name}({{0}})" if np_name else None),
+        emit=emit or (f"xp.{np_name}({{0}})" if np_name and not has_params else None),
         linear=linear,
         transpose=transpose,
+        weak_rule=weak_if_all_weak if weak else never_weak,
     )
     return prim
 
@@ -124,6 +152,7 @@ def binary_elementwise(
     differentiable: bool = True,
     kinds: str = NUMERIC_KINDS,
     out_dtype: Callable | None = None,
+    weak: bool = True,
     emit: str | None = None,
     linear: bool = False,
     transpose: Callable | None = None,
@@ -132,22 +161,21 @@ def binary_elementwise(
 
     `jvp_lhs(t, x, y, out)` / `jvp_rhs(t, x, y, out)` are the output tangent's terms from
     each operand's tangent; missing terms mean that operand has no influence.
+    The output is weakly typed iff both operands are, unless `weak=False` (bool outputs).
     """
     fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
     np_name = np_fn if isinstance(np_fn, str) else None
+    words = _KIND_WORDS.get(kinds, kinds)
 
     def impl(xp, x, y):
         return getattr(xp, np_name)(x, y) if np_name else fn(x, y)
 
     def abstract_eval(x: ShapedArray, y: ShapedArray) -> ShapedArray:
         dt = require_same_dtypes(name, (x, y))
-        require_dtype_kinds(name, x, kinds, _KIND_WORDS.get(kinds, kinds))
+        require_dtype_kinds(name, x, kinds, words)
         shape = broadcast_shapes(f"lax.{name}", x.shape, y.shape)
-        if out_dtype is not None:
-            return ShapedArray(shape, out_dtype(dt), False)
-        return ShapedArray(shape, dt, x.weak_type and y.weak_type)
-
-    keep_weak = out_dtype is None
+        return ShapedArray(shape, dt if out_dtype is None else out_dtype(dt),
+                           weak and x.weak_type and y.weak_type)
 
     def eager(x, y):
         try:
@@ -156,12 +184,15 @@ def binary_elementwise(
         except AttributeError:
             x, y = coerce_scalars(x, y)
             xv, yv = x._value, y._value
+        dt = xv.dtype
+        if dt is not yv.dtype or dt.kind not in kinds:
+            abstract_eval(x.aval, y.aval)
         try:
             out = fn(xv, yv)
         except ValueError:
             broadcast_shapes(f"lax.{name}", np.shape(xv), np.shape(yv))
             raise
-        return wrap(out, keep_weak and x._weak and y._weak)
+        return wrap(out, weak and x._weak and y._weak)
 
     prim = None
 
@@ -188,6 +219,7 @@ def binary_elementwise(
         emit=emit or (f"xp.{np_name}({{0}}, {{1}})" if np_name else None),
         linear=linear,
         transpose=transpose,
+        weak_rule=weak_if_all_weak if weak else never_weak,
     )
     prim.batch = templates.elementwise_batch(prim)
     return prim
@@ -306,7 +338,7 @@ def _bool_out(dtype):
 
 def _comparison(name: str, np_name: str):
     prim = binary_elementwise(name, np_name, differentiable=False, kinds="biuf" if name not in ("eq", "ne") else "biufc",
-                              out_dtype=_bool_out)
+                              out_dtype=_bool_out, weak=False)
     return prim, _binary_wrapper(prim)
 
 
@@ -360,7 +392,7 @@ min = _binary_wrapper(min_p)  # noqa: A001
 # ---------------------------------------------------------------------------- select_n
 
 def _select_n_impl(xp, which, *cases):
-    if len(cases) == 2 and np.result_type(which) == np.bool_:
+    if len(cases) == 2 and which.dtype.kind == "b":
         return xp.where(which, cases[1], cases[0])
     return xp.choose(which.astype(np.int64) if hasattr(which, "astype") else int(which), cases)
 
@@ -483,7 +515,262 @@ def integer_pow(x, y: int):
     return integer_pow_p.bind(x, y=int(y))
 
 
+# ------------------------------------------------------------------ more arithmetic
+
+def _trunc(q):
+    """q rounded toward zero, as q - rem(q, 1): differentiable, with derivative zero (rem's JVP)."""
+    return sub(q, rem(q, _ones_like(q)))
+
+
+rem_p = binary_elementwise(
+    "rem", "fmod", kinds="iuf",
+    jvp_lhs=lambda t, x, y, out: t,
+    jvp_rhs=lambda t, x, y, out: mul(neg(t), _trunc(div(x, y))),
+)
+rem = _binary_wrapper(rem_p)
+rem.__doc__ = "lax.rem: remainder of C-style (truncated) division; the sign follows x."
+
+
+def _pow_impl(x, y):
+    dt = np.result_type(x, y)  # (one operand may be a Python scalar in generated code)
+    if dt.kind not in "iu":
+        return np.power(x, y)
+    negative = y < 0
+    if not np.any(negative):
+        return np.power(x, y)
+    # Integer x ** (negative y): 1 and -1 keep magnitude one, anything else truncates to zero.
+    pos = np.power(x, np.where(negative, 0, y).astype(dt))
+    odd = (y % 2) != 0
+    inv = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, inv, pos).astype(dt)
+
+
+def _replace_zeros(x):
+    return select_n(eq(x, 0), x, _ones_like(x))
+
+
+def _pow_jvp_lhs(t, x, y, out):
+    # d/dx x**y = y * x**(y-1), and 0 where y == 0 (also at x == 0).
+    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow(x, sub(y, 1))), _zeros_like(y))
+    return mul(t, jac)
+
+
+def _pow_jvp_rhs(t, x, y, out):
+    # d/dy x**y = log(x) * x**y, taken as 0 at x == 0.
+    return mul(t, mul(out, log(_replace_zeros(x))))
+
+
+pow_p = binary_elementwise(
+    "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs,
+)
+pow = _binary_wrapper(pow_p)  # noqa: A001
+pow.__doc__ = "lax.pow: x ** y elementwise (both arrays of one dtype; see integer_pow for static y)."
+
+square_p = unary_elementwise("square", "square", kinds=NUMERIC_KINDS, tangent=lambda t, x, y: mul(t, mul(x, 2)))
+square = square_p.bind
+
+
+def _sign_impl(x):
+    if np.result_type(x).kind != "c":
+        return np.sign(x)
+    mag = np.abs(x)
+    return np.where(mag == 0, 0, x / np.where(mag == 0, 1, mag)).astype(np.result_type(x))
+
+
+sign_p = unary_elementwise("sign", _sign_impl, kinds=NUMERIC_KINDS, tangent=None)
+sign = sign_p.bind
+
+
+def _abs_tangent(t, x, y):
+    if aval_of(x).dtype.kind != "c":
+        return mul(t, sign(x))
+    # d|z| = Re(conj(z) dz) / |z|, taken as 0 at z == 0.
+    safe = select_n(eq(y, 0), y, _ones_like(y))
+    unit = div(x, complex(safe, _zeros_like(safe)))
+    return real(mul(conj(unit), t))
+
+
+abs_p = unary_elementwise("abs", "abs", kinds=NUMERIC_KINDS, out_dtype=dtypes.complex_to_real, tangent=_abs_tangent)
+abs = abs_p.bind  # noqa: A001
+
+# ------------------------------------------------------------------ bitwise / logical
+
+and_p = binary_elementwise("and", "bitwise_and", kinds="biu", differentiable=False, emit="({0} & {1})")
+bitwise_and = _binary_wrapper(and_p)
+or_p = binary_elementwise("or", "bitwise_or", kinds="biu", differentiable=False, emit="({0} | {1})")
+bitwise_or = _binary_wrapper(or_p)
+xor_p = binary_elementwise("xor", "bitwise_xor", kinds="biu", differentiable=False, emit="({0} ^ {1})")
+bitwise_xor = _binary_wrapper(xor_p)
+not_p = unary_elementwise("not", "invert", kinds="biu", tangent=None, emit="(~{0})")
+bitwise_not = not_p.bind
+for _f, _what in ((bitwise_and, "and"), (bitwise_or, "or"), (bitwise_xor, "xor")):
+    _f.__doc__ = f"lax.bitwise_{_what}: elementwise bitwise {_what} (logical {_what} for bools)."
+
+
+def _as_unsigned(x):
+    x = np.asarray(x)
+    return x.view(f"u{x.dtype.itemsize}")
+
+
+def _as_signed(x):
+    x = np.asarray(x)
+    return x.view(f"i{x.dtype.itemsize}")
+
+
+def _shift_left_impl(x, y):
+    dt = np.result_type(x)
+    ok = (y >= 0) & (y < dt.itemsize * 8)
+    return np.where(ok, np.left_shift(x, np.where(ok, y, 0)), 0).astype(dt)
+
+
+def _shift_right_logical_impl(x, y):
+    dt = np.result_type(x)
+    ok = (y >= 0) & (y < dt.itemsize * 8)
+    u = _as_unsigned(x)
+    out = np.where(ok, np.right_shift(u, np.where(ok, y, 0).astype(u.dtype)), 0).astype(u.dtype)
+    return out.view(dt)
+
+
+def _shift_right_arithmetic_impl(x, y):
+    dt = np.result_type(x)
+    bits = dt.itemsize * 8
+    s = _as_signed(x)
+    amount = np.where((y >= 0) & (y < bits), y, bits - 1).astype(s.dtype)
+    return np.right_shift(s, amount).astype(s.dtype).view(dt)
+
+
+shift_left_p = binary_elementwise("shift_left", _shift_left_impl, kinds="iu", differentiable=False)
+shift_left = _binary_wrapper(shift_left_p)
+shift_left.__doc__ = "lax.shift_left: x << y (0 when y is negative or at least the bit width)."
+shift_right_logical_p = binary_elementwise("shift_right_logical", _shift_right_logical_impl, kinds="iu",
+                                           differentiable=False)
+shift_right_logical = _binary_wrapper(shift_right_logical_p)
+shift_right_logical.__doc__ = "lax.shift_right_logical: x >> y filling with zeros, on the bit pattern."
+shift_right_arithmetic_p = binary_elementwise("shift_right_arithmetic", _shift_right_arithmetic_impl, kinds="iu",
+                                              differentiable=False)
+shift_right_arithmetic = _binary_wrapper(shift_right_arithmetic_p)
+shift_right_arithmetic.__doc__ = "lax.shift_right_arithmetic: x >> y replicating the sign bit."
+
+_BYTE_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], np.uint8)
+
+
+def _population_count_impl(x):
+    dt = np.result_type(x)
+    u = _as_unsigned(x)
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(u).astype(dt)
+    by_byte = _BYTE_POPCOUNT[np.ascontiguousarray(u).view(np.uint8)].reshape(u.shape + (dt.itemsize,))
+    return by_byte.sum(axis=-1).astype(dt)
+
+
+population_count_p = unary_elementwise("population_count", _population_count_impl, kinds="iu", tangent=None)
+population_count = population_count_p.bind
+
+# ----------------------------------------------------------------------------- clamp
+
+
+def _clamp_impl(xp, lo, x, hi):
+    return xp.minimum(xp.maximum(x, lo), hi)
+
+
+def _clamp_abstract(lo: ShapedArray, x: ShapedArray, hi: ShapedArray) -> ShapedArray:
+    require_same_dtypes("clamp", (lo, x, hi))
+    require_dtype_kinds("clamp", x, "iuf", "a real numeric dtype")
+    shape = broadcast_shapes("lax.clamp", lo.shape, x.shape, hi.shape)
+    return ShapedArray(shape, x.dtype, lo.weak_type and x.weak_type and hi.weak_type)
+
+
+def _clamp_jvp(primals, tangents):
+    lo, x, hi = primals
+    out = clamp_p.bind(lo, x, hi)
+    shape_ = aval_of(out).shape
+    total = Zero(aval_of(out).to_tangent_aval())
+    conds = (and_p.bind(gt(lo, x), lt(lo, hi)),   # min is the answer
+             and_p.bind(gt(x, lo), lt(x, hi)),    # x is inside
+             lt(hi, x))                           # max is the answer
+    for t, cond in zip(tangents, conds):
+        if type(t) is not Zero:
+            term = select_n(cond, _zeros_like(t), t)
+            total = templates.add_tangents(total, templates.broadcast_to(term, shape_))
+    return out, total
+
+
+clamp_p = define_primitive(
+    "clamp",
+    impl=_clamp_impl,
+    abstract_eval=_clamp_abstract,
+    jvp=_clamp_jvp,
+    batch=None,
+    emit="xp.minimum(xp.maximum({1}, {0}), {2})",
+)
+clamp_p.batch = templates.elementwise_batch(clamp_p)
+
+
+def clamp(min, x, max):  # noqa: A002
+    """lax.clamp(min, x, max): x limited to [min, max] (operands broadcast NumPy-style)."""
+    args = (min, x, max)
+    if any(type(a) in _SCALARS for a in args):
+        args = coerce_scalars(*args)
+    return clamp_p.bind(*args)
+
+
+# --------------------------------------------------------------------------- complex
+
+def _to_complex(dtype):
+    return np.dtype(np.complex64) if dtype == np.float32 else np.dtype(np.complex128)
+
+
+real_p = unary_elementwise(
+    "real", "real", kinds="c", out_dtype=dtypes.complex_to_real, tangent=lambda t, x, y: real(t), linear=True,
+    transpose=lambda ct, x: [None if type(ct) is Zero else complex(ct, _zeros_like(ct))],
+)
+real = real_p.bind
+imag_p = unary_elementwise(
+    "imag", "imag", kinds="c", out_dtype=dtypes.complex_to_real, tangent=lambda t, x, y: imag(t), linear=True,
+    transpose=lambda ct, x: [None if type(ct) is Zero else complex(_zeros_like(ct), neg(ct))],
+)
+imag = imag_p.bind
+conj_p = unary_elementwise(
+    "conj", "conj", kinds="c", tangent=lambda t, x, y: conj(t), linear=True,
+    transpose=lambda ct, x: [None if type(ct) is Zero else conj(ct)],
+)
+
+
+def conj(x):
+    """lax.conj: the complex conjugate (a real operand is made complex first, as in JAX)."""
+    if aval_of(x).dtype.kind != "c":
+        x = convert_element_type(x, _to_complex(aval_of(x).dtype))
+    return conj_p.bind(x)
+
+
+def _complex_impl(x, y):
+    out = np.empty(np.broadcast_shapes(np.shape(x), np.shape(y)), _to_complex(np.result_type(x)))
+    out.real = x
+    out.imag = y
+    return out
+
+
+def _complex_transpose(ct, x, y):
+    if type(ct) is Zero:
+        return [None, None]
+    return [templates.unbroadcast(real(ct), x.aval.shape) if templates.is_undefined(x) else None,
+            templates.unbroadcast(neg(imag(ct)), y.aval.shape) if templates.is_undefined(y) else None]
+
+
+complex_p = binary_elementwise(
+    "complex", _complex_impl, kinds="f", out_dtype=_to_complex,
+    jvp_lhs=lambda t, x, y, out: complex(t, _zeros_like(t)),
+    jvp_rhs=lambda t, x, y, out: complex(_zeros_like(t), t),
+    linear=True, transpose=_complex_transpose,
+)
+complex = _binary_wrapper(complex_p)  # noqa: A001
+complex.__doc__ = "lax.complex: x + i*y from two real arrays of one dtype."
+
+
 __all__ = [
     "add", "sub", "mul", "div", "neg", "sin", "cos", "exp", "log", "tanh", "gt", "lt", "ge", "le", "eq", "ne",
     "max", "min", "select_n", "select", "integer_pow",
+    "rem", "pow", "square", "sign", "abs",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "shift_left", "shift_right_logical",
+    "shift_right_arithmetic", "population_count", "clamp", "real", "imag", "conj", "complex",
 ]

@@ -89,6 +89,54 @@ def stop_gradient(x):
     return tree_map(stop_gradient_p.bind, x)
 
 
+# ---------------------------------------------------------------------------------- iota
+
+def _iota_impl(xp, *, dtype, shape, dimension):
+    ramp = xp.arange(shape[dimension], dtype=dtype)
+    if len(shape) == 1:
+        return ramp
+    expanded = [1] * len(shape)
+    expanded[dimension] = shape[dimension]
+    return xp.broadcast_to(xp.reshape(ramp, expanded), shape)
+
+
+def _iota_abstract(*, dtype, shape, dimension) -> ShapedArray:
+    if not 0 <= dimension < len(shape):
+        raise ValueError(f"lax.iota: dimension {dimension} is out of bounds for shape {shape}")
+    if any(d < 0 for d in shape):
+        raise ValueError(f"lax.iota: negative dimensions are not allowed, got shape {shape}")
+    if dtype.kind not in "iufc":
+        raise TypeError(f"lax.iota: dtype must be numeric, got {dtype.name}")
+    return ShapedArray(shape, dtype, False)
+
+
+def _iota_batch(args, dims, **params):
+    raise AssertionError("iota has no operands, so vmap never batches it")
+
+
+iota_p = define_primitive(
+    "iota",
+    impl=_iota_impl,
+    abstract_eval=_iota_abstract,
+    batch=_iota_batch,
+    differentiable=False,
+)
+
+
+def broadcasted_iota(dtype, shape, dimension: int):
+    """lax.broadcasted_iota: 0, 1, 2, ... along `dimension`, constant along the other axes."""
+    shape = tuple(int(d) for d in shape)
+    dimension = int(dimension)
+    if -len(shape) <= dimension < 0:
+        dimension += len(shape)
+    return iota_p.bind(dtype=dtypes.canonicalize_dtype(dtype), shape=shape, dimension=dimension)
+
+
+def iota(dtype, size: int):
+    """lax.iota: the vector [0, 1, ..., size - 1] of `dtype`."""
+    return broadcasted_iota(dtype, (int(size),), 0)
+
+
 __all__ = [
-    "convert_element_type", "stop_gradient",
+    "convert_element_type", "stop_gradient", "iota", "broadcasted_iota",
 ]

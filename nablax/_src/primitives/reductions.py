@@ -1,36 +1,71 @@
-"""Reductions: reduce_sum, reduce_max, ... over static axes."""
+"""Reductions over static axes: reduce_sum/max/min/prod/and/or, argmax/argmin.
+
+All keep the operand's dtype (argmax/argmin give `index_dtype`). The cumulative
+scans and sort live in sorting.py.
+"""
 from __future__ import annotations
 
+import numpy as np
+
+from .. import dtypes
 from ..avals import ShapedArray, Zero
-from . import shape
-from ._define import aval_of, define_primitive, normalize_axis
+from . import elementwise, misc, shape, sorting
+from ._define import aval_of, define_primitive, never_weak, normalize_axis, require_dtype_kinds
+
+_KIND_WORDS = {"iufc": "a numeric dtype", "biuf": "a real dtype (bool, integer or float)",
+               "biu": "a bool or integer dtype"}
 
 
 def _check_axes(name: str, x: ShapedArray, axes) -> tuple:
+    ndim, prev = x.ndim, -1
+    for a in axes:  # fast path: already sorted, distinct, in-range ints
+        if type(a) is not int or a <= prev or a >= ndim:
+            break
+        prev = a
+    else:
+        return tuple(axes)
     out = tuple(sorted(normalize_axis(f"lax.{name}", a, x.ndim) for a in axes))
     if len(set(out)) != len(out):
         raise ValueError(f"lax.{name}: duplicate axes {axes}")
     return out
 
 
-def _reduce_sum_abstract(x: ShapedArray, *, axes) -> ShapedArray:
-    axes = _check_axes("reduce_sum", x, axes)
-    return ShapedArray(tuple(d for i, d in enumerate(x.shape) if i not in axes), x.dtype, x.weak_type)
+def _reduced_shape(x: ShapedArray, axes) -> tuple:
+    return tuple(d for i, d in enumerate(x.shape) if i not in axes)
 
+
+def _kept_axes(ndim: int, axes) -> tuple:
+    return tuple(i for i in range(ndim) if i not in axes)
+
+
+def _axis_reduce_batch(prim):
+    """vmap rule of a reduction over `axes` (other params passed through): shift the axes."""
+
+    def rule(args, dims, *, axes, **params):
+        (x,), (d,) = args, dims
+        new_axes = tuple(a + (a >= d) for a in axes)
+        out_dim = d - sum(1 for a in new_axes if a < d)
+        return prim.bind(x, axes=new_axes, **params), out_dim
+
+    return rule
+
+
+def _reduce_abstract(name: str, kinds: str):
+    def abstract_eval(x: ShapedArray, *, axes) -> ShapedArray:
+        require_dtype_kinds(name, x, kinds, _KIND_WORDS[kinds])
+        axes = _check_axes(name, x, axes)
+        return ShapedArray(_reduced_shape(x, axes), x.dtype, x.weak_type)
+
+    return abstract_eval
+
+
+# ----------------------------------------------------------------------------- reduce_sum
 
 def _reduce_sum_transpose(ct, x, *, axes):
     if type(ct) is Zero:
         return [None]
     in_shape = x.aval.shape
-    kept = tuple(i for i in range(len(in_shape)) if i not in axes)
-    return [shape.broadcast_in_dim(ct, in_shape, kept)]
-
-
-def _reduce_sum_batch(args, dims, *, axes):
-    (x,), (d,) = args, dims
-    new_axes = tuple(a + (a >= d) for a in axes)
-    out_dim = d - sum(1 for a in new_axes if a < d)
-    return reduce_sum(x, new_axes), out_dim
+    return [shape.broadcast_in_dim(ct, in_shape, _kept_axes(len(in_shape), axes))]
 
 
 def _reduce_sum_impl(xp, x, *, axes):
@@ -40,13 +75,14 @@ def _reduce_sum_impl(xp, x, *, axes):
 reduce_sum_p = define_primitive(
     "reduce_sum",
     impl=_reduce_sum_impl,
-    abstract_eval=_reduce_sum_abstract,
+    abstract_eval=_reduce_abstract("reduce_sum", "iufc"),
     jvp="linear",
-    batch=_reduce_sum_batch,
+    batch=None,
     linear=True,
     transpose=_reduce_sum_transpose,
     emit="xp.sum({0}, axis={axes}, dtype={0}.dtype)",
 )
+reduce_sum_p.batch = _axis_reduce_batch(reduce_sum_p)
 
 
 def reduce_sum(x, axes):
@@ -54,6 +90,223 @@ def reduce_sum(x, axes):
     return reduce_sum_p.bind(x, axes=_check_axes("reduce_sum", aval_of(x), axes))
 
 
+# ------------------------------------------------------------------ reduce_max, reduce_min
+
+def _extreme_identity(dtype: np.dtype, is_max: bool):
+    """The identity of max (the lowest value) or min (the highest) in `dtype`."""
+    if dtype.kind == "b":
+        return not is_max
+    if dtype.kind == "f":
+        return -np.inf if is_max else np.inf
+    info = np.iinfo(dtype)
+    return info.min if is_max else info.max
+
+
+def _extreme_impl(is_max: bool):
+    def impl(xp, x, *, axes):
+        dtype = np.result_type(x)
+        fn = xp.max if is_max else xp.min
+        # `initial` gives empty reductions the identity (-inf for max), as in lax.
+        return fn(x, axis=axes, initial=_extreme_identity(dtype, is_max))
+
+    return impl
+
+
+def _extreme_jvp(is_max: bool):
+    """Tangent of max/min: the tangent at the extremal positions, ties shared equally."""
+
+    def jvp(primals, tangents, *, axes):
+        (x,), (t,) = primals, tangents
+        out = (reduce_max_p if is_max else reduce_min_p).bind(x, axes=axes)
+        if type(t) is Zero or aval_of(x).dtype.kind != "f":
+            return out, Zero(aval_of(out).to_tangent_aval())
+        aval = aval_of(x)
+        at_extreme = elementwise.eq(x, shape.broadcast_in_dim(out, aval.shape, _kept_axes(aval.ndim, axes)))
+        mask = misc.convert_element_type(at_extreme, aval.dtype, aval.weak_type)
+        count = reduce_sum(mask, axes)
+        weights = elementwise.div(mask, shape.broadcast_in_dim(count, aval.shape, _kept_axes(aval.ndim, axes)))
+        return out, reduce_sum(elementwise.mul(t, weights), axes)
+
+    return jvp
+
+
+reduce_max_p = define_primitive(
+    "reduce_max",
+    impl=_extreme_impl(True),
+    abstract_eval=_reduce_abstract("reduce_max", "biuf"),
+    jvp=_extreme_jvp(True),
+    batch=None,
+)
+reduce_max_p.batch = _axis_reduce_batch(reduce_max_p)
+
+reduce_min_p = define_primitive(
+    "reduce_min",
+    impl=_extreme_impl(False),
+    abstract_eval=_reduce_abstract("reduce_min", "biuf"),
+    jvp=_extreme_jvp(False),
+    batch=None,
+)
+reduce_min_p.batch = _axis_reduce_batch(reduce_min_p)
+
+
+def reduce_max(x, axes):
+    """lax.reduce_max over the static `axes` (NaN propagates; -inf for an empty reduction)."""
+    return reduce_max_p.bind(x, axes=_check_axes("reduce_max", aval_of(x), axes))
+
+
+def reduce_min(x, axes):
+    """lax.reduce_min over the static `axes` (NaN propagates; +inf for an empty reduction)."""
+    return reduce_min_p.bind(x, axes=_check_axes("reduce_min", aval_of(x), axes))
+
+
+# ----------------------------------------------------------------------------- reduce_prod
+
+def _reduce_prod_impl(xp, x, *, axes):
+    return xp.prod(x, axis=axes, dtype=np.result_type(x))
+
+
+def _reduce_prod_jvp(primals, tangents, *, axes):
+    """d prod = sum_i t_i * prod_{j != i} x_j, with the products of the others taken from
+    exclusive prefix and suffix products: no division, so zeros in x are handled exactly."""
+    (x,), (t,) = primals, tangents
+    out = reduce_prod(x, axes)
+    if not axes:
+        return out, t
+    if type(t) is Zero or aval_of(x).dtype.kind not in "fc":
+        return out, Zero(aval_of(out).to_tangent_aval())
+    aval = aval_of(x)
+    if len(axes) == 1:
+        axis, xs, ts = axes[0], x, t
+    else:
+        # Gather the reduced axes into one trailing axis.
+        kept = _kept_axes(aval.ndim, axes)
+        perm = kept + tuple(axes)
+        flat = tuple(aval.shape[i] for i in kept) + (int(np.prod([aval.shape[a] for a in axes])),)
+        xs = shape.reshape(shape.transpose(x, perm), flat)
+        ts = shape.reshape(shape.transpose(t, perm), flat)
+        axis = len(flat) - 1
+    before = sorting.shift(sorting.cumprod(xs, axis), axis, 1, 1)
+    after = sorting.shift(sorting.cumprod(xs, axis, reverse=True), axis, -1, 1)
+    others = elementwise.mul(before, after)
+    return out, reduce_sum(elementwise.mul(ts, others), (axis,))
+
+
+reduce_prod_p = define_primitive(
+    "reduce_prod",
+    impl=_reduce_prod_impl,
+    abstract_eval=_reduce_abstract("reduce_prod", "iufc"),
+    jvp=_reduce_prod_jvp,
+    batch=None,
+)
+reduce_prod_p.batch = _axis_reduce_batch(reduce_prod_p)
+
+
+def reduce_prod(x, axes):
+    """lax.reduce_prod over the static `axes`."""
+    return reduce_prod_p.bind(x, axes=_check_axes("reduce_prod", aval_of(x), axes))
+
+
+# ------------------------------------------------------------------ reduce_and, reduce_or
+
+def _logical_impl(is_and: bool):
+    def impl(xp, x, *, axes):
+        if np.result_type(x) == np.bool_:
+            return (xp.all if is_and else xp.any)(x, axis=axes)
+        ufunc = np.bitwise_and if is_and else np.bitwise_or
+        return ufunc.reduce(x, axis=axes)
+
+    return impl
+
+
+reduce_and_p = define_primitive(
+    "reduce_and",
+    impl=_logical_impl(True),
+    abstract_eval=_reduce_abstract("reduce_and", "biu"),
+    differentiable=False,
+    batch=None,
+)
+reduce_and_p.batch = _axis_reduce_batch(reduce_and_p)
+
+reduce_or_p = define_primitive(
+    "reduce_or",
+    impl=_logical_impl(False),
+    abstract_eval=_reduce_abstract("reduce_or", "biu"),
+    differentiable=False,
+    batch=None,
+)
+reduce_or_p.batch = _axis_reduce_batch(reduce_or_p)
+
+
+def reduce_and(x, axes):
+    """lax.reduce_and: logical AND over `axes` for bool operands (bitwise for integers)."""
+    return reduce_and_p.bind(x, axes=_check_axes("reduce_and", aval_of(x), axes))
+
+
+def reduce_or(x, axes):
+    """lax.reduce_or: logical OR over `axes` for bool operands (bitwise for integers)."""
+    return reduce_or_p.bind(x, axes=_check_axes("reduce_or", aval_of(x), axes))
+
+
+# ---------------------------------------------------------------------- argmax, argmin
+
+def _arg_impl(is_max: bool):
+    def impl(xp, x, *, axes, index_dtype):
+        # NumPy's argmax/argmin return the first NaN when there is one, like lax.
+        fn = xp.argmax if is_max else xp.argmin
+        return np.asarray(fn(x, axis=axes[0])).astype(index_dtype)
+
+    return impl
+
+
+def _arg_abstract(name: str):
+    def abstract_eval(x: ShapedArray, *, axes, index_dtype) -> ShapedArray:
+        require_dtype_kinds(name, x, "biuf", _KIND_WORDS["biuf"])
+        if len(axes) != 1:
+            raise ValueError(f"lax.{name}: axes must hold exactly one axis, got {axes}")
+        (axis,) = _check_axes(name, x, axes)
+        if x.shape[axis] == 0:
+            raise ValueError(f"lax.{name}: cannot reduce an empty axis {axis} of shape {x.shape}")
+        if np.dtype(index_dtype).kind not in "iu":
+            raise TypeError(f"lax.{name}: index_dtype must be an integer dtype, got {index_dtype}")
+        return ShapedArray(_reduced_shape(x, (axis,)), np.dtype(index_dtype), False)
+
+    return abstract_eval
+
+
+argmax_p = define_primitive(
+    "argmax",
+    impl=_arg_impl(True),
+    abstract_eval=_arg_abstract("argmax"),
+    differentiable=False,
+    batch=None,
+    weak_rule=never_weak,
+)
+argmax_p.batch = _axis_reduce_batch(argmax_p)
+
+argmin_p = define_primitive(
+    "argmin",
+    impl=_arg_impl(False),
+    abstract_eval=_arg_abstract("argmin"),
+    differentiable=False,
+    batch=None,
+    weak_rule=never_weak,
+)
+argmin_p.batch = _axis_reduce_batch(argmin_p)
+
+
+def argmax(operand, axis: int, index_dtype):
+    """lax.argmax: index of the largest value along `axis` (the first one on ties; NaN wins)."""
+    (axis,) = _check_axes("argmax", aval_of(operand), (axis,))
+    return argmax_p.bind(operand, axes=(axis,), index_dtype=dtypes.canonicalize_dtype(index_dtype))
+
+
+def argmin(operand, axis: int, index_dtype):
+    """lax.argmin: index of the smallest value along `axis` (the first one on ties; NaN wins)."""
+    (axis,) = _check_axes("argmin", aval_of(operand), (axis,))
+    return argmin_p.bind(operand, axes=(axis,), index_dtype=dtypes.canonicalize_dtype(index_dtype))
+
+
 __all__ = [
-    "reduce_sum",
+    "reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_and", "reduce_or",
+    "argmax", "argmin",
 ]

@@ -5,9 +5,36 @@ import builtins
 
 import numpy as np
 
+from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
+from ..core import eager_args
 from . import elementwise, reductions, templates
-from ._define import aval_of, define_primitive
+from ._define import all_weak, aval_of, define_primitive, require_same_dtypes, weak_if_all_weak
+
+# ------------------------------------------------------------------------- eager checks
+
+def _checked_eager(impl, abstract, suspicious=None):
+    """Eager path that reports invalid arguments with abstract_eval's clear error.
+
+    NumPy raises for most invalid shape arguments (then abstract_eval explains); where it
+    would silently do something else (clipping slices, casting dtypes), `suspicious(values,
+    **params)` -- a cheap test on the NumPy operands, or None for "always" -- sends the call
+    to abstract_eval first.
+    """
+
+    def eager(*args, **params):
+        arrays, vals = eager_args(args)
+        if suspicious is None or suspicious(vals, **params):
+            abstract(*[a.aval for a in arrays], **params)
+        try:
+            out = impl(np, *vals, **params)
+        except (ValueError, TypeError, IndexError):
+            abstract(*[a.aval for a in arrays], **params)
+            raise
+        return wrap(out, weak_if_all_weak(arrays, params))
+
+    return eager
+
 
 # ---------------------------------------------------------------------- broadcast_in_dim
 
@@ -24,6 +51,11 @@ def _bid_abstract(x: ShapedArray, *, shape, broadcast_dimensions) -> ShapedArray
         raise ValueError(
             f"lax.broadcast_in_dim: broadcast_dimensions {broadcast_dimensions} must have one "
             f"entry per operand axis (operand shape {x.shape})"
+        )
+    if any(a >= b for a, b in zip(broadcast_dimensions, broadcast_dimensions[1:])):
+        raise ValueError(
+            f"lax.broadcast_in_dim: broadcast_dimensions {broadcast_dimensions} must be strictly "
+            f"increasing (operand shape {x.shape}, target shape {shape})"
         )
     for src, dst in enumerate(broadcast_dimensions):
         if not 0 <= dst < len(shape) or x.shape[src] not in (1, shape[dst]):
@@ -54,6 +86,9 @@ def _bid_batch(args, dims, *, shape, broadcast_dimensions):
 
 broadcast_in_dim_p = define_primitive(
     "broadcast_in_dim",
+    eager=_checked_eager(_bid_impl, _bid_abstract, lambda vals, *, shape, broadcast_dimensions: (
+        len(broadcast_dimensions) != np.ndim(vals[0])
+        or any(a >= b for a, b in zip(broadcast_dimensions, broadcast_dimensions[1:])))),
     impl=_bid_impl,
     abstract_eval=_bid_abstract,
     jvp="linear",
@@ -91,6 +126,8 @@ def _reshape_batch(args, dims, *, new_sizes):
 
 reshape_p = define_primitive(
     "reshape",
+    eager=_checked_eager(_reshape_impl, _reshape_abstract,
+                         lambda vals, *, new_sizes: builtins.any(d < 0 for d in new_sizes)),
     impl=_reshape_impl,
     abstract_eval=_reshape_abstract,
     jvp="linear",
@@ -107,6 +144,10 @@ def reshape(x, new_sizes):
 
 
 # ---------------------------------------------------------------------------- transpose
+
+def _transpose_impl(xp, x, *, permutation):
+    return xp.transpose(x, permutation)
+
 
 def _transpose_abstract(x: ShapedArray, *, permutation) -> ShapedArray:
     if sorted(permutation) != list(range(x.ndim)):
@@ -128,7 +169,8 @@ def _transpose_transpose(ct, x, *, permutation):
 
 transpose_p = define_primitive(
     "transpose",
-    impl=lambda xp, x, *, permutation: xp.transpose(x, permutation),
+    eager=_checked_eager(_transpose_impl, _transpose_abstract, lambda vals, *, permutation: False),
+    impl=_transpose_impl,
     abstract_eval=_transpose_abstract,
     jvp="linear",
     batch=_transpose_batch,
@@ -149,6 +191,16 @@ def transpose(x, permutation):
 def _slice_impl(xp, x, *, start_indices, limit_indices, strides):
     st = strides or (1,) * len(start_indices)
     return x[tuple(builtins.slice(a, b, c) for a, b, c in zip(start_indices, limit_indices, st))]
+
+
+def _slice_suspicious(vals, *, start_indices, limit_indices, strides) -> bool:
+    shape = np.shape(vals[0])
+    if len(start_indices) != len(shape) or len(limit_indices) != len(shape):
+        return True
+    for a, b, d in zip(start_indices, limit_indices, shape):
+        if a < 0 or b > d or a > b:
+            return True
+    return strides is not None and (len(strides) != len(shape) or builtins.min(strides, default=1) < 1)
 
 
 def _slice_abstract(x: ShapedArray, *, start_indices, limit_indices, strides) -> ShapedArray:
@@ -176,7 +228,7 @@ def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
     hi = tuple(d - b_used for d, b_used in zip(
         in_shape, (a + (n - 1) * c + 1 if n else a for a, c, n in zip(lo, st, templates.shape_of(ct)))))
     interior = tuple(c - 1 for c in st)
-    return [pad(ct, templates.zeros_of_aval(ShapedArray((), x.aval.dtype)), tuple(zip(lo, hi, interior)))]
+    return [pad(ct, _scalar(0, x.aval.dtype), tuple(zip(lo, hi, interior)))]
 
 
 def _slice_batch(args, dims, *, start_indices, limit_indices, strides):
@@ -190,6 +242,7 @@ def _slice_batch(args, dims, *, start_indices, limit_indices, strides):
 
 slice_p = define_primitive(
     "slice",
+    eager=_checked_eager(_slice_impl, _slice_abstract, _slice_suspicious),
     impl=_slice_impl,
     abstract_eval=_slice_abstract,
     jvp="linear",
@@ -258,45 +311,53 @@ def _pad_abstract(x: ShapedArray, pv: ShapedArray, *, padding_config) -> ShapedA
         if n < 0:
             raise ValueError(f"lax.pad: padding {padding_config} gives a negative size for shape {x.shape}")
         shape.append(n)
-    return ShapedArray(tuple(shape), x.dtype, x.weak_type)
+    return ShapedArray(tuple(shape), x.dtype, x.weak_type and pv.weak_type)
 
 
 def _pad_transpose(ct, x, pv, *, padding_config):
     if type(ct) is Zero:
         return [None, None]
-    ct_x = None
-    if templates.is_undefined(x):
-        # Undo the padding: un-crop (negative pads) then slice out the strided interior.
-        lo_neg = [(max(-a, 0), max(-b, 0), 0) for a, b, _ in padding_config]
-        t = pad(ct, templates.zeros_of_aval(ShapedArray((), x.aval.dtype)), lo_neg) if any(
-            a or b for a, b, _ in lo_neg) else ct
-        tshape = templates.shape_of(t)
-        starts = [max(a, 0) for a, _, _ in padding_config]
-        limits = [s - max(b, 0) for s, (_, b, _) in zip(tshape, padding_config)]
-        ct_x = slice(t, starts, limits, [i + 1 for _, _, i in padding_config])
+    # The operand's cells: un-crop (negative pads), then slice out the strided interior.
+    lo_neg = [(max(-a, 0), max(-b, 0), 0) for a, b, _ in padding_config]
+    dtype = aval_of(ct).dtype
+    t = ct
+    if any(a or b for a, b, _ in lo_neg):
+        t = pad(ct, _scalar(0, dtype), lo_neg)
+    tshape = templates.shape_of(t)
+    starts = [max(a, 0) for a, _, _ in padding_config]
+    limits = [s - max(b, 0) for s, (_, b, _) in zip(tshape, padding_config)]
+    ct_operand = slice(t, starts, limits, [i + 1 for _, _, i in padding_config])
     ct_pv = None
     if templates.is_undefined(pv):
-        total = reductions.reduce_sum(ct, tuple(range(len(templates.shape_of(ct)))))
-        inner = reductions.reduce_sum(ct_x, tuple(range(len(templates.shape_of(ct_x))))) if ct_x is not None else None
-        ct_pv = total if inner is None else elementwise.sub(total, inner)
-    return [ct_x, ct_pv]
+        # Every output cell not taken from the operand holds the padding value.
+        everything = tuple(range(len(templates.shape_of(ct))))
+        total = reductions.reduce_sum(ct, everything)
+        inner = reductions.reduce_sum(ct_operand, tuple(range(len(templates.shape_of(ct_operand)))))
+        ct_pv = elementwise.sub(total, inner)
+    return [ct_operand if templates.is_undefined(x) else None, ct_pv]
 
 
 def _pad_batch(args, dims, *, padding_config):
     x, pv = args
     dx, dpv = dims
-    config = ((0, 0, 0),) + tuple(padding_config)
     if dpv is None:
-        return pad(templates.moveaxis(x, dx, 0), pv, config), 0
+        config = list(padding_config)
+        config.insert(dx, (0, 0, 0))
+        return pad(x, pv, config), dx
     # A per-example padding value: pad with zeros, then add value * (mask of padded cells).
+    config = ((0, 0, 0),) + tuple(padding_config)
     size = templates.shape_of(pv)[dpv]
     x = templates.bdim_to_front(x, dx, size)
-    zero = templates.zeros_of_aval(ShapedArray((), aval_of(x).dtype))
-    one = elementwise.coerce_scalars(x, 1)[1]
-    mask = pad(templates.zeros_of_aval(aval_of(x).update(weak_type=False)), one, config)
+    dtype = aval_of(x).dtype
+    mask = pad(templates.zeros_of_aval(aval_of(x).update(weak_type=True)), _scalar(1, dtype), config)
     pv = templates.moveaxis(pv, dpv, 0)
     pv = shape_reshape_trailing(pv, len(templates.shape_of(mask)))
-    return elementwise.add(pad(x, zero, config), elementwise.mul(mask, pv)), 0
+    return elementwise.add(pad(x, _scalar(0, dtype), config), elementwise.mul(mask, pv)), 0
+
+
+def _scalar(value, dtype):
+    """A weakly typed scalar constant of `dtype` (so it never strengthens a result's type)."""
+    return wrap(np.asarray(value, dtype), True)
 
 
 def shape_reshape_trailing(v, ndim: int):
@@ -306,6 +367,7 @@ def shape_reshape_trailing(v, ndim: int):
 
 pad_p = define_primitive(
     "pad",
+    eager=_checked_eager(_pad_impl, _pad_abstract),
     impl=_pad_impl,
     abstract_eval=_pad_abstract,
     jvp="linear",
@@ -320,6 +382,214 @@ def pad(x, padding_value, padding_config):
     return pad_p.bind(x, padding_value, padding_config=tuple(tuple(int(v) for v in p) for p in padding_config))
 
 
+# ------------------------------------------------------------------------------ squeeze
+
+def _squeeze_impl(xp, x, *, dimensions):
+    return xp.reshape(x, tuple(d for i, d in enumerate(np.shape(x)) if i not in dimensions))
+
+
+def _squeeze_abstract(x: ShapedArray, *, dimensions) -> ShapedArray:
+    for d in dimensions:
+        if not 0 <= d < x.ndim:
+            raise ValueError(f"lax.squeeze: dimension {d} is out of range for an operand of shape {x.shape}")
+        if x.shape[d] != 1:
+            raise ValueError(
+                f"lax.squeeze: cannot squeeze dimension {d} of size {x.shape[d]} (operand shape "
+                f"{x.shape}); squeezed dimensions must have size 1"
+            )
+    if len(set(dimensions)) != len(dimensions):
+        raise ValueError(f"lax.squeeze: repeated dimensions {dimensions}")
+    shape = tuple(d for i, d in enumerate(x.shape) if i not in dimensions)
+    return ShapedArray(shape, x.dtype, x.weak_type)
+
+
+def _squeeze_batch(args, dims, *, dimensions):
+    (x,), (d,) = args, dims
+    moved = tuple(a + (a >= d) for a in dimensions)
+    return squeeze_p.bind(x, dimensions=moved), d - builtins.sum(1 for a in moved if a < d)
+
+
+squeeze_p = define_primitive(
+    "squeeze",
+    eager=_checked_eager(_squeeze_impl, _squeeze_abstract),
+    impl=_squeeze_impl,
+    abstract_eval=_squeeze_abstract,
+    jvp="linear",
+    batch=_squeeze_batch,
+    linear=True,
+    transpose=lambda ct, x, *, dimensions: [None if type(ct) is Zero else reshape(ct, x.aval.shape)],
+    emit="xp.squeeze({0}, axis={dimensions})",
+)
+
+
+def _normalize_dims(opname: str, dimensions, ndim: int) -> tuple:
+    out = []
+    for d in dimensions:
+        d = int(d)
+        if not -ndim <= d < ndim:
+            raise ValueError(f"lax.{opname}: dimension {d} is out of range for rank {ndim}")
+        out.append(d % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"lax.{opname}: repeated dimensions {tuple(dimensions)}")
+    return tuple(sorted(out))
+
+
+def squeeze(array, dimensions):
+    """lax.squeeze: remove the given size-1 dimensions (negative ones count from the end)."""
+    return squeeze_p.bind(array, dimensions=_normalize_dims("squeeze", dimensions, aval_of(array).ndim))
+
+
+def expand_dims(array, dimensions):
+    """lax.expand_dims: insert size-1 dimensions at the given positions of the result."""
+    shape = aval_of(array).shape
+    dims = _normalize_dims("expand_dims", dimensions, len(shape) + len(tuple(dimensions)))
+    out = list(shape)
+    for d in dims:
+        out.insert(d, 1)
+    return reshape(array, out)
+
+
+def broadcast(operand, sizes):
+    """lax.broadcast: prepend new leading dimensions of the given sizes."""
+    shape = aval_of(operand).shape
+    sizes = tuple(int(s) for s in sizes)
+    n = len(sizes)
+    return broadcast_in_dim(operand, sizes + tuple(shape), tuple(range(n, n + len(shape))))
+
+
+# ---------------------------------------------------------------------------------- rev
+
+def _rev_impl(xp, x, *, dimensions):
+    if not dimensions:
+        return x
+    return x[tuple(builtins.slice(None, None, -1) if i in dimensions else builtins.slice(None)
+                   for i in range(np.ndim(x)))]
+
+
+def _rev_abstract(x: ShapedArray, *, dimensions) -> ShapedArray:
+    if len(set(dimensions)) != len(dimensions) or any(not 0 <= d < x.ndim for d in dimensions):
+        raise ValueError(
+            f"lax.rev: dimensions {dimensions} must be distinct axes of the operand of shape {x.shape}"
+        )
+    return x
+
+
+def _rev_batch(args, dims, *, dimensions):
+    (x,), (d,) = args, dims
+    return rev_p.bind(x, dimensions=tuple(a + (a >= d) for a in dimensions)), d
+
+
+rev_p = define_primitive(
+    "rev",
+    eager=_checked_eager(_rev_impl, _rev_abstract),
+    impl=_rev_impl,
+    abstract_eval=_rev_abstract,
+    jvp="linear",
+    batch=_rev_batch,
+    linear=True,
+    transpose=lambda ct, x, *, dimensions: [None if type(ct) is Zero else rev_p.bind(ct, dimensions=dimensions)],
+    emit="xp.flip({0}, axis={dimensions})",
+)
+
+
+def rev(operand, dimensions):
+    """lax.rev: reverse the order of elements along `dimensions`."""
+    return rev_p.bind(operand, dimensions=_normalize_dims("rev", dimensions, aval_of(operand).ndim))
+
+
+# -------------------------------------------------------------------------- concatenate
+
+def _concatenate_impl(xp, *operands, dimension):
+    return xp.concatenate(operands, axis=dimension)
+
+
+def _concatenate_abstract(*operands: ShapedArray, dimension) -> ShapedArray:
+    if not operands:
+        raise ValueError("lax.concatenate needs at least one operand")
+    dt = require_same_dtypes("concatenate", operands)
+    first = operands[0]
+    shapes = ", ".join(str(o.shape) for o in operands)
+    if not 0 <= dimension < first.ndim:
+        raise ValueError(
+            f"lax.concatenate: dimension {dimension} is out of range for operands of rank {first.ndim} "
+            f"(shapes {shapes})"
+        )
+    for o in operands[1:]:
+        if o.ndim != first.ndim or any(
+            a != b for i, (a, b) in enumerate(zip(o.shape, first.shape)) if i != dimension
+        ):
+            raise ValueError(
+                f"lax.concatenate: operand shapes {shapes} must agree except in dimension {dimension}"
+            )
+    shape = list(first.shape)
+    shape[dimension] = builtins.sum(o.shape[dimension] for o in operands)
+    return ShapedArray(tuple(shape), dt, all_weak(operands))
+
+
+def _concatenate_suspicious(vals, *, dimension) -> bool:
+    dt = vals[0].dtype
+    for v in vals:
+        if v.dtype != dt:  # NumPy would promote silently
+            return True
+    return False
+
+
+def _concatenate_transpose(ct, *operands, dimension):
+    if type(ct) is Zero:
+        return [None] * len(operands)
+    out = []
+    start = 0
+    for o in operands:
+        n = (o.aval if templates.is_undefined(o) else aval_of(o)).shape[dimension]
+        out.append(slice_in_dim(ct, start, start + n, axis=dimension) if templates.is_undefined(o) else None)
+        start += n
+    return out
+
+
+def _concatenate_batch(args, dims, *, dimension):
+    bdim = next(d for d in dims if d is not None)
+    size = templates.batch_size(args, dims)
+    moved = []
+    for x, d in zip(args, dims):
+        if d is None:
+            shape = list(templates.shape_of(x))
+            shape.insert(bdim, size)
+            kept = tuple(i + (i >= bdim) for i in range(len(shape) - 1))
+            x = broadcast_in_dim(x, shape, kept)
+        else:
+            x = templates.moveaxis(x, d, bdim)
+        moved.append(x)
+    return concatenate_p.bind(*moved, dimension=dimension + (dimension >= bdim)), bdim
+
+
+concatenate_p = define_primitive(
+    "concatenate",
+    eager=_checked_eager(_concatenate_impl, _concatenate_abstract, _concatenate_suspicious),
+    impl=_concatenate_impl,
+    abstract_eval=_concatenate_abstract,
+    jvp="linear",
+    batch=_concatenate_batch,
+    linear=True,
+    transpose=_concatenate_transpose,
+    emit=lambda args, params, src: f"xp.concatenate(({', '.join(args)},), axis={params['dimension']})",
+)
+
+
+def concatenate(operands, dimension: int):
+    """lax.concatenate: join operands of one dtype along `dimension` (their other sizes agree)."""
+    operands = list(operands)
+    if not operands:
+        raise ValueError("lax.concatenate needs at least one operand")
+    ndim = aval_of(operands[0]).ndim
+    if ndim and -ndim <= dimension < 0:
+        dimension += ndim
+    if len(operands) == 1:
+        _concatenate_abstract(aval_of(operands[0]), dimension=int(dimension))
+        return to_concrete_array(operands[0]) if isinstance(operands[0], np.ndarray) else operands[0]
+    return concatenate_p.bind(*operands, dimension=int(dimension))
+
+
 __all__ = [
     "broadcast_in_dim", "reshape", "transpose", "slice", "slice_in_dim", "pad",
+    "squeeze", "expand_dims", "broadcast", "rev", "concatenate",
 ]

@@ -1,0 +1,480 @@
+"""custom_jvp, custom_vjp and checkpoint: call primitives whose rules run user functions.
+
+Each is a primitive bound with the user's (flattened) functions as params, so every
+transformation sees it as one operation: JVP traces run the custom JVP rule, linearize
+runs the custom forward pass and stages a linear step whose transpose is the custom
+backward pass, and vmap batches the functions themselves.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Callable, Sequence
+
+from .array import Array, to_concrete_array, wrap
+from .avals import UndefinedPrimal, Zero
+from .core import Tracer, _trace_var, lift_aval
+from .interpreters.batching import batch_flat
+from .interpreters.jvp import jvp_flat
+from .interpreters.linearize import linearize_flat
+from .interpreters.staging import trace_to_jaxpr
+from .interpreters.transpose import backward_pass
+from .primitives._define import define_primitive, instantiate
+from .primitives.elementwise import add
+from .primitives.templates import batch_size, bdim_to_front
+from .tree import tree_flatten, tree_unflatten
+
+_SCALARS = (bool, int, float, complex)
+
+
+def _as_value(x):
+    if isinstance(x, (Array, Tracer)):
+        return x
+    return to_concrete_array(x)
+
+
+def _out_avals(call: Callable, avals) -> list:
+    return trace_to_jaxpr(call, list(avals), label="custom function").out_avals
+
+
+def _call_impl(xp, *vals, call, **_):
+    """Generated code calls this: run the user's function on Arrays, return raw values."""
+    outs = call(*[wrap(v, False) for v in vals])
+    return [o._value if type(o) is Array else o for o in outs]
+
+
+def _eager_call(*args, call, **_):
+    return call(*[_as_value(a) for a in args])
+
+
+def _batch_callable(fn: Callable, n_in: int) -> Callable:
+    """`fn` over flat args, vectorized along axis 0 of every argument and output."""
+
+    def batched(*args):
+        size = lift_aval(args[0]).shape[0]
+        outs, dims = batch_flat(lambda *xs: fn(*xs), args, [0] * n_in, size, None)
+        return [bdim_to_front(o, d, size) for o, d in zip(outs, dims)]
+
+    return batched
+
+
+def _front(args, dims):
+    size = batch_size(args, dims)
+    return [bdim_to_front(a, d, size) for a, d in zip(args, dims)], size
+
+
+# -------------------------------------------------------------------------- custom_jvp
+
+def _custom_jvp_jvp(primals, tangents, *, call, jvp):
+    ts = [instantiate(t) for t in tangents]
+    outs, touts = jvp(list(primals), ts)
+    touts = [Zero(lift_aval(o).to_tangent_aval()) if t is None else t for o, t in zip(outs, touts)]
+    return list(outs), list(touts)
+
+
+def _concat_pair(fn: Callable, n: int) -> Callable:
+    """(primals, tangents) -> (outs, touts) as one flat function of 2n args and 2m outputs."""
+
+    def flat(*xs):
+        outs, touts = fn(list(xs[:n]), list(xs[n:]))
+        return [*outs, *[instantiate(t) for t in touts]]
+
+    return flat
+
+
+def _custom_jvp_batch(args, dims, *, call, jvp):
+    args, size = _front(args, dims)
+    n = len(args)
+    bcall = _batch_callable(call, n)
+    bflat = _batch_callable(_concat_pair(jvp, n), 2 * n)
+
+    def bjvp(primals, tangents):
+        res = bflat(*primals, *tangents)
+        m = len(res) // 2
+        return res[:m], res[m:]
+
+    outs = custom_jvp_call_p.bind(*args, call=bcall, jvp=bjvp)
+    return outs, [0] * len(outs)
+
+
+custom_jvp_call_p = define_primitive(
+    "custom_jvp_call",
+    impl=_call_impl,
+    eager=_eager_call,
+    abstract_eval=lambda *avals, call, jvp: _out_avals(call, avals),
+    jvp=_custom_jvp_jvp,
+    batch=_custom_jvp_batch,
+    multiple_results=True,
+)
+
+
+def _resolve_args(fun: Callable, args: tuple, kwargs: dict) -> tuple:
+    """Keyword arguments become positional (custom rules see positional args, as in JAX)."""
+    if not kwargs:
+        return args
+    sig = inspect.signature(fun)
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.values())
+
+
+class _CustomBase:
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+
+    def _split(self, args: tuple):
+        nd = set(self.nondiff_argnums)
+        static = {i: args[i] for i in nd}
+        dyn = tuple(a for i, a in enumerate(args) if i not in nd)
+        flat, in_tree = tree_flatten(dyn)
+        flat = [_as_value(x) for x in flat]
+
+        def merge(dyn_flat) -> list:
+            dyn_args = iter(tree_unflatten(in_tree, dyn_flat))
+            return [static[i] if i in nd else next(dyn_args) for i in range(len(args))]
+
+        return static, flat, merge
+
+
+class custom_jvp(_CustomBase):
+    """A function with a user-defined JVP rule (`defjvp` or `defjvps`), used by every AD mode."""
+
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        super().__init__(fun, nondiff_argnums)
+        self.jvp: Callable | None = None
+
+    def defjvp(self, jvp: Callable, symbolic_zeros: bool = False) -> Callable:
+        """jvp(primals, tangents) -> (primal_out, tangent_out); nondiff args come first."""
+        self.jvp = jvp
+        return jvp
+
+    def defjvps(self, *jvps: Callable | None) -> None:
+        """One function per argument: jvps[i](g_i, primal_out, *primals) -> tangent term."""
+
+        def jvp(primals, tangents):
+            out = self.fun(*primals)
+            total = None
+            for rule, t in zip(jvps, tangents):
+                if rule is None:
+                    continue
+                term = rule(t, out, *primals)
+                total = term if total is None else _tree_add(total, term)
+            if total is None:
+                total = _tree_zeros_like(out)
+            return out, total
+
+        self.jvp = jvp
+
+    def __call__(self, *args, **kwargs):
+        if self.jvp is None:
+            raise AttributeError(
+                f"No JVP defined for custom_jvp function {self.__name__}; call .defjvp(...) first."
+            )
+        args = _resolve_args(self.fun, args, kwargs)
+        static, flat, merge = self._split(args)
+        store: dict = {}
+        nd = self.nondiff_argnums
+
+        def call(*xs):
+            out = self.fun(*merge(xs))
+            out_flat, store["out_tree"] = tree_flatten(out)
+            return [_as_value(o) for o in out_flat]
+
+        def jvp(primals, tangents):
+            p = merge(primals)
+            t_all = merge(tangents)
+            dyn_idx = [i for i in range(len(p)) if i not in nd]
+            out, tout = self.jvp(*[p[i] for i in nd], [p[i] for i in dyn_idx], [t_all[i] for i in dyn_idx]) \
+                if nd else self.jvp(tuple(p), tuple(t_all))
+            out_flat, out_tree = tree_flatten(out)
+            tout_flat, tout_tree = tree_flatten(tout)
+            if out_tree != tout_tree:
+                raise TypeError(
+                    f"custom_jvp rule of {self.__name__} returned primal output structure {out_tree} "
+                    f"and tangent output structure {tout_tree}; they must match"
+                )
+            store.setdefault("out_tree", out_tree)
+            return [_as_value(o) for o in out_flat], [_as_value(t) for t in tout_flat]
+
+        outs = custom_jvp_call_p.bind(*flat, call=call, jvp=jvp)
+        return tree_unflatten(store["out_tree"], outs)
+
+
+def _tree_add(a, b):
+    la, ta = tree_flatten(a)
+    lb, _ = tree_flatten(b)
+    return tree_unflatten(ta, [add(x, y) for x, y in zip(la, lb)])
+
+
+def _tree_zeros_like(x):
+    leaves, tree = tree_flatten(x)
+    return tree_unflatten(tree, [instantiate(Zero(lift_aval(v).to_tangent_aval())) for v in leaves])
+
+
+# -------------------------------------------------------------------------- custom_vjp
+
+def _custom_vjp_jvp(primals, tangents, **params):
+    raise TypeError(
+        "can't apply forward-mode autodiff (jvp, jacfwd, or hessian's outer jacfwd) to a "
+        "custom_vjp function: it only defines a reverse-mode rule. Use jacrev/vjp/grad, or "
+        "define the function with custom_jvp instead."
+    )
+
+
+def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
+    """Run the user's forward pass now; stage a linear step whose transpose is `bwd`."""
+    token = _trace_var.set(trace.parent)
+    try:
+        outs, res = fwd(*primals)
+    finally:
+        _trace_var.reset(token)
+    res_flat, res_tree = tree_flatten(res)
+    res_flat = [_as_value(r) for r in res_flat]
+    out_avals = tuple(lift_aval(o).to_tangent_aval() for o in outs)
+    in_avals = tuple(lift_aval(p).to_tangent_aval() for p in primals)
+    touts = custom_vjp_lin_p.bind(
+        *res_flat, *[instantiate(t) for t in tangents],
+        bwd=bwd, res_tree=res_tree, n_res=len(res_flat), out_avals=out_avals, in_avals=in_avals,
+    )
+    return outs, touts
+
+
+def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
+    args, size = _front(args, dims)
+    n = len(args)
+    bcall = _batch_callable(call, n)
+    store: dict = {}
+
+    def flat_fwd(*xs):
+        outs, res = fwd(*xs)
+        res_flat, store["res_tree"] = tree_flatten(res)
+        store["n_out"] = len(outs)
+        return [*outs, *[_as_value(r) for r in res_flat]]
+
+    bflat_fwd = _batch_callable(flat_fwd, n)
+
+    def bfwd(*xs):
+        res = bflat_fwd(*xs)
+        m = store["n_out"]
+        return res[:m], tree_unflatten(store["res_tree"], res[m:])
+
+    def bbwd(res, cts):
+        res_flat, _ = tree_flatten(res)
+        k = len(res_flat)
+        f = _batch_callable(lambda *zs: list(bwd(tree_unflatten(store["res_tree"], zs[:k]), list(zs[k:]))),
+                            k + len(cts))
+        return f(*res_flat, *[instantiate(c) for c in cts])
+
+    outs = custom_vjp_call_p.bind(*args, call=bcall, fwd=bfwd, bwd=bbwd)
+    return outs, [0] * len(outs)
+
+
+custom_vjp_call_p = define_primitive(
+    "custom_vjp_call",
+    impl=_call_impl,
+    eager=_eager_call,
+    abstract_eval=lambda *avals, call, fwd, bwd: _out_avals(call, avals),
+    jvp=_custom_vjp_jvp,
+    linearize=_custom_vjp_linearize,
+    batch=_custom_vjp_batch,
+    multiple_results=True,
+)
+
+
+def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_avals):
+    res = tree_unflatten(res_tree, args[:n_res])
+    cts = [instantiate(c) for c in cts]
+    in_cts = bwd(res, cts)
+    return [None] * n_res + [None if c is None else _as_value(c) for c in in_cts]
+
+
+def _custom_vjp_lin_unsupported(*args, **params):
+    raise NotImplementedError(
+        "The linearized step of a custom_vjp function can only be transposed (vjp/grad); "
+        "evaluating, differentiating or batching it forward is not supported, because a "
+        "custom_vjp rule only defines the backward pass."
+    )
+
+
+custom_vjp_lin_p = define_primitive(
+    "custom_vjp_lin",
+    impl=_custom_vjp_lin_unsupported,
+    eager=_custom_vjp_lin_unsupported,
+    abstract_eval=lambda *avals, bwd, res_tree, n_res, out_avals, in_avals: list(out_avals),
+    jvp=_custom_vjp_lin_unsupported,
+    batch=_custom_vjp_lin_unsupported,
+    linear=True,
+    transpose=_custom_vjp_lin_transpose,
+    multiple_results=True,
+)
+
+
+class custom_vjp(_CustomBase):
+    """A function with a user-defined reverse-mode rule: `f.defvjp(fwd, bwd)`."""
+
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        super().__init__(fun, nondiff_argnums)
+        self.fwd: Callable | None = None
+        self.bwd: Callable | None = None
+
+    def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False) -> None:
+        """fwd(*args) -> (out, residuals); bwd(*nondiff_args, residuals, ct_out) -> tuple of cts."""
+        self.fwd = fwd
+        self.bwd = bwd
+
+    def __call__(self, *args, **kwargs):
+        if self.fwd is None:
+            raise AttributeError(
+                f"No VJP defined for custom_vjp function {self.__name__}; call .defvjp(fwd, bwd) first."
+            )
+        args = _resolve_args(self.fun, args, kwargs)
+        static, flat, merge = self._split(args)
+        nd = self.nondiff_argnums
+        store: dict = {}
+
+        def call(*xs):
+            out = self.fun(*merge(xs))
+            out_flat, store["out_tree"] = tree_flatten(out)
+            return [_as_value(o) for o in out_flat]
+
+        def fwd(*xs):
+            out, res = self.fwd(*merge(xs))
+            out_flat, out_tree = tree_flatten(out)
+            store.setdefault("out_tree", out_tree)
+            return [_as_value(o) for o in out_flat], res
+
+        def bwd(res, cts):
+            ct = tree_unflatten(store["out_tree"], cts)
+            in_cts = self.bwd(*[static[i] for i in nd], res, ct)
+            if not isinstance(in_cts, (tuple, list)):
+                raise TypeError(
+                    f"custom_vjp bwd rule of {self.__name__} must return a tuple with one cotangent per "
+                    f"differentiable argument, got {type(in_cts).__name__}"
+                )
+            dyn_args = [a for i, a in enumerate(args) if i not in nd]
+            if len(in_cts) != len(dyn_args):
+                raise TypeError(
+                    f"custom_vjp bwd rule of {self.__name__} returned {len(in_cts)} cotangents for "
+                    f"{len(dyn_args)} differentiable arguments"
+                )
+            flat_cts = []
+            for a, c in zip(dyn_args, in_cts):
+                leaves, _ = tree_flatten(a)
+                if c is None:
+                    flat_cts += [None] * len(leaves)
+                else:
+                    c_leaves, _ = tree_flatten(c)
+                    flat_cts += c_leaves
+            return flat_cts
+
+        outs = custom_vjp_call_p.bind(*flat, call=call, fwd=fwd, bwd=bwd)
+        return tree_unflatten(store["out_tree"], outs)
+
+
+# -------------------------------------------------------------------------- checkpoint
+
+def _remat_jvp(primals, tangents, *, call):
+    outs, touts = jvp_flat(call, primals, tangents)
+    return outs, touts
+
+
+def _remat_linearize(trace, primals, tangents, *, call):
+    """Primal outputs now; the tangent step keeps only the inputs and recomputes the rest."""
+    token = _trace_var.set(trace.parent)
+    try:
+        outs = remat_call_p.bind(*primals, call=call)
+    finally:
+        _trace_var.reset(token)
+    touts = remat_lin_p.bind(*primals, *[instantiate(t) for t in tangents], call=call, n=len(primals))
+    return outs, touts
+
+
+def _remat_batch(args, dims, *, call):
+    args, size = _front(args, dims)
+    outs = remat_call_p.bind(*args, call=_batch_callable(call, len(args)))
+    return outs, [0] * len(outs)
+
+
+remat_call_p = define_primitive(
+    "checkpoint",
+    impl=_call_impl,
+    eager=_eager_call,
+    abstract_eval=lambda *avals, call: _out_avals(call, avals),
+    jvp=_remat_jvp,
+    linearize=_remat_linearize,
+    batch=_remat_batch,
+    multiple_results=True,
+)
+
+
+def _lin_apply(call: Callable, n: int) -> Callable:
+    """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass."""
+
+    def apply(*xs):
+        return [instantiate(t) for t in jvp_flat(call, list(xs[:n]), list(xs[n:]))[1]]
+
+    return apply
+
+
+def _remat_lin_jvp(primals, tangents, *, call, n):
+    outs, touts = jvp_flat(_lin_apply(call, n), list(primals), list(tangents))
+    return outs, touts
+
+
+def _remat_lin_transpose(cts, *args, call, n):
+    _, lin = linearize_flat(call, list(args[:n]), label="checkpoint")
+    undefined = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
+    in_cts = backward_pass(lin.jaxpr, lin.consts, undefined, list(cts))
+    return [None] * n + [None if type(c) is Zero else c for c in in_cts]
+
+
+def _remat_lin_batch(args, dims, *, call, n):
+    args, size = _front(args, dims)
+    # The JVP of the batched function is the batched JVP: rebind with vmap(call).
+    outs = remat_lin_p.bind(*args, call=_batch_callable(call, n), n=n)
+    return outs, [0] * len(outs)
+
+
+remat_lin_p = define_primitive(
+    "checkpoint_lin",
+    impl=lambda xp, *vals, call, n: _call_impl(xp, *vals, call=_lin_apply(call, n)),
+    eager=lambda *args, call, n: _lin_apply(call, n)(*[_as_value(a) for a in args]),
+    abstract_eval=lambda *avals, call, n: _out_avals(_lin_apply(call, n), avals),
+    jvp=_remat_lin_jvp,
+    batch=_remat_lin_batch,
+    linear=True,
+    transpose=_remat_lin_transpose,
+    multiple_results=True,
+)
+
+
+def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
+               static_argnums: int | Sequence[int] = ()) -> Callable:
+    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals."""
+    if policy is not None:
+        raise NotImplementedError("checkpoint(policy=...) is not supported yet; omit policy to save only inputs")
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    @functools.wraps(fun)
+    def remat_fun(*args, **kwargs):
+        args = _resolve_args(fun, args, kwargs)
+        flat_dyn, in_tree = tree_flatten(tuple(a for i, a in enumerate(args) if i not in static))
+        flat_dyn = [_as_value(x) for x in flat_dyn]
+        store: dict = {}
+
+        def call(*xs):
+            it = iter(tree_unflatten(in_tree, xs))
+            full = [args[i] if i in static else next(it) for i in range(len(args))]
+            out = fun(*full)
+            out_flat, store["out_tree"] = tree_flatten(out)
+            return [_as_value(o) for o in out_flat]
+
+        outs = remat_call_p.bind(*flat_dyn, call=call)
+        return tree_unflatten(store["out_tree"], outs)
+
+    return remat_fun
+
+
+remat = checkpoint

@@ -1,0 +1,124 @@
+"""Codegen: a Jaxpr becomes one straight-line Python function calling the array namespace.
+
+Each equation is one assignment. A primitive with an `emit` template is written inline
+(`c = xp.sin(b)`); others call their `impl` bound as a module global
+(`d = _cumsum(xp, c)`). Scalar literals are written as Python literals where NumPy's
+scalar rules keep the array's dtype, and as typed globals otherwise. The source is
+registered with linecache, so tracebacks and `jit(f).lower(x).as_text()` show it.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import linecache
+import re
+from typing import Callable
+
+import numpy as np
+
+from ..ir import Jaxpr, Literal, Var
+from .passes import Program
+
+# Primitives whose NumPy spelling keeps an array operand's dtype when the other operand
+# is a Python int/float literal (NumPy 2 scalar promotion, NEP 50).
+_PYTHON_LITERAL_SAFE = {"add", "sub", "mul", "div", "max", "min", "pow", "gt", "lt", "ge", "le", "eq", "ne",
+                        "atan2", "rem", "nextafter"}
+_counter = itertools.count()
+
+
+def _identifier_names():
+    """a, b, ..., z, ba, bb, ... skipping Python keywords and names used by the module."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    reserved = {"as", "if", "in", "is", "or", "np", "xp", "and", "def", "del", "for", "not", "try"}
+    for n in itertools.count(1):
+        for combo in itertools.product(letters, repeat=n):
+            name = "".join(combo)
+            if name not in reserved:
+                yield name
+
+
+class _Writer:
+    def __init__(self, xp, consts: dict):
+        self.names: dict = {}
+        self.gen = _identifier_names()
+        self.globals: dict = {"xp": xp, "np": np}
+        self.const_of: dict = consts
+        self.lines: list[str] = []
+
+    def name(self, v: Var) -> str:
+        n = self.names.get(v)
+        if n is None:
+            n = self.names[v] = next(self.gen)
+        return n
+
+    def add_global(self, prefix: str, value) -> str:
+        key = f"_{prefix}{len(self.globals)}"
+        self.globals[key] = value
+        return key
+
+    def atom(self, a, python_ok: bool) -> str:
+        if type(a) is Literal:
+            v = a.val._value
+            if python_ok and np.ndim(v) == 0 and v.dtype.kind in "fi" and not v.dtype.kind == "b":
+                py = v.item()
+                if np.isfinite(py):
+                    return repr(py)
+            return self.add_global(f"{np.asarray(v).dtype.name}_", np.asarray(v)[()])
+        return self.name(a)
+
+
+def _param_src(v, w: _Writer) -> str:
+    if isinstance(v, np.dtype):
+        return f"np.{v.name}" if v.kind != "V" else w.add_global("dtype", v)
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return repr(v)
+    if isinstance(v, tuple) and all(isinstance(x, (int, bool, type(None))) or (
+            isinstance(x, tuple) and all(isinstance(y, int) for y in x)) for x in v):
+        return repr(v)
+    return w.add_global("p", v)
+
+
+def _eqn_source(eqn, w: _Writer) -> str:
+    prim = eqn.prim
+    python_ok = prim.name in _PYTHON_LITERAL_SAFE and any(type(a) is not Literal for a in eqn.invars)
+    args = [w.atom(a, python_ok) for a in eqn.invars]
+    emit = prim.emit
+    if isinstance(emit, str):
+        return emit.format(*args, **{k: _param_src(v, w) for k, v in eqn.params.items()})
+    if callable(emit):
+        return emit(args, eqn.params, lambda v: _param_src(v, w))
+    fn = functools.partial(prim.impl, **eqn.params) if eqn.params else prim.impl
+    g = w.add_global(re.sub(r"\W", "_", prim.name), fn)
+    return f"{g}(xp, {', '.join(args)})" if args else f"{g}(xp)"
+
+
+def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
+    """Python source of a function computing `prog`, and the globals it needs."""
+    jaxpr: Jaxpr = prog.jaxpr
+    w = _Writer(xp, {})
+    for v, c in zip(jaxpr.constvars, prog.consts):
+        w.names[v] = w.add_global("const", c._value if hasattr(c, "_value") else c)
+    params = ", ".join(w.name(v) for v in jaxpr.invars)
+    body = []
+    for eqn in jaxpr.eqns:
+        rhs = _eqn_source(eqn, w)
+        outs = ", ".join(w.name(v) for v in eqn.outvars)
+        if eqn.prim.multiple_results:
+            outs = outs + ("," if len(eqn.outvars) == 1 else "")
+        body.append(f"    {outs} = {rhs}")
+    rets = [w.atom(v, False) for v in jaxpr.outvars]
+    body.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
+    src = f"def {name}({params}):\n" + "\n".join(body) + "\n"
+    return src, w.globals
+
+
+def compile_program(prog: Program, xp, name: str = "jitted") -> tuple[Callable, str]:
+    """Generate, compile and return (function, source)."""
+    name = re.sub(r"\W", "_", name)
+    src, glob = generate(prog, xp, name)
+    filename = f"<nablax-jit-{next(_counter)}-{name}>"
+    code = compile(src, filename, "exec")
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    ns: dict = dict(glob)
+    exec(code, ns)  # noqa: S102 - our own generated source
+    return ns[name], src

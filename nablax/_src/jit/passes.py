@@ -1,0 +1,301 @@
+"""Simplification passes over Jaxprs: each a pure, linear-time `Jaxpr -> Jaxpr` function.
+
+Order used by jit: inline_calls, fold_constants, simplify, cse, dce. Constants are
+kept as (Var -> value) pairs next to the Jaxpr (`Program`), so folding can add new
+ones without touching the Jaxpr's structure.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..array import Array, wrap
+from ..ir import Eqn, Jaxpr, Literal, Var
+from ..primitives import elementwise, misc, shape
+from ..primitives._define import PRIMITIVES
+
+# Call-like primitives whose body is a function or Jaxpr that the compiler may inline.
+_FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
+
+
+class Program:
+    """A Jaxpr plus the concrete values of its constvars."""
+
+    __slots__ = ("jaxpr", "consts")
+
+    def __init__(self, jaxpr: Jaxpr, consts: list):
+        self.jaxpr = jaxpr
+        self.consts = consts
+
+
+def _subst(a, env: dict):
+    return a if type(a) is Literal else env.get(a, a)
+
+
+# ----------------------------------------------------------------------------- inlining
+
+def inline_calls(prog: Program, inliners: dict) -> Program:
+    """Replace call-like equations (nested jit, custom rules, checkpoint) by their bodies.
+
+    `inliners[prim_name](eqn) -> (Jaxpr, consts)` gives the body of one equation.
+    """
+    jaxpr = prog.jaxpr
+    if not any(e.prim.name in inliners for e in jaxpr.eqns):
+        return prog
+    constvars = list(jaxpr.constvars)
+    consts = list(prog.consts)
+    eqns: list[Eqn] = []
+    env: dict = {}
+
+    def emit(eqns_in, env_local):
+        for e in eqns_in:
+            invars = [_subst(a, env_local) for a in e.invars]
+            if e.prim.name in inliners:
+                body, body_consts = inliners[e.prim.name](e)
+                inner_env: dict = {}
+                for v, c in zip(body.constvars, body_consts):
+                    nv = Var(v.aval)
+                    constvars.append(nv)
+                    consts.append(c)
+                    inner_env[v] = nv
+                for v, a in zip(body.invars, invars):
+                    inner_env[v] = a
+                emit(body.eqns, inner_env)
+                for v, o in zip(e.outvars, body.outvars):
+                    env_local[v] = _subst(o, inner_env)
+            else:
+                outvars = [Var(v.aval) for v in e.outvars]
+                for v, nv in zip(e.outvars, outvars):
+                    env_local[v] = nv
+                eqns.append(Eqn(e.prim, invars, outvars, e.params, e.source))
+
+    emit(jaxpr.eqns, env)
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(constvars, list(jaxpr.invars), outvars, eqns), consts)
+
+
+# ------------------------------------------------------------------------ const folding
+
+def fold_constants(prog: Program) -> Program:
+    """Evaluate equations whose inputs are all known (literals or constants) now."""
+    jaxpr = prog.jaxpr
+    known: dict = dict(zip(jaxpr.constvars, prog.consts))
+    constvars = list(jaxpr.constvars)
+    consts = list(prog.consts)
+    env: dict = {}
+    eqns = []
+    for e in jaxpr.eqns:
+        invars = [_subst(a, env) for a in e.invars]
+        if e.prim.fold and e.prim.name in PRIMITIVES and all(type(a) is Literal or a in known for a in invars) \
+                and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars):
+            vals = [a.val if type(a) is Literal else known[a] for a in invars]
+            outs = e.prim.bind(*vals, **e.params)
+            outs = outs if e.prim.multiple_results else [outs]
+            for v, o in zip(e.outvars, outs):
+                o = o if type(o) is Array else wrap(np.asarray(o), False)
+                if o.ndim == 0:
+                    env[v] = Literal(o)
+                else:
+                    nv = Var(v.aval)
+                    constvars.append(nv)
+                    consts.append(o)
+                    known[nv] = o
+                    env[v] = nv
+            continue
+        eqns.append(Eqn(e.prim, invars, e.outvars, e.params, e.source))
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(constvars, list(jaxpr.invars), outvars, eqns), consts)
+
+
+# ------------------------------------------------------------------------------ simplify
+
+def _literal_value(a):
+    if type(a) is Literal:
+        return a.val._value
+    return None
+
+
+def _is_scalar_literal(a, value) -> bool:
+    v = _literal_value(a)
+    return v is not None and np.ndim(v) == 0 and v == value
+
+
+def simplify(prog: Program) -> Program:
+    """Algebraic identities that are exact for every input, and no-op shape/type changes."""
+    jaxpr = prog.jaxpr
+    env: dict = {}
+    producers: dict = {}
+    eqns = []
+    for e in jaxpr.eqns:
+        invars = [_subst(a, env) for a in e.invars]
+        out = e.outvars[0] if len(e.outvars) == 1 else None
+        replacement = _identity_of(e.prim, invars, e.params, out, producers) if out is not None else None
+        if replacement is not None:
+            env[out] = replacement
+            continue
+        new = Eqn(e.prim, invars, e.outvars, e.params, e.source)
+        eqns.append(new)
+        for v in e.outvars:
+            producers[v] = new
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+
+
+def _same_type(a, out) -> bool:
+    return a.aval.shape == out.aval.shape and a.aval.dtype == out.aval.dtype
+
+
+def _identity_of(prim, invars, params, out, producers):
+    """The atom this equation's output equals, if an exact identity applies."""
+    p = prim
+    if p is elementwise.mul_p:
+        x, y = invars
+        if _is_scalar_literal(y, 1) and _same_type(x, out):
+            return x
+        if _is_scalar_literal(x, 1) and _same_type(y, out):
+            return y
+    elif p is elementwise.add_p:
+        x, y = invars
+        # x + 0 is x exactly except for x = -0.0 (which becomes +0.0); the sign of zero
+        # is not observable through nablax's API except via division, which we accept.
+        if _is_scalar_literal(y, 0) and _same_type(x, out):
+            return x
+        if _is_scalar_literal(x, 0) and _same_type(y, out):
+            return y
+    elif p is elementwise.sub_p:
+        x, y = invars
+        if _is_scalar_literal(y, 0) and _same_type(x, out):
+            return x
+    elif p is elementwise.div_p:
+        x, y = invars
+        if _is_scalar_literal(y, 1) and _same_type(x, out):
+            return x
+    elif p is elementwise.neg_p:
+        (x,) = invars
+        src = producers.get(x)
+        if src is not None and src.prim is elementwise.neg_p:
+            return src.invars[0]
+    elif p is shape.reshape_p or p is shape.broadcast_in_dim_p:
+        (x,) = invars[:1]
+        if _same_type(x, out) and (p is shape.reshape_p or tuple(params["broadcast_dimensions"]) == tuple(
+                range(len(out.aval.shape)))):
+            return x
+    elif p is shape.transpose_p:
+        (x,) = invars
+        if tuple(params["permutation"]) == tuple(range(len(params["permutation"]))):
+            return x
+        src = producers.get(x)
+        if src is not None and src.prim is shape.transpose_p:
+            inner = src.params["permutation"]
+            if tuple(inner[i] for i in params["permutation"]) == tuple(range(len(inner))):
+                return src.invars[0]
+    elif p is misc.convert_element_type_p:
+        (x,) = invars
+        if _same_type(x, out):
+            return x
+    elif p is elementwise.select_n_p:
+        which = invars[0]
+        v = _literal_value(which)
+        if v is not None and np.ndim(v) == 0:
+            chosen = invars[1 + int(v)]
+            if _same_type(chosen, out):
+                return chosen
+    return None
+
+
+def fold_scalar_broadcasts(prog: Program) -> Program:
+    """broadcast_in_dim of a scalar feeding only NumPy-broadcasting ops: use the scalar itself."""
+    jaxpr = prog.jaxpr
+    uses: dict = {}
+    for e in jaxpr.eqns:
+        for a in e.invars:
+            if type(a) is Var:
+                uses.setdefault(a, []).append(e)
+    out_set = {v for v in jaxpr.outvars if type(v) is Var}
+    env: dict = {}
+    eqns = []
+    broadcasting = {"add", "sub", "mul", "div", "max", "min", "pow", "atan2", "rem", "gt", "lt", "ge", "le",
+                    "eq", "ne", "and", "or", "xor", "nextafter"}
+    for e in jaxpr.eqns:
+        if e.prim is shape.broadcast_in_dim_p and e.invars[0].aval.shape == () and e.outvars[0] not in out_set:
+            consumers = uses.get(e.outvars[0], [])
+            if consumers and all(c.prim.name in broadcasting and _other_operand_full(c, e.outvars[0])
+                                 for c in consumers):
+                env[e.outvars[0]] = e.invars[0]
+                continue
+        eqns.append(Eqn(e.prim, [_subst(a, env) for a in e.invars], e.outvars, e.params, e.source))
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+
+
+def _other_operand_full(eqn, var) -> bool:
+    """True if some other operand of eqn already has the output's full shape."""
+    return any(a is not var and a.aval.shape == eqn.outvars[0].aval.shape for a in eqn.invars)
+
+
+# ----------------------------------------------------------------------------------- cse
+
+def _freeze(v):
+    if isinstance(v, (list, tuple)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, dict):
+        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return ("id", id(v))
+
+
+def _atom_key(a):
+    if type(a) is Literal:
+        v = a.val._value
+        return ("lit", v.dtype.str, a.val._weak, v.tobytes() if hasattr(v, "tobytes") else v)
+    return a
+
+
+def cse(prog: Program) -> Program:
+    """Common-subexpression elimination: identical equations computed once."""
+    jaxpr = prog.jaxpr
+    seen: dict = {}
+    env: dict = {}
+    eqns = []
+    for e in jaxpr.eqns:
+        invars = [_subst(a, env) for a in e.invars]
+        key = (e.prim, tuple(_atom_key(a) for a in invars), _freeze(e.params))
+        prev = seen.get(key)
+        if prev is not None:
+            for v, pv in zip(e.outvars, prev.outvars):
+                env[v] = pv
+            continue
+        new = Eqn(e.prim, invars, e.outvars, e.params, e.source)
+        seen[key] = new
+        eqns.append(new)
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+
+
+# ----------------------------------------------------------------------------------- dce
+
+def dce(prog: Program) -> Program:
+    """Drop equations whose outputs are never used, and constants nobody reads."""
+    jaxpr = prog.jaxpr
+    live = {v for v in jaxpr.outvars if type(v) is Var}
+    kept = []
+    for e in reversed(jaxpr.eqns):
+        if any(v in live for v in e.outvars):
+            kept.append(e)
+            live.update(a for a in e.invars if type(a) is Var)
+    kept.reverse()
+    pairs = [(v, c) for v, c in zip(jaxpr.constvars, prog.consts) if v in live]
+    return Program(Jaxpr([v for v, _ in pairs], list(jaxpr.invars), list(jaxpr.outvars), kept), [c for _, c in pairs])
+
+
+def optimize(prog: Program, inliners: dict) -> Program:
+    """The jit pipeline of passes."""
+    prog = inline_calls(prog, inliners)
+    prog = fold_constants(prog)
+    prog = simplify(prog)
+    prog = fold_scalar_broadcasts(prog)
+    prog = cse(prog)
+    prog = simplify(prog)
+    return dce(prog)

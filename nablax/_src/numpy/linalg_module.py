@@ -1,0 +1,178 @@
+"""The nablax.numpy.linalg namespace: norms and the array-API products.
+
+Only functions that work are here: factorizations (svd, qr, cholesky, eigh, solve,
+det, inv, ...) need their own primitives and arrive with them. The public module
+`nablax/numpy/linalg.py` re-exports `__all__`.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from .. import dtypes
+from ..primitives import elementwise as ew
+from ..primitives import reductions, special
+from ..primitives import shape as lax_shape
+from ..primitives.misc import convert_element_type
+from . import linalg as _products
+from .promotion import promote_args, promote_args_inexact
+
+_INF = float("inf")
+
+
+def _abs(x):
+    return ew.abs(x) if x.dtype.kind in "iufc" else x
+
+
+def _keep(out, shape: tuple, axes: tuple, keepdims: bool):
+    if not keepdims:
+        return out
+    return lax_shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape)))
+
+
+def _norm_axes(x, axis) -> tuple:
+    axes = (axis,) if isinstance(axis, int) or hasattr(axis, "__index__") else tuple(axis)
+    out = []
+    for a in axes:
+        a = operator.index(a)
+        if not -x.ndim <= a < x.ndim:
+            raise ValueError(f"jnp.linalg.norm: axis {a} is out of bounds for an array of shape {tuple(x.shape)}")
+        out.append(a % x.ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"jnp.linalg.norm: duplicate axes {axis}")
+    return tuple(out)
+
+
+def _sum_abs_squared(x, axes: tuple):
+    a = _abs(x) if x.dtype.kind == "c" else x
+    return reductions.reduce_sum(ew.mul(a, a), axes)
+
+
+def _vector_norm(x, ord, axes: tuple):
+    if ord is None or ord == 2:
+        return special.sqrt(_sum_abs_squared(x, axes))
+    if isinstance(ord, str):
+        raise ValueError(f"jnp.linalg.norm: invalid norm order {ord!r} for vectors")
+    if ord == _INF:
+        return reductions.reduce_max(_abs(x), axes)
+    if ord == -_INF:
+        return reductions.reduce_min(_abs(x), axes)
+    if ord == 0:
+        nonzero = ew.ne(x, 0)
+        return reductions.reduce_sum(convert_element_type(nonzero, dtypes.complex_to_real(x.dtype)), axes)
+    if ord == 1:
+        return reductions.reduce_sum(_abs(x), axes)
+    p = float(ord)
+    a = _abs(x)
+    return ew.pow(reductions.reduce_sum(ew.pow(a, p), axes), 1.0 / p)
+
+
+def _matrix_norm(x, ord, axes: tuple):
+    row, col = axes
+    if ord is None or ord == "fro":
+        return special.sqrt(_sum_abs_squared(x, axes))
+    if ord in (1, -1):  # max/min over columns of the column sums
+        sums = reductions.reduce_sum(_abs(x), (row,))
+        col_after = col - (col > row)
+        return (reductions.reduce_max if ord == 1 else reductions.reduce_min)(sums, (col_after,))
+    if ord in (_INF, -_INF):  # max/min over rows of the row sums
+        sums = reductions.reduce_sum(_abs(x), (col,))
+        row_after = row - (row > col)
+        return (reductions.reduce_max if ord == _INF else reductions.reduce_min)(sums, (row_after,))
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(
+            f"jnp.linalg.norm: the matrix norm ord={ord!r} needs singular values (an SVD primitive), which "
+            "nablax does not have yet; 'fro', 1, -1, inf and -inf are supported")
+    raise ValueError(f"jnp.linalg.norm: invalid norm order {ord!r} for matrices")
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False):
+    """jnp.linalg.norm: vector norms (ord None/2, 1, inf, -inf, 0, any p) over one axis and
+    matrix norms ('fro', 1, -1, inf, -inf) over two; axis=None with ord=None is the 2-norm of
+    the flattened array. The result is real (complex inputs give their real dtype)."""
+    (x,) = promote_args_inexact("linalg.norm", x)
+    shape = tuple(x.shape)
+    if axis is None:
+        if ord is None:
+            axes = tuple(range(x.ndim))
+            return _keep(special.sqrt(_sum_abs_squared(x, axes)), shape, axes, keepdims)
+        if x.ndim not in (1, 2):
+            raise ValueError(f"jnp.linalg.norm: with ord={ord!r} and axis=None the array must be 1-D or 2-D, "
+                             f"got shape {shape}")
+        axes = tuple(range(x.ndim))
+    else:
+        axes = _norm_axes(x, axis)
+    if len(axes) == 1:
+        out = _vector_norm(x, ord, axes)
+    elif len(axes) == 2:
+        out = _matrix_norm(x, ord, axes)
+    else:
+        raise ValueError(f"jnp.linalg.norm: axis must name one or two axes, got {axis!r}")
+    return _keep(out, shape, axes, keepdims)
+
+
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2):
+    """jnp.linalg.vector_norm: a vector norm over `axis` (all axes, flattened, when None)."""
+    (x,) = promote_args_inexact("linalg.vector_norm", x)
+    shape = tuple(x.shape)
+    axes = tuple(range(x.ndim)) if axis is None else _norm_axes(x, axis)
+    if isinstance(ord, str):
+        raise ValueError(f"jnp.linalg.vector_norm: invalid norm order {ord!r}")
+    return _keep(_vector_norm(x, ord, axes), shape, axes, keepdims)
+
+
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro"):
+    """jnp.linalg.matrix_norm: a matrix norm over the last two axes."""
+    (x,) = promote_args_inexact("linalg.matrix_norm", x)
+    if x.ndim < 2:
+        raise ValueError(f"jnp.linalg.matrix_norm: needs rank >= 2, got shape {tuple(x.shape)}")
+    axes = (x.ndim - 2, x.ndim - 1)
+    return _keep(_matrix_norm(x, ord, axes), tuple(x.shape), axes, keepdims)
+
+
+def matmul(x1: Any, x2: Any, /, *, precision=None, preferred_element_type=None):
+    """jnp.linalg.matmul: jnp.matmul."""
+    return _products.matmul(x1, x2, precision=precision, preferred_element_type=preferred_element_type)
+
+
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2, precision=None, preferred_element_type=None):
+    """jnp.linalg.tensordot: jnp.tensordot."""
+    return _products.tensordot(x1, x2, axes, precision=precision, preferred_element_type=preferred_element_type)
+
+
+def outer(x1: Any, x2: Any, /):
+    """jnp.linalg.outer: the outer product of two 1-D arrays."""
+    for i, v in enumerate((x1, x2)):
+        if getattr(v, "ndim", 0) != 1:
+            raise ValueError(f"jnp.linalg.outer: inputs must be 1-D, argument {i} has shape {getattr(v, 'shape', ())}")
+    return _products.outer(x1, x2)
+
+
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None):
+    """jnp.linalg.trace: sum of the offset diagonal of the last two axes."""
+    return _products.trace(x, offset, -2, -1, dtype)
+
+
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1, precision=None, preferred_element_type=None):
+    """jnp.linalg.vecdot: sum over `axis` of conj(x1) * x2, other axes broadcast."""
+    x1, x2 = promote_args("linalg.vecdot", x1, x2)
+    if x1.dtype.kind == "c":
+        x1 = ew.conj(x1)
+    prod = ew.mul(x1, x2)
+    if prod.ndim == 0:
+        raise ValueError("jnp.linalg.vecdot: inputs must have at least one dimension")
+    ax = operator.index(axis)
+    if not -prod.ndim <= ax < prod.ndim:
+        raise ValueError(f"jnp.linalg.vecdot: axis {axis} is out of bounds for shape {tuple(prod.shape)}")
+    n1 = x1.shape[ax] if x1.ndim > 0 and -x1.ndim <= ax < x1.ndim else None
+    n2 = x2.shape[ax] if x2.ndim > 0 and -x2.ndim <= ax < x2.ndim else None
+    if n1 is not None and n2 is not None and n1 != n2:
+        raise ValueError(f"jnp.linalg.vecdot: axis {axis} has size {n1} in x1 {tuple(x1.shape)} and {n2} "
+                         f"in x2 {tuple(x2.shape)}")
+    out = reductions.reduce_sum(prod, (ax % prod.ndim,))
+    if preferred_element_type is not None:
+        out = convert_element_type(out, dtypes.check_user_dtype(preferred_element_type, "jnp.linalg.vecdot"))
+    return out
+
+
+__all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "outer", "trace", "vecdot"]

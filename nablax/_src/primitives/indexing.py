@@ -1,0 +1,991 @@
+"""Indexing primitives: dynamic_slice, dynamic_update_slice, gather and the scatter family.
+
+Gather and scatter use a NumPy-shaped formulation rather than XLA's dimension numbers.
+A static *index spec* describes a NumPy index tuple, one entry per entry of the tuple:
+
+    None                 a new axis of size 1 (np.newaxis)
+    int  (>= 0)          a static integer index (in range)
+    (start, stop, step)  a static slice, normalized for its axis (stop None: run to the
+                         front of a negative-step slice)
+    ARRAY  ("array")     an integer-array index: the next index operand
+
+The non-None entries consume the operand's axes in order and must cover all of them.
+`gather_p.bind(operand, *index_arrays, spec=..., mode=..., fill_value=...)` is
+`operand[index_tuple]` with NumPy's advanced-indexing semantics (index arrays broadcast
+together; static ints count as advanced indices when any array is present; the broadcast
+index axes replace the indexed axes when the advanced entries are adjacent, and go first
+otherwise). The scatters take `(operand, updates, *index_arrays)` where `updates` has
+exactly the shape of that gather's result.
+
+Index-array semantics: a negative index wraps once (i + dim, as NumPy); what is still out
+of range follows `mode`: gather 'clip' (clamp, JAX's default for x[idx]) or 'fill'
+(`fill_value`); scatter 'drop' (ignore the update, JAX's default) or 'clip'.
+Duplicate indices: scatter_add/mul/min/max combine every update; scatter (set) keeps one
+of them — NumPy's, in practice the last in C order (JAX leaves the choice unspecified).
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+
+import numpy as np
+
+from .. import dtypes
+from ..array import wrap
+from ..avals import ShapedArray, Zero
+from . import elementwise as ew
+from . import misc, shape, templates
+from ._define import aval_of, broadcast_shapes, define_primitive, instantiate, zeros_of_aval
+
+ARRAY = "array"
+_GATHER_MODES = ("clip", "fill")
+_SCATTER_MODES = ("clip", "drop")
+
+
+def _operand_weak(arrays, params) -> bool:
+    return arrays[0]._weak
+
+
+def _is_array_entry(e) -> bool:
+    return type(e) is str
+
+
+def _count_arrays(spec) -> int:
+    return builtins.sum(1 for e in spec if type(e) is str)
+
+
+def _slice_len(e) -> int:
+    start, stop, step = e
+    return len(range(start, -1 if stop is None else stop, step))
+
+
+def _layout(spec, index_rank: int) -> list:
+    """Output axes of `operand[spec]` as tags: ('adv', k) for axis k of the broadcast index
+    shape, ('e', p) for the basic axis made by spec entry p (a slice or None)."""
+    has_array = builtins.any(type(e) is str for e in spec)
+    basic = [("e", p) for p, e in enumerate(spec) if e is None or type(e) is tuple]
+    if not has_array:
+        return basic
+    adv_pos = [p for p, e in enumerate(spec) if type(e) in (str, int)]
+    adv = [("adv", k) for k in range(index_rank)]
+    if adv_pos == list(range(adv_pos[0], adv_pos[-1] + 1)):
+        return [t for t in basic if t[1] < adv_pos[0]] + adv + [t for t in basic if t[1] > adv_pos[-1]]
+    return adv + basic
+
+
+def _out_shape(spec, operand_shape, bshape) -> tuple:
+    sizes = {}
+    axis = 0
+    for p, e in enumerate(spec):
+        if e is None:
+            sizes[("e", p)] = 1
+            continue
+        if type(e) is tuple:
+            sizes[("e", p)] = _slice_len(e)
+        axis += 1
+    for k, d in enumerate(bshape):
+        sizes[("adv", k)] = d
+    return tuple(sizes[t] for t in _layout(spec, len(bshape)))
+
+
+def _check_index(name: str, operand: ShapedArray, indices, spec) -> tuple:
+    """Validate an index spec against the operand and index avals; return the broadcast index shape."""
+    if _count_arrays(spec) != len(indices):
+        raise TypeError(f"lax.{name}: the spec {spec} names {_count_arrays(spec)} index arrays, got {len(indices)}")
+    axis = 0
+    for e in spec:
+        if e is None:
+            continue
+        if axis >= operand.ndim:
+            raise IndexError(f"lax.{name}: the spec {spec} indexes more axes than the operand of shape {operand.shape} has")
+        d = operand.shape[axis]
+        if type(e) is int:
+            if not 0 <= e < d:
+                raise IndexError(f"lax.{name}: static index {e} is out of bounds for axis {axis} with size {d}")
+        elif type(e) is tuple:
+            if len(e) != 3 or not e[2] or not 0 <= e[0] <= d or not (e[1] is None or 0 <= e[1] <= d):
+                raise ValueError(f"lax.{name}: invalid slice entry {e} for an axis of size {d} in the spec "
+                                 "(use prepare_index to normalize slices)")
+        elif not _is_array_entry(e):
+            raise TypeError(f"lax.{name}: invalid spec entry {e!r}")
+        axis += 1
+    if axis != operand.ndim:
+        raise IndexError(f"lax.{name}: the spec {spec} covers {axis} axes of an operand of rank {operand.ndim}; "
+                         "give one entry per axis")
+    for i in indices:
+        if i.dtype.kind not in "iu":
+            raise TypeError(f"lax.{name}: index arrays must have an integer dtype, got {i.dtype.name}")
+    return _broadcast_index_shapes(name, [i.shape for i in indices])
+
+
+def _broadcast_index_shapes(name: str, shapes) -> tuple:
+    if not shapes:
+        return ()
+    try:
+        return broadcast_shapes(f"lax.{name}", *shapes)
+    except ValueError:
+        shown = ", ".join(str(tuple(s)) for s in shapes)
+        raise IndexError(f"lax.{name}: shape mismatch: index arrays of shapes {shown} cannot be broadcast together") from None
+
+
+@functools.lru_cache(maxsize=512)
+def _basic_tuple(spec) -> tuple:
+    return tuple(builtins.slice(*e) if type(e) is tuple else e for e in spec)
+
+
+def _index_tuple(shape, spec, indices, mode):
+    """The NumPy index tuple for `spec`; array indices wrapped and clipped into range.
+
+    Returns (tuple, valid, pad_axes): `valid` is the broadcast in-range mask (or None when
+    every index is in range); pad_axes lists the axes whose out-of-range indices were
+    redirected to one past the end (scatter 'drop').
+    """
+    out = []
+    valid = None
+    pad_axes = []
+    axis = 0
+    k = 0
+    for e in spec:
+        if e is None:
+            out.append(None)
+            continue
+        if type(e) is str:
+            d = shape[axis]
+            i = np.asarray(indices[k])
+            k += 1
+            if i.size and (i.min() < 0 or i.max() >= d):
+                i = np.where(i < 0, i + d, i)
+                ok = (i >= 0) & (i < d)
+                valid = ok if valid is None else valid & ok
+                if mode == "drop":
+                    i = np.where(ok, i, d)
+                    pad_axes.append(axis)
+                else:
+                    i = np.clip(i, 0, builtins.max(d - 1, 0))
+            out.append(i)
+        elif type(e) is int:
+            out.append(e)
+        else:
+            out.append(builtins.slice(*e))
+        axis += 1
+    return tuple(out), valid, pad_axes
+
+
+def _expand_mask(valid, spec, bshape, out_ndim):
+    """Reshape a broadcast-index-shaped mask so it broadcasts against the gather output."""
+    valid = np.broadcast_to(valid, bshape)
+    layout = _layout(spec, len(bshape))
+    if not bshape:
+        return valid
+    start = layout.index(("adv", 0))
+    return valid.reshape((1,) * start + tuple(bshape) + (1,) * (out_ndim - start - len(bshape)))
+
+
+# ------------------------------------------------------------------------------- gather
+
+def default_fill_value(dtype):
+    """JAX's fill for out-of-range gathers: NaN, the most negative int, the largest uint, True."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "fc":
+        return float("nan")
+    if dtype.kind == "i":
+        return int(np.iinfo(dtype).min)
+    if dtype.kind == "u":
+        return int(np.iinfo(dtype).max)
+    return True
+
+
+def _gather_impl(xp, x, *indices, spec, mode, fill_value):
+    x = np.asarray(x)
+    if not indices:
+        return np.asarray(x[_basic_tuple(spec)])
+    try:
+        # Fast path: NumPy wraps negative indices once, as the spec says, and raises
+        # IndexError for anything else out of range.
+        return np.asarray(x[_raw_tuple(spec, indices)])
+    except IndexError:
+        pass
+    bshape = _np_index_shape(indices)
+    if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):
+        out_shape = _out_shape(spec, x.shape, bshape)
+        return np.full(out_shape, fill_value if mode == "fill" else 0, x.dtype)
+    tup, valid, _ = _index_tuple(x.shape, spec, indices, mode)
+    out = np.asarray(x[tup])
+    if mode == "fill" and valid is not None:
+        mask = _expand_mask(valid, spec, bshape, out.ndim)
+        out = np.where(mask, out, np.asarray(fill_value).astype(x.dtype))
+    return out
+
+
+def _np_index_shape(indices) -> tuple:
+    shapes = [np.shape(i) for i in indices]
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}") from None
+
+
+def _raw_tuple(spec, indices) -> tuple:
+    it = iter(indices)
+    return tuple(next(it) if type(e) is str else e for e in _basic_tuple(spec))
+
+
+def _array_axes(spec) -> list:
+    axes = []
+    axis = 0
+    for e in spec:
+        if e is None:
+            continue
+        if type(e) is str:
+            axes.append(axis)
+        axis += 1
+    return axes
+
+
+def _gather_abstract(operand, *indices, spec, mode, fill_value):
+    if mode not in _GATHER_MODES:
+        raise ValueError(f"lax.gather: mode must be one of {_GATHER_MODES}, got {mode!r}")
+    bshape = _check_index("gather", operand, indices, spec)
+    return ShapedArray(_out_shape(spec, operand.shape, bshape), operand.dtype, operand.weak_type)
+
+
+def _tangent_fill(mode):
+    return 0 if mode == "fill" else None
+
+
+def _gather_jvp(primals, tangents, *, spec, mode, fill_value):
+    x, *idx = primals
+    out = gather_p.bind(x, *idx, spec=spec, mode=mode, fill_value=fill_value)
+    tx = tangents[0]
+    if type(tx) is Zero or aval_of(out).dtype.kind not in "fc":
+        return out, Zero(aval_of(out).to_tangent_aval())
+    return out, gather_p.bind(tx, *idx, spec=spec, mode=mode, fill_value=_tangent_fill(mode))
+
+
+def _scatter_mode_for(gather_mode: str) -> str:
+    return "clip" if gather_mode == "clip" else "drop"
+
+
+def _gather_mode_for(scatter_mode: str) -> str:
+    return "clip" if scatter_mode == "clip" else "fill"
+
+
+def _gather_transpose(ct, x, *idx, spec, mode, fill_value):
+    rest = [None] * len(idx)
+    if type(ct) is Zero or not templates.is_undefined(x):
+        return [None] + rest
+    zeros = zeros_of_aval(x.aval)
+    return [scatter_add_p.bind(zeros, ct, *idx, spec=spec, mode=_scatter_mode_for(mode), unique_indices=not idx)] + rest
+
+
+# ----------------------------------------------------------------- batching gather/scatter
+
+def _index_dtype(indices) -> np.dtype:
+    for i in indices:
+        return aval_of(i).dtype
+    return dtypes.default_int_dtype()
+
+
+def _batch_index(x, dx, idx, didx, spec, size: int, force_operand: bool):
+    """Rewrite an indexing operation over a batch of `size` examples.
+
+    Returns (operand, index arrays, spec, layout) where `layout` lists the new output
+    axes as the original output tags, with "B" for the batch axis.
+    """
+    per_ex_rank = builtins.max([templates.ndim_of(i) - (d is not None) for i, d in zip(idx, didx)], default=0)
+    operand_batched = dx is not None or force_operand
+    if operand_batched:
+        x = templates.bdim_to_front(x, dx, size)
+    if builtins.all(d is None for d in didx):
+        new_spec = ((0, size, 1),) + tuple(spec)
+        new_idx = list(idx)
+        rank = per_ex_rank
+
+        def tag(t):
+            return "B" if t == ("e", 0) else (("e", t[1] - 1) if t[0] == "e" else t)
+    else:
+        new_idx = []
+        for i, d in zip(idx, didx):
+            if d is not None:
+                i = templates.moveaxis(i, d, 0)
+                s = templates.shape_of(i)
+                if len(s) - 1 < per_ex_rank:
+                    i = shape.reshape(i, (s[0],) + (1,) * (per_ex_rank - len(s) + 1) + tuple(s[1:]))
+            new_idx.append(i)
+        rank = per_ex_rank + 1
+        shift = 0
+        new_spec = tuple(spec)
+        if operand_batched:
+            iota = wrap(np.arange(size, dtype=_index_dtype(idx)).reshape((size,) + (1,) * per_ex_rank))
+            new_idx.insert(0, iota)
+            new_spec = (ARRAY,) + new_spec
+            shift = 1
+
+        def tag(t):
+            if t[0] == "adv":
+                return "B" if t[1] == 0 else ("adv", t[1] - 1)
+            return ("e", t[1] - shift)
+    layout = [tag(t) for t in _layout(new_spec, rank)]
+    return x, new_idx, new_spec, layout
+
+
+def _gather_batch(args, dims, *, spec, mode, fill_value):
+    x, *idx = args
+    dx, *didx = dims
+    size = templates.batch_size(args, dims)
+    orig = _layout(spec, builtins.max([templates.ndim_of(i) - (d is not None) for i, d in zip(idx, didx)], default=0))
+    x, idx, new_spec, layout = _batch_index(x, dx, idx, didx, spec, size, force_operand=False)
+    out = gather_p.bind(x, *idx, spec=new_spec, mode=mode, fill_value=fill_value)
+    if [t for t in layout if t != "B"] == orig:
+        return out, layout.index("B")
+    desired = ["B"] + orig
+    return shape.transpose(out, tuple(layout.index(t) for t in desired)), 0
+
+
+gather_p = define_primitive(
+    "gather",
+    impl=_gather_impl,
+    abstract_eval=_gather_abstract,
+    jvp=_gather_jvp,
+    batch=_gather_batch,
+    linear=True,
+    transpose=_gather_transpose,
+    weak_rule=_operand_weak,
+)
+
+
+# ------------------------------------------------------------------------------ scatters
+
+_UFUNCS = {"scatter_add": np.add, "scatter_mul": np.multiply, "scatter_min": np.minimum, "scatter_max": np.maximum}
+
+
+def _apply_update(ufunc, out, tup, updates, direct: bool) -> None:
+    """out[tup] (op)= updates in place; `direct` when no position repeats (else ufunc.at accumulates)."""
+    if ufunc is None:
+        out[tup] = updates
+    elif direct:
+        out[tup] = ufunc(out[tup], updates)
+    else:
+        ufunc.at(out, tup, updates)
+
+
+def _scatter_impl_for(name: str):
+    ufunc = _UFUNCS.get(name)
+
+    def impl(xp, x, updates, *indices, spec, mode, unique_indices):
+        x = np.asarray(x)
+        updates = np.asarray(updates)
+        out = x.copy()
+        if not indices:
+            _apply_update(ufunc, out, _basic_tuple(spec), updates, True)
+            return out
+        try:  # fast path: every index in range (NumPy wraps negatives once, as the spec says)
+            _apply_update(ufunc, out, _raw_tuple(spec, indices), updates, unique_indices)
+            return out
+        except IndexError:
+            pass  # `out` may be partly updated: start again from x
+        _np_index_shape(indices)
+        if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):
+            return x.copy()
+        tup, _, pad_axes = _index_tuple(x.shape, spec, indices, mode)
+        if not pad_axes:
+            out = x.copy()
+            _apply_update(ufunc, out, tup, updates, unique_indices)
+            return out
+        # 'drop': out-of-range indices were sent one past the end of a padded copy
+        out = np.pad(x, [(0, 1 if a in pad_axes else 0) for a in range(x.ndim)])
+        _apply_update(ufunc, out, tup, updates, unique_indices)
+        return np.ascontiguousarray(out[tuple(builtins.slice(0, d) for d in x.shape)])
+
+    return impl
+
+
+def _scatter_abstract_for(name: str):
+    def abstract_eval(operand, updates, *indices, spec, mode, unique_indices):
+        if mode not in _SCATTER_MODES:
+            raise ValueError(f"lax.{name}: mode must be one of {_SCATTER_MODES}, got {mode!r}")
+        bshape = _check_index(name, operand, indices, spec)
+        expected = _out_shape(spec, operand.shape, bshape)
+        if updates.shape != expected:
+            raise ValueError(f"lax.{name}: updates of shape {updates.shape} do not match the indexed shape {expected} "
+                             f"of the operand of shape {operand.shape} (jnp's .at[] broadcasts them for you)")
+        if updates.dtype != operand.dtype:
+            raise TypeError(f"lax.{name}: operand dtype {operand.dtype.name} and updates dtype {updates.dtype.name} differ")
+        if name in ("scatter_min", "scatter_max") and operand.dtype.kind == "c":
+            raise TypeError(f"lax.{name} does not accept complex dtypes")
+        return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
+
+    return abstract_eval
+
+
+def _scatter_batch_for(name: str):
+    def batch(args, dims, *, spec, mode, unique_indices):
+        x, u, *idx = args
+        dx, du, *didx = dims
+        size = templates.batch_size(args, dims)
+        orig = _layout(spec, builtins.max([templates.ndim_of(i) - (d is not None) for i, d in zip(idx, didx)], default=0))
+        x, idx, new_spec, layout = _batch_index(x, dx, idx, didx, spec, size, force_operand=True)
+        u = templates.bdim_to_front(u, du, size)
+        desired = ["B"] + orig
+        perm = tuple(desired.index(t) for t in layout)
+        if perm != tuple(range(len(perm))):
+            u = shape.transpose(u, perm)
+        return _SCATTERS[name].bind(x, u, *idx, spec=new_spec, mode=mode, unique_indices=unique_indices), 0
+
+    return batch
+
+
+def _zero_tangent(out):
+    return Zero(aval_of(out).to_tangent_aval())
+
+
+def _inexact(out) -> bool:
+    return aval_of(out).dtype.kind in "fc"
+
+
+def _scatter_params(spec, mode, unique_indices):
+    return {"spec": spec, "mode": mode, "unique_indices": unique_indices}
+
+
+def _gather_back(y, idx, spec, mode, fill=0):
+    """y[idx] for a scatter's operand-shaped y, with out-of-range updates reading `fill`."""
+    gmode = _gather_mode_for(mode)
+    return gather_p.bind(y, *idx, spec=spec, mode=gmode, fill_value=fill if gmode == "fill" else None)
+
+
+# scatter (set) -------------------------------------------------------------------------
+
+def _scatter_jvp(primals, tangents, *, spec, mode, unique_indices):
+    x, u, *idx = primals
+    p = _scatter_params(spec, mode, unique_indices)
+    out = scatter_p.bind(x, u, *idx, **p)
+    tx, tu = tangents[:2]
+    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+        return out, _zero_tangent(out)
+    return out, scatter_p.bind(instantiate(tx), instantiate(tu), *idx, **p)
+
+
+def _winners(u_aval, idx, spec, mode, operand_shape):
+    """1 where an update survives a scatter (set) with duplicate indices, else 0 (ct's dtype)."""
+    n = u_aval.size
+    int_dtype = dtypes.default_int_dtype()
+    ids = wrap(np.arange(n, dtype=int_dtype).reshape(u_aval.shape))
+    base = wrap(np.full(operand_shape, -1, int_dtype))
+    landed = scatter_p.bind(base, ids, *idx, spec=spec, mode=mode, unique_indices=False)
+    back = _gather_back(landed, idx, spec, mode, fill=-1)
+    return misc.convert_element_type(ew.eq(back, ids), u_aval.dtype)
+
+
+def _scatter_transpose(ct, x, u, *idx, spec, mode, unique_indices):
+    rest = [None] * len(idx)
+    if type(ct) is Zero:
+        return [None, None] + rest
+    ct_x = ct_u = None
+    if templates.is_undefined(x):
+        ct_x = scatter_p.bind(ct, zeros_of_aval(u.aval), *idx, spec=spec, mode=mode, unique_indices=unique_indices)
+    if templates.is_undefined(u):
+        ct_u = _gather_back(ct, idx, spec, mode)
+        if idx and not unique_indices:
+            ct_u = ew.mul(ct_u, _winners(u.aval, idx, spec, mode, x.aval.shape))
+    return [ct_x, ct_u] + rest
+
+
+# scatter_add ---------------------------------------------------------------------------
+
+def _scatter_add_jvp(primals, tangents, *, spec, mode, unique_indices):
+    x, u, *idx = primals
+    p = _scatter_params(spec, mode, unique_indices)
+    out = scatter_add_p.bind(x, u, *idx, **p)
+    tx, tu = tangents[:2]
+    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+        return out, _zero_tangent(out)
+    if type(tu) is Zero:
+        return out, tx
+    return out, scatter_add_p.bind(instantiate(tx), tu, *idx, **p)
+
+
+def _scatter_add_transpose(ct, x, u, *idx, spec, mode, unique_indices):
+    rest = [None] * len(idx)
+    if type(ct) is Zero:
+        return [None, None] + rest
+    ct_x = ct if templates.is_undefined(x) else None
+    ct_u = _gather_back(ct, idx, spec, mode) if templates.is_undefined(u) else None
+    return [ct_x, ct_u] + rest
+
+
+# scatter_mul ---------------------------------------------------------------------------
+
+def _full(shape_, dtype, value):
+    return wrap(np.full(shape_, value, dtype))
+
+
+def _exclusive_products(u, idx, spec, mode, operand_shape):
+    """For each update u_j: the product of the other updates landing where u_j lands,
+    computed without dividing by zero (zeros are counted separately)."""
+    ua = aval_of(u)
+    p = _scatter_params(spec, mode, False)
+    is_zero = ew.eq(u, _full((), ua.dtype, 0))
+    ones_u = _full(ua.shape, ua.dtype, 1)
+    zeros_u = _full(ua.shape, ua.dtype, 0)
+    u_safe = ew.select_n(is_zero, u, ones_u)
+    prod_nz = scatter_mul_p.bind(_full(operand_shape, ua.dtype, 1), u_safe, *idx, **p)
+    n_zero = scatter_add_p.bind(_full(operand_shape, ua.dtype, 0), ew.select_n(is_zero, zeros_u, ones_u), *idx, **p)
+    prod_g = _gather_back(prod_nz, idx, spec, mode, fill=1)
+    zeros_g = _gather_back(n_zero, idx, spec, mode)
+    others_nonzero = ew.eq(zeros_g, zeros_u)          # no zero update lands here
+    only_me = ew.eq(zeros_g, ones_u)                  # exactly one zero lands here (me, if I am zero)
+    when_nonzero = ew.select_n(others_nonzero, zeros_u, ew.div(prod_g, u_safe))
+    when_zero = ew.select_n(only_me, zeros_u, prod_g)
+    return ew.select_n(is_zero, when_nonzero, when_zero)
+
+
+def _scatter_mul_jvp(primals, tangents, *, spec, mode, unique_indices):
+    x, u, *idx = primals
+    p = _scatter_params(spec, mode, unique_indices)
+    out = scatter_mul_p.bind(x, u, *idx, **p)
+    tx, tu = tangents[:2]
+    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+        return out, _zero_tangent(out)
+    t = Zero(aval_of(out))
+    if type(tx) is not Zero:
+        t = scatter_mul_p.bind(tx, u, *idx, **p)
+    if type(tu) is not Zero:
+        xa = aval_of(x)
+        if not (unique_indices or not idx):
+            tu = ew.mul(tu, _exclusive_products(u, idx, spec, mode, xa.shape))
+        spread = scatter_add_p.bind(_full(xa.shape, xa.dtype, 0), tu, *idx, **p)
+        t = templates.add_tangents(t, ew.mul(x, spread))
+    return out, t
+
+
+def _scatter_mul_transpose(ct, x, u, *idx, spec, mode, unique_indices):
+    if templates.is_undefined(u):
+        raise TypeError("lax.scatter_mul is linear in its operand only, not in its updates")
+    if type(ct) is Zero:
+        return [None, None] + [None] * len(idx)
+    return [scatter_mul_p.bind(ct, u, *idx, spec=spec, mode=mode, unique_indices=unique_indices), None] + [None] * len(idx)
+
+
+# scatter_min / scatter_max -------------------------------------------------------------
+
+def _extremal_jvp_for(name: str):
+    def jvp(primals, tangents, *, spec, mode, unique_indices):
+        x, u, *idx = primals
+        p = _scatter_params(spec, mode, unique_indices)
+        prim = _SCATTERS[name]
+        out = prim.bind(x, u, *idx, **p)
+        tx, tu = tangents[:2]
+        if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+            return out, _zero_tangent(out)
+        # The tangent follows the winners; ties share it equally (as JAX does).
+        dt = aval_of(out).dtype
+        won_x = misc.convert_element_type(ew.eq(x, out), dt)
+        won_u = misc.convert_element_type(ew.eq(u, _gather_back(out, idx, spec, mode)), dt)
+        count = scatter_add_p.bind(won_x, won_u, *idx, **_scatter_params(spec, mode, False))
+        num = ew.mul(won_x, tx) if type(tx) is not Zero else _full(aval_of(x).shape, dt, 0)
+        if type(tu) is not Zero:
+            num = scatter_add_p.bind(num, ew.mul(won_u, tu), *idx, **_scatter_params(spec, mode, False))
+        return out, ew.div(num, count)
+
+    return jvp
+
+
+def _define_scatter(name: str, jvp, transpose=None):
+    return define_primitive(
+        name,
+        impl=_scatter_impl_for(name),
+        abstract_eval=_scatter_abstract_for(name),
+        jvp=jvp,
+        batch=_scatter_batch_for(name),
+        linear=transpose is not None,
+        transpose=transpose,
+        weak_rule=_operand_weak,
+    )
+
+
+scatter_p = _define_scatter("scatter", _scatter_jvp, _scatter_transpose)
+scatter_add_p = _define_scatter("scatter_add", _scatter_add_jvp, _scatter_add_transpose)
+scatter_mul_p = _define_scatter("scatter_mul", _scatter_mul_jvp, _scatter_mul_transpose)
+scatter_min_p = _define_scatter("scatter_min", _extremal_jvp_for("scatter_min"))
+scatter_max_p = _define_scatter("scatter_max", _extremal_jvp_for("scatter_max"))
+_SCATTERS = {p.name: p for p in (scatter_p, scatter_add_p, scatter_mul_p, scatter_min_p, scatter_max_p)}
+
+
+# ----------------------------------------------------------------- gather/scatter wrappers
+
+class Indexer:
+    """A NumPy-style index tuple resolved against an operand shape: spec, index arrays, result shape."""
+
+    __slots__ = ("spec", "arrays", "operand_shape", "_shape")
+
+    def __init__(self, spec: tuple, arrays: list, operand_shape: tuple):
+        self.spec = spec
+        self.arrays = arrays
+        self.operand_shape = operand_shape
+        self._shape = None
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of operand[index] (what a scatter's updates must have)."""
+        if self._shape is None:
+            arrays = self.arrays
+            bshape = _broadcast_index_shapes("gather", [aval_of(a).shape for a in arrays])
+            self._shape = _out_shape(self.spec, self.operand_shape, bshape)
+        return self._shape
+
+    def __repr__(self) -> str:
+        return f"Indexer(spec={self.spec}, shape={self.shape})"
+
+
+def _as_index_array(i):
+    if isinstance(i, (list, tuple, np.ndarray, np.generic)):
+        a = np.asarray(i)
+        if a.dtype.kind not in "iu":
+            if a.size == 0:
+                a = a.astype(dtypes.default_int_dtype())
+            else:
+                raise TypeError(f"index arrays must have an integer dtype, got {a.dtype}")
+        return wrap(a.astype(dtypes.canonicalize_dtype(a.dtype)))
+    dt = aval_of(i).dtype
+    if dt.kind not in "iu":
+        raise TypeError(f"index arrays must have an integer dtype, got {dt.name}")
+    return i
+
+
+def prepare_index(operand_shape, index, name: str = "gather") -> Indexer:
+    """Resolve a NumPy-style index tuple (None, ints, slices, integer arrays; no Ellipsis or
+    booleans) against `operand_shape`. Static ints must be in range (negative ones wrap);
+    missing trailing entries mean whole axes."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    spec = []
+    arrays = []
+    axis = 0
+    ndim = len(operand_shape)
+    for e in index:
+        if e is None:
+            spec.append(None)
+            continue
+        if axis >= ndim:
+            raise IndexError(f"lax.{name}: too many indices for an operand of shape {tuple(operand_shape)}")
+        d = operand_shape[axis]
+        if type(e) is builtins.slice:
+            start, stop, step = e.indices(d)
+            if not len(range(start, stop, step)):
+                spec.append((0, 0, 1))
+            else:
+                spec.append((start, None if stop < 0 else stop, step))
+        elif isinstance(e, (int, np.integer)) and not isinstance(e, (bool, np.bool_)):
+            i = int(e)
+            if not -d <= i < d:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {d}")
+            spec.append(i + d if i < 0 else i)
+        else:
+            arrays.append(_as_index_array(e))
+            spec.append(ARRAY)
+        axis += 1
+    for a in range(axis, ndim):
+        spec.append((0, operand_shape[a], 1))
+    return Indexer(tuple(spec), arrays, tuple(operand_shape))
+
+
+def _indexer(operand, index, name) -> Indexer:
+    return index if isinstance(index, Indexer) else prepare_index(aval_of(operand).shape, index, name)
+
+
+def _gather_mode(mode) -> str:
+    if mode is None or mode in ("clip", "promise_in_bounds"):
+        return "clip"
+    if mode == "fill":
+        return "fill"
+    raise ValueError(f"lax.gather: mode must be 'clip', 'fill' or 'promise_in_bounds', got {mode!r}")
+
+
+def _scatter_mode(mode, name) -> str:
+    if mode is None or mode in ("drop", "fill", "promise_in_bounds"):
+        return "drop"
+    if mode == "clip":
+        return "clip"
+    raise ValueError(f"lax.{name}: mode must be 'drop', 'clip' or 'promise_in_bounds', got {mode!r}")
+
+
+def gather(operand, index, *, mode=None, fill_value=None):
+    """`operand[index]` with NumPy semantics, as one primitive.
+
+    `index`: a tuple of None, static ints, slices and integer arrays (Arrays, tracers,
+    NumPy arrays or lists), at most one per operand axis; missing trailing entries are whole
+    axes (use nablax.numpy indexing for Ellipsis and boolean masks). Negative array indices
+    wrap once; indices still out of range are clamped (mode 'clip', the default, or
+    'promise_in_bounds') or give `fill_value` (mode 'fill'; default NaN for inexact dtypes,
+    the most negative / largest integer, True for bool). An `Indexer` from `prepare_index`
+    is accepted in place of the tuple.
+    """
+    ix = _indexer(operand, index, "gather")
+    mode = _gather_mode(mode)
+    if mode == "fill" and fill_value is None:
+        fill_value = default_fill_value(aval_of(operand).dtype)
+    if mode == "clip":
+        fill_value = None
+    elif not isinstance(fill_value, (bool, int, float, complex)):
+        try:  # a static scalar (NumPy scalar, concrete 0-d array) becomes a Python scalar param
+            fill_value = np.asarray(fill_value).item()
+        except Exception:
+            raise TypeError(f"lax.gather: fill_value must be a static scalar, got {fill_value!r}") from None
+    return gather_p.bind(operand, *ix.arrays, spec=ix.spec, mode=mode, fill_value=fill_value)
+
+
+def _scatter_wrapper(name: str):
+    prim = _SCATTERS[name]
+    what = {"scatter": "set to", "scatter_add": "added to", "scatter_mul": "multiplied into",
+            "scatter_min": "combined by minimum into", "scatter_max": "combined by maximum into"}[name]
+
+    def wrapper(operand, index, updates, *, mode=None, unique_indices=False, indices_are_sorted=False):
+        ix = _indexer(operand, index, name)
+        return prim.bind(operand, updates, *ix.arrays, spec=ix.spec, mode=_scatter_mode(mode, name),
+                         unique_indices=bool(unique_indices))
+
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = (
+        f"lax.{name}(operand, index, updates, *, mode=None, unique_indices=False): a copy of `operand` with "
+        f"`updates` {what} `operand[index]`.\n\n`index` is as for `gather`; `updates` must have exactly the shape "
+        "of `operand[index]` and the operand's dtype. Out-of-range indices (after negative ones wrap once) drop "
+        "their update (mode 'drop', the default) or are clamped ('clip'). `unique_indices=True` promises no "
+        "duplicates (faster; gradients skip the duplicate handling)."
+    )
+    return wrapper
+
+
+scatter = _scatter_wrapper("scatter")
+scatter_add = _scatter_wrapper("scatter_add")
+scatter_mul = _scatter_wrapper("scatter_mul")
+scatter_min = _scatter_wrapper("scatter_min")
+scatter_max = _scatter_wrapper("scatter_max")
+
+
+# ------------------------------------------------------------------------ dynamic_slice
+
+def _clamped_starts(shape_, starts, sizes):
+    return [builtins.min(builtins.max(int(s), 0), d - n) for s, d, n in zip(starts, shape_, sizes)]
+
+
+def _check_starts(name: str, operand: ShapedArray, starts) -> None:
+    if len(starts) != operand.ndim:
+        raise TypeError(f"lax.{name}: needs one start index per operand axis: operand shape {operand.shape}, "
+                        f"got {len(starts)} start indices")
+    for s in starts:
+        if s.shape != () or s.dtype.kind not in "iu":
+            raise TypeError(f"lax.{name}: start indices must be integer scalars, got {s.str_short()}")
+
+
+def _ds_impl(xp, x, *starts, slice_sizes):
+    x = np.asarray(x)
+    st = _clamped_starts(x.shape, starts, slice_sizes)
+    return x[tuple(builtins.slice(s, s + n) for s, n in zip(st, slice_sizes))]
+
+
+def _ds_abstract(operand, *starts, slice_sizes):
+    _check_starts("dynamic_slice", operand, starts)
+    if len(slice_sizes) != operand.ndim or builtins.any(not 0 <= n <= d for n, d in zip(slice_sizes, operand.shape)):
+        raise TypeError(f"lax.dynamic_slice: slice_sizes {slice_sizes} must have one entry per axis of the operand "
+                        f"of shape {operand.shape}, each between 0 and that axis' size")
+    return ShapedArray(tuple(slice_sizes), operand.dtype, operand.weak_type)
+
+
+def _ds_jvp(primals, tangents, *, slice_sizes):
+    x, *starts = primals
+    out = dynamic_slice_p.bind(x, *starts, slice_sizes=slice_sizes)
+    tx = tangents[0]
+    if type(tx) is Zero or not _inexact(out):
+        return out, _zero_tangent(out)
+    return out, dynamic_slice_p.bind(tx, *starts, slice_sizes=slice_sizes)
+
+
+def _ds_transpose(ct, x, *starts, slice_sizes):
+    rest = [None] * len(starts)
+    if type(ct) is Zero or not templates.is_undefined(x):
+        return [None] + rest
+    return [dynamic_update_slice_p.bind(zeros_of_aval(x.aval), ct, *starts)] + rest
+
+
+def _dynamic_grid(shape_, starts, dstarts, sizes, size):
+    """Per-axis index arrays (broadcasting to (size, *sizes)) for a batch of clamped windows."""
+    n = len(shape_)
+    out = []
+    for k, (s, ds, d, m) in enumerate(zip(starts, dstarts, shape_, sizes)):
+        if ds is not None:
+            s = templates.moveaxis(s, ds, 0)
+        s = ew.max(ew.min(s, d - m), 0)
+        dt = aval_of(s).dtype
+        lead = size if ds is not None else 1
+        s = shape.reshape(s, (lead,) + (1,) * n)
+        window = np.arange(m, dtype=dt).reshape((1,) + (1,) * k + (m,) + (1,) * (n - k - 1))
+        out.append(ew.add(s, wrap(window)))
+    return out
+
+
+def _ds_batch(args, dims, *, slice_sizes):
+    x, *starts = args
+    dx, *dstarts = dims
+    size = templates.batch_size(args, dims)
+    if builtins.all(d is None for d in dstarts):
+        new_starts = list(starts[:dx]) + [0] + list(starts[dx:])
+        new_sizes = tuple(slice_sizes[:dx]) + (size,) + tuple(slice_sizes[dx:])
+        return dynamic_slice_p.bind(x, *new_starts, slice_sizes=new_sizes), dx
+    per_ex = aval_of(x).shape if dx is None else tuple(s for a, s in enumerate(aval_of(x).shape) if a != dx)
+    grid = _dynamic_grid(per_ex, starts, dstarts, slice_sizes, size)
+    if dx is None:
+        return gather_p.bind(x, *grid, spec=(ARRAY,) * len(grid), mode="clip", fill_value=None), 0
+    x = templates.moveaxis(x, dx, 0)
+    iota = wrap(np.arange(size, dtype=aval_of(grid[0]).dtype if grid else dtypes.default_int_dtype())
+                .reshape((size,) + (1,) * len(grid)))
+    return gather_p.bind(x, iota, *grid, spec=(ARRAY,) * (len(grid) + 1), mode="clip", fill_value=None), 0
+
+
+dynamic_slice_p = define_primitive(
+    "dynamic_slice",
+    impl=_ds_impl,
+    abstract_eval=_ds_abstract,
+    jvp=_ds_jvp,
+    batch=_ds_batch,
+    linear=True,
+    transpose=_ds_transpose,
+    weak_rule=_operand_weak,
+)
+
+
+# ----------------------------------------------------------------- dynamic_update_slice
+
+def _dus_impl(xp, x, update, *starts):
+    x = np.asarray(x)
+    update = np.asarray(update)
+    st = _clamped_starts(x.shape, starts, update.shape)
+    out = x.copy()
+    out[tuple(builtins.slice(s, s + n) for s, n in zip(st, update.shape))] = update
+    return out
+
+
+def _dus_abstract(operand, update, *starts):
+    _check_starts("dynamic_update_slice", operand, starts)
+    if update.ndim != operand.ndim or builtins.any(u > d for u, d in zip(update.shape, operand.shape)):
+        raise TypeError(f"lax.dynamic_update_slice: update of shape {update.shape} does not fit in the operand of "
+                        f"shape {operand.shape} (same rank, no larger along any axis)")
+    if update.dtype != operand.dtype:
+        raise TypeError(f"lax.dynamic_update_slice: operand dtype {operand.dtype.name} and update dtype "
+                        f"{update.dtype.name} differ")
+    return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
+
+
+def _dus_jvp(primals, tangents):
+    x, u, *starts = primals
+    out = dynamic_update_slice_p.bind(x, u, *starts)
+    tx, tu = tangents[:2]
+    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+        return out, _zero_tangent(out)
+    return out, dynamic_update_slice_p.bind(instantiate(tx), instantiate(tu), *starts)
+
+
+def _dus_transpose(ct, x, u, *starts):
+    rest = [None] * len(starts)
+    if type(ct) is Zero:
+        return [None, None] + rest
+    ct_x = dynamic_update_slice_p.bind(ct, zeros_of_aval(u.aval), *starts) if templates.is_undefined(x) else None
+    ct_u = None
+    if templates.is_undefined(u):
+        ct_u = dynamic_slice_p.bind(ct, *starts, slice_sizes=tuple(u.aval.shape))
+    return [ct_x, ct_u] + rest
+
+
+def _dus_batch(args, dims):
+    x, u, *starts = args
+    dx, du, *dstarts = dims
+    size = templates.batch_size(args, dims)
+    if builtins.all(d is None for d in dstarts):
+        if dx is not None and dx == du:
+            new_starts = list(starts[:dx]) + [0] + list(starts[dx:])
+            return dynamic_update_slice_p.bind(x, u, *new_starts), dx
+        x = templates.bdim_to_front(x, dx, size)
+        u = templates.bdim_to_front(u, du, size)
+        return dynamic_update_slice_p.bind(x, u, 0, *starts), 0
+    x = templates.bdim_to_front(x, dx, size)
+    u = templates.bdim_to_front(u, du, size)
+    sizes = templates.shape_of(u)[1:]
+    grid = _dynamic_grid(templates.shape_of(x)[1:], starts, dstarts, sizes, size)
+    iota = wrap(np.arange(size, dtype=aval_of(grid[0]).dtype).reshape((size,) + (1,) * len(grid)))
+    return scatter_p.bind(x, u, iota, *grid, spec=(ARRAY,) * (len(grid) + 1), mode="clip", unique_indices=True), 0
+
+
+dynamic_update_slice_p = define_primitive(
+    "dynamic_update_slice",
+    impl=_dus_impl,
+    abstract_eval=_dus_abstract,
+    jvp=_dus_jvp,
+    batch=_dus_batch,
+    linear=True,
+    transpose=_dus_transpose,
+    weak_rule=_operand_weak,
+)
+
+
+def _start_operand(s):
+    if isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)):
+        return int(s)
+    return s
+
+
+def dynamic_slice(operand, start_indices, slice_sizes):
+    """lax.dynamic_slice: the window of `slice_sizes` at `start_indices` (scalar integers, traced
+    allowed). Starts are clamped so the window fits: start = clip(start, 0, dim - size)."""
+    starts = [_start_operand(s) for s in start_indices]
+    return dynamic_slice_p.bind(operand, *starts, slice_sizes=tuple(int(n) for n in slice_sizes))
+
+
+def dynamic_update_slice(operand, update, start_indices):
+    """lax.dynamic_update_slice: `operand` with the window at `start_indices` replaced by `update`
+    (starts clamped as in dynamic_slice)."""
+    return dynamic_update_slice_p.bind(operand, update, *[_start_operand(s) for s in start_indices])
+
+
+def _axis_starts(ndim: int, axis: int, index):
+    return [index if a == axis else 0 for a in range(ndim)]
+
+
+def dynamic_slice_in_dim(operand, start_index, slice_size: int, axis: int = 0):
+    """lax.dynamic_slice_in_dim: dynamic_slice along one axis, keeping the others whole."""
+    shape_ = aval_of(operand).shape
+    axis = axis % len(shape_)
+    sizes = list(shape_)
+    sizes[axis] = int(slice_size)
+    return dynamic_slice(operand, _axis_starts(len(shape_), axis, start_index), sizes)
+
+
+def dynamic_index_in_dim(operand, index, axis: int = 0, keepdims: bool = True):
+    """lax.dynamic_index_in_dim: the slice at `index` along `axis` (size-1 axis kept if keepdims)."""
+    out = dynamic_slice_in_dim(operand, index, 1, axis)
+    if keepdims:
+        return out
+    shape_ = aval_of(out).shape
+    axis = axis % len(shape_)
+    return shape.reshape(out, shape_[:axis] + shape_[axis + 1:])
+
+
+def dynamic_update_slice_in_dim(operand, update, start_index, axis: int):
+    """lax.dynamic_update_slice_in_dim: dynamic_update_slice with a start along one axis only."""
+    ndim = len(aval_of(operand).shape)
+    return dynamic_update_slice(operand, update, _axis_starts(ndim, axis % ndim, start_index))
+
+
+def dynamic_update_index_in_dim(operand, update, index, axis: int):
+    """lax.dynamic_update_index_in_dim: write `update` (with or without the size-1 axis) at `index`."""
+    ndim = len(aval_of(operand).shape)
+    axis = axis % ndim
+    ushape = aval_of(update).shape
+    if len(ushape) == ndim - 1:
+        update = shape.reshape(update, ushape[:axis] + (1,) + ushape[axis:])
+    return dynamic_update_slice_in_dim(operand, update, index, axis)
+
+
+__all__ = [
+    "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
+    "dynamic_index_in_dim", "dynamic_update_index_in_dim",
+    "gather", "scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max",
+]

@@ -1,0 +1,9 @@
+"""nablax.dtypes: dtype utilities (float0, canonicalize_dtype, promotion)."""
+from nablax._src.dtypes import (  # noqa: F401
+    bfloat16,
+    canonicalize_dtype,
+    float0,
+    issubdtype,
+    promote_types,
+    result_type,
+)

@@ -1,0 +1,9 @@
+"""nablax.errors: the exceptions nablax raises for tracing and transformation mistakes."""
+from nablax._src.errors import (  # noqa: F401
+    ConcretizationTypeError,
+    ShapeError,
+    TracerArrayConversionError,
+    TracerBoolConversionError,
+    TracerIntegerConversionError,
+    UnexpectedTracerError,
+)

@@ -1,0 +1,33 @@
+"""Cases for the named-axis collectives, applied inside vmap(axis_name="i")."""
+import numpy as np
+
+import nablax
+from nablax._src.primitives import collectives as col
+
+from .case import Case, randn
+
+
+def _over_rows(fn):
+    """Apply fn(row) with the rows of the argument as the examples of vmap axis "i"."""
+
+    def apply(x):
+        return nablax.vmap(fn, axis_name="i")(x)
+
+    return apply
+
+
+CASES = [
+    Case(col.psum_p, (randn(3, 4),), bind=_over_rows(lambda r: col.psum(r, "i")),
+         reference=lambda x: np.broadcast_to(x.sum(0), x.shape)),
+    Case(col.pmean_p, (randn(3, 4),), bind=_over_rows(lambda r: col.pmean(r, "i")),
+         reference=lambda x: np.broadcast_to(x.mean(0), x.shape)),
+    Case(col.pmax_p, (randn(3, 4),), bind=_over_rows(lambda r: col.pmax(r, "i")),
+         reference=lambda x: np.broadcast_to(x.max(0), x.shape)),
+    Case(col.pmin_p, (randn(3, 4),), bind=_over_rows(lambda r: col.pmin(r, "i")),
+         reference=lambda x: np.broadcast_to(x.min(0), x.shape)),
+    Case(col.all_gather_p, (randn(3, 2),), bind=_over_rows(lambda r: col.all_gather(r, "i") * r),
+         reference=lambda x: x[None, :, :] * x[:, None, :]),
+    Case(col.axis_index_p, (randn(3, 2),),
+         bind=_over_rows(lambda r: r * col.axis_index("i")),
+         reference=lambda x: x * np.arange(3)[:, None]),
+]

@@ -1,0 +1,64 @@
+"""Cases for the call primitives behind custom_jvp, custom_vjp and checkpoint.
+
+They are exercised through the public wrappers (`bind=`), so every column checks the
+user-facing behaviour: the custom rules, batching of user functions, rematerialization.
+"""
+import numpy as np
+
+import nablax
+import nablax.numpy as jnp
+from nablax._src import custom_derivatives as cd
+
+from .case import Case, randn
+
+
+@nablax.custom_jvp
+def _softplus(x):
+    return jnp.log(1.0 + jnp.exp(x))
+
+
+@_softplus.defjvp
+def _softplus_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return _softplus(x), t / (1.0 + jnp.exp(-x))
+
+
+@nablax.custom_vjp
+def _scaled_sin(x, y):
+    return jnp.sin(x) * y
+
+
+def _scaled_sin_fwd(x, y):
+    return _scaled_sin(x, y), (x, y)
+
+
+def _scaled_sin_bwd(res, ct):
+    x, y = res
+    return ct * jnp.cos(x) * y, ct * jnp.sin(x)
+
+
+_scaled_sin.defvjp(_scaled_sin_fwd, _scaled_sin_bwd)
+
+_remat_fn = nablax.checkpoint(lambda x, y: jnp.sin(x * y) * jnp.exp(x))
+
+
+def _remat_lin(x, y, tx, ty):
+    call = lambda a, b: [jnp.sin(a * b) * jnp.exp(a)]  # noqa: E731
+    return cd.remat_lin_p.bind(x, y, tx, ty, call=call, n=2)[0]
+
+
+def _remat_lin_ref(x, y, tx, ty):
+    return (np.cos(x * y) * (tx * y + x * ty)) * np.exp(x) + np.sin(x * y) * np.exp(x) * tx
+
+
+CASES = [
+    Case(cd.custom_jvp_call_p, (randn(4),), bind=_softplus, reference=lambda x: np.log1p(np.exp(x))),
+    # Forward mode through custom_vjp is an error by design, so only order 0 here; the
+    # reverse-mode rule is tested in tests/test_custom_derivatives.py.
+    Case(cd.custom_vjp_call_p, (randn(4), randn(4, seed=1)), bind=_scaled_sin,
+         reference=lambda x, y: np.sin(x) * y, order=0),
+    Case(cd.remat_call_p, (randn(4), randn(4, seed=1)), bind=_remat_fn,
+         reference=lambda x, y: np.sin(x * y) * np.exp(x)),
+    Case(cd.remat_lin_p, (randn(3), randn(3, seed=1), randn(3, seed=2), randn(3, seed=3)), bind=_remat_lin,
+         reference=_remat_lin_ref),
+]
