@@ -107,8 +107,8 @@ class _IndexUpdateRef:
         self.array = array
         self.index = index
 
-    def _apply(self, mode: str, values=None, **kwargs):
-        return ArrayMethods._at_update(self.array, self.index, mode, values, **kwargs)
+    def _apply(self, op: str, values=None, /, **kwargs):
+        return ArrayMethods._at_update(self.array, self.index, op, values, **kwargs)
 
     def get(self, **kwargs):
         """`x.at[idx].get()` is `x[idx]` (out-of-bound options accepted as in JAX)."""
@@ -182,7 +182,7 @@ class Array(ArrayMethods):
     @property
     def aval(self) -> ShapedArray:
         v = self._value
-        return ShapedArray(v.shape, v.dtype, self._weak)
+        return interned_aval(v.shape, v.dtype, self._weak)
 
     def _concrete(self, what: str):
         return self._value
@@ -239,6 +239,18 @@ class Array(ArrayMethods):
 
 
 _new_array = object.__new__
+_AVALS: dict = {}
+
+
+def interned_aval(shape: tuple, dtype: np.dtype, weak: bool) -> ShapedArray:
+    """One shared ShapedArray per (shape, dtype, weak): avals are immutable, so share them."""
+    key = (shape, dtype, weak)
+    aval = _AVALS.get(key)
+    if aval is None:
+        if len(_AVALS) > 10_000:
+            _AVALS.clear()
+        aval = _AVALS[key] = ShapedArray(shape, dtype, weak)
+    return aval
 
 
 def wrap(value, weak: bool = False) -> Array:

@@ -8,16 +8,20 @@ from ..core import Trace, Tracer, _trace_var, lift_aval
 
 
 class JVPTracer(Tracer):
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("primal", "tangent", "_aval")
 
     def __init__(self, trace: "JVPTrace", primal, tangent):
         self._trace = trace
         self.primal = primal
         self.tangent = tangent
+        self._aval = None
 
     @property
     def aval(self):
-        return lift_aval(self.primal)
+        aval = self._aval
+        if aval is None:
+            aval = self._aval = lift_aval(self.primal)
+        return aval
 
     def to_concrete(self, what: str):
         p = self.primal

@@ -19,16 +19,20 @@ from .staging import StagingTrace, StagingTracer
 
 
 class LinearizeTracer(Tracer):
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("primal", "tangent", "_aval")
 
     def __init__(self, trace: "LinearizeTrace", primal, tangent):
         self._trace = trace
         self.primal = primal
         self.tangent = tangent
+        self._aval = None
 
     @property
     def aval(self):
-        return lift_aval(self.primal)
+        aval = self._aval
+        if aval is None:
+            aval = self._aval = lift_aval(self.primal)
+        return aval
 
     def to_concrete(self, what: str):
         p = self.primal

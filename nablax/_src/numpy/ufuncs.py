@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..array import Array, wrap
+from ..core import Tracer
 from ..primitives import elementwise as ew
 from ..primitives import reductions as red
 from ..primitives import shape as lax_shape
@@ -32,10 +33,23 @@ def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = Fal
     kinds = "fc" if inexact else "biufc"
 
     def ufunc(x, y, /):
-        if type(x) is Array and type(y) is Array:
+        tx, ty = type(x), type(y)
+        if tx is Array and ty is Array:
             dt = x._value.dtype
             if dt == y._value.dtype and dt.kind in kinds:
                 return lax_fn(x, y)
+        elif isinstance(x, Tracer) and isinstance(y, (Tracer, Array)) or isinstance(y, Tracer) and tx is Array:
+            dt = x.dtype
+            if dt == y.dtype and dt.kind in kinds:
+                return lax_fn(x, y)
+        elif ty in _PY_NUMBERS and (tx is Array or isinstance(x, Tracer)):
+            s = _scalar_like(x, y, kinds)
+            if s is not None:
+                return lax_fn(x, s)
+        elif tx in _PY_NUMBERS and (ty is Array or isinstance(y, Tracer)):
+            s = _scalar_like(y, x, kinds)
+            if s is not None:
+                return lax_fn(s, y)
         x, y = promote(name, x, y)
         return lax_fn(x, y)
 
@@ -44,12 +58,27 @@ def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = Fal
     return ufunc
 
 
+_PY_NUMBERS = (int, float)
+
+
+def _scalar_like(arr, py, kinds: str):
+    """A Python int/float operand as a weak array of `arr`'s dtype, when JAX promotion keeps
+    that dtype (float/complex arrays; int arrays with int scalars); else None."""
+    dt = arr.dtype
+    k = dt.kind
+    if k not in kinds or not (k in "fc" or (k in "iu" and type(py) is int)):
+        return None
+    return wrap(np.asarray(py, dt), True)
+
+
 def unary_ufunc(name: str, lax_fn: Callable, inexact: bool = False, doc: str = "") -> Callable:
     promote = promote_args_inexact if inexact else promote_args
     kinds = "fc" if inexact else "biufc"
 
     def ufunc(x, /):
         if type(x) is Array and x._value.dtype.kind in kinds:
+            return lax_fn(x)
+        if isinstance(x, Tracer) and x.aval.dtype.kind in kinds:
             return lax_fn(x)
         (x,) = promote(name, x)
         return lax_fn(x)
