@@ -86,7 +86,9 @@ def _eqn_source(eqn, w: _Writer) -> str:
     if isinstance(emit, str):
         return emit.format(*args, **{k: _param_src(v, w) for k, v in eqn.params.items()})
     if callable(emit):
-        return emit(args, eqn.params, lambda v: _param_src(v, w))
+        text = emit(args, eqn.params, lambda v: _param_src(v, w), [a.aval for a in eqn.invars])
+        if text is not None:
+            return text
     fn = functools.partial(prim.impl, **eqn.params) if eqn.params else prim.impl
     g = w.add_global(re.sub(r"\W", "_", prim.name), fn)
     return f"{g}(xp, {', '.join(args)})" if args else f"{g}(xp)"

@@ -55,7 +55,7 @@ def _leaf_key(x):
 
 
 class _Entry:
-    __slots__ = ("closed", "fn", "source", "out_tree", "out_weak", "hoisted", "cacheable")
+    __slots__ = ("closed", "fn", "source", "out_tree", "out_weak", "hoisted", "cacheable", "single_out")
 
     def __init__(self, closed: ClosedJaxpr, out_tree: PyTreeDef):
         self.closed = closed
@@ -68,6 +68,7 @@ class _Entry:
         else:
             self.fn, self.source = None, None
         self.out_weak = [a.weak_type for a in closed.out_avals]
+        self.single_out = out_tree.num_leaves == 1 and out_tree.num_nodes == 1
 
 
 class Jitted:
@@ -82,6 +83,8 @@ class Jitted:
         self.static_argnames = tuple(static_argnames)
         self._static_names_from_nums()
         self._cache: collections.OrderedDict = collections.OrderedDict()
+        # Positional-array calls skip pytree flattening: (per-arg signature, flags) -> entry.
+        self._fast: dict = {}
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
@@ -122,6 +125,19 @@ class Jitted:
         return args, kwargs, ()
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and _trace_var.get() is None:
+            sig = _fast_signature(args)
+            if sig is not None:
+                entry = self._fast.get(sig)
+                if entry is not None:
+                    outs = entry.fn(*[a._value if type(a) is Array else _raw(a) for a in args])
+                    if entry.single_out:
+                        return wrap(outs[0], entry.out_weak[0])
+                    return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
+                return self._call_slow(args, kwargs, sig)
+        return self._call_slow(args, kwargs, None)
+
+    def _call_slow(self, args, kwargs, fast_sig):
         if disable_jit_flag.value:
             return self.fun(*args, **kwargs)
         dyn_args, dyn_kwargs, statics = self._split(args, kwargs)
@@ -133,6 +149,10 @@ class Jitted:
         else:
             self._cache.move_to_end(key)
         if _trace_var.get() is None and entry.fn is not None:
+            if fast_sig is not None and not self.static_argnums:
+                if len(self._fast) >= self._cache_size:
+                    self._fast.pop(next(iter(self._fast)))
+                self._fast[fast_sig] = entry
             try:
                 vals = [x._value for x in leaves]
             except AttributeError:
@@ -183,6 +203,7 @@ class Jitted:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._fast.clear()
 
     def _cache_size_now(self) -> int:
         return len(self._cache)
@@ -195,6 +216,21 @@ class Jitted:
 
     def __repr__(self) -> str:
         return f"<jitted function {_fun_name(self.fun)}>"
+
+
+def _fast_signature(args: tuple):
+    """Cache key for calls whose arguments are all Arrays or Python floats/ints, else None."""
+    sig = []
+    for a in args:
+        t = type(a)
+        if t is Array:
+            v = a._value
+            sig.append((v.shape, v.dtype, a._weak))
+        elif t is float or t is int:
+            sig.append(t)
+        else:
+            return None
+    return (tuple(sig), dtypes.x64_flag.value, disable_jit_flag.value)
 
 
 def _raw(x):

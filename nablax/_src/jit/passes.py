@@ -188,6 +188,11 @@ def _identity_of(prim, invars, params, out, producers):
             inner = src.params["permutation"]
             if tuple(inner[i] for i in params["permutation"]) == tuple(range(len(inner))):
                 return src.invars[0]
+    elif p is elementwise.integer_pow_p:
+        if params["y"] == 1:
+            return invars[0]
+    elif p is misc.stop_gradient_p:
+        return invars[0]
     elif p is misc.convert_element_type_p:
         (x,) = invars
         if _same_type(x, out):

@@ -500,6 +500,14 @@ def _integer_pow_eager(x, *, y):
     return wrap(_integer_pow_impl(np, v, y=y), x._weak)
 
 
+def _integer_pow_emit(args, params, src, avals):
+    """Small powers as repeated products (faster than xp.power); others call impl."""
+    y = params["y"]
+    if 1 <= y <= 4:
+        return "(" + " * ".join([args[0]] * y) + ")"
+    return None
+
+
 integer_pow_p = define_primitive(
     "integer_pow",
     impl=_integer_pow_impl,
@@ -507,6 +515,7 @@ integer_pow_p = define_primitive(
     eager=_integer_pow_eager,
     jvp=_integer_pow_jvp,
     batch=_integer_pow_batch,
+    emit=_integer_pow_emit,
 )
 
 

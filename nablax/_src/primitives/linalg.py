@@ -246,8 +246,38 @@ def _dot_general_batch(args, dims, *, dimension_numbers, preferred_element_type)
                               preferred_element_type=preferred_element_type), out_dim
 
 
+def _dot_general_emit(args, params, src, avals):
+    """The impl's transpose/reshape/matmul plan, resolved at compile time for these shapes."""
+    if params["preferred_element_type"] is not None:
+        return None
+    lhs, rhs = args
+    (lc, rc), (lb, rb) = params["dimension_numbers"]
+    lshape, rshape = tuple(avals[0].shape), tuple(avals[1].shape)
+    nb = len(lb)
+    if not lc and not rc and tuple(lb) == tuple(rb) == tuple(range(nb)):
+        # No contraction: an outer product per batch entry is a broadcasting multiply.
+        nlf, nrf = len(lshape) - nb, len(rshape) - nb
+        left = lhs if nrf == 0 else f"xp.reshape({lhs}, {lshape + (1,) * nrf!r})"
+        right = rhs if nlf == 0 else f"xp.reshape({rhs}, {rshape[:nb] + (1,) * nlf + rshape[nb:]!r})"
+        return f"({left} * {right})"
+    lperm, lmat, rperm, rmat, out_shape = _plan(params["dimension_numbers"], avals[0].shape, avals[1].shape)
+    if lperm is not None:
+        lhs = f"xp.transpose({lhs}, {lperm!r})"
+    if lmat is not None:
+        lhs = f"xp.reshape({lhs}, {tuple(lmat)!r})"
+    if rperm is not None:
+        rhs = f"xp.transpose({rhs}, {rperm!r})"
+    if rmat is not None:
+        rhs = f"xp.reshape({rhs}, {tuple(rmat)!r})"
+    out = f"xp.matmul({lhs}, {rhs})"
+    if out_shape is not None:
+        out = f"xp.reshape({out}, {tuple(out_shape)!r})"
+    return out
+
+
 dot_general_p = define_primitive(
     "dot_general",
+    emit=_dot_general_emit,
     impl=_dot_general_impl,
     abstract_eval=_dot_general_abstract,
     jvp=_dot_general_jvp,

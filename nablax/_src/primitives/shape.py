@@ -571,7 +571,7 @@ concatenate_p = define_primitive(
     batch=_concatenate_batch,
     linear=True,
     transpose=_concatenate_transpose,
-    emit=lambda args, params, src: f"xp.concatenate(({', '.join(args)},), axis={params['dimension']})",
+    emit=lambda args, params, src, avals: f"xp.concatenate(({', '.join(args)},), axis={params['dimension']})",
 )
 
 
