@@ -5,6 +5,7 @@ them too (replicated values), which runs the batched-index rules (iota + gather/
 """
 import numpy as np
 
+from nablax._src.primitives import dynamic_slice as ds
 from nablax._src.primitives import indexing as ix
 
 from .case import Case, randn
@@ -105,11 +106,11 @@ CASES = [
     _scatter_case(ix.scatter_min_p, "dup", X, (np.array([0, 2, 0]),), _ufunc_at(np.minimum, lambda i: i)),
     _scatter_case(ix.scatter_max_p, "dup", X3, (1, np.array([3, 3, 0])), _ufunc_at(np.maximum, lambda i: (1, i))),
     # dynamic_slice / dynamic_update_slice, in range and clamped
-    Case(ix.dynamic_slice_p, (X, I(1), I(2)), {"slice_sizes": (3, 2)},
+    Case(ds.dynamic_slice_p, (X, I(1), I(2)), {"slice_sizes": (3, 2)},
          reference=lambda x, a, b, slice_sizes: x[_clamped_window(x, (a, b), slice_sizes)]),
-    Case(ix.dynamic_slice_p, (X3, I(5), I(-3), I(1)), {"slice_sizes": (2, 4, 3)}, name="clamped",
+    Case(ds.dynamic_slice_p, (X3, I(5), I(-3), I(1)), {"slice_sizes": (2, 4, 3)}, name="clamped",
          reference=lambda x, *s, slice_sizes: x[_clamped_window(x, s, slice_sizes)]),
-    Case(ix.dynamic_update_slice_p, (X, randn(2, 3, seed=3), I(1), I(1)), reference=_dus_ref),
-    Case(ix.dynamic_update_slice_p, (X3, randn(2, 1, 5, seed=3), I(7), I(-2), I(0)), reference=_dus_ref,
+    Case(ds.dynamic_update_slice_p, (X, randn(2, 3, seed=3), I(1), I(1)), reference=_dus_ref),
+    Case(ds.dynamic_update_slice_p, (X3, randn(2, 1, 5, seed=3), I(7), I(-2), I(0)), reference=_dus_ref,
          name="clamped"),
 ]

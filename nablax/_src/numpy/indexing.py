@@ -21,6 +21,7 @@ import numpy as np
 from .. import dtypes, errors
 from ..array import Array, wrap
 from ..core import Tracer, current_trace
+from ..primitives import dynamic_slice as lax_ds
 from ..primitives import elementwise as ew
 from ..primitives import indexing as lax_ix
 from ..primitives import shape as lax_shape
@@ -508,7 +509,7 @@ def _columns(cols, k: int):
     itype = dtypes.default_int_dtype()
     out = wrap(np.zeros((k, len(cols)), itype))
     for j, c in enumerate(cols):
-        out = lax_ix.dynamic_update_slice(out, lax_shape.reshape(c, (k, 1)), (0, j))
+        out = lax_ds.dynamic_update_slice(out, lax_shape.reshape(c, (k, 1)), (0, j))
     return out
 
 

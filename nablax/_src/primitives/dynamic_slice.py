@@ -1,0 +1,245 @@
+"""dynamic_slice and dynamic_update_slice: static sizes, start indices known only at run time.
+
+Starts are clamped into range like JAX. With batched starts, vmap turns them into one
+gather / scatter (primitives/indexing.py) over per-example index grids.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import dtypes
+from ..array import wrap
+from ..avals import ShapedArray, Zero
+from . import elementwise as ew
+from . import shape, templates
+from ._define import aval_of, define_primitive, instantiate, zeros_of_aval
+from .indexing import ARRAY, _inexact, _operand_weak, _zero_tangent, gather_p, scatter_p
+
+# ------------------------------------------------------------------------ dynamic_slice
+
+def _clamped_starts(shape_, starts, sizes):
+    return [builtins.min(builtins.max(int(s), 0), d - n) for s, d, n in zip(starts, shape_, sizes)]
+
+
+def _check_starts(name: str, operand: ShapedArray, starts) -> None:
+    if len(starts) != operand.ndim:
+        raise TypeError(f"lax.{name}: needs one start index per operand axis: operand shape {operand.shape}, "
+                        f"got {len(starts)} start indices")
+    for s in starts:
+        if s.shape != () or s.dtype.kind not in "iu":
+            raise TypeError(f"lax.{name}: start indices must be integer scalars, got {s.str_short()}")
+
+
+def _ds_impl(xp, x, *starts, slice_sizes):
+    x = np.asarray(x)
+    st = _clamped_starts(x.shape, starts, slice_sizes)
+    return x[tuple(builtins.slice(s, s + n) for s, n in zip(st, slice_sizes))]
+
+
+def _ds_abstract(operand, *starts, slice_sizes):
+    _check_starts("dynamic_slice", operand, starts)
+    if len(slice_sizes) != operand.ndim or builtins.any(not 0 <= n <= d for n, d in zip(slice_sizes, operand.shape)):
+        raise TypeError(f"lax.dynamic_slice: slice_sizes {slice_sizes} must have one entry per axis of the operand "
+                        f"of shape {operand.shape}, each between 0 and that axis' size")
+    return ShapedArray(tuple(slice_sizes), operand.dtype, operand.weak_type)
+
+
+def _ds_jvp(primals, tangents, *, slice_sizes):
+    x, *starts = primals
+    out = dynamic_slice_p.bind(x, *starts, slice_sizes=slice_sizes)
+    tx = tangents[0]
+    if type(tx) is Zero or not _inexact(out):
+        return out, _zero_tangent(out)
+    return out, dynamic_slice_p.bind(tx, *starts, slice_sizes=slice_sizes)
+
+
+def _ds_transpose(ct, x, *starts, slice_sizes):
+    rest = [None] * len(starts)
+    if type(ct) is Zero or not templates.is_undefined(x):
+        return [None] + rest
+    return [dynamic_update_slice_p.bind(zeros_of_aval(x.aval), ct, *starts)] + rest
+
+
+def _dynamic_grid(shape_, starts, dstarts, sizes, size):
+    """Per-axis index arrays (broadcasting to (size, *sizes)) for a batch of clamped windows."""
+    n = len(shape_)
+    out = []
+    for k, (s, ds, d, m) in enumerate(zip(starts, dstarts, shape_, sizes)):
+        if ds is not None:
+            s = templates.moveaxis(s, ds, 0)
+        s = ew.max(ew.min(s, d - m), 0)
+        dt = aval_of(s).dtype
+        lead = size if ds is not None else 1
+        s = shape.reshape(s, (lead,) + (1,) * n)
+        window = np.arange(m, dtype=dt).reshape((1,) + (1,) * k + (m,) + (1,) * (n - k - 1))
+        out.append(ew.add(s, wrap(window)))
+    return out
+
+
+def _ds_batch(args, dims, *, slice_sizes):
+    x, *starts = args
+    dx, *dstarts = dims
+    size = templates.batch_size(args, dims)
+    if builtins.all(d is None for d in dstarts):
+        new_starts = list(starts[:dx]) + [0] + list(starts[dx:])
+        new_sizes = tuple(slice_sizes[:dx]) + (size,) + tuple(slice_sizes[dx:])
+        return dynamic_slice_p.bind(x, *new_starts, slice_sizes=new_sizes), dx
+    per_ex = aval_of(x).shape if dx is None else tuple(s for a, s in enumerate(aval_of(x).shape) if a != dx)
+    grid = _dynamic_grid(per_ex, starts, dstarts, slice_sizes, size)
+    if dx is None:
+        return gather_p.bind(x, *grid, spec=(ARRAY,) * len(grid), mode="clip", fill_value=None), 0
+    x = templates.moveaxis(x, dx, 0)
+    iota = wrap(np.arange(size, dtype=aval_of(grid[0]).dtype if grid else dtypes.default_int_dtype())
+                .reshape((size,) + (1,) * len(grid)))
+    return gather_p.bind(x, iota, *grid, spec=(ARRAY,) * (len(grid) + 1), mode="clip", fill_value=None), 0
+
+
+dynamic_slice_p = define_primitive(
+    "dynamic_slice",
+    impl=_ds_impl,
+    abstract_eval=_ds_abstract,
+    jvp=_ds_jvp,
+    batch=_ds_batch,
+    linear=True,
+    transpose=_ds_transpose,
+    weak_rule=_operand_weak,
+)
+
+
+# ----------------------------------------------------------------- dynamic_update_slice
+
+def _dus_impl(xp, x, update, *starts):
+    x = np.asarray(x)
+    update = np.asarray(update)
+    st = _clamped_starts(x.shape, starts, update.shape)
+    out = x.copy()
+    out[tuple(builtins.slice(s, s + n) for s, n in zip(st, update.shape))] = update
+    return out
+
+
+def _dus_abstract(operand, update, *starts):
+    _check_starts("dynamic_update_slice", operand, starts)
+    if update.ndim != operand.ndim or builtins.any(u > d for u, d in zip(update.shape, operand.shape)):
+        raise TypeError(f"lax.dynamic_update_slice: update of shape {update.shape} does not fit in the operand of "
+                        f"shape {operand.shape} (same rank, no larger along any axis)")
+    if update.dtype != operand.dtype:
+        raise TypeError(f"lax.dynamic_update_slice: operand dtype {operand.dtype.name} and update dtype "
+                        f"{update.dtype.name} differ")
+    return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
+
+
+def _dus_jvp(primals, tangents):
+    x, u, *starts = primals
+    out = dynamic_update_slice_p.bind(x, u, *starts)
+    tx, tu = tangents[:2]
+    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+        return out, _zero_tangent(out)
+    return out, dynamic_update_slice_p.bind(instantiate(tx), instantiate(tu), *starts)
+
+
+def _dus_transpose(ct, x, u, *starts):
+    rest = [None] * len(starts)
+    if type(ct) is Zero:
+        return [None, None] + rest
+    ct_x = dynamic_update_slice_p.bind(ct, zeros_of_aval(u.aval), *starts) if templates.is_undefined(x) else None
+    ct_u = None
+    if templates.is_undefined(u):
+        ct_u = dynamic_slice_p.bind(ct, *starts, slice_sizes=tuple(u.aval.shape))
+    return [ct_x, ct_u] + rest
+
+
+def _dus_batch(args, dims):
+    x, u, *starts = args
+    dx, du, *dstarts = dims
+    size = templates.batch_size(args, dims)
+    if builtins.all(d is None for d in dstarts):
+        if dx is not None and dx == du:
+            new_starts = list(starts[:dx]) + [0] + list(starts[dx:])
+            return dynamic_update_slice_p.bind(x, u, *new_starts), dx
+        x = templates.bdim_to_front(x, dx, size)
+        u = templates.bdim_to_front(u, du, size)
+        return dynamic_update_slice_p.bind(x, u, 0, *starts), 0
+    x = templates.bdim_to_front(x, dx, size)
+    u = templates.bdim_to_front(u, du, size)
+    sizes = templates.shape_of(u)[1:]
+    grid = _dynamic_grid(templates.shape_of(x)[1:], starts, dstarts, sizes, size)
+    iota = wrap(np.arange(size, dtype=aval_of(grid[0]).dtype).reshape((size,) + (1,) * len(grid)))
+    return scatter_p.bind(x, u, iota, *grid, spec=(ARRAY,) * (len(grid) + 1), mode="clip", unique_indices=True), 0
+
+
+dynamic_update_slice_p = define_primitive(
+    "dynamic_update_slice",
+    impl=_dus_impl,
+    abstract_eval=_dus_abstract,
+    jvp=_dus_jvp,
+    batch=_dus_batch,
+    linear=True,
+    transpose=_dus_transpose,
+    weak_rule=_operand_weak,
+)
+
+
+def _start_operand(s):
+    if isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)):
+        return int(s)
+    return s
+
+
+def dynamic_slice(operand, start_indices, slice_sizes):
+    """lax.dynamic_slice: the window of `slice_sizes` at `start_indices` (scalar integers, traced
+    allowed). Starts are clamped so the window fits: start = clip(start, 0, dim - size)."""
+    starts = [_start_operand(s) for s in start_indices]
+    return dynamic_slice_p.bind(operand, *starts, slice_sizes=tuple(int(n) for n in slice_sizes))
+
+
+def dynamic_update_slice(operand, update, start_indices):
+    """lax.dynamic_update_slice: `operand` with the window at `start_indices` replaced by `update`
+    (starts clamped as in dynamic_slice)."""
+    return dynamic_update_slice_p.bind(operand, update, *[_start_operand(s) for s in start_indices])
+
+
+def _axis_starts(ndim: int, axis: int, index):
+    return [index if a == axis else 0 for a in range(ndim)]
+
+
+def dynamic_slice_in_dim(operand, start_index, slice_size: int, axis: int = 0):
+    """lax.dynamic_slice_in_dim: dynamic_slice along one axis, keeping the others whole."""
+    shape_ = aval_of(operand).shape
+    axis = axis % len(shape_)
+    sizes = list(shape_)
+    sizes[axis] = int(slice_size)
+    return dynamic_slice(operand, _axis_starts(len(shape_), axis, start_index), sizes)
+
+
+def dynamic_index_in_dim(operand, index, axis: int = 0, keepdims: bool = True):
+    """lax.dynamic_index_in_dim: the slice at `index` along `axis` (size-1 axis kept if keepdims)."""
+    out = dynamic_slice_in_dim(operand, index, 1, axis)
+    if keepdims:
+        return out
+    shape_ = aval_of(out).shape
+    axis = axis % len(shape_)
+    return shape.reshape(out, shape_[:axis] + shape_[axis + 1:])
+
+
+def dynamic_update_slice_in_dim(operand, update, start_index, axis: int):
+    """lax.dynamic_update_slice_in_dim: dynamic_update_slice with a start along one axis only."""
+    ndim = len(aval_of(operand).shape)
+    return dynamic_update_slice(operand, update, _axis_starts(ndim, axis % ndim, start_index))
+
+
+def dynamic_update_index_in_dim(operand, update, index, axis: int):
+    """lax.dynamic_update_index_in_dim: write `update` (with or without the size-1 axis) at `index`."""
+    ndim = len(aval_of(operand).shape)
+    axis = axis % ndim
+    ushape = aval_of(update).shape
+    if len(ushape) == ndim - 1:
+        update = shape.reshape(update, ushape[:axis] + (1,) + ushape[axis:])
+    return dynamic_update_slice_in_dim(operand, update, index, axis)
+
+
+__all__ = [
+    "dynamic_slice", "dynamic_update_slice", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim",
+    "dynamic_index_in_dim", "dynamic_update_index_in_dim",
+]
