@@ -109,8 +109,12 @@ def _zeros_for(aval):
 
 
 def _instantiate_ct(ct, primal_aval):
+    """A concrete cotangent with the primal's weak type (grad of a Python float is weak, as in JAX)."""
     if type(ct) is Zero:
         return _zeros_for(primal_aval.to_tangent_aval())
+    aval = lift_aval(ct)
+    if aval.weak_type != primal_aval.weak_type and aval.dtype == primal_aval.dtype:
+        return convert_element_type(ct, aval.dtype, weak_type=primal_aval.weak_type)
     return ct
 
 
