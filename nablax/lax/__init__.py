@@ -5,6 +5,7 @@ from nablax._src.primitives.elementwise import *  # noqa: F403
 from nablax._src.primitives.indexing import *  # noqa: F403
 from nablax._src.primitives.linalg import *  # noqa: F403
 from nablax._src.primitives.misc import *  # noqa: F403
+from nablax._src.primitives.random_bits import *  # noqa: F403
 from nablax._src.primitives.reductions import *  # noqa: F403
 from nablax._src.primitives.shape import *  # noqa: F403
 from nablax._src.primitives.sorting import *  # noqa: F403

@@ -1,10 +1,12 @@
 """All primitive families. Importing this package registers every primitive."""
 from . import (  # noqa: F401
     collectives,
+    dynamic_slice,
     elementwise,
     indexing,
     linalg,
     misc,
+    random_bits,
     reductions,
     shape,
     sorting,

@@ -96,7 +96,7 @@ def _extreme_identity(dtype: np.dtype, is_max: bool):
     """The identity of max (the lowest value) or min (the highest) in `dtype`."""
     if dtype.kind == "b":
         return not is_max
-    if dtype.kind == "f":
+    if dtypes.is_float(dtype):  # includes bfloat16, whose NumPy kind is "V"
         return -np.inf if is_max else np.inf
     info = np.iinfo(dtype)
     return info.min if is_max else info.max

@@ -1,0 +1,303 @@
+"""nablax.scipy.special (and nablax.scipy.stats.norm): special functions written on lax.
+
+Each function promotes its arguments like jnp (integers become the default float) and is
+differentiable, batchable and compilable because it is made of lax operations. Where a
+function has a removable singularity the unused branch is fed a safe value, so
+gradients stay finite (xlogy(0, 0) = 0 with derivative 0, logsumexp over -inf, ...).
+"""
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from . import dtypes
+from . import numpy as jnp
+from .numpy.promotion import promote_args_inexact
+from .numpy.reductions import canonical_axes
+from .primitives import elementwise as ew
+from .primitives import misc, special
+
+_SQRT2 = math.sqrt(2.0)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _inexact(fname: str, *args):
+    out = promote_args_inexact(fname, *args)
+    return out if len(out) > 1 else out[0]
+
+
+def _real(fname: str, x) -> None:
+    if not dtypes.is_float(x.dtype):
+        raise TypeError(f"scipy.special.{fname} needs real floating-point input, got {x.dtype.name}")
+
+
+# ------------------------------------------------------------------------ logsumexp
+
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False, where=None):
+    """log(sum(b * exp(a))) over `axis`, computed stably (the maximum is subtracted first).
+
+    Entries with b == 0 (or outside `where`) are ignored; all-(-inf) input gives -inf.
+    With `return_sign=True` returns (log|sum|, sign(sum)); otherwise a negative sum
+    gives nan, as in SciPy.
+    """
+    if b is None:
+        a = _inexact("logsumexp", a)
+    else:
+        a, b = _inexact("logsumexp", a, b)
+        shape = np.broadcast_shapes(a.shape, b.shape)
+        a, b = jnp.broadcast_to(a, shape), jnp.broadcast_to(b, shape)
+        a = jnp.where(ew.ne(b, 0), a, -np.inf)
+    _real("logsumexp", a)
+    axes = canonical_axes("logsumexp", axis, a.ndim)
+    amax = jnp.max(a, axis=axes, keepdims=True, where=where, initial=-np.inf)
+    amax = misc.stop_gradient(jnp.where(jnp.isfinite(amax), amax, 0))
+    e = jnp.exp(a - amax)
+    if b is not None:
+        e = b * e
+    s = jnp.sum(e, axis=axes, keepdims=True, where=where)
+    if return_sign:
+        sign = jnp.sign(s)
+        s = jnp.abs(s)
+    out = jnp.log(s) + amax
+    if not keepdims:
+        out = jnp.squeeze(out, axis=axes)
+        if return_sign:
+            sign = jnp.squeeze(sign, axis=axes)
+    return (out, sign) if return_sign else out
+
+
+def _softmax(fname: str, x, axis, where, initial, log: bool):
+    x = _inexact(fname, x)
+    _real(fname, x)
+    axes = canonical_axes(fname, axis, x.ndim)
+    init = -np.inf if initial is None else initial
+    xmax = jnp.max(x, axis=axes, keepdims=True, where=where, initial=init)
+    xmax = misc.stop_gradient(jnp.where(jnp.isfinite(xmax), xmax, 0))
+    shifted = x - xmax
+    e = jnp.exp(shifted)
+    if where is not None:
+        e = jnp.where(where, e, 0)
+    total = jnp.sum(e, axis=axes, keepdims=True)
+    if log:
+        out = shifted - jnp.log(total)
+        return out if where is None else jnp.where(where, out, -np.inf)
+    return e / total
+
+
+def softmax(x, axis=None):
+    """exp(x) / sum(exp(x)) over `axis` (all axes by default, as in SciPy)."""
+    return _softmax("softmax", x, axis, None, None, log=False)
+
+
+def log_softmax(x, axis=None):
+    """x - logsumexp(x) over `axis` (all axes by default, as in SciPy)."""
+    return _softmax("log_softmax", x, axis, None, None, log=True)
+
+
+# ------------------------------------------------------------- error function family
+
+def erf(x):
+    """The error function."""
+    return special.erf(_inexact("erf", x))
+
+
+def erfc(x):
+    """1 - erf(x), accurate in the right tail."""
+    return special.erfc(_inexact("erfc", x))
+
+
+def erfinv(x):
+    """The inverse of erf on (-1, 1)."""
+    return special.erf_inv(_inexact("erfinv", x))
+
+
+def ndtr(x):
+    """The standard normal CDF, 0.5 * erfc(-x / sqrt(2)) (accurate in the left tail)."""
+    x = _inexact("ndtr", x)
+    return 0.5 * special.erfc(-x * (1 / _SQRT2))
+
+
+def ndtri(p):
+    """The inverse of ndtr: sqrt(2) * erfinv(2p - 1).
+
+    (Relative precision degrades for p very close to 0 or 1, where 2p - 1 rounds.)
+    """
+    p = _inexact("ndtri", p)
+    return _SQRT2 * special.erf_inv(2 * p - 1)
+
+
+def _log_ndtr_asymptotic(x):
+    """log Phi(x) for x << 0: log(phi(x) / -x) + log of the asymptotic series in 1/x^2."""
+    z = 1 / (x * x)
+    series = 1 + z * (-1 + z * (3 + z * (-15 + z * (105 + z * -945))))
+    return -0.5 * x * x - _LOG_SQRT_2PI - jnp.log(-x) + jnp.log(series)
+
+
+def log_ndtr(x):
+    """log(ndtr(x)), accurate in both tails (an asymptotic series far in the left tail)."""
+    x = _inexact("log_ndtr", x)
+    _real("log_ndtr", x)
+    lower = -20.0 if x.dtype == np.float64 else -10.0
+    right = jnp.log1p(-ndtr(-jnp.maximum(x, 0)))
+    middle = jnp.log(ndtr(jnp.clip(x, lower, 0)))
+    left = _log_ndtr_asymptotic(jnp.minimum(x, lower))
+    return jnp.where(x > 0, right, jnp.where(x > lower, middle, left))
+
+
+# ------------------------------------------------------------------- gamma family
+
+def gammaln(x):
+    """log|Gamma(x)|."""
+    return special.lgamma(_inexact("gammaln", x))
+
+
+def gamma(x):
+    """Gamma(x) = sign * exp(gammaln(x)); the sign alternates between the negative poles."""
+    x = _inexact("gamma", x)
+    _real("gamma", x)
+    parity = jnp.remainder(jnp.floor(x), 2)
+    sign = jnp.where((x > 0) | (parity == 0), 1.0, -1.0).astype(x.dtype)
+    return sign * jnp.exp(special.lgamma(x))
+
+
+def betaln(a, b):
+    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b)."""
+    a, b = _inexact("betaln", a, b)
+    return special.lgamma(a) + special.lgamma(b) - special.lgamma(a + b)
+
+
+def digamma(x):
+    """The logarithmic derivative of Gamma."""
+    return special.digamma(_inexact("digamma", x))
+
+
+psi = digamma
+
+
+def polygamma(n, x):
+    """The n-th derivative of digamma; `n` must be a concrete non-negative integer."""
+    try:
+        n = operator.index(n) if not hasattr(n, "shape") else int(np.asarray(n).item())
+    except (TypeError, ValueError):
+        raise TypeError("scipy.special.polygamma: n must be a concrete integer (nablax does not "
+                        f"accept a traced or array-valued order), got {n!r}") from None
+    return special.polygamma(n, _inexact("polygamma", x))
+
+
+def multigammaln(a, d: int):
+    """log of the multivariate gamma function of dimension d."""
+    a = _inexact("multigammaln", a)
+    d = operator.index(d)
+    total = 0.25 * d * (d - 1) * math.log(math.pi)
+    for j in range(d):
+        total = total + special.lgamma(a - 0.5 * j)
+    return total
+
+
+# ------------------------------------------------------------- logistic / entropy
+
+def expit(x):
+    """The logistic sigmoid 1 / (1 + exp(-x))."""
+    return special.logistic(_inexact("expit", x))
+
+
+def logit(x):
+    """log(x / (1 - x)), the inverse of expit."""
+    x = _inexact("logit", x)
+    return jnp.log(x) - jnp.log1p(-x)
+
+
+def xlogy(x, y):
+    """x * log(y), taken as 0 where x == 0 (also at y == 0)."""
+    x, y = _inexact("xlogy", x, y)
+    safe_y = jnp.where((x == 0) & (y == 0), jnp.ones_like(y), y)
+    return x * jnp.log(safe_y)
+
+
+def xlog1py(x, y):
+    """x * log1p(y), taken as 0 where x == 0 (also at y == -1)."""
+    x, y = _inexact("xlog1py", x, y)
+    safe_y = jnp.where((x == 0) & (y == -1), jnp.zeros_like(y), y)
+    return x * jnp.log1p(safe_y)
+
+
+def entr(x):
+    """Elementwise entropy: -x log x for x > 0, 0 at 0, -inf for x < 0."""
+    x = _inexact("entr", x)
+    _real("entr", x)
+    safe = jnp.where(x > 0, x, jnp.ones_like(x))
+    return jnp.where(x > 0, -x * jnp.log(safe), jnp.where(x == 0, 0.0, -np.inf).astype(x.dtype))
+
+
+def rel_entr(x, y):
+    """x log(x / y) for x, y > 0; 0 at x == 0, y >= 0; inf otherwise."""
+    x, y = _inexact("rel_entr", x, y)
+    both = (x > 0) & (y > 0)
+    sx = jnp.where(both, x, jnp.ones_like(x))
+    sy = jnp.where(both, y, jnp.ones_like(y))
+    edge = jnp.where((x == 0) & (y >= 0), 0.0, np.inf).astype(x.dtype)
+    return jnp.where(both, sx * (jnp.log(sx) - jnp.log(sy)), edge)
+
+
+def kl_div(x, y):
+    """x log(x / y) - x + y for x, y > 0; y at x == 0, y >= 0; inf otherwise."""
+    x, y = _inexact("kl_div", x, y)
+    return rel_entr(x, y) - x + y
+
+
+# ------------------------------------------------------------- scipy.stats.norm
+
+def _loc_scale(fname: str, x, loc, scale):
+    x, loc, scale = _inexact(f"stats.norm.{fname}", x, loc, scale)
+    return (x - loc) / scale, scale
+
+
+def norm_pdf(x, loc=0, scale=1):
+    """The normal density."""
+    z, scale = _loc_scale("pdf", x, loc, scale)
+    return jnp.exp(-0.5 * z * z - _LOG_SQRT_2PI) / scale
+
+
+def norm_logpdf(x, loc=0, scale=1):
+    """The log normal density."""
+    z, scale = _loc_scale("logpdf", x, loc, scale)
+    return -0.5 * z * z - _LOG_SQRT_2PI - jnp.log(scale)
+
+
+def norm_cdf(x, loc=0, scale=1):
+    """The normal CDF."""
+    z, _ = _loc_scale("cdf", x, loc, scale)
+    return ndtr(z)
+
+
+def norm_logcdf(x, loc=0, scale=1):
+    """The log of the normal CDF."""
+    z, _ = _loc_scale("logcdf", x, loc, scale)
+    return log_ndtr(z)
+
+
+def norm_sf(x, loc=0, scale=1):
+    """The survival function 1 - cdf."""
+    z, _ = _loc_scale("sf", x, loc, scale)
+    return ndtr(-z)
+
+
+def norm_logsf(x, loc=0, scale=1):
+    """log(1 - cdf)."""
+    z, _ = _loc_scale("logsf", x, loc, scale)
+    return log_ndtr(-z)
+
+
+def norm_ppf(q, loc=0, scale=1):
+    """The inverse CDF (quantile function)."""
+    q, loc, scale = _inexact("stats.norm.ppf", q, loc, scale)
+    return loc + scale * ndtri(q)
+
+
+__all__ = [
+    "logsumexp", "softmax", "log_softmax", "erf", "erfc", "erfinv", "ndtr", "ndtri", "log_ndtr",
+    "gammaln", "gamma", "betaln", "digamma", "psi", "polygamma", "multigammaln", "expit", "logit",
+    "xlogy", "xlog1py", "entr", "rel_entr", "kl_div",
+]
