@@ -1,7 +1,7 @@
 """Systematic rule tests: every registered primitive, every column (DESIGN §7).
 
 Columns: impl vs NumPy, abstract_eval vs impl, JVP vs finite differences, VJP by the
-dot-product test, second order, vmap vs a Python loop. All run in float64 (x64 on).
+dot-product test, second order, vmap vs a Python loop, jit vs eager. All run in float64 (x64 on).
 """
 from __future__ import annotations
 
@@ -144,3 +144,15 @@ def test_vmap_matches_loop(case):
             else:
                 np.testing.assert_allclose(np.asarray(out), np.stack([np.asarray(lp) for lp in loop]),
                                            rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_jit_matches_eager(case):
+    ins = _inputs(case)
+    eager = case.apply(*ins)
+    jitted = nablax.jit(case.apply)(*ins)
+    outs = (eager, jitted) if case.multiple else ([eager], [jitted])
+    for e, j in zip(*outs):
+        e_np, j_np = np.asarray(e), np.asarray(j)
+        assert e_np.shape == j_np.shape and e_np.dtype == j_np.dtype, (e_np.dtype, j_np.dtype)
+        np.testing.assert_allclose(j_np, e_np, rtol=1e-12, atol=1e-14, equal_nan=True)
