@@ -2,9 +2,11 @@
 
 Each equation is one assignment. A primitive with an `emit` template is written inline
 (`c = xp.sin(b)`); others call their `impl` bound as a module global
-(`d = _cumsum(xp, c)`). Scalar literals are written as Python literals where NumPy's
-scalar rules keep the array's dtype, and as typed globals otherwise. The source is
-registered with linecache, so tracebacks and `jit(f).lower(x).as_text()` show it.
+(`d = _cumsum(xp, c)`). A callable emit with `block = True` returns statements instead
+(control flow: `if`/`while`/`for` around compiled sub-functions). Scalar literals are
+written as Python literals where NumPy's scalar rules keep the array's dtype, and as
+typed globals otherwise. The source is registered with linecache, so tracebacks and
+`jit(f).lower(x).as_text()` show it.
 """
 from __future__ import annotations
 
@@ -103,6 +105,12 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     params = ", ".join(w.name(v) for v in jaxpr.invars)
     body = []
     for eqn in jaxpr.eqns:
+        if getattr(eqn.prim.emit, "block", False):
+            # Control flow: the emit writes statements (if/while/for around compiled sub-functions).
+            args = [w.atom(a, False) for a in eqn.invars]
+            lines = eqn.prim.emit(args, [w.name(v) for v in eqn.outvars], eqn.params, lambda v: _param_src(v, w))
+            body.extend(f"    {line}" for line in lines)
+            continue
         rhs = _eqn_source(eqn, w)
         outs = ", ".join(w.name(v) for v in eqn.outvars)
         if eqn.prim.multiple_results:

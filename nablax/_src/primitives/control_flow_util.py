@@ -1,0 +1,267 @@
+"""Jaxpr plumbing shared by the control-flow primitives: tracing user functions with
+closure conversion, running Jaxprs (compiled when hot), and the dependence analyses
+that decide which loop carries get tangents or batch axes."""
+
+import weakref
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..array import Array, to_concrete_array, wrap
+from ..avals import ShapedArray, Zero
+from ..core import Tracer, _trace_var, lift_aval
+from ..interpreters import batching, staging
+from ..interpreters import jvp as jvp_interp
+from ..interpreters import linearize as lin_interp
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, eval_jaxpr
+from . import shape
+from .templates import bdim_to_front
+
+_COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
+
+_COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
+_COMPILED: "weakref.WeakKeyDictionary[ClosedJaxpr, Callable]" = weakref.WeakKeyDictionary()
+
+
+def _as_value(x):
+    return x if isinstance(x, (Array, Tracer)) else to_concrete_array(x)
+
+
+def _eval(closed: ClosedJaxpr, *args) -> list:
+    return eval_jaxpr(closed.jaxpr, closed.consts, *args)
+
+
+def _trace(fn: Callable, avals: Sequence[ShapedArray], label: str) -> ClosedJaxpr:
+    return staging.trace_to_jaxpr(fn, list(avals), label=label)
+
+
+def _with_invars(closed: ClosedJaxpr, invars: Sequence) -> ClosedJaxpr:
+    j = closed.jaxpr
+    return ClosedJaxpr(Jaxpr(j.constvars, list(invars), j.outvars, j.eqns), closed.consts)
+
+
+def _hoist_tracers(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list]:
+    """Closure conversion: constants that are tracers become leading inputs (returned)."""
+    j = closed.jaxpr
+    kept_v, kept_c, hoisted_v, hoisted_c = [], [], [], []
+    for v, c in zip(j.constvars, closed.consts):
+        if isinstance(c, Tracer):
+            hoisted_v.append(v)
+            hoisted_c.append(c)
+        else:
+            kept_v.append(v)
+            kept_c.append(c)
+    if not hoisted_v:
+        return closed, []
+    return ClosedJaxpr(Jaxpr(kept_v, hoisted_v + list(j.invars), j.outvars, j.eqns), kept_c), hoisted_c
+
+
+def _compiled(closed: ClosedJaxpr) -> Callable:
+    """The Jaxpr as a generated NumPy function (raw values in, tuple out), cached per Jaxpr."""
+    fn = _COMPILED.get(closed)
+    if fn is None:
+        from ..jit.call import compile_closed  # jit sits above primitives; imported on a miss only
+
+        fn = _COMPILED[closed] = compile_closed(closed, "body")[0]
+    return fn
+
+
+def _eval_step(closed: ClosedJaxpr) -> Callable:
+    """Like _compiled, but evaluating equation by equation (cheaper for a few iterations)."""
+    weak = [a.weak_type for a in closed.in_avals]
+
+    def step(*vals):
+        outs = _eval(closed, *[wrap(v, w) for v, w in zip(vals, weak)])
+        return [_as_value(o)._value for o in outs]
+
+    return step
+
+
+def _raw(args) -> list:
+    return [_as_value(a)._value for a in args]
+
+
+def _conform(outs, avals) -> list:
+    """Eager outputs carrying exactly the weak types abstract_eval promises."""
+    res = []
+    for o, a in zip(outs, avals):
+        o = _as_value(o)
+        res.append(o if o._weak == a.weak_type else wrap(o._value, a.weak_type))
+    return res
+
+
+def _dependence(jaxpr: Jaxpr, flags: Sequence[bool], inexact_only: bool) -> list[bool]:
+    """Which outputs depend on the flagged inputs (an over-approximation of nonzero
+    tangents when inexact_only, of batched values otherwise)."""
+    marked = {v for v, f in zip(jaxpr.invars, flags) if f}
+    for eqn in jaxpr.eqns:
+        if any(type(a) is Var and a in marked for a in eqn.invars) or (
+                not inexact_only and eqn.params.get("axis_name") is not None):
+            marked.update(v for v in eqn.outvars if not inexact_only or v.aval.dtype.kind in "fc")
+    return [type(v) is Var and v in marked for v in jaxpr.outvars]
+
+
+def _union(flag_lists) -> list[bool]:
+    return [any(fs) for fs in zip(*flag_lists)]
+
+
+def _carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list, inexact_only: bool):
+    """Carries that become flagged after any number of iterations, and the flagged ys."""
+    carry = list(carry)
+    while True:
+        out = _dependence(jaxpr, consts + carry + xs, inexact_only)
+        new = [a or b for a, b in zip(carry, out[:len(carry)])]
+        if new == carry:
+            return carry, out[len(carry):]
+        carry = new
+
+
+def _nonzero(t) -> bool:
+    return type(t) is not Zero and lift_aval(t).dtype.kind in "fc"
+
+
+def _zeros(aval: ShapedArray):
+    z = wrap(np.zeros((), aval.dtype), aval.weak_type)
+    return shape.broadcast_in_dim(z, aval.shape, ()) if aval.shape else z
+
+
+def _inst(t):
+    return _zeros(t.aval) if type(t) is Zero else t
+
+
+def _internal(what: str) -> AssertionError:
+    return AssertionError(f"nablax control flow: internal error ({what}); please report it")
+
+
+def _jvp_jaxpr(closed: ClosedJaxpr, nz_in: list, nz_out: list, in_groups: list, out_groups: list,
+               label: str) -> ClosedJaxpr:
+    """JVP of `closed`. Inputs are grouped: each group's primals, then the tangents of its
+    nz_in members; outputs likewise, with tangents exactly for nz_out (zeros instantiated)."""
+    avals = closed.in_avals
+    layout, start = [], 0
+    for g in in_groups:
+        layout += [(False, i) for i in range(start, start + g)]
+        layout += [(True, i) for i in range(start, start + g) if nz_in[i]]
+        start += g
+
+    def fn(*args):
+        primals = [None] * len(avals)
+        tangents = [Zero(a.to_tangent_aval()) for a in avals]
+        for (is_t, i), a in zip(layout, args):
+            (tangents if is_t else primals)[i] = a
+        outs, touts = jvp_interp.jvp_flat(lambda *xs: _eval(closed, *xs), primals, tangents)
+        res, start = [], 0
+        for g in out_groups:
+            res += outs[start:start + g]
+            for j in range(start, start + g):
+                if nz_out[j]:
+                    res.append(_inst(touts[j]))
+                elif type(touts[j]) is not Zero:
+                    raise _internal("unexpected nonzero tangent")
+            start += g
+        return res
+
+    return _trace(fn, [avals[i].to_tangent_aval() if t else avals[i] for t, i in layout], label)
+
+
+def _batch_jaxpr(closed: ClosedJaxpr, size: int, b_in: list, b_out: list, label: str) -> ClosedJaxpr:
+    """`closed` vectorized: flagged inputs and outputs carry a leading batch axis of `size`."""
+    avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) if b else a for a, b in zip(closed.in_avals, b_in)]
+
+    def fn(*args):
+        outs, dims = batching.batch_flat(lambda *xs: _eval(closed, *xs), list(args),
+                                         [0 if b else None for b in b_in], size, None)
+        res = []
+        for o, d, b in zip(outs, dims, b_out):
+            if not b and d is not None:
+                raise _internal("unexpected batched output")
+            res.append(bdim_to_front(o, d, size) if b else o)
+        return res
+
+    return _trace(fn, avals, label)
+
+
+def _stage_zeros(ttrace, aval: ShapedArray):
+    """A zero tangent computed inside the linear Jaxpr (not captured as a residual)."""
+    zero = wrap(np.zeros((), aval.dtype), False)
+    if not aval.shape:
+        return zero
+    var = Var(aval)
+    ttrace.eqns.append(Eqn(shape.broadcast_in_dim_p, [Literal(zero)], [var],
+                           {"shape": aval.shape, "broadcast_dimensions": ()}))
+    return staging.StagingTracer(ttrace, var)
+
+
+def _linearize_jaxpr(closed: ClosedJaxpr, nz_in: list, nz_out: list, label: str):
+    """Split `closed` into a primal Jaxpr (inputs -> outputs + residuals) and a linear one
+    (residuals + tangents of the nz_in inputs -> tangents of the nz_out outputs).
+    Returns (primal, linear, number of residuals)."""
+    avals = closed.in_avals
+    store: dict = {}
+
+    def primal_fn(*args):
+        trace = lin_interp.LinearizeTrace(_trace_var.get(), label)
+        ttrace = trace.tangent_trace
+        tvars, ins = [], []
+        for a, aval, nz in zip(args, avals, nz_in):
+            if nz:
+                t = ttrace.new_arg(aval.to_tangent_aval())
+                tvars.append(t.var)
+                a = lin_interp.LinearizeTracer(trace, a, t)
+            ins.append(a)
+        token = _trace_var.set(trace)
+        try:
+            outs = _eval(closed, *ins)
+            primals_out, touts = [], []
+            for o, want in zip(outs, nz_out):
+                if type(o) is lin_interp.LinearizeTracer and o._trace is trace:
+                    if not want:
+                        raise _internal("unexpected nonzero tangent")
+                    primals_out.append(o.primal)
+                    touts.append(o.tangent)
+                else:
+                    primals_out.append(o)
+                    if want:
+                        touts.append(_stage_zeros(ttrace, lift_aval(o).to_tangent_aval()))
+            lin = ttrace.to_jaxpr(tvars, touts)
+        finally:
+            _trace_var.reset(token)
+            trace.invalidate()
+        j = lin.jaxpr
+        res_v, res_c, kept_v, kept_c = [], [], [], []
+        for v, c in zip(j.constvars, lin.consts):
+            if isinstance(c, Tracer):
+                res_v.append(v)
+                res_c.append(c)
+            else:
+                kept_v.append(v)
+                kept_c.append(c)
+        store["lin"] = ClosedJaxpr(Jaxpr(kept_v, res_v + tvars, j.outvars, j.eqns), kept_c)
+        store["n_res"] = len(res_c)
+        return primals_out + res_c
+
+    primal = _trace(primal_fn, avals, label)
+    return primal, store["lin"], store["n_res"]
+
+
+def _under(trace, fn: Callable, *args, **kwargs):
+    token = _trace_var.set(trace)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _trace_var.reset(token)
+
+
+def _unbox_linearized(trace, outs) -> tuple[list, list]:
+    pairs = [(o.primal, o.tangent) if type(o) is lin_interp.LinearizeTracer and o._trace is trace
+             else (o, Zero(lift_aval(o).to_tangent_aval())) for o in outs]
+    return [p for p, _ in pairs], [t for _, t in pairs]
+
+
+def _lhs(names: list) -> str:
+    return ", ".join(names) + ("," if len(names) == 1 else "") if names else "_"
+
+
+def _tangents_out(outs_t: list, nz: list, avals: list) -> list:
+    it = iter(outs_t)
+    return [next(it) if f else Zero(a.to_tangent_aval()) for f, a in zip(nz, avals)]
