@@ -121,3 +121,18 @@ def test_many_distinct_jitted_lambdas_do_not_accumulate():
 def test_eval_shape():
     out = jax.eval_shape(lambda x: {"y": x @ x.T}, jax.ShapeDtypeStruct((3, 4), jnp.float32))
     assert out["y"].shape == (3, 3) and out["y"].dtype == np.float32
+
+
+def test_disable_jit_runs_python():
+    seen = []
+
+    def f(x):
+        seen.append(type(x).__name__)
+        return x * 2
+
+    jf = jax.jit(f)
+    with jax.disable_jit():
+        assert float(jf(3.0)) == 6.0
+    assert seen == ["float"]
+    jf(3.0)
+    assert seen[-1] != "float"

@@ -88,3 +88,8 @@ def x64_enabled() -> bool:
 def config_key() -> tuple:
     """The flag values that change what a traced program computes (part of jit cache keys)."""
     return (x64_flag.value,)
+
+
+def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager:
+    """`with disable_jit():` runs jitted functions as plain Python (for debugging)."""
+    return config.override("jax_disable_jit", bool(disable))
