@@ -1,0 +1,159 @@
+"""Machine description, the §8 performance targets, and cProfile summaries of the nablax side."""
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import platform
+import pstats
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from benchmarks.frameworks import Framework
+from benchmarks.timing import Stats
+
+
+@dataclass
+class Row:
+    """One table row: per-column stats (None = not run), the reference column, check status."""
+
+    name: str
+    times: dict[str, Stats | None] = field(default_factory=dict)
+    ref: Stats | None = None
+    ref_label: str = ""
+    check: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, str] = field(default_factory=dict)  # extra nablax variants: key -> label
+
+    def t(self, col: str) -> float | None:
+        """Median seconds of a column ("ref" for the reference), or None."""
+        s = self.ref if col == "ref" else self.times.get(col)
+        return s.median if s is not None else None
+
+
+def machine(fws: dict[str, Framework]) -> list[str]:
+    """Lines describing this machine and the library versions."""
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
+    versions += [f"{fw.name} {fw.version}" for name, fw in fws.items() if name != "numpy"]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} logical cores; {platform.system()} {platform.release()}",
+        f"Load average (1/5/15 min) at the end of the run: {load} (other processes share this machine)",
+        "Versions: " + ", ".join(versions),
+    ]
+
+
+@dataclass
+class Target:
+    """A performance goal: `value(rows)` compared with `limit` (`<=` unless `at_least`)."""
+
+    text: str
+    value: Callable[[dict[str, Row]], float | None]
+    limit: float
+    at_least: bool = False
+    workloads: tuple[str, ...] = ()  # rows whose nablax side is profiled when missed
+    info: bool = False  # shown for context, never MET/MISSED
+
+    def judge(self, rows: dict[str, Row]) -> tuple[float | None, str]:
+        """(measured value, 'MET' / 'MISSED' / 'n/a')."""
+        v = self.value(rows)
+        if v is None:
+            return None, "n/a"
+        if self.info:
+            return v, "info"
+        ok = v >= self.limit if self.at_least else v <= self.limit
+        return v, "MET" if ok else "MISSED"
+
+
+def ratio(a: str, col_a: str, b: str, col_b: str) -> Callable[[dict[str, Row]], float | None]:
+    """rows[a][col_a] / rows[b][col_b], None when either is missing."""
+
+    def value(rows: dict[str, Row]) -> float | None:
+        x = rows[a].t(col_a) if a in rows else None
+        y = rows[b].t(col_b) if b in rows else None
+        return x / y if x is not None and y else None
+
+    return value
+
+
+def targets() -> list[Target]:
+    """The targets of the brief, in order; `vs(row, col)` = row's nablax time / row's col time."""
+
+    def vs(row: str, col: str, limit: float, text: str) -> Target:
+        return Target(text, ratio(row, "nablax", row, col), limit, workloads=(row,), info=limit == 0)
+
+    def speedup(slow: tuple[str, str], fast: tuple[str, str], limit: float, text: str, prof: tuple[str, ...]) -> Target:
+        return Target(text, ratio(*slow, *fast), limit, True, prof)
+
+    return [
+        vs("eager_sin_3", "ref", 5, "eager jnp.sin(a), 3 floats ≤ 5× NumPy"),
+        vs("eager_add_3", "ref", 8, "eager a + b, 3 floats ≤ 8× NumPy"),
+        vs("eager_grad_poly", "jax", 0.1, "eager grad(poly) ≤ 0.1× JAX"),
+        vs("eager_grad_poly", "autograd", 0, "eager grad(poly), nablax/autograd"),
+        vs("eager_grad_poly", "torch", 0, "eager grad(poly), nablax/torch.func"),
+        vs("eager_grad4_poly", "jax", 0.1, "eager 4th derivative ≤ 0.1× JAX"),
+        vs("eager_grad4_poly", "autograd", 0, "eager 4th derivative, nablax/autograd"),
+        vs("eager_grad4_poly", "torch", 0, "eager 4th derivative, nablax/torch.func"),
+        speedup(("td_vmap_grad_b1024", "nablax_loop"), ("td_vmap_grad_b1024", "nablax"), 20,
+                "vmap(grad(td_loss)) b1024 speed-up over a Python loop of grad ≥ 20×", ("td_vmap_grad_b1024",)),
+        speedup(("jacrev_loop_vs_vmap_100", "ref"), ("jacrev_loop_vs_vmap_100", "nablax"), 10,
+                "jacrev R^100→R^100 (vmap) speed-up over a loop of vjp ≥ 10×", ("jacrev_loop_vs_vmap_100",)),
+        speedup(("td_jit_vmap_grad_b2", "nablax_unjitted"), ("td_jit_vmap_grad_b2", "nablax"), 20,
+                "td jit(vmap(grad)) b2 speed-up over un-jitted ≥ 20×", ("td_jit_vmap_grad_b2", "td_vmap_grad_b2")),
+        vs("tiny_jit", "jax", 1.5, "tiny jit call ≤ 1.5× JAX"),
+        vs("jit_grad_poly", "jax", 1.5, "jit(grad(poly)) call ≤ 1.5× JAX"),
+        vs("td_jit_vmap_grad_b2", "jax", 1.5, "td jit(vmap(grad)) b2 ≤ 1.5× JAX"),
+        vs("td_jit_vmap_grad_b65536", "jax", 2, "td jit(vmap(grad)) b65536 ≤ 2× JAX"),
+        vs("mlp_sgd_step", "jax", 1.25, "MLP SGD step ≤ 1.25× JAX"),
+        vs("hessian_tanh_100", "jax", 1.5, "Hessian n=100 ≤ 1.5× JAX"),
+        vs("compile_mlp_sgd_step", "jax", 0.2, "compile of MLP step ≤ 0.2× JAX"),
+        vs("compile_td_jit_vmap_grad", "jax", 0.2, "compile of td per-example grads ≤ 0.2× JAX"),
+    ]
+
+
+def target_lines(rows: dict[str, Row], markdown: bool) -> tuple[list[str], list[str]]:
+    """Rendered target table and the names of rows whose targets were missed."""
+    out = ["| target | measured | status |", "|---|---|---|"] if markdown else []
+    missed: list[str] = []
+    judged = [(tg, *tg.judge(rows)) for tg in targets()]
+    if any(v is not None for _, v, _ in judged):  # with --only, just the targets this run measured
+        judged = [j for j in judged if j[1] is not None]
+    for tg, v, status in judged:
+        shown = "—" if v is None else (f"{v:.1f}× speed-up" if tg.at_least else f"{v:.3g}×")
+        out.append(f"| {tg.text} | {shown} | {status} |" if markdown else f"  {status:6} {shown:>16}  {tg.text}")
+        if status == "MISSED":
+            missed += [w for w in tg.workloads if w not in missed]
+    return out, missed
+
+
+def profile(fn: Callable[[], Any], seconds: float = 2.0, top: int = 15) -> str:
+    """cProfile `fn` called repeatedly for about `seconds`; the top entries by tottime."""
+    fn()
+    t0, n = time.perf_counter(), 0
+    prof = cProfile.Profile()
+    prof.enable()
+    while time.perf_counter() - t0 < seconds or n == 0:
+        fn()
+        n += 1
+    prof.disable()
+    buf = io.StringIO()
+    buf.write(f"{n} calls profiled\n")
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)
+    text = buf.getvalue()
+    start = text.find("   ncalls")
+    return f"{n} calls profiled\n" + (text[start:] if start >= 0 else text)
+
+
+def warn(msg: str) -> None:
+    """A line on stderr."""
+    print(msg, file=sys.stderr, flush=True)
