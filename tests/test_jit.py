@@ -136,3 +136,19 @@ def test_disable_jit_runs_python():
     assert seen == ["float"]
     jf(3.0)
     assert seen[-1] != "float"
+
+
+def test_large_arrays_reuse_dead_buffers_without_clobbering_views():
+    n = 1 << 17
+
+    def f(x):
+        a = jnp.sin(x)
+        v = a.reshape(2, -1)  # a view of a's buffer
+        b = jnp.exp(a)  # a is dead after this, but v still aliases it
+        return v.sum() + b.sum() + (jnp.cos(x) * 2.0 + 1.0).sum()
+
+    x = jnp.linspace(0.0, 1.0, n)
+    text = jax.jit(f).lower(x).as_text()
+    assert "out=" in text
+    np.testing.assert_allclose(float(jax.jit(f)(x)), float(f(x)), rtol=1e-5)
+    np.testing.assert_array_equal(np.asarray(x), np.linspace(0.0, 1.0, n, dtype=np.float32))

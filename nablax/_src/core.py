@@ -35,7 +35,7 @@ class Primitive:
 
     __slots__ = (
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
-        "multiple_results", "linearize", "differentiable", "fold", "params_doc", "__weakref__",
+        "multiple_results", "linearize", "differentiable", "fold", "elementwise", "__weakref__",
     )
 
     def __init__(self, name: str):
@@ -46,6 +46,7 @@ class Primitive:
         self.multiple_results = False
         self.differentiable = True
         self.fold = True
+        self.elementwise = False  # NumPy-broadcasting and shape-preserving: jit may apply it to scalars
 
     def bind(self, *args, **params):
         trace = _trace_var.get()

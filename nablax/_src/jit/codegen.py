@@ -27,6 +27,16 @@ _PYTHON_LITERAL_SAFE = {"add", "sub", "mul", "div", "max", "min", "pow", "gt", "
                         "atan2", "rem", "nextafter"}
 _counter = itertools.count()
 
+# Elementwise primitives that NumPy can compute into an existing buffer (`out=`).
+_UFUNC_OF = {
+    "add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "neg": "negative",
+    "max": "maximum", "min": "minimum", "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp",
+    "log": "log", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "sqrt": "sqrt", "expm1": "expm1",
+    "log1p": "log1p", "exp2": "exp2",
+}
+# Below this many elements, fresh arrays are cheap and `a * b` reads better than `out=`.
+_INPLACE_MIN_SIZE = 1 << 16
+
 
 def _identifier_names():
     """a, b, ..., z, ba, bb, ... skipping Python keywords and names used by the module."""
@@ -96,6 +106,33 @@ def _eqn_source(eqn, w: _Writer) -> str:
     return f"{g}(xp, {', '.join(args)})" if args else f"{g}(xp)"
 
 
+def _last_uses(jaxpr: Jaxpr) -> dict:
+    """Index of the last equation reading each variable (outputs count as read at the end)."""
+    last: dict = {}
+    for i, eqn in enumerate(jaxpr.eqns):
+        for a in eqn.invars:
+            if type(a) is Var:
+                last[a] = i
+    for v in jaxpr.outvars:
+        if type(v) is Var:
+            last[v] = len(jaxpr.eqns)
+    return last
+
+
+def _reusable_input(eqn, i: int, last_use: dict, owned: set):
+    """A dead, same-shaped, self-allocated input whose buffer this ufunc may write into."""
+    if eqn.prim.name not in _UFUNC_OF:
+        return None
+    out = eqn.outvars[0].aval
+    if out.size < _INPLACE_MIN_SIZE or out.dtype.kind not in "fc":
+        return None
+    for a in eqn.invars:
+        if type(a) is Var and a in owned and last_use.get(a) == i and a.aval.shape == out.shape \
+                and a.aval.dtype == out.dtype:
+            return a
+    return None
+
+
 def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     """Python source of a function computing `prog`, and the globals it needs."""
     jaxpr: Jaxpr = prog.jaxpr
@@ -104,14 +141,29 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
         w.names[v] = w.add_global("const", c._value if hasattr(c, "_value") else c)
     params = ", ".join(w.name(v) for v in jaxpr.invars)
     body = []
-    for eqn in jaxpr.eqns:
+    last_use = _last_uses(jaxpr)
+    owned: set = set()  # vars holding arrays this function allocated (safe to overwrite)
+    for i, eqn in enumerate(jaxpr.eqns):
         if getattr(eqn.prim.emit, "block", False):
             # Control flow: the emit writes statements (if/while/for around compiled sub-functions).
             args = [w.atom(a, False) for a in eqn.invars]
             lines = eqn.prim.emit(args, [w.name(v) for v in eqn.outvars], eqn.params, lambda v: _param_src(v, w))
             body.extend(f"    {line}" for line in lines)
+            owned.difference_update(eqn.invars)
             continue
-        rhs = _eqn_source(eqn, w)
+        reuse = _reusable_input(eqn, i, last_use, owned)
+        if reuse is not None:
+            args = [w.atom(a, True) for a in eqn.invars]
+            rhs = f"xp.{_UFUNC_OF[eqn.prim.name]}({', '.join(args)}, out={w.name(reuse)})"
+        else:
+            rhs = _eqn_source(eqn, w)
+        if eqn.prim.name in _UFUNC_OF:
+            if eqn.outvars[0].aval.size >= _INPLACE_MIN_SIZE:
+                owned.add(eqn.outvars[0])
+        else:
+            # Its result may be a view of an input (reshape, transpose, slice...): never
+            # overwrite those inputs' buffers afterwards.
+            owned.difference_update(eqn.invars)
         outs = ", ".join(w.name(v) for v in eqn.outvars)
         if eqn.prim.multiple_results:
             outs = outs + ("," if len(eqn.outvars) == 1 else "")

@@ -132,7 +132,8 @@ def simplify(prog: Program) -> Program:
         if replacement is not None:
             env[out] = replacement
             continue
-        new = Eqn(e.prim, invars, e.outvars, e.params, e.source)
+        prim, invars = _rewrite_of(e.prim, invars, producers)
+        new = Eqn(prim, invars, e.outvars, e.params, e.source)
         eqns.append(new)
         for v in e.outvars:
             producers[v] = new
@@ -207,6 +208,38 @@ def _identity_of(prim, invars, params, out, producers):
     return None
 
 
+def _negated(a, producers):
+    """x when `a` is computed as neg(x), else None."""
+    src = producers.get(a) if type(a) is Var else None
+    return src.invars[0] if src is not None and src.prim is elementwise.neg_p else None
+
+
+def _rewrite_of(prim, invars, producers):
+    """Exact rewrites into a cheaper equation: x + (-y) -> x - y, -(c * x) -> (-c) * x, ..."""
+    if prim is elementwise.add_p:
+        x, y = invars
+        ny = _negated(y, producers)
+        if ny is not None:
+            return elementwise.sub_p, [x, ny]
+        nx = _negated(x, producers)
+        if nx is not None:
+            return elementwise.sub_p, [y, nx]
+    elif prim is elementwise.sub_p:
+        x, y = invars
+        ny = _negated(y, producers)
+        if ny is not None:
+            return elementwise.add_p, [x, ny]
+    elif prim is elementwise.neg_p:
+        src = producers.get(invars[0]) if type(invars[0]) is Var else None
+        if src is not None and src.prim is elementwise.mul_p:
+            a, b = src.invars
+            for lit, other in ((a, b), (b, a)):
+                v = _literal_value(lit)
+                if v is not None and np.ndim(v) == 0:
+                    return elementwise.mul_p, [Literal(wrap(np.negative(v), lit.val._weak)), other]
+    return prim, invars
+
+
 def fold_scalar_broadcasts(prog: Program) -> Program:
     """broadcast_in_dim of a scalar feeding only NumPy-broadcasting ops: use the scalar itself."""
     jaxpr = prog.jaxpr
@@ -235,6 +268,43 @@ def fold_scalar_broadcasts(prog: Program) -> Program:
 def _other_operand_full(eqn, var) -> bool:
     """True if some other operand of eqn already has the output's full shape."""
     return any(a is not var and a.aval.shape == eqn.outvars[0].aval.shape for a in eqn.invars)
+
+
+# ------------------------------------------------------------------------ scalar splats
+
+def propagate_splats(prog: Program) -> Program:
+    """Compute elementwise ops on broadcast scalars ("splats") as scalars.
+
+    `broadcast_in_dim` of a rank-0 value is a splat. An elementwise equation whose
+    operands are all splats or scalars is computed on the scalars and re-broadcast (the
+    broadcast is dropped by DCE when nothing needs it); one whose other operand already
+    has the full shape reads the scalar instead, since NumPy broadcasting gives the
+    same result. Gradients of reductions (`sum` transposes to a broadcast of 1.0) stop
+    materializing arrays of ones this way.
+    """
+    jaxpr = prog.jaxpr
+    splat: dict = {}
+    env: dict = {}
+    eqns = []
+    for e in jaxpr.eqns:
+        invars = [_subst(a, env) for a in e.invars]
+        if e.prim is shape.broadcast_in_dim_p and invars[0].aval.shape == ():
+            splat[e.outvars[0]] = invars[0]
+        elif e.prim.elementwise and any(type(a) is Var and a in splat for a in invars):
+            out = e.outvars[0]
+            scalars = [splat.get(a, a) if type(a) is Var else a for a in invars]
+            if all(a.aval.shape == () for a in scalars):
+                small = Var(out.aval.update(shape=()))
+                eqns.append(Eqn(e.prim, scalars, [small], e.params, e.source))
+                eqns.append(Eqn(shape.broadcast_in_dim_p, [small], [out],
+                                {"shape": out.aval.shape, "broadcast_dimensions": ()}, e.source))
+                splat[out] = small
+                continue
+            if any(a.aval.shape == out.aval.shape and not (type(a) is Var and a in splat) for a in invars):
+                invars = [splat[a] if type(a) is Var and a in splat else a for a in invars]
+        eqns.append(Eqn(e.prim, invars, e.outvars, e.params, e.source))
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
 
 
 # ----------------------------------------------------------------------------------- cse
@@ -298,6 +368,7 @@ def dce(prog: Program) -> Program:
 def optimize(prog: Program, inliners: dict) -> Program:
     """The jit pipeline of passes."""
     prog = inline_calls(prog, inliners)
+    prog = propagate_splats(prog)
     prog = fold_constants(prog)
     prog = simplify(prog)
     prog = fold_scalar_broadcasts(prog)

@@ -138,6 +138,7 @@ def unary_elementwise(
         transpose=transpose,
         weak_rule=weak_if_all_weak if weak else never_weak,
     )
+    prim.elementwise = True
     return prim
 
 
@@ -517,6 +518,7 @@ integer_pow_p = define_primitive(
     batch=_integer_pow_batch,
     emit=_integer_pow_emit,
 )
+integer_pow_p.elementwise = True
 
 
 def integer_pow(x, y: int):

@@ -56,6 +56,7 @@ convert_element_type_p = define_primitive(
     linear=True,
     transpose=_convert_transpose,
 )
+convert_element_type_p.elementwise = True
 
 
 def convert_element_type(x, new_dtype, weak_type: bool = False):

@@ -82,7 +82,10 @@ def batch_size(args, dims) -> int:
 
 
 def elementwise_batch(prim):
-    """vmap rule for NumPy-broadcasting elementwise primitives: align batch dims, bind once."""
+    """vmap rule for NumPy-broadcasting elementwise primitives: align batch dims, bind once.
+
+    Also marks `prim` as elementwise, which lets jit compute it on scalars (passes.py)."""
+    prim.elementwise = True
 
     def rule(args, dims, **params):
         ndims = [ndim_of(a) - (d is not None) for a, d in zip(args, dims)]
