@@ -355,23 +355,16 @@ def _select_weights_lhs_rhs(first: bool, greater: bool):
     def term(t, x, y, out):
         a, b = (x, y) if first else (y, x)
         cmp = gt(a, b) if greater else lt(a, b)
-        w = select_n(cmp, select_n(eq(a, b), _zeros_like(t), _full_like(t, 0.5)), _ones_like(t))
+        # Scalar cases broadcast against the comparison: no arrays of ones/zeros.
+        w = select_n(cmp, select_n(eq(a, b), _scalar_like(t, 0), _scalar_like(t, 0.5)), _scalar_like(t, 1))
         return mul(t, w)
 
     return term
 
 
-def _full_like(x, value):
-    aval = aval_of(x)
-    return wrap(np.full(aval.shape, value, aval.dtype))
-
-
-def _zeros_like(x):
-    return _full_like(x, 0)
-
-
-def _ones_like(x):
-    return _full_like(x, 1)
+def _scalar_like(x, value):
+    """A rank-0 array of x's dtype."""
+    return wrap(np.asarray(value, aval_of(x).dtype))
 
 
 max_p = binary_elementwise(
@@ -426,7 +419,7 @@ def _select_n_transpose(ct, which, *cases):
     out = [None]
     for i, c in enumerate(cases):
         if templates.is_undefined(c) and type(ct) is not Zero:
-            zeros = _zeros_like(ct)
+            zeros = _scalar_like(ct, 0)
             branches = [zeros] * len(cases)
             branches[i] = ct
             out.append(templates.unbroadcast(select_n_p.bind(which, *branches), c.aval.shape))
@@ -439,8 +432,15 @@ def _select_n_weak(arrays, params):
     return all(a._weak for a in arrays[1:])
 
 
+def _select_n_emit(args, params, src, avals):
+    if len(args) == 3 and avals[0].dtype.kind == "b":
+        return f"xp.where({args[0]}, {args[2]}, {args[1]})"
+    return None
+
+
 select_n_p = define_primitive(
     "select_n",
+    emit=_select_n_emit,
     impl=_select_n_impl,
     abstract_eval=_select_n_abstract,
     jvp=_select_n_jvp,
@@ -484,7 +484,7 @@ def _integer_pow_jvp(primals, tangents, *, y):
         return out, t
     if y == 0:
         return out, Zero(aval_of(out).to_tangent_aval())
-    deriv = mul(float(y) if aval_of(x).dtype.kind in "fc" else y, integer_pow(x, y - 1) if y != 1 else _ones_like(x))
+    deriv = mul(float(y) if aval_of(x).dtype.kind in "fc" else y, integer_pow(x, y - 1) if y != 1 else _scalar_like(x, 1))
     return out, mul(t, deriv)
 
 
@@ -530,7 +530,7 @@ def integer_pow(x, y: int):
 
 def _trunc(q):
     """q rounded toward zero, as q - rem(q, 1): differentiable, with derivative zero (rem's JVP)."""
-    return sub(q, rem(q, _ones_like(q)))
+    return sub(q, rem(q, _scalar_like(q, 1)))
 
 
 rem_p = binary_elementwise(
@@ -557,12 +557,12 @@ def _pow_impl(x, y):
 
 
 def _replace_zeros(x):
-    return select_n(eq(x, 0), x, _ones_like(x))
+    return select_n(eq(x, 0), x, _scalar_like(x, 1))
 
 
 def _pow_jvp_lhs(t, x, y, out):
     # d/dx x**y = y * x**(y-1), and 0 where y == 0 (also at x == 0).
-    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow(x, sub(y, 1))), _zeros_like(y))
+    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow(x, sub(y, 1))), _scalar_like(y, 0))
     return mul(t, jac)
 
 
@@ -596,8 +596,8 @@ def _abs_tangent(t, x, y):
     if aval_of(x).dtype.kind != "c":
         return mul(t, sign(x))
     # d|z| = Re(conj(z) dz) / |z|, taken as 0 at z == 0.
-    safe = select_n(eq(y, 0), y, _ones_like(y))
-    unit = div(x, complex(safe, _zeros_like(safe)))
+    safe = select_n(eq(y, 0), y, _scalar_like(y, 1))
+    unit = div(x, complex(safe, _scalar_like(safe, 0)))
     return real(mul(conj(unit), t))
 
 
@@ -701,7 +701,7 @@ def _clamp_jvp(primals, tangents):
              lt(hi, x))                           # max is the answer
     for t, cond in zip(tangents, conds):
         if type(t) is not Zero:
-            term = select_n(cond, _zeros_like(t), t)
+            term = select_n(cond, _scalar_like(t, 0), t)
             total = templates.add_tangents(total, templates.broadcast_to(term, shape_))
     return out, total
 
@@ -733,12 +733,12 @@ def _to_complex(dtype):
 
 real_p = unary_elementwise(
     "real", "real", kinds="c", out_dtype=dtypes.complex_to_real, tangent=lambda t, x, y: real(t), linear=True,
-    transpose=lambda ct, x: [None if type(ct) is Zero else complex(ct, _zeros_like(ct))],
+    transpose=lambda ct, x: [None if type(ct) is Zero else complex(ct, _scalar_like(ct, 0))],
 )
 real = real_p.bind
 imag_p = unary_elementwise(
     "imag", "imag", kinds="c", out_dtype=dtypes.complex_to_real, tangent=lambda t, x, y: imag(t), linear=True,
-    transpose=lambda ct, x: [None if type(ct) is Zero else complex(_zeros_like(ct), neg(ct))],
+    transpose=lambda ct, x: [None if type(ct) is Zero else complex(_scalar_like(ct, 0), neg(ct))],
 )
 imag = imag_p.bind
 conj_p = unary_elementwise(
@@ -770,8 +770,8 @@ def _complex_transpose(ct, x, y):
 
 complex_p = binary_elementwise(
     "complex", _complex_impl, kinds="f", out_dtype=_to_complex,
-    jvp_lhs=lambda t, x, y, out: complex(t, _zeros_like(t)),
-    jvp_rhs=lambda t, x, y, out: complex(_zeros_like(t), t),
+    jvp_lhs=lambda t, x, y, out: complex(t, _scalar_like(t, 0)),
+    jvp_rhs=lambda t, x, y, out: complex(_scalar_like(t, 0), t),
     linear=True, transpose=_complex_transpose,
 )
 complex = _binary_wrapper(complex_p)  # noqa: A001
