@@ -71,11 +71,17 @@ class _Writer:
     def atom(self, a, python_ok: bool) -> str:
         if type(a) is Literal:
             v = a.val._value
-            if python_ok and np.ndim(v) == 0 and v.dtype.kind in "fi" and not v.dtype.kind == "b":
-                py = v.item()
-                if np.isfinite(py):
-                    return repr(py)
-            return self.add_global(f"{np.asarray(v).dtype.name}_", np.asarray(v)[()])
+            if python_ok and np.ndim(v) == 0 and v.dtype.kind in "fi":
+                scalar = np.asarray(v)[()]
+                if np.isfinite(scalar):
+                    # str() of a NumPy scalar is its shortest round-trip form ("0.01" for
+                    # float32(0.01)); NumPy casts the Python literal back to that dtype.
+                    return str(scalar)
+            scalar = np.asarray(v)[()]
+            if np.ndim(v) == 0 and scalar.dtype.kind in "fiub" and (scalar.dtype.kind == "b" or np.isfinite(scalar)):
+                ctor = "bool_" if scalar.dtype.kind == "b" else scalar.dtype.name
+                return f"np.{ctor}({scalar!s})"  # typed and readable: np.float32(0.5)
+            return self.add_global(f"{scalar.dtype.name}_", scalar)
         return self.name(a)
 
 

@@ -305,8 +305,12 @@ def _true_or_floor_divide(x, y):
     return np.true_divide(x, y)
 
 
+def _div_emit(args, params, src, avals):
+    return f"({args[0]} / {args[1]})" if avals[0].dtype.kind in "fc" else None
+
+
 div_p = binary_elementwise(
-    "div", _true_or_floor_divide,
+    "div", _true_or_floor_divide, emit=_div_emit,
     jvp_lhs=lambda t, x, y, out: div(t, y),
     jvp_rhs=lambda t, x, y, out: mul(neg(t), div(out, y)),
     linear=True, transpose=_div_transpose,

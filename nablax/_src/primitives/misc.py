@@ -46,8 +46,15 @@ def _convert_transpose(ct, x, *, new_dtype, weak_type):
     return [convert_element_type_p.bind(ct, new_dtype=aval.dtype, weak_type=aval.weak_type)]
 
 
+def _convert_emit(args, params, src, avals):
+    if avals[0].dtype.kind == "c" and params["new_dtype"].kind != "c":
+        return None
+    return f"{args[0]}.astype({src(params['new_dtype'])})"
+
+
 convert_element_type_p = define_primitive(
     "convert_element_type",
+    emit=_convert_emit,
     impl=_convert_impl,
     abstract_eval=_convert_abstract,
     eager=_convert_eager,

@@ -112,6 +112,17 @@ def _extreme_impl(is_max: bool):
     return impl
 
 
+def _extreme_emit(is_max: bool):
+    """`xp.max(x, axis=...)` when no reduced axis is empty (otherwise the impl's identity)."""
+
+    def emit(args, params, src, avals):
+        if any(avals[0].shape[a] == 0 for a in params["axes"]):
+            return None
+        return f"xp.{'max' if is_max else 'min'}({args[0]}, axis={params['axes']!r})"
+
+    return emit
+
+
 def _extreme_jvp(is_max: bool):
     """Tangent of max/min: the tangent at the extremal positions, ties shared equally."""
 
@@ -133,6 +144,7 @@ def _extreme_jvp(is_max: bool):
 reduce_max_p = define_primitive(
     "reduce_max",
     impl=_extreme_impl(True),
+    emit=_extreme_emit(True),
     abstract_eval=_reduce_abstract("reduce_max", "biuf"),
     jvp=_extreme_jvp(True),
     batch=None,
@@ -142,6 +154,7 @@ reduce_max_p.batch = _axis_reduce_batch(reduce_max_p)
 reduce_min_p = define_primitive(
     "reduce_min",
     impl=_extreme_impl(False),
+    emit=_extreme_emit(False),
     abstract_eval=_reduce_abstract("reduce_min", "biuf"),
     jvp=_extreme_jvp(False),
     batch=None,

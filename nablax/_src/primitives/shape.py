@@ -84,8 +84,21 @@ def _bid_batch(args, dims, *, shape, broadcast_dimensions):
     return broadcast_in_dim(x, (size,) + tuple(shape), new_dims), 0
 
 
+def _bid_emit(args, params, src, avals):
+    """NumPy broadcasting spelled out: insert unit axes where needed, then broadcast_to."""
+    shape, dims = tuple(params["shape"]), tuple(params["broadcast_dimensions"])
+    x = args[0]
+    if dims != tuple(range(len(shape) - len(dims), len(shape))):
+        expanded = [1] * len(shape)
+        for src_axis, dst in enumerate(dims):
+            expanded[dst] = avals[0].shape[src_axis]
+        x = f"xp.reshape({x}, {tuple(expanded)!r})"
+    return f"xp.broadcast_to({x}, {shape!r})"
+
+
 broadcast_in_dim_p = define_primitive(
     "broadcast_in_dim",
+    emit=_bid_emit,
     eager=_checked_eager(_bid_impl, _bid_abstract, lambda vals, *, shape, broadcast_dimensions: (
         len(broadcast_dimensions) != np.ndim(vals[0])
         or any(a >= b for a, b in zip(broadcast_dimensions, broadcast_dimensions[1:])))),
