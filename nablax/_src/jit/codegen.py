@@ -34,6 +34,8 @@ _UFUNC_OF = {
     "log": "log", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "sqrt": "sqrt", "expm1": "expm1",
     "log1p": "log1p", "exp2": "exp2",
 }
+# Primitives whose generated code always returns a newly allocated array.
+_FRESH_RESULT = {"dot_general"}
 # Below this many elements, fresh arrays are cheap and `a * b` reads better than `out=`.
 _INPLACE_MIN_SIZE = 1 << 16
 
@@ -163,13 +165,13 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             rhs = f"xp.{_UFUNC_OF[eqn.prim.name]}({', '.join(args)}, out={w.name(reuse)})"
         else:
             rhs = _eqn_source(eqn, w)
-        if eqn.prim.name in _UFUNC_OF:
-            if eqn.outvars[0].aval.size >= _INPLACE_MIN_SIZE:
-                owned.add(eqn.outvars[0])
-        else:
+        kind = eqn.prim.name
+        if kind not in _UFUNC_OF:
             # Its result may be a view of an input (reshape, transpose, slice...): never
             # overwrite those inputs' buffers afterwards.
             owned.difference_update(eqn.invars)
+        if (kind in _UFUNC_OF or kind in _FRESH_RESULT) and eqn.outvars[0].aval.size >= _INPLACE_MIN_SIZE:
+            owned.add(eqn.outvars[0])
         outs = ", ".join(w.name(v) for v in eqn.outvars)
         if eqn.prim.multiple_results:
             outs = outs + ("," if len(eqn.outvars) == 1 else "")
