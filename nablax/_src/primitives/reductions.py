@@ -59,6 +59,19 @@ def _reduce_abstract(name: str, kinds: str):
     return abstract_eval
 
 
+def axis_reduction(name: str, kinds: str, doc: str, **rules):
+    """A reduction over static `axes` (shape rule, batch rule and lax wrapper filled in)."""
+    prim = define_primitive(name, abstract_eval=_reduce_abstract(name, kinds), batch=None, **rules)
+    prim.batch = _axis_reduce_batch(prim)
+
+    def wrapper(x, axes):
+        return prim.bind(x, axes=_check_axes(name, aval_of(x), axes))
+
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = doc
+    return prim, wrapper
+
+
 # ----------------------------------------------------------------------------- reduce_sum
 
 def _reduce_sum_transpose(ct, x, *, axes):
@@ -72,22 +85,15 @@ def _reduce_sum_impl(xp, x, *, axes):
     return xp.sum(x, axis=axes, dtype=x.dtype)
 
 
-reduce_sum_p = define_primitive(
-    "reduce_sum",
+reduce_sum_p, reduce_sum = axis_reduction(
+    "reduce_sum", "iufc", "lax.reduce_sum over the static `axes`.",
     impl=_reduce_sum_impl,
-    abstract_eval=_reduce_abstract("reduce_sum", "iufc"),
     jvp="linear",
-    batch=None,
     linear=True,
     transpose=_reduce_sum_transpose,
     emit="xp.sum({0}, axis={axes}, dtype={0}.dtype)",
 )
-reduce_sum_p.batch = _axis_reduce_batch(reduce_sum_p)
 
-
-def reduce_sum(x, axes):
-    """lax.reduce_sum over the static `axes`."""
-    return reduce_sum_p.bind(x, axes=_check_axes("reduce_sum", aval_of(x), axes))
 
 
 # ------------------------------------------------------------------ reduce_max, reduce_min
@@ -141,35 +147,21 @@ def _extreme_jvp(is_max: bool):
     return jvp
 
 
-reduce_max_p = define_primitive(
-    "reduce_max",
+reduce_max_p, reduce_max = axis_reduction(
+    "reduce_max", "biuf", "lax.reduce_max over the static `axes` (NaN propagates; -inf for an empty reduction).",
     impl=_extreme_impl(True),
     emit=_extreme_emit(True),
-    abstract_eval=_reduce_abstract("reduce_max", "biuf"),
     jvp=_extreme_jvp(True),
-    batch=None,
 )
-reduce_max_p.batch = _axis_reduce_batch(reduce_max_p)
 
-reduce_min_p = define_primitive(
-    "reduce_min",
+reduce_min_p, reduce_min = axis_reduction(
+    "reduce_min", "biuf", "lax.reduce_min over the static `axes` (NaN propagates; +inf for an empty reduction).",
     impl=_extreme_impl(False),
     emit=_extreme_emit(False),
-    abstract_eval=_reduce_abstract("reduce_min", "biuf"),
     jvp=_extreme_jvp(False),
-    batch=None,
 )
-reduce_min_p.batch = _axis_reduce_batch(reduce_min_p)
 
 
-def reduce_max(x, axes):
-    """lax.reduce_max over the static `axes` (NaN propagates; -inf for an empty reduction)."""
-    return reduce_max_p.bind(x, axes=_check_axes("reduce_max", aval_of(x), axes))
-
-
-def reduce_min(x, axes):
-    """lax.reduce_min over the static `axes` (NaN propagates; +inf for an empty reduction)."""
-    return reduce_min_p.bind(x, axes=_check_axes("reduce_min", aval_of(x), axes))
 
 
 # ----------------------------------------------------------------------------- reduce_prod
@@ -204,19 +196,12 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
     return out, reduce_sum(elementwise.mul(ts, others), (axis,))
 
 
-reduce_prod_p = define_primitive(
-    "reduce_prod",
+reduce_prod_p, reduce_prod = axis_reduction(
+    "reduce_prod", "iufc", "lax.reduce_prod over the static `axes`.",
     impl=_reduce_prod_impl,
-    abstract_eval=_reduce_abstract("reduce_prod", "iufc"),
     jvp=_reduce_prod_jvp,
-    batch=None,
 )
-reduce_prod_p.batch = _axis_reduce_batch(reduce_prod_p)
 
-
-def reduce_prod(x, axes):
-    """lax.reduce_prod over the static `axes`."""
-    return reduce_prod_p.bind(x, axes=_check_axes("reduce_prod", aval_of(x), axes))
 
 
 # ------------------------------------------------------------------ reduce_and, reduce_or
@@ -231,33 +216,19 @@ def _logical_impl(is_and: bool):
     return impl
 
 
-reduce_and_p = define_primitive(
-    "reduce_and",
+reduce_and_p, reduce_and = axis_reduction(
+    "reduce_and", "biu", "lax.reduce_and: logical AND over `axes` for bool operands (bitwise for integers).",
     impl=_logical_impl(True),
-    abstract_eval=_reduce_abstract("reduce_and", "biu"),
     differentiable=False,
-    batch=None,
 )
-reduce_and_p.batch = _axis_reduce_batch(reduce_and_p)
 
-reduce_or_p = define_primitive(
-    "reduce_or",
+reduce_or_p, reduce_or = axis_reduction(
+    "reduce_or", "biu", "lax.reduce_or: logical OR over `axes` for bool operands (bitwise for integers).",
     impl=_logical_impl(False),
-    abstract_eval=_reduce_abstract("reduce_or", "biu"),
     differentiable=False,
-    batch=None,
 )
-reduce_or_p.batch = _axis_reduce_batch(reduce_or_p)
 
 
-def reduce_and(x, axes):
-    """lax.reduce_and: logical AND over `axes` for bool operands (bitwise for integers)."""
-    return reduce_and_p.bind(x, axes=_check_axes("reduce_and", aval_of(x), axes))
-
-
-def reduce_or(x, axes):
-    """lax.reduce_or: logical OR over `axes` for bool operands (bitwise for integers)."""
-    return reduce_or_p.bind(x, axes=_check_axes("reduce_or", aval_of(x), axes))
 
 
 # ---------------------------------------------------------------------- argmax, argmin
