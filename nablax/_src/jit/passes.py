@@ -145,32 +145,23 @@ def _same_type(a, out) -> bool:
     return a.aval.shape == out.aval.shape and a.aval.dtype == out.aval.dtype
 
 
+# x * 1, 1 * x, x + 0, 0 + x, x - 0, x / 1: (identity element, may it stand on the left?).
+# x + 0 changes -0.0 into +0.0; that sign is observable only through division, accepted.
+_UNIT_OPERAND = {"mul": (1, True), "add": (0, True), "sub": (0, False), "div": (1, False)}
+
+
 def _identity_of(prim, invars, params, out, producers):
     """The atom this equation's output equals, if an exact identity applies."""
     p = prim
-    if p is elementwise.mul_p:
+    unit = _UNIT_OPERAND.get(p.name)
+    if unit is not None:
         x, y = invars
-        if _is_scalar_literal(y, 1) and _same_type(x, out):
+        value, left_ok = unit
+        if _is_scalar_literal(y, value) and _same_type(x, out):
             return x
-        if _is_scalar_literal(x, 1) and _same_type(y, out):
+        if left_ok and _is_scalar_literal(x, value) and _same_type(y, out):
             return y
-    elif p is elementwise.add_p:
-        x, y = invars
-        # x + 0 is x exactly except for x = -0.0 (which becomes +0.0); the sign of zero
-        # is not observable through nablax's API except via division, which we accept.
-        if _is_scalar_literal(y, 0) and _same_type(x, out):
-            return x
-        if _is_scalar_literal(x, 0) and _same_type(y, out):
-            return y
-    elif p is elementwise.sub_p:
-        x, y = invars
-        if _is_scalar_literal(y, 0) and _same_type(x, out):
-            return x
-    elif p is elementwise.div_p:
-        x, y = invars
-        if _is_scalar_literal(y, 1) and _same_type(x, out):
-            return x
-    elif p is elementwise.neg_p:
+    if p is elementwise.neg_p:
         (x,) = invars
         src = producers.get(x)
         if src is not None and src.prim is elementwise.neg_p:
