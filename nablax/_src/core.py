@@ -35,7 +35,8 @@ class Primitive:
 
     __slots__ = (
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
-        "multiple_results", "linearize", "differentiable", "fold", "elementwise", "__weakref__",
+        "multiple_results", "linearize", "differentiable", "fold", "elementwise", "higher_order",
+        "__weakref__",
     )
 
     def __init__(self, name: str):
@@ -47,6 +48,7 @@ class Primitive:
         self.differentiable = True
         self.fold = True
         self.elementwise = False  # NumPy-broadcasting and shape-preserving: jit may apply it to scalars
+        self.higher_order = False  # params hold functions/Jaxprs that bind at the current trace
 
     def bind(self, *args, **params):
         trace = _trace_var.get()

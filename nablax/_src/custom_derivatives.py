@@ -99,6 +99,7 @@ def _custom_jvp_batch(args, dims, *, call, jvp):
 
 custom_jvp_call_p = define_primitive(
     "custom_jvp_call",
+    higher_order=True,
     impl=_call_impl,
     eager=_eager_call,
     abstract_eval=lambda *avals, call, jvp: _out_avals(call, avals),
@@ -273,6 +274,7 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
 
 custom_vjp_call_p = define_primitive(
     "custom_vjp_call",
+    higher_order=True,
     impl=_call_impl,
     eager=_eager_call,
     abstract_eval=lambda *avals, call, fwd, bwd: _out_avals(call, avals),
@@ -300,6 +302,7 @@ def _custom_vjp_lin_unsupported(*args, **params):
 
 custom_vjp_lin_p = define_primitive(
     "custom_vjp_lin",
+    higher_order=True,
     impl=_custom_vjp_lin_unsupported,
     eager=_custom_vjp_lin_unsupported,
     abstract_eval=lambda *avals, bwd, res_tree, n_res, out_avals, in_avals: list(out_avals),
@@ -399,6 +402,7 @@ def _remat_batch(args, dims, *, call):
 
 remat_call_p = define_primitive(
     "checkpoint",
+    higher_order=True,
     impl=_call_impl,
     eager=_eager_call,
     abstract_eval=lambda *avals, call: _out_avals(call, avals),
@@ -439,6 +443,7 @@ def _remat_lin_batch(args, dims, *, call, n):
 
 remat_lin_p = define_primitive(
     "checkpoint_lin",
+    higher_order=True,
     impl=lambda xp, *vals, call, n: _call_impl(xp, *vals, call=_lin_apply(call, n)),
     eager=lambda *args, call, n: _lin_apply(call, n)(*[_as_value(a) for a in args]),
     abstract_eval=lambda *avals, call, n: _out_avals(_lin_apply(call, n), avals),

@@ -34,6 +34,8 @@ class JVPTrace(Trace):
 
     def process_primitive(self, prim, args, params):
         primals, tangents, nonzero = unzip_own(self, JVPTracer, args)
+        if not nonzero and self.parent is None and not prim.higher_order:
+            return prim.eager(*primals, **params)
         token = _trace_var.set(self.parent)
         try:
             if not nonzero:

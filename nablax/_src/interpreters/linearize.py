@@ -54,6 +54,8 @@ class LinearizeTrace(Trace):
     def process_primitive(self, prim, args, params):
         primals, tangents, nonzero = unzip_own(self, LinearizeTracer, args)
         if not nonzero:
+            if self.parent is None and not prim.higher_order:
+                return prim.eager(*primals, **params)
             token = _trace_var.set(self.parent)
             try:
                 return prim.bind(*primals, **params)

@@ -71,6 +71,8 @@ class StagingTrace(Trace):
                 if type(a) is StagingTracer and a._trace is self:
                     break
             else:
+                if self.parent is None and not prim.higher_order:  # known values: compute them now
+                    return prim.eager(*args, **params)
                 token = _trace_var.set(self.parent)
                 try:
                     return prim.bind(*args, **params)

@@ -112,6 +112,7 @@ def _batch(args, dims, *, jaxpr, name):
 
 jit_call_p = define_primitive(
     "jit_call",
+    higher_order=True,
     impl=_impl,
     eager=_eager,
     abstract_eval=lambda *avals, jaxpr, name: list(jaxpr.out_avals),

@@ -75,6 +75,7 @@ def define_primitive(
     multiple_results: bool = False,
     weak_rule: Callable = weak_if_all_weak,
     fold: bool = True,
+    higher_order: bool = False,
 ) -> Primitive:
     """Create and register a primitive; every rule is checked for presence here."""
     if name in PRIMITIVES:
@@ -96,6 +97,7 @@ def define_primitive(
     prim.linearize = linearize
     prim.multiple_results = multiple_results
     prim.fold = fold
+    prim.higher_order = higher_order
     prim.eager = eager or _generic_eager(impl, multiple_results, weak_rule)
     PRIMITIVES[name] = prim
     return prim

@@ -220,6 +220,7 @@ _cond_emit.block = True  # type: ignore[attr-defined]
 
 cond_p = define_primitive(
     "cond",
+    higher_order=True,
     impl=_cond_impl,
     eager=_cond_eager,
     abstract_eval=_cond_abstract,
@@ -358,6 +359,7 @@ _while_emit.block = True  # type: ignore[attr-defined]
 
 while_p = define_primitive(
     "while",
+    higher_order=True,
     impl=_while_impl,
     eager=_while_eager,
     abstract_eval=_while_abstract,
@@ -561,6 +563,7 @@ _scan_emit.block = True  # type: ignore[attr-defined]
 
 scan_p = define_primitive(
     "scan",
+    higher_order=True,
     impl=_scan_impl,
     eager=_scan_eager,
     abstract_eval=_scan_abstract,
