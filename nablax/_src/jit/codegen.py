@@ -14,6 +14,7 @@ import functools
 import itertools
 import linecache
 import re
+import weakref
 from typing import Callable
 
 import numpy as np
@@ -26,6 +27,12 @@ from .passes import Program
 _PYTHON_LITERAL_SAFE = {"add", "sub", "mul", "div", "max", "min", "pow", "gt", "lt", "ge", "le", "eq", "ne",
                         "atan2", "rem", "nextafter"}
 _counter = itertools.count()
+_free_numbers: list[int] = []
+
+
+def _release(filename: str, number: int) -> None:
+    linecache.cache.pop(filename, None)
+    _free_numbers.append(number)
 
 # Elementwise primitives that NumPy can compute into an existing buffer (`out=`).
 _UFUNC_OF = {
@@ -186,9 +193,14 @@ def compile_program(prog: Program, xp, name: str = "jitted") -> tuple[Callable, 
     """Generate, compile and return (function, source)."""
     name = re.sub(r"\W", "_", name)
     src, glob = generate(prog, xp, name)
-    filename = f"<nablax-jit-{next(_counter)}-{name}>"
+    number = _free_numbers.pop() if _free_numbers else next(_counter)
+    filename = f"<nablax-jit-{number}>"
     code = compile(src, filename, "exec")
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     ns: dict = dict(glob)
     exec(code, ns)  # noqa: S102 - our own generated source
-    return ns[name], src
+    fn = ns[name]
+    # The traceback source lives exactly as long as the compiled function; then its file
+    # name is reused (CPython keeps every distinct code file name alive forever).
+    weakref.finalize(fn, _release, filename, number)
+    return fn, src
