@@ -7,6 +7,7 @@ With x64 off every result is narrowed to 32 bits (``canonicalize_dtype``).
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 from typing import Any
 
@@ -130,10 +131,8 @@ def _bad_dtype(value: Any, where: str) -> TypeError:
 def canonicalize_dtype(dtype: Any) -> np.dtype:
     """np.dtype(dtype), narrowed to 32 bits when x64 is off (float→float32, int→int32)."""
     key = (dtype, x64_flag.value)
-    try:
+    with contextlib.suppress(KeyError, TypeError):  # TypeError: an unhashable dtype-like
         return _CANON[key]
-    except (KeyError, TypeError):
-        pass
     try:
         d = np.dtype(dtype)
     except (TypeError, ValueError):
@@ -142,10 +141,8 @@ def canonicalize_dtype(dtype: Any) -> np.dtype:
         d = d.newbyteorder("=")
     if not key[1]:
         d = _TO_32.get(d, d)
-    try:
+    with contextlib.suppress(TypeError):  # unhashable dtype-like, e.g. a list of fields
         _CANON[key] = d
-    except TypeError:  # unhashable dtype-like, e.g. a list of fields
-        pass
     return d
 
 

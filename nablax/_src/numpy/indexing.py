@@ -14,6 +14,7 @@ Out-of-range indices follow JAX: a static int raises IndexError in x[idx]; array
 from __future__ import annotations
 
 import builtins
+import contextlib
 import operator
 
 import numpy as np
@@ -229,12 +230,10 @@ def getitem(self, idx):
             return wrap(self._value[idx], self._weak)
         # Eager and concrete: NumPy's own indexing agrees with ours whenever it succeeds
         # (it raises IndexError for out-of-range indices, which we clamp).
-        try:
+        with contextlib.suppress(IndexError, TypeError, ValueError):  # else the general path below
             raw = tuple(e._value if type(e) is Array else e for e in idx) if type(idx) is tuple else (
                 idx._value if type(idx) is Array else idx)
             return wrap(np.asarray(self._value[raw]), self._weak)
-        except (IndexError, TypeError, ValueError):
-            pass
     return _take(self, idx)
 
 

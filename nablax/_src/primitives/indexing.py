@@ -26,6 +26,7 @@ of them — NumPy's, in practice the last in C order (JAX leaves the choice unsp
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 
 import numpy as np
@@ -199,12 +200,10 @@ def _gather_impl(xp, x, *indices, spec, mode, fill_value):
     x = np.asarray(x)
     if not indices:
         return np.asarray(x[_basic_tuple(spec)])
-    try:
-        # Fast path: NumPy wraps negative indices once, as the spec says, and raises
-        # IndexError for anything else out of range.
+    # Fast path: NumPy wraps negative indices once, as the spec says, and raises
+    # IndexError for anything else out of range (handled below).
+    with contextlib.suppress(IndexError):
         return np.asarray(x[_raw_tuple(spec, indices)])
-    except IndexError:
-        pass
     bshape = _np_index_shape(indices)
     if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):
         out_shape = _out_shape(spec, x.shape, bshape)
@@ -379,11 +378,11 @@ def _scatter_impl_for(name: str):
         if not indices:
             _apply_update(ufunc, out, _basic_tuple(spec), updates, True)
             return out
-        try:  # fast path: every index in range (NumPy wraps negatives once, as the spec says)
+        # Fast path: every index in range (NumPy wraps negatives once, as the spec says).
+        # On IndexError `out` may be partly updated: the general path starts again from x.
+        with contextlib.suppress(IndexError):
             _apply_update(ufunc, out, _raw_tuple(spec, indices), updates, unique_indices)
             return out
-        except IndexError:
-            pass  # `out` may be partly updated: start again from x
         _np_index_shape(indices)
         if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):
             return x.copy()
