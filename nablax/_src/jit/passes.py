@@ -31,6 +31,13 @@ def _subst(a, env: dict):
     return a if type(a) is Literal else env.get(a, a)
 
 
+def _rebuilt(prog: Program, eqns: list, env: dict) -> Program:
+    """`prog` with new equations, its outputs renamed through `env`, same inputs and constants."""
+    jaxpr = prog.jaxpr
+    outvars = [_subst(v, env) for v in jaxpr.outvars]
+    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+
+
 # ----------------------------------------------------------------------------- inlining
 
 def inline_calls(prog: Program, inliners: dict) -> Program:
@@ -137,8 +144,7 @@ def simplify(prog: Program) -> Program:
         eqns.append(new)
         for v in e.outvars:
             producers[v] = new
-    outvars = [_subst(v, env) for v in jaxpr.outvars]
-    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+    return _rebuilt(prog, eqns, env)
 
 
 def _same_type(a, out) -> bool:
@@ -252,8 +258,7 @@ def fold_scalar_broadcasts(prog: Program) -> Program:
                 env[e.outvars[0]] = e.invars[0]
                 continue
         eqns.append(Eqn(e.prim, [_subst(a, env) for a in e.invars], e.outvars, e.params, e.source))
-    outvars = [_subst(v, env) for v in jaxpr.outvars]
-    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+    return _rebuilt(prog, eqns, env)
 
 
 def _other_operand_full(eqn, var) -> bool:
@@ -294,8 +299,7 @@ def propagate_splats(prog: Program) -> Program:
             if any(a.aval.shape == out.aval.shape and not (type(a) is Var and a in splat) for a in invars):
                 invars = [splat[a] if type(a) is Var and a in splat else a for a in invars]
         eqns.append(Eqn(e.prim, invars, e.outvars, e.params, e.source))
-    outvars = [_subst(v, env) for v in jaxpr.outvars]
-    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+    return _rebuilt(prog, eqns, env)
 
 
 # ----------------------------------------------------------------------------------- cse
@@ -336,8 +340,7 @@ def cse(prog: Program) -> Program:
         new = Eqn(e.prim, invars, e.outvars, e.params, e.source)
         seen[key] = new
         eqns.append(new)
-    outvars = [_subst(v, env) for v in jaxpr.outvars]
-    return Program(Jaxpr(list(jaxpr.constvars), list(jaxpr.invars), outvars, eqns), prog.consts)
+    return _rebuilt(prog, eqns, env)
 
 
 # ----------------------------------------------------------------------------------- dce
