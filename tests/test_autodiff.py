@@ -200,3 +200,49 @@ def test_python_control_flow_on_values_under_grad():
 
     assert float(jax.grad(f)(3.0)) == 6.0
     assert float(jax.grad(f)(-3.0)) == -1.0
+
+
+def test_jvp_accepts_float0_tangents_and_tangents_take_the_primal_weak_type():
+    t0 = np.zeros((), dtype=jax.dtypes.float0)
+    out, t = jax.jvp(lambda x, n: x * n, (jnp.float32(2.0), 3), (jnp.float32(1.0), t0))
+    assert float(out) == 6.0 and float(t) == 3.0
+    # a weakly typed primal gives a weakly typed tangent, whatever the tangent's flag
+    _, t = jax.jvp(lambda x: x**3, (2.0,), (jnp.float32(1.0),))
+    assert float(t) == 12.0 and t.weak_type
+    _, t = jax.jvp(lambda x: x**3, (jnp.float32(2.0),), (1.0,))
+    assert not t.weak_type
+    assert jax.jacfwd(lambda x: x**3)(2.0).weak_type
+    assert not jax.jacfwd(lambda x: x * jnp.float32(2))(2.0).weak_type
+
+
+def test_vjp_and_linearize_accept_float0_for_integer_parts():
+    _, pull = jax.vjp(lambda x: (x * 2.0, jnp.round(x).astype(jnp.int32)), jnp.array([1.2, 2.7]))
+    (g,) = pull((jnp.ones(2), np.zeros((2,), dtype=jax.dtypes.float0)))
+    np.testing.assert_array_equal(np.asarray(g), [2.0, 2.0])
+    _, f_jvp = jax.linearize(lambda x, n: x * n, jnp.float32(2.0), jnp.int32(3))
+    assert float(f_jvp(jnp.float32(1.0), np.zeros((), dtype=jax.dtypes.float0))) == 3.0
+
+
+def test_structure_and_argnums_errors_have_jax_classes():
+    with pytest.raises(TypeError, match="tangents"):
+        jax.jvp(lambda x, y: x + y, (1.0, 2.0), (1.0,))
+    with pytest.raises(TypeError, match="structure"):
+        jax.jvp(lambda x: x, ({"a": 1.0},), ((1.0,),))
+    with pytest.raises(ValueError, match="shape"):
+        jax.jvp(lambda x: x, (jnp.ones(2),), (jnp.ones(3),))
+    _, f_jvp = jax.linearize(lambda x: x * 2, jnp.ones(3))
+    with pytest.raises(TypeError, match="structure"):
+        f_jvp(jnp.ones(3), jnp.ones(3))
+    with pytest.raises(TypeError, match="argnums"):  # an index past the last argument
+        jax.grad(lambda x: x, argnums=1)(1.0)
+    with pytest.raises(ValueError, match="argnums"):
+        jax.grad(lambda x: x, argnums=-2)(1.0)
+    with pytest.raises(ValueError, match="argnums"):
+        jax.jacfwd(lambda x: x, argnums=2)(1.0)
+
+
+def test_grad_is_seeded_with_the_output_weak_type():
+    jaxpr = jax.make_jaxpr(jax.grad(lambda x: jnp.sin(x) * 2.0))(1.0)
+    assert [e.primitive.name for e in jaxpr.jaxpr.eqns] == ["sin", "cos", "mul", "mul", "mul"]
+    assert jaxpr.jaxpr.outvars[0].aval.weak_type
+    assert jax.grad(lambda x: x * jnp.float32(3))(2.0).weak_type

@@ -366,3 +366,13 @@ def test_python_control_flow_inside_jit_points_to_cond():
     # and inside a traced branch, the label names the control-flow primitive
     with pytest.raises(jax.errors.ConcretizationTypeError, match="lax.while_loop"):
         lax.while_loop(lambda c: c < 3, lambda c: c + 1 if c > 0 else c, 0)
+
+
+def test_fori_loop_index_is_weakly_typed():
+    # `carry + i` keeps the carry's dtype, as in JAX, for static and traced bounds
+    out = lax.fori_loop(0, 3, lambda i, c: c + i, jnp.int16(0))
+    assert out.dtype == np.int16 and int(out) == 3
+    out = jax.jit(lambda n: lax.fori_loop(0, n, lambda i, c: c + i, jnp.int16(1)))(4)
+    assert out.dtype == np.int16 and int(out) == 7
+    out = lax.fori_loop(0, 4, lambda i, c: c + i, 0)
+    assert out.dtype == np.int32 and out.weak_type and int(out) == 6

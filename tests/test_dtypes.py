@@ -320,8 +320,11 @@ def test_to_inexact_and_complex_to_real():
             assert dtypes.to_inexact_dtype(dt) == np.float32
         for dt in ["float16", "float32", "float64", "complex64", "complex128"]:
             assert dtypes.to_inexact_dtype(dt) == np.dtype(dt)
-    with config.enable_x64(True):
-        assert dtypes.to_inexact_dtype(np.int32) == np.float64
+    with config.enable_x64(True):  # as in JAX: only 64-bit integers become float64
+        assert dtypes.to_inexact_dtype(np.int32) == np.float32
+        assert dtypes.to_inexact_dtype(np.bool_) == np.float32
+        assert dtypes.to_inexact_dtype(np.uint64) == np.float64
+        assert dtypes.to_inexact_dtype(np.int64) == np.float64
     assert dtypes.complex_to_real(np.complex64) == np.float32
     assert dtypes.complex_to_real("complex128") == np.float64
     assert dtypes.complex_to_real(np.float16) == np.float16

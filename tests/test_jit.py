@@ -55,8 +55,10 @@ def test_static_argnums_and_unhashable_static_error():
     assert float(f(2.0, 3)) == 6.0
     g = jax.jit(lambda x, shape: jnp.zeros(shape) + x, static_argnames="shape")
     assert g(1.0, shape=(2, 3)).shape == (2, 3)
-    with pytest.raises(TypeError, match="hashable"):
+    with pytest.raises(ValueError, match="hashable"):  # ValueError, as in JAX
         jax.jit(lambda x, s: x, static_argnums=1)(1.0, [1, 2])
+    with pytest.raises(ValueError, match="hashable"):
+        jax.jit(lambda x, s=None: x, static_argnames="s")(1.0, s={"a": 1})
 
 
 def test_concretization_errors_name_the_operation_and_fix():
@@ -152,3 +154,33 @@ def test_large_arrays_reuse_dead_buffers_without_clobbering_views():
     assert "out=" in text
     np.testing.assert_allclose(float(jax.jit(f)(x)), float(f(x)), rtol=1e-5)
     np.testing.assert_array_equal(np.asarray(x), np.linspace(0.0, 1.0, n, dtype=np.float32))
+
+
+def test_bool_and_int_of_a_tracer_raise_the_specific_concretization_errors():
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.jit(lambda x: 1.0 if x > 0 else 0.0)(1.0)
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.vmap(lambda x: 1.0 if x > 0 else 0.0)(jnp.ones(3))
+    with pytest.raises(jax.errors.TracerIntegerConversionError):
+        jax.jit(lambda x: jnp.ones(int(x)))(3)
+    with pytest.raises(jax.errors.TracerIntegerConversionError):
+        jax.jit(lambda x: list(range(x)))(3)
+    with pytest.raises(jax.errors.ConcretizationTypeError) as info:  # float() keeps the base class
+        jax.jit(lambda x: float(x))(1.0)
+    assert type(info.value) is jax.errors.ConcretizationTypeError
+    assert issubclass(jax.errors.TracerBoolConversionError, jax.errors.ConcretizationTypeError)
+
+
+def test_nested_jit_prints_as_jit_in_jaxprs():
+    closed = jax.make_jaxpr(lambda x: jax.jit(jnp.sin)(x))(1.0)
+    assert [e.primitive.name for e in closed.jaxpr.eqns] == ["jit"]
+    assert "= jit[" in str(closed)
+
+
+def test_shape_dtype_struct_carries_the_weak_type():
+    s = jax.eval_shape(lambda x: x * 2, 1.0)
+    assert s.weak_type and repr(s) == "ShapeDtypeStruct(shape=(), dtype=float32, weak_type=True)"
+    assert s != jax.ShapeDtypeStruct((), jnp.float32)
+    assert repr(jax.ShapeDtypeStruct((2, 3), jnp.int32)) == "ShapeDtypeStruct(shape=(2, 3), dtype=int32)"
+    _, shape = jax.make_jaxpr(lambda x: x, return_shape=True)(1.0)
+    assert shape.weak_type

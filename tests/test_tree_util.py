@@ -89,7 +89,7 @@ def test_flatten_nested_order_and_repr():
     tree = (1, {"b": 2, "a": [3, None, Point(4, 5)]})
     leaves, td = tu.tree_flatten(tree)
     assert leaves == [1, 3, 4, 5, 2]  # dict children in sorted-key order
-    assert repr(td) == "PyTreeDef((*, {'a': [*, None, Point(x=*, y=*)], 'b': *}))"
+    assert repr(td) == "PyTreeDef((*, {'a': [*, None, CustomNode(namedtuple[Point], [*, *])], 'b': *}))"
     assert td.num_leaves == 5
     assert td.num_nodes == 10  # tuple, dict, list, None, Point, 5 leaves
     back = td.unflatten(leaves)
@@ -105,7 +105,7 @@ def test_repr_small_cases():
     assert repr(tu.tree_structure(())) == "PyTreeDef(())"
     assert repr(tu.tree_structure([])) == "PyTreeDef([])"
     assert repr(tu.tree_structure({})) == "PyTreeDef({})"
-    assert repr(tu.tree_structure(Box(1, 2))) == "PyTreeDef(CustomNode(Box['box'], [*, *]))"
+    assert repr(tu.tree_structure(Box(1, 2))) == "PyTreeDef(CustomNode(Box[box], [*, *]))"
 
 
 def test_none_is_an_empty_node():
@@ -135,7 +135,7 @@ def test_ordered_dict_and_defaultdict():
     assert leaves == [1, 2]  # insertion order kept
     back = td.unflatten([10, 20])
     assert type(back) is collections.OrderedDict and list(back.items()) == [("z", 10), ("a", 20)]
-    assert repr(td) == "PyTreeDef(OrderedDict({'z': *, 'a': *}))"
+    assert repr(td) == "PyTreeDef(CustomNode(OrderedDict[('z', 'a')], [*, *]))"
 
     dd = collections.defaultdict(list, {"b": 1, "a": 2})
     leaves, td = tu.tree_flatten(dd)
@@ -143,7 +143,7 @@ def test_ordered_dict_and_defaultdict():
     back = td.unflatten([5, 6])
     assert type(back) is collections.defaultdict and back.default_factory is list
     assert dict(back) == {"a": 5, "b": 6}
-    assert repr(td) == "PyTreeDef(defaultdict(<class 'list'>, {'a': *, 'b': *}))"
+    assert repr(td) == "PyTreeDef(CustomNode(defaultdict[(<class 'list'>, ('a', 'b'))], [*, *]))"
     assert td != tu.tree_structure({"a": 0, "b": 0})
 
 

@@ -54,6 +54,11 @@ def _check_leaf(x, where: str, path: str = ""):
     )
 
 
+def _is_float0(x) -> bool:
+    """A float0 tangent/cotangent as JAX users write it: np.zeros(shape, float0)."""
+    return isinstance(x, np.ndarray) and x.dtype == float0
+
+
 def _flatten_args(args, where: str) -> tuple[list, PyTreeDef]:
     pairs, tree = tree_flatten_with_path(args)
     return [_check_leaf(x, where, keystr(p)) for p, x in pairs], tree
@@ -81,9 +86,16 @@ def _flat_fun(fun: Callable, in_tree: PyTreeDef, store: dict, has_aux: bool = Fa
     return flat
 
 
-def _argnums_tuple(argnums, nargs: int, where: str) -> tuple[int, ...]:
+def _argnums_tuple(argnums, nargs: int, where: str, too_few: type = ValueError) -> tuple[int, ...]:
+    """argnums normalized to non-negative ints. An index past the last argument raises
+    `too_few` (grad raises TypeError there, as JAX does); other bad indices ValueError."""
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for n in nums:
+        if isinstance(n, int) and n >= nargs:
+            raise too_few(
+                f"{where}: argnums={argnums!r} needs at least {n + 1} positional argument(s), but the "
+                f"function was called with {nargs}"
+            )
         if not isinstance(n, int) or not -nargs <= n < nargs:
             raise ValueError(
                 f"{where}: argnums={argnums!r} is out of range for a call with {nargs} positional "
@@ -133,7 +145,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = (), return_s
         f = _flat_fun(_partial_args(fun, args, kwargs, dyn_nums), in_tree, store)
         closed = trace_to_jaxpr(f, [lift_aval(x) for x in flat], label="make_jaxpr")
         if return_shape:
-            shapes = [ShapeDtypeStruct(a.shape, a.dtype) for a in closed.out_avals]
+            shapes = [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type) for a in closed.out_avals]
             return closed, tree_unflatten(store["out_tree"], shapes)
         return closed
 
@@ -159,13 +171,15 @@ class ShapeDtypeStruct:
         return int(np.prod(self.shape, dtype=np.int64))
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, ShapeDtypeStruct) and (self.shape, self.dtype) == (other.shape, other.dtype)
+        return isinstance(other, ShapeDtypeStruct) and (
+            (self.shape, self.dtype, self.weak_type) == (other.shape, other.dtype, other.weak_type))
 
     def __hash__(self) -> int:
-        return hash((self.shape, self.dtype))
+        return hash((self.shape, self.dtype, self.weak_type))
 
     def __repr__(self) -> str:
-        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak})"
 
 
 # ----------------------------------------------------------------------------------- jvp
@@ -177,16 +191,21 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
             "jvp: primals and tangents must be tuples or lists with one entry per positional "
             f"argument, got {type(primals).__name__} and {type(tangents).__name__}"
         )
-    if len(primals) != len(tangents):
-        raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
+    if len(primals) != len(tangents):  # a structure mismatch: TypeError, as in JAX
+        raise TypeError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
     flat_p, in_tree = _flatten_args(tuple(primals), "jvp")
     flat_t, t_tree = tree_flatten(tuple(tangents))
     if t_tree != in_tree:
-        raise ValueError(f"jvp: primal and tangent structures differ: primals {in_tree}, tangents {t_tree}")
+        raise TypeError(f"jvp: primal and tangent structures differ: primals {in_tree}, tangents {t_tree}")
     ts = []
     for p, t in zip(flat_p, flat_t):
         paval = lift_aval(p)
         taval = paval.to_tangent_aval()
+        if _is_float0(t) and taval.dtype == float0:
+            if t.shape != paval.shape:
+                raise ValueError(f"jvp: primal shape {paval.shape} and tangent shape {t.shape} differ")
+            ts.append(Zero(taval))
+            continue
         t = _check_leaf(t, "jvp tangent")
         tav = lift_aval(t)
         if tav.shape != paval.shape:
@@ -199,6 +218,8 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
                 f"got {tav.dtype.name}"
             )
         else:
+            if tav.weak_type != paval.weak_type:  # the tangent takes its primal's weak type
+                t = convert_element_type(t, tav.dtype, weak_type=paval.weak_type)
             ts.append(t)
     store: dict = {}
     outs, touts = jvp_flat(_flat_fun(fun, in_tree, store, has_aux), flat_p, ts)
@@ -225,8 +246,9 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     def f_jvp(*tangents):
         flat_t, t_tree = tree_flatten(tangents)
         if t_tree != in_tree:
-            raise ValueError(f"linearize: tangent structure {t_tree} differs from primal structure {in_tree}")
-        flat_t = [_check_leaf(t, "linearize tangent") for t in flat_t]
+            raise TypeError(f"linearize: tangent structure {t_tree} differs from primal structure {in_tree}")
+        flat_t = [_zeros_for(a.to_tangent_aval()) if _is_float0(t) and t.shape == a.shape
+                  else _check_leaf(t, "linearize tangent") for t, a in zip(flat_t, in_avals)]
         for t, a in zip(flat_t, in_avals):
             if lift_aval(t).shape != a.shape:
                 raise ValueError(f"linearize: tangent shape {lift_aval(t).shape} does not match primal shape {a.shape}")
@@ -269,6 +291,9 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
             )
         checked = []
         for c, a in zip(ct_flat, out_avals):
+            if _is_float0(c) and a.dtype.kind not in "fc" and c.shape == a.shape:
+                checked.append(Zero(a.to_tangent_aval()))
+                continue
             c = _check_leaf(c, "vjp cotangent")
             ca = lift_aval(c)
             if ca.shape != a.shape:
@@ -319,7 +344,7 @@ def value_and_grad(
 
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
-        nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}")
+        nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}", TypeError)
         dyn = tuple(args[i] for i in nums)
         pairs, in_tree = tree_flatten_with_path(dyn)
         flat = []
@@ -357,7 +382,7 @@ def value_and_grad(
             raise TypeError(
                 f"grad requires a float output, but {_fun_name(fun)} returned dtype {aval.dtype.name}"
             )
-        g = backward([wrap(np.ones((), aval.dtype), False)])
+        g = backward([wrap(np.ones((), aval.dtype), aval.weak_type)])  # seeded like the output
         g = tree_unflatten(in_tree, g)
         g = g[0] if isinstance(argnums, int) else g
         if has_aux:
@@ -511,12 +536,13 @@ def _move_out(x, d, ax, size: int, where: str):
 
 # ---------------------------------------------------------------------------- jacobians
 
-def _basis(avals, total: int) -> list:
-    """Identity rows split per leaf: leaf i's piece has shape (total,) + shape_i."""
+def _basis(avals, total: int, weak: bool = False) -> list:
+    """Identity rows split per leaf: leaf i's piece has shape (total,) + shape_i.
+    With `weak`, each piece has its leaf's weak type (tangents of jacfwd, as in JAX)."""
     pieces, start = [], 0
     for a in avals:
         eye = np.eye(total, dtype=a.dtype)[:, start:start + a.size]
-        pieces.append(wrap(np.ascontiguousarray(eye).reshape((total,) + a.shape), False))
+        pieces.append(wrap(np.ascontiguousarray(eye).reshape((total,) + a.shape), weak and a.weak_type))
         start += a.size
     return pieces
 
@@ -568,7 +594,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
             n = store["n_out"]
             return outs, [templates.instantiate(t) for t in touts[:n]]
 
-        outs, jac = vmap(push, in_axes=0, out_axes=(None, -1))(*_basis(in_avals, total))
+        outs, jac = vmap(push, in_axes=0, out_axes=(None, -1))(*_basis(in_avals, total, weak=True))
         n = store["n_out"]
         out_avals = [lift_aval(o) for o in outs[:n]]
         starts = np.cumsum([0] + [a.size for a in in_avals])

@@ -141,6 +141,16 @@ class Tracer(ArrayMethods):
         """The concrete NumPy value behind this tracer, or a ConcretizationTypeError."""
         raise errors.ConcretizationTypeError(errors.concretization_message(self, what))
 
+    # bool() and int()/__index__ raise the specific subclasses JAX raises.
+    def __bool__(self) -> bool:
+        return _converting(self, ArrayMethods.__bool__, errors.TracerBoolConversionError)
+
+    def __int__(self) -> int:
+        return _converting(self, ArrayMethods.__int__, errors.TracerIntegerConversionError)
+
+    def __index__(self) -> int:
+        return _converting(self, ArrayMethods.__index__, errors.TracerIntegerConversionError)
+
     def __array__(self, dtype=None, copy=None):
         raise errors.TracerArrayConversionError(
             f"Cannot convert the traced value {self.aval.str_short()} inside "
@@ -151,6 +161,15 @@ class Tracer(ArrayMethods):
 
     def __repr__(self) -> str:
         return f"Traced<{self.aval!r}>with<{type(self._trace).__name__}>"
+
+
+def _converting(tracer: Tracer, convert: Callable, error: type):
+    try:
+        return convert(tracer)
+    except errors.ConcretizationTypeError as e:
+        if type(e) is not errors.ConcretizationTypeError:
+            raise
+        raise error(str(e)) from None
 
 
 def lift_aval(x) -> ShapedArray:

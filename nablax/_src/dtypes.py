@@ -208,8 +208,14 @@ def is_inexact(dtype: Any) -> bool:
 
 
 def to_inexact_dtype(dtype: Any) -> np.dtype:
-    """bool/int → default float; float/complex unchanged (as for sin(int))."""
-    return default_float_dtype() if _kind(dtype) in "biu" else np.dtype(dtype)
+    """bool/int → float; float/complex unchanged (as for sin(int)).
+
+    As in JAX, the float is float32 for bool and integers of up to 32 bits even with
+    x64 on (sin of an int32 array is float32); only 64-bit integers give float64.
+    """
+    if _kind(dtype) not in "biu":
+        return np.dtype(dtype)
+    return float64 if x64_flag.value and np.dtype(dtype).itemsize == 8 else float32
 
 
 def complex_to_real(dtype: Any) -> np.dtype:

@@ -49,6 +49,11 @@ class Eqn:
         self.params = params
         self.source = source
 
+    @property
+    def primitive(self):
+        """The equation's primitive (JAX's spelling of `prim`)."""
+        return self.prim
+
     def __repr__(self) -> str:
         return f"Eqn({self.prim.name})"
 

@@ -217,15 +217,17 @@ def _repr(td: PyTreeDef) -> str:
         return "[" + ", ".join(kids) + "]"
     if tag == _DICT:
         return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(td._aux, kids)) + "}"
+    # Every other node prints as JAX prints it: CustomNode(name[aux], [children]).
     if tag == _NAMEDTUPLE:
-        fields = ", ".join(f"{f}={v}" for f, v in zip(td._type._fields, kids))
-        return f"{td._type.__name__}({fields})"
-    if td._type is collections.OrderedDict:
-        return "OrderedDict({" + ", ".join(f"{k!r}: {v}" for k, v in zip(td._aux, kids)) + "})"
-    if td._type is collections.defaultdict:
-        items = ", ".join(f"{k!r}: {v}" for k, v in zip(td._aux[1], kids))
-        return f"defaultdict({td._aux[0]!r}, {{{items}}})"
-    return f"CustomNode({td._type.__name__}[{td._aux!r}], [{', '.join(kids)}])"
+        head = f"namedtuple[{td._type.__name__}]"
+    else:
+        aux = td._aux
+        if td._type is collections.defaultdict:
+            aux = (aux[0], tuple(aux[1]))
+        elif td._type is collections.OrderedDict:
+            aux = tuple(aux)
+        head = f"{td._type.__name__}[{aux}]"
+    return f"CustomNode({head}, [{', '.join(kids)}])"
 
 
 def _build(td: PyTreeDef, leaves: Sequence, i: int) -> tuple[Any, int]:

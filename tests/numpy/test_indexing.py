@@ -41,7 +41,7 @@ INDEX_CASES = [
     ("neg-step-bounds", X, (slice(3, 0, -2), slice(-1, None, -3))), ("empty-slice", X, slice(3, 1)),
     ("none", X, None), ("none-mid", X, (0, None, slice(1, 3))), ("ellipsis", X3, (Ellipsis, 1)),
     ("ellipsis-mid", X3, (1, Ellipsis, None, 2)), ("ellipsis-only", X3, Ellipsis),
-    ("list", X, [0, 2, 2, -1]), ("array-2d", X, np.array([[0, 1], [3, 3]])),
+    ("list-in-tuple", X, (slice(None), [0, 2, 2, -1])), ("array-2d", X, np.array([[0, 1], [3, 3]])),
     ("two-arrays", X, (np.array([0, 2]), np.array([4, 1]))),
     ("broadcast-arrays", X, (np.array([[0], [3]]), np.array([1, 2, 4]))),
     ("adjacent", X3, (slice(None), np.array([0, 3]), np.array([1, 2]))),
@@ -53,8 +53,24 @@ INDEX_CASES = [
     ("mask", X, X > 0), ("mask-row", X, np.array([True, False, True, True])),
     ("mask-and-slice", X3, (np.array([True, False, True]), slice(1, 3))),
     ("mask-after-int", X3, (1, X3[0] > 0)), ("true", X, True), ("false", X, False),
-    ("empty-list", X, []), ("int-dtype", I, (1, np.array([2, 0]))),
+    ("empty-list-in-tuple", X, (slice(None), [])), ("int-dtype", I, (1, np.array([2, 0]))),
 ]
+
+
+def test_top_level_list_index_is_a_type_error():
+    # As in JAX: x[[0, 2]] is ambiguous (NumPy once read it as a tuple); use an array.
+    x = jnp.asarray(X)
+    for bad in ([0, 2], []):
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            x[bad]
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            x.at[bad].set(0.0)
+        with pytest.raises(TypeError, match="non-tuple sequence"):
+            nablax.jit(lambda a, i=bad: a[i])(x)
+    with pytest.raises(TypeError):
+        jnp.take(x, [0, 1])
+    with pytest.raises(TypeError):
+        jnp.take_along_axis(x, [[0]], axis=1)
 
 
 @pytest.mark.parametrize("name,x,idx", INDEX_CASES, ids=[c[0] for c in INDEX_CASES])

@@ -58,18 +58,22 @@ def test_matmul_matches_numpy(sa, sb, x64):
 
 
 def test_matmul_errors_name_both_shapes():
-    with pytest.raises(ValueError, match=r"\(2, 3\).*\(4, 5\)"):
+    with pytest.raises(TypeError, match=r"\(2, 3\).*\(4, 5\)"):  # contracted sizes differ: TypeError (JAX)
         jnp.matmul(jnp.ones((2, 3)), jnp.ones((4, 5)))
     with pytest.raises(ValueError, match=r"\(2, 2, 3\).*\(3, 3, 4\)"):
         jnp.ones((2, 2, 3)) @ jnp.ones((3, 3, 4))
     with pytest.raises(ValueError, match="at least one dimension"):
         jnp.matmul(jnp.ones(()), jnp.ones(3))
-    with pytest.raises(ValueError, match=r"\(2, 3\) and \(2,\)"):
+    with pytest.raises(TypeError, match=r"\(2, 3\) and \(2,\)"):
         jnp.dot(jnp.ones((2, 3)), jnp.ones(2))
     with pytest.raises(TypeError, match="not a valid dtype"):
         jnp.matmul(jnp.ones((2, 2)), jnp.ones((2, 2)), preferred_element_type="float33")
-    with pytest.raises(TypeError, match="lax.dot_general requires operands of the same dtype"):
-        lax.dot(jnp.ones(2, jnp.float32), jnp.ones(2, jnp.int32))
+    # As in JAX, lax.dot of different dtypes promotes them; mismatched sizes are a ValueError.
+    out = lax.dot(jnp.ones(2, jnp.float32), jnp.ones(2, jnp.int32))
+    assert out.dtype == np.float32 and float(out) == 2.0
+    assert lax.dot(jnp.ones((2, 3), jnp.int8), jnp.ones(3, jnp.int32)).dtype == np.int32
+    with pytest.raises(ValueError, match="inner sizes"):
+        lax.dot(jnp.ones((2, 3)), jnp.ones((2, 3)))
 
 
 def test_promotion_and_dtypes():
@@ -105,7 +109,7 @@ def test_vdot_inner_outer_tensordot_kron(x64):
     _same(jnp.tensordot(x, _rand(4, 2, seed=4), axes=([2, 0], [0, 1])),
           np.tensordot(x, _rand(4, 2, seed=4), axes=([2, 0], [0, 1])))
     _same(jnp.tensordot(x, _rand(4, seed=4), axes=(-1, 0)), np.tensordot(x, _rand(4, seed=4), axes=(-1, 0)))
-    with pytest.raises(ValueError, match="shape mismatch"):
+    with pytest.raises(TypeError, match="shape mismatch"):  # a TypeError, as in JAX
         jnp.tensordot(x, y, axes=([0], [0]))
     for sa, sb in [((2, 3), (4, 5)), ((3,), (2, 2)), ((2, 1, 3), (3, 2)), ((), (2,))]:
         p, q = _rand(*sa), _rand(*sb, seed=1)
@@ -246,7 +250,7 @@ def test_lax_wrappers(x64):
     _same(lax.batch_matmul(x, y), x @ y)
     _same(lax.iota(jnp.int32, 4), np.arange(4))
     _same(lax.broadcasted_iota("float32", (2, 3), 1), np.broadcast_to(np.arange(3.0), (2, 3)))
-    with pytest.raises(TypeError, match="rank 1 or 2"):
+    with pytest.raises(ValueError, match="rank 1 or 2"):  # a ValueError, as in JAX
         lax.dot(x, y)
     with pytest.raises(TypeError, match="contracting axes have different sizes"):
         lax.dot_general(a, a, (((1,), (0,)), ((), ())))

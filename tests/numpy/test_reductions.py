@@ -4,6 +4,7 @@ import pytest
 
 import nablax
 import nablax.numpy as jnp
+from nablax import lax
 from nablax.test_util import check_grads
 
 
@@ -174,13 +175,22 @@ def test_dtypes_x64_off():
 def test_dtypes_x64_on(x64):
     ints = jnp.asarray(np.arange(6, dtype=np.int32))
     assert jnp.sum(ints).dtype == np.int64
-    assert jnp.mean(ints).dtype == np.float64
+    # As in JAX: int32 (and narrower) means are float32 even with x64; int64 gives float64.
+    assert jnp.mean(ints).dtype == np.float32 and jnp.var(ints).dtype == np.float32
+    assert jnp.mean(jnp.asarray(np.arange(6))).dtype == np.float64
     assert jnp.argmax(ints).dtype == np.int64 and jnp.argsort(ints).dtype == np.int64
     assert jnp.max(ints).dtype == np.int32
 
 
 def test_weak_types():
-    assert jnp.sum(2.0).weak_type and jnp.max(2.0).weak_type and jnp.cumsum(2.0).weak_type
+    # As in JAX, jnp reductions (and cumulative ones) of weakly typed values are strongly
+    # typed; lax-level reductions and sorting keep the weak type.
+    assert jnp.sum(2.0).dtype == np.float32
+    for fn in (jnp.sum, jnp.max, jnp.mean, jnp.cumsum, jnp.prod, jnp.var, jnp.median):
+        assert not fn(2.0).weak_type, fn
+    w = jnp.broadcast_to(2.0, (3,))
+    assert w.weak_type and not jnp.sum(w, axis=0).weak_type
+    assert jnp.sort(w).weak_type and lax.reduce_sum(w, (0,)).weak_type
     x = jnp.asarray(np.ones(3, np.float32))
     assert not jnp.sum(x).weak_type and not jnp.argmax(x).weak_type
     assert jnp.sum(jnp.ones(3) + 1.0).dtype == np.float32

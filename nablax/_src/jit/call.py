@@ -1,4 +1,4 @@
-"""jit_call: the higher-order primitive that a jitted function binds under transformations.
+"""jit_call_p ("jit" in jaxprs): the higher-order primitive a jitted function binds under transformations.
 
 Under grad, vmap or an outer jit, `jit(f)(x)` binds `jit_call(*consts, *args, jaxpr=...)`:
 JVP and vmap transform the Jaxpr and bind jit_call again (so the result is compiled),
@@ -37,7 +37,7 @@ def inliners() -> dict:
         return closed.jaxpr, closed.consts
 
     return {
-        "jit_call": lambda eqn: (eqn.params["jaxpr"].jaxpr, eqn.params["jaxpr"].consts),
+        jit_call_p.name: lambda eqn: (eqn.params["jaxpr"].jaxpr, eqn.params["jaxpr"].consts),
         cd.custom_jvp_call_p.name: by_call,
         cd.custom_vjp_call_p.name: by_call,
         cd.remat_call_p.name: by_call,
@@ -111,7 +111,7 @@ def _batch(args, dims, *, jaxpr, name):
 
 
 jit_call_p = define_primitive(
-    "jit_call",
+    "jit",  # the name JAX's jaxprs print for a nested jit
     higher_order=True,
     impl=_impl,
     eager=_eager,

@@ -254,7 +254,7 @@ def _hashable_static(v, what: str, jitted: Jitted):
     try:
         hash(v)
     except TypeError:
-        raise TypeError(
+        raise ValueError(  # JAX raises ValueError here too
             f"jit({_fun_name(jitted.fun)}): static {what} of type {type(v).__name__} is not hashable. "
             "Static arguments are part of the compilation cache key and must be hashable "
             "(use a tuple instead of a list, or pass arrays as non-static arguments)."

@@ -57,8 +57,8 @@ def _from_sequence(fname: str, obj, dtype):
         return _stack_traced(fname, obj, dtype)
     try:
         value = np.asarray(obj)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{fname}: cannot make an array from this {type(obj).__name__}: {e}") from None
+    except (TypeError, ValueError) as e:  # e.g. a ragged list: a ValueError, as in JAX
+        raise ValueError(f"{fname}: cannot make an array from this {type(obj).__name__}: {e}") from None
     if value.dtype.kind not in "biufc":
         raise TypeError(f"{fname}: unsupported element type {value.dtype} (from a {type(obj).__name__}); "
                         "nested sequences must be rectangular and hold numbers")
@@ -134,7 +134,9 @@ def _array(obj, dtype, fname: str):
         return wrap(np.array(obj, dtype=d, copy=True), False)
     if t is list or t is tuple:
         return _from_sequence(fname, obj, dtype)
-    if isinstance(obj, str) or obj is None or isinstance(obj, (dict, set)):
+    if obj is None:
+        raise ValueError(f"{fname}: None is not a valid value for an array")
+    if isinstance(obj, str) or isinstance(obj, (dict, set)):
         raise _not_array_like(fname, obj)
     if isinstance(obj, _SCALARS):
         return _array(next(k for k in (bool, int, float, complex) if isinstance(obj, k))(obj), dtype, fname)
@@ -189,8 +191,8 @@ def _shape_arg(fname: str, shape) -> tuple:
     except TypeError:
         raise TypeError(f"jnp.{fname}: shape must be an int or a sequence of ints, got {shape!r}") from None
     for d in out:
-        if d < 0:
-            raise ValueError(f"jnp.{fname}: negative dimensions are not allowed, got shape {out}")
+        if d < 0:  # a TypeError, as in JAX (NumPy raises ValueError)
+            raise TypeError(f"jnp.{fname}: negative dimensions are not allowed, got shape {out}")
     return out
 
 
@@ -305,6 +307,8 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) ->
         dtype = dtypes.result_type(*given)
     else:
         dtype = dtypes.check_user_dtype(dtype, "jnp.arange")
+        if dtype == np.bool_:
+            raise TypeError("jnp.arange: dtype bool is not supported; it needs a numeric dtype")
     vals = [_concrete("arange", v, name) for v, name in ((start, "start"), (stop, "stop"), (step, "step"))]
     if vals[1] is None and vals[2] is None:
         out = np.arange(vals[0], dtype=dtype)
@@ -419,7 +423,14 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: 
     wide = np.complex128 if comp.kind == "c" else np.float64
     vals = np.logspace(np.asarray(start, wide), np.asarray(stop, wide), num, endpoint=endpoint,
                        base=np.asarray(base, wide), axis=axis)
-    return wrap(np.asarray(vals).astype(out_dtype), False)
+    return wrap(_through(vals, comp, out_dtype), False)
+
+
+def _through(vals, comp: np.dtype, out_dtype: np.dtype):
+    """Float64 samples as `out_dtype`, rounded to `comp` first as JAX computes them
+    (so 7.999999999999998 becomes the integer 8, not 7)."""
+    vals = np.asarray(vals)
+    return (vals.astype(comp) if out_dtype.kind in "biu" else vals).astype(out_dtype)
 
 
 def _mul_bcast(a, b):
@@ -445,7 +456,7 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
         return _cast_out(_mul_bcast(ew.exp(lin), sign), out_dtype, floor=False)
     wide = np.complex128 if comp.kind == "c" else np.float64
     vals = np.geomspace(np.asarray(start, wide), np.asarray(stop, wide), num, endpoint=endpoint, axis=axis)
-    return wrap(np.asarray(vals).astype(out_dtype), False)
+    return wrap(_through(vals, comp, out_dtype), False)
 
 
 # ------------------------------------------------------------------ matrices, grids

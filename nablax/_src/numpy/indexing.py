@@ -146,6 +146,8 @@ def _expand_index(shape: tuple, idx, static_oob: str):
     static_oob: 'raise' (x[idx]) or 'array' (.at[]: the out-of-bounds int follows the mode).
     """
     if not isinstance(idx, tuple):
+        if isinstance(idx, list):
+            raise _list_index_error()
         idx = (idx,)
     items = [_classify(e) for e in idx]
     consumed = 0
@@ -207,6 +209,11 @@ def _expand_index(shape: tuple, idx, static_oob: str):
     return tuple(out), false_axes
 
 
+def _list_index_error() -> TypeError:
+    return TypeError("Using a non-tuple sequence (a list) as an index is not allowed, as in JAX; use "
+                     "x[jnp.array(seq)] for an integer-array index or x[tuple(seq)] for one index per axis")
+
+
 def _is_identity(spec, shape) -> bool:
     return len(spec) == len(shape) and all(e == (0, d, 1) for e, d in zip(spec, shape))
 
@@ -225,6 +232,8 @@ def getitem(self, idx):
 
     Static out-of-range ints raise IndexError; out-of-range array indices are clamped (JAX).
     """
+    if type(idx) is list:
+        raise _list_index_error()
     if type(self) is Array and current_trace() is None:
         if _fast_basic(idx):
             return wrap(self._value[idx], self._weak)
@@ -288,6 +297,16 @@ def at_update(x, index, op: str, values, *, indices_are_sorted: bool = False, un
     if op not in _UPDATE_OPS:
         raise ValueError(f".at[]: unknown update {op!r}; expected one of {_UPDATE_OPS}")
     fname = f"x.at[...].{op}"
+    if op in ("add", "subtract", "multiply", "min", "max"):
+        # As in JAX: the update runs in the promoted dtype of x and the values, and the
+        # result is cast back to x's dtype and weak type (int x .at[i].multiply(2.5) scales by 2.5).
+        vals = np.asarray(values) if isinstance(values, (list, tuple)) else values
+        check_arraylike(fname, vals)
+        pdt = dtypes.result_type(x, vals)
+        if pdt != x.dtype:
+            out = at_update(convert_element_type(x, pdt), index, op, vals, indices_are_sorted=indices_are_sorted,
+                            unique_indices=unique_indices, mode=mode, fill_value=fill_value)
+            return convert_element_type(out, x.dtype, x.weak_type)
     tup, false_axes = _expand_index(x.shape, index, "array")
     ix = lax_ix.prepare_index(x.shape, tup, name="scatter")
     v = _update_values(fname, values, x, ix.shape)
@@ -311,7 +330,8 @@ def at_update(x, index, op: str, values, *, indices_are_sorted: bool = False, un
     power = getattr(ufuncs, "power", None)
     if power is None:
         raise NotImplementedError(".at[].power needs jnp.power, which is not available yet")
-    return power(x, lax_ix.scatter(_ones(x), ix, v, **kw))
+    # Exponents of repeated indices multiply, as in JAX: x ** (y * y) for an index given twice.
+    return power(x, lax_ix.scatter_mul(_ones(x), ix, v, **kw))
 
 
 def _at_update(array, index, op, values, **kwargs):
@@ -321,11 +341,7 @@ def _at_update(array, index, op, values, **kwargs):
 # ------------------------------------------------------------------ take / take_along_axis
 
 def _int_indices(fname: str, indices):
-    if isinstance(indices, (list, tuple)):
-        indices = np.asarray(indices)
-        if indices.size == 0:
-            indices = indices.astype(dtypes.default_int_dtype())
-    check_arraylike(fname, indices)
+    check_arraylike(fname, indices)  # lists are rejected (TypeError), as in JAX
     i = as_array(indices)
     if i.dtype.kind not in "iu":
         raise TypeError(f"jnp.{fname}: indices must have an integer dtype, got {i.dtype.name}")

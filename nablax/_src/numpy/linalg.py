@@ -63,7 +63,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
         return _scalar_product(a, b, pref)
     bc = 0 if len(bsh) == 1 else len(bsh) - 2
     if ash[-1] != bsh[bc]:
-        raise ValueError(f"jnp.dot: shapes {ash} and {bsh} are not aligned: "
+        # a TypeError, as in JAX (contracted sizes differ)
+        raise TypeError(f"jnp.dot: shapes {ash} and {bsh} are not aligned: "
                          f"{ash[-1]} (last axis of a) != {bsh[bc]} (axis {bc} of b)")
     return _dg(a, b, (len(ash) - 1,), (bc,), pref=pref)
 
@@ -86,7 +87,8 @@ def inner(a, b, *, precision=None, preferred_element_type=None):
     if a.ndim == 0 or b.ndim == 0:
         return _scalar_product(a, b, pref)
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(f"jnp.inner: shapes {tuple(a.shape)} and {tuple(b.shape)} have different last "
+        # a TypeError, as in JAX (contracted sizes differ)
+        raise TypeError(f"jnp.inner: shapes {tuple(a.shape)} and {tuple(b.shape)} have different last "
                          f"axes ({a.shape[-1]} != {b.shape[-1]})")
     return _dg(a, b, (a.ndim - 1,), (b.ndim - 1,), pref=pref)
 
@@ -113,7 +115,8 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
                          f"{ash} and {bsh} (use * to multiply by a scalar)")
     bc = 0 if bn == 1 else bn - 2
     if ash[-1] != bsh[bc]:
-        raise ValueError(f"jnp.matmul: shape mismatch: operands of shapes {ash} and {bsh}: contracted "
+        # a TypeError, as in JAX (contracted sizes differ)
+        raise TypeError(f"jnp.matmul: shape mismatch: operands of shapes {ash} and {bsh}: contracted "
                          f"dimensions {ash[-1]} and {bsh[bc]} differ")
     if bn <= 2:
         return _dg(a, b, (an - 1,), (bc,), pref=pref)
@@ -173,7 +176,8 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
         ax_b = [_norm_axis("tensordot", i, b.ndim) for i in ax_b]
     for i, j in zip(ax_a, ax_b):
         if a.shape[i] != b.shape[j]:
-            raise ValueError(f"jnp.tensordot: shape mismatch: axis {i} of a {tuple(a.shape)} has size {a.shape[i]}, "
+            # a TypeError, as in JAX (contracted sizes differ)
+            raise TypeError(f"jnp.tensordot: shape mismatch: axis {i} of a {tuple(a.shape)} has size {a.shape[i]}, "
                              f"axis {j} of b {tuple(b.shape)} has size {b.shape[j]}")
     return _dg(a, b, tuple(ax_a), tuple(ax_b), pref=_pref(preferred_element_type))
 

@@ -21,7 +21,7 @@ _INF = float("inf")
 
 
 def _abs(x):
-    return ew.abs(x) if x.dtype.kind in "iufc" else x
+    return ew.abs(x) if x.dtype.kind in "ifc" else x
 
 
 def _keep(out, shape: tuple, axes: tuple, keepdims: bool):

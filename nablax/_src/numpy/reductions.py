@@ -60,8 +60,9 @@ def canonical_axis(fname: str, axis, ndim: int) -> int:
 
 
 def _cast(x, dtype):
-    """Convert to `dtype`; an unchanged dtype keeps the value (and its weak type) as is."""
-    return x if x.dtype == dtype else misc.convert_element_type(x, dtype)
+    """Convert to `dtype`, strongly typed: as in JAX, jnp reductions of weakly typed values
+    (e.g. jnp.sum(2.0)) are not weak. A strong value of `dtype` is returned as is."""
+    return x if x.dtype == dtype and not x.weak_type else misc.convert_element_type(x, dtype)
 
 
 def _keep(r, in_shape: tuple, axes: tuple):
@@ -264,13 +265,14 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     mask = None if where is None else _where_mask("var", where, in_shape)
     centered = ew.sub(x, shape.broadcast_in_dim(_mean(x, axes, mask), in_shape, kept))
     sq = _abs2(centered)
+    # N - ddof <= 0 gives NaN, as in JAX (NumPy divides by zero: inf).
     if mask is None:
-        n = builtins.max(_count(in_shape, axes) - ddof, 0)
-        r = ew.div(red.reduce_sum(sq, axes), builtins.float(n))
+        n = _count(in_shape, axes) - ddof
+        r = ew.div(red.reduce_sum(sq, axes), builtins.float(n) if n > 0 else np.nan)
     else:
         sq = ew.select_n(mask, 0, sq)
-        n = red.reduce_sum(misc.convert_element_type(mask, sq.dtype), axes)
-        r = ew.div(red.reduce_sum(sq, axes), ew.max(ew.sub(n, builtins.float(ddof)), 0.0))
+        n = ew.sub(red.reduce_sum(misc.convert_element_type(mask, sq.dtype), axes), builtins.float(ddof))
+        r = ew.div(red.reduce_sum(sq, axes), ew.select_n(ew.gt(n, 0.0), np.nan, n))
     r = _cast(r, dtypes.complex_to_real(res))
     return _keep(r, in_shape, axes) if keepdims else r
 
@@ -402,12 +404,17 @@ def argmin(a, axis=None, out=None, keepdims=None):
 # --------------------------------------------------------------------- cumulative ops
 
 
-def _cumulative(fname, lax_fn, a, axis, dtype, out, fill=None):
+def _cumulative(fname, lax_fn, a, axis, dtype, out, fill=None, promote_integers=False):
+    """Running sums/products. As in JAX, bool becomes the default integer but other integer
+    dtypes are kept (jnp.cumsum of int8 is int8), except in jnp.cumulative_sum."""
     _no_out(fname, out)
     x = _arg(fname, a)
     if fill is not None:
         x = _nan_to(x, fill)
-    x = _cast(x, _sum_dtype(fname, dtype, x.dtype))
+    if dtype is None and not promote_integers and x.dtype.kind != "b":
+        x = _cast(x, x.dtype)
+    else:
+        x = _cast(x, _sum_dtype(fname, dtype, x.dtype))
     if axis is None:
         x = shape.reshape(x, (x.size,))
         ax = 0
@@ -444,7 +451,7 @@ def _cumulative_array_api(fname, lax_fn, identity, x, axis, dtype, include_initi
         if x.ndim > 1:
             raise ValueError(f"jnp.{fname}: axis must be specified for arrays of more than one dimension")
         axis = 0
-    r = _cumulative(fname, lax_fn, x, axis, dtype, None)
+    r = _cumulative(fname, lax_fn, x, axis, dtype, None, promote_integers=fname == "cumulative_sum")
     if include_initial:
         ax = canonical_axis(fname, axis, x.ndim)
         config = [(0, 0, 0)] * r.ndim

@@ -135,12 +135,18 @@ def _resolve_shape(fname: str, old: tuple, new) -> tuple:
     return new
 
 
-def _check_order(fname: str, order) -> None:
-    if order not in ("C", None):
+def _check_order(fname: str, order) -> bool:
+    """True for order='F' (column-major: reverse the axes around a row-major reshape)."""
+    if order not in ("C", "F", None):
         raise NotImplementedError(
-            f"jnp.{fname}: only order='C' (row-major) is supported, got order={order!r}; "
-            "transpose the array to obtain a column-major layout"
+            f"jnp.{fname}: only order='C' (row-major) and 'F' (column-major) are supported, got "
+            f"order={order!r}"
         )
+    return order == "F"
+
+
+def _reversed_axes(a):
+    return a if a.ndim < 2 else lax_shape.transpose(a, tuple(range(a.ndim - 1, -1, -1)))
 
 
 def reshape(a, shape=None, order: str = "C", *, newshape=None, copy: bool | None = None):
@@ -150,15 +156,20 @@ def reshape(a, shape=None, order: str = "C", *, newshape=None, copy: bool | None
     if shape is None:
         raise TypeError("jnp.reshape() missing the required argument 'shape'")
     a = _arr("reshape", a)
-    _check_order("reshape", order)
+    fortran = _check_order("reshape", order)
     new = _resolve_shape("reshape", tuple(a.shape), shape)
-    return a if new == tuple(a.shape) else lax_shape.reshape(a, new)
+    if new == tuple(a.shape):
+        return a
+    if fortran:
+        return _reversed_axes(lax_shape.reshape(_reversed_axes(a), new[::-1]))
+    return lax_shape.reshape(a, new)
 
 
 def ravel(a, order: str = "C"):
     """jnp.ravel: the elements as a 1-D array (row-major)."""
     a = _arr("ravel", a)
-    _check_order("ravel", order)
+    if _check_order("ravel", order):
+        a = _reversed_axes(a)
     return a if a.ndim == 1 else lax_shape.reshape(a, (a.size,))
 
 
@@ -209,7 +220,10 @@ def transpose(a, axes: Sequence[int] | None = None):
             raise ValueError(
                 f"jnp.transpose: axes {tuple(axes)} do not match an array of rank {n} (shape {a.shape})"
             )
-        perm = _axes("transpose", axes, n)
+        perm = tuple(_axis("transpose", ax, n) for ax in axes)
+        if len(set(perm)) != n:  # a TypeError, as in JAX
+            raise TypeError(f"jnp.transpose: axes {tuple(axes)} are not a permutation of the axes of an array "
+                            f"of rank {n}")
     return a if perm == tuple(range(n)) else lax_shape.transpose(a, perm)
 
 
@@ -368,7 +382,7 @@ def concatenate(arrays, axis: int | None = 0, dtype: Any = None):
         s = tuple(a.shape)
         if len(s) != n or s[:ax] != s0[:ax] or s[ax + 1:] != s0[ax + 1:]:
             shown = ", ".join(str(tuple(b.shape)) for b in arrays)
-            raise ValueError(
+            raise TypeError(  # a TypeError, as in JAX
                 f"jnp.concatenate: array shapes {shown} must have the same rank and agree except "
                 f"along axis {ax}"
             )
@@ -551,6 +565,9 @@ def repeat(a, repeats, axis: int | None = None, *, total_repeat_length: int | No
     the axis, as in JAX. Counts given as an array must be concrete (not traced).
     """
     a = _arr("repeat", a)
+    if isinstance(repeats, (list, tuple)):
+        raise TypeError("jnp.repeat: repeats must be an int or an array, not a list (as in JAX); "
+                        "wrap it with jnp.array(...)")
     if axis is None:
         a = ravel(a)
         ax = 0
@@ -760,23 +777,14 @@ def where(condition, x=None, y=None, *, size=None, fill_value=None):
     """jnp.where(condition, x, y): x where condition is true, else y (broadcast together).
 
     With only `condition` it is jnp.nonzero: a tuple of index arrays. Its shape depends on
-    the values, so it works eagerly only; traced code must use the three-argument form.
+    the values, so under transformations give a static `size` (and `fill_value`).
     """
     if x is None and y is None:
-        if size is not None or fill_value is not None:
-            raise NotImplementedError("jnp.where: size= and fill_value= are not supported yet")
-        check_arraylike("where", condition)
-        value = _concrete(
-            "where", condition,
-            "the one-argument form jnp.where(condition), whose output shape depends on the values, "
-            "(use jnp.where(condition, x, y) under transformations)",
-        )
-        if value.ndim == 0:
-            raise ValueError("jnp.where: the one-argument form needs an array of rank >= 1, got a 0-d value")
-        itype = dtypes.default_int_dtype()
-        return tuple(wrap(idx.astype(itype), False) for idx in np.nonzero(value))
+        from .indexing import nonzero  # noqa: PLC0415  (indexing imports this module)
+
+        return nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
-        raise ValueError("jnp.where: give both x and y, or neither")
+        raise TypeError("jnp.where: give both x and y, or neither")
     cond = _as_bool("where", condition)
     x, y = promote_args("where", x, y)
     return ew.select_n(cond, y, x)

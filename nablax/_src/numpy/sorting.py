@@ -100,7 +100,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
         n *= in_shape[ax]
     flat = shape.reshape(shape.transpose(x, kept + axes), tuple(in_shape[i] for i in kept) + (n,))
     if n == 0:
-        raise ValueError("jnp.median of an empty array (or axis) is undefined")
+        raise TypeError(  # a TypeError, as in JAX
+            "jnp.median of an empty array (or axis) is undefined")
     s = sorting.sort(flat, -1)
     last = len(kept)
     hi = shape.slice_in_dim(s, n // 2, n // 2 + 1, axis=last)

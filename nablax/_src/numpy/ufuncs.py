@@ -28,9 +28,11 @@ from .promotion import as_array, check_arraylike, promote_args, promote_args_ine
 # ------------------------------------------------------------------------------ factories
 
 
-def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = False) -> Callable:
+def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = False,
+                 bool_fn: Callable | None = None) -> Callable:
+    """`bool_fn`, if given, computes the result for bool operands (add is logical or)."""
     promote = promote_args_inexact if inexact else promote_args
-    kinds = "fc" if inexact else "biufc"
+    kinds = "fc" if inexact else "biufc" if bool_fn is None else "iufc"
 
     def ufunc(x, y, /):
         tx, ty = type(x), type(y)
@@ -51,6 +53,8 @@ def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = Fal
             if s is not None:
                 return lax_fn(s, y)
         x, y = promote(name, x, y)
+        if bool_fn is not None and x.dtype == np.bool_:
+            return bool_fn(x, y)
         return lax_fn(x, y)
 
     ufunc.__name__ = ufunc.__qualname__ = name
@@ -123,14 +127,20 @@ def _zeros_like(x):
     return lax_shape.broadcast_in_dim(zero, tuple(x.shape), ()) if x.shape else zero
 
 
+def _strong(x):
+    """x without its weak type. Some JAX functions return strongly typed values even for
+    weakly typed input (jnp.log10(2.0), jnp.isinf(2.0)); these follow them."""
+    return convert_element_type(x, x.dtype)
+
+
 def _same_dtype_const(x, value):
     return wrap(np.asarray(value, x.dtype), x.weak_type)
 
 
 # ------------------------------------------------------------------------- arithmetic
-add = binary_ufunc("add", ew.add)
+add = binary_ufunc("add", ew.add, bool_fn=ew.bitwise_or)  # on bools: logical or, as in JAX
 subtract = binary_ufunc("subtract", ew.sub)
-multiply = binary_ufunc("multiply", ew.mul)
+multiply = binary_ufunc("multiply", ew.mul, bool_fn=ew.bitwise_and)  # on bools: logical and
 maximum = binary_ufunc("maximum", ew.max)
 minimum = binary_ufunc("minimum", ew.min)
 greater = binary_ufunc("greater", ew.gt)
@@ -176,12 +186,16 @@ def fabs(x, /):
 
 
 sign = unary_ufunc("sign", ew.sign, doc="jnp.sign: -1, 0 or 1 (x/|x| for complex).")
-square = unary_ufunc("square", ew.square)
+square = unary_ufunc("square", lambda x: ew.square(
+    convert_element_type(x, dtypes.default_int_dtype()) if x.dtype == np.bool_ else x))
 reciprocal = unary_ufunc("reciprocal", lambda x: ew.integer_pow(x, -1), inexact=True, doc="jnp.reciprocal: 1/x.")
 
 
 def power(x1, x2, /):
-    """jnp.power: x1 ** x2. A concrete integer exponent uses lax.integer_pow, as JAX does."""
+    """jnp.power: x1 ** x2. A concrete integer exponent uses lax.integer_pow, as JAX does.
+
+    Integer ** integer-array follows JAX: the exponent's low six bits are used (see
+    lax.pow). As in JAX, a strongly typed integer exponent array makes the result strong."""
     if type(x2) is int and type(x1) is Array and x1._value.dtype.kind in "fc":
         return ew.integer_pow(x1, x2)  # the common `x ** 2`
     check_arraylike("power", x1, x2)
@@ -191,13 +205,15 @@ def power(x1, x2, /):
         if x1.dtype.kind == "b":
             x1 = convert_element_type(x1, dtypes.default_int_dtype())
         if n < 0 and x1.dtype.kind in "iu":
-            raise ValueError(f"jnp.power: integers to negative integer powers are not allowed (exponent {n})")
+            raise TypeError(f"jnp.power: integers cannot be raised to negative powers (exponent {n})")
         return ew.integer_pow(x1, n)
+    strong_int_exponent = not dtypes.is_weakly_typed(x2) and dtypes.dtype_of(x2).kind in "biu"
     x1, x2 = _promote2("power", x1, x2)
     if x1.dtype.kind == "b":
         x1 = convert_element_type(x1, dtypes.default_int_dtype())
         x2 = convert_element_type(x2, dtypes.default_int_dtype())
-    return ew.pow(x1, x2)
+    out = ew.pow_any(x1, x2)
+    return _strong(out) if strong_int_exponent else out
 
 
 def _concrete_int(x):
@@ -228,19 +244,35 @@ def _no_complex(name: str, x) -> None:
         raise TypeError(f"jnp.{name} does not support complex dtypes (got {x.dtype.name})")
 
 
+def _bools_to_int(x1, x2):
+    """Bool operands of integer arithmetic (//, %, fmod, shifts) as the default int, as in JAX."""
+    if x1.dtype == np.bool_:
+        int_ = dtypes.default_int_dtype()
+        return convert_element_type(x1, int_), convert_element_type(x2, int_)
+    return x1, x2
+
+
+def _nonzero_divisor(x2):
+    """Integer divisors with 0 replaced by 1 (x % 0 and fmod(x, 0) are 0 for integers)."""
+    return ew.select_n(ew.eq(x2, 0), x2, 1)
+
+
 def fmod(x1, x2, /):
     """jnp.fmod: remainder of truncated division; the result has the sign of x1."""
     x1, x2 = _promote2("fmod", x1, x2)
     _no_complex("fmod", x1)
+    if x1.dtype.kind in "iu":  # fmod(x, 0) is 0 for integers; for bools it is x, as in JAX
+        x2 = _nonzero_divisor(x2)
+    x1, x2 = _bools_to_int(x1, x2)
     return ew.rem(x1, x2)
 
 
 def remainder(x1, x2, /):
     """jnp.remainder / jnp.mod: remainder of floor division; the result has the sign of x2."""
-    x1, x2 = _promote2("remainder", x1, x2)
+    x1, x2 = _bools_to_int(*_promote2("remainder", x1, x2))
     _no_complex("remainder", x1)
     if x1.dtype.kind in "iu":
-        x2 = ew.select_n(ew.eq(x2, 0), x2, 1)  # x % 0 is 0 for integers, as in NumPy
+        x2 = _nonzero_divisor(x2)  # x % 0 is 0 for integers, as in NumPy and JAX
     r = ew.rem(x1, x2)
     if x1.dtype.kind == "u":
         return r
@@ -257,12 +289,15 @@ def _float_divmod(x1, x2):
     fix = ew.bitwise_and(ew.ne(r, 0), ew.ne(ew.lt(r, 0), ew.lt(x2, 0)))
     r = ew.select_n(fix, r, ew.add(r, x2))
     q = ew.select_n(fix, q, ew.sub(q, 1))
+    q = ew.select_n(ew.eq(x2, 0), q, ew.div(x1, x2))  # x // 0 is inf, -inf or nan, as in NumPy and JAX
     return sp.round(q, sp.RoundingMethod.TO_NEAREST_EVEN), r
 
 
 def floor_divide(x1, x2, /):
-    """jnp.floor_divide: x1 // x2, rounding toward minus infinity (ints and floats)."""
-    x1, x2 = _promote2("floor_divide", x1, x2)
+    """jnp.floor_divide: x1 // x2, rounding toward minus infinity (ints and floats).
+
+    Integer division by zero follows JAX (XLA): x // 0 is -2 for x != 0 and -1 for 0."""
+    x1, x2 = _bools_to_int(*_promote2("floor_divide", x1, x2))
     kind = x1.dtype.kind
     _no_complex("floor_divide", x1)
     if kind == "u":
@@ -277,7 +312,7 @@ def floor_divide(x1, x2, /):
 
 def divmod(x1, x2, /):  # noqa: A001
     """jnp.divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
-    x1, x2 = _promote2("divmod", x1, x2)
+    x1, x2 = _bools_to_int(*_promote2("divmod", x1, x2))
     if x1.dtype.kind == "f":
         return _float_divmod(x1, x2)
     return floor_divide(x1, x2), remainder(x1, x2)
@@ -293,8 +328,8 @@ sqrt = unary_ufunc("sqrt", sp.sqrt, inexact=True)
 cbrt = unary_ufunc("cbrt", sp.cbrt, inexact=True)
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-log2 = unary_ufunc("log2", lambda x: ew.div(ew.log(x), _LN2), inexact=True)
-log10 = unary_ufunc("log10", lambda x: ew.div(ew.log(x), _LN10), inexact=True)
+log2 = unary_ufunc("log2", lambda x: _strong(ew.div(ew.log(x), _LN2)), inexact=True)
+log10 = unary_ufunc("log10", lambda x: _strong(ew.div(ew.log(x), _LN10)), inexact=True)
 
 
 def _logaddexp(x1, x2, exp_fn, scale):
@@ -380,7 +415,7 @@ def rint(x, /):
     """jnp.rint: round to the nearest integer, ties to even (integers become floats)."""
     x = _arg("rint", x)
     if x.dtype.kind in "biu":
-        return convert_element_type(x, dtypes.default_float_dtype(), x.weak_type)
+        return convert_element_type(x, dtypes.default_float_dtype())  # not weak, as in JAX
     if x.dtype.kind == "c":
         return ew.complex(rint(ew.real(x)), rint(ew.imag(x)))
     return sp.round(x, sp.RoundingMethod.TO_NEAREST_EVEN)
@@ -393,7 +428,9 @@ def round(a, decimals: int = 0, out=None):  # noqa: A001
     decimals = operator.index(decimals)
     x = _arg("round", a)
     kind = x.dtype.kind
-    if kind in "biu":
+    if kind == "b":
+        raise ValueError("jnp.round: bool input is not supported (as in JAX); convert it to a number first")
+    if kind in "iu":
         if decimals >= 0:
             return x
         return convert_element_type(round(convert_element_type(x, dtypes.default_float_dtype()), decimals),
@@ -481,6 +518,8 @@ def logical_not(x, /):
 def _bitwise(name: str, lax_fn: Callable, kinds: str = "biu", what: str = "an integer or bool dtype") -> Callable:
     def fn(x1, x2, /):
         x1, x2 = promote_args(name, x1, x2)
+        if "b" not in kinds:  # shifts of bools shift the default int, as in JAX
+            x1, x2 = _bools_to_int(x1, x2)
         _require(name, x1, kinds, what)
         return lax_fn(x1, x2)
 
@@ -528,24 +567,24 @@ def isinf(x, /):
     x = _arg("isinf", x)
     kind = x.dtype.kind
     if kind == "f":
-        return ew.eq(ew.abs(x), np.inf)
+        return _strong(ew.eq(ew.abs(x), np.inf))
     if kind == "c":
         return ew.bitwise_or(isinf(ew.real(x)), isinf(ew.imag(x)))
-    return ew.ne(x, x)
+    return _strong(ew.ne(x, x))
 
 
 def isposinf(x, /):
     """jnp.isposinf: True where x is +inf."""
     x = _arg("isposinf", x)
     _no_complex("isposinf", x)
-    return ew.eq(x, np.inf) if x.dtype.kind == "f" else ew.ne(x, x)
+    return _strong(ew.eq(x, np.inf) if x.dtype.kind == "f" else ew.ne(x, x))
 
 
 def isneginf(x, /):
     """jnp.isneginf: True where x is -inf."""
     x = _arg("isneginf", x)
     _no_complex("isneginf", x)
-    return ew.eq(x, -np.inf) if x.dtype.kind == "f" else ew.ne(x, x)
+    return _strong(ew.eq(x, -np.inf) if x.dtype.kind == "f" else ew.ne(x, x))
 
 
 def isfinite(x, /):
@@ -556,7 +595,7 @@ def isfinite(x, /):
         return sp.is_finite(x)
     if kind == "c":
         return ew.bitwise_and(sp.is_finite(ew.real(x)), sp.is_finite(ew.imag(x)))
-    return ew.eq(x, x)
+    return _strong(ew.eq(x, x))
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
@@ -585,10 +624,10 @@ def signbit(x, /):
     _no_complex("signbit", x)
     if kind == "f":
         # atan2(x, -1) is +pi for +0.0 and -pi for -0.0, and has x's sign elsewhere.
-        return ew.lt(sp.atan2(x, _same_dtype_const(x, -1)), 0)
+        return _strong(ew.lt(sp.atan2(x, _same_dtype_const(x, -1)), 0))
     if kind == "i":
-        return ew.lt(x, 0)
-    return ew.ne(x, x)
+        return _strong(ew.lt(x, 0))
+    return _strong(ew.ne(x, x))
 
 
 def copysign(x1, x2, /):
@@ -604,9 +643,9 @@ nextafter = binary_ufunc("nextafter", sp.nextafter, inexact=True,
 
 
 def heaviside(x1, x2, /):
-    """jnp.heaviside: 0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0."""
+    """jnp.heaviside: 0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (NaN where x1 is NaN)."""
     x1, x2 = _promote2_inexact("heaviside", x1, x2)
-    return ew.select_n(ew.lt(x1, 0), ew.select_n(ew.gt(x1, 0), x2, 1), 0)
+    return ew.select_n(ew.lt(x1, 0), ew.select_n(ew.gt(x1, 0), ew.select_n(ew.eq(x1, 0), x1, x2), 1), 0)
 
 
 # ------------------------------------------------------------------------- complex
@@ -640,7 +679,7 @@ def angle(z, deg: bool = False):
         re, im = ew.real(z), ew.imag(z)
     else:
         re, im = z, _zeros_like(z)
-    out = sp.atan2(im, re)
+    out = _strong(sp.atan2(im, re))
     return ew.mul(out, 180 / math.pi) if deg else out
 
 

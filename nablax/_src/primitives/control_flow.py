@@ -794,14 +794,15 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
     if dt.kind not in "iu":
         raise TypeError(f"lax.fori_loop: lower and upper must be integers, got dtype {dt.name}")
     lo, hi = _static_int(lower), _static_int(upper)
+    # The loop index is weakly typed (as in JAX), so `carry + i` keeps the carry's dtype.
     if lo is not None and hi is not None:
         def step(carry, _):
             i, x = carry
             return (elementwise.add(i, 1), body_fun(i, x)), None
 
-        (_, out), _ = scan(step, (to_concrete_array(np.asarray(lo, dt)), init_val), None, length=max(hi - lo, 0))
+        (_, out), _ = scan(step, (wrap(np.asarray(lo, dt), True), init_val), None, length=max(hi - lo, 0))
         return out
-    lower = misc.convert_element_type(lower, dt)
+    lower = misc.convert_element_type(lower, dt, weak_type=True)
     upper = misc.convert_element_type(upper, dt)
 
     def body(carry):

@@ -18,13 +18,22 @@ from ._define import (
     broadcast_shapes,
     define_primitive,
     never_weak,
-    require_dtype_kinds,
     require_same_dtypes,
     weak_if_all_weak,
 )
+from ._define import require_dtype_kinds as _require_dtype_kinds
 from .misc import convert_element_type
 
 _SCALARS = (bool, int, float, complex)
+
+
+def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
+    """The _define check, with bfloat16 (NumPy kind "V") counted as a floating dtype."""
+    if "f" in kinds and dtypes.bfloat16 is not None and aval.dtype == dtypes.bfloat16:
+        return
+    _require_dtype_kinds(opname, aval, kinds, what)
+
+
 FLOAT_KINDS = "fc"
 NUMERIC_KINDS = "iufc"
 _KIND_WORDS = {
@@ -32,6 +41,7 @@ _KIND_WORDS = {
     "f": "a floating-point dtype",
     "iufc": "a numeric dtype",
     "iuf": "a real numeric dtype",
+    "ifc": "a signed integer, floating-point or complex dtype",
     "iub": "an integer or bool dtype",
     "iu": "an integer dtype",
     "biufc": "any dtype",
@@ -297,11 +307,17 @@ def _div_transpose(ct, x, y):
 
 
 def _true_or_floor_divide(x, y):
-    if np.result_type(x).kind in "iu":
+    dt = np.result_type(x)
+    if dt.kind in "iu":
         # lax.div on integers rounds toward zero (C semantics), unlike NumPy's floor division.
-        q = np.floor_divide(x, y)
-        fix = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
-        return (q + fix).astype(np.result_type(x))
+        zero = np.equal(y, 0)
+        if np.any(zero):  # x / 0 is -1 (all bits set), as in JAX (XLA); NumPy gives 0
+            y = np.where(zero, 1, y).astype(np.result_type(y))
+        with np.errstate(over="ignore"):  # INT_MIN / -1 wraps to INT_MIN, as in XLA
+            q = np.floor_divide(x, y)
+            fix = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
+            q = (q + fix).astype(dt)
+        return np.where(zero, np.array(-1).astype(dt), q) if np.any(zero) else q
     return np.true_divide(x, y)
 
 
@@ -342,8 +358,9 @@ def _bool_out(dtype):
 
 
 def _comparison(name: str, np_name: str):
+    # As in JAX, a comparison of two weakly typed values is a weakly typed bool (`2 < 3.0`).
     prim = binary_elementwise(name, np_name, differentiable=False, kinds="biuf" if name not in ("eq", "ne") else "biufc",
-                              out_dtype=_bool_out, weak=False)
+                              out_dtype=_bool_out)
     return prim, _binary_wrapper(prim)
 
 
@@ -537,8 +554,20 @@ def _trunc(q):
     return sub(q, rem(q, _scalar_like(q, 1)))
 
 
+def _rem_impl(x, y):
+    if np.result_type(x).kind in "iu":
+        zero = np.equal(y, 0)
+        if np.any(zero):  # x % 0 is x, as in JAX (XLA); NumPy gives 0
+            return np.where(zero, x, np.fmod(x, np.where(zero, 1, y).astype(np.result_type(y))))
+    return np.fmod(x, y)
+
+
+def _rem_emit(args, params, src, avals):
+    return f"xp.fmod({args[0]}, {args[1]})" if avals[0].dtype.kind == "f" else None
+
+
 rem_p = binary_elementwise(
-    "rem", "fmod", kinds="iuf",
+    "rem", _rem_impl, kinds="iuf", emit=_rem_emit,
     jvp_lhs=lambda t, x, y, out: t,
     jvp_rhs=lambda t, x, y, out: mul(neg(t), _trunc(div(x, y))),
 )
@@ -550,14 +579,13 @@ def _pow_impl(x, y):
     dt = np.result_type(x, y)  # (one operand may be a Python scalar in generated code)
     if dt.kind not in "iu":
         return np.power(x, y)
-    negative = y < 0
-    if not np.any(negative):
-        return np.power(x, y)
-    # Integer x ** (negative y): 1 and -1 keep magnitude one, anything else truncates to zero.
-    pos = np.power(x, np.where(negative, 0, y).astype(dt))
-    odd = (y % 2) != 0
-    inv = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
-    return np.where(negative, inv, pos).astype(dt)
+    # Integer ** integer array, as JAX computes it: binary exponentiation over the low six
+    # bits of the exponent, wrapping on overflow. Exponents in [0, 64) give the exact
+    # (wrapped) power; a negative or larger exponent is taken modulo 64, except that
+    # 0 ** y is 0 for every y != 0.
+    with np.errstate(over="ignore"):
+        out = np.power(x, np.bitwise_and(y, 63))
+    return np.where((np.equal(x, 0)) & np.not_equal(y, 0), 0, out).astype(dt)
 
 
 def _replace_zeros(x):
@@ -566,7 +594,7 @@ def _replace_zeros(x):
 
 def _pow_jvp_lhs(t, x, y, out):
     # d/dx x**y = y * x**(y-1), and 0 where y == 0 (also at x == 0).
-    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow(x, sub(y, 1))), _scalar_like(y, 0))
+    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), _scalar_like(y, 0))
     return mul(t, jac)
 
 
@@ -578,8 +606,21 @@ def _pow_jvp_rhs(t, x, y, out):
 pow_p = binary_elementwise(
     "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs,
 )
-pow = _binary_wrapper(pow_p)  # noqa: A001
-pow.__doc__ = "lax.pow: x ** y elementwise (both arrays of one dtype; see integer_pow for static y)."
+pow_any = _binary_wrapper(pow_p)  # also integer ** integer (used by jnp.power)
+
+
+def pow(x, y):  # noqa: A001
+    """lax.pow: x ** y elementwise for a floating or complex x; y has x's dtype, or is an
+    integer array (as in JAX; see integer_pow for a static integer y)."""
+    if type(x) in _SCALARS or type(y) in _SCALARS:
+        x, y = coerce_scalars(x, y)
+    xa, ya = aval_of(x), aval_of(y)
+    if not (xa.dtype.kind in "fc" or xa.dtype == dtypes.bfloat16):
+        raise TypeError(f"lax.pow does not accept dtype {xa.dtype.name} for x; it needs a floating-point "
+                        "or complex dtype (jnp.power handles integers)")
+    if ya.dtype != xa.dtype and ya.dtype.kind in "iu":
+        y = convert_element_type(y, xa.dtype, ya.weak_type)
+    return pow_p.bind(x, y)
 
 square_p = unary_elementwise("square", "square", kinds=NUMERIC_KINDS, tangent=lambda t, x, y: mul(t, mul(x, 2)))
 square = square_p.bind
@@ -605,7 +646,7 @@ def _abs_tangent(t, x, y):
     return real(mul(conj(unit), t))
 
 
-abs_p = unary_elementwise("abs", "abs", kinds=NUMERIC_KINDS, out_dtype=dtypes.complex_to_real, tangent=_abs_tangent)
+abs_p = unary_elementwise("abs", "abs", kinds="ifc", out_dtype=dtypes.complex_to_real, tangent=_abs_tangent)
 abs = abs_p.bind  # noqa: A001
 
 # ------------------------------------------------------------------ bitwise / logical
@@ -752,9 +793,13 @@ conj_p = unary_elementwise(
 
 
 def conj(x):
-    """lax.conj: the complex conjugate (a real operand is made complex first, as in JAX)."""
-    if aval_of(x).dtype.kind != "c":
-        x = convert_element_type(x, _to_complex(aval_of(x).dtype))
+    """lax.conj: the complex conjugate (a float32/64 operand is made complex first, as in JAX)."""
+    aval = aval_of(x)
+    if aval.dtype.kind != "c":
+        if aval.dtype not in (dtypes.float32, dtypes.float64):
+            raise TypeError(f"lax.conj does not accept dtype {aval.dtype.name}; it needs float32, float64 "
+                            "or a complex dtype")
+        x = convert_element_type(x, _to_complex(aval.dtype), aval.weak_type)
     return conj_p.bind(x)
 
 

@@ -15,6 +15,7 @@ from ..avals import ShapedArray, Zero
 from ..core import eager_args
 from . import shape, templates
 from ._define import aval_of, define_primitive
+from .misc import convert_element_type
 
 # ------------------------------------------------------------------------ dimension plumbing
 
@@ -311,16 +312,23 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     """
     dims = _normalize_dimension_numbers(dimension_numbers, templates.ndim_of(lhs), templates.ndim_of(rhs))
     pref = None if preferred_element_type is None else dtypes.canonicalize_dtype(preferred_element_type)
+    if pref is None:
+        la, ra = aval_of(lhs), aval_of(rhs)
+        if la.dtype != ra.dtype:  # as in JAX: operands of different dtypes give their promoted dtype
+            dt = dtypes.result_type(la.dtype, ra.dtype)
+            lhs = convert_element_type(lhs, dt, la.weak_type)
+            rhs = convert_element_type(rhs, dt, ra.weak_type)
     return dot_general_p.bind(lhs, rhs, dimension_numbers=dims, preferred_element_type=pref)
 
 
 def dot(lhs, rhs, precision=None, preferred_element_type=None):
     """lax.dot: vector·vector, matrix·vector, matrix·matrix (lhs's last axis with rhs's first)."""
     lnd, rnd = templates.ndim_of(lhs), templates.ndim_of(rhs)
-    if not (1 <= lnd <= 2 and 1 <= rnd <= 2):
-        raise TypeError(
-            f"lax.dot needs operands of rank 1 or 2, got shapes {templates.shape_of(lhs)} and "
-            f"{templates.shape_of(rhs)}; use lax.dot_general for other ranks")
+    lshape, rshape = templates.shape_of(lhs), templates.shape_of(rhs)
+    if not (1 <= lnd <= 2 and 1 <= rnd <= 2) or lshape[-1] != rshape[0]:  # a ValueError, as in JAX
+        raise ValueError(
+            f"lax.dot needs operands of rank 1 or 2 whose inner sizes agree, got shapes {lshape} and "
+            f"{rshape}; use lax.dot_general for other contractions")
     return dot_general(lhs, rhs, (((lnd - 1,), (0,)), ((), ())), precision, preferred_element_type)
 
 

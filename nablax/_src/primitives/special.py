@@ -192,7 +192,7 @@ nextafter_p = binary_elementwise(
 nextafter = _binary_wrapper(nextafter_p)
 nextafter.__doc__ = "lax.nextafter: the next representable number after x in the direction of y."
 
-is_finite_p = unary_elementwise("is_finite", "isfinite", kinds="f", out_dtype=_bool_out, weak=False, tangent=None)
+is_finite_p = unary_elementwise("is_finite", "isfinite", kinds="f", out_dtype=_bool_out, tangent=None)
 is_finite = is_finite_p.bind
 
 
