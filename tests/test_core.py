@@ -106,3 +106,9 @@ def test_eval_jaxpr_roundtrip():
 
     (out,) = eval_jaxpr(closed.jaxpr, closed.consts, jnp.array(1.0), jnp.array(2.0))
     np.testing.assert_allclose(float(out), np.sin(1.0) * 2.0 + 1.0, rtol=1e-6)
+
+
+def test_aval_str_and_repr_match_jax():
+    aval = jax.make_jaxpr(lambda x: x)(1.0).out_avals[0]
+    assert repr(aval) == "ShapedArray(float32[], weak_type=True)"
+    assert str(jnp.ones((2, 3)).aval) == "float32[2,3]"

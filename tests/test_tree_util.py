@@ -509,3 +509,15 @@ def test_property_broadcast_self_prefix(tree):
     assert broadcast_prefix(tree, tree) == tu.tree_leaves(tree)
     assert broadcast_prefix(0, tree) == [0] * len(tu.tree_leaves(tree))
     assert tu.tree_map(lambda x, y: y, tree, tree) == tree
+
+
+def test_short_tree_namespace():
+    import nablax
+
+    tree = {"a": [1, 2], "b": (3,)}
+    assert nablax.tree.leaves(tree) == [1, 2, 3]
+    assert nablax.tree.map(lambda x: x * 10, tree) == {"a": [10, 20], "b": (30,)}
+    leaves, treedef = nablax.tree.flatten(tree)
+    assert nablax.tree.unflatten(treedef, leaves) == tree
+    assert nablax.tree.reduce(lambda a, b: a + b, tree) == 6
+    assert nablax.tree.structure(tree) == treedef

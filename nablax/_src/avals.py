@@ -70,9 +70,13 @@ class ShapedArray:
     def str_short(self) -> str:
         return f"{short_dtype_name(self.dtype)}[{','.join(map(str, self.shape))}]"
 
+    def __str__(self) -> str:
+        name = "float0" if self.dtype == float0 else self.dtype.name
+        return f"{name}[{','.join(map(str, self.shape))}]"
+
     def __repr__(self) -> str:
         weak = ", weak_type=True" if self.weak_type else ""
-        return f"ShapedArray({self.str_short()}{weak})"
+        return f"ShapedArray({self}{weak})"
 
 
 class Zero:
