@@ -77,10 +77,22 @@ def test_derivatives_at_kinks_follow_jax():
     assert float(g(nn.elu)(100.0)) == 1.0 and np.isfinite(float(g(nn.elu)(-100.0)))
 
 
-def test_integer_inputs_promote_to_float():
+def test_integer_inputs_follow_jax():
+    # As in JAX: relu and hard_tanh keep integer dtypes; the piecewise activations meet
+    # Python float constants, so an int32 array gives a weakly typed float32; sigmoid and
+    # silu need floating-point input.
     out = nn.relu(jnp.array([-1, 2]))
-    assert out.dtype == np.float32
-    np.testing.assert_array_equal(np.asarray(out), [0.0, 2.0])
+    assert out.dtype == np.int32 and not out.weak_type
+    np.testing.assert_array_equal(np.asarray(out), [0, 2])
+    assert nn.hard_tanh(jnp.array([-3, 0, 5])).tolist() == [-1, 0, 1]
+    for fn in (nn.relu6, nn.elu, nn.leaky_relu, nn.hard_sigmoid):
+        r = fn(jnp.array([-1, 2]))
+        assert r.dtype == np.float32 and r.weak_type, fn
+    for fn in (nn.sigmoid, nn.silu):
+        with pytest.raises(TypeError):
+            fn(jnp.array([-1, 2]))
+    assert np.isnan(np.asarray(nn.relu(jnp.array([np.nan, 1.0]))))[0]  # NaN propagates
+    assert not nn.gelu(1.5).weak_type and not nn.logsumexp(jnp.asarray(1.5)).weak_type
 
 
 def test_softmax_and_log_softmax():

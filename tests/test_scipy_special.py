@@ -114,8 +114,11 @@ def test_polygamma():
     for n in range(4):
         np.testing.assert_allclose(np.asarray(S.polygamma(n, X_POS)), ss.polygamma(n, X_POS), rtol=1e-10)
     check_grads(lambda x: S.polygamma(1, x), (X_POS,), order=1)
-    with pytest.raises(TypeError, match="concrete"):
+    with pytest.raises(ValueError, match="integer"):  # a ValueError, as in JAX
         S.polygamma(1.5, X_POS)
+    # an integer array of orders, as in JAX
+    orders = np.array([0, 1, 2, 3])
+    np.testing.assert_allclose(np.asarray(S.polygamma(orders, X_POS[:1])), ss.polygamma(orders, X_POS[:1]), rtol=1e-10)
 
 
 def test_xlogy_xlog1py():

@@ -221,10 +221,18 @@ class Array(ArrayMethods):
         return (wrap(row, weak) for row in v)
 
     def __repr__(self) -> str:
+        # The printed form matches JAX's: empty arrays show their shape, and when the last
+        # line of values leaves no room for the dtype, it follows after a wider gap.
         v = np.asarray(self._value)
-        body = np.array2string(v, separator=", ", prefix="Array(")
-        weak = ", weak_type=True" if self._weak else ""
-        return f"Array({body}, dtype={v.dtype.name}{weak})"
+        dtype_part = f"dtype={v.dtype.name}" + (", weak_type=True" if self._weak else "")
+        width = np.get_printoptions()["linewidth"]
+        if v.size:
+            body = np.array2string(v, max_line_width=width, separator=", ", prefix="Array(", suffix=",")
+        else:
+            body = f"[], shape={v.shape}"
+        last_line = len(body) - body.rfind("\n") + 1
+        gap = "      " if last_line + len(dtype_part) + 2 > width else " "
+        return f"Array({body},{gap}{dtype_part})"
 
     def __str__(self) -> str:
         return str(np.asarray(self._value))

@@ -14,7 +14,7 @@ import operator
 
 from . import dtypes
 from . import numpy as jnp
-from .numpy.promotion import promote_args_inexact
+from .numpy.promotion import check_arraylike, promote_args_inexact
 from .numpy.reductions import canonical_axes
 from .primitives import misc, special
 from .scipy_special import (
@@ -32,6 +32,22 @@ def _x(fname: str, x):
     return x
 
 
+def _inexact_weak(fname: str, x):
+    """x as floating point the way JAX's piecewise activations see it: an integer or bool
+    array meets Python float constants there, so it becomes a *weakly typed* float32."""
+    check_arraylike(f"nn.{fname}", x)
+    dt, weak = dtypes.result_type(x, 1.0, return_weak_type_flag=True)
+    return misc.convert_element_type(jnp.asarray(x), dt, weak)
+
+
+def _require_float(fname: str, x):
+    """sigmoid and silu reject integer and bool input, as in JAX (lax.logistic needs floats)."""
+    x = jnp.asarray(x) if not hasattr(x, "dtype") else x
+    if not dtypes.is_inexact(x.dtype):
+        raise TypeError(f"nn.{fname} does not accept dtype {x.dtype}; it needs a floating-point dtype")
+    return _x(fname, x)
+
+
 def _zeros(x):
     return jnp.zeros_like(x)
 
@@ -39,33 +55,37 @@ def _zeros(x):
 # ---------------------------------------------------------------------------- relus
 
 def relu(x):
-    """max(x, 0); the derivative at 0 is 0 (as in JAX)."""
-    x = _x("relu", x)
-    return jnp.where(x > 0, x, _zeros(x))
+    """max(x, 0); the derivative at 0 is 0 (as in JAX). Integer input stays integer and NaN
+    propagates, as in JAX."""
+    check_arraylike("nn.relu", x)
+    x = jnp.asarray(x)
+    if x.dtype == bool:
+        x = misc.convert_element_type(x, dtypes.default_int_dtype(), True)
+    return jnp.where((x > 0) | (x != x), x, _zeros(x))
 
 
 def relu6(x):
     """min(max(x, 0), 6); the derivative is 0 outside the open interval (0, 6)."""
-    x = _x("relu6", x)
+    x = _inexact_weak("relu6", x)
     return jnp.where(x <= 0, _zeros(x), jnp.where(x >= 6, jnp.full_like(x, 6), x))
 
 
 def leaky_relu(x, negative_slope=1e-2):
     """x for x >= 0, negative_slope * x below."""
-    x = _x("leaky_relu", x)
+    x = _inexact_weak("leaky_relu", x)
     return jnp.where(x >= 0, x, negative_slope * x)
 
 
 def elu(x, alpha=1.0):
     """x for x > 0, alpha * (exp(x) - 1) below."""
-    x = _x("elu", x)
+    x = _inexact_weak("elu", x)
     safe = jnp.where(x > 0, _zeros(x), x)
     return jnp.where(x > 0, x, alpha * jnp.expm1(safe))
 
 
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * expm1(min(x, 0) / alpha)."""
-    x = _x("celu", x)
+    x = _inexact_weak("celu", x)
     return jnp.where(x > 0, x, alpha * jnp.expm1(jnp.where(x > 0, _zeros(x), x) / alpha))
 
 
@@ -79,8 +99,10 @@ def gelu(x, approximate: bool = True):
     x = _x("gelu", x)
     if approximate:
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))
-        return 0.5 * x * (1 + jnp.tanh(inner))
-    return 0.5 * x * (1 + special.erf(x * (1 / math.sqrt(2.0))))
+        out = 0.5 * x * (1 + jnp.tanh(inner))
+    else:
+        out = 0.5 * x * (1 + special.erf(x * (1 / math.sqrt(2.0))))
+    return misc.convert_element_type(out, out.dtype)  # never weakly typed, as in JAX
 
 
 def glu(x, axis: int = -1):
@@ -98,12 +120,12 @@ def glu(x, axis: int = -1):
 
 def sigmoid(x):
     """The logistic function 1 / (1 + exp(-x))."""
-    return special.logistic(_x("sigmoid", x))
+    return special.logistic(_require_float("sigmoid", x))
 
 
 def silu(x):
     """x * sigmoid(x) (also called swish)."""
-    x = _x("silu", x)
+    x = _require_float("silu", x)
     return x * special.logistic(x)
 
 
@@ -112,12 +134,12 @@ swish = silu
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6."""
-    return relu6(_x("hard_sigmoid", x) + 3.0) / 6.0
+    return relu6(_inexact_weak("hard_sigmoid", x) + 3.0) / 6.0
 
 
 def hard_silu(x):
     """x * hard_sigmoid(x) (also called hard_swish)."""
-    x = _x("hard_silu", x)
+    x = _inexact_weak("hard_silu", x)
     return x * hard_sigmoid(x)
 
 
@@ -142,7 +164,7 @@ def soft_sign(x):
 
 def sparse_plus(x):
     """0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1."""
-    x = _x("sparse_plus", x)
+    x = _inexact_weak("sparse_plus", x)
     return jnp.where(x <= -1, _zeros(x), jnp.where(x >= 1, x, 0.25 * (x + 1) ** 2))
 
 
@@ -160,7 +182,10 @@ def mish(x):
 
 def hard_tanh(x):
     """x clipped to [-1, 1]; the derivative is 0 outside the open interval (-1, 1)."""
-    x = _x("hard_tanh", x)
+    check_arraylike("nn.hard_tanh", x)
+    x = jnp.asarray(x)  # integer input stays integer, as in JAX
+    if x.dtype == bool:
+        x = misc.convert_element_type(x, dtypes.default_int_dtype(), True)
     return jnp.where(x >= 1, jnp.ones_like(x), jnp.where(x <= -1, -jnp.ones_like(x), x))
 
 

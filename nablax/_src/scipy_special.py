@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, errors
 from . import numpy as jnp
 from .numpy.promotion import promote_args_inexact
 from .numpy.reductions import canonical_axes
@@ -31,6 +31,21 @@ def _inexact(fname: str, *args):
 def _real(fname: str, x) -> None:
     if not dtypes.is_float(x.dtype):
         raise TypeError(f"scipy.special.{fname} needs real floating-point input, got {x.dtype.name}")
+
+
+def _strong(x):
+    """x without its weak type (JAX's reductions, and so logsumexp/softmax, are never weak)."""
+    return misc.convert_element_type(x, x.dtype)
+
+
+def _float32_or_64(fname: str, x):
+    """As in JAX, ndtr/ndtri/log_ndtr take float32 or float64 only (not ints or float16),
+    and give a strongly typed result."""
+    x = jnp.asarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        raise TypeError(f"scipy.special.{fname}: x.dtype={x.dtype.name} is not supported; it needs "
+                        "float32 or float64")
+    return _strong(x)
 
 
 # ------------------------------------------------------------------------ logsumexp
@@ -65,7 +80,7 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
         out = jnp.squeeze(out, axis=axes)
         if return_sign:
             sign = jnp.squeeze(sign, axis=axes)
-    return (out, sign) if return_sign else out
+    return (_strong(out), _strong(sign)) if return_sign else _strong(out)
 
 
 def _softmax(fname: str, x, axis, where, initial, log: bool):
@@ -82,8 +97,8 @@ def _softmax(fname: str, x, axis, where, initial, log: bool):
     total = jnp.sum(e, axis=axes, keepdims=True)
     if log:
         out = shifted - jnp.log(total)
-        return out if where is None else jnp.where(where, out, -np.inf)
-    return e / total
+        return _strong(out if where is None else jnp.where(where, out, -np.inf))
+    return _strong(e / total)
 
 
 def softmax(x, axis=None):
@@ -115,7 +130,7 @@ def erfinv(x):
 
 def ndtr(x):
     """The standard normal CDF, 0.5 * erfc(-x / sqrt(2)) (accurate in the left tail)."""
-    x = _inexact("ndtr", x)
+    x = _float32_or_64("ndtr", x)
     return 0.5 * special.erfc(-x * (1 / _SQRT2))
 
 
@@ -124,7 +139,7 @@ def ndtri(p):
 
     (Relative precision degrades for p very close to 0 or 1, where 2p - 1 rounds.)
     """
-    p = _inexact("ndtri", p)
+    p = _float32_or_64("ndtri", p)
     return _SQRT2 * special.erf_inv(2 * p - 1)
 
 
@@ -137,8 +152,7 @@ def _log_ndtr_asymptotic(x):
 
 def log_ndtr(x):
     """log(ndtr(x)), accurate in both tails (an asymptotic series far in the left tail)."""
-    x = _inexact("log_ndtr", x)
-    _real("log_ndtr", x)
+    x = _float32_or_64("log_ndtr", x)
     lower = -20.0 if x.dtype == np.float64 else -10.0
     right = jnp.log1p(-ndtr(-jnp.maximum(x, 0)))
     middle = jnp.log(ndtr(jnp.clip(x, lower, 0)))
@@ -159,13 +173,38 @@ def gamma(x):
     _real("gamma", x)
     parity = jnp.remainder(jnp.floor(x), 2)
     sign = jnp.where((x > 0) | (parity == 0), 1.0, -1.0).astype(x.dtype)
-    return sign * jnp.exp(special.lgamma(x))
+    out = sign * jnp.exp(special.lgamma(x))
+    # Poles at the negative integers, and -inf: NaN, as in SciPy and JAX (0 keeps its signed inf).
+    bad = ((x < 0) & (jnp.floor(x) == x)) | jnp.isneginf(x)
+    return jnp.where(bad, np.nan, out)
+
+
+def _stirling_correction(z):
+    """lgamma(z) - ((z - 1/2) log z - z + log(2 pi)/2), for z >= 8 (four terms of the series)."""
+    z2 = 1 / (z * z)
+    return (1 / z) * (1 / 12 + z2 * (-1 / 360 + z2 * (1 / 1260 + z2 * (-1 / 1680))))
+
+
+def _log_gamma_difference(a, b):
+    """lgamma(b) - lgamma(a + b) for b >= 8 and a > 0, without the cancellation of
+    subtracting two large lgamma values (from Stirling's formula for both)."""
+    ab = a + b
+    return (-(b - 0.5) * jnp.log1p(a / b) - a * jnp.log(ab) + a
+            + _stirling_correction(b) - _stirling_correction(ab))
 
 
 def betaln(a, b):
-    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b)."""
+    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b).
+
+    When the larger argument is at least 8 (and the smaller positive) this is
+    gammaln(small) + [gammaln(big) - gammaln(small + big)], the bracket computed from
+    Stirling's series, so betaln(0.25, 100) keeps float32 precision."""
     a, b = _inexact("betaln", a, b)
-    return special.lgamma(a) + special.lgamma(b) - special.lgamma(a + b)
+    direct = special.lgamma(a) + special.lgamma(b) - special.lgamma(a + b)
+    small, big = jnp.minimum(a, b), jnp.maximum(a, b)
+    use = (big >= 8) & (small > 0)
+    small_s, big_s = jnp.where(use, small, 1.0), jnp.where(use, big, 8.0)
+    return jnp.where(use, special.lgamma(small_s) + _log_gamma_difference(small_s, big_s), direct)
 
 
 def digamma(x):
@@ -177,13 +216,24 @@ psi = digamma
 
 
 def polygamma(n, x):
-    """The n-th derivative of digamma; `n` must be a concrete non-negative integer."""
+    """The n-th derivative of digamma. `n` is a concrete integer or integer array (each of
+    its values is computed and selected; a traced `n` is not supported)."""
+    x = _inexact("polygamma", x)
+    if isinstance(n, (list, tuple)):
+        n = np.asarray(n)
     try:
-        n = operator.index(n) if not hasattr(n, "shape") else int(np.asarray(n).item())
-    except (TypeError, ValueError):
-        raise TypeError("scipy.special.polygamma: n must be a concrete integer (nablax does not "
-                        f"accept a traced or array-valued order), got {n!r}") from None
-    return special.polygamma(n, _inexact("polygamma", x))
+        nv = np.asarray(n._concrete("the order n of scipy.special.polygamma") if hasattr(n, "_concrete") else n)
+    except errors.ConcretizationTypeError:
+        raise TypeError("scipy.special.polygamma: n must be concrete (nablax does not accept a traced "
+                        f"order), got {n!r}") from None
+    if nv.dtype.kind not in "iu":  # a ValueError, as in JAX
+        raise ValueError(f"scipy.special.polygamma: n must be of integer type, got dtype {nv.dtype}")
+    if nv.ndim == 0:
+        return special.polygamma(int(nv), x) if nv >= 0 else jnp.full_like(x, np.nan)
+    out = jnp.full(np.broadcast_shapes(nv.shape, tuple(x.shape)), np.nan, x.dtype)
+    for k in np.unique(nv[nv >= 0]):
+        out = jnp.where(nv == k, special.polygamma(int(k), x), out)
+    return out
 
 
 def multigammaln(a, d: int):
@@ -210,41 +260,53 @@ def logit(x):
 
 
 def xlogy(x, y):
-    """x * log(y), taken as 0 where x == 0 (also at y == 0)."""
+    """x * log(y), taken as 0 where x == 0 (for every y but NaN, as in JAX)."""
     x, y = _inexact("xlogy", x, y)
-    safe_y = jnp.where((x == 0) & (y == 0), jnp.ones_like(y), y)
+    # Where x == 0 and log(y) is not finite (y <= 0 or inf) the result is 0, as in JAX;
+    # finite log(y) is kept so that d/dx = log(y) there.
+    bad = (x == 0) & (y == y) & ~((y > 0) & (y < np.inf))
+    safe_y = jnp.where(bad, jnp.ones_like(y), y)
     return x * jnp.log(safe_y)
 
 
 def xlog1py(x, y):
-    """x * log1p(y), taken as 0 where x == 0 (also at y == -1)."""
+    """x * log1p(y), taken as 0 where x == 0 (for every y but NaN, as in JAX)."""
     x, y = _inexact("xlog1py", x, y)
-    safe_y = jnp.where((x == 0) & (y == -1), jnp.zeros_like(y), y)
+    bad = (x == 0) & (y == y) & ~((y > -1) & (y < np.inf))
+    safe_y = jnp.where(bad, jnp.zeros_like(y), y)
     return x * jnp.log1p(safe_y)
 
 
 def entr(x):
-    """Elementwise entropy: -x log x for x > 0, 0 at 0, -inf for x < 0."""
+    """Elementwise entropy: -x log x for x > 0, 0 at 0, -inf for x < 0 (NaN stays NaN)."""
     x = _inexact("entr", x)
     _real("entr", x)
     safe = jnp.where(x > 0, x, jnp.ones_like(x))
-    return jnp.where(x > 0, -x * jnp.log(safe), jnp.where(x == 0, 0.0, -np.inf).astype(x.dtype))
+    edge = jnp.where(x == 0, jnp.zeros_like(x), jnp.where(x < 0, jnp.full_like(x, -np.inf), x))
+    return jnp.where(x > 0, -x * jnp.log(safe), edge)
 
 
 def rel_entr(x, y):
-    """x log(x / y) for x, y > 0; 0 at x == 0, y >= 0; inf otherwise."""
+    """x log(x / y) for x, y > 0; 0 at x == 0, y >= 0; inf otherwise.
+
+    As in JAX, the result is weakly typed only if both arguments are."""
+    weak = dtypes.is_weakly_typed(x) and dtypes.is_weakly_typed(y)
     x, y = _inexact("rel_entr", x, y)
+    if not weak:
+        x, y = _strong(x), _strong(y)
     both = (x > 0) & (y > 0)
     sx = jnp.where(both, x, jnp.ones_like(x))
     sy = jnp.where(both, y, jnp.ones_like(y))
-    edge = jnp.where((x == 0) & (y >= 0), 0.0, np.inf).astype(x.dtype)
+    edge = jnp.where((x == 0) & (y >= 0), jnp.zeros_like(x), jnp.full_like(x, np.inf))
     return jnp.where(both, sx * (jnp.log(sx) - jnp.log(sy)), edge)
 
 
 def kl_div(x, y):
     """x log(x / y) - x + y for x, y > 0; y at x == 0, y >= 0; inf otherwise."""
+    weak = dtypes.is_weakly_typed(x) and dtypes.is_weakly_typed(y)
     x, y = _inexact("kl_div", x, y)
-    return rel_entr(x, y) - x + y
+    out = rel_entr(x, y) - x + y
+    return out if weak else _strong(out)
 
 
 # ------------------------------------------------------------- scipy.stats.norm

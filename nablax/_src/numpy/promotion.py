@@ -45,8 +45,21 @@ def promote_args_inexact(fname: str, *args) -> list:
     return [_to(a, dtypes.to_inexact_dtype(dtype), weak) for a in args]
 
 
+def check_int_range(x: int) -> None:
+    """A Python int operand must fit the default int dtype (int32 unless x64), as in JAX,
+    even when it meets a float array."""
+    if not -_INT_BOUND[dtypes.x64_flag.value] <= x < _INT_BOUND[dtypes.x64_flag.value]:
+        raise OverflowError(f"Python int {x} is too large for {dtypes.default_int_dtype().name}; "
+                            "enable 64-bit types or pass a float")
+
+
+_INT_BOUND = {False: 2 ** 31, True: 2 ** 63}
+
+
 def _to(a, dtype: np.dtype, weak: bool):
     if type(a) in _SCALARS:
+        if type(a) is int:
+            check_int_range(a)
         return wrap(np.asarray(a, dtype), weak)
     aval = a.aval if isinstance(a, (Array, Tracer)) else None
     if aval is not None and aval.dtype == dtype and aval.weak_type == weak:

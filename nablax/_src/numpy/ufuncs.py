@@ -72,6 +72,8 @@ def _scalar_like(arr, py, kinds: str):
     k = dt.kind
     if k not in kinds or not (k in "fc" or (k in "iu" and type(py) is int)):
         return None
+    if type(py) is int and not -2 ** 31 <= py < 2 ** 31:
+        return None  # (promote_args checks the range)
     return wrap(np.asarray(py, dt), True)
 
 
@@ -131,6 +133,12 @@ def _strong(x):
     """x without its weak type. Some JAX functions return strongly typed values even for
     weakly typed input (jnp.log10(2.0), jnp.isinf(2.0)); these follow them."""
     return convert_element_type(x, x.dtype)
+
+
+def _weak_only_if_scalar(x):
+    """As JAX's hypot, logaddexp2, heaviside and the logical functions: a weakly typed
+    result only when it is 0-d (arrays of weakly typed values give strong results)."""
+    return _strong(x) if x.ndim else x
 
 
 def _same_dtype_const(x, value):
@@ -342,7 +350,7 @@ def _logaddexp(x1, x2, exp_fn, scale):
 
 logaddexp = binary_ufunc("logaddexp", lambda x, y: _logaddexp(x, y, ew.exp, None), inexact=True,
                          doc="jnp.logaddexp: log(exp(x1) + exp(x2)) without overflow.")
-logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _logaddexp(x, y, sp.exp2, _LN2), inexact=True,
+logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _weak_only_if_scalar(_logaddexp(x, y, sp.exp2, _LN2)), inexact=True,
                           doc="jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow.")
 
 # ------------------------------------------------------------------- trigonometric
@@ -374,7 +382,7 @@ def hypot(x1, x2, /):
     hi, lo = ew.max(a, b), ew.min(a, b)
     ratio = ew.div(lo, ew.select_n(ew.eq(hi, 0), hi, 1))
     out = ew.mul(hi, sp.sqrt(ew.add(ew.mul(ratio, ratio), 1)))
-    return ew.select_n(ew.eq(hi, np.inf), out, np.inf)
+    return _weak_only_if_scalar(ew.select_n(ew.eq(hi, np.inf), out, np.inf))
 
 
 def sinc(x, /):
@@ -498,7 +506,7 @@ def _to_bool(x):
 def _logical(name: str, lax_fn: Callable) -> Callable:
     def fn(x1, x2, /):
         check_arraylike(name, x1, x2)
-        return lax_fn(_to_bool(as_array(x1)), _to_bool(as_array(x2)))
+        return _weak_only_if_scalar(lax_fn(_to_bool(as_array(x1)), _to_bool(as_array(x2))))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"jnp.{name}: elementwise, on truth values (nonzero is True)."
@@ -512,7 +520,7 @@ logical_xor = _logical("logical_xor", ew.bitwise_xor)
 
 def logical_not(x, /):
     """jnp.logical_not: elementwise, on truth values (nonzero is True)."""
-    return ew.bitwise_not(_to_bool(_arg("logical_not", x)))
+    return _weak_only_if_scalar(ew.bitwise_not(_to_bool(_arg("logical_not", x))))
 
 
 def _bitwise(name: str, lax_fn: Callable, kinds: str = "biu", what: str = "an integer or bool dtype") -> Callable:
@@ -645,7 +653,8 @@ nextafter = binary_ufunc("nextafter", sp.nextafter, inexact=True,
 def heaviside(x1, x2, /):
     """jnp.heaviside: 0 where x1 < 0, x2 where x1 == 0, 1 where x1 > 0 (NaN where x1 is NaN)."""
     x1, x2 = _promote2_inexact("heaviside", x1, x2)
-    return ew.select_n(ew.lt(x1, 0), ew.select_n(ew.gt(x1, 0), ew.select_n(ew.eq(x1, 0), x1, x2), 1), 0)
+    return _weak_only_if_scalar(
+        ew.select_n(ew.lt(x1, 0), ew.select_n(ew.gt(x1, 0), ew.select_n(ew.eq(x1, 0), x1, x2), 1), 0))
 
 
 # ------------------------------------------------------------------------- complex

@@ -197,6 +197,9 @@ def dynamic_slice(operand, start_indices, slice_sizes):
 def dynamic_update_slice(operand, update, start_indices):
     """lax.dynamic_update_slice: `operand` with the window at `start_indices` replaced by `update`
     (starts clamped as in dynamic_slice)."""
+    od, ud = aval_of(operand).dtype, aval_of(update).dtype
+    if od != ud:  # (checked here: the eager path does not run abstract_eval)
+        raise TypeError(f"lax.dynamic_update_slice: operand dtype {od.name} and update dtype {ud.name} differ")
     return dynamic_update_slice_p.bind(operand, update, *[_start_operand(s) for s in start_indices])
 
 

@@ -477,6 +477,8 @@ def select_n(which, *cases):
     """lax.select_n: case `which[i]` at each position (bool selector: False→cases[0])."""
     if any(type(c) in _SCALARS for c in cases):
         cases = coerce_scalars(*cases)
+    if len(cases) > 1:  # (the eager path does not run abstract_eval)
+        require_same_dtypes("select_n", [aval_of(c) for c in cases])
     return select_n_p.bind(which, *cases)
 
 
@@ -767,6 +769,7 @@ def clamp(min, x, max):  # noqa: A002
     args = (min, x, max)
     if any(type(a) in _SCALARS for a in args):
         args = coerce_scalars(*args)
+    require_same_dtypes("clamp", [aval_of(a) for a in args])  # (the eager path does not run abstract_eval)
     return clamp_p.bind(*args)
 
 

@@ -59,7 +59,7 @@ def _bid_abstract(x: ShapedArray, *, shape, broadcast_dimensions) -> ShapedArray
         )
     for src, dst in enumerate(broadcast_dimensions):
         if not 0 <= dst < len(shape) or x.shape[src] not in (1, shape[dst]):
-            raise ValueError(
+            raise TypeError(  # a TypeError, as in JAX
                 f"lax.broadcast_in_dim: cannot broadcast operand of shape {x.shape} to {shape} "
                 f"with broadcast_dimensions {broadcast_dimensions}"
             )
@@ -151,8 +151,12 @@ reshape_p = define_primitive(
 )
 
 
-def reshape(x, new_sizes):
-    """lax.reshape to a static shape."""
+def reshape(x, new_sizes, dimensions=None):
+    """lax.reshape to a static shape; `dimensions`, if given, transposes x first (as in JAX)."""
+    if dimensions is not None:
+        dimensions = tuple(int(d) for d in dimensions)
+        if dimensions != tuple(range(len(dimensions))):
+            x = transpose(x, dimensions)
     return reshape_p.bind(x, new_sizes=tuple(int(d) for d in new_sizes))
 
 

@@ -134,7 +134,9 @@ cummin_p = _scan_prim(
 
 def _scan_wrapper(prim):
     def scan(operand, axis: int = 0, reverse: bool = False):
-        axis = normalize_axis(f"lax.{prim.name}", int(axis), aval_of(operand).ndim)
+        aval = aval_of(operand)
+        axis = normalize_axis(f"lax.{prim.name}", int(axis), aval.ndim)
+        prim.abstract_eval(aval, axis=axis, reverse=bool(reverse))  # (the eager path skips it)
         return prim.bind(operand, axis=axis, reverse=bool(reverse))
 
     scan.__name__ = scan.__qualname__ = prim.name

@@ -119,10 +119,20 @@ erf_inv_p = unary_elementwise("erf_inv", _same_dtype(sps.erfinv), kinds="f",
                               tangent=lambda t, x, y: mul(t, mul(exp(mul(y, y)), _SQRT_PI_OVER_TWO)))
 erf_inv = erf_inv_p.bind
 
-lgamma_p = unary_elementwise("lgamma", _same_dtype(sps.gammaln), kinds="f",
+def _lgamma_impl(x):
+    out = sps.gammaln(x)
+    return np.where(np.isneginf(x), np.inf, out) if np.any(np.isneginf(x)) else out  # lgamma(-inf) = inf (JAX)
+
+
+def _digamma_impl(x):
+    out = sps.psi(x)
+    return np.where(np.equal(x, 0), np.nan, out) if np.any(np.equal(x, 0)) else out  # a pole: NaN (JAX)
+
+
+lgamma_p = unary_elementwise("lgamma", _same_dtype(_lgamma_impl), kinds="f",
                              tangent=lambda t, x, y: mul(t, digamma(x)))
 lgamma = lgamma_p.bind
-digamma_p = unary_elementwise("digamma", _same_dtype(sps.psi), kinds="f",
+digamma_p = unary_elementwise("digamma", _same_dtype(_digamma_impl), kinds="f",
                               tangent=lambda t, x, y: mul(t, polygamma_p.bind(x, m=1)))
 digamma = digamma_p.bind
 
@@ -141,12 +151,27 @@ polygamma_p = unary_elementwise(
 def polygamma(m, x):
     """lax.polygamma(m, x): the m-th derivative of digamma; `m` is a static non-negative integer.
 
-    (JAX also accepts a traced array `m`; here it must be concrete.)
+    (JAX also accepts a traced array `m`; here it must be concrete: an integer, or an
+    integral-valued float scalar such as JAX's float `m`.)
     """
-    m = operator.index(m)
+    m = _static_order(m)
     if m < 0:
         raise ValueError(f"lax.polygamma: the order m must be non-negative, got {m}")
     return polygamma_p.bind(x, m=m)
+
+
+def _static_order(m) -> int:
+    try:
+        return operator.index(m)
+    except TypeError:
+        pass
+    try:
+        v = float(m)  # a concrete float scalar (JAX passes m as a float array of x's dtype)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not v.is_integer():
+        raise TypeError(f"lax.polygamma: the order m must be a concrete integer, got {m!r}")
+    return int(v)
 
 
 # ------------------------------------------------------------------------- rounding
