@@ -153,3 +153,37 @@ def test_stats_norm():
     np.testing.assert_allclose(np.asarray(norm.ppf(q, 1.0, 3.0)), st.norm.ppf(q, 1.0, 3.0), rtol=1e-10)
     check_grads(lambda x, m, s: norm.logpdf(x, m, s), (x, 0.5, 2.0), order=2)
     check_grads(lambda x: norm.cdf(x), (x,), order=1)
+
+
+def test_edge_values_like_jax():
+    x = np.array([0.0, 0.0, 0.0, 1.0], np.float32)
+    y = np.array([-1.0, np.inf, np.nan, -1.0], np.float32)
+    out = np.asarray(S.xlogy(jnp.asarray(x), jnp.asarray(y)))  # 0 where x == 0, unless y is NaN
+    np.testing.assert_array_equal(out[:3], [0.0, 0.0, np.nan])
+    assert np.isnan(out[3])
+    np.testing.assert_array_equal(np.asarray(S.xlog1py(jnp.asarray(x[:3]), jnp.asarray([-2.0, np.inf, np.nan])))[:2],
+                                  [0.0, 0.0])
+    np.testing.assert_array_equal(np.asarray(S.entr(jnp.asarray([np.nan, -1.0, 0.0]))), [np.nan, -np.inf, 0.0])
+    g = np.asarray(S.gamma(jnp.asarray([-1.0, -2.0, -np.inf, 0.0, -0.0, 2.5])))
+    assert np.isnan(g[:3]).all() and g[3] == np.inf and g[4] == -np.inf
+    np.testing.assert_allclose(g[5], ss.gamma(2.5), rtol=1e-12)
+
+
+def test_betaln_keeps_float32_precision():
+    a = jnp.asarray(np.array([0.25, 100.0, 1e-3, 3.0, 50.0, 0.5], np.float32))
+    b = jnp.asarray(np.array([100.0, 0.25, 200.0, 4.0, 60.0, 1e6], np.float32))
+    ref = ss.betaln(np.asarray(a, np.float64), np.asarray(b, np.float64))
+    np.testing.assert_allclose(np.asarray(S.betaln(a, b)), ref, rtol=2e-6)
+    check_grads(S.betaln, (np.array([0.5, 20.0]), np.array([30.0, 2.0])), order=1)
+
+
+def test_weak_types_and_dtype_checks_like_jax():
+    with jax.config.enable_x64(False):
+        assert not S.logsumexp(2.0).weak_type and not S.softmax(jnp.broadcast_to(1.0, (3,))).weak_type
+        assert not S.ndtr(0.5).weak_type and S.entr(0.5).weak_type
+        assert S.rel_entr(1.0, 2.0).weak_type and not S.rel_entr(jnp.ones(2, jnp.int32), 2.0).weak_type
+        for fn in (S.ndtr, S.ndtri, S.log_ndtr):  # float32/float64 only, as in JAX
+            with pytest.raises(TypeError):
+                fn(jnp.ones(2, jnp.int32))
+            with pytest.raises(TypeError):
+                fn(jnp.ones(2, jnp.float16))

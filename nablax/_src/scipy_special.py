@@ -174,9 +174,10 @@ def gamma(x):
     parity = jnp.remainder(jnp.floor(x), 2)
     sign = jnp.where((x > 0) | (parity == 0), 1.0, -1.0).astype(x.dtype)
     out = sign * jnp.exp(special.lgamma(x))
-    # Poles at the negative integers, and -inf: NaN, as in SciPy and JAX (0 keeps its signed inf).
+    # Poles at the negative integers, and -inf: NaN, as in SciPy and JAX; +-0 gives +-inf.
     bad = ((x < 0) & (jnp.floor(x) == x)) | jnp.isneginf(x)
-    return jnp.where(bad, np.nan, out)
+    zero = x == 0
+    return jnp.where(bad, np.nan, jnp.where(zero, 1 / jnp.where(zero, x, 1.0), out))
 
 
 def _stirling_correction(z):

@@ -298,3 +298,28 @@ def test_dtype_utilities():
     assert seen == [True]
     assert jnp.isscalar(1.0) and jnp.isscalar(np.int32(1)) and jnp.isscalar(jnp.array(2.0))
     assert not jnp.isscalar(jnp.ones(2)) and not jnp.isscalar("a") and not jnp.isscalar([1])
+
+
+def test_errors_and_integer_outputs_like_jax():
+    with pytest.raises(TypeError):
+        jnp.arange(3, dtype=bool)
+    with pytest.raises(OverflowError):
+        jnp.array([1.0, 300.0], dtype=jnp.uint8)  # Python numbers out of range, as NumPy and JAX
+    with pytest.raises(OverflowError):
+        jnp.array(-1, dtype=jnp.uint8)
+    assert jnp.array([1.7, -2.7], dtype=jnp.int32).tolist() == [1, -2]
+    # geomspace/logspace samples are rounded through float32 before an integer cast, as JAX
+    # computes them: 7.999999999999998 is 8, not 7.
+    assert jnp.geomspace(1, 256, 9, dtype=jnp.int32).tolist() == [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    assert jnp.geomspace(3, 300, 5, dtype=jnp.int32).tolist() == [3, 9, 30, 94, 300]
+    assert jnp.logspace(0, 2, 5, dtype=jnp.int32).tolist() == [1, 3, 10, 31, 100]
+
+
+def test_repr_like_jax():
+    assert repr(jnp.zeros((0, 3))) == "Array([], shape=(0, 3), dtype=float32)"
+    assert repr(jnp.zeros(0, jnp.int32)) == "Array([], shape=(0,), dtype=int32)"
+    assert repr(jnp.asarray(3) > 2) == "Array(True, dtype=bool, weak_type=True)"
+    # a last line too long for the dtype: a wider gap instead of a line break
+    assert repr(jnp.ones((3, 30))).endswith("1., 1.]],      dtype=float32)")
+    assert repr(jnp.ones((2, 3))) == "Array([[1., 1., 1.],\n       [1., 1., 1.]], dtype=float32)"
+    assert repr(jnp.arange(3.0) * 1.5).endswith("dtype=float32)")

@@ -438,3 +438,19 @@ def test_index_helpers():
     _same(m[jnp.triu_indices_from(m[:, :4])], X[np.triu_indices_from(X[:, :4])])
     _same(m[jnp.ix_([0, 2], np.array([True, False, False, True, True]))],
           X[np.ix_([0, 2], [True, False, False, True, True])])
+
+
+def test_at_updates_compute_in_the_promoted_dtype_like_jax():
+    x = jnp.asarray(np.array([[3, -7, 0], [5, 2, -1]], np.int32))
+    # x[idx] op y in the promoted dtype (float here), cast back to x's dtype: -7 * 2.5 = -17.5 -> -17
+    assert x.at[:, 1].multiply(2.5).tolist() == [[3, -17, 0], [5, 5, -1]]
+    assert x.at[:, 1].add(2.5).tolist() == [[3, -4, 0], [5, 4, -1]]
+    assert x.at[0, 0].set(2.9).tolist()[0][0] == 2
+    assert x.at[0, 0].max(3.5).tolist()[0][0] == 3
+    # repeated indices: .power applies once per repetition (exponents multiply), as .divide does
+    f = jnp.asarray(np.array([0.5, -1.5, 2.0], np.float32))
+    np.testing.assert_allclose(np.asarray(f.at[np.array([1, 1])].power(2)), [0.5, 5.0625, 2.0])
+    np.testing.assert_allclose(np.asarray(f.at[np.array([2, 2])].divide(2)), [0.5, -1.5, 0.5])
+    w = lax.cumsum(jnp.broadcast_to(0.5, (3,)))  # weakly typed: updates keep it
+    for op in ("set", "add", "multiply", "divide", "power", "min"):
+        assert getattr(w.at[1], op)(2.0).weak_type, op

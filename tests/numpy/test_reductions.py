@@ -324,3 +324,28 @@ def test_errors():
         jnp.sum(x, where=jnp.asarray(np.ones(4, bool)))
     with pytest.raises(ValueError, match="out of bounds"):
         jnp.sort(jnp.float32(1.0) + jnp.zeros(()))
+
+
+def test_var_with_no_degrees_of_freedom_is_nan():
+    x = jnp.asarray(np.array([[1.0, 2.0], [3.0, 5.0]], np.float32))
+    assert np.isnan(np.asarray(jnp.var(x, axis=0, ddof=2))).all()  # NumPy: inf (division by zero)
+    assert np.isnan(np.asarray(jnp.std(x, ddof=4)))
+    assert np.isnan(np.asarray(jnp.var(x, axis=1, ddof=2, where=np.array([[True, True], [True, False]])))).all()
+    np.testing.assert_allclose(np.asarray(jnp.var(x, axis=0, ddof=1)), [2.0, 4.5])
+
+
+def test_cumulative_dtypes_like_jax():
+    i8 = jnp.asarray(np.array([100, 100, -3], np.int8))
+    assert jnp.cumsum(i8).dtype == np.int8 and jnp.cumprod(i8).dtype == np.int8  # kept (wrapping), as in JAX
+    assert jnp.cumsum(i8).tolist() == [100, -56, -59]
+    assert jnp.nancumsum(jnp.asarray(np.array([1, 2], np.uint8))).dtype == np.uint8
+    assert jnp.cumsum(jnp.asarray(np.array([True, True]))).dtype == np.int32  # bool: the default int
+    assert jnp.cumulative_sum(i8).dtype == np.int32  # the Array API function promotes, as jnp.sum
+    assert jnp.cumulative_prod(i8).dtype == np.int8
+    assert jnp.sum(i8).dtype == np.int32
+
+
+def test_median_of_empty_raises_like_jax():
+    with pytest.raises(TypeError):
+        jnp.median(jnp.zeros((0, 3)))
+    assert jnp.median(jnp.zeros((0, 3)), axis=1).shape == (0,)

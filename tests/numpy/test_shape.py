@@ -313,3 +313,15 @@ def test_lax_eager_errors_match_traced_ones():
         with pytest.raises(ValueError, match=r"lax\.") as traced:
             nablax.make_jaxpr(fn)(x)
         assert str(eager.value) == str(traced.value)
+
+
+def test_where_one_argument_size_and_errors():
+    cond = jnp.asarray(np.array([[True, False, True], [False, False, True]]))
+    rows, cols = jnp.where(cond, size=4)
+    assert rows.tolist() == [0, 0, 1, 0] and cols.tolist() == [0, 2, 2, 0]
+    rows, cols = jnp.where(cond, size=2, fill_value=-1)
+    assert rows.tolist() == [0, 0] and cols.tolist() == [0, 2]
+    out = nablax.jit(lambda c: jnp.where(c, size=5, fill_value=-1))(cond)
+    assert out[0].tolist() == [0, 0, 1, -1, -1]
+    with pytest.raises(TypeError):  # x without y: a TypeError, as in JAX
+        jnp.where(cond, 1.0)

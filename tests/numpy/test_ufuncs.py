@@ -433,3 +433,95 @@ def test_vmap_and_special_functions():
     close(lax.erf_inv(lax.erf(x)), np.asarray(x), rtol=1e-4)
     close(lax.logistic(x), sps.expit(np.asarray(x)), rtol=1e-6)
     close(lax.population_count(jnp.asarray(np.array([-1, 7], np.int32))), np.array([32, 3], np.int32))
+
+
+# ------------------------------------------------- JAX semantics found by tests/compat (no JAX needed)
+
+
+def test_bool_arithmetic_like_jax():
+    b = jnp.asarray(np.array([True, False, True, False]))
+    c = jnp.asarray(np.array([True, True, False, False]))
+    for out, expected in [(jnp.add(b, c), [True, True, True, False]), (b + True, [True] * 4),
+                          (jnp.multiply(b, c), [True, False, False, False])]:
+        assert out.dtype == np.bool_ and out.tolist() == expected
+    with pytest.raises(TypeError):
+        jnp.subtract(b, c)
+    # integer-only arithmetic on bools computes in the default int
+    fd = jnp.floor_divide(b, c)
+    assert fd.dtype == np.int32 and fd.tolist() == [1, 0, -2, -1]  # 1 // 0 = -2, 0 // 0 = -1 (XLA)
+    assert jnp.mod(b, c).dtype == np.int32 and jnp.fmod(b, c).tolist() == [0, 0, 1, 0]  # fmod(1, 0) = 1
+    assert jnp.left_shift(b, c).tolist() == [2, 0, 1, 0] and jnp.right_shift(b, c).dtype == np.int32
+    assert jnp.square(b).dtype == np.int32 and not jnp.square(True).weak_type
+
+
+def test_integer_division_by_zero_like_jax():
+    x = jnp.asarray(np.array([7, -7, 0], np.int32))
+    assert jnp.floor_divide(x, 0).tolist() == [-2, -2, -1]
+    assert (x // jnp.zeros(3, jnp.int32)).tolist() == [-2, -2, -1]
+    assert jnp.mod(x, 0).tolist() == [0, 0, 0] and jnp.fmod(x, 0).tolist() == [0, 0, 0]
+    q, r = jnp.divmod(x, 0)
+    assert q.tolist() == [-2, -2, -1] and r.tolist() == [0, 0, 0]
+    assert lax.div(x, jnp.zeros(3, jnp.int32)).tolist() == [-1, -1, -1]  # all bits set
+    assert lax.rem(x, jnp.zeros(3, jnp.int32)).tolist() == [7, -7, 0]
+    u = jnp.asarray(np.array([7, 0], np.uint8))
+    assert lax.div(u, jnp.zeros(2, jnp.uint8)).tolist() == [255, 255]
+    assert lax.div(jnp.asarray(np.array([-2 ** 31], np.int32)), jnp.asarray(np.array([-1], np.int32))).tolist() == [-2 ** 31]
+    f = jnp.asarray(np.array([1.0, -1.0, 0.0, 5.0], np.float32))
+    out = np.asarray(jnp.floor_divide(f, jnp.asarray(np.array([0.0, 0.0, 0.0, -0.0], np.float32))))
+    np.testing.assert_array_equal(out, [np.inf, -np.inf, np.nan, -np.inf])
+
+
+def test_integer_power_like_jax():
+    # the exponent's low six bits, as JAX's binary exponentiation; 0 ** y is 0 for y != 0
+    base = jnp.asarray(np.array([7, 3, 2, 0, 0, -1, 1], np.int32))
+    exp_ = jnp.asarray(np.array([-2, -3, -2, 64, 0, 65, -5], np.int32))
+    expected = [pow(7, 62, 2 ** 32), pow(3, 61, 2 ** 32) - 2 ** 32, 0, 0, 1, -1, 1]
+    assert jnp.power(base, exp_).tolist() == expected
+    with pytest.raises(TypeError, match="negative"):
+        jnp.power(7, -2)
+    # a strongly typed integer exponent array gives a strong result, as in JAX
+    e = jnp.asarray(np.array([1, 2], np.int32))
+    assert not (2.5 ** e).weak_type and not jnp.power(2, e).weak_type
+    assert jnp.power(e, 2.5).weak_type
+    assert lax.pow(jnp.asarray(np.array([1.5, 2.0], np.float32)), e).tolist() == [1.5, 4.0]
+    with pytest.raises(TypeError, match="lax.pow"):
+        lax.pow(e, e)
+
+
+def test_weak_types_of_predicates_and_quirky_functions_like_jax():
+    w = lax.cumsum(jnp.broadcast_to(0.5, (3,)))  # a weakly typed float32 array
+    assert w.weak_type and jnp.less(w, 1.0).weak_type
+    assert not jnp.log2(8.0).weak_type and not jnp.log10(w).weak_type
+    assert jnp.rint(2.5).weak_type and not jnp.rint(3).weak_type
+    assert not jnp.isposinf(w).weak_type and not jnp.isneginf(2.0).weak_type
+    # 0-d results keep the weak type, arrays do not (angle: the reverse)
+    for fn in (jnp.hypot, jnp.logaddexp2, jnp.heaviside, jnp.logical_and):
+        assert fn(2.0, 3.0).weak_type and not fn(w, w).weak_type, fn
+    assert jnp.sinc(0.5).weak_type and not jnp.sinc(w).weak_type
+    assert not jnp.angle(2.0).weak_type and jnp.angle(w).weak_type
+    assert jnp.logical_not(2.0).weak_type and not jnp.logical_not(w).weak_type
+
+
+def test_heaviside_nan_and_round_bool():
+    out = jnp.heaviside(jnp.asarray(np.array([np.nan, 0.0, -0.0, 2.0, -2.0], np.float32)), 0.5)
+    np.testing.assert_array_equal(np.asarray(out), [np.nan, 0.5, 0.5, 1.0, 0.0])
+    with pytest.raises(ValueError):
+        jnp.round(jnp.asarray(np.array([True])))
+
+
+def test_python_int_operands_must_fit_int32():
+    x = jnp.ones(2)
+    for fn in (lambda: x * 2 ** 40, lambda: jnp.add(x, 2 ** 40), lambda: jnp.where(True, x, 2 ** 40)):
+        with pytest.raises(OverflowError):
+            fn()
+    assert float((x * 2 ** 30)[0]) == 2.0 ** 30
+    with nablax.config.enable_x64(True):
+        assert float((jnp.ones(2) * 2 ** 40)[0]) == 2.0 ** 40
+
+
+def test_bfloat16_arithmetic():
+    bf = jnp.array([1.5, -2.0, 0.25], dtype=jnp.bfloat16)
+    assert (bf + bf).dtype == jnp.bfloat16 and (bf * 2).tolist() == [3.0, -4.0, 0.5]
+    assert (bf + 1).dtype == jnp.bfloat16 and (bf + jnp.ones(3, jnp.uint8)).dtype == jnp.bfloat16
+    assert (bf + jnp.ones(3, jnp.float16)).dtype == np.float32
+    assert jnp.logical_and(bf, bf).tolist() == [True, True, True] and (bf > 0).tolist() == [True, False, True]

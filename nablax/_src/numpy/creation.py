@@ -72,6 +72,9 @@ def _from_sequence(fname: str, obj, dtype):
                 if lo < _INT32.min or hi > _INT32.max:
                     raise OverflowError(f"{fname}: Python int {hi if hi > _INT32.max else lo} is too large "
                                         "for int32; enable 64-bit types or pass dtype=")
+    elif not arrays and dtype.kind in "iu" and value.dtype.kind in "iuf":
+        # Python numbers out of range of an integer dtype raise OverflowError (NumPy, JAX).
+        return wrap(np.array(obj, dtype=dtype), False)
     return wrap(np.array(value, dtype=dtype, copy=True), False)
 
 

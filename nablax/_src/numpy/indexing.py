@@ -280,7 +280,7 @@ def _update_values(fname: str, values, x, target: tuple):
 
 
 def _ones(x):
-    return wrap(np.ones(x.shape, x.dtype), False)
+    return wrap(np.ones(x.shape, x.dtype), x.weak_type)
 
 
 def at_update(x, index, op: str, values, *, indices_are_sorted: bool = False, unique_indices: bool = False,

@@ -394,7 +394,7 @@ def sinc(x, /):
     # At 0, the Maclaurin polynomial of sinc: its value and derivatives are exact there.
     u = ew.square(ew.mul(x, math.pi))
     near = ew.add(ew.mul(u, ew.sub(ew.div(u, 120.0), 1 / 6)), 1)
-    return ew.select_n(at0, away, near)
+    return _weak_only_if_scalar(ew.select_n(at0, away, near))
 
 
 # ------------------------------------------------------------------------ rounding
@@ -688,7 +688,9 @@ def angle(z, deg: bool = False):
         re, im = ew.real(z), ew.imag(z)
     else:
         re, im = z, _zeros_like(z)
-    out = _strong(sp.atan2(im, re))
+    out = sp.atan2(im, re)
+    if out.ndim == 0:  # as in JAX: the angle of a scalar is strongly typed (of an array, not)
+        out = _strong(out)
     return ew.mul(out, 180 / math.pi) if deg else out
 
 

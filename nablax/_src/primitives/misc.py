@@ -13,9 +13,24 @@ from ._define import aval_of, define_primitive
 
 
 def _convert_impl(xp, x, *, new_dtype, weak_type):
-    if np.result_type(x).kind == "c" and new_dtype.kind != "c":
+    src = np.result_type(x)
+    if src.kind == "c" and new_dtype.kind != "c":
         x = xp.real(x)
+    if new_dtype.kind in "iu" and dtypes.is_float(src):
+        return _float_to_int(np.asarray(x), new_dtype)
     return xp.asarray(x).astype(new_dtype) if np.ndim(x) else np.asarray(x).astype(new_dtype)[()]
+
+
+def _float_to_int(x: np.ndarray, dtype: np.dtype):
+    """Float to integer as XLA converts (and so JAX): toward zero, saturating at the
+    integer range, NaN to 0 (NumPy leaves these undefined)."""
+    info = np.iinfo(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = x.astype(dtype)
+        hi, lo, nan = x >= info.max, x <= info.min, x != x
+    if hi.any() or lo.any() or nan.any():
+        out = np.where(nan, 0, np.where(hi, info.max, np.where(lo, info.min, out))).astype(dtype)
+    return out if out.ndim else out[()]
 
 
 def _convert_abstract(x: ShapedArray, *, new_dtype, weak_type) -> ShapedArray:
@@ -49,6 +64,8 @@ def _convert_transpose(ct, x, *, new_dtype, weak_type):
 def _convert_emit(args, params, src, avals):
     if avals[0].dtype.kind == "c" and params["new_dtype"].kind != "c":
         return None
+    if params["new_dtype"].kind in "iu" and dtypes.is_float(avals[0].dtype):
+        return None  # (saturating, NaN-to-0 conversion: the impl)
     return f"{args[0]}.astype({src(params['new_dtype'])})"
 
 

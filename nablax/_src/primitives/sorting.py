@@ -124,11 +124,11 @@ cumprod_p = _scan_prim(
 )
 cummax_p = _scan_prim(
     "cummax", lambda xp, x, axis: np.maximum.accumulate(x, axis=axis),
-    "biuf", "a real dtype", jvp=_cumextreme_jvp(True),
+    "iuf", "a real numeric dtype (not bool, as in JAX)", jvp=_cumextreme_jvp(True),
 )
 cummin_p = _scan_prim(
     "cummin", lambda xp, x, axis: np.minimum.accumulate(x, axis=axis),
-    "biuf", "a real dtype", jvp=_cumextreme_jvp(False),
+    "iuf", "a real numeric dtype (not bool, as in JAX)", jvp=_cumextreme_jvp(False),
 )
 
 
