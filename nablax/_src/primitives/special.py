@@ -6,6 +6,7 @@ zero derivative (as in JAX); nextafter has none.
 """
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import operator
@@ -161,10 +162,8 @@ def polygamma(m, x):
 
 
 def _static_order(m) -> int:
-    try:
+    with contextlib.suppress(TypeError):  # not an int: maybe an integral float below
         return operator.index(m)
-    except TypeError:
-        pass
     try:
         v = float(m)  # a concrete float scalar (JAX passes m as a float array of x's dtype)
     except (TypeError, ValueError):
