@@ -9,9 +9,8 @@ tracer is caught at its next use.
 """
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import errors
 from .array import ArrayMethods, get_aval, to_concrete_array
@@ -19,15 +18,6 @@ from .avals import ShapedArray
 
 _trace_var: contextvars.ContextVar = contextvars.ContextVar("nablax_current_trace", default=None)
 current_trace = _trace_var.get
-
-
-@contextlib.contextmanager
-def set_current_trace(trace: "Trace | None") -> Iterator[None]:
-    token = _trace_var.set(trace)
-    try:
-        yield
-    finally:
-        _trace_var.reset(token)
 
 
 class Primitive:
@@ -177,12 +167,3 @@ def lift_aval(x) -> ShapedArray:
     if isinstance(x, Tracer):
         return x.aval
     return get_aval(x)
-
-
-def call_with_trace(trace: "Trace | None", fn: Callable, *args, **kwargs):
-    """Run `fn` with `trace` as the current trace (rules run one level down this way)."""
-    token = _trace_var.set(trace)
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        _trace_var.reset(token)
