@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-float0 = np.dtype([("float0", np.void, 0)])
+from .dtypes import float0  # noqa: F401  (re-exported: the tangent dtype of ints and bools)
 
 _SHORT_NAMES = {
     "float16": "f16", "float32": "f32", "float64": "f64",
