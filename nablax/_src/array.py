@@ -301,10 +301,15 @@ def to_concrete_array(x: Any) -> Array:
         aval = python_scalar_aval(x)
         return wrap(np.asarray(x, aval.dtype), aval.weak_type)
     if isinstance(x, (np.ndarray, np.generic)):
-        if x.dtype.kind not in "biufc":
+        if x.dtype.kind not in "biufc" and x.dtype != dtypes.bfloat16:
             raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
         dt = dtypes.canonicalize_dtype(x.dtype)
-        return wrap(np.array(x, dt, copy=True), False)
+        # The caller may write into its array later: copy a writeable one (once, here), so
+        # no Array, jit result or cached constant shares its memory. Read-only ones (NumPy
+        # scalars, nablax's own buffers seen through np.asarray) are used as they are.
+        if x.flags.writeable:
+            return wrap(np.array(x, dt), False)
+        return wrap(np.asarray(x, dt), False)
     # A tracer reaching the eager path has escaped its transformation: reading
     # `_value` raises the explanatory error.
     if hasattr(type(x), "_trace"):
