@@ -47,6 +47,24 @@ def _run_threads(work) -> list:
     return errors
 
 
+def test_jit_cache_hits_and_evictions_from_many_threads():
+    # A tiny cache: every few calls evict an entry that another thread just looked up
+    # (the LRU reorder then raised KeyError) or is iterating over (RuntimeError).
+    from nablax._src.jit.jitted import Jitted
+
+    f = Jitted(lambda x, y=1.0: x * y + 1.0, cache_size=4)
+    xs = [jnp.asarray(np.arange(n, dtype=np.float32)) for n in range(1, 9)]
+
+    def work(tid: int, i: int) -> None:
+        x = xs[(tid * 5 + i * 3) % len(xs)]
+        expected = np.asarray(x) * 2.0 + 1.0
+        out = f(x, 2.0) if i % 2 else f(x, y=2.0)  # the fast path, then the keyed path
+        np.testing.assert_array_equal(np.asarray(out), expected)
+
+    errors = _run_threads(work)
+    assert not errors, errors[:5]
+
+
 def test_jit_grad_vmap_from_many_threads_on_new_shapes():
     # Small caches force constant eviction, the path where races showed up.
     f = jax.jit(lambda x, y: jnp.sin(x) * y + 1.0)

@@ -163,7 +163,9 @@ class _Cache:
             self.fast.clear()
 
 
-# function -> {jit options: _Cache}. Weak keys: a function's compiled code goes with it.
+# function -> {jit options: _Cache}, under the options as given and as resolved (so that
+# `static_argnums=()` and no static_argnums share one cache, as in JAX). Weak keys: a
+# function's compiled code goes with it.
 _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
 
@@ -176,18 +178,15 @@ def _cache_for(fun: Callable, options: tuple) -> _Cache:
             per_fun = _CACHES.get(fun)
             cache = None if per_fun is None else per_fun.get(options)
     except TypeError:  # unhashable, or not weak-referenceable
-        return _new_cache(fun, options)
+        return _Cache(options[-1], *_resolve_static(fun, options[0], options[1]))
     if cache is None:
-        cache = _new_cache(fun, options)  # may raise for bad static_argnums: nothing stored
+        nums, names = _resolve_static(fun, options[0], options[1])  # may raise: nothing stored
+        resolved = ("resolved", nums, names, *options[2:])
         with _CACHES_LOCK:
-            cache = _CACHES.setdefault(fun, {}).setdefault(options, cache)
+            per_fun = _CACHES.setdefault(fun, {})
+            cache = per_fun.setdefault(resolved, _Cache(options[-1], nums, names))
+            per_fun[options] = cache
     return cache
-
-
-def _new_cache(fun: Callable, options: tuple) -> _Cache:
-    static_argnums, static_argnames, size = options[0], options[1], options[-1]
-    nums, names = _resolve_static(fun, static_argnums, static_argnames)
-    return _Cache(size, nums, names)
 
 
 class Jitted:
