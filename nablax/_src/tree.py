@@ -10,8 +10,19 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
-from collections.abc import Callable, Hashable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
+
+from .tree_keys import (  # noqa: F401 - re-exported: the key path API is part of nablax.tree_util
+    DictKey,
+    FlattenedIndexKey,
+    GetAttrKey,
+    KeyEntry,
+    KeyPath,
+    SequenceKey,
+    keystr,
+)
 
 _LEAF, _NONE, _TUPLE, _LIST, _DICT, _NAMEDTUPLE, _CUSTOM = range(7)
 _T = TypeVar("_T", bound=type)
@@ -28,66 +39,6 @@ _registry: dict[type, _Node] = {
     tuple: _Node(_TUPLE), list: _Node(_LIST), dict: _Node(_DICT), type(None): _Node(_NONE),
 }
 _registry_get = _registry.get
-
-
-# ---------------------------------------------------------------- key paths
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class SequenceKey:
-    """Index of a child of a tuple or list: prints as ``[0]``."""
-    idx: int
-
-    def __str__(self) -> str:
-        return f"[{self.idx!r}]"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DictKey:
-    """Key of a child of a dict: prints as ``['a']``."""
-    key: Hashable
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class GetAttrKey:
-    """Attribute name of a child (namedtuple fields, dataclasses): prints as ``.name``."""
-    name: str
-
-    def __str__(self) -> str:
-        return f".{self.name}"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class FlattenedIndexKey:
-    """Position of a child of a custom node registered without keys: prints as ``[0]``."""
-    key: int
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
-
-
-KeyEntry = Any
-KeyPath = tuple
-
-
-def keystr(keys: KeyPath, *, simple: bool = False, separator: str = "") -> str:
-    """Render a key path, e.g. ``[0]['a'].b``; ``simple=True`` gives the bare keys."""
-    if simple:
-        return separator.join(str(_simple_key(k)) for k in keys)
-    return separator.join(map(str, keys))
-
-
-def _simple_key(k: Any) -> Any:
-    t = type(k)
-    if t is SequenceKey:
-        return k.idx
-    if t is DictKey or t is FlattenedIndexKey:
-        return k.key
-    if t is GetAttrKey:
-        return k.name
-    return k
 
 
 # ---------------------------------------------------------------- PyTreeDef
@@ -151,7 +102,7 @@ class PyTreeDef:
         """The subtrees of ``tree`` sitting where this structure has leaves."""
         out: list = []
         try:
-            _drive(_up_to(self, tree, out, []))
+            _up_to(self, tree, out)
         except _Mismatch as m:
             raise ValueError(f"flatten_up_to: tree does not match {self!r} {m.where()}; "
                              f"its structure is {tree_structure(tree)!r}.") from None
@@ -184,7 +135,7 @@ class PyTreeDef:
         return _unpickle_def, (self._tag, self._type, self._aux, self._children)
 
     def __repr__(self) -> str:
-        return f"PyTreeDef({_repr(self)})"
+        return f"PyTreeDef({_drive(_repr_g(self))})"
 
 
 _LEAF_DEF = PyTreeDef(_LEAF, None, None, ())
@@ -205,11 +156,10 @@ def _leaf_defs(n: int) -> tuple:
 
 
 # ---------------------------------------------------------------- deep trees
-# The hot recursions (flatten, unflatten, ==, hash) are plain Python recursion and fall
-# back, on RecursionError, to generator versions run by `_drive`, whose depth is bounded
-# by memory rather than by the interpreter's recursion limit (JAX handles ~1000 levels).
-# The cold ones (repr, compose, prefix matching, flatten with keys/is_leaf) only exist as
-# generators.
+# The hot recursions (flatten, unflatten, ==, hash, prefix matching) are plain Python
+# recursion and fall back, on RecursionError, to generator versions run by `_drive`, whose
+# depth is bounded by memory rather than by the interpreter's recursion limit (JAX handles
+# ~1000 levels). The cold ones (repr, compose) only exist as generators.
 
 def _drive(gen: Any) -> Any:
     """Run a generator-style recursion on an explicit stack: inside one, ``yield g``
@@ -296,10 +246,6 @@ def _compose(td: PyTreeDef, inner: PyTreeDef):
     return PyTreeDef(td._tag, td._type, td._aux, tuple(kids))
 
 
-def _repr(td: PyTreeDef) -> str:
-    return _drive(_repr_g(td))
-
-
 def _repr_g(td: PyTreeDef):
     tag = td._tag
     if tag == _LEAF:
@@ -348,6 +294,8 @@ def _build(td: PyTreeDef, leaves: Sequence, i: int) -> tuple[Any, int]:
                 v, i = _build(c, leaves, i)
                 kids.append(v)
         j = i
+    if tag == _TUPLE:
+        return tuple(kids), j
     return _make_node(td, kids), j
 
 
@@ -466,24 +414,49 @@ def _parts(x: Any, with_keys: bool):
     return tag, t, aux, children, with_keys and [FlattenedIndexKey(i) for i in range(len(children))]
 
 
-def _flatten_general(x: Any, leaves: list, is_leaf: Callable | None,
-                     paths: list | None, path: tuple):
-    """Flatten with an ``is_leaf`` predicate and/or key paths (collected into ``paths``);
-    a generator for `_drive`."""
+def _general_node(x: Any, leaves: list, is_leaf: Callable | None, paths: list | None, path: tuple):
+    """One step of flattening with ``is_leaf`` and/or key paths (collected into ``paths``):
+    the PyTreeDef of a leaf or None (recorded), else the node's `_parts`."""
     p = None if is_leaf is not None and is_leaf(x) else _parts(x, paths is not None)
     if p is None:
         leaves.append(x)
         if paths is not None:
             paths.append(path)
         return _LEAF_DEF
+    return _NONE_DEF if p[0] == _NONE else p
+
+
+def _flatten_general(x: Any, leaves: list, is_leaf: Callable | None, paths: list | None,
+                     path: tuple) -> PyTreeDef:
+    p = _general_node(x, leaves, is_leaf, paths, path)
+    if type(p) is PyTreeDef:
+        return p
     tag, t, aux, children, keys = p
-    if tag == _NONE:
-        return _NONE_DEF
+    defs = tuple([_flatten_general(c, leaves, is_leaf, paths, path if paths is None else path + (keys[i],))
+                  for i, c in enumerate(children)])
+    return PyTreeDef(tag, t, aux, defs)
+
+
+def _flatten_general_g(x: Any, leaves: list, is_leaf: Callable | None, paths: list | None, path: tuple):
+    p = _general_node(x, leaves, is_leaf, paths, path)
+    if type(p) is PyTreeDef:
+        return p
+    tag, t, aux, children, keys = p
     defs = []
     for i, c in enumerate(children):
-        defs.append((yield _flatten_general(c, leaves, is_leaf, paths,
-                                            path if paths is None else path + (keys[i],))))
+        defs.append((yield _flatten_general_g(c, leaves, is_leaf, paths,
+                                              path if paths is None else path + (keys[i],))))
     return PyTreeDef(tag, t, aux, tuple(defs))
+
+
+def _flatten_any(tree: Any, leaves: list, is_leaf: Callable | None, paths: list | None) -> PyTreeDef:
+    try:
+        return _flatten_general(tree, leaves, is_leaf, paths, ())
+    except RecursionError:  # very deep: the same on an explicit stack
+        leaves.clear()
+        if paths is not None:
+            paths.clear()
+        return _drive(_flatten_general_g(tree, leaves, is_leaf, paths, ()))
 
 
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
@@ -495,7 +468,8 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
             return leaves, _flatten(tree, leaves)
         except RecursionError:  # very deep: the general flatten runs on an explicit stack
             leaves.clear()
-    return leaves, _drive(_flatten_general(tree, leaves, is_leaf, None, ()))
+            return leaves, _drive(_flatten_general_g(tree, leaves, None, None, ()))
+    return leaves, _flatten_any(tree, leaves, is_leaf, None)
 
 
 def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list[Any]:
@@ -518,7 +492,7 @@ def tree_flatten_with_path(tree: Any, is_leaf: Callable[[Any], bool] | None = No
     """Like ``tree_flatten`` but each leaf comes with its key path."""
     leaves: list = []
     paths: list = []
-    td = _drive(_flatten_general(tree, leaves, is_leaf, paths, ()))
+    td = _flatten_any(tree, leaves, is_leaf, paths)
     return list(zip(paths, leaves)), td
 
 
@@ -544,12 +518,9 @@ def _node_name(td: PyTreeDef) -> str:
         td._tag, getattr(td._type, "__name__", str(td._type)))
 
 
-def _up_to(td: PyTreeDef, x: Any, out: list, path: list):
-    """Append to ``out`` the subtrees of ``x`` at the leaves of ``td``; raise _Mismatch.
-    A generator for `_drive`."""
-    if td._tag == _LEAF:
-        out.append(x)
-        return
+def _matched_children(td: PyTreeDef, x: Any, path: list):
+    """``(key, child, child treedef)`` for each child of ``x``, which must be a node like ``td``
+    (else _Mismatch)."""
     p = _parts(x, True)
     if p is None or p[1] is not td._type:
         got = "a leaf" if p is None else f"a {type(x).__name__} node"
@@ -561,13 +532,39 @@ def _up_to(td: PyTreeDef, x: Any, out: list, path: list):
     if not bool(aux == td._aux):
         what = "keys" if tag == _DICT else "node data"
         raise _Mismatch(path, f"{_node_name(td)} {what} differ: expected {td._aux!r}, got {aux!r}")
-    for k, c, sub in zip(keys, children, td._children):
-        if sub is _LEAF_DEF:
+    return zip(keys, children, td._children)
+
+
+def _up_to_rec(td: PyTreeDef, x: Any, out: list, path: list) -> None:
+    for k, c, sub in _matched_children(td, x, path):
+        if sub._tag == _LEAF:
             out.append(c)
         else:
             path.append(k)
-            yield _up_to(sub, c, out, path)
+            _up_to_rec(sub, c, out, path)
             path.pop()
+
+
+def _up_to_g(td: PyTreeDef, x: Any, out: list, path: list):
+    for k, c, sub in _matched_children(td, x, path):
+        if sub._tag == _LEAF:
+            out.append(c)
+        else:
+            path.append(k)
+            yield _up_to_g(sub, c, out, path)
+            path.pop()
+
+
+def _up_to(td: PyTreeDef, x: Any, out: list) -> None:
+    """Append to ``out`` the subtrees of ``x`` at the leaves of ``td``; raise _Mismatch."""
+    if td._tag == _LEAF:
+        out.append(x)
+        return
+    try:
+        _up_to_rec(td, x, out, [])
+    except RecursionError:
+        out.clear()
+        _drive(_up_to_g(td, x, out, []))
 
 
 def _map_inputs(fname: str, treedef: PyTreeDef, rest: tuple) -> list[list]:
@@ -575,7 +572,7 @@ def _map_inputs(fname: str, treedef: PyTreeDef, rest: tuple) -> list[list]:
     for i, r in enumerate(rest, 2):
         out: list = []
         try:
-            _drive(_up_to(treedef, r, out, []))
+            _up_to(treedef, r, out)
         except _Mismatch as m:
             raise ValueError(
                 f"{fname}: tree {i} must have the structure of tree 1 (or have it as a "
@@ -676,7 +673,7 @@ def broadcast_prefix(prefix_tree: Any, full_tree: Any,
     prefix_leaves, prefix_def = tree_flatten(prefix_tree, prefix_leaf)
     subs: list = []
     try:
-        _drive(_up_to(prefix_def, full_tree, subs, []))
+        _up_to(prefix_def, full_tree, subs)
     except _Mismatch as m:
         raise ValueError(
             f"broadcast_prefix: the prefix tree is not a prefix of the full tree; they "
@@ -696,12 +693,16 @@ def tree_broadcast(prefix_tree: Any, full_tree: Any,
 
 # ---------------------------------------------------------------- registration
 
+_registry_lock = threading.Lock()  # check-and-insert is atomic: a type registers once
+
+
 def _register(nodetype: type, node: _Node) -> None:
     if not isinstance(nodetype, type):
         raise TypeError(f"pytree node types must be classes, got {nodetype!r}.")
-    if nodetype in _registry:
-        raise ValueError(f"{nodetype.__qualname__} is already registered as a pytree node.")
-    _registry[nodetype] = node
+    with _registry_lock:
+        if nodetype in _registry:
+            raise ValueError(f"{nodetype.__qualname__} is already registered as a pytree node.")
+        _registry[nodetype] = node
 
 
 def register_pytree_node(nodetype: type, flatten_func: Callable[[Any], tuple[Iterable, Any]],
