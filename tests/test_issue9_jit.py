@@ -296,6 +296,17 @@ def test_results_do_not_share_memory_with_numpy_inputs(name, make):
     assert not _writes_through(make), name
 
 
+def test_read_only_views_of_writeable_memory_are_copied():
+    a = np.arange(3, dtype=np.float32)
+    b = np.broadcast_to(a, (2, 3))  # read-only, but a write to `a` shows through it
+    ro = a.view()
+    ro.flags.writeable = False
+    ys = [jax.jit(lambda x: x)(b), lax.convert_element_type(b, np.float32), jax.jit(lambda x: x)(ro)]
+    a[0] = 9.0
+    for y in ys:
+        np.testing.assert_array_equal(np.asarray(y)[..., 0], 0.0)
+
+
 def test_cached_jit_calls_copy_numpy_inputs_too():
     f = jax.jit(lambda x: x)
     a = np.arange(3, dtype=np.float32)
@@ -315,13 +326,14 @@ def test_captured_numpy_constants_are_copied_at_trace_time():
     np.testing.assert_array_equal(np.asarray(g(1.0)), [0.0, 1.0, 2.0])
 
 
-def test_read_only_numpy_buffers_are_not_copied():
+def test_arrays_and_read_only_memory_are_not_copied():
     x = jnp.arange(4.0)
-    view = np.asarray(x)  # a read-only view of the Array's own buffer
-    assert not view.flags.writeable
-    for y in (lax.convert_element_type(view, np.float32), jax.jit(lambda v: v)(view)):
+    assert jax.jit(lambda v: v)(x)._value is x._value  # nablax's own buffers: never copied
+    frozen = np.arange(3.0, dtype=np.float32)
+    frozen.flags.writeable = False  # read-only memory nobody can write through: used as it is
+    for y in (lax.convert_element_type(frozen, np.float32), jax.jit(lambda v: v)(frozen)):
         assert isinstance(y, jax.Array)
-        assert np.shares_memory(np.asarray(y), view)
+        assert np.shares_memory(np.asarray(y), frozen)
 
 
 def test_ordered_and_default_dicts_still_work_under_jit():

@@ -304,10 +304,11 @@ def to_concrete_array(x: Any) -> Array:
         if x.dtype.kind not in "biufc" and x.dtype != dtypes.bfloat16:
             raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
         dt = dtypes.canonicalize_dtype(x.dtype)
-        # The caller may write into its array later: copy a writeable one (once, here), so
-        # no Array, jit result or cached constant shares its memory. Read-only ones (NumPy
-        # scalars, nablax's own buffers seen through np.asarray) are used as they are.
-        if x.flags.writeable:
+        # The caller may write into its array later: copy it (once, here), so no Array, jit
+        # result or cached constant shares its memory. NumPy scalars and read-only arrays
+        # over read-only memory are used as they are; a read-only view of writeable memory
+        # (np.broadcast_to(a), or np.asarray of an Array) is copied.
+        if _exposed_to_writes(x):
             return wrap(np.array(x, dt), False)
         return wrap(np.asarray(x, dt), False)
     # A tracer reaching the eager path has escaped its transformation: reading
@@ -315,6 +316,20 @@ def to_concrete_array(x: Any) -> Array:
     if hasattr(type(x), "_trace"):
         x._value  # noqa: B018
     raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid nablax array type")
+
+
+def _exposed_to_writes(x: np.ndarray | np.generic) -> bool:
+    """Whether someone can write into the memory of ``x`` after it was handed to us."""
+    if x.flags.writeable:
+        return True
+    if not isinstance(x, np.ndarray):  # NumPy scalars are immutable
+        return False
+    base = x.base
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return True
+        base = base.base
+    return False
 
 
 def install_array_methods(methods: dict[str, Any]) -> None:
