@@ -5,6 +5,11 @@ static arguments, config flags). On a hit with no transformation active it calls
 compiled function on the raw NumPy values and wraps the outputs: no tracing, no
 per-equation Python work. Under grad/vmap/an outer jit it binds `jit_call`, whose
 rules transform the cached Jaxpr.
+
+The cache belongs to the function, not to the wrapper (as in JAX): `jit(f)` twice with
+the same options shares one, held weakly so that `f` can still be collected. Lookups and
+updates hold the cache's lock, so threads may call and compile concurrently; NumPy
+arguments are copied on entry, so a later write by the caller never shows in a result.
 """
 from __future__ import annotations
 
