@@ -203,12 +203,21 @@ def test_unflatten_wrong_count():
     assert tu.tree_unflatten(td, iter([7, 8, 9])) == (7, [8, 9])  # any iterable
 
 
-def test_unsortable_dict_keys_still_flatten():
-    tree = {1: "a", "x": "b", 2: "c"}
-    leaves, td = tu.tree_flatten(tree)
-    assert sorted(leaves) == ["a", "b", "c"]
-    assert td.unflatten(leaves) == tree
-    assert tu.tree_structure({"x": 0, 2: 0, 1: 0}) == td
+def test_unsortable_dict_keys_raise_like_jax():
+    # JAX 0.10.2: ValueError("Comparator raised exception while sorting pytree dictionary
+    # keys.") raised from the TypeError of the comparison, for every flatten entry point.
+    import nablax.tree as jt
+    for fn in (tu.tree_flatten, tu.tree_leaves, tu.tree_structure, tu.tree_flatten_with_path,
+               lambda t: jt.map(lambda x: x, t), lambda t: tu.tree_leaves(t, is_leaf=lambda x: False)):
+        with pytest.raises(ValueError, match="Comparator raised exception while sorting pytree "
+                                             "dictionary keys") as info:
+            fn({1: 7, "y": 42})
+        assert isinstance(info.value.__cause__, TypeError)
+    with pytest.raises(TypeError, match="not supported"):  # JAX: the bare TypeError here
+        tu.tree_leaves(collections.defaultdict(int, {1: 7, "y": 42}))
+    # OrderedDict keeps insertion order and is not sorted; keys of one type are fine.
+    assert tu.tree_leaves(collections.OrderedDict([(1, 7), ("y", 42)])) == [7, 42]
+    assert tu.tree_leaves({2.5: 3, 1: 7}) == [7, 3]
 
 
 # ---------------------------------------------------------------- PyTreeDef as a key

@@ -301,15 +301,35 @@ def to_concrete_array(x: Any) -> Array:
         aval = python_scalar_aval(x)
         return wrap(np.asarray(x, aval.dtype), aval.weak_type)
     if isinstance(x, (np.ndarray, np.generic)):
-        if x.dtype.kind not in "biufc":
+        if x.dtype.kind not in "biufc" and x.dtype != dtypes.bfloat16:
             raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
         dt = dtypes.canonicalize_dtype(x.dtype)
-        return wrap(np.array(x, dt, copy=True), False)
+        # The caller may write into its array later: copy it (once, here), so no Array, jit
+        # result or cached constant shares its memory. NumPy scalars and read-only arrays
+        # over read-only memory are used as they are; a read-only view of writeable memory
+        # (np.broadcast_to(a), or np.asarray of an Array) is copied.
+        if _exposed_to_writes(x):
+            return wrap(np.array(x, dt), False)
+        return wrap(np.asarray(x, dt), False)
     # A tracer reaching the eager path has escaped its transformation: reading
     # `_value` raises the explanatory error.
     if hasattr(type(x), "_trace"):
         x._value  # noqa: B018
     raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid nablax array type")
+
+
+def _exposed_to_writes(x: np.ndarray | np.generic) -> bool:
+    """Whether someone can write into the memory of ``x`` after it was handed to us."""
+    if x.flags.writeable:
+        return True
+    if not isinstance(x, np.ndarray):  # NumPy scalars are immutable
+        return False
+    base = x.base
+    while isinstance(base, np.ndarray):
+        if base.flags.writeable:
+            return True
+        base = base.base
+    return False
 
 
 def install_array_methods(methods: dict[str, Any]) -> None:

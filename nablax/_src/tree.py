@@ -10,8 +10,19 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
-from collections.abc import Callable, Hashable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
+
+from .tree_keys import (  # noqa: F401 - re-exported: the key path API is part of nablax.tree_util
+    DictKey,
+    FlattenedIndexKey,
+    GetAttrKey,
+    KeyEntry,
+    KeyPath,
+    SequenceKey,
+    keystr,
+)
 
 _LEAF, _NONE, _TUPLE, _LIST, _DICT, _NAMEDTUPLE, _CUSTOM = range(7)
 _T = TypeVar("_T", bound=type)
@@ -30,73 +41,16 @@ _registry: dict[type, _Node] = {
 _registry_get = _registry.get
 
 
-# ---------------------------------------------------------------- key paths
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class SequenceKey:
-    """Index of a child of a tuple or list: prints as ``[0]``."""
-    idx: int
-
-    def __str__(self) -> str:
-        return f"[{self.idx!r}]"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DictKey:
-    """Key of a child of a dict: prints as ``['a']``."""
-    key: Hashable
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class GetAttrKey:
-    """Attribute name of a child (namedtuple fields, dataclasses): prints as ``.name``."""
-    name: str
-
-    def __str__(self) -> str:
-        return f".{self.name}"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class FlattenedIndexKey:
-    """Position of a child of a custom node registered without keys: prints as ``[0]``."""
-    key: int
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
-
-
-KeyEntry = Any
-KeyPath = tuple
-
-
-def keystr(keys: KeyPath, *, simple: bool = False, separator: str = "") -> str:
-    """Render a key path, e.g. ``[0]['a'].b``; ``simple=True`` gives the bare keys."""
-    if simple:
-        return separator.join(str(_simple_key(k)) for k in keys)
-    return separator.join(map(str, keys))
-
-
-def _simple_key(k: Any) -> Any:
-    t = type(k)
-    if t is SequenceKey:
-        return k.idx
-    if t is DictKey or t is FlattenedIndexKey:
-        return k.key
-    if t is GetAttrKey:
-        return k.name
-    return k
-
-
 # ---------------------------------------------------------------- PyTreeDef
 
 def _sorted_keys(d: dict) -> tuple:
     try:
         return tuple(sorted(d))
-    except TypeError:  # mixed key types: group by type, then by repr
-        return tuple(sorted(d, key=lambda k: (type(k).__qualname__, repr(k))))
+    except TypeError as e:  # e.g. {1: ..., "y": ...}: JAX raises ValueError from the TypeError
+        raise ValueError(
+            f"Comparator raised exception while sorting pytree dictionary keys: {e}. The keys "
+            f"{list(d)!r:.200} cannot be ordered; a dict in a pytree needs keys that sort "
+            "together (e.g. all str or all int).") from e
 
 
 class PyTreeDef:
@@ -139,13 +93,16 @@ class PyTreeDef:
             few = "few" if len(leaves) < self._num_leaves else "many"
             raise ValueError(f"Too {few} leaves for {self!r}: expected {self._num_leaves} "
                              f"leaves, got {len(leaves)}.")
-        return _build(self, leaves, 0)[0]
+        try:
+            return _build(self, leaves, 0)[0]
+        except RecursionError:  # very deep trees: the same recursion on an explicit stack
+            return _drive(_build_g(self, leaves, 0))[0]
 
     def flatten_up_to(self, tree: Any) -> list[Any]:
         """The subtrees of ``tree`` sitting where this structure has leaves."""
         out: list = []
         try:
-            _up_to(self, tree, out, [])
+            _up_to(self, tree, out)
         except _Mismatch as m:
             raise ValueError(f"flatten_up_to: tree does not match {self!r} {m.where()}; "
                              f"its structure is {tree_structure(tree)!r}.") from None
@@ -153,38 +110,32 @@ class PyTreeDef:
 
     def compose(self, inner: PyTreeDef) -> PyTreeDef:
         """This structure with every leaf replaced by ``inner``."""
-        if self._tag == _LEAF:
-            return inner
-        return PyTreeDef(self._tag, self._type, self._aux,
-                         tuple(c.compose(inner) for c in self._children))
+        return _drive(_compose(self, inner))
 
     def __eq__(self, other: object) -> bool:
         if self is other:
             return True
         if not isinstance(other, PyTreeDef):
             return NotImplemented
-        if (self._tag != other._tag or self._type is not other._type
-                or self._num_nodes != other._num_nodes or self._num_leaves != other._num_leaves):
-            return False
-        h1, h2 = self._hash, other._hash
-        if h1 is not None and h2 is not None and h1 != h2:
-            return False
-        return bool(self._aux == other._aux) and self._children == other._children
+        try:
+            return _eq(self, other)
+        except RecursionError:
+            return _drive(_eq_g(self, other))
 
     def __hash__(self) -> int:
         h = self._hash
-        if h is None:  # leaf children are implied by the counts, so only nodes are hashed
-            key = (self._tag, self._type, self._aux, self._num_leaves, self._num_nodes)
-            if not self._flat:
-                key += tuple(c.__hash__() for c in self._children if c._tag != _LEAF)
-            h = self._hash = hash(key)
+        if h is None:
+            try:
+                h = _hash(self)
+            except RecursionError:
+                h = _drive(_hash_g(self))
         return h
 
     def __reduce__(self):
         return _unpickle_def, (self._tag, self._type, self._aux, self._children)
 
     def __repr__(self) -> str:
-        return f"PyTreeDef({_repr(self)})"
+        return f"PyTreeDef({_drive(_repr_g(self))})"
 
 
 _LEAF_DEF = PyTreeDef(_LEAF, None, None, ())
@@ -204,13 +155,106 @@ def _leaf_defs(n: int) -> tuple:
     return (_LEAF_DEF,) * n
 
 
-def _repr(td: PyTreeDef) -> str:
+# ---------------------------------------------------------------- deep trees
+# The hot recursions (flatten, unflatten, ==, hash, prefix matching) are plain Python
+# recursion and fall back, on RecursionError, to generator versions run by `_drive`, whose
+# depth is bounded by memory rather than by the interpreter's recursion limit (JAX handles
+# ~1000 levels). The cold ones (repr, compose) only exist as generators.
+
+def _drive(gen: Any) -> Any:
+    """Run a generator-style recursion on an explicit stack: inside one, ``yield g``
+    runs the sub-generator ``g`` and evaluates to its return value."""
+    stack, value = [gen], None
+    while stack:
+        try:
+            sub = stack[-1].send(value)
+        except StopIteration as done:
+            stack.pop()
+            value = done.value
+        else:
+            stack.append(sub)
+            value = None
+    return value
+
+
+def _same_node(a: PyTreeDef, b: PyTreeDef) -> bool:
+    if (a._tag != b._tag or a._type is not b._type or a._num_nodes != b._num_nodes
+            or a._num_leaves != b._num_leaves or len(a._children) != len(b._children)):
+        return False
+    h1, h2 = a._hash, b._hash
+    if h1 is not None and h2 is not None and h1 != h2:
+        return False
+    return bool(a._aux == b._aux)
+
+
+def _eq(a: PyTreeDef, b: PyTreeDef) -> bool:
+    if not _same_node(a, b):
+        return False
+    if a._children is not b._children:  # flat nodes share their children tuple
+        for x, y in zip(a._children, b._children):
+            if x is not y and not _eq(x, y):
+                return False
+    return True
+
+
+def _eq_g(a: PyTreeDef, b: PyTreeDef):
+    if not _same_node(a, b):
+        return False
+    for x, y in zip(a._children, b._children):
+        if x is not y and not (yield _eq_g(x, y)):
+            return False
+    return True
+
+
+def _node_hash(td: PyTreeDef, child_hashes: tuple) -> int:
+    """Hash of a node given its non-leaf children's hashes (leaf children are implied by
+    the counts). Aux data that cannot be hashed (a dict, as JAX allows) is left out:
+    equal treedefs still hash equal, and == compares the aux data."""
+    try:
+        h = hash((td._tag, td._type, td._aux, td._num_leaves, td._num_nodes) + child_hashes)
+    except TypeError:
+        h = hash((td._tag, td._type, td._num_leaves, td._num_nodes) + child_hashes)
+    td._hash = h
+    return h
+
+
+def _hash(td: PyTreeDef) -> int:
+    h = td._hash
+    if h is None:
+        kids = () if td._flat else tuple(_hash(c) for c in td._children if c._tag != _LEAF)
+        h = _node_hash(td, kids)
+    return h
+
+
+def _hash_g(td: PyTreeDef):
+    h = td._hash
+    if h is None:
+        kids = []
+        for c in td._children:
+            if c._tag != _LEAF:
+                kids.append((yield _hash_g(c)))
+        h = _node_hash(td, tuple(kids))
+    return h
+
+
+def _compose(td: PyTreeDef, inner: PyTreeDef):
+    if td._tag == _LEAF:
+        return inner
+    kids = []
+    for c in td._children:
+        kids.append((yield _compose(c, inner)))
+    return PyTreeDef(td._tag, td._type, td._aux, tuple(kids))
+
+
+def _repr_g(td: PyTreeDef):
     tag = td._tag
     if tag == _LEAF:
         return "*"
     if tag == _NONE:
         return "None"
-    kids = [_repr(c) for c in td._children]
+    kids = []
+    for c in td._children:
+        kids.append("*" if c is _LEAF_DEF else (yield _repr_g(c)))
     if tag == _TUPLE:
         return "(" + ", ".join(kids) + ("," if len(kids) == 1 else "") + ")"
     if tag == _LIST:
@@ -252,13 +296,33 @@ def _build(td: PyTreeDef, leaves: Sequence, i: int) -> tuple[Any, int]:
         j = i
     if tag == _TUPLE:
         return tuple(kids), j
+    return _make_node(td, kids), j
+
+
+def _build_g(td: PyTreeDef, leaves: Sequence, i: int):
+    tag = td._tag
+    if tag == _LEAF:
+        return leaves[i], i + 1
+    if tag == _NONE:
+        return None, i
+    kids = []
+    for c in td._children:
+        v, i = yield _build_g(c, leaves, i)
+        kids.append(v)
+    return _make_node(td, kids), i
+
+
+def _make_node(td: PyTreeDef, kids: Sequence) -> Any:
+    tag = td._tag
+    if tag == _TUPLE:
+        return tuple(kids)
     if tag == _LIST:
-        return list(kids), j
+        return list(kids)
     if tag == _DICT:
-        return dict(zip(td._aux, kids)), j
+        return dict(zip(td._aux, kids))
     if tag == _NAMEDTUPLE:
-        return td._type(*kids), j
-    return _registry[td._type].unflatten(td._aux, tuple(kids)), j
+        return td._type(*kids)
+    return _registry[td._type].unflatten(td._aux, tuple(kids))
 
 
 # ---------------------------------------------------------------- flattening
@@ -350,24 +414,49 @@ def _parts(x: Any, with_keys: bool):
     return tag, t, aux, children, with_keys and [FlattenedIndexKey(i) for i in range(len(children))]
 
 
-def _flatten_general(x: Any, leaves: list, is_leaf: Callable | None,
-                     paths: list | None, path: tuple) -> PyTreeDef:
-    """Flatten with an ``is_leaf`` predicate and/or key paths (collected into ``paths``)."""
+def _general_node(x: Any, leaves: list, is_leaf: Callable | None, paths: list | None, path: tuple):
+    """One step of flattening with ``is_leaf`` and/or key paths (collected into ``paths``):
+    the PyTreeDef of a leaf or None (recorded), else the node's `_parts`."""
     p = None if is_leaf is not None and is_leaf(x) else _parts(x, paths is not None)
     if p is None:
         leaves.append(x)
         if paths is not None:
             paths.append(path)
         return _LEAF_DEF
+    return _NONE_DEF if p[0] == _NONE else p
+
+
+def _flatten_general(x: Any, leaves: list, is_leaf: Callable | None, paths: list | None,
+                     path: tuple) -> PyTreeDef:
+    p = _general_node(x, leaves, is_leaf, paths, path)
+    if type(p) is PyTreeDef:
+        return p
     tag, t, aux, children, keys = p
-    if tag == _NONE:
-        return _NONE_DEF
-    if paths is None:
-        defs = tuple(_flatten_general(c, leaves, is_leaf, None, path) for c in children)
-    else:
-        defs = tuple(_flatten_general(c, leaves, is_leaf, paths, path + (k,))
-                     for k, c in zip(keys, children))
+    defs = tuple([_flatten_general(c, leaves, is_leaf, paths, path if paths is None else path + (keys[i],))
+                  for i, c in enumerate(children)])
     return PyTreeDef(tag, t, aux, defs)
+
+
+def _flatten_general_g(x: Any, leaves: list, is_leaf: Callable | None, paths: list | None, path: tuple):
+    p = _general_node(x, leaves, is_leaf, paths, path)
+    if type(p) is PyTreeDef:
+        return p
+    tag, t, aux, children, keys = p
+    defs = []
+    for i, c in enumerate(children):
+        defs.append((yield _flatten_general_g(c, leaves, is_leaf, paths,
+                                              path if paths is None else path + (keys[i],))))
+    return PyTreeDef(tag, t, aux, tuple(defs))
+
+
+def _flatten_any(tree: Any, leaves: list, is_leaf: Callable | None, paths: list | None) -> PyTreeDef:
+    try:
+        return _flatten_general(tree, leaves, is_leaf, paths, ())
+    except RecursionError:  # very deep: the same on an explicit stack
+        leaves.clear()
+        if paths is not None:
+            paths.clear()
+        return _drive(_flatten_general_g(tree, leaves, is_leaf, paths, ()))
 
 
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
@@ -375,8 +464,12 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None
     """Flatten ``tree`` into its leaves (in canonical order) and its structure."""
     leaves: list = []
     if is_leaf is None:
-        return leaves, _flatten(tree, leaves)
-    return leaves, _flatten_general(tree, leaves, is_leaf, None, ())
+        try:
+            return leaves, _flatten(tree, leaves)
+        except RecursionError:  # very deep: the general flatten runs on an explicit stack
+            leaves.clear()
+            return leaves, _drive(_flatten_general_g(tree, leaves, None, None, ()))
+    return leaves, _flatten_any(tree, leaves, is_leaf, None)
 
 
 def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list[Any]:
@@ -399,7 +492,7 @@ def tree_flatten_with_path(tree: Any, is_leaf: Callable[[Any], bool] | None = No
     """Like ``tree_flatten`` but each leaf comes with its key path."""
     leaves: list = []
     paths: list = []
-    td = _flatten_general(tree, leaves, is_leaf, paths, ())
+    td = _flatten_any(tree, leaves, is_leaf, paths)
     return list(zip(paths, leaves)), td
 
 
@@ -425,11 +518,9 @@ def _node_name(td: PyTreeDef) -> str:
         td._tag, getattr(td._type, "__name__", str(td._type)))
 
 
-def _up_to(td: PyTreeDef, x: Any, out: list, path: list) -> None:
-    """Append to ``out`` the subtrees of ``x`` at the leaves of ``td``; raise _Mismatch."""
-    if td._tag == _LEAF:
-        out.append(x)
-        return
+def _matched_children(td: PyTreeDef, x: Any, path: list):
+    """``(key, child, child treedef)`` for each child of ``x``, which must be a node like ``td``
+    (else _Mismatch)."""
     p = _parts(x, True)
     if p is None or p[1] is not td._type:
         got = "a leaf" if p is None else f"a {type(x).__name__} node"
@@ -441,13 +532,39 @@ def _up_to(td: PyTreeDef, x: Any, out: list, path: list) -> None:
     if not bool(aux == td._aux):
         what = "keys" if tag == _DICT else "node data"
         raise _Mismatch(path, f"{_node_name(td)} {what} differ: expected {td._aux!r}, got {aux!r}")
-    for k, c, sub in zip(keys, children, td._children):
-        if sub is _LEAF_DEF:
+    return zip(keys, children, td._children)
+
+
+def _up_to_rec(td: PyTreeDef, x: Any, out: list, path: list) -> None:
+    for k, c, sub in _matched_children(td, x, path):
+        if sub._tag == _LEAF:
             out.append(c)
         else:
             path.append(k)
-            _up_to(sub, c, out, path)
+            _up_to_rec(sub, c, out, path)
             path.pop()
+
+
+def _up_to_g(td: PyTreeDef, x: Any, out: list, path: list):
+    for k, c, sub in _matched_children(td, x, path):
+        if sub._tag == _LEAF:
+            out.append(c)
+        else:
+            path.append(k)
+            yield _up_to_g(sub, c, out, path)
+            path.pop()
+
+
+def _up_to(td: PyTreeDef, x: Any, out: list) -> None:
+    """Append to ``out`` the subtrees of ``x`` at the leaves of ``td``; raise _Mismatch."""
+    if td._tag == _LEAF:
+        out.append(x)
+        return
+    try:
+        _up_to_rec(td, x, out, [])
+    except RecursionError:
+        out.clear()
+        _drive(_up_to_g(td, x, out, []))
 
 
 def _map_inputs(fname: str, treedef: PyTreeDef, rest: tuple) -> list[list]:
@@ -455,7 +572,7 @@ def _map_inputs(fname: str, treedef: PyTreeDef, rest: tuple) -> list[list]:
     for i, r in enumerate(rest, 2):
         out: list = []
         try:
-            _up_to(treedef, r, out, [])
+            _up_to(treedef, r, out)
         except _Mismatch as m:
             raise ValueError(
                 f"{fname}: tree {i} must have the structure of tree 1 (or have it as a "
@@ -556,7 +673,7 @@ def broadcast_prefix(prefix_tree: Any, full_tree: Any,
     prefix_leaves, prefix_def = tree_flatten(prefix_tree, prefix_leaf)
     subs: list = []
     try:
-        _up_to(prefix_def, full_tree, subs, [])
+        _up_to(prefix_def, full_tree, subs)
     except _Mismatch as m:
         raise ValueError(
             f"broadcast_prefix: the prefix tree is not a prefix of the full tree; they "
@@ -576,12 +693,16 @@ def tree_broadcast(prefix_tree: Any, full_tree: Any,
 
 # ---------------------------------------------------------------- registration
 
+_registry_lock = threading.Lock()  # check-and-insert is atomic: a type registers once
+
+
 def _register(nodetype: type, node: _Node) -> None:
     if not isinstance(nodetype, type):
         raise TypeError(f"pytree node types must be classes, got {nodetype!r}.")
-    if nodetype in _registry:
-        raise ValueError(f"{nodetype.__qualname__} is already registered as a pytree node.")
-    _registry[nodetype] = node
+    with _registry_lock:
+        if nodetype in _registry:
+            raise ValueError(f"{nodetype.__qualname__} is already registered as a pytree node.")
+        _registry[nodetype] = node
 
 
 def register_pytree_node(nodetype: type, flatten_func: Callable[[Any], tuple[Iterable, Any]],
@@ -653,7 +774,7 @@ register_pytree_with_keys(
 
 
 def _defaultdict_with_keys(d: collections.defaultdict):
-    keys = _sorted_keys(d)
+    keys = tuple(sorted(d))  # unsortable keys: the TypeError itself, as in JAX
     return [(DictKey(k), d[k]) for k in keys], (d.default_factory, keys)
 
 

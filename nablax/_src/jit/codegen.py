@@ -193,7 +193,10 @@ def compile_program(prog: Program, xp, name: str = "jitted") -> tuple[Callable, 
     """Generate, compile and return (function, source)."""
     name = re.sub(r"\W", "_", name)
     src, glob = generate(prog, xp, name)
-    number = _free_numbers.pop() if _free_numbers else next(_counter)
+    try:  # one atomic pop: two threads compiling at once never get the same file name
+        number = _free_numbers.pop()
+    except IndexError:
+        number = next(_counter)
     filename = f"<nablax-jit-{number}>"
     code = compile(src, filename, "exec")
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)

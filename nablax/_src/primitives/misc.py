@@ -88,7 +88,7 @@ def convert_element_type(x, new_dtype, weak_type: bool = False):
     new_dtype = dtypes.canonicalize_dtype(new_dtype)
     aval = aval_of(x)
     if aval.dtype == new_dtype and aval.weak_type == weak_type and not isinstance(x, (bool, int, float, complex)):
-        return x
+        return x if not isinstance(x, (np.ndarray, np.generic)) else to_concrete_array(x)  # an Array, as in JAX
     return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
 
 
