@@ -70,13 +70,18 @@ class ShapedArray:
     def str_short(self) -> str:
         return f"{short_dtype_name(self.dtype)}[{','.join(map(str, self.shape))}]"
 
-    def __str__(self) -> str:
+    def str_long(self) -> str:
+        """`float32[3]`: the dtype's full name, no weak-type marker."""
         name = "float0" if self.dtype == float0 else self.dtype.name
         return f"{name}[{','.join(map(str, self.shape))}]"
 
+    def __str__(self) -> str:
+        """`~float32[]` for a weakly typed value, as JAX prints avals."""
+        return f"~{self.str_long()}" if self.weak_type else self.str_long()
+
     def __repr__(self) -> str:
         weak = ", weak_type=True" if self.weak_type else ""
-        return f"ShapedArray({self}{weak})"
+        return f"ShapedArray({self.str_long()}{weak})"
 
 
 class Zero:

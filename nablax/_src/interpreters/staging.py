@@ -27,6 +27,9 @@ class StagingTracer(Tracer):
         self.aval = var.aval
         self.var = var
 
+    def _short_repr(self) -> str:
+        return f"JitTracer({self.aval})"
+
 
 class StagingTrace(Trace):
     __slots__ = ("stage_all", "label", "eqns", "constvars", "consts", "_const_index")
