@@ -14,7 +14,7 @@ import numpy as np
 from ..array import Array, to_concrete_array
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, lift_aval
-from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, pp_param_rules
 
 _SCALARS = (bool, int, float, complex)
 
@@ -109,3 +109,18 @@ def trace_to_jaxpr(
     finally:
         _trace_var.reset(token)
         trace.invalidate()
+
+
+# ------------------------------------------------------------------ printing (as JAX prints them)
+
+def _custom_call_params(eqn: Eqn, ctx) -> list:
+    """custom_jvp_call / custom_vjp_call show the traced body and the names of their rules."""
+    params = dict(eqn.params)
+    call = params.pop("call")
+    rules = sorted((k, getattr(v, "__name__", k)) for k, v in params.items())
+    body = trace_to_jaxpr(call, [a.aval for a in eqn.invars])
+    items = dict([("call_jaxpr", body), *rules, ("symbolic_zeros", False)])
+    return [("name", getattr(call, "__name__", "call")), *sorted(items.items())]
+
+
+pp_param_rules.update(custom_jvp_call=_custom_call_params, custom_vjp_call=_custom_call_params)
