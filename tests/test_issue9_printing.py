@@ -1,6 +1,8 @@
 """Printed forms (tracers, jaxprs) as JAX 0.10.2 prints them; expected strings measured there."""
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,247 @@ def test_shaped_array_str_marks_weak_type():
     assert str(a) == "~float32[]"
     assert repr(a) == "ShapedArray(float32[], weak_type=True)"
     assert str(ShapedArray((2, 3), np.int32)) == "int32[2,3]"
+
+
+# ------------------------------------------------------------------ make_jaxpr text (JAX 0.10.2's)
+# Programs are functions of a namespace L (L.jax, L.jnp, L.lax); tests/compat runs each under
+# JAX too. `exact`: nablax prints exactly JAX's text (see tests/compat/test_printing_vs_jax.py).
+
+x3 = np.arange(3, dtype=np.float32)
+m23 = np.ones((2, 3), np.float32)
+C3 = np.array([1.0, 2.0, 3.0], np.float32)
+big = [np.ones((100, 100), np.float32)] * 12
+
+
+def _custom_jvp(L):
+    @L.jax.custom_jvp
+    def smooth(x):
+        return L.jnp.sin(x)
+
+    @smooth.defjvp
+    def smooth_jvp(p, t):
+        return smooth(p[0]), L.jnp.cos(p[0]) * t[0]
+
+    return lambda x: smooth(x) + 1
+
+
+def _custom_vjp(L):
+    @L.jax.custom_vjp
+    def f(x, y):
+        return x * y
+
+    def f_fwd(x, y):
+        return f(x, y), (x, y)
+
+    def f_bwd(r, g):
+        return r[1] * g, r[0] * g
+
+    f.defvjp(f_fwd, f_bwd)
+    return lambda x: f(x, x) + 1
+
+
+def _twelve_sins(L):
+    def body(x):
+        for _ in range(12):
+            x = L.jnp.sin(x)
+        return x
+
+    g = L.jax.jit(body)
+    return lambda x: g(x) + g(x)
+
+
+# name -> (program builder, args, exact?)
+PROGRAMS = {
+    "elementwise": (lambda L: lambda x: L.jnp.sin(x) * 2.0 + 1, (x3,), True),
+    "weak_literals": (lambda L: lambda x: x * 2 + 1, (1.0,), True),
+    "int_literals": (lambda L: lambda i: i * 2 + 1, (np.int32(3),), True),
+    "np_scalar_literal": (lambda L: lambda x: x * np.float32(0.1), (x3,), True),
+    "inf_and_bool_literals": (lambda L: lambda x: L.jnp.logical_and(L.jnp.minimum(x, L.jnp.inf) > 0, True),
+                              (x3,), True),
+    "exp_log_div": (lambda L: lambda x: L.jnp.log(L.jnp.exp(x)) / 3.0, (x3,), True),
+    "long_chain": (lambda L: lambda x: L.jnp.sin(L.jnp.cos(L.jnp.tan(L.jnp.exp(L.jnp.sqrt(x))))),
+                   (np.ones((10, 20, 30), np.float32),), True),
+    "many_inputs_wrap": (lambda L: lambda *xs: sum(xs), tuple(big), True),
+    "dot": (lambda L: lambda a, b: L.jnp.dot(a, b), (m23, x3), False),
+    "matmul_transpose": (lambda L: lambda a, b: a @ b.T, (m23, m23), False),
+    "reduce_sum_all": (lambda L: lambda x: L.jnp.sum(x), (m23,), False),
+    "reduce_max_axis": (lambda L: lambda x: L.jnp.max(x, axis=0), (m23,), True),
+    "mean": (lambda L: lambda x: L.jnp.mean(x), (x3,), False),
+    "broadcast_to": (lambda L: lambda x: L.jnp.broadcast_to(x, (4, 3)), (x3,), True),
+    "reshape_transpose": (lambda L: lambda x: x.reshape(3, 2).T, (m23,), False),
+    "astype": (lambda L: lambda x: x.astype(L.jnp.int32), (x3,), True),
+    "concatenate": (lambda L: lambda x: L.jnp.concatenate([x, x]), (x3,), True),
+    "closure_const": (lambda L: lambda x: x * C3, (x3,), True),
+    "closure_numpy_const": (lambda L: lambda x: x + np.arange(3.0, dtype=np.float32), (1.0,), True),
+    "unused_output": (lambda L: lambda x: (L.jnp.sin(x), x)[1] * 2, (x3,), True),
+    "identity_and_literal_out": (lambda L: lambda x: (x, 1.0), (x3,), True),
+    "pytree_in_out": (lambda L: lambda d: {"s": d["a"] + d["b"], "p": (d["a"] * d["b"],)},
+                      ({"a": x3, "b": x3},), True),
+    "cond": (lambda L: lambda x: L.lax.cond(x > 0, lambda y: y * 2, lambda y: y - 1, x), (1.0,), True),
+    "cond_two_outputs": (lambda L: lambda p, x, y: L.lax.cond(p, lambda a, b: (a + b, a),
+                                                              lambda a, b: (a - b, b), x, y),
+                         (True, x3, x3), True),
+    "switch": (lambda L: lambda i, x: L.lax.switch(i, [L.jnp.sin, L.jnp.cos, lambda z: z], x), (1, x3), True),
+    "while": (lambda L: lambda x: L.lax.while_loop(lambda c: c < 10, lambda c: c * 2, x), (1.0,), True),
+    "fori_loop": (lambda L: lambda x: L.lax.fori_loop(0, 3, lambda i, c: c + i, x), (1.0,), False),
+    "scan": (lambda L: lambda xs: L.lax.scan(lambda c, x: (c + x, c * x), np.float32(0), xs), (x3,), False),
+    "nested_jit": (lambda L: lambda x: L.jax.jit(lambda y: L.jnp.cos(y) + 1)(x) * 2, (x3,), True),
+    "nested_jit_swapped_outputs": (lambda L: lambda x: L.jax.jit(lambda y, z: (z, y))(x, x), (1.0,), True),
+    "shared_jit_body": (_twelve_sins, (x3,), True),
+    "custom_jvp": (_custom_jvp, (x3,), True),
+    "custom_vjp": (_custom_vjp, (x3,), True),
+    "grad_of_custom_jvp": (lambda L: L.jax.grad(lambda x: _custom_jvp(L)(x).sum()), (x3,), False),
+}
+
+
+EXPECTED_JAXPRS = {
+    'elementwise': """\
+{ lambda ; a:f32[3]. let
+    b:f32[3] = sin a
+    c:f32[3] = mul b 2.0:f32[]
+    d:f32[3] = add c 1.0:f32[]
+  in (d,) }""",
+    'weak_literals': """\
+{ lambda ; a:f32[]. let
+    b:f32[] = mul a 2.0:f32[]
+    c:f32[] = add b 1.0:f32[]
+  in (c,) }""",
+    'closure_const': """\
+{ lambda a:f32[3]; b:f32[3]. let c:f32[3] = mul b a in (c,) }""",
+    'unused_output': """\
+{ lambda ; a:f32[3]. let _:f32[3] = sin a; b:f32[3] = mul a 2.0:f32[] in (b,) }""",
+    'identity_and_literal_out': """\
+{ lambda ; a:f32[3]. let  in (a, 1.0:f32[]) }""",
+    'cond': """\
+{ lambda ; a:f32[]. let
+    b:bool[] = gt a 0.0:f32[]
+    c:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b
+    d:f32[] = cond[
+      branches=(
+        { lambda ; e:f32[]. let f:f32[] = sub e 1.0:f32[] in (f,) }
+        { lambda ; g:f32[]. let h:f32[] = mul g 2.0:f32[] in (h,) }
+      )
+    ] c a
+  in (d,) }""",
+    'while': """\
+{ lambda ; a:f32[]. let
+    b:f32[] = while[
+      body_jaxpr={ lambda ; c:f32[]. let d:f32[] = mul c 2.0:f32[] in (d,) }
+      body_nconsts=0
+      cond_jaxpr={ lambda ; e:f32[]. let f:bool[] = lt e 10.0:f32[] in (f,) }
+      cond_nconsts=0
+    ] a
+  in (b,) }""",
+    'nested_jit': """\
+{ lambda ; a:f32[3]. let
+    b:f32[3] = jit[
+      name=<lambda>
+      jaxpr={ lambda ; a:f32[3]. let
+          c:f32[3] = cos a
+          b:f32[3] = add c 1.0:f32[]
+        in (b,) }
+    ] a
+    d:f32[3] = mul b 2.0:f32[]
+  in (d,) }""",
+    'nested_jit_swapped_outputs': """\
+{ lambda ; a:f32[]. let
+    b:f32[] c:f32[] = jit[
+      name=<lambda>
+      jaxpr={ lambda ; a:f32[] b:f32[]. let  in (b, a) }
+    ] a a
+  in (b, c) }""",
+    'shared_jit_body': """\
+let body = { lambda ; a:f32[3]. let
+    b:f32[3] = sin a
+    c:f32[3] = sin b
+    d:f32[3] = sin c
+    e:f32[3] = sin d
+    f:f32[3] = sin e
+    g:f32[3] = sin f
+    h:f32[3] = sin g
+    i:f32[3] = sin h
+    j:f32[3] = sin i
+    k:f32[3] = sin j
+    l:f32[3] = sin k
+    m:f32[3] = sin l
+  in (m,) } in
+{ lambda ; n:f32[3]. let
+    o:f32[3] = jit[name=body jaxpr=body] n
+    p:f32[3] = jit[name=body jaxpr=body] n
+    q:f32[3] = add o p
+  in (q,) }""",
+    'custom_jvp': """\
+{ lambda ; a:f32[3]. let
+    b:f32[3] = custom_jvp_call[
+      name=smooth
+      call_jaxpr={ lambda ; c:f32[3]. let d:f32[3] = sin c in (d,) }
+      jvp=smooth_jvp
+      symbolic_zeros=False
+    ] a
+    e:f32[3] = add b 1.0:f32[]
+  in (e,) }""",
+    'custom_vjp': """\
+{ lambda ; a:f32[3]. let
+    b:f32[3] = custom_vjp_call[
+      name=f
+      bwd=f_bwd
+      call_jaxpr={ lambda ; c:f32[3] d:f32[3]. let e:f32[3] = mul c d in (e,) }
+      fwd=f_fwd
+      symbolic_zeros=False
+    ] a a
+    f:f32[3] = add b 1.0:f32[]
+  in (f,) }""",
+    'many_inputs_wrap': """\
+{ lambda ; a:f32[100,100] b:f32[100,100] c:f32[100,100] d:f32[100,100] e:f32[100,100]
+    f:f32[100,100] g:f32[100,100] h:f32[100,100] i:f32[100,100] j:f32[100,100] k:f32[100,100]
+    l:f32[100,100]. let
+    m:f32[100,100] = add 0.0:f32[] a
+    n:f32[100,100] = add m b
+    o:f32[100,100] = add n c
+    p:f32[100,100] = add o d
+    q:f32[100,100] = add p e
+    r:f32[100,100] = add q f
+    s:f32[100,100] = add r g
+    t:f32[100,100] = add s h
+    u:f32[100,100] = add t i
+    v:f32[100,100] = add u j
+    w:f32[100,100] = add v k
+    x:f32[100,100] = add w l
+  in (x,) }""",
+    'reduce_max_axis': """\
+{ lambda ; a:f32[2,3]. let b:f32[3] = reduce_max[axes=(0,)] a in (b,) }""",
+    'inf_and_bool_literals': """\
+{ lambda ; a:f32[3]. let
+    b:f32[3] = min a inf:f32[]
+    c:bool[3] = gt b 0.0:f32[]
+    d:bool[3] = and c True:bool[]
+  in (d,) }""",
+    'switch': """\
+{ lambda ; a:i32[] b:f32[3]. let
+    c:i32[] = convert_element_type[new_dtype=int32 weak_type=False] a
+    d:i32[] = clamp 0:i32[] c 2:i32[]
+    e:f32[3] = cond[
+      branches=(
+        { lambda ; f:f32[3]. let g:f32[3] = sin f in (g,) }
+        { lambda ; h:f32[3]. let i:f32[3] = cos h in (i,) }
+        { lambda ; j:f32[3]. let  in (j,) }
+      )
+    ] d b
+  in (e,) }""",
+}
+
+
+_N = types.SimpleNamespace(jax=jax, jnp=jnp, lax=lax)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_JAXPRS))
+def test_make_jaxpr_text_is_jaxs(name):
+    build, args, exact = PROGRAMS[name]
+    assert exact
+    assert str(jax.make_jaxpr(build(_N))(*args)) == EXPECTED_JAXPRS[name]
+
+
+def test_variable_names_continue_past_z_as_jax_does():
+    from nablax._src.ir import _var_name
+
+    assert [_var_name(i) for i in (0, 25, 26, 27, 51, 52, 701, 702)] == ["a", "z", "ba", "bb", "bz", "ca", "zz", "baa"]
