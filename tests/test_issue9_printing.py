@@ -319,4 +319,5 @@ def test_make_jaxpr_text_is_jaxs(name):
 def test_variable_names_continue_past_z_as_jax_does():
     from nablax._src.ir import _var_name
 
-    assert [_var_name(i) for i in (0, 25, 26, 27, 51, 52, 701, 702)] == ["a", "z", "ba", "bb", "bz", "ca", "zz", "baa"]
+    # JAX 0.10.2 (core._encode_digits_alphabetic): base 26 with "a" as the zero digit.
+    assert [_var_name(i) for i in (0, 25, 26, 27, 51, 52, 676, 701)] == ["a", "z", "ba", "bb", "bz", "ca", "baa", "baz"]
