@@ -321,3 +321,115 @@ def test_variable_names_continue_past_z_as_jax_does():
 
     # JAX 0.10.2 (core._encode_digits_alphabetic): base 26 with "a" as the zero digit.
     assert [_var_name(i) for i in (0, 25, 26, 27, 51, 52, 676, 701)] == ["a", "z", "ba", "bb", "bz", "ca", "baa", "baz"]
+
+
+# ------------------------------------------------------------------ traceback filtering and source lines
+
+def _frames(e: BaseException) -> list:
+    import traceback
+
+    return [(f.f_code.co_filename, f.f_code.co_name) for f, _ in traceback.walk_tb(e.__traceback__)]
+
+
+def _internal(frames) -> list:
+    import os
+
+    pkg = os.path.dirname(jax.__file__) + os.sep
+    return [f for f in frames if f[0].startswith(pkg) or f[0].startswith("<nablax-")]
+
+
+def _shape_error(x):
+    return jnp.sin(x) + jnp.ones(4)  # the user's line the traceback must show
+
+
+@pytest.mark.parametrize("call", [
+    lambda: jax.jit(_shape_error)(jnp.ones(3)),
+    lambda: jax.grad(lambda x: _shape_error(x).sum())(jnp.ones(3)),
+    lambda: jax.vmap(_shape_error)(jnp.ones((2, 3))),
+    lambda: jax.jvp(_shape_error, (jnp.ones(3),), (jnp.ones(3),)),
+    lambda: jax.vjp(_shape_error, jnp.ones(3)),
+    lambda: jax.jit(jax.grad(lambda x: _shape_error(x).sum()))(jnp.ones(3)),
+    lambda: jax.make_jaxpr(_shape_error)(jnp.ones(3)),
+    lambda: jax.jacrev(_shape_error)(jnp.ones(3)),
+])
+def test_tracebacks_leave_out_nablax_frames(call):
+    with pytest.raises(ValueError, match="incompatible for broadcasting") as info:
+        call()
+    frames = _frames(info.value)
+    assert _internal(frames) == []
+    assert frames[-1] == (__file__, "_shape_error")  # the line inside the traced function
+    assert any("NABLAX_TRACEBACK_FILTERING=off" in n for n in info.value.__notes__)
+    # NumPy's error (eager), caught and replaced inside nablax, is not shown
+    assert info.value.__context__ is None or info.value.__suppress_context__
+
+
+def test_traceback_filtering_off_shows_everything():
+    from nablax._src.config import config
+
+    with config.override("jax_traceback_filtering", "off"):
+        with pytest.raises(ValueError) as info:
+            jax.jit(_shape_error)(jnp.ones(3))
+    assert len(_internal(_frames(info.value))) >= 3
+    assert not getattr(info.value, "__notes__", None)
+
+
+def test_traceback_filtering_remove_frames_chains_the_full_traceback():
+    from nablax._src.config import config
+    from nablax._src.traceback_util import UnfilteredStackTrace
+
+    with config.override("jax_traceback_filtering", "remove_frames"):
+        with pytest.raises(ValueError) as info:
+            jax.grad(lambda x: _shape_error(x).sum())(jnp.ones(3))
+    assert _internal(_frames(info.value)) == []
+    cause = info.value.__cause__
+    assert type(cause) is UnfilteredStackTrace and "incompatible for broadcasting" in str(cause)
+    assert _internal(_frames(cause))
+
+
+def test_uncaught_eager_errors_are_filtered_when_printed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "user_script.py"
+    script.write_text("import nablax.numpy as jnp\n\ndef f(x):\n    return jnp.sin(x) + jnp.ones(4)\n\nf(jnp.ones(3))\n")
+    root = os.path.dirname(os.path.dirname(jax.__file__))
+    env = dict(os.environ, PYTHONPATH=root)
+    env.pop("NABLAX_TRACEBACK_FILTERING", None)
+    env.pop("JAX_TRACEBACK_FILTERING", None)
+    run = subprocess.run([sys.executable, "-W", "ignore", str(script)], env=env, capture_output=True, text=True)
+    assert "incompatible for broadcasting" in run.stderr
+    assert 'user_script.py", line 4, in f' in run.stderr
+    assert "nablax" + os.sep + "_src" not in run.stderr
+    env["NABLAX_TRACEBACK_FILTERING"] = "off"
+    run = subprocess.run([sys.executable, "-W", "ignore", str(script)], env=env, capture_output=True, text=True)
+    assert "nablax" + os.sep + "_src" in run.stderr
+
+
+def test_staged_equations_record_the_users_line():
+    import inspect
+
+    def f(x):
+        y = jnp.sin(x)
+        return y * 2
+
+    line = inspect.getsourcelines(f)[1]
+    eqns = jax.make_jaxpr(f)(1.0).eqns
+    assert [(e.primitive.name, e.source.line, e.source.function) for e in eqns] == [
+        ("sin", line + 1, "f"), ("mul", line + 2, "f")]
+    assert str(eqns[0].source) == f"{__file__}:{line + 1} (f)"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_errors_while_re_running_an_equation_name_its_source_line():
+    import inspect
+
+    def f(x):
+        y = jnp.sin(x)
+        return jnp.log(y - 3)
+
+    line = inspect.getsourcelines(f)[1]
+    with jax.debug_nans():
+        with pytest.raises(FloatingPointError, match="encountered in log") as info:
+            jax.jit(f)(1.0)
+    assert info.value.__notes__[0] == f"(raised by log, traced at {__file__}:{line + 2} (f))"

@@ -11,6 +11,7 @@ import numpy as np
 
 from .array import Array, wrap
 from .avals import ShapedArray
+from .source_info import add_note
 
 
 class Var:
@@ -42,7 +43,7 @@ Atom = "Var | Literal"
 class Eqn:
     __slots__ = ("prim", "invars", "outvars", "params", "source")
 
-    def __init__(self, prim, invars: list, outvars: list, params: dict, source: str | None = None):
+    def __init__(self, prim, invars: list, outvars: list, params: dict, source=None):
         self.prim = prim
         self.invars = invars
         self.outvars = outvars
@@ -121,13 +122,19 @@ def eval_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], *args) -> list:
     def read(a):
         return a.val if type(a) is Literal else env[a]
 
-    for eqn in jaxpr.eqns:
-        outs = eqn.prim.bind(*[read(a) for a in eqn.invars], **eqn.params)
-        if eqn.prim.multiple_results:
-            for v, x in zip(eqn.outvars, outs):
-                env[v] = x
-        else:
-            env[eqn.outvars[0]] = outs
+    eqn = None
+    try:
+        for eqn in jaxpr.eqns:
+            outs = eqn.prim.bind(*[read(a) for a in eqn.invars], **eqn.params)
+            if eqn.prim.multiple_results:
+                for v, x in zip(eqn.outvars, outs):
+                    env[v] = x
+            else:
+                env[eqn.outvars[0]] = outs
+    except Exception as e:
+        if eqn is not None and eqn.source is not None:
+            add_note(e, f"(raised by {eqn.prim.name}, traced at {eqn.source})")
+        raise
     return [read(a) for a in jaxpr.outvars]
 
 

@@ -15,6 +15,7 @@ from ..array import Array, to_concrete_array
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, lift_aval
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, pp_param_rules
+from ..source_info import user_frame
 
 _SCALARS = (bool, int, float, complex)
 
@@ -83,12 +84,13 @@ class StagingTrace(Trace):
                     _trace_var.reset(token)
         invars = [self.getvar(a) for a in args]
         out = prim.abstract_eval(*[v.aval for v in invars], **params)
+        source = user_frame() if self.stage_all else None  # jit/make_jaxpr only: never on grad's path
         if prim.multiple_results:
             outvars = [Var(aval) for aval in out]
-            self.eqns.append(Eqn(prim, invars, outvars, params))
+            self.eqns.append(Eqn(prim, invars, outvars, params, source))
             return [StagingTracer(self, v) for v in outvars]
         outvar = Var(out)
-        self.eqns.append(Eqn(prim, invars, [outvar], params))
+        self.eqns.append(Eqn(prim, invars, [outvar], params, source))
         return StagingTracer(self, outvar)
 
     def to_jaxpr(self, invars: list, outs: Sequence) -> ClosedJaxpr:

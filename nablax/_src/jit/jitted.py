@@ -24,6 +24,7 @@ from ..config import config_key, disable_jit_flag
 from ..core import Tracer, _trace_var, lift_aval
 from ..interpreters.staging import trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr
+from ..traceback_util import filter_exception, register_boundary
 from ..tree import PyTreeDef, tree_flatten, tree_unflatten
 from .call import compile_closed, jit_call_p
 
@@ -125,17 +126,21 @@ class Jitted:
         return args, kwargs, ()
 
     def __call__(self, *args, **kwargs):
-        if not kwargs and _trace_var.get() is None:
-            sig = _fast_signature(args)
-            if sig is not None:
-                entry = self._fast.get(sig)
-                if entry is not None:
-                    outs = entry.fn(*[a._value if type(a) is Array else _raw(a) for a in args])
-                    if entry.single_out:
-                        return wrap(outs[0], entry.out_weak[0])
-                    return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
-                return self._call_slow(args, kwargs, sig)
-        return self._call_slow(args, kwargs, None)
+        try:  # an API boundary (traceback_util); the try costs nothing until something raises
+            if not kwargs and _trace_var.get() is None:
+                sig = _fast_signature(args)
+                if sig is not None:
+                    entry = self._fast.get(sig)
+                    if entry is not None:
+                        outs = entry.fn(*[a._value if type(a) is Array else _raw(a) for a in args])
+                        if entry.single_out:
+                            return wrap(outs[0], entry.out_weak[0])
+                        return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
+                    return self._call_slow(args, kwargs, sig)
+            return self._call_slow(args, kwargs, None)
+        except Exception as e:
+            filter_exception(e)
+            raise
 
     def _call_slow(self, args, kwargs, fast_sig):
         if disable_jit_flag.value:
@@ -216,6 +221,9 @@ class Jitted:
 
     def __repr__(self) -> str:
         return f"<jitted function {_fun_name(self.fun)}>"
+
+
+register_boundary(Jitted.__call__)
 
 
 def _fast_signature(args: tuple):
