@@ -131,13 +131,13 @@ def _raises_fpe(fn, match):
 def test_debug_nans_flag_names_the_primitive(capsys):
     jax.config.update("jax_debug_nans", True)
     try:
-        _raises_fpe(lambda: jnp.log(-1.0), r"^invalid value \(nan\) encountered in log$")
+        _raises_fpe(lambda: jnp.log(-1.0), r"^invalid value \(nan\) encountered in log")
         _raises_fpe(lambda: jnp.array(0.0) / 0.0, r"invalid value \(nan\) encountered in div")
         _raises_fpe(lambda: jnp.sqrt(jnp.array([1.0, -1.0])), r"encountered in sqrt")
         assert float(jnp.array(1.0) / 0.0) == np.inf  # infs pass unless jax_debug_infs is set
         assert int(jnp.array(1) // 0) == -2  # integer arithmetic is not checked (JAX: -2)
         # under jit the program is re-run op by op, as JAX re-runs the de-optimized function
-        _raises_fpe(lambda: jax.jit(lambda x: jnp.sin(x) + jnp.log(x - 3))(1.0), r"encountered in log$")
+        _raises_fpe(lambda: jax.jit(lambda x: jnp.sin(x) + jnp.log(x - 3))(1.0), r"encountered in log")
         assert "Calling the de-optimized version" in capsys.readouterr().out
         _raises_fpe(lambda: jax.grad(lambda x: jnp.log(x))(-1.0), r"encountered in log")
         _raises_fpe(lambda: jax.vmap(jnp.log)(jnp.array([1.0, -1.0])), r"encountered in log")
@@ -155,8 +155,8 @@ def test_debug_nans_and_infs_context_managers():
         _raises_fpe(lambda: jnp.log(-1.0), r"nan\) encountered in log")
     assert np.isnan(float(jnp.log(-1.0)))
     with jax.debug_infs(True):
-        _raises_fpe(lambda: jnp.log(0.0), r"^invalid value \(inf\) encountered in log$")
-        _raises_fpe(lambda: jax.jit(lambda x: jnp.exp(x) + 1)(1000.0), r"\(inf\) encountered in exp$")
+        _raises_fpe(lambda: jnp.log(0.0), r"^invalid value \(inf\) encountered in log")
+        _raises_fpe(lambda: jax.jit(lambda x: jnp.exp(x) + 1)(1000.0), r"\(inf\) encountered in exp")
         assert float(jnp.log(1.0)) == 0.0
     assert float(jnp.log(0.0)) == -np.inf
 
