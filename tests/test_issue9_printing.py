@@ -433,3 +433,14 @@ def test_errors_while_re_running_an_equation_name_its_source_line():
         with pytest.raises(FloatingPointError, match="encountered in log") as info:
             jax.jit(f)(1.0)
     assert info.value.__notes__[0] == f"(raised by log, traced at {__file__}:{line + 2} (f))"
+
+
+def test_checkpoint_prints_the_body_it_recomputes():
+    text = str(jax.make_jaxpr(jax.checkpoint(lambda y: jnp.sin(jnp.sin(y))))(1.0))
+    assert text == (
+        "{ lambda ; a:f32[]. let\n"
+        "    b:f32[] = checkpoint[\n"
+        "      jaxpr={ lambda ; c:f32[]. let d:f32[] = sin c; e:f32[] = sin d in (e,) }\n"
+        "    ] a\n"
+        "  in (b,) }"
+    )

@@ -125,4 +125,12 @@ def _custom_call_params(eqn: Eqn, ctx) -> list:
     return [("name", getattr(call, "__name__", "call")), *sorted(items.items())]
 
 
-pp_param_rules.update(custom_jvp_call=_custom_call_params, custom_vjp_call=_custom_call_params)
+def _checkpoint_params(eqn: Eqn, ctx) -> list:
+    """checkpoint shows the body it recomputes, as `jaxpr=`."""
+    params = dict(eqn.params)
+    body = trace_to_jaxpr(params.pop("call"), [a.aval for a in eqn.invars])
+    return sorted([("jaxpr", body), *params.items()], key=lambda kv: kv[0])
+
+
+pp_param_rules.update(custom_jvp_call=_custom_call_params, custom_vjp_call=_custom_call_params,
+                      checkpoint=_checkpoint_params)
