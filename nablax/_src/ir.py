@@ -5,6 +5,7 @@ order of appearance, which keeps tracing thread-safe.
 """
 from __future__ import annotations
 
+import collections
 from typing import Any, Sequence
 
 import numpy as np
@@ -368,9 +369,9 @@ def _shared_jaxprs(top: Jaxpr) -> list:
     """Nested jaxprs used more than once (or longer than 10 equations) print once, above, by name."""
     counts: dict = {}
     labels: dict = {}
-    queue = [top]
+    queue = collections.deque([top])
     while queue:
-        jaxpr = queue.pop(0)
+        jaxpr = queue.popleft()
         counts[jaxpr] = counts.get(jaxpr, 0) + (2 if jaxpr is not top and len(jaxpr.eqns) > 10 else 1)
         for eqn in jaxpr.eqns:
             label = eqn.params.get("name")

@@ -3,26 +3,34 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from typing import NamedTuple
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_GENERATED = "<nablax-"  # the file names jit gives its generated source
+_INTERNAL = (_PACKAGE_DIR, "<nablax-")  # nablax's files, and the programs jit generated
 
 
 def is_internal(filename: str) -> bool:
     """True for nablax's own files and the programs jit generated."""
-    return filename.startswith(_PACKAGE_DIR) or filename.startswith(_GENERATED)
+    return filename.startswith(_INTERNAL)
 
 
 class SourceInfo(NamedTuple):
-    """A user frame: file, line and function, printed as JAX summarizes source info."""
+    """A user frame's code and line, printed as JAX summarizes source info: `file:line (function)`."""
 
-    file: str
+    code: types.CodeType
     line: int
-    function: str
+
+    @property
+    def file(self) -> str:
+        return self.code.co_filename
+
+    @property
+    def function(self) -> str:
+        return self.code.co_name
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line} ({self.function})"
+        return f"{self.code.co_filename}:{self.line} ({self.code.co_name})"
 
 
 def user_frame() -> SourceInfo | None:
@@ -30,8 +38,8 @@ def user_frame() -> SourceInfo | None:
     f = sys._getframe(1)
     while f is not None:
         code = f.f_code
-        if not is_internal(code.co_filename):
-            return SourceInfo(code.co_filename, f.f_lineno, code.co_name)
+        if not code.co_filename.startswith(_INTERNAL):
+            return SourceInfo(code, f.f_lineno)
         f = f.f_back
     return None
 
