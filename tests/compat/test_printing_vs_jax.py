@@ -96,3 +96,29 @@ def _tracer_reprs(L, name):
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
 def test_tracer_repr_matches_jax(name):
     assert _tracer_reprs(N, name) == _tracer_reprs(J, name)
+
+
+NAN_PROGRAMS = {
+    "log": (lambda L: lambda: L.jnp.log(-1.0), "nans"),
+    "div": (lambda L: lambda: L.jnp.array(0.0) / 0.0, "nans"),
+    "sqrt": (lambda L: lambda: L.jnp.sqrt(L.jnp.array([1.0, -1.0])), "nans"),
+    "jit_log": (lambda L: lambda: L.jax.jit(lambda x: L.jnp.sin(x) + L.jnp.log(x - 3))(1.0), "nans"),
+    "grad_log": (lambda L: lambda: L.jax.grad(L.jnp.log)(-1.0), "nans"),
+    "vmap_log": (lambda L: lambda: L.jax.vmap(L.jnp.log)(L.jnp.array([1.0, -1.0])), "nans"),
+    "inf_log": (lambda L: lambda: L.jnp.log(0.0), "infs"),
+    "inf_jit_exp": (lambda L: lambda: L.jax.jit(lambda x: L.jnp.exp(x) + 1)(1000.0), "infs"),
+}
+
+
+def _fpe_message(L, name):
+    build, which = NAN_PROGRAMS[name]
+    with L.jax.debug_nans(which == "nans"), L.jax.debug_infs(which == "infs"):
+        with pytest.raises(FloatingPointError) as info:
+            build(L)()
+    return str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", sorted(NAN_PROGRAMS))
+def test_debug_nans_messages_match_jax(name, capsys):
+    assert _fpe_message(N, name) == _fpe_message(J, name)
