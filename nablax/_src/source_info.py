@@ -34,8 +34,11 @@ class SourceInfo(NamedTuple):
 
 
 def user_frame() -> SourceInfo | None:
-    """The innermost frame of the caller's stack that is not nablax's own code."""
-    f = sys._getframe(1)
+    """The innermost frame outside nablax on the stack of its caller, itself nablax's code.
+
+    About a microsecond per call: meant for staging (jit, make_jaxpr), never for eager calls.
+    """
+    f = sys._getframe(2)
     while f is not None:
         code = f.f_code
         if not code.co_filename.startswith(_INTERNAL):
