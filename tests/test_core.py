@@ -149,9 +149,9 @@ def test_debug_nans_flag_names_the_primitive(capsys):
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_debug_nans_and_infs_context_managers():
-    assert jax.config.jax_debug_nans is False
+    assert jax.config.jax_debug_nans is False and jax.debug_nans.value is False
     with jax.debug_nans(True):
-        assert jax.config.jax_debug_nans is True
+        assert jax.config.jax_debug_nans is True and jax.debug_nans.value is True
         _raises_fpe(lambda: jnp.log(-1.0), r"nan\) encountered in log")
     assert np.isnan(float(jnp.log(-1.0)))
     with jax.debug_infs(True):

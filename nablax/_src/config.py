@@ -103,11 +103,25 @@ def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager:
     return config.override("jax_disable_jit", bool(disable))
 
 
-def debug_nans(value: bool = True) -> contextlib.AbstractContextManager:
-    """`with debug_nans():` raises FloatingPointError at the first operation that produces a NaN."""
-    return config.override("jax_debug_nans", bool(value))
+class FlagState:
+    """`nablax.debug_nans` & co: `.value` reads the flag, calling it gives a `with` override."""
+
+    def __init__(self, flag: _Flag, doc: str) -> None:
+        self._flag = flag
+        self.__doc__ = doc
+
+    @property
+    def value(self) -> Any:
+        return self._flag.value
+
+    def __call__(self, value: bool = True) -> contextlib.AbstractContextManager:
+        return config.override(self._flag.name, bool(value))
+
+    def __repr__(self) -> str:
+        return f"<nablax flag {self._flag.name}={self.value!r}>"
 
 
-def debug_infs(value: bool = True) -> contextlib.AbstractContextManager:
-    """`with debug_infs():` raises FloatingPointError at the first operation that produces an inf."""
-    return config.override("jax_debug_infs", bool(value))
+debug_nans = FlagState(debug_nans_flag, "`with debug_nans():` raises FloatingPointError at the first "
+                       "operation that produces a NaN.")
+debug_infs = FlagState(debug_infs_flag, "`with debug_infs():` raises FloatingPointError at the first "
+                       "operation that produces an inf.")

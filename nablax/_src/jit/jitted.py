@@ -24,7 +24,7 @@ from ..config import config_key, disable_jit_flag
 from ..core import Tracer, _trace_var, lift_aval
 from ..interpreters.staging import trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr
-from ..traceback_util import filter_exception, register_boundary
+from ..traceback_util import api_boundary, filter_exception, register_boundary
 from ..tree import PyTreeDef, tree_flatten, tree_unflatten
 from .call import compile_closed, jit_call_p
 
@@ -319,6 +319,7 @@ def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] = ()
     return Jitted(fun, nums, names)
 
 
+@api_boundary
 def eval_shape(fun: Callable, *args, **kwargs):
     """Output shapes/dtypes of fun(*args) as ShapeDtypeStructs, without computing anything."""
     leaves, in_tree = tree_flatten((args, kwargs))
