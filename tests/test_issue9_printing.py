@@ -150,6 +150,7 @@ PROGRAMS = {
     "closure_numpy_const": (lambda L: lambda x: x + np.arange(3.0, dtype=np.float32), (1.0,), True),
     "unused_output": (lambda L: lambda x: (L.jnp.sin(x), x)[1] * 2, (x3,), True),
     "identity_and_literal_out": (lambda L: lambda x: (x, 1.0), (x3,), True),
+    "bfloat16": (lambda L: lambda x: x.astype(L.jnp.bfloat16) * 2, (np.ones(2, np.float32),), True),
     "pytree_in_out": (lambda L: lambda d: {"s": d["a"] + d["b"], "p": (d["a"] * d["b"],)},
                       ({"a": x3, "b": x3},), True),
     "cond": (lambda L: lambda x: L.lax.cond(x > 0, lambda y: y * 2, lambda y: y - 1, x), (1.0,), True),
@@ -170,6 +171,11 @@ PROGRAMS = {
 
 
 EXPECTED_JAXPRS = {
+    "bfloat16": """\
+{ lambda ; a:f32[2]. let
+    b:bf16[2] = convert_element_type[new_dtype=bfloat16 weak_type=False] a
+    c:bf16[2] = mul b 2.0:bf16[]
+  in (c,) }""",
     'elementwise': """\
 { lambda ; a:f32[3]. let
     b:f32[3] = sin a
@@ -351,6 +357,7 @@ def _shape_error(x):
     lambda: jax.jit(jax.grad(lambda x: _shape_error(x).sum()))(jnp.ones(3)),
     lambda: jax.make_jaxpr(_shape_error)(jnp.ones(3)),
     lambda: jax.jacrev(_shape_error)(jnp.ones(3)),
+    lambda: jax.eval_shape(_shape_error, jnp.ones(3)),
 ])
 def test_tracebacks_leave_out_nablax_frames(call):
     with pytest.raises(ValueError, match="incompatible for broadcasting") as info:
