@@ -115,20 +115,27 @@ def trace_to_jaxpr(
 
 # ------------------------------------------------------------------ printing (as JAX prints them)
 
+def _traced_body(eqn: Eqn, call: Callable):
+    """The Jaxpr of a call-like equation's function (its name, should tracing it fail)."""
+    try:
+        return trace_to_jaxpr(call, [a.aval for a in eqn.invars])
+    except Exception:  # printing must not fail: show what is known
+        return getattr(call, "__name__", "call")
+
+
 def _custom_call_params(eqn: Eqn, ctx) -> list:
     """custom_jvp_call / custom_vjp_call show the traced body and the names of their rules."""
     params = dict(eqn.params)
     call = params.pop("call")
     rules = sorted((k, getattr(v, "__name__", k)) for k, v in params.items())
-    body = trace_to_jaxpr(call, [a.aval for a in eqn.invars])
-    items = dict([("call_jaxpr", body), *rules, ("symbolic_zeros", False)])
+    items = dict([("call_jaxpr", _traced_body(eqn, call)), *rules, ("symbolic_zeros", False)])
     return [("name", getattr(call, "__name__", "call")), *sorted(items.items())]
 
 
 def _checkpoint_params(eqn: Eqn, ctx) -> list:
     """checkpoint shows the body it recomputes, as `jaxpr=`."""
     params = dict(eqn.params)
-    body = trace_to_jaxpr(params.pop("call"), [a.aval for a in eqn.invars])
+    body = _traced_body(eqn, params.pop("call"))
     return sorted([("jaxpr", body), *params.items()], key=lambda kv: kv[0])
 
 
