@@ -115,6 +115,10 @@ def _custom_vjp(L):
     return lambda x: f(x, x) + 1
 
 
+def _double(y):
+    return y * 2
+
+
 def _twelve_sins(L):
     def body(x):
         for _ in range(12):
@@ -163,6 +167,8 @@ PROGRAMS = {
     "scan": (lambda L: lambda xs: L.lax.scan(lambda c, x: (c + x, c * x), np.float32(0), xs), (x3,), False),
     "nested_jit": (lambda L: lambda x: L.jax.jit(lambda y: L.jnp.cos(y) + 1)(x) * 2, (x3,), True),
     "nested_jit_swapped_outputs": (lambda L: lambda x: L.jax.jit(lambda y, z: (z, y))(x, x), (1.0,), True),
+    "vmap_of_jit": (lambda L: L.jax.vmap(L.jax.jit(_double)), (x3,), True),
+    "jvp_of_jit": (lambda L: lambda x: L.jax.jvp(L.jax.jit(_double), (x,), (x,)), (1.0,), True),
     "shared_jit_body": (_twelve_sins, (x3,), True),
     "custom_jvp": (_custom_jvp, (x3,), True),
     "custom_vjp": (_custom_vjp, (x3,), True),
@@ -171,6 +177,16 @@ PROGRAMS = {
 
 
 EXPECTED_JAXPRS = {
+    "jvp_of_jit": """\
+{ lambda ; a:f32[]. let
+    b:f32[] c:f32[] = jit[
+      name=_double
+      jaxpr={ lambda ; a:f32[] d:f32[]. let
+          b:f32[] = mul a 2.0:f32[]
+          c:f32[] = mul d 2.0:f32[]
+        in (b, c) }
+    ] a a
+  in (b, c) }""",
     "bfloat16": """\
 { lambda ; a:f32[2]. let
     b:bf16[2] = convert_element_type[new_dtype=bfloat16 weak_type=False] a
