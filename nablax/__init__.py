@@ -20,7 +20,7 @@ from nablax._src.api import (  # noqa: F401
     vmap,
 )
 from nablax._src.array import Array  # noqa: F401
-from nablax._src.config import config, disable_jit  # noqa: F401
+from nablax._src.config import config, debug_infs, debug_nans, disable_jit  # noqa: F401
 from nablax._src.custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
 from nablax._src.jit.jitted import eval_shape, jit  # noqa: F401
 

@@ -37,7 +37,8 @@ def test_array_repr_forms():
 def test_make_jaxpr_prints_sin_and_mul():
     text = str(jax.make_jaxpr(lambda x: jnp.sin(x) * 2.0)(jnp.ones(3)))
     assert "sin" in text and "mul" in text and "f32[3]" in text
-    assert text.splitlines()[0] == "{ lambda ; a:f32[3]. let"
+    # JAX 0.10.2 prints a jaxpr that fits in 80 columns on one line.
+    assert text == "{ lambda ; a:f32[3]. let b:f32[3] = sin a; c:f32[3] = mul b 2.0:f32[] in (c,) }"
 
 
 def test_weak_types():
@@ -112,3 +113,57 @@ def test_aval_str_and_repr_match_jax():
     aval = jax.make_jaxpr(lambda x: x)(1.0).out_avals[0]
     assert repr(aval) == "ShapedArray(float32[], weak_type=True)"
     assert str(jnp.ones((2, 3)).aval) == "float32[2,3]"
+
+
+# ------------------------------------------------------------------ jax_debug_nans / jax_debug_infs
+# Messages measured in JAX 0.10.2: "invalid value (nan) encountered in log".
+
+def _raises_fpe(fn, match):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(FloatingPointError, match=match):
+            fn()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_debug_nans_flag_names_the_primitive(capsys):
+    jax.config.update("jax_debug_nans", True)
+    try:
+        _raises_fpe(lambda: jnp.log(-1.0), r"^invalid value \(nan\) encountered in log")
+        _raises_fpe(lambda: jnp.array(0.0) / 0.0, r"invalid value \(nan\) encountered in div")
+        _raises_fpe(lambda: jnp.sqrt(jnp.array([1.0, -1.0])), r"encountered in sqrt")
+        assert float(jnp.array(1.0) / 0.0) == np.inf  # infs pass unless jax_debug_infs is set
+        assert int(jnp.array(1) // 0) == -2  # integer arithmetic is not checked (JAX: -2)
+        # under jit the program is re-run op by op, as JAX re-runs the de-optimized function
+        _raises_fpe(lambda: jax.jit(lambda x: jnp.sin(x) + jnp.log(x - 3))(1.0), r"encountered in log")
+        assert "Calling the de-optimized version" in capsys.readouterr().out
+        _raises_fpe(lambda: jax.grad(lambda x: jnp.log(x))(-1.0), r"encountered in log")
+        _raises_fpe(lambda: jax.vmap(jnp.log)(jnp.array([1.0, -1.0])), r"encountered in log")
+        assert float(jax.grad(jnp.sqrt)(0.0)) == np.inf  # inf, not NaN: no error (as in JAX)
+    finally:
+        jax.config.update("jax_debug_nans", False)
+    assert np.isnan(float(jnp.log(-1.0)))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_debug_nans_and_infs_context_managers():
+    assert jax.config.jax_debug_nans is False and jax.debug_nans.value is False
+    with jax.debug_nans(True):
+        assert jax.config.jax_debug_nans is True and jax.debug_nans.value is True
+        _raises_fpe(lambda: jnp.log(-1.0), r"nan\) encountered in log")
+    assert np.isnan(float(jnp.log(-1.0)))
+    with jax.debug_infs(True):
+        _raises_fpe(lambda: jnp.log(0.0), r"^invalid value \(inf\) encountered in log")
+        _raises_fpe(lambda: jax.jit(lambda x: jnp.exp(x) + 1)(1000.0), r"\(inf\) encountered in exp")
+        assert float(jnp.log(1.0)) == 0.0
+    assert float(jnp.log(0.0)) == -np.inf
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_debug_nans_jit_without_a_nan_producing_op_says_so():
+    with jax.debug_nans(True):
+        _raises_fpe(lambda: jax.jit(lambda x: x + 1)(np.float32(np.nan)), r"encountered in add")
+        f = jax.jit(lambda x: x * 1.0)
+        _raises_fpe(lambda: f(np.array([np.nan], np.float32)), r"encountered in mul")

@@ -431,3 +431,21 @@ def test_bfloat16_helpers():
     assert dtypes.promote_types(bf, np.float16) == np.float32
     assert dtypes.result_type(bf, 2.0, return_weak_type_flag=True) == (bf, False)
     assert dtypes.finfo(bf).bits == 16
+
+
+def test_scalar_types_compare_equal_to_np_dtype_both_ways():
+    # Measured in JAX 0.10.2: jnp.float32 == np.dtype('float32') is True from either side,
+    # hashing follows the NumPy scalar type, and isinstance sees NumPy scalars only.
+    import nablax.numpy as jnp
+
+    x = jnp.ones(3)
+    assert jnp.float32 == x.dtype and x.dtype == jnp.float32
+    assert not (jnp.float32 != x.dtype)
+    assert jnp.float32 == np.dtype("float32") and np.dtype("float32") == jnp.float32
+    assert jnp.int32 != np.dtype("float32") and not (jnp.int32 == np.dtype("float32"))
+    assert jnp.float32 == np.float32 and np.float32 == jnp.float32
+    assert jnp.float32 != "float32" and jnp.float32 != jnp.int32
+    assert hash(jnp.float32) == hash(np.float32)
+    assert jnp.float32 in [np.dtype("float32")] and np.float32 in {jnp.float32}
+    assert np.dtype(jnp.float32) == np.float32 and jnp.dtype(jnp.float32) == np.float32
+    assert isinstance(np.float32(1), jnp.float32) and not isinstance(x, jnp.float32)

@@ -23,6 +23,7 @@ from .ir import eval_jaxpr
 from .primitives import templates
 from .primitives.misc import convert_element_type
 from .primitives.shape import broadcast_in_dim, reshape, slice_in_dim
+from .traceback_util import api_boundary
 from .tree import (
     PyTreeDef,
     broadcast_prefix,
@@ -136,6 +137,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = (), return_s
     """`make_jaxpr(f)(*args)`: the ClosedJaxpr that `f` traces to (prints like JAX's)."""
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
+    @api_boundary
     @functools.wraps(fun)
     def make(*args, **kwargs):
         dyn_nums = tuple(i for i in range(len(args)) if i not in static)
@@ -184,6 +186,7 @@ class ShapeDtypeStruct:
 
 # ----------------------------------------------------------------------------------- jvp
 
+@api_boundary
 def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = False):
     """Forward mode: (fun(*primals), J·tangents); with has_aux also the auxiliary data."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
@@ -234,6 +237,7 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
 
 # ----------------------------------------------------------------------- linearize, vjp
 
+@api_boundary
 def linearize(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function."""
     flat, in_tree = _flatten_args(primals, "linearize")
@@ -243,6 +247,7 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     out_tree = store["out_tree"]
     in_avals = [lift_aval(x) for x in flat]
 
+    @api_boundary
     def f_jvp(*tangents):
         flat_t, t_tree = tree_flatten(tangents)
         if t_tree != in_tree:
@@ -274,6 +279,7 @@ def _vjp_flat(flat_fun: Callable, flat: list, label: str):
     return outs, backward
 
 
+@api_boundary
 def vjp(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple)."""
     flat, in_tree = _flatten_args(primals, "vjp")
@@ -283,6 +289,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     out_tree = store["out_tree"]
     out_avals = [lift_aval(o) for o in outs[:n]]
 
+    @api_boundary
     def vjp_fn(ct):
         ct_flat, ct_tree = tree_flatten(ct)
         if ct_tree != out_tree:
@@ -342,6 +349,7 @@ def value_and_grad(
     """A function returning (fun(*args), gradient w.r.t. args[argnums])."""
     name = "value_and_grad"
 
+    @api_boundary
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}", TypeError)
@@ -404,6 +412,7 @@ def grad(
     """The gradient of a scalar function w.r.t. the positional argument(s) `argnums`."""
     vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
+    @api_boundary
     @functools.wraps(fun)
     def grad_f(*args, **kwargs):
         (val, g) = vg(*args, **kwargs)
@@ -441,6 +450,7 @@ def vmap(
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 
+    @api_boundary
     @functools.wraps(fun)
     def vmapped(*args, **kwargs):
         where = f"vmap({_fun_name(fun)})"
@@ -581,6 +591,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
            holomorphic: bool = False) -> Callable:
     """Jacobian by forward mode: vmap of jvp over the standard basis of the inputs."""
 
+    @api_boundary
     @functools.wraps(fun)
     def jac_f(*args, **kwargs):
         f, flat, in_tree = _jac_inputs(fun, args, kwargs, argnums, "jacfwd", holomorphic)
@@ -615,6 +626,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
            holomorphic: bool = False, allow_int: bool = False) -> Callable:
     """Jacobian by reverse mode: vmap of vjp over the standard basis of the outputs."""
 
+    @api_boundary
     @functools.wraps(fun)
     def jac_f(*args, **kwargs):
         f, flat, in_tree = _jac_inputs(fun, args, kwargs, argnums, "jacrev", holomorphic, allow_int)
@@ -649,6 +661,7 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
 
 # ---------------------------------------------------------------------- linear_transpose
 
+@api_boundary
 def linear_transpose(fun: Callable, *primals) -> Callable:
     """The transpose of the linear function `fun` (primals give the input shapes/dtypes)."""
     flat, in_tree = _flatten_args(primals, "linear_transpose")
@@ -658,6 +671,7 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
     out_tree = store["out_tree"]
     out_avals = closed.out_avals
 
+    @api_boundary
     def transposed(ct):
         ct_flat, ct_tree = tree_flatten(ct)
         if ct_tree != out_tree:

@@ -3,20 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dtypes import float0  # noqa: F401  (re-exported: the tangent dtype of ints and bools)
-
-_SHORT_NAMES = {
-    "float16": "f16", "float32": "f32", "float64": "f64",
-    "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
-    "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
-    "complex64": "c64", "complex128": "c128", "bool": "bool",
-}
+from .dtypes import float0  # the tangent dtype of ints and bools (also re-exported)
 
 
 def short_dtype_name(dtype: np.dtype) -> str:
+    """f32, i32, u8, c64, bf16, bool, float0: the names jaxprs print (JAX's abbreviation rule)."""
     if dtype == float0:
         return "float0"
-    return _SHORT_NAMES.get(dtype.name, dtype.name)
+    return dtype.name.replace("float", "f").replace("uint", "u").replace("int", "i").replace("complex", "c")
 
 
 class ShapedArray:
@@ -70,13 +64,18 @@ class ShapedArray:
     def str_short(self) -> str:
         return f"{short_dtype_name(self.dtype)}[{','.join(map(str, self.shape))}]"
 
-    def __str__(self) -> str:
+    def str_long(self) -> str:
+        """`float32[3]`: the dtype's full name, no weak-type marker."""
         name = "float0" if self.dtype == float0 else self.dtype.name
         return f"{name}[{','.join(map(str, self.shape))}]"
 
+    def __str__(self) -> str:
+        """`~float32[]` for a weakly typed value, as JAX prints avals."""
+        return f"~{self.str_long()}" if self.weak_type else self.str_long()
+
     def __repr__(self) -> str:
         weak = ", weak_type=True" if self.weak_type else ""
-        return f"ShapedArray({self}{weak})"
+        return f"ShapedArray({self.str_long()}{weak})"
 
 
 class Zero:

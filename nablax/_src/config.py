@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 
 def _env_flag(name: str) -> bool:
@@ -18,11 +18,12 @@ def _env_flag(name: str) -> bool:
 class _Flag:
     """One named setting: a process-wide default plus a per-context override."""
 
-    __slots__ = ("name", "default", "_override", "__weakref__")
+    __slots__ = ("name", "default", "_override", "on_change", "__weakref__")
 
     def __init__(self, name: str, default: Any):
         self.name = name
         self.default = default
+        self.on_change: Callable[[], None] | None = None  # run after every change of the value
         self._override: contextvars.ContextVar = contextvars.ContextVar(name, default=None)
 
     @property
@@ -51,6 +52,8 @@ class Config:
             raise AttributeError(f"nablax.config.update: unknown flag {name!r}; known flags: {known}")
         flag.default = type(flag.default)(value)
         self._version += 1
+        if flag.on_change is not None:
+            flag.on_change()
 
     def read(self, name: str) -> Any:
         return self._flags[name].value
@@ -66,10 +69,14 @@ class Config:
         """Temporarily set a flag for the current context (thread / task) only."""
         flag = self._flags[name]
         token = flag._override.set(value)
+        if flag.on_change is not None:
+            flag.on_change()
         try:
             yield
         finally:
             flag._override.reset(token)
+            if flag.on_change is not None:
+                flag.on_change()
 
     def enable_x64(self, value: bool = True) -> contextlib.AbstractContextManager:
         return self.override("jax_enable_x64", bool(value))
@@ -77,7 +84,8 @@ class Config:
 
 config = Config()
 x64_flag = config.define("jax_enable_x64", _env_flag("NABLAX_ENABLE_X64") or _env_flag("JAX_ENABLE_X64"))
-debug_nans_flag = config.define("jax_debug_nans", False)
+debug_nans_flag = config.define("jax_debug_nans", _env_flag("JAX_DEBUG_NANS"))
+debug_infs_flag = config.define("jax_debug_infs", _env_flag("JAX_DEBUG_INFS"))
 disable_jit_flag = config.define("jax_disable_jit", False)
 
 
@@ -93,3 +101,27 @@ def config_key() -> tuple:
 def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager:
     """`with disable_jit():` runs jitted functions as plain Python (for debugging)."""
     return config.override("jax_disable_jit", bool(disable))
+
+
+class FlagState:
+    """`nablax.debug_nans` & co: `.value` reads the flag, calling it gives a `with` override."""
+
+    def __init__(self, flag: _Flag, doc: str) -> None:
+        self._flag = flag
+        self.__doc__ = doc
+
+    @property
+    def value(self) -> Any:
+        return self._flag.value
+
+    def __call__(self, value: bool = True) -> contextlib.AbstractContextManager:
+        return config.override(self._flag.name, bool(value))
+
+    def __repr__(self) -> str:
+        return f"<nablax flag {self._flag.name}={self.value!r}>"
+
+
+debug_nans = FlagState(debug_nans_flag, "`with debug_nans():` raises FloatingPointError at the first "
+                       "operation that produces a NaN.")
+debug_infs = FlagState(debug_infs_flag, "`with debug_infs():` raises FloatingPointError at the first "
+                       "operation that produces an inf.")

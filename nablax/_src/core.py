@@ -149,8 +149,19 @@ class Tracer(ArrayMethods):
             "instead of numpy for operations on traced values."
         )
 
+    def _short_repr(self) -> str:
+        """The printed form (JAX's): each tracer kind overrides it to show its contents."""
+        return f"{type(self).__name__}<{self.aval}>"
+
     def __repr__(self) -> str:
-        return f"Traced<{self.aval!r}>with<{type(self._trace).__name__}>"
+        return self._short_repr()
+
+    __str__ = __repr__
+
+
+def short_repr(x) -> str:
+    """How a tracer shows a value it holds: nested tracers by their short form, values by str."""
+    return x._short_repr() if isinstance(x, Tracer) else str(x)
 
 
 def _converting(tracer: Tracer, convert: Callable, error: type):
@@ -167,3 +178,8 @@ def lift_aval(x) -> ShapedArray:
     if isinstance(x, Tracer):
         return x.aval
     return get_aval(x)
+
+
+from . import debug_nans as _debug_nans  # noqa: E402  (registers the jax_debug_nans/infs hooks)
+
+_debug_nans.sync()  # a flag set from the environment (JAX_DEBUG_NANS=1) takes effect at import

@@ -199,6 +199,7 @@ class custom_jvp(_CustomBase):
             store.setdefault("out_tree", out_tree)
             return [_as_value(o) for o in out_flat], [_as_value(t) for t in tout_flat]
 
+        call.__name__, jvp.__name__ = self.__name__, getattr(self.jvp, "__name__", "jvp")  # printed names
         outs = custom_jvp_call_p.bind(*flat, call=call, jvp=jvp)
         return tree_unflatten(store["out_tree"], outs)
 
@@ -372,6 +373,8 @@ class custom_vjp(_CustomBase):
                     flat_cts += c_leaves
             return flat_cts
 
+        call.__name__ = self.__name__  # printed names
+        fwd.__name__, bwd.__name__ = getattr(self.fwd, "__name__", "fwd"), getattr(self.bwd, "__name__", "bwd")
         outs = custom_vjp_call_p.bind(*flat, call=call, fwd=fwd, bwd=bwd)
         return tree_unflatten(store["out_tree"], outs)
 

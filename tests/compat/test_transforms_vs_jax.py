@@ -1777,5 +1777,5 @@ def test_case_count():
 def test_jaxpr_first_line_exact():
     j = str(jax.make_jaxpr(lambda x: jjnp.sin(x) * 2.0)(jjnp.ones(3)))
     n = str(nablax.make_jaxpr(lambda x: njnp.sin(x) * 2.0)(njnp.ones(3)))
-    assert n.splitlines()[0] == "{ lambda ; a:f32[3]. let"
+    assert n == j  # one line: JAX prints a jaxpr that fits in 80 columns on one line
     assert re.match(r"\{ lambda ; a:f32\[3\]\. let", j)

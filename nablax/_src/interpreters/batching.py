@@ -33,6 +33,9 @@ class BatchTracer(Tracer):
             "differently for each example. Use jnp.where / lax.select / lax.cond instead."
         )
 
+    def _short_repr(self) -> str:
+        return f"VmapTracer(aval={self.aval}, batched={lift_aval(self.val)})"
+
 
 class BatchTrace(Trace):
     __slots__ = ("axis_size", "axis_name")

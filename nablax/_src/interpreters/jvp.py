@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..avals import Zero
-from ..core import Trace, Tracer, _trace_var, lift_aval
+from ..core import Trace, Tracer, _trace_var, lift_aval, short_repr
 
 
 class JVPTracer(Tracer):
@@ -26,6 +26,9 @@ class JVPTracer(Tracer):
     def to_concrete(self, what: str):
         p = self.primal
         return p._concrete(what) if hasattr(p, "_concrete") else p
+
+    def _short_repr(self) -> str:
+        return f"JVPTracer(primal={short_repr(self.primal)}, tangent={short_repr(self.tangent)})"
 
 
 class JVPTrace(Trace):

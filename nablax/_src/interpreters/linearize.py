@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..avals import Zero
-from ..core import Trace, Tracer, _trace_var, lift_aval
+from ..core import Trace, Tracer, _trace_var, lift_aval, short_repr
 from ..ir import ClosedJaxpr
 from ..primitives.templates import zeros_of_aval
 from .jvp import unzip_own
@@ -37,6 +37,9 @@ class LinearizeTracer(Tracer):
     def to_concrete(self, what: str):
         p = self.primal
         return p._concrete(what) if hasattr(p, "_concrete") else p
+
+    def _short_repr(self) -> str:
+        return f"GradTracer(primal={short_repr(self.primal)}, typeof(tangent)={self.tangent.aval.str_short()})"
 
 
 class LinearizeTrace(Trace):

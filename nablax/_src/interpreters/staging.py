@@ -14,7 +14,8 @@ import numpy as np
 from ..array import Array, to_concrete_array
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, lift_aval
-from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, pp_param_rules
+from ..source_info import user_frame
 
 _SCALARS = (bool, int, float, complex)
 
@@ -26,6 +27,9 @@ class StagingTracer(Tracer):
         self._trace = trace
         self.aval = var.aval
         self.var = var
+
+    def _short_repr(self) -> str:
+        return f"JitTracer({self.aval})"
 
 
 class StagingTrace(Trace):
@@ -80,12 +84,13 @@ class StagingTrace(Trace):
                     _trace_var.reset(token)
         invars = [self.getvar(a) for a in args]
         out = prim.abstract_eval(*[v.aval for v in invars], **params)
+        source = user_frame() if self.stage_all else None  # jit/make_jaxpr only: never on grad's path
         if prim.multiple_results:
             outvars = [Var(aval) for aval in out]
-            self.eqns.append(Eqn(prim, invars, outvars, params))
+            self.eqns.append(Eqn(prim, invars, outvars, params, source))
             return [StagingTracer(self, v) for v in outvars]
         outvar = Var(out)
-        self.eqns.append(Eqn(prim, invars, [outvar], params))
+        self.eqns.append(Eqn(prim, invars, [outvar], params, source))
         return StagingTracer(self, outvar)
 
     def to_jaxpr(self, invars: list, outs: Sequence) -> ClosedJaxpr:
@@ -106,3 +111,33 @@ def trace_to_jaxpr(
     finally:
         _trace_var.reset(token)
         trace.invalidate()
+
+
+# ------------------------------------------------------------------ printing (as JAX prints them)
+
+def _traced_body(eqn: Eqn, call: Callable):
+    """The Jaxpr of a call-like equation's function (its name, should tracing it fail)."""
+    try:
+        return trace_to_jaxpr(call, [a.aval for a in eqn.invars])
+    except Exception:  # printing must not fail: show what is known
+        return getattr(call, "__name__", "call")
+
+
+def _custom_call_params(eqn: Eqn, ctx) -> list:
+    """custom_jvp_call / custom_vjp_call show the traced body and the names of their rules."""
+    params = dict(eqn.params)
+    call = params.pop("call")
+    rules = sorted((k, getattr(v, "__name__", k)) for k, v in params.items())
+    items = dict([("call_jaxpr", _traced_body(eqn, call)), *rules, ("symbolic_zeros", False)])
+    return [("name", getattr(call, "__name__", "call")), *sorted(items.items())]
+
+
+def _checkpoint_params(eqn: Eqn, ctx) -> list:
+    """checkpoint shows the body it recomputes, as `jaxpr=`."""
+    params = dict(eqn.params)
+    body = _traced_body(eqn, params.pop("call"))
+    return sorted([("jaxpr", body), *params.items()], key=lambda kv: kv[0])
+
+
+pp_param_rules.update(custom_jvp_call=_custom_call_params, custom_vjp_call=_custom_call_params,
+                      checkpoint=_checkpoint_params)

@@ -78,7 +78,7 @@ def _jvp(primals, tangents, *, jaxpr, name):
     ts = [instantiate(t) for t in tangents]
     in_avals = [lift_aval(x) for x in (*primals, *ts)]
     new = trace_to_jaxpr(jvp_fun, in_avals, label=f"jvp({name})")
-    res = jit_call_p.bind(*primals, *ts, jaxpr=new, name=f"jvp_{name}")
+    res = jit_call_p.bind(*primals, *ts, jaxpr=new, name=name)  # JAX keeps the name
     m = len(res) // 2
     return res[:m], res[m:]
 
@@ -106,7 +106,7 @@ def _batch(args, dims, *, jaxpr, name):
         return [bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
 
     new = trace_to_jaxpr(batched, [lift_aval(a) for a in args], label=f"vmap({name})")
-    outs = jit_call_p.bind(*args, jaxpr=new, name=f"vmap_{name}")
+    outs = jit_call_p.bind(*args, jaxpr=new, name=name)  # JAX keeps the name
     return outs, [0] * len(outs)
 
 

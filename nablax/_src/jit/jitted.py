@@ -32,6 +32,7 @@ from ..config import config_key, disable_jit_flag
 from ..core import Tracer, _trace_var, lift_aval
 from ..interpreters.staging import trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr
+from ..traceback_util import api_boundary, filter_exception, register_boundary
 from ..tree import PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
 from .call import compile_closed, jit_call_p
 
@@ -234,17 +235,21 @@ class Jitted:
         return args, kwargs, ()
 
     def __call__(self, *args, **kwargs):
-        if not kwargs and _trace_var.get() is None:
-            sig = _fast_signature(args)
-            if sig is not None:
-                entry = self._fast.get(sig)
-                if entry is not None:
-                    outs = entry.fn(*[a._value if type(a) is Array else _raw(a) for a in args])
-                    if entry.single_out:
-                        return wrap(outs[0], entry.out_weak[0])
-                    return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
-                return self._call_slow(args, kwargs, sig)
-        return self._call_slow(args, kwargs, None)
+        try:  # an API boundary (traceback_util); the try costs nothing until something raises
+            if not kwargs and _trace_var.get() is None:
+                sig = _fast_signature(args)
+                if sig is not None:
+                    entry = self._fast.get(sig)
+                    if entry is not None:
+                        outs = entry.fn(*[a._value if type(a) is Array else _raw(a) for a in args])
+                        if entry.single_out:
+                            return wrap(outs[0], entry.out_weak[0])
+                        return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
+                    return self._call_slow(args, kwargs, sig)
+            return self._call_slow(args, kwargs, None)
+        except Exception as e:
+            filter_exception(e)
+            raise
 
     def _call_slow(self, args, kwargs, fast_sig):
         if disable_jit_flag.value:
@@ -330,6 +335,9 @@ class Jitted:
 
     def __repr__(self) -> str:
         return f"<jitted function {_fun_name(self.fun)}>"
+
+
+register_boundary(Jitted.__call__)
 
 
 def _fast_signature(args: tuple):
@@ -484,6 +492,7 @@ def _normalize(v, kind: type):
     return None if v is None else _as_tuple(v, kind)
 
 
+@api_boundary
 def eval_shape(fun: Callable, *args, **kwargs):
     """Output shapes/dtypes of fun(*args) as ShapeDtypeStructs, without computing anything."""
     leaves, in_tree = tree_flatten((args, kwargs))

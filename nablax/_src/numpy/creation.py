@@ -543,7 +543,8 @@ class _ScalarMeta(type):
         return _array(x, dtypes.check_user_dtype(cls.dtype, f"jnp.{cls.__name__}"), f"jnp.{cls.__name__}")
 
     def __eq__(cls, other) -> bool:
-        return cls is other or other is cls.dtype.type
+        # As in JAX: equal to the NumPy scalar type and to np.dtype, from either side.
+        return cls is other or cls.dtype.type == other
 
     def __ne__(cls, other) -> bool:
         return not cls == other
