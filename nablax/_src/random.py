@@ -39,6 +39,9 @@ from . import numpy as jnp
 from .array import to_concrete_array
 from .config import x64_enabled
 from .core import lift_aval
+from .primitives import elementwise as ew
+from .primitives import misc, sorting, special
+from .primitives.random_bits import threefry2x32, xla_math
 from .prng import (
     KEY_DTYPE,
     PRNGKeyArray,
@@ -47,14 +50,13 @@ from .prng import (
     check_key,
     check_key_data,
     fold_in_data,
-    random_bits as _random_bits,
     seed_data,
     split_data,
     wrap_result,
 )
-from .primitives import elementwise as ew
-from .primitives import misc, sorting, special
-from .primitives.random_bits import threefry2x32, xla_math
+from .prng import (
+    random_bits as _random_bits,
+)
 
 _U32 = np.dtype(np.uint32)
 _F32 = np.dtype(np.float32)
@@ -173,7 +175,7 @@ def bits(key, shape=(), dtype=None):
 
 def _float_dtype(fname: str, dtype, kinds: str = "f") -> np.dtype:
     dtype = dtypes.check_user_dtype(float if dtype is None else dtype, f"random.{fname}", stacklevel=4)
-    if dtype.kind not in kinds:
+    if not (dtypes.is_float(dtype) or ("c" in kinds and dtypes.is_complex(dtype))):
         what = "a float or complex" if "c" in kinds else "a float"
         raise ValueError(f"dtype argument to `{fname}` must be {what} dtype, got {dtype.name}")
     return dtype
@@ -228,9 +230,35 @@ def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):
     mant = ew.shift_right_logical(b, np.array(rng_bits - nmant, b.dtype))
     # bitcast(mant | bits(1.0)) - 1 is exactly mant * 2**-nmant.
     floats = ew.mul(misc.convert_element_type(mant, dtype), _const(2.0 ** -nmant, dtype))
+    if type(minval) is float and type(maxval) is float and (minval, maxval) == (0.0, 1.0):
+        return jnp.reshape(floats, shape)  # max(0, fma(floats, 1, 0)) is floats itself
     lo = misc.convert_element_type(jnp.asarray(minval), dtype)
     hi = misc.convert_element_type(jnp.asarray(maxval), dtype)
-    return jnp.maximum(lo, jnp.reshape(floats * (hi - lo) + lo, shape))
+    return jnp.maximum(lo, jnp.reshape(_fma(floats, hi - lo, lo), shape))
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once, as XLA's CPU backend fuses it (a: an array of the dtype)."""
+    dtype = a.dtype
+    if dtype.itemsize < 4:  # XLA computes half precision in float32: the product is exact there
+        f32 = [misc.convert_element_type(v, _F32) for v in (a, b, c)]
+        out = ew.add(ew.mul(f32[0], f32[1]), f32[2])
+        return misc.convert_element_type(out, dtype)
+    b = misc.convert_element_type(b, dtype)
+    c = misc.convert_element_type(c, dtype)
+    # Dekker's exact product p + e = a * b, then Knuth's two-sum of p + c.
+    p = a * b
+    split = _const(2.0 ** ((dtypes.finfo(dtype).nmant + 2) // 2) + 1, dtype)
+    a_hi = a * split
+    a_hi = a_hi - (a_hi - a)
+    b_hi = b * split
+    b_hi = b_hi - (b_hi - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    v = s - p
+    t = (p - (s - v)) + (c - v)
+    return s + (t + e)
 
 
 def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
