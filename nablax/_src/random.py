@@ -41,7 +41,7 @@ from .config import x64_enabled
 from .core import lift_aval
 from .primitives import elementwise as ew
 from .primitives import misc, sorting, special
-from .primitives.random_bits import threefry2x32, xla_math
+from .primitives.random_bits import threefry2x32, xla_fma, xla_math
 from .prng import (
     KEY_DTYPE,
     PRNGKeyArray,
@@ -240,12 +240,10 @@ def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):
 def _fma(a, b, c):
     """a * b + c rounded once, as XLA's CPU backend fuses it (a: an array of the dtype)."""
     dtype = a.dtype
-    if dtype.itemsize < 4:  # XLA computes half precision in float32: the product is exact there
-        f32 = [misc.convert_element_type(v, _F32) for v in (a, b, c)]
-        out = ew.add(ew.mul(f32[0], f32[1]), f32[2])
-        return misc.convert_element_type(out, dtype)
     b = misc.convert_element_type(b, dtype)
     c = misc.convert_element_type(c, dtype)
+    if dtype.itemsize < 8:
+        return xla_fma(a, b, c)
     # Dekker's exact product p + e = a * b, then Knuth's two-sum of p + c.
     p = a * b
     split = _const(2.0 ** ((dtypes.finfo(dtype).nmant + 2) // 2) + 1, dtype)

@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..array import wrap
-from ..avals import ShapedArray
+from ..avals import ShapedArray, Zero
 from ..core import eager_args
 from . import templates
-from ._define import broadcast_shapes, define_primitive, never_weak
+from ._define import aval_of, broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
 from .elementwise import add, div, exp, mul, unary_elementwise
 
 _U32 = np.dtype(np.uint32)
@@ -178,10 +178,14 @@ def _erf_inv_f32(x):
     with np.errstate(all="ignore"):
         w = -_log1p_f32(-(x * x))
         lt = w < np.float32(5)
-        w = np.where(lt, w - np.float32(2.5), np.sqrt(w) - np.float32(3))
-        p = np.where(lt, np.float32(_ERFINV_SMALL[0]), np.float32(_ERFINV_LARGE[0]))
-        for a, b in zip(_ERFINV_SMALL[1:], _ERFINV_LARGE[1:]):
-            p = _fma(p, w, np.where(lt, np.float32(a), np.float32(b)))
+        if lt.all():  # the common case: one polynomial, scalar coefficients
+            w64, coeffs = (w - np.float32(2.5)).astype(_F64), [np.float32(c) for c in _ERFINV_SMALL]
+        else:
+            w64 = np.where(lt, w - np.float32(2.5), np.sqrt(w) - np.float32(3)).astype(_F64)
+            coeffs = [np.where(lt, np.float32(a), np.float32(b)) for a, b in zip(_ERFINV_SMALL, _ERFINV_LARGE)]
+        p = np.broadcast_to(coeffs[0], x.shape).astype(_F32)
+        for c in coeffs[1:]:
+            p = (p * w64 + c).astype(_F32)
         out = p * x
         return np.where(np.abs(x) == 1, x * np.float32(np.inf), out).astype(_F32)
 
@@ -213,4 +217,43 @@ def xla_math(x, fn: str):
     return xla_math_p.bind(x, fn=fn)
 
 
-__all__ = ["threefry2x32", "xla_math"]
+def _fma_impl(xp, a, b, c):
+    dt = np.result_type(a, b, c)
+    if dt.itemsize >= 8:  # pragma: no cover  (random.py uses its own float64 two-sum path)
+        raise TypeError("lax.xla_fma: float64 operands need an exact float64 product")
+    a64 = np.asarray(a, _F64)
+    out = (a64 * np.asarray(b, _F64) + np.asarray(c, _F64))
+    return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt)
+
+
+def _fma_abstract(a: ShapedArray, b: ShapedArray, c: ShapedArray) -> ShapedArray:
+    if not a.dtype == b.dtype == c.dtype:
+        raise TypeError(f"lax.xla_fma: operands must share one dtype, got {a.dtype.name}, {b.dtype.name}, "
+                        f"{c.dtype.name}")
+    require_dtype_kinds("xla_fma", a, "f", "a floating dtype")
+    shape = broadcast_shapes("lax.xla_fma", a.shape, b.shape, c.shape)
+    return ShapedArray(shape, a.dtype, a.weak_type and b.weak_type and c.weak_type)
+
+
+def _fma_jvp(primals, tangents):
+    a, b, c = primals
+    out = xla_fma_p.bind(a, b, c)
+    shape_ = aval_of(out).shape
+    total = Zero(aval_of(out).to_tangent_aval())
+    for t, term in zip(tangents, (lambda t: mul(t, b), lambda t: mul(a, t), lambda t: t)):
+        if type(t) is not Zero:
+            total = templates.add_tangents(total, templates.broadcast_to(term(t), shape_))
+    return out, total
+
+
+xla_fma_p = define_primitive("xla_fma", impl=_fma_impl, abstract_eval=_fma_abstract, jvp=_fma_jvp, batch=None)
+xla_fma_p.batch = templates.elementwise_batch(xla_fma_p)
+
+
+def xla_fma(a, b, c):
+    """a * b + c with a single rounding, for float16 and float32 (XLA's CPU backend fuses
+    multiply-adds; float16 arithmetic runs in float32 there)."""
+    return xla_fma_p.bind(a, b, c)
+
+
+__all__ = ["threefry2x32", "xla_math", "xla_fma"]
