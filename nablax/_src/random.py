@@ -239,24 +239,7 @@ def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):
 
 def _fma(a, b, c):
     """a * b + c rounded once, as XLA's CPU backend fuses it (a: an array of the dtype)."""
-    dtype = a.dtype
-    b = misc.convert_element_type(b, dtype)
-    c = misc.convert_element_type(c, dtype)
-    if dtype.itemsize < 8:
-        return xla_fma(a, b, c)
-    # Dekker's exact product p + e = a * b, then Knuth's two-sum of p + c.
-    p = a * b
-    split = _const(2.0 ** ((dtypes.finfo(dtype).nmant + 2) // 2) + 1, dtype)
-    a_hi = a * split
-    a_hi = a_hi - (a_hi - a)
-    b_hi = b * split
-    b_hi = b_hi - (b_hi - b)
-    a_lo, b_lo = a - a_hi, b - b_hi
-    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    s = p + c
-    v = s - p
-    t = (p - (s - v)) + (c - v)
-    return s + (t + e)
+    return xla_fma(a, misc.convert_element_type(b, a.dtype), misc.convert_element_type(c, a.dtype))
 
 
 def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):

@@ -18,7 +18,10 @@ differs from XLA's in the last bit for about a fifth of all inputs.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import scipy.special as sps
 
 from ..array import wrap
 from ..avals import ShapedArray, Zero
@@ -193,10 +196,13 @@ def _erf_inv_f32(x):
 _XLA_MATH = {"log": _log_f32, "log1p": _log1p_f32, "erf_inv": _erf_inv_f32}
 
 
+_NUMPY_MATH = {"log": np.log, "log1p": np.log1p, "erf_inv": sps.erfinv}
+
+
 def _xla_math_impl(x, *, fn):
     x = np.asarray(x)
-    if x.dtype != _F32:
-        raise TypeError(f"lax.xla_math: float32 operand expected, got {x.dtype.name}")
+    if x.dtype != _F32:  # other dtypes: NumPy / SciPy (not XLA's bits)
+        return _NUMPY_MATH[fn](x).astype(x.dtype)
     return _XLA_MATH[fn](np.atleast_1d(x)).reshape(x.shape)
 
 
@@ -204,8 +210,8 @@ def _xla_math_tangent(t, x, y, *, fn):
     if fn == "log":
         return div(t, x)
     if fn == "log1p":
-        return div(t, add(x, np.float32(1)))
-    return mul(t, mul(exp(mul(y, y)), np.float32(np.sqrt(np.pi) / 2)))
+        return div(t, add(x, 1.0))
+    return mul(t, mul(exp(mul(y, y)), math.sqrt(math.pi) / 2))
 
 
 xla_math_p = unary_elementwise("xla_math", _xla_math_impl, kinds="f", has_params=True,
@@ -217,13 +223,31 @@ def xla_math(x, fn: str):
     return xla_math_p.bind(x, fn=fn)
 
 
+def _two_sum_fma(a, b, c):
+    """float64 a * b + c: Dekker's exact product p + e, then Knuth's two-sum of p + c
+    (correctly rounded except in rare double-rounding ties)."""
+    p = a * b
+    split = np.float64(2.0**27 + 1)
+    a_hi = a * split
+    a_hi = a_hi - (a_hi - a)
+    b_hi = b * split
+    b_hi = b_hi - (b_hi - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    v = s - p
+    t = (p - (s - v)) + (c - v)
+    return s + (t + e)
+
+
 def _fma_impl(xp, a, b, c):
     dt = np.result_type(a, b, c)
-    if dt.itemsize >= 8:  # pragma: no cover  (random.py uses its own float64 two-sum path)
-        raise TypeError("lax.xla_fma: float64 operands need an exact float64 product")
-    a64 = np.asarray(a, _F64)
-    out = (a64 * np.asarray(b, _F64) + np.asarray(c, _F64))
-    return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt)
+    a, b, c = (np.asarray(v, _F64) for v in (a, b, c))
+    with np.errstate(all="ignore"):
+        if dt.itemsize >= 8:
+            return np.asarray(_two_sum_fma(a, b, c), dt)
+        out = a * b + c  # the product of two float32 (or float16) values is exact in float64
+        return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt)
 
 
 def _fma_abstract(a: ShapedArray, b: ShapedArray, c: ShapedArray) -> ShapedArray:
@@ -251,8 +275,8 @@ xla_fma_p.batch = templates.elementwise_batch(xla_fma_p)
 
 
 def xla_fma(a, b, c):
-    """a * b + c with a single rounding, for float16 and float32 (XLA's CPU backend fuses
-    multiply-adds; float16 arithmetic runs in float32 there)."""
+    """a * b + c with a single rounding (XLA's CPU backend fuses multiply-adds; float16
+    arithmetic runs in float32 there)."""
     return xla_fma_p.bind(a, b, c)
 
 
