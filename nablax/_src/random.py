@@ -9,15 +9,15 @@ randint, sort rounds for permutation, the Gumbel-max trick for categorical, ...)
 for the same key, shape and dtype the samples equal JAX's bit for bit: eager, under
 jit and under vmap (a batch of keys gives each lane the samples of its own key).
 
-Floating-point transforms are where bit-identity could break, because XLA's CPU
-backend computes log, log1p and erf_inv with its own polynomials (and fused
-multiply-adds), not NumPy's. For float32 the samplers use the same arithmetic
-(`random_bits.xla_math`), so uniform, normal, truncated_normal, bernoulli, randint,
-permutation, choice, categorical, gumbel, exponential, laplace, logistic, rademacher
-and rayleigh match JAX exactly in float32 and in every integer dtype; uniform,
-bernoulli, randint, permutation and choice without `p` also in float64. Samplers built on
-tan, exp, power or erf (cauchy, pareto, weibull_min, maxwell; float64 normal and
-friends) follow JAX's formulas with NumPy's functions and may differ in the last bits.
+Floating-point transforms are where bit-identity could break: XLA's CPU backend fuses
+multiply-adds and computes log, log1p and erf_inv with its own polynomials, not
+NumPy's. nablax does the same arithmetic (`random_bits.xla_fma`, `random_bits.xla_math`),
+so uniform, normal, bernoulli, randint, permutation, choice, categorical, gumbel,
+exponential, laplace, logistic, rademacher and rayleigh equal JAX's samples in float32,
+float16 and every integer dtype, and uniform, bernoulli, randint, permutation and
+choice (without p) also in float64. Samplers built on erf, tan, exp or power
+(truncated_normal, cauchy, pareto, weibull_min, maxwell) and the float64 log/erf_inv
+ones follow JAX's formulas with NumPy's functions and may differ in the last bits.
 
 Draws have no derivative with respect to the key; reparameterized draws such as
 `mu + sigma * normal(key)` are differentiable in mu and sigma.
