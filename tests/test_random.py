@@ -238,6 +238,8 @@ def test_typed_keys():
     w = random.wrap_key_data(jnp.array([1, 2], jnp.uint32))
     assert w.shape == () and np_(random.key_data(w)).tolist() == [1, 2]
     assert random.key_impl(k) == "threefry2x32" and random.key_impl(ks) == "threefry2x32"
+    assert jnp.issubdtype(k.dtype, jax.dtypes.prng_key) and not jnp.issubdtype(k.dtype, jnp.floating)
+    assert not jnp.issubdtype(jnp.float32, jax.dtypes.prng_key)
     with pytest.raises(TypeError):
         len(k)
     with pytest.raises(TypeError, match="scalar seed"):
