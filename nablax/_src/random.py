@@ -247,7 +247,10 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
     data = _key("uniform", key)
     shape = canonical_shape("uniform", shape)
     dtype = _float_dtype("uniform", dtype)
-    _check_shape("uniform", shape, _shape_of(minval), _shape_of(maxval))
+    try:
+        _check_shape("uniform", shape, _shape_of(minval), _shape_of(maxval))
+    except ValueError as e:  # JAX fails in its multiply here: a TypeError
+        raise TypeError(str(e)) from None
     return _uniform(data, shape, dtype, minval, maxval)
 
 

@@ -41,6 +41,8 @@ def _rotl(x, r: int):
 
 def _threefry_impl(xp, k0, k1, x0, x1):
     shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
+    if 0 in shape:
+        return [np.zeros(shape, _U32), np.zeros(shape, _U32)]
     # Work on 1-d arrays: NumPy warns about wrap-around on uint32 scalars, not arrays.
     flat = (max(1, int(np.prod(shape))),)
 
