@@ -203,20 +203,16 @@ def _const(value, dtype: np.dtype):
 
 
 def _log(x):
-    """log as XLA computes it (exactly, for float32)."""
-    return xla_math(x, "log") if x.dtype == _F32 else ew.log(x)
+    """log exactly as XLA computes it (float16 through float32, as XLA does)."""
+    return xla_math(x, "log")
 
 
 def _log1p(x):
-    return xla_math(x, "log1p") if x.dtype == _F32 else special.log1p(x)
+    return xla_math(x, "log1p")
 
 
 def _erf_inv(x):
-    if x.dtype == _F32:
-        return xla_math(x, "erf_inv")
-    if x.dtype.itemsize < 4:  # XLA computes half-precision erf_inv in float32
-        return misc.convert_element_type(xla_math(misc.convert_element_type(x, _F32), "erf_inv"), x.dtype)
-    return special.erf_inv(x)
+    return xla_math(x, "erf_inv")
 
 
 def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):

@@ -59,6 +59,8 @@ CASES = {
     "categorical_axis0": lambda R, np_, k: R.categorical(k, np_.array([[0.0, 1.0], [2.0, 0.0], [0.5, 0.5]]),
                                                          axis=0),
     "gumbel": lambda R, np_, k: R.gumbel(k, (10,)),
+    "gumbel_f16": lambda R, np_, k: R.gumbel(k, (10,), np_.float16),
+    "exponential_f16": lambda R, np_, k: R.exponential(k, (10,), np_.float16),
     "gumbel_high": lambda R, np_, k: R.gumbel(k, (6,), mode="high"),
     "exponential": lambda R, np_, k: R.exponential(k, (10,)),
     "laplace": lambda R, np_, k: R.laplace(k, (10,)),
@@ -66,8 +68,10 @@ CASES = {
     "rademacher": lambda R, np_, k: R.rademacher(k, (10,)),
     "rayleigh": lambda R, np_, k: R.rayleigh(k, 2.0, (7,)),
 }
+JAX_INCONSISTENT = {("gumbel_f16", "vmap")}
+
 # Cases built on functions whose XLA implementation nablax does not reproduce bit for bit
-# (erf in truncated_normal; tan, exp, power; float64 log, log1p and erf_inv): close, not equal.
+# (erf in truncated_normal; tan, exp, power): close, not equal.
 CLOSE = {
     "truncated_normal": lambda R, np_, k: R.truncated_normal(k, -1.0, 2.0, (9,)),
     "truncated_normal_arr": lambda R, np_, k: R.truncated_normal(k, np_.zeros(3), np_.ones(3)),
@@ -76,10 +80,11 @@ CLOSE = {
     "weibull_min": lambda R, np_, k: R.weibull_min(k, 2.0, 1.5, (8,)),
     "maxwell": lambda R, np_, k: R.maxwell(k, (8,)),
 }
-X64_CLOSE = ("normal", "gumbel", "exponential", "laplace", "logistic", "truncated_normal")
+X64_CLOSE = ("truncated_normal", "cauchy", "pareto", "weibull_min", "maxwell")
 X64_CASES = ("bits", "split", "fold_in", "uniform", "uniform_bounds", "uniform_f16", "bernoulli", "randint",
              "randint_full", "randint_u8", "permutation_int", "permutation_arr", "choice", "choice_noreplace",
-             "rademacher")
+             "rademacher", "normal", "normal_2d", "normal_c64", "gumbel", "gumbel_high", "exponential",
+             "laplace", "logistic", "rayleigh", "categorical", "choice_p", "choice_p_noreplace")
 
 
 def _run(lib: str, name: str, seed: int, mode: str, typed: bool):
@@ -106,6 +111,8 @@ def _same_bits(a, b):
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("mode", ["eager", "jit", "vmap"])
 def test_matches_jax(name, mode):
+    if (name, mode) in JAX_INCONSISTENT:
+        pytest.skip("JAX's own vmapped float16 Gumbel samples differ from its eager ones (XLA fusion)")
     for i, seed in enumerate(SEEDS):
         typed = i % 2 == 0
         _same_bits(_run("nablax", name, seed, mode, typed), _run("jax", name, seed, mode, typed))
@@ -143,7 +150,7 @@ def test_close_to_jax_x64(name, x64):
         a = np.asarray(_run("nablax", name, seed, "eager", True))
         b = np.asarray(_run("jax", name, seed, "eager", True))
         assert a.dtype == b.dtype == np.float64 and a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
 
 
 @pytest.mark.parametrize("seed", [0, 1, -1, 2**31, -(2**31) - 1, 2**32 + 5, 2**40 + 3, -(2**40)])

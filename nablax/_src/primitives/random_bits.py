@@ -10,11 +10,12 @@ words, which is all nablax.random needs: it builds keys, splits and draws from i
 `threefry2x32_p` is elementwise (NumPy broadcasting of its four uint32 operands) with
 two uint32 outputs; it has no derivative (its outputs are integers).
 
-`xla_math_p` evaluates log, log1p and erf_inv on float32 with the same arithmetic as
-XLA's CPU backend (the Cephes polynomials for log and log1p, Giles' polynomial for
-erf_inv, every multiply-add fused), so the samplers built on it (normal, gumbel,
-exponential, ...) reproduce JAX's float32 samples bit for bit. NumPy's own log
-differs from XLA's in the last bit for about a fifth of all inputs.
+`xla_math_p` evaluates log, log1p and erf_inv with the same arithmetic as XLA's CPU
+backend (float32: the Cephes polynomials for log and log1p; float64: the C library's
+log; Giles' polynomials for erf_inv; every multiply-add fused; float16 through
+float32), so the samplers built on it (normal, gumbel, exponential, ...) reproduce
+JAX's samples bit for bit. NumPy's own float32 log differs from XLA's in the last
+bit for about a fifth of all inputs. `xla_fma_p` is a multiply-add rounded once.
 """
 from __future__ import annotations
 
@@ -198,14 +199,78 @@ def _erf_inv_f32(x):
 _XLA_MATH = {"log": _log_f32, "log1p": _log1p_f32, "erf_inv": _erf_inv_f32}
 
 
-_NUMPY_MATH = {"log": np.log, "log1p": np.log1p, "erf_inv": sps.erfinv}
+# float64: XLA calls the C library's log (glibc's is correctly rounded, unlike NumPy's
+# vectorized one) and builds log1p and erf_inv on it with fused multiply-adds.
+_ERFINV64 = (
+    (3.125, (-3.6444120640178196996e-21, -1.685059138182016589e-19, 1.2858480715256400167e-18,
+             1.115787767802518096e-17, -1.333171662854620906e-16, 2.0972767875968561637e-17,
+             6.6376381343583238325e-15, -4.0545662729752068639e-14, -8.1519341976054721522e-14,
+             2.6335093153082322977e-12, -1.2975133253453532498e-11, -5.4154120542946279317e-11,
+             1.051212273321532285e-09, -4.1126339803469836976e-09, -2.9070369957882005086e-08,
+             4.2347877827932403518e-07, -1.3654692000834678645e-06, -1.3882523362786468719e-05,
+             0.0001867342080340571352, -0.00074070253416626697512, -0.0060336708714301490533,
+             0.24015818242558961693, 1.6536545626831027356)),
+    (3.25, (2.2137376921775787049e-09, 9.0756561938885390979e-08, -2.7517406297064545428e-07,
+            1.8239629214389227755e-08, 1.5027403968909827627e-06, -4.013867526981545969e-06,
+            2.9234449089955446044e-06, 1.2475304481671778723e-05, -4.7318229009055733981e-05,
+            6.8284851459573175448e-05, 2.4031110387097893999e-05, -0.0003550375203628474796,
+            0.00095328937973738049703, -0.0016882755560235047313, 0.0024914420961078508066,
+            -0.0037512085075692412107, 0.005370914553590063617, 1.0052589676941592334,
+            3.0838856104922207635)),
+    (5.0, (-2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.5076572693500548083e-09,
+           -3.7894654401267369937e-09, 7.6157012080783393804e-09, -1.4960026627149240478e-08,
+           2.9147953450901080826e-08, -6.7711997758452339498e-08, 2.2900482228026654717e-07,
+           -9.9298272942317002539e-07, 4.5260625972231537039e-06, -1.9681778105531670567e-05,
+           7.5995277030017761139e-05, -0.00021503011930044477347, -0.00013871931833623122026,
+           1.0103004648645343977, 4.8499064014085844221)),
+)
+_libm_log = np.frompyfunc(math.log, 1, 1)
+
+
+def _log_f64(x):
+    out = np.full(x.shape, np.nan)
+    normal = x >= np.finfo(_F64).tiny
+    out[normal] = _libm_log(x[normal]).astype(_F64)
+    out[(x >= 0) & ~normal] = -np.inf  # zero and subnormals (XLA flushes them to zero)
+    return out
+
+
+def _poly64(coeffs, x):
+    y = np.zeros_like(x)
+    for c in coeffs:
+        y = _two_sum_fma(y, x, np.float64(c))
+    return y
+
+
+def _log1p_f64(x):
+    with np.errstate(all="ignore"):
+        large = _log_f64(x + 1.0)
+        x2 = x * x
+        small = _poly64(_LOG1P_NUM, x) / _poly64(_LOG1P_DEN, x)
+        small = x + _two_sum_fma(np.full_like(x, -0.5), x2, (x * x2) * small)
+        return np.where(np.abs(x) < 0.41421356237309504880, small, large)
+
+
+def _erf_inv_f64(x):
+    with np.errstate(all="ignore"):
+        w = -_log1p_f64(-(x * x))
+        out = np.empty_like(x)
+        branches = (w < 6.25, (w >= 6.25) & (w < 16), w >= 16)
+        for (shift, coeffs), mask in zip(_ERFINV64, branches):
+            if mask.any():
+                wb = w[mask] - shift if shift == 3.125 else np.sqrt(w[mask]) - shift
+                out[mask] = _poly64(coeffs, wb) * x[mask]
+        return np.where(np.abs(x) == 1, x * np.inf, np.where(np.isnan(w), np.nan, out))
+
+
+_XLA_MATH64 = {"log": _log_f64, "log1p": _log1p_f64, "erf_inv": _erf_inv_f64}
 
 
 def _xla_math_impl(x, *, fn):
     x = np.asarray(x)
-    if x.dtype != _F32:  # other dtypes: NumPy / SciPy (not XLA's bits)
-        return _NUMPY_MATH[fn](x).astype(x.dtype)
-    return _XLA_MATH[fn](np.atleast_1d(x)).reshape(x.shape)
+    if x.dtype == _F64:
+        return _XLA_MATH64[fn](np.atleast_1d(x)).reshape(x.shape)
+    return _XLA_MATH[fn](np.atleast_1d(x).astype(_F32)).reshape(x.shape).astype(x.dtype)
 
 
 def _xla_math_tangent(t, x, y, *, fn):
