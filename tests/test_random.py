@@ -206,6 +206,9 @@ def test_known_answers_x64():
         _assert_bits(R.randint(k, (4,), 0, 3 * 2**40),
                      np.array([455627099919, 1305298782335, 30857237199, 2099315717077]))
         _assert_bits(R.permutation(k, 6), np.array([0, 1, 5, 4, 3, 2]))
+        _assert_bits(R.normal(k, (3,)), np.array([-0.2058421394796434, -0.7847657764467411, 1.8160866726679836]))
+        _assert_bits(R.gumbel(k, (3,)), np.array([0.13790565977540292, -0.4259929367942607, 3.344039105585023]))
+        _assert_bits(R.exponential(k, (2,)), np.array([0.5420705551711603, 0.24372318502372997]))
         _assert_bits(R.PRNGKey(-1), np.array([4294967295, 4294967295], np.uint32))
         _assert_bits(R.PRNGKey(2**40 + 3), np.array([256, 3], np.uint32))
 

@@ -14,10 +14,9 @@ multiply-adds and computes log, log1p and erf_inv with its own polynomials, not
 NumPy's. nablax does the same arithmetic (`random_bits.xla_fma`, `random_bits.xla_math`),
 so uniform, normal, bernoulli, randint, permutation, choice, categorical, gumbel,
 exponential, laplace, logistic, rademacher and rayleigh equal JAX's samples in float32,
-float16 and every integer dtype, and uniform, bernoulli, randint, permutation and
-choice (without p) also in float64. Samplers built on erf, tan, exp or power
-(truncated_normal, cauchy, pareto, weibull_min, maxwell) and the float64 log/erf_inv
-ones follow JAX's formulas with NumPy's functions and may differ in the last bits.
+float64 (x64), float16 and every integer dtype. Samplers built on erf, tan, exp or
+power (truncated_normal, cauchy, pareto, weibull_min, maxwell) follow JAX's formulas
+with NumPy's functions and may differ from JAX's in the last bits.
 
 Draws have no derivative with respect to the key; reparameterized draws such as
 `mu + sigma * normal(key)` are differentiable in mu and sigma.
