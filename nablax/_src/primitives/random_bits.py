@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.special as sps
 
 from ..array import wrap
 from ..avals import ShapedArray, Zero
