@@ -12,10 +12,10 @@ jit and under vmap (a batch of keys gives each lane the samples of its own key).
 Floating-point transforms are where bit-identity could break: XLA's CPU backend fuses
 multiply-adds and computes log, log1p and erf_inv with its own polynomials, not
 NumPy's. nablax does the same arithmetic (`random_bits.xla_fma`, `random_bits.xla_math`),
-so uniform, normal, bernoulli, randint, permutation, choice, categorical, gumbel,
+so uniform, normal, truncated_normal (float64: not quite, erf differs), bernoulli, randint, permutation, choice, categorical, gumbel,
 exponential, laplace, logistic, rademacher and rayleigh equal JAX's samples in float32,
-float64 (x64), float16 and every integer dtype. Samplers built on erf, tan, exp or
-power (truncated_normal, cauchy, pareto, weibull_min, maxwell) follow JAX's formulas
+float64 (x64), float16 and every integer dtype. Samplers built on tan, exp or
+power (cauchy, pareto, weibull_min, maxwell) follow JAX's formulas
 with NumPy's functions and may differ from JAX's in the last bits.
 
 Draws have no derivative with respect to the key; reparameterized draws such as
@@ -286,8 +286,8 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
     sqrt2 = _const(np.sqrt(2), dtype)
     lo = misc.convert_element_type(jnp.asarray(lower), dtype)
     hi = misc.convert_element_type(jnp.asarray(upper), dtype)
-    a = special.erf(ew.div(lo, sqrt2))
-    b = special.erf(ew.div(hi, sqrt2))
+    a = xla_math(ew.div(lo, sqrt2), "erf")
+    b = xla_math(ew.div(hi, sqrt2), "erf")
     out = ew.mul(sqrt2, _erf_inv(_uniform(data, shape, dtype, a, b)))
     inf = _const(np.inf, dtype)
     return jnp.clip(out, special.nextafter(misc.stop_gradient(lo), inf),

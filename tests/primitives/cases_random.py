@@ -69,5 +69,6 @@ CASES += [
     Case(rb.xla_math_p, (_POS,), {"fn": "log"}, reference=lambda x, fn: np.log(x), name="log"),
     Case(rb.xla_math_p, (_UNIT,), {"fn": "log1p"}, reference=lambda x, fn: np.log1p(x), name="log1p"),
     Case(rb.xla_math_p, (_UNIT,), {"fn": "erf_inv"}, reference=lambda x, fn: sps.erfinv(x), name="erf_inv"),
+    Case(rb.xla_math_p, (_UNIT,), {"fn": "erf"}, reference=lambda x, fn: sps.erf(x), name="erf"),
     Case(rb.xla_fma_p, (_UNIT, _POS, np.array(0.25)), reference=lambda a, b, c: a * b + c, name="fma"),
 ]

@@ -11,8 +11,8 @@ words, which is all nablax.random needs: it builds keys, splits and draws from i
 two uint32 outputs; it has no derivative (its outputs are integers).
 
 `xla_math_p` evaluates log, log1p and erf_inv with the same arithmetic as XLA's CPU
-backend (float32: the Cephes polynomials for log and log1p; float64: the C library's
-log; Giles' polynomials for erf_inv; every multiply-add fused; float16 through
+backend (float32: the Cephes polynomials for log and log1p, a rational erf; float64:
+the C library's log; Giles' polynomials for erf_inv; every multiply-add fused; float16 through
 float32), so the samplers built on it (normal, gumbel, exponential, ...) reproduce
 JAX's samples bit for bit. NumPy's own float32 log differs from XLA's in the last
 bit for about a fifth of all inputs. `xla_fma_p` is a multiply-add rounded once.
@@ -22,13 +22,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.special as sps
 
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import eager_args
 from . import templates
 from ._define import aval_of, broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
-from .elementwise import add, div, exp, mul, unary_elementwise
+from .elementwise import add, div, exp, mul, neg, unary_elementwise
 
 _U32 = np.dtype(np.uint32)
 _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
@@ -195,7 +196,27 @@ def _erf_inv_f32(x):
         return np.where(np.abs(x) == 1, x * np.float32(np.inf), out).astype(_F32)
 
 
-_XLA_MATH = {"log": _log_f32, "log1p": _log1p_f32, "erf_inv": _erf_inv_f32}
+_ERF_NUM = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
+            1.128379143519084)
+_ERF_DEN = (-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667,
+            0.11098505178285362, 0.49746925110067538, 1.0)
+
+
+def _erf_f32(x):
+    """XLA's float32 erf: x P(x^2) / Q(x^2) on x clamped to [-3.8325, 3.8325]."""
+    with np.errstate(all="ignore"):
+        x = np.clip(x, np.float32(-3.832506856900711), np.float32(3.832506856900711))
+        x2 = (x * x).astype(_F64)
+        p = np.full(x.shape, np.float32(_ERF_NUM[0]))
+        for c in _ERF_NUM[1:]:
+            p = (p * x2 + np.float32(c)).astype(_F32)
+        q = np.full(x.shape, np.float32(_ERF_DEN[0]))
+        for c in _ERF_DEN[1:]:
+            q = (q * x2 + np.float32(c)).astype(_F32)
+        return ((x * p) / q).astype(_F32)
+
+
+_XLA_MATH = {"log": _log_f32, "log1p": _log1p_f32, "erf_inv": _erf_inv_f32, "erf": _erf_f32}
 
 
 # float64: XLA calls the C library's log (glibc's is correctly rounded, unlike NumPy's
@@ -262,7 +283,8 @@ def _erf_inv_f64(x):
         return np.where(np.abs(x) == 1, x * np.inf, np.where(np.isnan(w), np.nan, out))
 
 
-_XLA_MATH64 = {"log": _log_f64, "log1p": _log1p_f64, "erf_inv": _erf_inv_f64}
+_XLA_MATH64 = {"log": _log_f64, "log1p": _log1p_f64, "erf_inv": _erf_inv_f64,
+               "erf": sps.erf}  # not XLA's float64 erf (an open difference in the last bits)
 
 
 def _xla_math_impl(x, *, fn):
@@ -277,6 +299,8 @@ def _xla_math_tangent(t, x, y, *, fn):
         return div(t, x)
     if fn == "log1p":
         return div(t, add(x, 1.0))
+    if fn == "erf":
+        return mul(t, mul(exp(neg(mul(x, x))), 2 / math.sqrt(math.pi)))
     return mul(t, mul(exp(mul(y, y)), math.sqrt(math.pi) / 2))
 
 
@@ -285,7 +309,8 @@ xla_math_p = unary_elementwise("xla_math", _xla_math_impl, kinds="f", has_params
 
 
 def xla_math(x, fn: str):
-    """float32 `fn(x)` (fn: "log", "log1p" or "erf_inv") computed exactly as XLA's CPU backend does."""
+    """`fn(x)` (fn: "log", "log1p", "erf_inv" or "erf") computed exactly as XLA's CPU
+    backend does (erf: float32 only)."""
     return xla_math_p.bind(x, fn=fn)
 
 
