@@ -10,13 +10,14 @@ for the same key, shape and dtype the samples equal JAX's bit for bit: eager, un
 jit and under vmap (a batch of keys gives each lane the samples of its own key).
 
 Floating-point transforms are where bit-identity could break: XLA's CPU backend fuses
-multiply-adds and computes log, log1p and erf_inv with its own polynomials, not
+multiply-adds and computes log, log1p, erf and erf_inv with its own polynomials, not
 NumPy's. nablax does the same arithmetic (`random_bits.xla_fma`, `random_bits.xla_math`),
-so uniform, normal, truncated_normal (float64: not quite, erf differs), bernoulli, randint, permutation, choice, categorical, gumbel,
-exponential, laplace, logistic, rademacher and rayleigh equal JAX's samples in float32,
-float64 (x64), float16 and every integer dtype. Samplers built on tan, exp or
-power (cauchy, pareto, weibull_min, maxwell) follow JAX's formulas
-with NumPy's functions and may differ from JAX's in the last bits.
+so uniform, normal, truncated_normal, bernoulli, randint, permutation, choice,
+categorical, gumbel, exponential, laplace, logistic, rademacher and rayleigh equal JAX's
+samples in float32, float64 (x64), float16 and every integer dtype (truncated_normal in
+float64 excepted: XLA's float64 erf is not reproduced). Samplers built on tan, exp or
+power (cauchy, pareto, weibull_min, maxwell) follow JAX's formulas with NumPy's
+functions and may differ from JAX's in the last bits.
 
 Draws have no derivative with respect to the key; reparameterized draws such as
 `mu + sigma * normal(key)` are differentiable in mu and sigma.
