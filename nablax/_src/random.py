@@ -226,8 +226,12 @@ def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):
     mant = ew.shift_right_logical(b, np.array(rng_bits - nmant, b.dtype))
     # bitcast(mant | bits(1.0)) - 1 is exactly mant * 2**-nmant.
     floats = ew.mul(misc.convert_element_type(mant, dtype), _const(2.0 ** -nmant, dtype))
-    if type(minval) is float and type(maxval) is float and (minval, maxval) == (0.0, 1.0):
-        return jnp.reshape(floats, shape)  # max(0, fma(floats, 1, 0)) is floats itself
+    if isinstance(minval, (float, int, np.floating)) and isinstance(maxval, (float, int, np.floating)):
+        if (minval, maxval) == (0.0, 1.0):
+            return floats  # max(0, fma(floats, 1, 0)) is floats itself
+        lo, hi = np.array(minval, dtype), np.array(maxval, dtype)  # constants: NumPy does the dtype's math
+        lo_c = to_concrete_array(lo)
+        return ew.max(lo_c, xla_fma(floats, to_concrete_array(hi - lo), lo_c))
     lo = misc.convert_element_type(jnp.asarray(minval), dtype)
     hi = misc.convert_element_type(jnp.asarray(maxval), dtype)
     return jnp.maximum(lo, jnp.reshape(_fma(floats, hi - lo, lo), shape))

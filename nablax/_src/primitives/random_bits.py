@@ -36,10 +36,6 @@ _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
 _PARITY = 0x1BD11BDA
 
 
-def _rotl(x, r: int):
-    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
-
-
 def _threefry_impl(xp, k0, k1, x0, x1):
     shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
     if 0 in shape:
@@ -50,19 +46,26 @@ def _threefry_impl(xp, k0, k1, x0, x1):
     def prep(v):
         return np.ascontiguousarray(np.broadcast_to(np.asarray(v, _U32), shape)).reshape(flat)
 
-    k0, k1, x0, x1 = prep(k0), prep(k1), prep(x0), prep(x1)
+    def key_word(v):  # one key (the usual case) stays a scalar
+        v = np.asarray(v, _U32)
+        return v.reshape(()) if v.size == 1 else prep(v)
+
+    k0, k1 = key_word(k0), key_word(k1)
     ks = (k0, k1, k0 ^ k1 ^ np.uint32(_PARITY))
-    x0 = x0 + ks[0]
-    x1 = x1 + ks[1]
+    x0 = prep(x0) + ks[0]
+    x1 = prep(x1) + ks[1]
+    tmp = np.empty_like(x1)
     for block in range(5):
         for r in _ROTATIONS[4 * (block % 2): 4 * (block % 2) + 4]:
             x0 += x1
-            x1 = _rotl(x1, r)
+            np.right_shift(x1, np.uint32(32 - r), out=tmp)  # x1 = rotate_left(x1, r) ^ x0
+            x1 <<= np.uint32(r)
+            x1 |= tmp
             x1 ^= x0
         s = block + 1
         x0 += ks[s % 3]
-        x1 += ks[(s + 1) % 3]
-        x1 += np.uint32(s)
+        with np.errstate(over="ignore"):  # wrap-around of a scalar key word is intended
+            x1 += ks[(s + 1) % 3] + np.uint32(s)
     return [x0.reshape(shape), x1.reshape(shape)]
 
 
@@ -136,9 +139,27 @@ _ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
                  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
+def _f32(coeffs) -> tuple:
+    """Coefficients rounded to float32 (as Python floats, exact in float64 arithmetic)."""
+    return tuple(float(np.float32(c)) for c in coeffs)
+
+
+def _horner(coeffs: tuple, x64):
+    """Horner's rule in float32 with fused multiply-adds: each step a * x + c rounded
+    once (the product of two float32 values is exact in float64). x64: the float32
+    argument as float64."""
+    p = np.full(x64.shape, coeffs[0], _F32)
+    for c in coeffs[1:]:
+        np.add(p * x64, c, out=p, casting="same_kind")  # added in float64, rounded once into p
+    return p
+
+
 def _fma(a, b, c):
-    """float32 a * b + c with one rounding (the product is exact in float64)."""
-    return (np.asarray(a, _F64) * b + c).astype(_F32)
+    """float32 a * b + c with one rounding."""
+    return (np.multiply(a, b, dtype=_F64) + c).astype(_F32)
+
+
+_LOG_P32 = _f32(_LOG_P)
 
 
 def _log_f32(x):
@@ -148,52 +169,57 @@ def _log_f32(x):
         e = ((bits >> 23) - 126).astype(_F32)
         m = ((bits & 0x007FFFFF) | 0x3F000000).view(_F32)        # v = m * 2**e, m in [0.5, 1)
         small = m < np.float32(0.707106781186547524)
-        e = e - small.astype(_F32)
+        e -= small
         r = (m - np.float32(1)) + np.where(small, m, np.float32(0))  # 2m - 1 or m - 1
         r2 = r * r
-        r3 = r2 * r
-        p = [np.float32(c) for c in _LOG_P]
-        y = _fma(_fma(p[0], r, p[1]), r, p[2])
-        y1 = _fma(_fma(p[3], r, p[4]), r, p[5])
-        y2 = _fma(_fma(p[6], r, p[7]), r, p[8])
-        y = _fma(_fma(y, r3, y1), r3, y2)
-        y = _fma(y, r3, e * np.float32(-2.12194440e-4))
+        r3 = (r2 * r).astype(_F64)
+        r64 = r.astype(_F64)
+        p = _LOG_P32
+        y = _horner(p[0:3], r64)
+        y1 = _horner(p[3:6], r64)
+        y2 = _horner(p[6:9], r64)
+        y = ((y * r3 + y1).astype(_F32) * r3 + y2).astype(_F32)
+        y = (y * r3 + e * np.float32(-2.12194440e-4)).astype(_F32)
         out = _fma(e, np.float32(0.693359375), _fma(r2, np.float32(-0.5), r) + y)
-        out = np.where(x < np.float32(1.17549435e-38), np.float32(-np.inf), out)  # subnormals read as 0
-        out = np.where(x == np.inf, x, out)
-        return np.where((x < 0) | np.isnan(x), np.float32(np.nan), out).astype(_F32)
+        out[x < np.float32(1.17549435e-38)] = -np.inf  # zero and subnormals (read as 0)
+        out[x == np.inf] = np.inf
+        out[(x < 0) | np.isnan(x)] = np.nan
+        return out
 
 
-def _poly(coeffs, x):
-    y = np.zeros_like(x)
-    for c in coeffs:
-        y = _fma(y, x, np.float32(c))
-    return y
+_LOG1P_NUM32, _LOG1P_DEN32 = _f32(_LOG1P_NUM), _f32(_LOG1P_DEN)
 
 
 def _log1p_f32(x):
     with np.errstate(all="ignore"):
-        large = _log_f32(x + np.float32(1))
-        x2 = x * x
-        small = (_poly(_LOG1P_NUM, x) / _poly(_LOG1P_DEN, x)).astype(_F32)
-        small = x + _fma(np.float32(-0.5), x2, (x * x2) * small)
-        return np.where(np.abs(x) < np.float32(0.41421356237309504880), small, large).astype(_F32)
+        near0 = np.abs(x) < np.float32(0.41421356237309504880)
+        if not near0.any():
+            return _log_f32(x + np.float32(1))
+        out = np.empty_like(x)
+        far = ~near0
+        out[far] = _log_f32(x[far] + np.float32(1))
+        xs = x[near0]
+        xs64 = xs.astype(_F64)
+        x2 = xs * xs
+        ratio = (_horner(_LOG1P_NUM32, xs64) / _horner(_LOG1P_DEN32, xs64)).astype(_F32)
+        out[near0] = xs + _fma(np.float32(-0.5), x2, (xs * x2) * ratio)
+        return out
+
+
+_ERFINV_SMALL32, _ERFINV_LARGE32 = _f32(_ERFINV_SMALL), _f32(_ERFINV_LARGE)
 
 
 def _erf_inv_f32(x):
     with np.errstate(all="ignore"):
         w = -_log1p_f32(-(x * x))
-        lt = w < np.float32(5)
-        if lt.all():  # the common case: one polynomial, scalar coefficients
-            w64, coeffs = (w - np.float32(2.5)).astype(_F64), [np.float32(c) for c in _ERFINV_SMALL]
-        else:
-            w64 = np.where(lt, w - np.float32(2.5), np.sqrt(w) - np.float32(3)).astype(_F64)
-            coeffs = [np.where(lt, np.float32(a), np.float32(b)) for a, b in zip(_ERFINV_SMALL, _ERFINV_LARGE)]
-        p = np.broadcast_to(coeffs[0], x.shape).astype(_F32)
-        for c in coeffs[1:]:
-            p = (p * w64 + c).astype(_F32)
+        far = w >= np.float32(5)  # |x| > 0.9966: rare
+        p = _horner(_ERFINV_SMALL32, (w - np.float32(2.5)).astype(_F64))
+        if far.any():
+            p[far] = _horner(_ERFINV_LARGE32, (np.sqrt(w[far]) - np.float32(3)).astype(_F64))
         out = p * x
-        return np.where(np.abs(x) == 1, x * np.float32(np.inf), out).astype(_F32)
+        edge = np.abs(x) == 1
+        out[edge] = x[edge] * np.float32(np.inf)
+        return out
 
 
 _ERF_NUM = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
@@ -202,18 +228,15 @@ _ERF_DEN = (-1.1791602954361697e-7, 0.000023547966471313185, 0.00101796252789148
             0.11098505178285362, 0.49746925110067538, 1.0)
 
 
+_ERF_NUM32, _ERF_DEN32 = _f32(_ERF_NUM), _f32(_ERF_DEN)
+
+
 def _erf_f32(x):
     """XLA's float32 erf: x P(x^2) / Q(x^2) on x clamped to [-3.8325, 3.8325]."""
     with np.errstate(all="ignore"):
         x = np.clip(x, np.float32(-3.832506856900711), np.float32(3.832506856900711))
         x2 = (x * x).astype(_F64)
-        p = np.full(x.shape, np.float32(_ERF_NUM[0]))
-        for c in _ERF_NUM[1:]:
-            p = (p * x2 + np.float32(c)).astype(_F32)
-        q = np.full(x.shape, np.float32(_ERF_DEN[0]))
-        for c in _ERF_DEN[1:]:
-            q = (q * x2 + np.float32(c)).astype(_F32)
-        return ((x * p) / q).astype(_F32)
+        return ((x * _horner(_ERF_NUM32, x2)) / _horner(_ERF_DEN32, x2)).astype(_F32)
 
 
 _XLA_MATH = {"log": _log_f32, "log1p": _log1p_f32, "erf_inv": _erf_inv_f32, "erf": _erf_f32}
