@@ -248,6 +248,10 @@ def test_typed_keys():
     assert not jnp.issubdtype(jnp.float32, jax.dtypes.prng_key)
     with pytest.raises(TypeError):
         len(k)
+    with pytest.raises(IndexError):
+        k[0]
+    with pytest.raises(TypeError, match="key_data"):
+        np.asarray(k)
     with pytest.raises(TypeError, match="scalar seed"):
         random.key(jnp.zeros(2, jnp.int32))
     with pytest.raises(TypeError, match="integer"):

@@ -96,7 +96,16 @@ class PRNGKeyArray:
         idx = idx if isinstance(idx, tuple) else (idx,)
         if any(isinstance(i, PRNGKeyArray) for i in idx):
             raise TypeError("PRNG key arrays cannot be used as indices")
+        used = sum(getattr(i, "ndim", 1) if getattr(i, "dtype", None) == np.bool_ else 1
+                   for i in idx if i is not None and i is not Ellipsis)  # a bool mask spans its ndim
+        if used > self.ndim:
+            raise IndexError(f"Too many indices for a PRNG key array of shape {self.shape}: "
+                             f"{len(idx)} given")
         return PRNGKeyArray(self._data[idx + (slice(None),)])
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("A PRNG key array cannot be converted to a NumPy array; use "
+                        "random.key_data(keys) for its uint32 data.")
 
     def reshape(self, *shape) -> PRNGKeyArray:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
