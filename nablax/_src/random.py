@@ -140,8 +140,8 @@ def split(key, num: int | Sequence[int] = 2):
 def fold_in(key, data):
     """A new key from `key` and an integer `data` (taken as uint32)."""
     kdata, typed = check_key("fold_in", key)
-    if np.ndim(data) if not hasattr(data, "shape") else len(data.shape):
-        raise TypeError(f"fold_in accepts a scalar, but was given an array of shape {np.shape(data)} "
+    if _shape_of(data):
+        raise TypeError(f"fold_in accepts a scalar, but was given an array of shape {_shape_of(data)} "
                         "!= (). Use jax.vmap for batching.")
     return wrap_result(fold_in_data(kdata, jnp.asarray(data, dtype=_U32)), typed)
 

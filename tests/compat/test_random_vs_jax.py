@@ -14,7 +14,7 @@ import nablax  # noqa: E402
 import nablax.numpy as njnp  # noqa: E402
 
 LIBS = {"jax": (jax, jjnp), "nablax": (nablax, njnp)}
-SEEDS = (0, 1, 42, 2**31 - 1)
+SEEDS = (0, 42, 2**31 - 1)  # typed, legacy, typed keys
 
 # Cases exact in float32 / integer dtypes (and, where marked, float64 under x64).
 CASES = {
