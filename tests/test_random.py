@@ -286,6 +286,9 @@ def test_typed_keys_through_transformations():
     np.testing.assert_array_equal(np_(random.key_data(looped)), np_(random.key_data(
         random.fold_in(random.fold_in(random.fold_in(k, 0), 1), 2))))
     assert list(jax.tree_util.tree_leaves(k))[0].shape == (2,)
+    z = np_(random.normal(k, (3,)))
+    g = jax.grad(lambda s, kk: jnp.sum(s * random.normal(kk, (3,))))(2.0, k)
+    np.testing.assert_allclose(float(g), z.sum(), rtol=1e-6)
 
 
 def test_prng_key_traced_seed_matches_eager():
