@@ -2,8 +2,10 @@
 from nablax._src.dtypes import (  # noqa: F401
     bfloat16,
     canonicalize_dtype,
+    extended,
     float0,
     issubdtype,
+    prng_key,
     promote_types,
     result_type,
 )

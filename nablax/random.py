@@ -1,7 +1,8 @@
 """nablax.random: key-based pseudo-random numbers (Threefry-2x32), as jax.random.
 
-Keys are uint32[2] arrays; `PRNGKey(seed)` and `key(seed)` both make one. Streams are
-not bit-identical to JAX's; the distributions are the same.
+`key(seed)` makes a typed key (shape (), dtype key<fry>), `PRNGKey(seed)` a legacy
+uint32[2] key. The numbers are JAX's own, bit for bit (see nablax/_src/random.py for
+exactly which samplers and dtypes).
 """
 from nablax._src.random import *  # noqa: F403
 from nablax._src.random import __all__  # noqa: F401

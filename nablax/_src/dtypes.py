@@ -177,8 +177,21 @@ def _kind(dtype: Any) -> str:
     return d.kind if n is None else _KIND[n]
 
 
+class extended:  # noqa: N801  (JAX's spelling)
+    """JAX's abstract dtype of non-numeric element types (here: typed PRNG keys)."""
+
+
+class prng_key(extended):  # noqa: N801
+    """JAX's abstract dtype of typed PRNG keys: `issubdtype(random.key(0).dtype, prng_key)`."""
+
+
 def issubdtype(a: Any, b: Any) -> bool:
-    """np.issubdtype, also placing bfloat16 (if installed) under np.floating."""
+    """np.issubdtype, also placing bfloat16 (if installed) under np.floating and typed
+    PRNG key dtypes (`key<fry>`) under prng_key."""
+    if getattr(a, "_is_prng_key", False):
+        return b is prng_key or b is extended or getattr(b, "_is_prng_key", False)
+    if b is prng_key or b is extended:
+        return False
     if (bfloat16 is not None and isinstance(b, type) and issubclass(np.floating, b)
             and (a is bfloat16.type or (isinstance(a, (np.dtype, str)) and np.dtype(a) == bfloat16))):
         return True

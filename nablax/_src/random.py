@@ -1,30 +1,30 @@
-"""nablax.random: JAX's functional, key-based pseudo-random numbers on Threefry-2x32.
+"""nablax.random: JAX's key-based pseudo-random numbers, bit for bit (threefry2x32).
 
-A key is a plain uint32[2] array. `PRNGKey(seed)` and `key(seed)` both return one: JAX's
-typed key arrays (`key<fry>[]`) are not a separate type here, so `key_data` and
-`wrap_key_data` are the identity (after checking the shape and dtype). Every draw is a
-pure function of its key: the same key gives the same numbers, and `split` / `fold_in`
-derive new keys whose streams are independent.
+`key(seed)` makes a typed key (shape `()`, dtype `key<fry>`); `PRNGKey(seed)` makes a
+legacy uint32[2] key. Every function accepts both, returns new keys of the kind it was
+given, and is a pure function of its key. Keys, splits, fold_in and the raw bits follow
+JAX's threefry2x32 implementation exactly (prng.py), and every sampler here uses JAX's
+construction on top of them (the mantissa trick for uniform floats, two draws for
+randint, sort rounds for permutation, the Gumbel-max trick for categorical, ...), so
+for the same key, shape and dtype the samples equal JAX's bit for bit: eager, under
+jit and under vmap (a batch of keys gives each lane the samples of its own key).
 
-All bits come from one primitive, `threefry2x32` (random_bits.py), applied to counters:
-  - draws:   block(key, (0, i)) for i = 0, 1, ...; each block gives two 32-bit words,
-  - split:   block(key, (1, i)) is the i-th new key,
-  - fold_in: block(key, (2, data)) is the new key.
-The three counter domains never overlap, so a key used for splitting and a key used for
-drawing never share blocks. Everything else is written with lax/jnp functions, so it
-works under jit, vmap (a batch of keys gives one independent stream per lane) and
-grad (draws have no derivative with respect to the key; reparameterized draws such as
-`mu + sigma * normal(key)` are differentiable in mu and sigma).
+Floating-point transforms are where bit-identity could break: XLA's CPU backend fuses
+multiply-adds and computes log, log1p, erf and erf_inv with its own polynomials, not
+NumPy's. nablax does the same arithmetic (`random_bits.xla_fma`, `random_bits.xla_math`),
+so uniform, normal, truncated_normal, bernoulli, randint, permutation, choice,
+categorical, gumbel, exponential, laplace, logistic, rademacher and rayleigh equal JAX's
+samples in float32, float64 (x64), float16 and every integer dtype (truncated_normal in
+float64 excepted: XLA's float64 erf is not reproduced). Samplers built on tan, exp or
+power (cauchy, pareto, weibull_min, maxwell) follow JAX's formulas with NumPy's
+functions and may differ from JAX's in the last bits.
 
-The streams are NOT bit-identical to JAX's (the counter layout and the float
-conversions differ); the distributions are the same. Floats come from the top mantissa
-bits of the words (23 for float32, 52 for float64), so `uniform` lies on a grid of
-2**-23 (float32) in [0, 1); transforms that need an open interval use the midpoints of
-that grid, which bounds the tails (|normal| < 5.3 in float32, < 8.2 in float64).
+Draws have no derivative with respect to the key; reparameterized draws such as
+`mu + sigma * normal(key)` are differentiable in mu and sigma.
 
-Not implemented (each needs rejection sampling or a matrix factorization that nablax
-does not have yet): gamma, beta, dirichlet, poisson, binomial, chisquare, t, loggamma,
-multivariate_normal, orthogonal, ball, shuffle (deprecated in JAX).
+Not implemented (rejection sampling or matrix factorizations nablax does not have yet):
+gamma, beta, dirichlet, poisson, binomial, chisquare, t, loggamma, multivariate_normal,
+orthogonal, ball.
 """
 from __future__ import annotations
 
@@ -36,555 +36,469 @@ import numpy as np
 
 from . import dtypes
 from . import numpy as jnp
-from .array import Array, to_concrete_array
+from .array import to_concrete_array
 from .config import x64_enabled
-from .core import Tracer, lift_aval
+from .core import lift_aval
 from .primitives import elementwise as ew
 from .primitives import misc, sorting, special
-from .primitives import shape as lshape
-from .primitives.random_bits import threefry2x32
+from .primitives.random_bits import threefry2x32, xla_fma, xla_math
+from .prng import (
+    KEY_DTYPE,
+    PRNGKeyArray,
+    as_array,
+    canonical_shape,
+    check_key,
+    check_key_data,
+    fold_in_data,
+    seed_data,
+    split_data,
+    wrap_result,
+)
+from .prng import (
+    random_bits as _random_bits,
+)
 
 _U32 = np.dtype(np.uint32)
-_U64 = np.dtype(np.uint64)
-_MASK32 = 0xFFFFFFFF
-_DRAW, _SPLIT, _FOLD = 0, 1, 2   # counter domains (the first counter word)
+_F32 = np.dtype(np.float32)
 
 
 # --------------------------------------------------------------------------- keys
 
-def _describe(x) -> str:
-    try:
-        aval = lift_aval(x)
-    except Exception:  # noqa: BLE001  (anything that is not an array value)
-        return f"a {type(x).__name__}"
-    return f"{aval.dtype.name}{list(aval.shape)}"
-
-
-def _check_key(fname: str, key):
-    """The key as an Array/Tracer, or a TypeError naming the expected uint32[2]."""
-    if not isinstance(key, (Array, Tracer)):
-        if isinstance(key, np.ndarray):
-            key = to_concrete_array(key)
-        else:
-            raise TypeError(f"random.{fname}: expected a PRNG key, a uint32[2] array made by "
-                            f"random.key / random.PRNGKey / random.split; got {_describe(key)}")
-    aval = lift_aval(key)
-    if aval.dtype != _U32 or aval.shape != (2,):
-        hint = ""
-        if aval.dtype == _U32 and aval.shape[-1:] == (2,) and len(aval.shape) > 1:
-            hint = (f" ({_describe(key)} is a batch of {math.prod(aval.shape[:-1])} keys: "
-                    f"use vmap to draw with each, or index one)")
-        raise TypeError(f"random.{fname}: expected a PRNG key, a uint32[2] array made by "
-                        f"random.key / random.PRNGKey / random.split; got {_describe(key)}{hint}")
-    return key
-
-
-def _key_words(key):
-    return key[0], key[1]
-
-
-def _u32(value: int) -> Array:
-    return to_concrete_array(np.asarray(value & _MASK32, _U32))
-
-
-def PRNGKey(seed, *, impl=None):  # noqa: N802  (JAX's spelling)
-    """A key (uint32[2]) from an integer seed: [high 32 bits, low 32 bits] of the seed.
-
-    `seed` may be a Python int (-2**63 <= seed < 2**64) or an integer array scalar (also
-    traced, e.g. under jit or vmap); negative seeds are taken in two's complement, so
-    `PRNGKey(-1)` equals `jit(PRNGKey)(-1)`.
-    """
-    _check_impl(impl)
-    if isinstance(seed, (bool, np.bool_)):
-        raise TypeError("random.PRNGKey: the seed must be an integer, got a bool")
-    if isinstance(seed, (int, np.integer)):
-        seed = int(seed)
-        if not -(2**63) <= seed < 2**64:
-            raise OverflowError(f"random.PRNGKey: seed {seed} does not fit in 64 bits")
-        return to_concrete_array(np.array([(seed >> 32) & _MASK32, seed & _MASK32], _U32))
-    if not isinstance(seed, (Array, Tracer)):
-        if isinstance(seed, np.ndarray):
-            seed = to_concrete_array(seed)
-        else:
-            raise TypeError(f"random.PRNGKey: the seed must be an integer, got {_describe(seed)}")
-    aval = lift_aval(seed)
-    if aval.dtype.kind not in "iu" or aval.shape != ():
-        raise TypeError(f"random.PRNGKey: the seed must be an integer scalar, got {_describe(seed)} "
-                        "(use vmap to make a batch of keys)")
-    lo = misc.convert_element_type(seed, _U32)
-    if aval.dtype.itemsize == 8:
-        hi = misc.convert_element_type(ew.shift_right_logical(seed, 32), _U32)
-    elif aval.dtype.kind == "i":
-        hi = ew.select(ew.lt(seed, 0), _u32(_MASK32), _u32(0))
-    else:
-        hi = _u32(0)
-    return jnp.stack([hi, lo])
-
-
-def key(seed, *, impl=None):
-    """JAX's typed-key constructor. nablax has no separate key type: this is `PRNGKey(seed)`,
-    a uint32[2] array, accepted by every function here."""
-    return PRNGKey(seed, impl=impl)
-
-
 def _check_impl(impl) -> None:
-    if impl not in (None, "threefry2x32", "threefry"):
+    if impl not in (None, "threefry2x32", "threefry", KEY_DTYPE):
         raise ValueError(f"random: unknown PRNG implementation {impl!r}; nablax has only 'threefry2x32'")
 
 
-def key_data(keys):
-    """The raw uint32 data of a key: the key itself (keys are not a separate type here)."""
-    aval = lift_aval(keys)
-    if aval.dtype != _U32 or aval.shape[-1:] != (2,):
-        raise TypeError(f"random.key_data: expected uint32[..., 2] key data, got {_describe(keys)}")
-    return keys
+def _seed(ctor: str, seed):
+    if isinstance(seed, PRNGKeyArray):
+        raise TypeError(f"{ctor} accepts a scalar seed, but was given a PRNG key.")
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+    if isinstance(seed, int):
+        if not -(2**63) <= seed < 2**63:
+            raise OverflowError(f"{ctor}: seed {seed} does not fit in a 64-bit signed integer")
+        seed = np.array(seed, np.int64)
+    arr = as_array(seed)
+    if arr is None:
+        raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+    aval = lift_aval(arr)
+    if aval.shape:
+        raise TypeError(f"{ctor} accepts a scalar seed, but was given an array of shape {aval.shape} "
+                        "!= (). Use jax.vmap for batching")
+    if aval.dtype.kind not in "iu":
+        raise TypeError(f"PRNG key seed must be an integer; got {aval.dtype.name} seed {seed!r}")
+    canon = dtypes.canonicalize_dtype(aval.dtype)
+    if canon != aval.dtype:
+        arr = misc.convert_element_type(arr, canon)
+    return seed_data(arr)
 
 
-def wrap_key_data(key_bits_array, *, impl=None):
-    """A key from raw uint32[..., 2] data: the data itself (keys are not a separate type here)."""
+def PRNGKey(seed, *, impl=None):  # noqa: N802  (JAX's spelling)
+    """A legacy key: uint32[2] = [seed >> 32, seed & 0xFFFFFFFF] of an integer seed
+    (a 32-bit int without x64, so e.g. PRNGKey(-1) is [0, 4294967295])."""
     _check_impl(impl)
-    return key_data(key_bits_array)
+    return _seed("PRNGKey", seed)
+
+
+def key(seed, *, impl=None, dtype=None) -> PRNGKeyArray:
+    """A typed key (shape (), dtype key<fry>) from an integer seed; its data is PRNGKey(seed)."""
+    if impl is not None and dtype is not None:
+        raise ValueError("Cannot specify both `impl` and `dtype` arguments to jax.random.key")
+    _check_impl(impl if dtype is None else dtype)
+    return PRNGKeyArray(_seed("key", seed))
+
+
+def key_data(keys):
+    """The uint32[..., 2] data underlying keys (typed or legacy)."""
+    return check_key("key_data", keys, allow_batched=True)[0]
+
+
+def wrap_key_data(key_bits_array, *, impl=None, dtype=None) -> PRNGKeyArray:
+    """Typed keys (shape key_bits_array.shape[:-1]) over uint32[..., 2] data."""
+    if impl is not None and dtype is not None:
+        raise ValueError("Cannot specify both `impl` and `dtype` arguments to jax.random.wrap_key_data")
+    _check_impl(impl if dtype is None else dtype)
+    return PRNGKeyArray(check_key_data("wrap_key_data", key_bits_array))
 
 
 def key_impl(keys) -> str:
-    _check_key("key_impl", keys)
+    check_key("key_impl", keys, allow_batched=True)
     return "threefry2x32"
 
 
 def clone(key):
-    """Returns the key (keys are immutable arrays; JAX uses this with key reuse checking)."""
-    return _check_key("clone", key)
-
-
-def _shape(fname: str, shape) -> tuple:
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    try:
-        out = tuple(operator.index(d) for d in shape)
-    except TypeError:
-        raise TypeError(f"random.{fname}: shape must be a sequence of integers, got {shape!r}") from None
-    if any(d < 0 for d in out):
-        raise ValueError(f"random.{fname}: negative dimensions are not allowed, got shape {out}")
-    return out
+    """The key itself (keys are immutable; JAX uses this with key reuse checking)."""
+    return key
 
 
 def split(key, num: int | Sequence[int] = 2):
-    """`num` new independent keys (shape (num, 2)); `num` may also be a shape tuple."""
-    key = _check_key("split", key)
-    shape = _shape("split", num)
-    n = math.prod(shape)
-    k0, k1 = _key_words(key)
-    y0, y1 = threefry2x32(k0, k1, _u32(_SPLIT), misc.iota(_U32, n))
-    return lshape.reshape(jnp.stack([y0, y1], axis=-1), shape + (2,))
+    """`num` new keys (a shape tuple gives that shape of keys), of the kind `key` is."""
+    data, typed = check_key("split", key)
+    return wrap_result(split_data(data, canonical_shape("split", num)), typed)
 
 
 def fold_in(key, data):
-    """A new key from `key` and an integer `data` (its low 32 bits); traced data is fine."""
-    key = _check_key("fold_in", key)
-    if isinstance(data, (bool, np.bool_)) or not isinstance(data, (int, np.integer, Array, Tracer, np.ndarray)):
-        raise TypeError(f"random.fold_in: data must be an integer, got {_describe(data)}")
-    if isinstance(data, (int, np.integer)):
-        d = _u32(int(data))
-    else:
-        if isinstance(data, np.ndarray):
-            data = to_concrete_array(data)
-        aval = lift_aval(data)
-        if aval.dtype.kind not in "iu" or aval.shape != ():
-            raise TypeError(f"random.fold_in: data must be an integer scalar, got {_describe(data)}")
-        d = misc.convert_element_type(data, _U32)
-    k0, k1 = _key_words(key)
-    y0, y1 = threefry2x32(k0, k1, _u32(_FOLD), d)
-    return jnp.stack([y0, y1])
+    """A new key from `key` and an integer `data` (taken as uint32)."""
+    kdata, typed = check_key("fold_in", key)
+    if _shape_of(data):
+        raise TypeError(f"fold_in accepts a scalar, but was given an array of shape {_shape_of(data)} "
+                        "!= (). Use jax.vmap for batching.")
+    return wrap_result(fold_in_data(kdata, jnp.asarray(data, dtype=_U32)), typed)
 
 
-# --------------------------------------------------------------------------- bits
-
-def _words(key, n: int):
-    """n independent uint32 words from `key` (a flat array)."""
-    if n == 0:
-        return jnp.zeros((0,), _U32)
-    m = (n + 1) // 2
-    k0, k1 = _key_words(key)
-    y0, y1 = threefry2x32(k0, k1, _u32(_DRAW), misc.iota(_U32, m))
-    out = lshape.concatenate([y0, y1], 0)
-    return out if 2 * m == n else lshape.slice(out, (0,), (n,))
+def _key(fname: str, key):
+    return check_key(fname, key)[0]
 
 
 def random_bits(key, bit_width: int, shape):
-    """Uniform random unsigned integers of `bit_width` (8, 16, 32 or 64) bits, of `shape`."""
-    key = _check_key("random_bits", key)
-    shape = _shape("random_bits", shape)
-    return _bits(key, bit_width, shape)
-
-
-def _bits(key, bit_width: int, shape: tuple):
-    if bit_width not in (8, 16, 32, 64):
-        raise ValueError(f"random.bits: bit width must be 8, 16, 32 or 64, got {bit_width}")
-    n = math.prod(shape)
-    if bit_width == 64:
-        if not x64_enabled():
-            raise TypeError("random.bits: 64-bit random bits need 64-bit types; enable them with "
-                            "nablax.config.update('jax_enable_x64', True)")
-        w = _words(key, 2 * n)
-        hi = misc.convert_element_type(lshape.slice(w, (0,), (n,)), _U64)
-        lo = misc.convert_element_type(lshape.slice(w, (n,), (2 * n,)), _U64)
-        return lshape.reshape(ew.bitwise_or(ew.shift_left(hi, 32), lo), shape)
-    w = _words(key, n)
-    if shape != (n,):
-        w = lshape.reshape(w, shape)
-    if bit_width == 32:
-        return w
-    return misc.convert_element_type(w, np.dtype(f"uint{bit_width}"))
+    """Uniform unsigned integers of `bit_width` (8, 16, 32 or 64) bits and `shape`."""
+    data = _key("random_bits", key)
+    if bit_width == 64 and not x64_enabled():
+        raise TypeError("random.random_bits: 64-bit random bits need 64-bit types; enable them with "
+                        "nablax.config.update('jax_enable_x64', True)")
+    return _random_bits(data, bit_width, canonical_shape("random_bits", shape))
 
 
 def bits(key, shape=(), dtype=None):
-    """Uniform random bits: an unsigned integer array of `shape` and `dtype` (default uint32)."""
-    key = _check_key("bits", key)
-    dtype = _U32 if dtype is None else dtypes.check_user_dtype(dtype, "random.bits")
+    """Uniform random bits: unsigned integers of `shape` and `dtype` (uint32; uint64 under x64)."""
+    data = _key("bits", key)
+    if dtype is None:
+        dtype = np.dtype(np.uint64) if x64_enabled() else _U32
+    else:
+        dtype = dtypes.check_user_dtype(dtype, "random.bits")
     if dtype.kind != "u":
-        raise ValueError(f"random.bits: dtype must be an unsigned integer dtype, got {dtype.name}")
-    return _bits(key, dtype.itemsize * 8, _shape("bits", shape))
+        raise ValueError(f"dtype argument to `bits` must be an unsigned int dtype, got {dtype.name}")
+    return _random_bits(data, dtype.itemsize * 8, canonical_shape("bits", shape))
 
 
-# --------------------------------------------------------------------- float helpers
+# ------------------------------------------------------------------ float helpers
 
-def _float_dtype(fname: str, dtype, complex_ok: bool = False) -> np.dtype:
-    dtype = dtypes.check_user_dtype(dtype, f"random.{fname}", stacklevel=4)
-    if not dtypes.is_float(dtype) and not (complex_ok and dtypes.is_complex(dtype)):
-        what = "a float or complex" if complex_ok else "a float"
-        raise ValueError(f"random.{fname}: dtype must be {what} dtype, got {dtype.name}")
+def _float_dtype(fname: str, dtype, kinds: str = "f") -> np.dtype:
+    dtype = dtypes.check_user_dtype(float if dtype is None else dtype, f"random.{fname}", stacklevel=4)
+    if not (dtypes.is_float(dtype) or ("c" in kinds and dtypes.is_complex(dtype))):
+        what = "a float or complex" if "c" in kinds else "a float"
+        raise ValueError(f"dtype argument to `{fname}` must be {what} dtype, got {dtype.name}")
     return dtype
 
 
-def _compute_dtype(dtype: np.dtype) -> np.dtype:
-    """Transforms run in float32 (float64 for float64) and are cast to `dtype` at the end."""
-    return np.dtype(np.float64) if dtype == np.float64 else np.dtype(np.float32)
-
-
-def _grid(key, shape: tuple, dtype: np.dtype, nbits: int):
-    """Integers k uniform in [0, 2**nbits) as `dtype` (exact), from the top bits of the words."""
-    if dtype == np.float64:
-        w = _bits(key, 64, shape)
-        return misc.convert_element_type(ew.shift_right_logical(w, 64 - nbits), dtype)
-    w = _bits(key, 32, shape)
-    return misc.convert_element_type(ew.shift_right_logical(w, 32 - nbits), dtype)
-
-
-def _unit(key, shape: tuple, dtype: np.dtype):
-    """Uniform on [0, 1): k * 2**-nmant (exact in `dtype`)."""
-    nbits = _nmant(dtype)
-    cdt = _compute_dtype(dtype)
-    u = ew.mul(_grid(key, shape, cdt, nbits), 2.0 ** -nbits)
-    return misc.convert_element_type(u, dtype)
-
-
-def _open_unit(key, shape: tuple, cdt: np.dtype):
-    """Uniform on the open (0, 1): grid midpoints (k + 1/2) * 2**-nmant, in float32/float64."""
-    nbits = _nmant(cdt)
-    return ew.mul(ew.add(_grid(key, shape, cdt, nbits), 0.5), 2.0 ** -nbits)
-
-
-def _open_symmetric(key, shape: tuple, cdt: np.dtype):
-    """Uniform on the open (-1, 1), symmetric about 0: (2k + 1 - 2**nmant) * 2**-nmant."""
-    nbits = _nmant(cdt)
-    k = _grid(key, shape, cdt, nbits)
-    return ew.mul(ew.add(ew.mul(k, 2.0), 1.0 - 2.0 ** nbits), 2.0 ** -nbits)
-
-
-def _nmant(dtype: np.dtype) -> int:
-    return int(dtypes.finfo(dtype).nmant)
-
-
-def _param(x, dtype: np.dtype):
-    """A distribution parameter as an array of `dtype` (differentiable if it was a tracer)."""
-    return jnp.asarray(x, dtype=dtype)
-
-
-def _check_shape(fname: str, shape: tuple, *param_shapes: tuple) -> None:
+def _check_shape(fname: str, shape: tuple, *param_shapes) -> None:
+    if not param_shapes:
+        return
     try:
         joint = np.broadcast_shapes(shape, *param_shapes)
     except ValueError:
         joint = None
     if joint != shape:
-        shown = ", ".join(str(tuple(s)) for s in param_shapes)
-        raise ValueError(f"random.{fname}: parameter shapes {shown} must broadcast to the requested "
-                         f"shape {shape}")
+        raise ValueError(f"{fname} parameter shapes must be broadcast-compatible with shape argument, "
+                         f"and the result of broadcasting the shapes must equal the shape argument, "
+                         f"but got result {joint} for shape argument {shape}.")
+
+
+def _shape_of(x) -> tuple:
+    return tuple(np.shape(x)) if not hasattr(x, "shape") else tuple(x.shape)
+
+
+def _const(value, dtype: np.dtype):
+    return to_concrete_array(np.array(value, dtype))
+
+
+def _log(x):
+    """log exactly as XLA computes it (float16 through float32, as XLA does)."""
+    return xla_math(x, "log")
+
+
+def _log1p(x):
+    return xla_math(x, "log1p")
+
+
+def _erf_inv(x):
+    return xla_math(x, "erf_inv")
+
+
+def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):
+    """JAX's uniform: the top mantissa bits under exponent 0, minus 1, scaled into [minval, maxval)."""
+    finfo = dtypes.finfo(dtype)
+    nbits, nmant = finfo.bits, int(finfo.nmant)
+    rng_bits = 8 if nmant < 8 else nbits
+    b = _random_bits(key_data_, rng_bits, shape)
+    if rng_bits != nbits:
+        b = misc.convert_element_type(b, np.dtype(f"uint{nbits}"))
+    mant = ew.shift_right_logical(b, np.array(rng_bits - nmant, b.dtype))
+    # bitcast(mant | bits(1.0)) - 1 is exactly mant * 2**-nmant.
+    floats = ew.mul(misc.convert_element_type(mant, dtype), _const(2.0 ** -nmant, dtype))
+    if isinstance(minval, (float, int, np.floating)) and isinstance(maxval, (float, int, np.floating)):
+        if (minval, maxval) == (0.0, 1.0):
+            return floats  # max(0, fma(floats, 1, 0)) is floats itself
+        lo, hi = np.array(minval, dtype), np.array(maxval, dtype)  # constants: NumPy does the dtype's math
+        lo_c = to_concrete_array(lo)
+        return ew.max(lo_c, xla_fma(floats, to_concrete_array(hi - lo), lo_c))
+    lo = misc.convert_element_type(jnp.asarray(minval), dtype)
+    hi = misc.convert_element_type(jnp.asarray(maxval), dtype)
+    return jnp.maximum(lo, jnp.reshape(_fma(floats, hi - lo, lo), shape))
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once, as XLA's CPU backend fuses it (a: an array of the dtype)."""
+    return xla_fma(a, misc.convert_element_type(b, a.dtype), misc.convert_element_type(c, a.dtype))
+
+
+def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0):
+    """Uniform floats in [minval, maxval) (float32 by default, float64 under x64)."""
+    data = _key("uniform", key)
+    shape = canonical_shape("uniform", shape)
+    dtype = _float_dtype("uniform", dtype)
+    try:
+        _check_shape("uniform", shape, _shape_of(minval), _shape_of(maxval))
+    except ValueError as e:  # JAX fails in its multiply here: a TypeError
+        raise TypeError(str(e)) from None
+    return _uniform(data, shape, dtype, minval, maxval)
+
+
+def _normal_real(data, shape: tuple, dtype: np.dtype):
+    lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype))
+    u = _uniform(data, shape, dtype, lo, 1.0)
+    return ew.mul(_const(np.sqrt(2), dtype), _erf_inv(u))
+
+
+def normal(key, shape=(), dtype=None):
+    """Standard normal samples: sqrt(2) * erf_inv(u), u uniform on (-1, 1). Complex dtypes:
+    real and imaginary parts from the two keys of split(key), each of variance 1/2."""
+    data = _key("normal", key)
+    shape = canonical_shape("normal", shape)
+    dtype = _float_dtype("normal", dtype, "fc")
+    if dtype.kind == "c":
+        real = dtypes.complex_to_real(dtype)
+        k = split_data(data, (2,))
+        re = _normal_real(k[0], shape, real)
+        im = _normal_real(k[1], shape, real)
+        return ew.div(ew.complex(re, im), _const(np.sqrt(2), dtype))
+    return _normal_real(data, shape, dtype)
 
 
 def _param_shape(fname: str, shape, *params) -> tuple:
     if shape is None:
-        return np.broadcast_shapes(*[p.shape for p in params])
-    shape = _shape(fname, shape)
-    _check_shape(fname, shape, *[p.shape for p in params])
+        return np.broadcast_shapes(*[_shape_of(p) for p in params])
+    shape = canonical_shape(fname, shape)
+    _check_shape(fname, shape, *[_shape_of(p) for p in params])
     return shape
 
 
-# ----------------------------------------------------------------- distributions
-
-def uniform(key, shape=(), dtype=float, minval=0.0, maxval=1.0):
-    """Uniform floats in [minval, maxval) (float32 by default, float64 under x64)."""
-    key = _check_key("uniform", key)
-    dtype = _float_dtype("uniform", dtype)
-    shape = _shape("uniform", shape)
-    u = _unit(key, shape, dtype)
-    if _is_python(minval, 0.0) and _is_python(maxval, 1.0):
-        return u
-    lo, hi = _param(minval, dtype), _param(maxval, dtype)
-    _check_shape("uniform", shape, lo.shape, hi.shape)
-    out = lo + (hi - lo) * u
-    # Rounding may reach maxval; keep the interval half-open (bounds carry no gradient).
-    top = special.nextafter(misc.stop_gradient(hi), misc.stop_gradient(lo))
-    return jnp.minimum(jnp.maximum(out, lo), top)
-
-
-def _is_python(x, value) -> bool:
-    return type(x) in (int, float) and x == value
-
-
-def normal(key, shape=(), dtype=float):
-    """Standard normal samples (complex dtypes: real and imaginary parts each of variance 1/2)."""
-    key = _check_key("normal", key)
-    dtype = _float_dtype("normal", dtype, complex_ok=True)
-    shape = _shape("normal", shape)
-    if dtype.kind == "c":
-        real = dtypes.complex_to_real(dtype)
-        keys = split(key)
-        re = _normal(keys[0], shape, real)
-        im = _normal(keys[1], shape, real)
-        return ew.complex(ew.mul(re, math.sqrt(0.5)), ew.mul(im, math.sqrt(0.5)))
-    return _normal(key, shape, dtype)
-
-
-def _normal(key, shape: tuple, dtype: np.dtype):
-    cdt = _compute_dtype(dtype)
-    v = _open_symmetric(key, shape, cdt)
-    return misc.convert_element_type(ew.mul(special.erf_inv(v), math.sqrt(2.0)), dtype)
-
-
-def truncated_normal(key, lower, upper, shape=None, dtype=float):
+def truncated_normal(key, lower, upper, shape=None, dtype=None):
     """Standard normal samples conditioned on lower < x < upper (by inverting the CDF)."""
-    key = _check_key("truncated_normal", key)
+    data = _key("truncated_normal", key)
     dtype = _float_dtype("truncated_normal", dtype)
-    lo, hi = _param(lower, dtype), _param(upper, dtype)
-    shape = _param_shape("truncated_normal", shape, lo, hi)
-    cdt = _compute_dtype(dtype)
-    lo_c, hi_c = misc.convert_element_type(lo, cdt), misc.convert_element_type(hi, cdt)
-    a = special.erf(ew.mul(lo_c, 1 / math.sqrt(2.0)))
-    b = special.erf(ew.mul(hi_c, 1 / math.sqrt(2.0)))
-    u = _open_unit(key, shape, cdt)
-    x = ew.mul(special.erf_inv(a + (b - a) * u), math.sqrt(2.0))
-    x = misc.convert_element_type(x, dtype)
-    inf = to_concrete_array(np.array(np.inf, dtype))
-    low = special.nextafter(misc.stop_gradient(lo), inf)
-    high = special.nextafter(misc.stop_gradient(hi), ew.neg(inf))
-    return jnp.clip(x, low, high)
+    shape = _param_shape("truncated_normal", shape, lower, upper)
+    sqrt2 = _const(np.sqrt(2), dtype)
+    lo = misc.convert_element_type(jnp.asarray(lower), dtype)
+    hi = misc.convert_element_type(jnp.asarray(upper), dtype)
+    a = xla_math(ew.div(lo, sqrt2), "erf")
+    b = xla_math(ew.div(hi, sqrt2), "erf")
+    out = ew.mul(sqrt2, _erf_inv(_uniform(data, shape, dtype, a, b)))
+    inf = _const(np.inf, dtype)
+    return jnp.clip(out, special.nextafter(misc.stop_gradient(lo), inf),
+                    special.nextafter(misc.stop_gradient(hi), ew.neg(inf)))
 
 
-def bernoulli(key, p=0.5, shape=None):
-    """Booleans that are True with probability p (shape defaults to p's shape)."""
-    key = _check_key("bernoulli", key)
+def bernoulli(key, p=0.5, shape=None, mode: str = "low"):
+    """Booleans that are True with probability p: uniform(key, shape, p.dtype) < p."""
+    data = _key("bernoulli", key)
     p_arr = jnp.asarray(p)
-    dtype = p_arr.dtype if dtypes.is_float(p_arr.dtype) else dtypes.canonicalize_dtype(float)
-    p_arr = misc.convert_element_type(p_arr, dtype)
-    shape = _param_shape("bernoulli", shape, p_arr)
-    return jnp.less(_unit(key, shape, dtype), p_arr)
+    if not dtypes.is_float(p_arr.dtype):
+        raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {p_arr.dtype.name}.")
+    dtype = p_arr.dtype
+    shape = tuple(p_arr.shape) if shape is None else _param_shape("bernoulli", shape, p_arr)
+    if mode == "high":
+        u = _uniform(data, (2,) + shape, dtype, 0.0, 1.0)
+        u2 = ew.mul(u[1], _const(2.0 ** -int(dtypes.finfo(dtype).nmant), dtype))
+        return jnp.less(u2, p_arr - u[0])
+    if mode != "low":
+        raise ValueError(f"random.bernoulli: mode must be 'low' or 'high', got {mode!r}")
+    return jnp.less(_uniform(data, shape, dtype, 0.0, 1.0), p_arr)
 
 
 def rademacher(key, shape=(), dtype=int):
-    """-1 or +1 with equal probability."""
-    key = _check_key("rademacher", key)
+    """-1 or +1 with equal probability: 2 * bernoulli(key, 0.5, shape) - 1."""
+    _key("rademacher", key)
     dtype = dtypes.check_user_dtype(dtype, "random.rademacher")
-    shape = _shape("rademacher", shape)
-    top = ew.shift_right_logical(_bits(key, 32, shape), 31)
-    return misc.convert_element_type(ew.sub(ew.mul(misc.convert_element_type(top, np.int32), 2), 1), dtype)
+    b = misc.convert_element_type(bernoulli(key, 0.5, canonical_shape("rademacher", shape)), dtype)
+    return misc.convert_element_type(2 * b - 1, dtype)
 
 
-def exponential(key, shape=(), dtype=float):
-    """Exponential(1) samples: -log(u) for u uniform on (0, 1)."""
-    key = _check_key("exponential", key)
+def exponential(key, shape=(), dtype=None):
+    """Exponential(1) samples: -log1p(-u), u uniform on [0, 1)."""
+    data = _key("exponential", key)
     dtype = _float_dtype("exponential", dtype)
-    return _exponential(key, _shape("exponential", shape), dtype)
+    return _exponential(data, canonical_shape("exponential", shape), dtype)
 
 
-def _exponential(key, shape: tuple, dtype: np.dtype):
-    u = _open_unit(key, shape, _compute_dtype(dtype))
-    return misc.convert_element_type(ew.neg(ew.log(u)), dtype)
+def _exponential(data, shape: tuple, dtype: np.dtype):
+    return ew.neg(_log1p(ew.neg(_uniform(data, shape, dtype, 0.0, 1.0))))
 
 
-def gumbel(key, shape=(), dtype=float):
-    """Standard Gumbel samples: -log(-log(u))."""
-    key = _check_key("gumbel", key)
+def gumbel(key, shape=(), dtype=None, mode: str | None = None):
+    """Standard Gumbel samples: -log(-log(u)), u uniform on [tiny, 1) (mode "high": a
+    two-draw uniform with more resolution near 0)."""
+    data = _key("gumbel", key)
     dtype = _float_dtype("gumbel", dtype)
-    return _gumbel(key, _shape("gumbel", shape), dtype)
+    return _gumbel(data, canonical_shape("gumbel", shape), dtype, mode or "low")
 
 
-def _gumbel(key, shape: tuple, dtype: np.dtype):
-    u = _open_unit(key, shape, _compute_dtype(dtype))
-    return misc.convert_element_type(ew.neg(ew.log(ew.neg(ew.log(u)))), dtype)
+def _gumbel(data, shape: tuple, dtype: np.dtype, mode: str):
+    info = dtypes.finfo(dtype)
+    if mode == "low":
+        u = _uniform(data, shape, dtype, float(info.tiny), 1.0)
+        return ew.neg(_log(ew.neg(_log(u))))
+    if mode != "high":
+        raise ValueError(f"random.gumbel: mode must be 'low' or 'high', got {mode!r}")
+    u = _uniform(data, (2,) + shape, dtype, 0.0, 1.0)
+    high, low = u[0], u[1]
+    finer = high + _const(2.0 ** -int(info.nmant), dtype) * low + _const(info.tiny, dtype)
+    x = jnp.where(high >= 0.5, high, finer)
+    return ew.neg(_log(ew.neg(_log1p(ew.neg(x)))))
 
 
-def laplace(key, shape=(), dtype=float):
-    """Standard Laplace samples (density exp(-|x|) / 2)."""
-    key = _check_key("laplace", key)
+def laplace(key, shape=(), dtype=None):
+    """Standard Laplace samples: sign(u) * log1p(-|u|), u uniform on (-1, 1)."""
+    data = _key("laplace", key)
     dtype = _float_dtype("laplace", dtype)
-    v = _open_symmetric(key, _shape("laplace", shape), _compute_dtype(dtype))
-    x = ew.neg(ew.mul(ew.sign(v), special.log1p(ew.neg(ew.abs(v)))))
-    return misc.convert_element_type(x, dtype)
+    u = _uniform(data, canonical_shape("laplace", shape), dtype,
+                 -1.0 + float(dtypes.finfo(dtype).epsneg), 1.0)
+    return ew.mul(ew.sign(u), _log1p(ew.neg(ew.abs(u))))
 
 
-def logistic(key, shape=(), dtype=float):
-    """Standard logistic samples: log(u) - log(1 - u)."""
-    key = _check_key("logistic", key)
+def logistic(key, shape=(), dtype=None):
+    """Standard logistic samples: log(u) - log1p(-u), u uniform on [tiny, 1)."""
+    data = _key("logistic", key)
     dtype = _float_dtype("logistic", dtype)
-    u = _open_unit(key, _shape("logistic", shape), _compute_dtype(dtype))
-    return misc.convert_element_type(ew.sub(ew.log(u), special.log1p(ew.neg(u))), dtype)
+    x = _uniform(data, canonical_shape("logistic", shape), dtype, float(dtypes.finfo(dtype).tiny), 1.0)
+    return ew.sub(_log(x), _log1p(ew.neg(x)))
 
 
-def cauchy(key, shape=(), dtype=float):
-    """Standard Cauchy samples: tan(pi * (u - 1/2))."""
-    key = _check_key("cauchy", key)
+def cauchy(key, shape=(), dtype=None):
+    """Standard Cauchy samples: tan(pi * (u - 1/2)), u uniform on [eps, 1)."""
+    data = _key("cauchy", key)
     dtype = _float_dtype("cauchy", dtype)
-    u = _open_unit(key, _shape("cauchy", shape), _compute_dtype(dtype))
-    return misc.convert_element_type(special.tan(ew.mul(ew.sub(u, 0.5), math.pi)), dtype)
+    u = _uniform(data, canonical_shape("cauchy", shape), dtype, float(dtypes.finfo(dtype).eps), 1.0)
+    return special.tan(ew.mul(_const(np.pi, dtype), ew.sub(u, _const(0.5, dtype))))
 
 
-def pareto(key, b, shape=None, dtype=float):
+def pareto(key, b, shape=None, dtype=None):
     """Pareto samples with shape parameter b (support [1, inf)): exp(Exponential / b)."""
-    key = _check_key("pareto", key)
+    data = _key("pareto", key)
     dtype = _float_dtype("pareto", dtype)
-    b = _param(b, dtype)
     shape = _param_shape("pareto", shape, b)
-    return jnp.exp(_exponential(key, shape, dtype) / b)
+    b = misc.convert_element_type(jnp.asarray(b), dtype)
+    return jnp.exp(_exponential(data, shape, dtype) / b)
 
 
-def weibull_min(key, scale, concentration, shape=(), dtype=float):
+def weibull_min(key, scale, concentration, shape=(), dtype=None):
     """Weibull samples: scale * Exponential ** (1 / concentration)."""
-    key = _check_key("weibull_min", key)
+    data = _key("weibull_min", key)
     dtype = _float_dtype("weibull_min", dtype)
-    scale, conc = _param(scale, dtype), _param(concentration, dtype)
-    shape = _shape("weibull_min", shape)
-    _check_shape("weibull_min", shape, scale.shape, conc.shape)
-    return scale * jnp.power(_exponential(key, shape, dtype), 1 / conc)
+    shape = canonical_shape("weibull_min", shape)
+    _check_shape("weibull_min", shape, _shape_of(scale), _shape_of(concentration))
+    scale = jnp.asarray(scale, dtype=dtype)
+    conc = jnp.asarray(concentration, dtype=dtype)
+    return jnp.power(_exponential(data, shape, dtype), 1.0 / conc) * scale
 
 
-def rayleigh(key, scale, shape=None, dtype=float):
-    """Rayleigh samples: scale * sqrt(2 * Exponential)."""
-    key = _check_key("rayleigh", key)
+def rayleigh(key, scale, shape=None, dtype=None):
+    """Rayleigh samples: scale * sqrt(-2 log u), u uniform on [0, 1)."""
+    data = _key("rayleigh", key)
     dtype = _float_dtype("rayleigh", dtype)
-    scale = _param(scale, dtype)
     shape = _param_shape("rayleigh", shape, scale)
-    return scale * jnp.sqrt(2 * _exponential(key, shape, dtype))
+    u = _uniform(data, shape, dtype, 0.0, 1.0)
+    scale = jnp.broadcast_to(misc.convert_element_type(jnp.asarray(scale), dtype), shape)
+    return ew.mul(scale, special.sqrt(ew.mul(_log(u), _const(-2, dtype))))
 
 
-def maxwell(key, shape=(), dtype=float):
+def maxwell(key, shape=(), dtype=None):
     """Maxwell samples: the length of a standard normal 3-vector."""
-    key = _check_key("maxwell", key)
+    data = _key("maxwell", key)
     dtype = _float_dtype("maxwell", dtype)
-    shape = _shape("maxwell", shape)
-    z = _normal(key, shape + (3,), dtype)
+    z = _normal_real(data, canonical_shape("maxwell", shape) + (3,), dtype)
     return jnp.sqrt(jnp.sum(z * z, axis=-1))
 
 
 # ------------------------------------------------------------------------ integers
 
-def _mulhi(a, b, bits: int):
-    """The high `bits` bits of the 2*bits-bit product of two unsigned `bits`-bit arrays."""
-    h = bits // 2
-    mask = (1 << h) - 1
-    a1, a0 = ew.shift_right_logical(a, h), ew.bitwise_and(a, mask)
-    b1, b0 = ew.shift_right_logical(b, h), ew.bitwise_and(b, mask)
-    t = ew.mul(a0, b0)
-    mid1 = ew.add(ew.mul(a1, b0), ew.shift_right_logical(t, h))
-    mid2 = ew.add(ew.mul(a0, b1), ew.bitwise_and(mid1, mask))
-    return ew.add(ew.add(ew.mul(a1, b1), ew.shift_right_logical(mid1, h)), ew.shift_right_logical(mid2, h))
+def _clip_to(x, dtype: np.dtype):
+    """Integer x converted to dtype, clipped to its range (JAX's _convert_and_clip_integer)."""
+    xi, di = np.iinfo(x.dtype), np.iinfo(dtype)
+    lo, hi = max(di.min, xi.min), min(di.max, xi.max)
+    if lo > xi.min or hi < xi.max:
+        x = jnp.clip(x, _const(lo, x.dtype), _const(hi, x.dtype))
+    return misc.convert_element_type(x, dtype)
 
 
-def _bounded(key, shape: tuple, span, wdt: np.dtype):
-    """Integers uniform in [0, span) (span of dtype wdt, 0 < span): floor(X * span / 2**(2w))
-    for a 2w-bit random X, so each value's probability is off by at most span / 2**(2w)."""
-    bits_ = wdt.itemsize * 8
-    w = _bits(key, bits_, (2,) + shape)
-    hi, lo = w[0], w[1]
-    top = _mulhi(hi, span, bits_)
-    mid = ew.add(ew.mul(hi, span), _mulhi(lo, span, bits_))
-    carry = misc.convert_element_type(ew.lt(mid, ew.mul(hi, span)), wdt)
-    return ew.add(top, carry), hi
+def _urem(a, span):
+    """a % span for unsigned arrays, with XLA's a % 0 == a."""
+    zero = ew.eq(span, _const(0, span.dtype))
+    safe = jnp.where(zero, _const(1, span.dtype), span)
+    return jnp.where(zero, a, ew.rem(a, safe))
 
 
-def _int_bound(fname: str, x, dtype: np.dtype, info) -> tuple:
-    """(x clipped into dtype's range, as dtype; whether x was above dtype's maximum)."""
+def _int_operand(fname: str, x):
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"random.{fname}: integer bounds expected, got a bool")
-    if isinstance(x, (int, np.integer)):
-        x = int(x)
-        return jnp.asarray(min(max(x, info.min), info.max), dtype), x > info.max
-    x = jnp.asarray(x)
-    if x.dtype.kind not in "iu":
-        raise TypeError(f"random.{fname}: minval and maxval must be integers, got {x.dtype.name}")
-    xinfo = np.iinfo(x.dtype)
-    above = jnp.greater(x, info.max) if xinfo.max > info.max else False
-    if xinfo.min < info.min or xinfo.max > info.max:
-        x = jnp.clip(x, max(info.min, xinfo.min), min(info.max, xinfo.max))
-    return misc.convert_element_type(x, dtype), above
+    if isinstance(x, int):
+        return jnp.asarray(x)
+    arr = jnp.asarray(x)
+    if arr.dtype.kind not in "iu":
+        arr = misc.convert_element_type(arr, dtypes.canonicalize_dtype(int))
+    return arr
 
 
-def randint(key, shape, minval, maxval, dtype=int):
-    """Uniform integers in [minval, maxval) (bounds broadcast to `shape`; clipped into the
-    range of `dtype`, with maxval above its maximum meaning "up to and including it")."""
-    key = _check_key("randint", key)
-    dtype = dtypes.check_user_dtype(dtype, "random.randint")
+def randint(key, shape, minval, maxval, dtype=None):
+    """Uniform integers in [minval, maxval), JAX's scheme: two words of random bits
+    combined modulo the span (bounds clipped into `dtype`; maxval above its maximum
+    means "up to and including it")."""
+    data = _key("randint", key)
+    dtype = dtypes.check_user_dtype(int if dtype is None else dtype, "random.randint")
     if dtype.kind not in "iu":
-        raise TypeError(f"random.randint: dtype must be an integer dtype, got {dtype.name}")
-    shape = _shape("randint", shape)
+        raise TypeError(f"randint only accepts integer dtypes, got {dtype.name}")
+    shape = canonical_shape("randint", shape)
     info = np.iinfo(dtype)
-    lo, _ = _int_bound("randint", minval, dtype, info)
-    hi, past_end = _int_bound("randint", maxval, dtype, info)
-    _check_shape("randint", shape, lo.shape, hi.shape)
-    wdt = _U64 if dtype.itemsize == 8 else _U32
-    lo_u, hi_u = misc.convert_element_type(lo, wdt), misc.convert_element_type(hi, wdt)
-    span = ew.sub(hi_u, lo_u)
-    if past_end is not False:
-        span = ew.add(span, misc.convert_element_type(past_end, wdt))
-    valid = jnp.logical_or(jnp.greater(hi, lo), past_end)
-    offset, raw = _bounded(key, shape, jnp.broadcast_to(span, shape), wdt)
-    full = jnp.logical_and(ew.eq(span, 0), valid)
-    offset = jnp.where(full, raw, jnp.where(valid, offset, 0))
-    return misc.convert_element_type(ew.add(jnp.broadcast_to(lo_u, shape), offset), dtype)
+    lo, hi = _int_operand("randint", minval), _int_operand("randint", maxval)
+    sample_dtype = dtype
+    if info.bits < 32:
+        sample_dtype = np.dtype(np.int32)
+        lo = jnp.clip(misc.convert_element_type(lo, sample_dtype), int(info.min), int(info.max))
+        hi = jnp.clip(misc.convert_element_type(hi, sample_dtype), int(info.min), int(info.max) + 1)
+    out = _randint(data, lo, hi, shape, sample_dtype)
+    return out if sample_dtype == dtype else misc.convert_element_type(out, dtype)
 
 
-def _perm_indices(key, n: int):
-    """A uniformly random permutation of 0..n-1: sort by 64-bit random keys."""
-    w = _bits(key, 32, (2, n))
-    idx = misc.iota(dtypes.canonicalize_dtype(int), n)
-    return sorting.sort((w[0], w[1], idx), dimension=0, num_keys=2)[2]
+def _randint(data, lo, hi, shape: tuple, dtype: np.dtype):
+    _check_shape("randint", shape, tuple(lo.shape), tuple(hi.shape))
+    dmax = _clip_to(_const(np.iinfo(dtype).max, dtype), hi.dtype)
+    out_of_range = ew.gt(hi, dmax)
+    lo, hi = _clip_to(lo, dtype), _clip_to(hi, dtype)
+    nbits = np.iinfo(dtype).bits
+    udt = np.dtype(f"uint{nbits}")
+    keys = split_data(data, (2,))
+    higher = _random_bits(keys[0], nbits, shape)
+    lower = _random_bits(keys[1], nbits, shape)
+    span = misc.convert_element_type(ew.sub(hi, lo), udt)
+    span = jnp.where(ew.le(hi, lo), _const(1, udt), span)
+    span = jnp.where(jnp.logical_and(out_of_range, ew.gt(hi, lo)), ew.add(span, _const(1, udt)), span)
+    mult = _urem(_const(2 ** (nbits // 2), udt), span)
+    mult = _urem(ew.mul(mult, mult), span)
+    offset = ew.add(ew.mul(_urem(higher, span), mult), _urem(lower, span))
+    offset = _urem(offset, span)
+    return ew.add(lo, misc.convert_element_type(offset, dtype))
 
 
-def _concrete_int(fname: str, x, what: str):
-    """x as a Python int if it is an integer scalar (not an array), else None."""
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"random.{fname}: {what} must be an integer or an array, got a bool")
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    return None
-
-
-def permutation(key, x, axis: int = 0, independent: bool = False):
-    """A random permutation of range(x) (integer x), or of the array x along `axis`
-    (`independent=True`: each 1-d slice along `axis` permuted independently)."""
-    key = _check_key("permutation", key)
-    n = _concrete_int("permutation", x, "x")
-    if n is not None:
-        if n < 0:
-            raise ValueError(f"random.permutation: x must be non-negative, got {n}")
-        return _perm_indices(key, n)
-    x = jnp.asarray(x)
-    if x.ndim == 0:
-        raise ValueError("random.permutation: x must be an integer or an array of rank >= 1")
-    ax = _axis("permutation", axis, x.ndim)
-    if not independent:
-        return jnp.take(x, _perm_indices(key, x.shape[ax]), axis=ax)
-    w = _bits(key, 32, (2,) + x.shape)
-    return sorting.sort((w[0], w[1], x), dimension=ax, num_keys=2)[2]
+def _shuffle(data, x, axis: int):
+    """JAX's shuffle: stable sorts by fresh 32-bit keys, enough rounds to make ties unlikely."""
+    size = math.prod(x.shape)
+    rounds = int(np.ceil(3 * np.log(max(1, size)) / np.log(np.iinfo(np.uint32).max)))
+    for _ in range(rounds):
+        keys = split_data(data, (2,))
+        data, sub = keys[0], keys[1]
+        sort_keys = _random_bits(sub, 32, tuple(x.shape))
+        x = sorting.sort_key_val(sort_keys, x, axis)[1]
+    return x
 
 
 def _axis(fname: str, axis, ndim: int) -> int:
@@ -594,67 +508,113 @@ def _axis(fname: str, axis, ndim: int) -> int:
     return axis % ndim
 
 
-def choice(key, a, shape=(), replace: bool = True, p=None, axis: int = 0):
+def _is_scalar_int(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def permutation(key, x, axis: int = 0, independent: bool = False):
+    """A random permutation of range(x) (integer x), or of the array x along `axis`
+    (`independent=True`: each 1-d slice along `axis` permuted independently)."""
+    data = _key("permutation", key)
+    if _is_scalar_int(x) or (np.ndim(x) == 0 and not hasattr(x, "shape")):
+        if not _is_scalar_int(x):
+            raise TypeError("x must be an integer or at least 1-dimensional")
+        _axis("permutation", axis, 1)
+        return _shuffle(data, jnp.arange(int(x)), 0)
+    x = jnp.asarray(x)
+    if x.ndim == 0:
+        if x.dtype.kind not in "iu":
+            raise TypeError("x must be an integer or at least 1-dimensional")
+        return _shuffle(data, jnp.arange(int(x)), 0)
+    ax = _axis("permutation", axis, x.ndim)
+    if independent or x.ndim == 1:
+        return _shuffle(data, x, ax)
+    return jnp.take(x, _shuffle(data, jnp.arange(x.shape[ax]), 0), axis=ax)
+
+
+def _top_k_indices(g, k: int):
+    """Indices of the k largest entries of 1-d g, largest first, ties by lower index."""
+    idx = misc.iota(np.dtype(np.int32), g.shape[0])
+    return sorting.sort((ew.neg(g), idx), dimension=0, num_keys=1)[1][:k]
+
+
+def choice(key, a, shape: Sequence[int] = (), replace: bool = True, p=None, axis: int = 0, mode=None):
     """Random samples from range(a) (integer a) or from the entries of a along `axis`,
-    with or without replacement, uniformly or with probabilities p."""
-    key = _check_key("choice", key)
-    shape = _shape("choice", shape)
-    n = _concrete_int("choice", a, "a")
-    arr = None
-    if n is None:
-        arr = jnp.asarray(a)
-        if arr.ndim == 0:
-            raise ValueError("random.choice: a must be an integer or an array of rank >= 1")
+    with or without replacement, uniformly or with probabilities p (JAX's constructions:
+    randint, permutation, inverse CDF, Gumbel top-k)."""
+    data = _key("choice", key)
+    if not isinstance(shape, Sequence):
+        raise TypeError(f"shape argument of jax.random.choice must be a sequence, got {shape}")
+    shape = canonical_shape("choice", shape)
+    arr = jnp.asarray(a)
+    if arr.ndim == 0:
+        n = int(a)
+    else:
         axis = _axis("choice", axis, arr.ndim)
         n = arr.shape[axis]
-    elif n < 0:
-        raise ValueError(f"random.choice: a must be non-negative, got {n}")
     k = math.prod(shape)
-    if k and n == 0:
-        raise ValueError("random.choice: a must be non-empty to take samples")
+    if k == 0:
+        return jnp.zeros(shape, dtype=arr.dtype)
+    if n <= 0:
+        raise ValueError("a must be greater than 0 unless no samples are taken")
     if not replace and k > n:
-        raise ValueError(f"random.choice: cannot take {k} samples from a population of {n} "
-                         "without replacement")
-    if p is not None:
-        p = jnp.asarray(p)
-        if not dtypes.is_float(p.dtype):
-            p = misc.convert_element_type(p, dtypes.canonicalize_dtype(float))
-        if p.shape != (n,):
-            raise ValueError(f"random.choice: p must have shape ({n},) to match a, got {p.shape}")
-    if replace and p is None:
-        idx = randint(key, shape, 0, n)
-    elif replace:
-        cdf = jnp.cumsum(p)
-        u = _unit(key, shape, p.dtype) * cdf[-1]
-        idx = jnp.sum(jnp.less_equal(cdf, u[..., None]), axis=-1, dtype=dtypes.canonicalize_dtype(int))
-        idx = jnp.minimum(idx, n - 1)
-    elif p is None:
-        idx = jnp.reshape(_perm_indices(key, n)[:k], shape)
+        raise ValueError(f"Cannot take a larger sample (size {k}) than population (size {n}) "
+                         "when 'replace=False'")
+    if p is None:
+        if replace:
+            ind = randint(key, shape, 0, n)
+            result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
+        else:
+            perm = permutation(key, n if arr.ndim == 0 else arr, axis)
+            result = perm[(slice(None),) * axis + (slice(k),)]
     else:
-        # Sequential sampling without replacement = the top k of log p + Gumbel noise.
-        logp = jnp.where(p > 0, jnp.log(jnp.where(p > 0, p, 1)), -np.inf)
-        g = _gumbel(key, (n,), p.dtype) + logp
-        order = sorting.sort((ew.neg(g), misc.iota(dtypes.canonicalize_dtype(int), n)), dimension=0)[1]
-        idx = jnp.reshape(order[:k], shape)
-    return idx if arr is None else jnp.take(arr, idx, axis=axis)
+        p_arr = jnp.asarray(p)
+        if not dtypes.is_inexact(p_arr.dtype):
+            p_arr = misc.convert_element_type(p_arr, dtypes.canonicalize_dtype(float))
+        if tuple(p_arr.shape) != (n,):
+            raise ValueError("p must be None or a 1D vector with the same size as a.shape[axis]. "
+                             f"p has shape {tuple(p_arr.shape)} and a.shape[axis] is {n}.")
+        if replace:
+            cdf = jnp.cumsum(p_arr)
+            r = cdf[-1] * (1 - _uniform(data, shape, cdf.dtype, 0.0, 1.0))
+            ind = jnp.sum(jnp.less(cdf, r[..., None]), axis=-1, dtype=dtypes.canonicalize_dtype(int))
+        else:
+            g = _gumbel(data, (n,), p_arr.dtype, mode or "low") + _log(p_arr)
+            ind = misc.convert_element_type(_top_k_indices(g, k), dtypes.canonicalize_dtype(int))
+        result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
+    out_shape = shape if arr.ndim == 0 else tuple(arr.shape[:axis]) + shape + tuple(arr.shape[axis + 1:])
+    return jnp.reshape(result, out_shape)
 
 
-def categorical(key, logits, axis: int = -1, shape=None):
+def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, mode=None):
     """Samples of the category index along `axis` with probabilities softmax(logits)
     (the Gumbel-max trick). `shape` defaults to logits' shape without `axis`."""
-    key = _check_key("categorical", key)
+    data = _key("categorical", key)
     logits = jnp.asarray(logits)
-    if not dtypes.is_float(logits.dtype):
-        logits = misc.convert_element_type(logits, dtypes.canonicalize_dtype(float))
     if logits.ndim == 0:
         raise ValueError("random.categorical: logits must have rank >= 1")
     ax = _axis("categorical", axis, logits.ndim)
     batch_shape = tuple(d for i, d in enumerate(logits.shape) if i != ax)
-    shape = batch_shape if shape is None else _shape("categorical", shape)
+    shape = batch_shape if shape is None else canonical_shape("categorical", shape)
     _check_shape("categorical", shape, batch_shape)
-    moved = jnp.moveaxis(logits, ax, -1)
-    noise = _gumbel(key, shape + (logits.shape[ax],), logits.dtype)
-    return jnp.argmax(moved + noise, axis=-1)
+    dtype = logits.dtype if dtypes.is_float(logits.dtype) else dtypes.canonicalize_dtype(float)
+    prefix = shape[:len(shape) - len(batch_shape)]
+    if replace:
+        neg_ax = ax - logits.ndim
+        noise_shape = list(shape[len(prefix):])
+        noise_shape.insert(neg_ax % logits.ndim, logits.shape[ax])
+        noise = _gumbel(data, prefix + tuple(noise_shape), dtype, mode or "low")
+        expanded = jnp.reshape(logits, (1,) * len(prefix) + tuple(logits.shape))
+        return jnp.argmax(noise + expanded, axis=neg_ax)
+    perturbed = logits + _gumbel(data, tuple(logits.shape), dtype, mode or "low")
+    k = math.prod(prefix)
+    if k > logits.shape[ax]:
+        raise ValueError(f"Number of samples without replacement ({k}) cannot exceed number of "
+                         f"categories ({logits.shape[ax]}).")
+    moved = jnp.reshape(jnp.moveaxis(perturbed, ax, -1), (-1, logits.shape[ax]))
+    top = jnp.stack([_top_k_indices(row, k) for row in moved]) if moved.shape[0] else None
+    top = jnp.reshape(top, batch_shape + (k,))
+    return jnp.reshape(jnp.moveaxis(top, -1, 0), shape).astype(dtypes.canonicalize_dtype(int))
 
 
 def threefry_2x32(keypair, count):

@@ -1,6 +1,7 @@
 """Cases for the Threefry-2x32 primitive (random_bits.py), checked against Random123's
 published known-answer vectors for threefry2x32_20."""
 import numpy as np
+import scipy.special as sps
 
 from nablax._src.primitives import random_bits as rb
 
@@ -57,4 +58,17 @@ CASES = [
     Case(rb.threefry2x32_p, KAT_ARGS, reference=_kat_reference, name="kat", order=0),
     Case(rb.threefry2x32_p, (np.array(0x13198A2E, U32), np.array(0x03707344, U32), _GRID0, _GRID1),
          reference=scalar_reference, name="broadcast", order=0),
+]
+
+# XLA-exact float math (float64 operands here: NumPy/SciPy values; float32 is tested
+# bit for bit against JAX's answers in test_random.py).
+_POS = np.array([0.3, 1.7, 4.0])
+_UNIT = np.array([-0.6, 0.1, 0.45])
+
+CASES += [
+    Case(rb.xla_math_p, (_POS,), {"fn": "log"}, reference=lambda x, fn: np.log(x), name="log"),
+    Case(rb.xla_math_p, (_UNIT,), {"fn": "log1p"}, reference=lambda x, fn: np.log1p(x), name="log1p"),
+    Case(rb.xla_math_p, (_UNIT,), {"fn": "erf_inv"}, reference=lambda x, fn: sps.erfinv(x), name="erf_inv"),
+    Case(rb.xla_math_p, (_UNIT,), {"fn": "erf"}, reference=lambda x, fn: sps.erf(x), name="erf"),
+    Case(rb.xla_fma_p, (_UNIT, _POS, np.array(0.25)), reference=lambda a, b, c: a * b + c, name="fma"),
 ]

@@ -9,47 +9,63 @@ words, which is all nablax.random needs: it builds keys, splits and draws from i
 
 `threefry2x32_p` is elementwise (NumPy broadcasting of its four uint32 operands) with
 two uint32 outputs; it has no derivative (its outputs are integers).
+
+`xla_math_p` evaluates log, log1p and erf_inv with the same arithmetic as XLA's CPU
+backend (float32: the Cephes polynomials for log and log1p, a rational erf; float64:
+the C library's log; Giles' polynomials for erf_inv; every multiply-add fused; float16 through
+float32), so the samplers built on it (normal, gumbel, exponential, ...) reproduce
+JAX's samples bit for bit. NumPy's own float32 log differs from XLA's in the last
+bit for about a fifth of all inputs. `xla_fma_p` is a multiply-add rounded once.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import scipy.special as sps
 
 from ..array import wrap
-from ..avals import ShapedArray
+from ..avals import ShapedArray, Zero
 from ..core import eager_args
 from . import templates
-from ._define import broadcast_shapes, define_primitive, never_weak
+from ._define import aval_of, broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
+from .elementwise import add, div, exp, mul, neg, unary_elementwise
 
 _U32 = np.dtype(np.uint32)
 _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
 _PARITY = 0x1BD11BDA
 
 
-def _rotl(x, r: int):
-    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
-
-
 def _threefry_impl(xp, k0, k1, x0, x1):
     shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
+    if 0 in shape:
+        return [np.zeros(shape, _U32), np.zeros(shape, _U32)]
     # Work on 1-d arrays: NumPy warns about wrap-around on uint32 scalars, not arrays.
     flat = (max(1, int(np.prod(shape))),)
 
     def prep(v):
         return np.ascontiguousarray(np.broadcast_to(np.asarray(v, _U32), shape)).reshape(flat)
 
-    k0, k1, x0, x1 = prep(k0), prep(k1), prep(x0), prep(x1)
+    def key_word(v):  # one key (the usual case) stays a scalar
+        v = np.asarray(v, _U32)
+        return v.reshape(()) if v.size == 1 else prep(v)
+
+    k0, k1 = key_word(k0), key_word(k1)
     ks = (k0, k1, k0 ^ k1 ^ np.uint32(_PARITY))
-    x0 = x0 + ks[0]
-    x1 = x1 + ks[1]
+    x0 = prep(x0) + ks[0]
+    x1 = prep(x1) + ks[1]
+    tmp = np.empty_like(x1)
     for block in range(5):
         for r in _ROTATIONS[4 * (block % 2): 4 * (block % 2) + 4]:
             x0 += x1
-            x1 = _rotl(x1, r)
+            np.right_shift(x1, np.uint32(32 - r), out=tmp)  # x1 = rotate_left(x1, r) ^ x0
+            x1 <<= np.uint32(r)
+            x1 |= tmp
             x1 ^= x0
         s = block + 1
         x0 += ks[s % 3]
-        x1 += ks[(s + 1) % 3]
-        x1 += np.uint32(s)
+        with np.errstate(over="ignore"):  # wrap-around of a scalar key word is intended
+            x1 += ks[(s + 1) % 3] + np.uint32(s)
     return [x0.reshape(shape), x1.reshape(shape)]
 
 
@@ -106,4 +122,276 @@ def threefry2x32(k0, k1, x0, x1):
     return y0, y1
 
 
-__all__ = ["threefry2x32"]
+# ------------------------------------------------- XLA's float32 log, log1p, erf_inv
+
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+          -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
+_LOG1P_NUM = (4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969e0,
+              2.9911919328553073277375e1, 6.0949667980987787057556e1, 5.7112963590585538103336e1,
+              2.0039553499201281259648e1)
+_LOG1P_DEN = (1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2,
+              3.0909872225312059774938e2, 2.1642788614495947685003e2, 6.0118660497603843919306e1)
+_ERFINV_SMALL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                 -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                 -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _f32(coeffs) -> tuple:
+    """Coefficients rounded to float32 (as Python floats, exact in float64 arithmetic)."""
+    return tuple(float(np.float32(c)) for c in coeffs)
+
+
+def _horner(coeffs: tuple, x64):
+    """Horner's rule in float32 with fused multiply-adds: each step a * x + c rounded
+    once (the product of two float32 values is exact in float64). x64: the float32
+    argument as float64."""
+    p = np.full(x64.shape, coeffs[0], _F32)
+    for c in coeffs[1:]:
+        np.add(p * x64, c, out=p, casting="same_kind")  # added in float64, rounded once into p
+    return p
+
+
+def _fma(a, b, c):
+    """float32 a * b + c with one rounding."""
+    return (np.multiply(a, b, dtype=_F64) + c).astype(_F32)
+
+
+_LOG_P32 = _f32(_LOG_P)
+
+
+def _log_f32(x):
+    with np.errstate(all="ignore"):
+        v = np.maximum(x, np.float32(1.17549435e-38))
+        bits = v.view(np.int32)
+        e = ((bits >> 23) - 126).astype(_F32)
+        m = ((bits & 0x007FFFFF) | 0x3F000000).view(_F32)        # v = m * 2**e, m in [0.5, 1)
+        small = m < np.float32(0.707106781186547524)
+        e -= small
+        r = (m - np.float32(1)) + np.where(small, m, np.float32(0))  # 2m - 1 or m - 1
+        r2 = r * r
+        r3 = (r2 * r).astype(_F64)
+        r64 = r.astype(_F64)
+        p = _LOG_P32
+        y = _horner(p[0:3], r64)
+        y1 = _horner(p[3:6], r64)
+        y2 = _horner(p[6:9], r64)
+        y = ((y * r3 + y1).astype(_F32) * r3 + y2).astype(_F32)
+        y = (y * r3 + e * np.float32(-2.12194440e-4)).astype(_F32)
+        out = _fma(e, np.float32(0.693359375), _fma(r2, np.float32(-0.5), r) + y)
+        out[x < np.float32(1.17549435e-38)] = -np.inf  # zero and subnormals (read as 0)
+        out[x == np.inf] = np.inf
+        out[(x < 0) | np.isnan(x)] = np.nan
+        return out
+
+
+_LOG1P_NUM32, _LOG1P_DEN32 = _f32(_LOG1P_NUM), _f32(_LOG1P_DEN)
+
+
+def _log1p_f32(x):
+    with np.errstate(all="ignore"):
+        near0 = np.abs(x) < np.float32(0.41421356237309504880)
+        if not near0.any():
+            return _log_f32(x + np.float32(1))
+        out = np.empty_like(x)
+        far = ~near0
+        out[far] = _log_f32(x[far] + np.float32(1))
+        xs = x[near0]
+        xs64 = xs.astype(_F64)
+        x2 = xs * xs
+        ratio = (_horner(_LOG1P_NUM32, xs64) / _horner(_LOG1P_DEN32, xs64)).astype(_F32)
+        out[near0] = xs + _fma(np.float32(-0.5), x2, (xs * x2) * ratio)
+        return out
+
+
+_ERFINV_SMALL32, _ERFINV_LARGE32 = _f32(_ERFINV_SMALL), _f32(_ERFINV_LARGE)
+
+
+def _erf_inv_f32(x):
+    with np.errstate(all="ignore"):
+        w = -_log1p_f32(-(x * x))
+        far = w >= np.float32(5)  # |x| > 0.9966: rare
+        p = _horner(_ERFINV_SMALL32, (w - np.float32(2.5)).astype(_F64))
+        if far.any():
+            p[far] = _horner(_ERFINV_LARGE32, (np.sqrt(w[far]) - np.float32(3)).astype(_F64))
+        out = p * x
+        edge = np.abs(x) == 1
+        out[edge] = x[edge] * np.float32(np.inf)
+        return out
+
+
+_ERF_NUM = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
+            1.128379143519084)
+_ERF_DEN = (-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667,
+            0.11098505178285362, 0.49746925110067538, 1.0)
+
+
+_ERF_NUM32, _ERF_DEN32 = _f32(_ERF_NUM), _f32(_ERF_DEN)
+
+
+def _erf_f32(x):
+    """XLA's float32 erf: x P(x^2) / Q(x^2) on x clamped to [-3.8325, 3.8325]."""
+    with np.errstate(all="ignore"):
+        x = np.clip(x, np.float32(-3.832506856900711), np.float32(3.832506856900711))
+        x2 = (x * x).astype(_F64)
+        return ((x * _horner(_ERF_NUM32, x2)) / _horner(_ERF_DEN32, x2)).astype(_F32)
+
+
+_XLA_MATH = {"log": _log_f32, "log1p": _log1p_f32, "erf_inv": _erf_inv_f32, "erf": _erf_f32}
+
+
+# float64: XLA calls the C library's log (glibc's is correctly rounded, unlike NumPy's
+# vectorized one) and builds log1p and erf_inv on it with fused multiply-adds.
+_ERFINV64 = (
+    (3.125, (-3.6444120640178196996e-21, -1.685059138182016589e-19, 1.2858480715256400167e-18,
+             1.115787767802518096e-17, -1.333171662854620906e-16, 2.0972767875968561637e-17,
+             6.6376381343583238325e-15, -4.0545662729752068639e-14, -8.1519341976054721522e-14,
+             2.6335093153082322977e-12, -1.2975133253453532498e-11, -5.4154120542946279317e-11,
+             1.051212273321532285e-09, -4.1126339803469836976e-09, -2.9070369957882005086e-08,
+             4.2347877827932403518e-07, -1.3654692000834678645e-06, -1.3882523362786468719e-05,
+             0.0001867342080340571352, -0.00074070253416626697512, -0.0060336708714301490533,
+             0.24015818242558961693, 1.6536545626831027356)),
+    (3.25, (2.2137376921775787049e-09, 9.0756561938885390979e-08, -2.7517406297064545428e-07,
+            1.8239629214389227755e-08, 1.5027403968909827627e-06, -4.013867526981545969e-06,
+            2.9234449089955446044e-06, 1.2475304481671778723e-05, -4.7318229009055733981e-05,
+            6.8284851459573175448e-05, 2.4031110387097893999e-05, -0.0003550375203628474796,
+            0.00095328937973738049703, -0.0016882755560235047313, 0.0024914420961078508066,
+            -0.0037512085075692412107, 0.005370914553590063617, 1.0052589676941592334,
+            3.0838856104922207635)),
+    (5.0, (-2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.5076572693500548083e-09,
+           -3.7894654401267369937e-09, 7.6157012080783393804e-09, -1.4960026627149240478e-08,
+           2.9147953450901080826e-08, -6.7711997758452339498e-08, 2.2900482228026654717e-07,
+           -9.9298272942317002539e-07, 4.5260625972231537039e-06, -1.9681778105531670567e-05,
+           7.5995277030017761139e-05, -0.00021503011930044477347, -0.00013871931833623122026,
+           1.0103004648645343977, 4.8499064014085844221)),
+)
+_libm_log = np.frompyfunc(math.log, 1, 1)
+
+
+def _log_f64(x):
+    out = np.full(x.shape, np.nan)
+    normal = x >= np.finfo(_F64).tiny
+    out[normal] = _libm_log(x[normal]).astype(_F64)
+    out[(x >= 0) & ~normal] = -np.inf  # zero and subnormals (XLA flushes them to zero)
+    return out
+
+
+def _poly64(coeffs, x):
+    y = np.zeros_like(x)
+    for c in coeffs:
+        y = _two_sum_fma(y, x, np.float64(c))
+    return y
+
+
+def _log1p_f64(x):
+    with np.errstate(all="ignore"):
+        large = _log_f64(x + 1.0)
+        x2 = x * x
+        small = _poly64(_LOG1P_NUM, x) / _poly64(_LOG1P_DEN, x)
+        small = x + _two_sum_fma(np.full_like(x, -0.5), x2, (x * x2) * small)
+        return np.where(np.abs(x) < 0.41421356237309504880, small, large)
+
+
+def _erf_inv_f64(x):
+    with np.errstate(all="ignore"):
+        w = -_log1p_f64(-(x * x))
+        out = np.empty_like(x)
+        branches = (w < 6.25, (w >= 6.25) & (w < 16), w >= 16)
+        for (shift, coeffs), mask in zip(_ERFINV64, branches):
+            if mask.any():
+                wb = w[mask] - shift if shift == 3.125 else np.sqrt(w[mask]) - shift
+                out[mask] = _poly64(coeffs, wb) * x[mask]
+        return np.where(np.abs(x) == 1, x * np.inf, np.where(np.isnan(w), np.nan, out))
+
+
+_XLA_MATH64 = {"log": _log_f64, "log1p": _log1p_f64, "erf_inv": _erf_inv_f64,
+               "erf": sps.erf}  # not XLA's float64 erf (an open difference in the last bits)
+
+
+def _xla_math_impl(x, *, fn):
+    x = np.asarray(x)
+    if x.dtype == _F64:
+        return _XLA_MATH64[fn](np.atleast_1d(x)).reshape(x.shape)
+    return _XLA_MATH[fn](np.atleast_1d(x).astype(_F32)).reshape(x.shape).astype(x.dtype)
+
+
+def _xla_math_tangent(t, x, y, *, fn):
+    if fn == "log":
+        return div(t, x)
+    if fn == "log1p":
+        return div(t, add(x, 1.0))
+    if fn == "erf":
+        return mul(t, mul(exp(neg(mul(x, x))), 2 / math.sqrt(math.pi)))
+    return mul(t, mul(exp(mul(y, y)), math.sqrt(math.pi) / 2))
+
+
+xla_math_p = unary_elementwise("xla_math", _xla_math_impl, kinds="f", has_params=True,
+                               tangent=_xla_math_tangent)
+
+
+def xla_math(x, fn: str):
+    """`fn(x)` (fn: "log", "log1p", "erf_inv" or "erf") computed exactly as XLA's CPU
+    backend does (erf: float32 only)."""
+    return xla_math_p.bind(x, fn=fn)
+
+
+def _two_sum_fma(a, b, c):
+    """float64 a * b + c: Dekker's exact product p + e, then Knuth's two-sum of p + c
+    (correctly rounded except in rare double-rounding ties)."""
+    p = a * b
+    split = np.float64(2.0**27 + 1)
+    a_hi = a * split
+    a_hi = a_hi - (a_hi - a)
+    b_hi = b * split
+    b_hi = b_hi - (b_hi - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    v = s - p
+    t = (p - (s - v)) + (c - v)
+    return s + (t + e)
+
+
+def _fma_impl(xp, a, b, c):
+    dt = np.result_type(a, b, c)
+    a, b, c = (np.asarray(v, _F64) for v in (a, b, c))
+    with np.errstate(all="ignore"):
+        if dt.itemsize >= 8:
+            return np.asarray(_two_sum_fma(a, b, c), dt)
+        out = a * b + c  # the product of two float32 (or float16) values is exact in float64
+        return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt)
+
+
+def _fma_abstract(a: ShapedArray, b: ShapedArray, c: ShapedArray) -> ShapedArray:
+    if not a.dtype == b.dtype == c.dtype:
+        raise TypeError(f"lax.xla_fma: operands must share one dtype, got {a.dtype.name}, {b.dtype.name}, "
+                        f"{c.dtype.name}")
+    require_dtype_kinds("xla_fma", a, "f", "a floating dtype")
+    shape = broadcast_shapes("lax.xla_fma", a.shape, b.shape, c.shape)
+    return ShapedArray(shape, a.dtype, a.weak_type and b.weak_type and c.weak_type)
+
+
+def _fma_jvp(primals, tangents):
+    a, b, c = primals
+    out = xla_fma_p.bind(a, b, c)
+    shape_ = aval_of(out).shape
+    total = Zero(aval_of(out).to_tangent_aval())
+    for t, term in zip(tangents, (lambda t: mul(t, b), lambda t: mul(a, t), lambda t: t)):
+        if type(t) is not Zero:
+            total = templates.add_tangents(total, templates.broadcast_to(term(t), shape_))
+    return out, total
+
+
+xla_fma_p = define_primitive("xla_fma", impl=_fma_impl, abstract_eval=_fma_abstract, jvp=_fma_jvp, batch=None)
+xla_fma_p.batch = templates.elementwise_batch(xla_fma_p)
+
+
+def xla_fma(a, b, c):
+    """a * b + c with a single rounding (XLA's CPU backend fuses multiply-adds; float16
+    arithmetic runs in float32 there)."""
+    return xla_fma_p.bind(a, b, c)
+
+
+__all__ = ["threefry2x32", "xla_math", "xla_fma"]
