@@ -295,7 +295,7 @@ def test_lax_wrappers():
     _same(lax.concatenate([jnp.asarray(M), jnp.asarray(S[:1])], 0), np.concatenate([M, S[:1]]))
     with pytest.raises(ValueError, match=r"lax.squeeze.*size 3.*\(1, 3, 1\)"):
         lax.squeeze(x, (1,))
-    with pytest.raises(ValueError, match=r"lax.concatenate.*\(3, 4\), \(4, 4\)"):
+    with pytest.raises(TypeError, match=r"lax.concatenate.*\(3, 4\), \(4, 4\)"):  # a TypeError, as in JAX
         lax.concatenate([jnp.asarray(M), jnp.asarray(S)], 1)
     with pytest.raises(TypeError, match="lax.concatenate.*same dtypes"):
         lax.concatenate([jnp.asarray(M), jnp.asarray(I)], 0)
@@ -305,14 +305,16 @@ def test_lax_eager_errors_match_traced_ones():
     lax = nablax.lax
     x = jnp.asarray(M)
     for fn in (lambda a: lax.slice(a, (0, 0), (5, 4)),          # NumPy would clip silently
-               lambda a: lax.broadcast_in_dim(a, (4, 3), (1, 0)),  # dimensions must increase
                lambda a: lax.reshape(a, (-1, 3)),
                lambda a: lax.rev(a, (0, 0))):
-        with pytest.raises(ValueError, match=r"lax\.") as eager:
+        with pytest.raises(TypeError, match=r"lax\.") as eager:  # TypeErrors, as in JAX
             fn(x)
-        with pytest.raises(ValueError, match=r"lax\.") as traced:
+        with pytest.raises(TypeError, match=r"lax\.") as traced:
             nablax.make_jaxpr(fn)(x)
         assert str(eager.value) == str(traced.value)
+    # broadcast_dimensions in any order (as in JAX): operand axis i goes to output axis dims[i]
+    _same(lax.broadcast_in_dim(x, (4, 3), (1, 0)), M.T)
+    _same(nablax.jit(lambda a: lax.broadcast_in_dim(a, (4, 2, 3), (2, 0)))(x), np.broadcast_to(M.T[:, None], (4, 2, 3)))
 
 
 def test_where_one_argument_size_and_errors():
