@@ -33,11 +33,6 @@ from ..primitives.misc import convert_element_type
 from . import ufuncs
 from .promotion import as_array, check_arraylike
 
-
-class NonConcreteBooleanIndexError(errors.ConcretizationTypeError):
-    """A boolean mask index whose values are not known (traced): the result's shape would depend on them."""
-
-
 _BASIC_TYPES = (int, builtins.slice)
 
 
@@ -66,11 +61,11 @@ def _static_slice(s: builtins.slice) -> builtins.slice:
             continue
         try:
             bounds.append(operator.index(v))
-        except errors.ConcretizationTypeError as err:
-            raise type(err)(
-                f"{err}\nSlice bounds must be static integers. For a window whose start is traced, "
-                "use lax.dynamic_slice / lax.dynamic_slice_in_dim (fixed size), or index with an "
-                "integer array (e.g. x[i + jnp.arange(n)])."
+        except errors.ConcretizationTypeError as err:  # an IndexError, as in JAX
+            raise IndexError(
+                f"Slice entries must be static integers, got slice({s.start!r}, {s.stop!r}, {s.step!r}).\n{err}\n"
+                "For a window whose start is traced, use lax.dynamic_slice / lax.dynamic_slice_in_dim (fixed "
+                "size), or index with an integer array (e.g. x[i + jnp.arange(n)])."
             ) from None
         except TypeError:
             raise TypeError(f"slice indices must be integers or None, got {v!r}") from None
@@ -82,7 +77,7 @@ def _concrete_mask(m):
         try:
             return np.asarray(m._concrete("boolean indexing"))
         except errors.ConcretizationTypeError:
-            raise NonConcreteBooleanIndexError(
+            raise errors.NonConcreteBooleanIndexError(
                 f"Array boolean indices must be concrete; got a traced mask {m.aval.str_short()}. "
                 "The shape of x[mask] depends on the mask's values, which are unknown inside "
                 f"{m._trace.transformation_name()}. Use jnp.where(mask, x, fill) to keep the shape, "
@@ -351,8 +346,9 @@ def _at_update(array, index, op, values, **kwargs):
 def _int_indices(fname: str, indices):
     check_arraylike(fname, indices)  # lists are rejected (TypeError), as in JAX
     i = as_array(indices)
-    if i.dtype.kind not in "iu":
-        raise TypeError(f"jnp.{fname}: indices must have an integer dtype, got {i.dtype.name}")
+    if i.dtype.kind not in "iu":  # (JAX: a ValueError in take, a TypeError in take_along_axis)
+        raise (ValueError if fname == "take" else TypeError)(
+            f"jnp.{fname}: indices must have an integer dtype, got {i.dtype.name}")
     return i
 
 

@@ -155,7 +155,7 @@ def broadcast_shapes(opname: str, *shapes: tuple) -> tuple:
                 if d != 1:
                     if size not in (1, d):
                         shown = ", ".join(str(tuple(s)) for s in shapes)
-                        raise ValueError(
+                        raise TypeError(  # a TypeError, as in JAX
                             f"{opname}: operand shapes {shown} are incompatible for broadcasting"
                         )
                     size = d

@@ -131,9 +131,10 @@ def _broadcast_index_shapes(name: str, shapes) -> tuple:
         return ()
     try:
         return broadcast_shapes(f"lax.{name}", *shapes)
-    except ValueError:
+    except TypeError:  # a ValueError, as in JAX's x[i, j]
         shown = ", ".join(str(tuple(s)) for s in shapes)
-        raise IndexError(f"lax.{name}: shape mismatch: index arrays of shapes {shown} cannot be broadcast together") from None
+        raise ValueError(f"lax.{name}: incompatible shapes for broadcasting: index arrays of shapes {shown} cannot "
+                         "be broadcast together") from None
 
 
 @functools.lru_cache(maxsize=512)
@@ -228,7 +229,8 @@ def _np_index_shape(indices) -> tuple:
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
-        raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}") from None
+        raise ValueError(f"incompatible shapes for broadcasting: index arrays of shapes {shapes} cannot be "
+                         "broadcast together") from None
 
 
 def _raw_tuple(spec, indices) -> tuple:
