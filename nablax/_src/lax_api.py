@@ -165,6 +165,8 @@ def select_n(which, *cases):
     if ws != () and ws != shapes[0]:
         raise TypeError(f"lax.select_n: `which` must be a scalar or have the cases' shape, got `which` of shape "
                         f"{tuple(ws)} and cases of shape {tuple(shapes[0])}")
+    if len(cases) == 1:  # nothing to choose from (JAX returns the case)
+        return cases[0]
     return ew.select_n(which, *cases)
 
 
