@@ -353,3 +353,27 @@ def test_nonconcrete_boolean_index_error_is_an_index_error():
         arg = x if transform is nablax.jit else jnp.ones((2, 3))
         with pytest.raises(NonConcreteBooleanIndexError, match="jnp.where"):
             transform(lambda a: a[a > 0])(arg)
+
+
+# nablax's lax.gather/scatter take a NumPy-style index (not JAX's dimension numbers), so there is
+# no JAX row to compare with; the eager call must raise what the traced call raises.
+_GS_MISUSE = [
+    ("scatter_shape", lambda x: lax.scatter(x, (jnp.array([0, 1]),), jnp.ones((3, 3))), ValueError),
+    ("scatter_dtype", lambda x: lax.scatter(x, (jnp.array([0, 1]),), jnp.ones((2, 3), jnp.int32)), TypeError),
+    ("scatter_add_shape", lambda x: lax.scatter_add(x, (jnp.array([0, 1]),), jnp.ones((2, 5))), ValueError),
+    ("scatter_min_complex", lambda x: lax.scatter_min(x.astype(jnp.complex64), (jnp.array([0]),),
+                                                      jnp.ones((1, 3), jnp.complex64)), TypeError),
+    ("gather_float_index", lambda x: lax.gather(x, (jnp.array([0.5]),)), TypeError),
+    ("gather_too_many", lambda x: lax.gather(x, (0, 0, 0)), IndexError),
+    ("gather_mode", lambda x: lax.gather(x, (jnp.array([0]),), mode="foo"), ValueError),
+]
+
+
+@pytest.mark.parametrize("name,fn,expected", _GS_MISUSE, ids=[c[0] for c in _GS_MISUSE])
+def test_gather_scatter_misuse_same_eagerly_and_under_jit(name, fn, expected):
+    x = jnp.ones((3, 3))
+    with pytest.raises(expected) as eager:
+        fn(x)
+    with pytest.raises(expected) as traced:
+        nablax.jit(fn)(x)
+    assert str(eager.value) == str(traced.value)

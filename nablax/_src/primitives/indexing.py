@@ -415,14 +415,7 @@ def _scatter_abstract_for(name: str):
         if mode not in _SCATTER_MODES:
             raise ValueError(f"lax.{name}: mode must be one of {_SCATTER_MODES}, got {mode!r}")
         bshape = _check_index(name, operand, indices, spec)
-        expected = _out_shape(spec, operand.shape, bshape)
-        if updates.shape != expected:
-            raise ValueError(f"lax.{name}: updates of shape {updates.shape} do not match the indexed shape {expected} "
-                             f"of the operand of shape {operand.shape} (jnp's .at[] broadcasts them for you)")
-        if updates.dtype != operand.dtype:
-            raise TypeError(f"lax.{name}: operand dtype {operand.dtype.name} and updates dtype {updates.dtype.name} differ")
-        if name in ("scatter_min", "scatter_max") and operand.dtype.kind == "c":
-            raise TypeError(f"lax.{name} does not accept complex dtypes")
+        _check_updates(name, operand, updates, _out_shape(spec, operand.shape, bshape))
         return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
 
     return abstract_eval
@@ -757,6 +750,16 @@ def gather(operand, index, *, mode=None, fill_value=None):
     return gather_p.bind(operand, *ix.arrays, spec=ix.spec, mode=mode, fill_value=fill_value)
 
 
+def _check_updates(name: str, operand: ShapedArray, updates: ShapedArray, expected: tuple) -> None:
+    if updates.shape != expected:
+        raise ValueError(f"lax.{name}: updates of shape {updates.shape} do not match the indexed shape {expected} "
+                         f"of the operand of shape {operand.shape} (jnp's .at[] broadcasts them for you)")
+    if updates.dtype != operand.dtype:
+        raise TypeError(f"lax.{name}: operand dtype {operand.dtype.name} and updates dtype {updates.dtype.name} differ")
+    if name in ("scatter_min", "scatter_max") and operand.dtype.kind == "c":
+        raise TypeError(f"lax.{name} does not accept complex dtypes")
+
+
 def _scatter_wrapper(name: str):
     prim = _SCATTERS[name]
     what = {"scatter": "set to", "scatter_add": "added to", "scatter_mul": "multiplied into",
@@ -764,6 +767,7 @@ def _scatter_wrapper(name: str):
 
     def wrapper(operand, index, updates, *, mode=None, unique_indices=False, indices_are_sorted=False):
         ix = _indexer(operand, index, name)
+        _check_updates(name, aval_of(operand), aval_of(updates), ix.shape)  # (the eager path skips abstract_eval)
         return prim.bind(operand, updates, *ix.arrays, spec=ix.spec, mode=_scatter_mode(mode, name),
                          unique_indices=bool(unique_indices))
 
