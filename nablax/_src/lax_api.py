@@ -31,14 +31,18 @@ from .primitives import elementwise as ew
 from .primitives import linalg, misc, reductions, special
 from .primitives import shape as sh
 
-_SCALARS = (int, float, complex, bool)
+_SCALAR_DTYPES = {bool: lambda: np.dtype(np.bool_), int: dtypes.default_int_dtype,
+                  float: dtypes.default_float_dtype, complex: dtypes.default_complex_dtype}
 
 
 def _info(name: str, x) -> tuple:
     """(dtype, shape) of a lax operand, as JAX sees it (Python scalars: default dtype, shape ())."""
-    if type(x) is Array:
+    t = type(x)
+    if t is Array:
         v = x._value
         return v.dtype, v.shape
+    if t in _SCALAR_DTYPES:
+        return _SCALAR_DTYPES[t](), ()
     try:
         a = lift_aval(x)
     except TypeError:
@@ -83,9 +87,9 @@ def _nary(name: str, fn: Callable, tip: str = "") -> Callable:
     def op(x, y):
         xd, xs = _info(name, x)
         yd, ys = _info(name, y)
-        if xd != yd:
+        if xd is not yd and xd != yd:
             _same_dtypes(name, (xd, yd), tip)
-        if xs != ys:
+        if xs != ys and xs and ys:
             _broadcasting_shapes(name, (xs, ys))
         return fn(x, y)
 
