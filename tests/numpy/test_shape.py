@@ -246,6 +246,8 @@ def test_errors():
         jnp.reshape(x, (5, -1))
     with pytest.raises(TypeError, match=r"\(3, 4\).*\(5, 2\)"):
         x.reshape(5, 2)
+    with pytest.raises(ValueError):  # a NumPy input: JAX reshapes it with NumPy, which raises a ValueError
+        jnp.reshape(M, (5, 2))
     with pytest.raises(NotImplementedError, match="order"):
         jnp.reshape(x, (4, 3), order="A")
     # order="F" (column-major), as in NumPy and JAX

@@ -156,9 +156,15 @@ def reshape(a, shape=None, order: str = "C", *, newshape=None, copy: bool | None
         shape = newshape
     if shape is None:
         raise TypeError("jnp.reshape() missing the required argument 'shape'")
+    numpy_input = isinstance(a, np.ndarray)
     a = _arr("reshape", a)
     fortran = _check_order("reshape", order)
-    new = _resolve_shape("reshape", tuple(a.shape), shape)
+    try:
+        new = _resolve_shape("reshape", tuple(a.shape), shape)
+    except TypeError as e:
+        if numpy_input:  # JAX reshapes a NumPy array with NumPy's own method, whose error is a ValueError
+            raise ValueError(str(e)) from None
+        raise
     if new == tuple(a.shape):
         return a
     if fortran:
@@ -288,7 +294,7 @@ def broadcast_shapes(*shapes) -> tuple:
         return ()
     try:
         return tuple(_broadcast_shapes("jnp.broadcast_shapes", *shapes))
-    except TypeError as e:  # (lax shape errors are TypeErrors; jnp.broadcast_shapes raises ValueError, as in JAX)
+    except TypeError as e:  # (a TypeError between shapes of one rank; jnp.broadcast_shapes raises ValueError, as JAX)
         raise ValueError(str(e)) from None
 
 

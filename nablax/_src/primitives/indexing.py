@@ -131,7 +131,7 @@ def _broadcast_index_shapes(name: str, shapes) -> tuple:
         return ()
     try:
         return broadcast_shapes(f"lax.{name}", *shapes)
-    except TypeError:  # a ValueError, as in JAX's x[i, j]
+    except (TypeError, ValueError):  # a ValueError, as in JAX's x[i, j]
         shown = ", ".join(str(tuple(s)) for s in shapes)
         raise ValueError(f"lax.{name}: incompatible shapes for broadcasting: index arrays of shapes {shown} cannot "
                          "be broadcast together") from None
