@@ -1,6 +1,7 @@
 """nablax.errors: the exceptions nablax raises for tracing and transformation mistakes."""
 from nablax._src.errors import (  # noqa: F401
     ConcretizationTypeError,
+    NonConcreteBooleanIndexError,
     ShapeError,
     TracerArrayConversionError,
     TracerBoolConversionError,

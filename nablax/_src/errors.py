@@ -26,6 +26,12 @@ class TracerIntegerConversionError(ConcretizationTypeError):
     """`int()` / `__index__` applied to a traced value."""
 
 
+class NonConcreteBooleanIndexError(IndexError):
+    """A boolean mask index whose values are not known (traced): x[mask]'s shape would depend on them.
+
+    An IndexError, as JAX's."""
+
+
 class ShapeError(ValueError):
     """Operands whose shapes do not fit the operation."""
 

@@ -11,3 +11,8 @@ from nablax._src.primitives.reductions import *  # noqa: F403
 from nablax._src.primitives.shape import *  # noqa: F403
 from nablax._src.primitives.sorting import *  # noqa: F403
 from nablax._src.primitives.special import *  # noqa: F403
+
+# isort: split
+# Last, so that they replace the internal functions of the same names: the public lax
+# functions that check JAX's shape and dtype rules (the internal ones broadcast).
+from nablax._src.lax_api import *  # noqa: F403

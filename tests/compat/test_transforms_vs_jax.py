@@ -1662,11 +1662,7 @@ def err_vmap_bool_conversion(L):
     L.jax.vmap(lambda x: 1.0 if x > 0 else 0.0)(L.jnp.ones(3))
 
 
-@error_case(
-    IndexError,
-    xfail="reported, not fixed here: a traced slice bound raises TracerIntegerConversionError "
-    "(TypeError) in nablax/_src/numpy/indexing.py; JAX raises IndexError",
-)
+@error_case(IndexError)
 def err_jit_traced_slice_bound(L):
     L.jax.jit(lambda x, n: x[:n])(L.jnp.ones(3), 2)
 

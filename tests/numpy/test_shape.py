@@ -242,10 +242,12 @@ def test_vmap_matches_loop(name, f):
 
 def test_errors():
     x = jnp.asarray(M)
-    with pytest.raises(ValueError, match=r"\(3, 4\).*\(5, -1\)|\(5, -1\).*\(3, 4\)"):
+    with pytest.raises(TypeError, match=r"\(3, 4\).*\(5, -1\)|\(5, -1\).*\(3, 4\)"):  # TypeErrors, as in JAX
         jnp.reshape(x, (5, -1))
-    with pytest.raises(ValueError, match=r"\(3, 4\).*\(5, 2\)"):
+    with pytest.raises(TypeError, match=r"\(3, 4\).*\(5, 2\)"):
         x.reshape(5, 2)
+    with pytest.raises(ValueError):  # a NumPy input: JAX reshapes it with NumPy, which raises a ValueError
+        jnp.reshape(M, (5, 2))
     with pytest.raises(NotImplementedError, match="order"):
         jnp.reshape(x, (4, 3), order="A")
     # order="F" (column-major), as in NumPy and JAX
@@ -271,7 +273,7 @@ def test_errors():
         jnp.split(x, 3, axis=1)
     with pytest.raises(ValueError, match=r"cannot broadcast.*\(3, 4\).*\(2, 4\)"):
         jnp.broadcast_to(x, (2, 4))
-    with pytest.raises(ValueError, match="permutation|rank"):
+    with pytest.raises(TypeError, match="permutation|rank"):  # a TypeError, as in JAX
         jnp.transpose(x, (0,))
     with pytest.raises(ValueError, match="1-D or 2-D"):
         jnp.diag(jnp.asarray(F))
@@ -295,7 +297,7 @@ def test_lax_wrappers():
     _same(lax.concatenate([jnp.asarray(M), jnp.asarray(S[:1])], 0), np.concatenate([M, S[:1]]))
     with pytest.raises(ValueError, match=r"lax.squeeze.*size 3.*\(1, 3, 1\)"):
         lax.squeeze(x, (1,))
-    with pytest.raises(ValueError, match=r"lax.concatenate.*\(3, 4\), \(4, 4\)"):
+    with pytest.raises(TypeError, match=r"lax.concatenate.*\(3, 4\), \(4, 4\)"):  # a TypeError, as in JAX
         lax.concatenate([jnp.asarray(M), jnp.asarray(S)], 1)
     with pytest.raises(TypeError, match="lax.concatenate.*same dtypes"):
         lax.concatenate([jnp.asarray(M), jnp.asarray(I)], 0)
@@ -305,14 +307,16 @@ def test_lax_eager_errors_match_traced_ones():
     lax = nablax.lax
     x = jnp.asarray(M)
     for fn in (lambda a: lax.slice(a, (0, 0), (5, 4)),          # NumPy would clip silently
-               lambda a: lax.broadcast_in_dim(a, (4, 3), (1, 0)),  # dimensions must increase
                lambda a: lax.reshape(a, (-1, 3)),
                lambda a: lax.rev(a, (0, 0))):
-        with pytest.raises(ValueError, match=r"lax\.") as eager:
+        with pytest.raises(TypeError, match=r"lax\.") as eager:  # TypeErrors, as in JAX
             fn(x)
-        with pytest.raises(ValueError, match=r"lax\.") as traced:
+        with pytest.raises(TypeError, match=r"lax\.") as traced:
             nablax.make_jaxpr(fn)(x)
         assert str(eager.value) == str(traced.value)
+    # broadcast_dimensions in any order (as in JAX): operand axis i goes to output axis dims[i]
+    _same(lax.broadcast_in_dim(x, (4, 3), (1, 0)), M.T)
+    _same(nablax.jit(lambda a: lax.broadcast_in_dim(a, (4, 2, 3), (2, 0)))(x), np.broadcast_to(M.T[:, None], (4, 2, 3)))
 
 
 def test_where_one_argument_size_and_errors():
@@ -325,3 +329,36 @@ def test_where_one_argument_size_and_errors():
     assert out[0].tolist() == [0, 0, 1, -1, -1]
     with pytest.raises(TypeError):  # x without y: a TypeError, as in JAX
         jnp.where(cond, 1.0)
+
+
+def test_pad_modes_match_jax():
+    # (JAX 0.10.2's answers; jnp.pad was missing, so jnp.pad(x, -1) was an AttributeError)
+    x = jnp.arange(6).reshape(2, 3)
+    assert jnp.pad(x, 1).tolist() == [[0, 0, 0, 0, 0], [0, 0, 1, 2, 0], [0, 3, 4, 5, 0], [0, 0, 0, 0, 0]]
+    assert jnp.pad(x, ((1, 0), (2, 1)), constant_values=((7, 8), (9, 10))).tolist() == [
+        [9, 9, 7, 7, 7, 10], [9, 9, 0, 1, 2, 10], [9, 9, 3, 4, 5, 10]]
+    assert jnp.pad(x, 2, mode="reflect", reflect_type="odd").tolist() == [
+        [-8, -7, -6, -5, -4, -3, -2], [-5, -4, -3, -2, -1, 0, 1], [-2, -1, 0, 1, 2, 3, 4],
+        [1, 2, 3, 4, 5, 6, 7], [4, 5, 6, 7, 8, 9, 10], [7, 8, 9, 10, 11, 12, 13]]
+    assert jnp.pad(x, ((0, 0), (2, 2)), mode="mean", stat_length=2).tolist() == [
+        [0, 0, 0, 1, 2, 2, 2], [4, 4, 3, 4, 5, 4, 4]]  # integer means round half to even
+    assert jnp.pad(x, (1, 2), mode="maximum").tolist()[:2] == [[5, 3, 4, 5, 5, 5], [2, 0, 1, 2, 2, 2]]
+    assert jnp.pad(x, ((0, 0), (4, 5)), mode="wrap").tolist()[0] == [2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1]
+    assert jnp.pad(x, ((0, 0), (4, 5)), mode="symmetric").tolist()[0] == [2, 2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1]
+    assert jnp.pad(jnp.arange(3) * 3 + 1, (7, 2), mode="symmetric", reflect_type="odd").tolist() == [
+        -11, -11, -8, -5, -5, -2, 1, 1, 4, 7, 7, 10]
+    assert jnp.pad(jnp.ones(3, jnp.int32), 1, constant_values=2.7).tolist() == [2, 1, 1, 1, 2]
+    xf = x.astype(jnp.float32)
+    assert nablax.jit(lambda a: jnp.pad(a, ((1, 2), (0, 1)), mode="reflect"))(xf).tolist() == [
+        [3.0, 4.0, 5.0, 4.0], [0.0, 1.0, 2.0, 1.0], [3.0, 4.0, 5.0, 4.0], [0.0, 1.0, 2.0, 1.0], [3.0, 4.0, 5.0, 4.0]]
+    g = nablax.grad(lambda a: jnp.sum(jnp.pad(a, 2, mode="reflect", reflect_type="odd") * jnp.arange(42.0).reshape(6, 7)))
+    assert g(xf).tolist() == [[-286.0, 61.0, -202.0], [694.0, -184.0, 778.0]]
+    np.testing.assert_allclose(np.asarray(nablax.grad(lambda a: jnp.sum(jnp.pad(a, 2, mode="mean") ** 2))(xf)),
+                               [[22.0, 28.0, 34.0], [36.0, 42.0, 48.0]], rtol=1e-6)
+    for bad, cls in ((-1, ValueError), (((1, -1),), ValueError), (((1, 1), (1, 1), (1, 1)), ValueError), (1.5, TypeError)):
+        with pytest.raises(cls):
+            jnp.pad(x, bad)
+    with pytest.raises(NotImplementedError, match="foo"):
+        jnp.pad(x, 1, mode="foo")
+    with pytest.raises(ValueError, match="empty axis"):
+        jnp.pad(jnp.zeros((0, 3)), 1, mode="edge")

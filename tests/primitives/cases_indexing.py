@@ -84,6 +84,9 @@ CASES = [
     _gather_case("clip", X, (np.array([5, -7, 1]),), lambda x, i: x[np.clip(np.where(i < 0, i + 4, i), 0, 3)]),
     _gather_case("fill", X, (np.array([1, 7, -5, -1]),), lambda x, i: _fill(x, i, 4, -1.0), mode="fill",
                  fill_value=-1.0),
+    # jnp's x[idx]. (Out of range it clamps but its transpose drops, so it is not self-consistent
+    # there, as JAX warns: the rules are checked in range; tests/test_issue9_lax.py checks the rest.)
+    _gather_case("promise_in_bounds", X, (np.array([3, -2, 1, 1]),), lambda x, i: x[i], mode="promise_in_bounds"),
     # scatter (set): static, unique, duplicate (one update wins), dropped and clipped indices
     _scatter_case(ix.scatter_p, "basic", X, (slice(1, 3), 2), _set(lambda: (slice(1, 3), 2))),
     _scatter_case(ix.scatter_p, "unique", X, (np.array([3, 0]),), _set(lambda i: i), unique=True),
@@ -98,6 +101,8 @@ CASES = [
                   _ufunc_at(np.add, lambda i, j: (i, slice(1, 3), j))),
     _scatter_case(ix.scatter_add_p, "clip", X, (np.array([[1, 8]]),), _ufunc_at(np.add, lambda i: np.clip(i, 0, 3)),
                   mode="clip"),
+    _scatter_case(ix.scatter_add_p, "promise_in_bounds", X3, (np.array([0, 1, 0]), slice(None), np.array([-1, 2, -1])),
+                  _ufunc_at(np.add, lambda i, j: (i, slice(None), j)), mode="promise_in_bounds"),
     # scatter_mul: unique (JAX's rule) and duplicate indices (exclusive products)
     _scatter_case(ix.scatter_mul_p, "unique", X, (np.array([2, 0]), slice(1, 4)),
                   _ufunc_at(np.multiply, lambda i: (i, slice(1, 4))), unique=True),

@@ -3,16 +3,17 @@
 Each area module lists its public names in `__all__` and the Array/Tracer methods it
 provides in `METHODS`; `methods.install()` puts those on the shared mixin once.
 """
-from . import creation, indexing, linalg, methods, reductions, sorting, ufuncs
+from . import creation, indexing, linalg, methods, padding, reductions, sorting, ufuncs
 from . import shape as _shape  # (the name `shape` itself is jnp.shape, the function)
 from .creation import *  # noqa: F403
 from .indexing import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .ufuncs import *  # noqa: F403
 
-_AREAS = (creation, ufuncs, _shape, reductions, sorting, linalg, indexing)
+_AREAS = (creation, ufuncs, _shape, reductions, sorting, linalg, indexing, padding)
 __all__ = [name for mod in _AREAS for name in mod.__all__]
 methods.install(_AREAS)

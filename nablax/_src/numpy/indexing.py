@@ -7,9 +7,11 @@ boolean masks (converted to integer arrays with np.nonzero). A plain basic index
 eager Array is NumPy basic indexing on its value (no transformation is active, so there
 is nothing to record).
 
-Out-of-range indices follow JAX: a static int raises IndexError in x[idx]; array indices
-(and traced scalars) are clamped by x[idx]; `.at[]` updates drop them; `take` and
-`take_along_axis` fill (NaN for inexact dtypes) by default.
+Out-of-range indices follow JAX (negative ones wrap once first): x[idx] clamps them. With
+only static ints, slices, None and Ellipsis in the index (JAX's dynamic_slice path) the
+gradient goes to the clamped element; with array indices (a gather, mode
+'promise_in_bounds') an out-of-range index gets no gradient. `.at[]` updates drop them;
+`take` and `take_along_axis` fill (NaN for inexact dtypes) by default.
 """
 from __future__ import annotations
 
@@ -30,11 +32,6 @@ from ..primitives import sorting
 from ..primitives.misc import convert_element_type
 from . import ufuncs
 from .promotion import as_array, check_arraylike
-
-
-class NonConcreteBooleanIndexError(errors.ConcretizationTypeError):
-    """A boolean mask index whose values are not known (traced): the result's shape would depend on them."""
-
 
 _BASIC_TYPES = (int, builtins.slice)
 
@@ -64,11 +61,11 @@ def _static_slice(s: builtins.slice) -> builtins.slice:
             continue
         try:
             bounds.append(operator.index(v))
-        except errors.ConcretizationTypeError as err:
-            raise type(err)(
-                f"{err}\nSlice bounds must be static integers. For a window whose start is traced, "
-                "use lax.dynamic_slice / lax.dynamic_slice_in_dim (fixed size), or index with an "
-                "integer array (e.g. x[i + jnp.arange(n)])."
+        except errors.ConcretizationTypeError as err:  # an IndexError, as in JAX
+            raise IndexError(
+                f"Slice entries must be static integers, got slice({s.start!r}, {s.stop!r}, {s.step!r}).\n{err}\n"
+                "For a window whose start is traced, use lax.dynamic_slice / lax.dynamic_slice_in_dim (fixed "
+                "size), or index with an integer array (e.g. x[i + jnp.arange(n)])."
             ) from None
         except TypeError:
             raise TypeError(f"slice indices must be integers or None, got {v!r}") from None
@@ -80,7 +77,7 @@ def _concrete_mask(m):
         try:
             return np.asarray(m._concrete("boolean indexing"))
         except errors.ConcretizationTypeError:
-            raise NonConcreteBooleanIndexError(
+            raise errors.NonConcreteBooleanIndexError(
                 f"Array boolean indices must be concrete; got a traced mask {m.aval.str_short()}. "
                 "The shape of x[mask] depends on the mask's values, which are unknown inside "
                 f"{m._trace.transformation_name()}. Use jnp.where(mask, x, fill) to keep the shape, "
@@ -139,11 +136,13 @@ def _flat(seq):
             yield v
 
 
-def _expand_index(shape: tuple, idx, static_oob: str):
+def _expand_index(shape: tuple, idx, clamp_static: bool):
     """Rewrite a NumPy index as a lax.gather index tuple (no Ellipsis, no booleans).
 
     Returns (tuple, false_axes): output axes to empty afterwards (scalar `False` indices).
-    static_oob: 'raise' (x[idx]) or 'array' (.at[]: the out-of-bounds int follows the mode).
+    An out-of-range static int is clamped to a static int when `clamp_static` and the index
+    holds no arrays (JAX slices then: the gradient goes to the clamped element); otherwise
+    it becomes a 0-d index array, which follows the gather/scatter mode.
     """
     if not isinstance(idx, tuple):
         if isinstance(idx, list):
@@ -180,9 +179,12 @@ def _expand_index(shape: tuple, idx, static_oob: str):
         elif kind == "int":
             d = shape[axis]
             if not -d <= v < d:
-                if static_oob == "raise":
-                    raise IndexError(f"index {v} is out of bounds for axis {axis} with size {d}")
-                v = np.asarray(v, dtypes.default_int_dtype())
+                if d == 0:
+                    raise IndexError(f"index {v} is out of bounds for axis {axis} with size 0")
+                if clamp_static and not has_adv:
+                    v = builtins.min(builtins.max(v + d if v < 0 else v, 0), d - 1)
+                else:
+                    v = np.asarray(v, dtypes.default_int_dtype())
             out.append(v)
             axis += 1
         elif kind == "array":
@@ -218,8 +220,8 @@ def _is_identity(spec, shape) -> bool:
     return len(spec) == len(shape) and all(e == (0, d, 1) for e, d in zip(spec, shape))
 
 
-def _take(x, idx, *, mode=None, fill_value=None, static_oob: str = "raise"):
-    tup, false_axes = _expand_index(x.shape, idx, static_oob)
+def _take(x, idx, *, mode=None, fill_value=None):
+    tup, false_axes = _expand_index(x.shape, idx, mode in (None, "clip", "promise_in_bounds"))
     ix = lax_ix.prepare_index(x.shape, tup)
     out = x if _is_identity(ix.spec, x.shape) else lax_ix.gather(x, ix, mode=mode, fill_value=fill_value)
     for ax in false_axes:
@@ -230,13 +232,14 @@ def _take(x, idx, *, mode=None, fill_value=None, static_oob: str = "raise"):
 def getitem(self, idx):
     """x[idx] with NumPy semantics (ints, slices, None, ..., integer arrays, concrete boolean masks).
 
-    Static out-of-range ints raise IndexError; out-of-range array indices are clamped (JAX).
+    Out-of-range indices are clamped, as in JAX (see the module docstring).
     """
     if type(idx) is list:
         raise _list_index_error()
     if type(self) is Array and current_trace() is None:
         if _fast_basic(idx):
-            return wrap(self._value[idx], self._weak)
+            with contextlib.suppress(IndexError):  # out of range: clamped by the general path
+                return wrap(self._value[idx], self._weak)
         # Eager and concrete: NumPy's own indexing agrees with ours whenever it succeeds
         # (it raises IndexError for out-of-range indices, which we clamp).
         with contextlib.suppress(IndexError, TypeError, ValueError):  # else the general path below
@@ -293,7 +296,7 @@ def at_update(x, index, op: str, values, *, indices_are_sorted: bool = False, un
     'promise_in_bounds'; for get: 'clip' (default) or 'fill' (with fill_value).
     """
     if op == "get":
-        return _take(x, index, mode=mode, fill_value=fill_value, static_oob="array")
+        return _take(x, index, mode=mode, fill_value=fill_value)
     if op not in _UPDATE_OPS:
         raise ValueError(f".at[]: unknown update {op!r}; expected one of {_UPDATE_OPS}")
     fname = f"x.at[...].{op}"
@@ -307,7 +310,7 @@ def at_update(x, index, op: str, values, *, indices_are_sorted: bool = False, un
             out = at_update(convert_element_type(x, pdt), index, op, vals, indices_are_sorted=indices_are_sorted,
                             unique_indices=unique_indices, mode=mode, fill_value=fill_value)
             return convert_element_type(out, x.dtype, x.weak_type)
-    tup, false_axes = _expand_index(x.shape, index, "array")
+    tup, false_axes = _expand_index(x.shape, index, False)
     ix = lax_ix.prepare_index(x.shape, tup, name="scatter")
     v = _update_values(fname, values, x, ix.shape)
     if false_axes:  # x[False] selects nothing: nothing to update
@@ -343,8 +346,9 @@ def _at_update(array, index, op, values, **kwargs):
 def _int_indices(fname: str, indices):
     check_arraylike(fname, indices)  # lists are rejected (TypeError), as in JAX
     i = as_array(indices)
-    if i.dtype.kind not in "iu":
-        raise TypeError(f"jnp.{fname}: indices must have an integer dtype, got {i.dtype.name}")
+    if i.dtype.kind not in "iu":  # (JAX: a ValueError in take, a TypeError in take_along_axis)
+        raise (ValueError if fname == "take" else TypeError)(
+            f"jnp.{fname}: indices must have an integer dtype, got {i.dtype.name}")
     return i
 
 
@@ -376,7 +380,8 @@ def _wrap_indices(i, d: int):
 def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indices_are_sorted=False, fill_value=None):
     """jnp.take: elements of `a` at `indices` along `axis` (flattened `a` when axis is None).
 
-    mode: 'fill' (default: out-of-range gives fill_value, NaN for inexact dtypes), 'clip', 'wrap'.
+    mode: 'fill' (default: out-of-range gives fill_value, NaN for inexact dtypes), 'clip' (clamps
+    the indices as given: as in JAX, negative ones do not wrap), 'wrap'.
     """
     if out is not None:
         raise NotImplementedError("jnp.take: the 'out' argument is not supported (arrays are immutable)")
@@ -390,6 +395,8 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
     mode = _gather_mode("take", mode)
     if mode == "wrap":
         i, mode = _wrap_indices(i, a.shape[axis]), "clip"
+    elif mode == "clip" and a.shape[axis]:
+        i = ew.clamp(wrap(np.zeros((), i.dtype), True), i, wrap(np.asarray(a.shape[axis] - 1, i.dtype), True))
     tup = (builtins.slice(None),) * axis + (i,)
     return lax_ix.gather(a, tup, mode=mode, fill_value=fill_value)
 

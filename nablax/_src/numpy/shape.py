@@ -113,22 +113,23 @@ def size(a, axis: int | None = None) -> int:
 
 def _resolve_shape(fname: str, old: tuple, new) -> tuple:
     new = _shape_tuple(fname, new)
+    # (TypeErrors, as in JAX)
     total = _prod(old)
     unknown = [i for i, d in enumerate(new) if d == -1]
     if len(unknown) > 1 or any(d < -1 for d in new):
-        raise ValueError(
+        raise TypeError(
             f"jnp.{fname}: invalid shape {new}: at most one dimension may be -1 and the others "
             "must be non-negative"
         )
     if unknown:
         known = _prod(d for d in new if d != -1)
         if known == 0 or total % known:
-            raise ValueError(
+            raise TypeError(
                 f"jnp.{fname}: cannot reshape an array of shape {old} (size {total}) into shape {new}"
             )
         new = tuple(total // known if d == -1 else d for d in new)
     if _prod(new) != total:
-        raise ValueError(
+        raise TypeError(
             f"jnp.{fname}: cannot reshape an array of shape {old} (size {total}) into shape {new} "
             f"(size {_prod(new)})"
         )
@@ -155,9 +156,15 @@ def reshape(a, shape=None, order: str = "C", *, newshape=None, copy: bool | None
         shape = newshape
     if shape is None:
         raise TypeError("jnp.reshape() missing the required argument 'shape'")
+    numpy_input = isinstance(a, np.ndarray)
     a = _arr("reshape", a)
     fortran = _check_order("reshape", order)
-    new = _resolve_shape("reshape", tuple(a.shape), shape)
+    try:
+        new = _resolve_shape("reshape", tuple(a.shape), shape)
+    except TypeError as e:
+        if numpy_input:  # JAX reshapes a NumPy array with NumPy's own method, whose error is a ValueError
+            raise ValueError(str(e)) from None
+        raise
     if new == tuple(a.shape):
         return a
     if fortran:
@@ -216,8 +223,8 @@ def transpose(a, axes: Sequence[int] | None = None):
         perm = tuple(range(n - 1, -1, -1))
     else:
         axes = tuple(np.asarray(axes).reshape(-1).tolist()) if not isinstance(axes, (list, tuple)) else axes
-        if len(axes) != n:
-            raise ValueError(
+        if len(axes) != n:  # a TypeError, as in JAX
+            raise TypeError(
                 f"jnp.transpose: axes {tuple(axes)} do not match an array of rank {n} (shape {a.shape})"
             )
         perm = tuple(_axis("transpose", ax, n) for ax in axes)
@@ -261,8 +268,13 @@ def swapaxes(a, axis1: int, axis2: int):
 def moveaxis(a, source, destination):
     """jnp.moveaxis: move axes to new positions; the others keep their order."""
     a = _arr("moveaxis", a)
-    src = _axes("moveaxis", source, a.ndim)
-    dst = _axes("moveaxis", destination, a.ndim)
+    try:
+        src = _axes("moveaxis", source, a.ndim)
+        dst = _axes("moveaxis", destination, a.ndim)
+    except AxisError:
+        raise
+    except ValueError as e:  # repeated axes: not a permutation, a TypeError as in JAX
+        raise TypeError(str(e)) from None
     if len(src) != len(dst):
         raise ValueError(
             f"jnp.moveaxis: source {source!r} and destination {destination!r} need the same number of axes"
@@ -280,7 +292,10 @@ def broadcast_shapes(*shapes) -> tuple:
     shapes = [_shape_tuple("broadcast_shapes", s) for s in shapes]
     if not shapes:
         return ()
-    return tuple(_broadcast_shapes("jnp.broadcast_shapes", *shapes))
+    try:
+        return tuple(_broadcast_shapes("jnp.broadcast_shapes", *shapes))
+    except TypeError as e:  # (a TypeError between shapes of one rank; jnp.broadcast_shapes raises ValueError, as JAX)
+        raise ValueError(str(e)) from None
 
 
 def broadcast_to(array, shape):
@@ -289,7 +304,9 @@ def broadcast_to(array, shape):
     target = _shape_tuple("broadcast_to", shape)
     s = tuple(a.shape)
     lead = len(target) - len(s)
-    if lead < 0 or any(d not in (1, t) for d, t in zip(s, target[lead:])) or any(t < 0 for t in target):
+    if any(t < 0 for t in target):  # a TypeError, as in JAX
+        raise TypeError(f"jnp.broadcast_to: shape must have every element be nonnegative, got {target}")
+    if lead < 0 or any(d not in (1, t) for d, t in zip(s, target[lead:])):
         raise ValueError(f"jnp.broadcast_to: cannot broadcast an array of shape {s} to shape {target}")
     if s == target:
         return a
@@ -578,8 +595,8 @@ def repeat(a, repeats, axis: int | None = None, *, total_repeat_length: int | No
     reps = _concrete("repeat", repeats, "repeats (the counts must be known when tracing)")
     if reps.dtype.kind not in "biu":
         raise TypeError(f"jnp.repeat: repeats must be integers, got dtype {reps.dtype}")
-    if np.any(reps < 0):
-        raise ValueError(f"jnp.repeat: repeats may not be negative, got {repeats!r}")
+    if np.any(reps < 0):  # a TypeError, as in JAX
+        raise TypeError(f"jnp.repeat: repeats may not be negative, got {repeats!r}")
     if reps.ndim == 0 or reps.size == 1:
         r = int(reps.reshape(()))
         if r == 1:
@@ -702,7 +719,7 @@ def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
         raise ValueError(f"jnp.diagonal: needs an array of rank >= 2, got shape {a.shape}")
     i, j = _axis("diagonal", axis1, a.ndim), _axis("diagonal", axis2, a.ndim)
     if i == j:
-        raise ValueError(f"jnp.diagonal: axis1 and axis2 must differ, got {axis1} and {axis2}")
+        raise TypeError(f"jnp.diagonal: axis1 and axis2 must differ, got {axis1} and {axis2}")
     k = _index("diagonal", offset, "offset")
     rest = [d for d in range(a.ndim) if d not in (i, j)]
     perm = rest + [i, j]
@@ -787,6 +804,9 @@ def where(condition, x=None, y=None, *, size=None, fill_value=None):
         raise TypeError("jnp.where: give both x and y, or neither")
     cond = _as_bool("where", condition)
     x, y = promote_args("where", x, y)
+    shapes = (tuple(cond.shape), tuple(x.shape), tuple(y.shape))
+    if not shapes[0] == shapes[1] == shapes[2]:
+        broadcast_shapes(*shapes)  # a ValueError when they do not broadcast, as in JAX (eager or traced)
     return ew.select_n(cond, y, x)
 
 

@@ -155,7 +155,10 @@ def broadcast_shapes(opname: str, *shapes: tuple) -> tuple:
                 if d != 1:
                     if size not in (1, d):
                         shown = ", ".join(str(tuple(s)) for s in shapes)
-                        raise ValueError(
+                        # As JAX's jnp: a ValueError when ranks differ (its rank broadcasting
+                        # fails), a TypeError between shapes of one rank (lax's shape rule).
+                        one_rank = len({len(s) for s in shapes if len(s)}) == 1
+                        raise (TypeError if one_rank else ValueError)(
                             f"{opname}: operand shapes {shown} are incompatible for broadcasting"
                         )
                     size = d

@@ -1,6 +1,8 @@
 """dynamic_slice and dynamic_update_slice: static sizes, start indices known only at run time.
 
-Starts are clamped into range like JAX. With batched starts, vmap turns them into one
+The public wrappers count a negative start from the end and check their arguments as
+JAX does (the eager path does not run abstract_eval); the primitives clamp starts into
+range like JAX. With batched starts, vmap turns them into one
 gather / scatter (primitives/indexing.py) over per-example index grids.
 """
 from __future__ import annotations
@@ -10,7 +12,7 @@ import builtins
 import numpy as np
 
 from .. import dtypes
-from ..array import wrap
+from ..array import Array, wrap
 from ..avals import ShapedArray, Zero
 from . import elementwise as ew
 from . import shape, templates
@@ -181,26 +183,69 @@ dynamic_update_slice_p = define_primitive(
 )
 
 
-def _start_operand(s):
+def _start_operand(name: str, s, d: int):
+    """A start index as bound: a Python int or an integer scalar Array/tracer, with a negative
+    start counted from the end (start + d), as in JAX; the primitive then clamps it."""
     if isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)):
-        return int(s)
-    return s
+        s = int(s)
+        return s + d if s < 0 else s
+    a = aval_of(s)
+    if a.shape != () or a.dtype.kind not in "iu":
+        raise TypeError(f"lax.{name}: start indices must be integer scalars, got {a.str_short()}")
+    if a.dtype.kind == "u":
+        return s
+    if type(s) is np.ndarray or type(s) is Array:  # concrete: normalize in NumPy
+        v = int(np.asarray(s))
+        return v + d if v < 0 else v
+    return ew.select_n(ew.lt(s, 0), s, ew.add(s, d))
+
+
+def _starts(name: str, shape_, start_indices) -> list:
+    start_indices = list(start_indices)
+    if len(start_indices) != len(shape_):
+        raise ValueError(f"lax.{name}: got {len(start_indices)} start indices for an operand of shape {shape_}; "
+                         "give one per axis")
+    return [_start_operand(name, s, d) for s, d in zip(start_indices, shape_)]
 
 
 def dynamic_slice(operand, start_indices, slice_sizes):
     """lax.dynamic_slice: the window of `slice_sizes` at `start_indices` (scalar integers, traced
-    allowed). Starts are clamped so the window fits: start = clip(start, 0, dim - size)."""
-    starts = [_start_operand(s) for s in start_indices]
-    return dynamic_slice_p.bind(operand, *starts, slice_sizes=tuple(int(n) for n in slice_sizes))
+    allowed). A negative start counts from the end; then starts are clamped so the window fits:
+    start = clip(start, 0, dim - size). Errors as in JAX: ValueError for the wrong number of
+    starts or sizes, TypeError for a size that is negative or larger than its axis."""
+    shape_ = aval_of(operand).shape
+    sizes = tuple(int(n) for n in slice_sizes)
+    starts = _starts("dynamic_slice", shape_, start_indices)
+    if len(sizes) != len(shape_):
+        raise ValueError(f"lax.dynamic_slice: slice_sizes {sizes} must have one entry per axis of the operand of "
+                         f"shape {shape_}")
+    if builtins.any(n < 0 or n > d for n, d in zip(sizes, shape_)):
+        raise TypeError(f"lax.dynamic_slice: slice_sizes {sizes} must be between 0 and the operand's shape {shape_} "
+                        "along every axis")
+    return dynamic_slice_p.bind(operand, *starts, slice_sizes=sizes)
 
 
 def dynamic_update_slice(operand, update, start_indices):
     """lax.dynamic_update_slice: `operand` with the window at `start_indices` replaced by `update`
-    (starts clamped as in dynamic_slice)."""
-    od, ud = aval_of(operand).dtype, aval_of(update).dtype
-    if od != ud:  # (checked here: the eager path does not run abstract_eval)
-        raise TypeError(f"lax.dynamic_update_slice: operand dtype {od.name} and update dtype {ud.name} differ")
-    return dynamic_update_slice_p.bind(operand, update, *[_start_operand(s) for s in start_indices])
+    (starts as in dynamic_slice). The update must have the operand's rank and dtype and fit in it
+    (TypeError otherwise, as in JAX)."""
+    oa, ua = aval_of(operand), aval_of(update)
+    starts = _starts("dynamic_update_slice", oa.shape, start_indices)
+    if ua.ndim != oa.ndim or builtins.any(u > d for u, d in zip(ua.shape, oa.shape)):
+        raise TypeError(f"lax.dynamic_update_slice: update of shape {ua.shape} does not fit in the operand of "
+                        f"shape {oa.shape} (it needs the same rank and no larger size along any axis)")
+    if oa.dtype != ua.dtype:
+        raise TypeError(f"lax.dynamic_update_slice: operand dtype {oa.dtype.name} and update dtype "
+                        f"{ua.dtype.name} differ")
+    return dynamic_update_slice_p.bind(operand, update, *starts)
+
+
+def _axis(ndim: int, axis) -> int:
+    """`axis` indexed like a Python list of the operand's axes (JAX: IndexError when out of range)."""
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise IndexError(f"axis {axis} is out of range for an operand of rank {ndim}")
+    return axis % ndim
 
 
 def _axis_starts(ndim: int, axis: int, index):
@@ -210,7 +255,7 @@ def _axis_starts(ndim: int, axis: int, index):
 def dynamic_slice_in_dim(operand, start_index, slice_size: int, axis: int = 0):
     """lax.dynamic_slice_in_dim: dynamic_slice along one axis, keeping the others whole."""
     shape_ = aval_of(operand).shape
-    axis = axis % len(shape_)
+    axis = _axis(len(shape_), axis)
     sizes = list(shape_)
     sizes[axis] = int(slice_size)
     return dynamic_slice(operand, _axis_starts(len(shape_), axis, start_index), sizes)
@@ -218,24 +263,24 @@ def dynamic_slice_in_dim(operand, start_index, slice_size: int, axis: int = 0):
 
 def dynamic_index_in_dim(operand, index, axis: int = 0, keepdims: bool = True):
     """lax.dynamic_index_in_dim: the slice at `index` along `axis` (size-1 axis kept if keepdims)."""
+    axis = _axis(aval_of(operand).ndim, axis)
     out = dynamic_slice_in_dim(operand, index, 1, axis)
     if keepdims:
         return out
     shape_ = aval_of(out).shape
-    axis = axis % len(shape_)
     return shape.reshape(out, shape_[:axis] + shape_[axis + 1:])
 
 
 def dynamic_update_slice_in_dim(operand, update, start_index, axis: int):
     """lax.dynamic_update_slice_in_dim: dynamic_update_slice with a start along one axis only."""
-    ndim = len(aval_of(operand).shape)
-    return dynamic_update_slice(operand, update, _axis_starts(ndim, axis % ndim, start_index))
+    ndim = aval_of(operand).ndim
+    return dynamic_update_slice(operand, update, _axis_starts(ndim, _axis(ndim, axis), start_index))
 
 
 def dynamic_update_index_in_dim(operand, update, index, axis: int):
     """lax.dynamic_update_index_in_dim: write `update` (with or without the size-1 axis) at `index`."""
-    ndim = len(aval_of(operand).shape)
-    axis = axis % ndim
+    ndim = aval_of(operand).ndim
+    axis = _axis(ndim, axis)
     ushape = aval_of(update).shape
     if len(ushape) == ndim - 1:
         update = shape.reshape(update, ushape[:axis] + (1,) + ushape[axis:])

@@ -18,8 +18,15 @@ otherwise). The scatters take `(operand, updates, *index_arrays)` where `updates
 exactly the shape of that gather's result.
 
 Index-array semantics: a negative index wraps once (i + dim, as NumPy); what is still out
-of range follows `mode`: gather 'clip' (clamp, JAX's default for x[idx]) or 'fill'
-(`fill_value`); scatter 'drop' (ignore the update, JAX's default) or 'clip'.
+of range follows `mode`, as JAX's GatherScatterMode:
+
+    mode                gather (forward)   its transpose        scatter (forward)   its transpose
+    'promise_in_bounds' clamp              scatter-add, drops   drop the update     gather, clamps
+    'clip'              clamp              scatter-add, clamps  clamp               gather, clamps
+    'fill' / 'drop'     fill_value         scatter-add, drops   drop the update     gather, fills 0
+
+JAX's x[idx] is 'promise_in_bounds': the value at an out-of-range index is the clamped
+element's, and its gradient is dropped (0); `.at[].set/add/...` default to 'drop'.
 Duplicate indices: scatter_add/mul/min/max combine every update; scatter (set) keeps one
 of them — NumPy's, in practice the last in C order (JAX leaves the choice unspecified).
 """
@@ -39,8 +46,8 @@ from . import misc, shape, templates
 from ._define import aval_of, broadcast_shapes, define_primitive, instantiate, zeros_of_aval
 
 ARRAY = "array"
-_GATHER_MODES = ("clip", "fill")
-_SCATTER_MODES = ("clip", "drop")
+_GATHER_MODES = ("clip", "fill", "promise_in_bounds")
+_SCATTER_MODES = ("clip", "drop", "promise_in_bounds")
 
 
 def _operand_weak(arrays, params) -> bool:
@@ -124,9 +131,10 @@ def _broadcast_index_shapes(name: str, shapes) -> tuple:
         return ()
     try:
         return broadcast_shapes(f"lax.{name}", *shapes)
-    except ValueError:
+    except (TypeError, ValueError):  # a ValueError, as in JAX's x[i, j]
         shown = ", ".join(str(tuple(s)) for s in shapes)
-        raise IndexError(f"lax.{name}: shape mismatch: index arrays of shapes {shown} cannot be broadcast together") from None
+        raise ValueError(f"lax.{name}: incompatible shapes for broadcasting: index arrays of shapes {shown} cannot "
+                         "be broadcast together") from None
 
 
 @functools.lru_cache(maxsize=512)
@@ -139,7 +147,7 @@ def _index_tuple(shape, spec, indices, mode):
 
     Returns (tuple, valid, pad_axes): `valid` is the broadcast in-range mask (or None when
     every index is in range); pad_axes lists the axes whose out-of-range indices were
-    redirected to one past the end (scatter 'drop').
+    redirected to one past the end (scatter 'drop'). `mode` is 'clip' or 'drop' here.
     """
     out = []
     valid = None
@@ -208,7 +216,7 @@ def _gather_impl(xp, x, *indices, spec, mode, fill_value):
     if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):
         out_shape = _out_shape(spec, x.shape, bshape)
         return np.full(out_shape, fill_value if mode == "fill" else 0, x.dtype)
-    tup, valid, _ = _index_tuple(x.shape, spec, indices, mode)
+    tup, valid, _ = _index_tuple(x.shape, spec, indices, "clip")
     out = np.asarray(x[tup])
     if mode == "fill" and valid is not None:
         mask = _expand_mask(valid, spec, bshape, out.ndim)
@@ -221,7 +229,8 @@ def _np_index_shape(indices) -> tuple:
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
-        raise IndexError(f"shape mismatch: indexing arrays could not be broadcast together with shapes {shapes}") from None
+        raise ValueError(f"incompatible shapes for broadcasting: index arrays of shapes {shapes} cannot be "
+                         "broadcast together") from None
 
 
 def _raw_tuple(spec, indices) -> tuple:
@@ -262,11 +271,13 @@ def _gather_jvp(primals, tangents, *, spec, mode, fill_value):
 
 
 def _scatter_mode_for(gather_mode: str) -> str:
-    return "clip" if gather_mode == "clip" else "drop"
+    """The scatter mode of a gather's transpose (see the module docstring's table)."""
+    return "drop" if gather_mode == "fill" else gather_mode
 
 
 def _gather_mode_for(scatter_mode: str) -> str:
-    return "clip" if scatter_mode == "clip" else "fill"
+    """The gather mode of a scatter's transpose."""
+    return "fill" if scatter_mode == "drop" else scatter_mode
 
 
 def _gather_transpose(ct, x, *idx, spec, mode, fill_value):
@@ -386,7 +397,7 @@ def _scatter_impl_for(name: str):
         _np_index_shape(indices)
         if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):
             return x.copy()
-        tup, _, pad_axes = _index_tuple(x.shape, spec, indices, mode)
+        tup, _, pad_axes = _index_tuple(x.shape, spec, indices, "clip" if mode == "clip" else "drop")
         if not pad_axes:
             out = x.copy()
             _apply_update(ufunc, out, tup, updates, unique_indices)
@@ -404,14 +415,7 @@ def _scatter_abstract_for(name: str):
         if mode not in _SCATTER_MODES:
             raise ValueError(f"lax.{name}: mode must be one of {_SCATTER_MODES}, got {mode!r}")
         bshape = _check_index(name, operand, indices, spec)
-        expected = _out_shape(spec, operand.shape, bshape)
-        if updates.shape != expected:
-            raise ValueError(f"lax.{name}: updates of shape {updates.shape} do not match the indexed shape {expected} "
-                             f"of the operand of shape {operand.shape} (jnp's .at[] broadcasts them for you)")
-        if updates.dtype != operand.dtype:
-            raise TypeError(f"lax.{name}: operand dtype {operand.dtype.name} and updates dtype {updates.dtype.name} differ")
-        if name in ("scatter_min", "scatter_max") and operand.dtype.kind == "c":
-            raise TypeError(f"lax.{name} does not accept complex dtypes")
+        _check_updates(name, operand, updates, _out_shape(spec, operand.shape, bshape))
         return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
 
     return abstract_eval
@@ -692,19 +696,31 @@ def _indexer(operand, index, name) -> Indexer:
     return index if isinstance(index, Indexer) else prepare_index(aval_of(operand).shape, index, name)
 
 
+def _mode_name(mode) -> str | None:
+    """A mode given as a string or as an enum-like value with a `name` (JAX's GatherScatterMode)."""
+    if mode is None or isinstance(mode, str):
+        return mode
+    name = getattr(mode, "name", None)
+    return {"CLIP": "clip", "FILL_OR_DROP": "fill", "PROMISE_IN_BOUNDS": "promise_in_bounds"}.get(name, mode)
+
+
 def _gather_mode(mode) -> str:
-    if mode is None or mode in ("clip", "promise_in_bounds"):
-        return "clip"
-    if mode == "fill":
+    mode = _mode_name(mode)
+    if mode is None or mode == "promise_in_bounds":
+        return "promise_in_bounds"
+    if mode in ("clip", "fill"):
+        return mode
+    if mode == "drop":
         return "fill"
-    raise ValueError(f"lax.gather: mode must be 'clip', 'fill' or 'promise_in_bounds', got {mode!r}")
+    raise ValueError(f"lax.gather: mode must be 'promise_in_bounds', 'clip' or 'fill', got {mode!r}")
 
 
 def _scatter_mode(mode, name) -> str:
-    if mode is None or mode in ("drop", "fill", "promise_in_bounds"):
+    mode = _mode_name(mode)
+    if mode is None or mode in ("drop", "fill"):
         return "drop"
-    if mode == "clip":
-        return "clip"
+    if mode in ("clip", "promise_in_bounds"):
+        return mode
     raise ValueError(f"lax.{name}: mode must be 'drop', 'clip' or 'promise_in_bounds', got {mode!r}")
 
 
@@ -714,16 +730,17 @@ def gather(operand, index, *, mode=None, fill_value=None):
     `index`: a tuple of None, static ints, slices and integer arrays (Arrays, tracers,
     NumPy arrays or lists), at most one per operand axis; missing trailing entries are whole
     axes (use nablax.numpy indexing for Ellipsis and boolean masks). Negative array indices
-    wrap once; indices still out of range are clamped (mode 'clip', the default, or
-    'promise_in_bounds') or give `fill_value` (mode 'fill'; default NaN for inexact dtypes,
-    the most negative / largest integer, True for bool). An `Indexer` from `prepare_index`
-    is accepted in place of the tuple.
+    wrap once; indices still out of range are clamped (mode 'promise_in_bounds', the
+    default, whose gradient drops them, or 'clip', whose gradient goes to the clamped
+    element) or give `fill_value` (mode 'fill'; default NaN for inexact dtypes, the most
+    negative / largest integer, True for bool). An `Indexer` from `prepare_index` is
+    accepted in place of the tuple.
     """
     ix = _indexer(operand, index, "gather")
     mode = _gather_mode(mode)
     if mode == "fill" and fill_value is None:
         fill_value = default_fill_value(aval_of(operand).dtype)
-    if mode == "clip":
+    if mode != "fill":
         fill_value = None
     elif not isinstance(fill_value, (bool, int, float, complex)):
         try:  # a static scalar (NumPy scalar, concrete 0-d array) becomes a Python scalar param
@@ -733,6 +750,16 @@ def gather(operand, index, *, mode=None, fill_value=None):
     return gather_p.bind(operand, *ix.arrays, spec=ix.spec, mode=mode, fill_value=fill_value)
 
 
+def _check_updates(name: str, operand: ShapedArray, updates: ShapedArray, expected: tuple) -> None:
+    if updates.shape != expected:
+        raise ValueError(f"lax.{name}: updates of shape {updates.shape} do not match the indexed shape {expected} "
+                         f"of the operand of shape {operand.shape} (jnp's .at[] broadcasts them for you)")
+    if updates.dtype != operand.dtype:
+        raise TypeError(f"lax.{name}: operand dtype {operand.dtype.name} and updates dtype {updates.dtype.name} differ")
+    if name in ("scatter_min", "scatter_max") and operand.dtype.kind == "c":
+        raise TypeError(f"lax.{name} does not accept complex dtypes")
+
+
 def _scatter_wrapper(name: str):
     prim = _SCATTERS[name]
     what = {"scatter": "set to", "scatter_add": "added to", "scatter_mul": "multiplied into",
@@ -740,6 +767,7 @@ def _scatter_wrapper(name: str):
 
     def wrapper(operand, index, updates, *, mode=None, unique_indices=False, indices_are_sorted=False):
         ix = _indexer(operand, index, name)
+        _check_updates(name, aval_of(operand), aval_of(updates), ix.shape)  # (the eager path skips abstract_eval)
         return prim.bind(operand, updates, *ix.arrays, spec=ix.spec, mode=_scatter_mode(mode, name),
                          unique_indices=bool(unique_indices))
 
@@ -748,8 +776,8 @@ def _scatter_wrapper(name: str):
         f"lax.{name}(operand, index, updates, *, mode=None, unique_indices=False): a copy of `operand` with "
         f"`updates` {what} `operand[index]`.\n\n`index` is as for `gather`; `updates` must have exactly the shape "
         "of `operand[index]` and the operand's dtype. Out-of-range indices (after negative ones wrap once) drop "
-        "their update (mode 'drop', the default) or are clamped ('clip'). `unique_indices=True` promises no "
-        "duplicates (faster; gradients skip the duplicate handling)."
+        "their update (mode 'drop', the default, and 'promise_in_bounds') or are clamped ('clip'). "
+        "`unique_indices=True` promises no duplicates (faster; gradients skip the duplicate handling)."
     )
     return wrapper
 

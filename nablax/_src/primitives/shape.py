@@ -168,7 +168,7 @@ def _transpose_impl(xp, x, *, permutation):
 
 def _transpose_abstract(x: ShapedArray, *, permutation) -> ShapedArray:
     if sorted(permutation) != list(range(x.ndim)):
-        raise ValueError(f"lax.transpose: permutation {permutation} is not a permutation of the axes of shape {x.shape}")
+        raise TypeError(f"lax.transpose: permutation {permutation} is not a permutation of the axes of shape {x.shape}")
     return ShapedArray(tuple(x.shape[p] for p in permutation), x.dtype, x.weak_type)
 
 
@@ -228,8 +228,10 @@ def _slice_abstract(x: ShapedArray, *, start_indices, limit_indices, strides) ->
             f"{strides} need one entry per axis of the operand of shape {x.shape}"
         )
     for a, b, c, d in zip(start_indices, limit_indices, st, x.shape):
-        if not (0 <= a <= b <= d) or c < 1:
-            raise ValueError(
+        if c < 1:
+            raise ValueError(f"lax.slice: strides must be positive, got {strides}")
+        if not (0 <= a <= b <= d):
+            raise TypeError(  # a TypeError, as in JAX
                 f"lax.slice: invalid slice [{a}:{b}:{c}] of an axis of size {d} (operand shape {x.shape})"
             )
     shape = tuple((b - a + c - 1) // c for a, b, c in zip(start_indices, limit_indices, st))

@@ -1,0 +1,353 @@
+"""The public `nablax.lax` boundary: JAX's shape and dtype rules, checked once per call.
+
+Internally, elementwise primitives broadcast NumPy-style and give a Python scalar the dtype
+of the other operand (convenient for jnp and for the rules; see CONTRIBUTING.md), and some
+shape wrappers accept negative axes. The public lax functions are stricter, as JAX's are,
+and check here, before anything is bound, so eager calls and traced calls (jit, vmap, grad)
+raise the same error:
+
+- operands of n-ary elementwise ops (and select_n, clamp, concatenate) have one dtype; a
+  Python scalar counts as its default dtype (int32, float32, complex64 or bool; 64-bit with
+  x64), so `lax.add(f32_array, 1)` is a TypeError and `lax.add(f32_array, 1.0)` is not;
+- elementwise operands of rank > 0 have one rank, and their sizes agree or are 1
+  (`lax.add(x[3], y[2, 3])` is a TypeError); rank-0 operands go with anything;
+- select and clamp take a scalar or an equal-shaped selector / bound, and cases of one shape;
+- axes, sizes and permutations are checked with JAX's error classes.
+
+jnp calls the internal functions directly, so it is unaffected and pays nothing.
+"""
+from __future__ import annotations
+
+import builtins
+import operator
+from typing import Callable
+
+import numpy as np
+
+from . import dtypes
+from .array import Array
+from .core import lift_aval
+from .primitives import elementwise as ew
+from .primitives import linalg, misc, reductions, special
+from .primitives import shape as sh
+
+_SCALAR_DTYPES = {bool: lambda: np.dtype(np.bool_), int: dtypes.default_int_dtype,
+                  float: dtypes.default_float_dtype, complex: dtypes.default_complex_dtype}
+
+
+def _info(name: str, x) -> tuple:
+    """(dtype, shape) of a lax operand, as JAX sees it (Python scalars: default dtype, shape ())."""
+    t = type(x)
+    if t is Array:
+        v = x._value
+        return v.dtype, v.shape
+    if t in _SCALAR_DTYPES:
+        return _SCALAR_DTYPES[t](), ()
+    try:
+        a = lift_aval(x)
+    except TypeError:
+        raise TypeError(f"lax.{name}: cannot interpret the argument {x!r} of type {type(x).__name__} as an array; "
+                        "pass an Array, a NumPy array or a Python scalar") from None
+    return a.dtype, a.shape
+
+
+def _same_dtypes(name: str, dts, tip: str = "") -> None:
+    first = dts[0]
+    for d in dts[1:]:
+        if d != first:
+            shown = ", ".join(np.dtype(d).name for d in dts)
+            raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got {shown}. "
+                            f"(A Python scalar counts as {dtypes.default_int_dtype().name} / "
+                            f"{dtypes.default_float_dtype().name}; {tip or 'nablax.numpy functions'} promote "
+                            "automatically.)")
+
+
+def _broadcasting_shapes(name: str, shapes) -> None:
+    """JAX's rule for elementwise operands: rank-0 operands go with anything; the others have
+    one rank, and along each axis their sizes agree or are 1."""
+    ranked = [s for s in shapes if s]
+    if len(ranked) < 2:
+        return
+    first = ranked[0]
+    for s in ranked[1:]:
+        if s == first:
+            continue
+        if len(s) != len(first):
+            shown = ", ".join(str(tuple(s)) for s in shapes)
+            raise TypeError(f"lax.{name}: arrays must have the same number of dimensions, got shapes {shown}. "
+                            "lax does not broadcast ranks: use lax.broadcast_in_dim / lax.expand_dims first, "
+                            "or the nablax.numpy function, which broadcasts")
+        for a, b in zip(first, s):
+            if a != b and a != 1 and b != 1:
+                shown = ", ".join(str(tuple(s)) for s in shapes)
+                raise TypeError(f"lax.{name} got incompatible shapes for broadcasting: {shown}")
+
+
+def _nary(name: str, fn: Callable, tip: str = "") -> Callable:
+    def op(x, y):
+        xd, xs = _info(name, x)
+        yd, ys = _info(name, y)
+        if xd is not yd and xd != yd:
+            _same_dtypes(name, (xd, yd), tip)
+        if xs != ys and xs and ys:
+            _broadcasting_shapes(name, (xs, ys))
+        return fn(x, y)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = (f"lax.{name}(x, y): elementwise, on operands of one dtype (JAX's rule; Python scalars count "
+                  "as their default dtype) and one rank (sizes of 1 broadcast; rank-0 operands go with any shape).")
+    return op
+
+
+add = _nary("add", ew.add, "jnp.add")
+sub = _nary("sub", ew.sub, "jnp.subtract")
+mul = _nary("mul", ew.mul, "jnp.multiply")
+div = _nary("div", ew.div, "jnp.divide")
+rem = _nary("rem", ew.rem, "jnp.remainder")
+max = _nary("max", ew.max, "jnp.maximum")  # noqa: A001
+min = _nary("min", ew.min, "jnp.minimum")  # noqa: A001
+eq = _nary("eq", ew.eq, "jnp.equal")
+ne = _nary("ne", ew.ne, "jnp.not_equal")
+lt = _nary("lt", ew.lt, "jnp.less")
+le = _nary("le", ew.le, "jnp.less_equal")
+gt = _nary("gt", ew.gt, "jnp.greater")
+ge = _nary("ge", ew.ge, "jnp.greater_equal")
+bitwise_and = _nary("bitwise_and", ew.bitwise_and, "jnp.bitwise_and")
+bitwise_or = _nary("bitwise_or", ew.bitwise_or, "jnp.bitwise_or")
+bitwise_xor = _nary("bitwise_xor", ew.bitwise_xor, "jnp.bitwise_xor")
+shift_left = _nary("shift_left", ew.shift_left, "jnp.left_shift")
+shift_right_logical = _nary("shift_right_logical", ew.shift_right_logical, "jnp.right_shift")
+shift_right_arithmetic = _nary("shift_right_arithmetic", ew.shift_right_arithmetic, "jnp.right_shift")
+complex = _nary("complex", ew.complex, "jnp.complex")  # noqa: A001
+atan2 = _nary("atan2", special.atan2, "jnp.arctan2")
+nextafter = _nary("nextafter", special.nextafter, "jnp.nextafter")
+
+
+def pow(x, y):  # noqa: A001
+    """lax.pow(x, y): x ** y elementwise; y has x's dtype or an integer dtype (as in JAX)."""
+    xd, xs = _info("pow", x)
+    yd, ys = _info("pow", y)
+    if yd != xd and yd.kind not in "iu":
+        _same_dtypes("pow", (xd, yd), "jnp.power")
+    _broadcasting_shapes("pow", (xs, ys))
+    return ew.pow(x, y)
+
+
+def integer_pow(x, y: int):
+    """lax.integer_pow(x, y): x ** y for a static Python int y."""
+    xd, _ = _info("integer_pow", x)
+    if xd.kind not in "iufc" and xd != dtypes.bfloat16:
+        raise TypeError(f"lax.integer_pow does not accept dtype {xd.name}; it needs a numeric dtype")
+    try:
+        y = operator.index(y)
+    except TypeError:
+        raise TypeError(f"lax.integer_pow: the exponent must be a static integer, got {y!r}") from None
+    if y < 0 and xd.kind in "iu":
+        raise TypeError(f"lax.integer_pow: integers cannot be raised to negative powers, got exponent {y} for "
+                        f"dtype {xd.name}")
+    return ew.integer_pow(x, y)
+
+
+# ------------------------------------------------------------------------ select, clamp
+
+def select_n(which, *cases):
+    """lax.select_n(which, *cases): cases[which] elementwise. The cases share one shape and
+    dtype; `which` is bool (at most two cases) or integer, a scalar or of the cases' shape."""
+    if not cases:
+        raise ValueError("lax.select_n needs at least one case")
+    wd, ws = _info("select_n", which)
+    infos = [_info("select_n", c) for c in cases]
+    if wd.kind not in "biu":
+        raise TypeError(f"lax.select_n: `which` must be boolean or integer, got {wd.name}")
+    if wd.kind == "b" and len(cases) > 2:
+        raise TypeError(f"lax.select_n: a boolean `which` allows at most two cases, got {len(cases)}")
+    shapes = [s for _, s in infos]
+    if builtins.any(s != shapes[0] for s in shapes):
+        raise TypeError(f"lax.select_n: cases must have the same shapes, got {[tuple(s) for s in shapes]} "
+                        "(jnp.where broadcasts)")
+    _same_dtypes("select_n", [d for d, _ in infos], "jnp.where")
+    if ws != () and ws != shapes[0]:
+        raise TypeError(f"lax.select_n: `which` must be a scalar or have the cases' shape, got `which` of shape "
+                        f"{tuple(ws)} and cases of shape {tuple(shapes[0])}")
+    if len(cases) == 1:  # nothing to choose from (JAX returns the case)
+        return cases[0]
+    return ew.select_n(which, *cases)
+
+
+def select(pred, on_true, on_false):
+    """lax.select(pred, on_true, on_false): on_true where pred, else on_false (rules of select_n)."""
+    return select_n(pred, on_false, on_true)
+
+
+def clamp(min, x, max):  # noqa: A002
+    """lax.clamp(min, x, max): x limited to [min, max]; min and max are scalars or of x's shape."""
+    infos = [_info("clamp", a) for a in (min, x, max)]
+    _same_dtypes("clamp", [d for d, _ in infos], "jnp.clip")
+    xs = infos[1][1]
+    for what, (_, s) in (("min", infos[0]), ("max", infos[2])):
+        if s != () and s != xs:
+            raise TypeError(f"lax.clamp requires {what}.shape == operand.shape or {what}.shape == (), got "
+                            f"{what}.shape={tuple(s)}, operand.shape={tuple(xs)}")
+    return ew.clamp(min, x, max)
+
+
+# ------------------------------------------------------------------------ shapes and axes
+
+def _static_ints(name: str, what: str, values) -> tuple:
+    try:
+        return tuple(operator.index(v) for v in values)
+    except TypeError:
+        raise TypeError(f"lax.{name}: {what} must be a sequence of static integers, got {tuple(values)!r}") from None
+
+
+def _nonnegative(name: str, what: str, values) -> tuple:
+    values = _static_ints(name, what, values)
+    if builtins.any(v < 0 for v in values):
+        raise TypeError(f"lax.{name}: {what} must have every element be nonnegative, got {values}")
+    return values
+
+
+def _axes_in_range(name: str, what: str, axes, ndim: int, shape) -> tuple:
+    axes = _nonnegative(name, what, axes)
+    if builtins.any(a >= ndim for a in axes):
+        raise TypeError(f"lax.{name}: {what} {axes} must all be less than the operand's rank {ndim} "
+                        f"(shape {tuple(shape)}); lax does not accept negative axes")
+    if len(set(axes)) != len(axes):
+        raise TypeError(f"lax.{name}: {what} must be unique, got {axes}")
+    return axes
+
+
+def reshape(operand, new_sizes, dimensions=None):
+    """lax.reshape(operand, new_sizes, dimensions=None): `dimensions` (a permutation) transposes first."""
+    _, shape = _info("reshape", operand)
+    new_sizes = _nonnegative("reshape", "new_sizes", new_sizes)
+    if dimensions is not None:
+        dimensions = _static_ints("reshape", "dimensions", dimensions)
+        if sorted(dimensions) != list(range(len(shape))):
+            raise TypeError(f"lax.reshape: dimensions must be a permutation of the operand's dimensions, got "
+                            f"{dimensions} for shape {tuple(shape)}")
+    return sh.reshape(operand, new_sizes, dimensions)
+
+
+def broadcast_in_dim(operand, shape, broadcast_dimensions):
+    """lax.broadcast_in_dim: operand axis i becomes output axis broadcast_dimensions[i] (in any order)."""
+    _, oshape = _info("broadcast_in_dim", operand)
+    shape = _nonnegative("broadcast_in_dim", "shape", shape)
+    dims = _nonnegative("broadcast_in_dim", "broadcast_dimensions", broadcast_dimensions)
+    if len(dims) != len(oshape):
+        raise TypeError(f"lax.broadcast_in_dim: broadcast_dimensions must have length equal to the operand's rank; "
+                        f"got broadcast_dimensions {dims} for operand shape {tuple(oshape)}")
+    if builtins.any(d >= len(shape) for d in dims) or len(set(dims)) != len(dims):
+        raise TypeError(f"lax.broadcast_in_dim: broadcast_dimensions {dims} must be distinct axes of the target "
+                        f"shape {shape}")
+    for src, dst in enumerate(dims):
+        if oshape[src] not in (1, shape[dst]):
+            raise TypeError(f"lax.broadcast_in_dim: operand dimension sizes must be 1 or equal to their target "
+                            f"dimension: operand shape {tuple(oshape)}, shape {shape}, broadcast_dimensions {dims}")
+    if list(dims) != sorted(dims):  # axes in another order: transpose so that they increase
+        perm = tuple(int(i) for i in np.argsort(dims))
+        operand = sh.transpose(operand, perm)
+        dims = tuple(sorted(dims))
+    return sh.broadcast_in_dim(operand, shape, dims)
+
+
+def broadcast(operand, sizes):
+    """lax.broadcast(operand, sizes): new leading dimensions of the given sizes."""
+    return sh.broadcast(operand, _nonnegative("broadcast", "sizes", sizes))
+
+
+def rev(operand, dimensions):
+    """lax.rev(operand, dimensions): reverse along the given (nonnegative, distinct) axes."""
+    _, shape = _info("rev", operand)
+    return sh.rev(operand, _axes_in_range("rev", "dimensions", dimensions, len(shape), shape))
+
+
+def concatenate(operands, dimension: int):
+    """lax.concatenate(operands, dimension): operands of one dtype and rank, joined along `dimension`."""
+    operands = list(operands)
+    if not operands:
+        raise ValueError("lax.concatenate needs at least one operand")
+    infos = [_info("concatenate", o) for o in operands]
+    shapes = [tuple(s) for _, s in infos]
+    if len({len(s) for s in shapes}) != 1:
+        raise TypeError(f"lax.concatenate: cannot concatenate arrays with different numbers of dimensions: got "
+                        f"{', '.join(map(str, shapes))}")
+    d = operator.index(dimension)
+    if not 0 <= d < len(shapes[0]):
+        raise TypeError(f"lax.concatenate: dimension {d} is out of bounds for shapes {', '.join(map(str, shapes))} "
+                        "(lax does not accept negative dimensions)")
+    _same_dtypes("concatenate", [dt for dt, _ in infos], "jnp.concatenate")
+    for s in shapes[1:]:
+        if builtins.any(a != b for i, (a, b) in enumerate(zip(s, shapes[0])) if i != d):
+            raise TypeError(f"lax.concatenate: operand shapes must be equal except in dimension {d}, got "
+                            f"{', '.join(map(str, shapes))}")
+    return sh.concatenate(operands, d)
+
+
+# ------------------------------------------------------------------------ iota, argmax, dot
+
+def iota(dtype, size: int):
+    """lax.iota(dtype, size): [0, 1, ..., size - 1]."""
+    return broadcasted_iota(dtype, (size,), 0)
+
+
+def broadcasted_iota(dtype, shape, dimension: int):
+    """lax.broadcasted_iota(dtype, shape, dimension): a ramp along `dimension` (0 <= dimension < rank)."""
+    try:
+        shape = tuple(operator.index(d) for d in shape)
+    except TypeError:
+        raise TypeError(f"lax.iota: shapes must be sequences of static integers, got {tuple(shape)!r}") from None
+    if builtins.any(d < 0 for d in shape):
+        raise TypeError(f"lax.iota: shape must have every element be nonnegative, got {shape}")
+    dimension = operator.index(dimension)
+    if not 0 <= dimension < len(shape):
+        raise ValueError(f"lax.iota: dimension must be between 0 and len(shape), got dimension={dimension} for "
+                         f"shape={shape}")
+    return misc.broadcasted_iota(dtype, shape, dimension)
+
+
+def _arg_reduction(name: str, fn: Callable) -> Callable:
+    def op(operand, axis: int, index_dtype):
+        dt = dtypes.canonicalize_dtype(index_dtype)
+        if dt.kind not in "iu":
+            raise TypeError(f"lax.{name}: index_dtype must be an integer type, but got {dt.name}")
+        return fn(operand, axis, index_dtype)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = fn.__doc__
+    return op
+
+
+argmax = _arg_reduction("argmax", reductions.argmax)
+argmin = _arg_reduction("argmin", reductions.argmin)
+
+
+def _dims_in_range(which: str, dims, ndim: int) -> None:
+    for d in dims:
+        if not 0 <= operator.index(d) < ndim:
+            raise TypeError(f"lax.dot_general requires {which} dimension numbers to be nonnegative and less than "
+                            f"the number of axes of the {which} value, got {tuple(dims)} for rank {ndim}")
+
+
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+    """lax.dot_general(lhs, rhs, ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch)), ...)."""
+    _, ls = _info("dot_general", lhs)
+    _, rs = _info("dot_general", rhs)
+    try:
+        (lc, rc), (lb, rb) = dimension_numbers
+    except (TypeError, ValueError):
+        raise TypeError("lax.dot_general: dimension_numbers must be ((lhs_contracting, rhs_contracting), "
+                        f"(lhs_batch, rhs_batch)), got {dimension_numbers!r}") from None
+    _dims_in_range("lhs", tuple(lc) + tuple(lb), len(ls))
+    _dims_in_range("rhs", tuple(rc) + tuple(rb), len(rs))
+    return linalg.dot_general(lhs, rhs, dimension_numbers, precision=precision,
+                              preferred_element_type=preferred_element_type)
+
+
+__all__ = [
+    "add", "sub", "mul", "div", "rem", "max", "min", "eq", "ne", "lt", "le", "gt", "ge", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "shift_left", "shift_right_logical", "shift_right_arithmetic", "complex", "atan2",
+    "nextafter",
+    "pow", "integer_pow", "select_n", "select", "clamp", "reshape", "broadcast_in_dim", "broadcast", "rev",
+    "concatenate", "iota", "broadcasted_iota", "argmax", "argmin", "dot_general",
+]
