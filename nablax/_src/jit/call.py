@@ -101,13 +101,16 @@ def _batch(args, dims, *, jaxpr, name):
     args = [bdim_to_front(a, d, size) if d is not None else a for a, d in zip(args, dims)]
     in_dims = [None if d is None else 0 for d in dims]
 
+    store: dict = {}
+
     def batched(*xs):
         outs, out_dims = batch_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs), in_dims, size, None)
-        return [bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
+        store["dims"] = [None if d is None else 0 for d in out_dims]  # unbatched outputs stay unbatched
+        return [o if d is None else bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
 
     new = trace_to_jaxpr(batched, [lift_aval(a) for a in args], label=f"vmap({name})")
     outs = jit_call_p.bind(*args, jaxpr=new, name=f"vmap_{name}")
-    return outs, [0] * len(outs)
+    return outs, store["dims"]
 
 
 jit_call_p = define_primitive(
