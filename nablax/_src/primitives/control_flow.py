@@ -95,6 +95,19 @@ def _cond_impl(xp, index, *vals, branches):
     return list(_compiled(branches[_branch_index(index, len(branches))])(*vals))
 
 
+def _select_branches(index, branches, ops) -> list:
+    """Every branch evaluated, each output selected by the (per-example) index: what a cond
+    with a batched index computes. Outputs keep the cond's weak types."""
+    results = [_eval(b, *ops) for b in branches]
+    out = []
+    for cases, aval in zip(zip(*results), _cond_out_avals(branches)):
+        y = elementwise.select_n(index, *cases)
+        if lift_aval(y).weak_type != aval.weak_type:
+            y = misc.convert_element_type(y, aval.dtype, aval.weak_type)
+        out.append(y)
+    return out
+
+
 def _cond_jvp(primals, tangents, *, branches):
     index, *ops = primals
     ts = [t if _nonzero(t) else Zero(lift_aval(p).to_tangent_aval()) for p, t in zip(ops, tangents[1:])]
@@ -112,9 +125,15 @@ def _cond_jvp(primals, tangents, *, branches):
 def _cond_linearize(trace, primals, tangents, *, branches):
     index, *ops = primals
     ts = list(tangents[1:])
-    if not isinstance(index, Tracer):  # a concrete predicate: linearize the chosen branch inline
-        br = branches[_branch_index(index, len(branches))]
+    if not isinstance(index, Tracer) or type(index) is batching.BatchTracer:
         ins = [lin_interp.LinearizeTracer(trace, p, t) if _nonzero(t) else p for p, t in zip(ops, ts)]
+        if isinstance(index, Tracer):
+            # A per-example index: vmap turns this cond into a select of every branch (as JAX
+            # does), so linearize that select. Splitting it instead would run each unselected
+            # branch's linear part on residuals padded for the other branches, and a second
+            # derivative could then meet 0 * inf there.
+            return _unbox_linearized(trace, _under(trace, _select_branches, index, branches, ins))
+        br = branches[_branch_index(index, len(branches))]  # a concrete predicate: the chosen branch inline
         return _unbox_linearized(trace, _under(trace, _eval, br, *ins))
     nz_in = [_nonzero(t) for t in ts]
     nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
@@ -188,17 +207,10 @@ def _cond_batch(args, dims, *, branches):
     idim, *odims = dims
     size = batch_size(args, dims)
     if idim is not None:  # per-example predicate: run every branch, select per example
-        results = []
-        for br in branches:
-            outs, out_dims = batching.batch_flat(lambda *xs, br=br: _eval(br, *xs), ops, odims, size, None)
-            results.append([bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)])
-        index = moveaxis(index, idim, 0)
-        selected = []
-        for cases in zip(*results):
-            s = lift_aval(cases[0]).shape
-            which = shape.broadcast_in_dim(index, s, (0,)) if len(s) > 1 else index
-            selected.append(elementwise.select_n(which, *cases))
-        return selected, [0] * len(selected)
+        def per_example(i, *xs):
+            return _select_branches(i, branches, xs)
+
+        return batching.batch_flat(per_example, [index, *ops], [idim, *odims], size, None)
     b_in = [d is not None for d in odims]
     ops = [moveaxis(o, d, 0) if d is not None else o for o, d in zip(ops, odims)]
     b_out = _union([_dependence(b.jaxpr, b_in, False) for b in branches])

@@ -206,7 +206,7 @@ def _linearize_jaxpr(closed: ClosedJaxpr, nz_in: list, nz_out: list, label: str)
         for a, aval, nz in zip(args, avals, nz_in):
             if nz:
                 t = ttrace.new_arg(aval.to_tangent_aval())
-                tvars.append(t.var)
+                tvars.append(t._var)
                 a = lin_interp.LinearizeTracer(trace, a, t)
             ins.append(a)
         token = _trace_var.set(trace)
