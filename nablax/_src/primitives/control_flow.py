@@ -72,8 +72,9 @@ def _branch_index(index, n: int) -> int:
 
 
 def _cond_out_avals(branches) -> list:
-    return [ShapedArray(a.shape, a.dtype, all(b.out_avals[k].weak_type for b in branches))
-            for k, a in enumerate(branches[0].out_avals)]
+    """The first branch's output types, weak types included (as JAX: the branches agree on
+    shapes and dtypes, and may differ only in weak type)."""
+    return list(branches[0].out_avals)
 
 
 def _cond_abstract(index, *avals, branches):
@@ -97,15 +98,9 @@ def _cond_impl(xp, index, *vals, branches):
 
 def _select_branches(index, branches, ops) -> list:
     """Every branch evaluated, each output selected by the (per-example) index: what a cond
-    with a batched index computes. Outputs keep the cond's weak types."""
+    with a batched index computes (weakly typed where every branch's output is, as in JAX)."""
     results = [_eval(b, *ops) for b in branches]
-    out = []
-    for cases, aval in zip(zip(*results), _cond_out_avals(branches)):
-        y = elementwise.select_n(index, *cases)
-        if lift_aval(y).weak_type != aval.weak_type:
-            y = misc.convert_element_type(y, aval.dtype, aval.weak_type)
-        out.append(y)
-    return out
+    return [elementwise.select_n(index, *cases) for cases in zip(*results)]
 
 
 def _cond_jvp(primals, tangents, *, branches):
@@ -263,7 +258,7 @@ def _while_split(args, cond_nconsts, body_nconsts):
 def _while_abstract(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     if len(avals) != cond_nconsts + len(body_jaxpr.in_avals):
         raise TypeError("lax.while_loop: wrong number of operands")
-    return list(body_jaxpr.in_avals[body_nconsts:])
+    return list(body_jaxpr.out_avals)  # the body's weak types (the input carry's may differ)
 
 
 def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
@@ -280,7 +275,7 @@ def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_l
 def _while_eager(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     carry = _while_run(_eval_step(cond_jaxpr), _eval_step(body_jaxpr), _raw(args), cond_nconsts, body_nconsts,
                        lambda: (_compiled(cond_jaxpr), _compiled(body_jaxpr)))
-    return [wrap(v, a.weak_type) for v, a in zip(carry, body_jaxpr.in_avals[body_nconsts:])]
+    return [wrap(v, a.weak_type) for v, a in zip(carry, body_jaxpr.out_avals)]
 
 
 def _while_impl(xp, *vals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -393,7 +388,7 @@ def _scan_split(args, num_consts, num_carry):
 
 
 def _scan_out_avals(jaxpr, length, num_consts, num_carry) -> list:
-    carry = jaxpr.in_avals[num_consts:num_consts + num_carry]
+    carry = jaxpr.out_avals[:num_carry]  # the body's weak types (the input carry's may differ)
     ys = [ShapedArray((length,) + a.shape, a.dtype, a.weak_type) for a in jaxpr.out_avals[num_carry:]]
     return list(carry) + ys
 
@@ -608,45 +603,36 @@ def _out_leaf(x, what: str):
                         "scalars, or pytrees (tuples, lists, dicts) of them") from None
 
 
-def _trace_fun(fn: Callable, avals: list, label: str, what: str, convert=None):
+def _trace_fun(fn: Callable, avals: list, label: str, what: str):
     """Trace fn(*leaves) -> pytree. Returns (ClosedJaxpr with tracer consts hoisted to
     leading inputs, those consts, output tree)."""
     store: dict = {}
 
     def flat(*xs):
         leaves, store["tree"] = tree_flatten(fn(*xs))
-        leaves = [_out_leaf(x, what) for x in leaves]
-        if convert is not None:
-            leaves = [x if c is None else misc.convert_element_type(x, *c) for x, c in zip(leaves, convert)]
-        return leaves
+        return [_out_leaf(x, what) for x in leaves]
 
     closed, consts = _hoist_tracers(_trace(flat, avals, label))
     return closed, consts, store["tree"]
 
 
-def _join_branch_outputs(api: str, names: Sequence[str], outs: list, tree) -> list:
-    """Per output: None if the branches agree, else the (dtype, weak) that weakly typed
-    outputs are converted to. Raises naming the branches and shapes when they disagree."""
-    targets = []
+def _check_branch_outputs(api: str, names: Sequence[str], outs: list, tree) -> None:
+    """The branches must return the same shapes and dtypes (they may differ in weak type
+    only: the result takes the first branch's, as in JAX; dtypes are never promoted).
+    Raises naming the branches, the output's path and both types."""
     for k in range(len(outs[0])):
         avs = [o[k] for o in outs]
         a0 = avs[0]
         if all(a.shape == a0.shape and a.dtype == a0.dtype for a in avs):
-            targets.append(None)
             continue
-        if all(a.shape == a0.shape for a in avs):
-            dt, weak = dtypes.result_type(*avs, return_weak_type_flag=True)
-            if all(a.dtype == dt or a.weak_type for a in avs):
-                targets.append((dt, weak))
-                continue
         b = next(i for i, a in enumerate(avs) if a.shape != a0.shape or a.dtype != a0.dtype)
         paths = _leaf_paths(tree_unflatten(tree, [0] * len(outs[0])))
         raise TypeError(
             f"{api}: {names[0]} and {names[b]} must return arrays of the same shapes and dtypes, but for "
             f"{'output' + paths[k] if paths[k] else 'the output'} {names[0]} returns {a0.str_short()} and "
-            f"{names[b]} returns {avs[b].str_short()}"
+            f"{names[b]} returns {avs[b].str_short()}; convert one of them (e.g. with .astype) so that "
+            "they match"
         )
-    return targets
 
 
 def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[str], operands: tuple):
@@ -654,19 +640,14 @@ def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[st
     leaves = [_as_value(x) for x in leaves]
     avals = [lift_aval(x) for x in leaves]
 
-    def trace_all(convert=None):
-        return [_trace_fun(lambda *xs, f=f: f(*tree_unflatten(in_tree, xs)), avals, api, f"{api}: {name}",
-                           convert) for f, name in zip(funs, names)]
-
-    traced = trace_all()
+    traced = [_trace_fun(lambda *xs, f=f: f(*tree_unflatten(in_tree, xs)), avals, api, f"{api}: {name}")
+              for f, name in zip(funs, names)]
     tree0 = traced[0][2]
     for (_, _, tree), name in zip(traced[1:], names[1:]):
         if tree != tree0:
             raise TypeError(f"{api}: {names[0]} and {name} must return the same pytree structure, but "
                             f"{names[0]} returns {tree0} and {name} returns {tree}")
-    targets = _join_branch_outputs(api, names, [t[0].out_avals for t in traced], tree0)
-    if any(t is not None for t in targets):
-        traced = trace_all(targets)
+    _check_branch_outputs(api, names, [t[0].out_avals for t in traced], tree0)
     all_consts, position = [], {}
     for _, consts, _ in traced:
         for c in consts:
@@ -731,27 +712,38 @@ def switch(index, branches: Sequence[Callable], *operands, operand=_NO_OPERAND):
     return _branches_call("lax.switch", index, branches, [f"branches[{i}]" for i in range(len(branches))], operands)
 
 
-def _promote_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree):
-    """Weakly typed initial carries take the body's output type (JAX's rule); otherwise the
-    body must return exactly the carry's shapes and dtypes. Returns (leaves, changed)."""
+def _promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
+    """JAX's rule: a weakly typed initial carry whose body output has another dtype or shape
+    is converted (once, to a strongly typed promoted dtype) and the body traced again. A carry
+    differing only in weak type is kept: the loop's outputs take the body's weak types."""
     new, changed = list(leaves), False
     for k, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if a.shape == b.shape and a.dtype == b.dtype and (a.weak_type == b.weak_type or not a.weak_type):
-            continue
-        if a.shape == b.shape and a.weak_type:
-            dt, weak = dtypes.result_type(a, b, return_weak_type_flag=True)
-            if (dt, weak) != (a.dtype, a.weak_type):
-                new[k] = misc.convert_element_type(leaves[k], dt, weak)
-                changed = True
-                continue
-        paths = _leaf_paths(tree_unflatten(tree, leaves))
-        raise TypeError(
-            f"{api}: {what} must return a carry of the same shapes and dtypes as its input carry (the loop "
-            f"carry cannot change type); {'at carry' + paths[k] if paths[k] else 'for the carry'} the input is "
-            f"{a.str_short()} but {what} "
-            f"returns {b.str_short()}"
-        )
+        if a.weak_type and (a.shape != b.shape or a.dtype != b.dtype):
+            new[k] = misc.convert_element_type(leaves[k], dtypes.result_type(a, b))
+            changed = True
     return new, changed
+
+
+def _check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree) -> None:
+    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            paths = _leaf_paths(tree_unflatten(tree, leaves))
+            raise TypeError(
+                f"{api}: {what} must return a carry of the same shapes and dtypes as its input carry (the loop "
+                f"carry cannot change type); {'at carry' + paths[k] if paths[k] else 'for the carry'} the input "
+                f"is {a.str_short()} but {what} returns {b.str_short()}. Cast the initial carry or the "
+                f"returned one (e.g. with .astype) so that they match."
+            )
+
+
+def _forwarded(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
+    """Which of the n carries starting at input `first` the body returns unchanged."""
+    return [jaxpr.outvars[k] is jaxpr.invars[first + k] for k in range(n)]
+
+
+def _unused(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
+    used = {a for e in jaxpr.eqns for a in e.invars if type(a) is Var} | {v for v in jaxpr.outvars if type(v) is Var}
+    return [jaxpr.invars[first + k] not in used for k in range(n)]
 
 
 def _check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
@@ -767,15 +759,21 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: cond_fun and body_fun must be callable")
-    leaves, tree = tree_flatten(init_val)
-    leaves = [_as_value(x) for x in leaves]
-    changed = True
-    while changed:  # at most twice: a weakly typed initial carry may take the body's type
+    raw, tree = tree_flatten(init_val)
+    leaves = [_as_value(x) for x in raw]
+    for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
         avals = [lift_aval(x) for x in leaves]
         body, bconsts, btree = _trace_fun(lambda *xs: body_fun(tree_unflatten(tree, xs)), avals,
                                           "lax.while_loop", "lax.while_loop: body_fun")
         _check_carry_tree("lax.while_loop", "body_fun", tree, btree)
-        leaves, changed = _promote_carry("lax.while_loop", "body_fun", leaves, avals, body.out_avals, tree)
+        if attempt:
+            break
+        new, changed = _promote_weak_carry(leaves, avals, body.out_avals)
+        if not changed:
+            break
+        raw = [r if a is b else b for r, a, b in zip(raw, leaves, new)]
+        leaves = new
+    _check_carry("lax.while_loop", "body_fun", leaves, avals, body.out_avals, tree)
     cond, cconsts, ctree = _trace_fun(lambda *xs: cond_fun(tree_unflatten(tree, xs)), avals,
                                       "lax.while_loop", "lax.while_loop: cond_fun")
     outs = cond.out_avals
@@ -784,7 +782,10 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
                         + (", ".join(a.str_short() for a in outs) or "nothing"))
     res = while_p.bind(*cconsts, *bconsts, *leaves, cond_jaxpr=cond, body_jaxpr=body,
                        cond_nconsts=len(cconsts), body_nconsts=len(bconsts))
-    return tree_unflatten(tree, res)
+    # As JAX: a carry the body returns unchanged and cond_fun does not read comes back as given.
+    keep = [f and u for f, u in zip(_forwarded(body.jaxpr, len(bconsts), len(leaves)),
+                                    _unused(cond.jaxpr, len(cconsts), len(leaves)))]
+    return tree_unflatten(tree, [r if k else o for r, o, k in zip(raw, res, keep)])
 
 
 def _static_int(x):
@@ -831,8 +832,8 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     (final carry, ys stacked). Differentiable in both modes, batchable, compiled as a `for`."""
     if not callable(f):
         raise TypeError("lax.scan: f must be callable")
-    init_leaves, init_tree = tree_flatten(init)
-    init_leaves = [_as_value(x) for x in init_leaves]
+    raw, init_tree = tree_flatten(init)
+    init_leaves = [_as_value(x) for x in raw]
     xs_pairs, xs_tree = tree_flatten_with_path(xs)
     xs_leaves = [_as_value(x) for _, x in xs_pairs]
     x_full = [lift_aval(x) for x in xs_leaves]
@@ -866,15 +867,24 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
         store["y_tree"] = tree_flatten(out[1])[1]
         return out
 
-    changed = True
-    while changed:  # at most twice: a weakly typed initial carry may take the body's type
+    for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
         avals = [lift_aval(x) for x in init_leaves]
         closed, consts, _ = _trace_fun(body, avals + x_avals, "lax.scan", "lax.scan: f")
         _check_carry_tree("lax.scan", "f", init_tree, store["carry_tree"])
-        init_leaves, changed = _promote_carry("lax.scan", "f", init_leaves, avals, closed.out_avals[:nk], init_tree)
+        if attempt:
+            break
+        new, changed = _promote_weak_carry(init_leaves, avals, closed.out_avals[:nk])
+        if not changed:
+            break
+        raw = [r if a is b else b for r, a, b in zip(raw, init_leaves, new)]
+        init_leaves = new
+    _check_carry("lax.scan", "f", init_leaves, avals, closed.out_avals[:nk], init_tree)
     outs = scan_p.bind(*consts, *init_leaves, *xs_leaves, jaxpr=closed, length=length, reverse=bool(reverse),
                        num_consts=len(consts), num_carry=nk)
-    return tree_unflatten(init_tree, outs[:nk]), tree_unflatten(store["y_tree"], outs[nk:])
+    # As JAX: a carry the body returns unchanged comes back as given (a Python scalar stays one).
+    fwd = _forwarded(closed.jaxpr, len(consts), nk)
+    carry = [r if f else o for r, o, f in zip(raw, outs[:nk], fwd)]
+    return tree_unflatten(init_tree, carry), tree_unflatten(store["y_tree"], outs[nk:])
 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001
