@@ -1,0 +1,202 @@
+"""Issue 9 regressions: transformation crashes and control-flow gradients and weak types.
+
+Expected values were measured with JAX 0.10.2 (CPU, float32) and are hard-coded here, so
+these tests run without JAX; tests/compat/test_control_flow_vs_jax.py runs the same
+programs against live JAX when it is installed.
+"""
+import numpy as np
+import pytest
+
+import nablax as jax
+import nablax.numpy as jnp
+from nablax import lax
+from nablax._src.array import ArrayMethods
+from nablax._src.interpreters import batching, jvp, linearize, staging
+
+
+def _check(x, dtype, weak, value):
+    assert x.dtype == np.dtype(dtype), x.dtype
+    assert x.weak_type == weak, x.weak_type
+    np.testing.assert_allclose(np.asarray(x), value, rtol=1e-6, atol=1e-7)
+
+
+# ------------------------------------------------- 1. jacfwd of jit w.r.t. an unused argument
+
+def test_jacfwd_of_jit_wrt_unused_argument_is_zeros():
+    f = jax.jit(lambda x, y: x * 2.0)
+    out = jax.jacfwd(f, argnums=1)(jnp.ones(3), jnp.ones(2))
+    _check(out, np.float32, False, np.zeros((3, 2)))
+    h = jax.hessian(jax.jit(lambda x, y: (x ** 3).sum()), argnums=1)(jnp.ones(3), jnp.ones(2))
+    _check(h, np.float32, False, np.zeros((2, 2)))
+
+
+def test_vmap_of_jit_keeps_unbatched_outputs_unbatched():
+    f = jax.jit(lambda x, y: (x * 2, y))
+    a, b = jax.vmap(f, in_axes=(None, 0), out_axes=(None, 0))(jnp.ones(3), jnp.arange(2.0))
+    _check(a, np.float32, False, [2.0, 2.0, 2.0])
+    _check(b, np.float32, False, [0.0, 1.0])
+
+
+# ------------------------------------------------------ 2. Array methods inside staged bodies
+
+def test_no_tracer_attribute_shadows_an_array_method():
+    # StagingTracer stored its Var in a slot named `var`, hiding Array.var under jit/cond/scan.
+    names = [n for n in dir(ArrayMethods) if not n.startswith("_")]
+    for cls in (staging.StagingTracer, batching.BatchTracer, jvp.JVPTracer, linearize.LinearizeTracer):
+        assert [n for n in names if getattr(cls, n) is not getattr(ArrayMethods, n)] == [], cls
+
+
+_X = jnp.array([[3.0, -1.0, 2.0], [0.5, 4.0, -2.0]])
+
+
+def _methods(x):
+    return [x.var(), x.std(), x.mean(), x.sum(axis=0), x.prod(), x.max(), x.min(axis=1), x.argmax(),
+            x.argmin(axis=0), x.cumsum(axis=1), x.cumprod(), x.ptp(), x.T, x.mT, x.reshape(3, 2),
+            x.ravel(), x.flatten(), x.transpose(), x.swapaxes(0, 1), x.squeeze(), x.clip(-1.0, 1.0),
+            x.round(), x.astype(jnp.int32), x.conj(), x.conjugate(), x.real, x.imag, x.sort(axis=1),
+            x.argsort(axis=1), x.take(jnp.array([0, 4])), x.repeat(2, axis=0), x.diagonal(),
+            x.trace(), x.dot(x.T), x.all(), x.any(), x.var(axis=1, ddof=1), x.at[0, 1].set(9.0),
+            x.at[1].get()]
+
+
+def test_array_methods_inside_cond_scan_while_and_jit():
+    expected = [np.asarray(v) for v in _methods(_X)]
+
+    def same(outs):
+        assert len(outs) == len(expected)
+        for o, e in zip(outs, expected):
+            assert o.shape == e.shape and o.dtype == e.dtype
+            np.testing.assert_allclose(np.asarray(o), e, rtol=1e-6)
+
+    same(lax.cond(True, _methods, lambda x: [jnp.zeros_like(v) for v in _methods(x)], _X))
+    same(jax.jit(lambda p, x: lax.cond(p, _methods, lambda x: [jnp.zeros_like(v) for v in _methods(x)], x))(True, _X))
+    same(lax.switch(1, [lambda x: [jnp.zeros_like(v) for v in _methods(x)], _methods], _X))
+    _, ys = lax.scan(lambda c, x: (c, _methods(x)), 0.0, _X[None])
+    same([y[0] for y in ys])
+    _, out = lax.while_loop(lambda c: c[0] < 1, lambda c: (c[0] + 1, _methods(_X)),
+                            (0, [jnp.zeros_like(v) for v in _methods(_X)]))
+    same(out)
+    same(jax.jit(_methods)(_X))
+
+
+# -------------------------------------- 3. gradients through a per-example (vmapped) switch
+
+def test_grad_of_vmapped_vjp_of_switch_has_no_nan():
+    # Under vmap the switch is a select of both branches. The second derivative used to run
+    # the unselected branch's linear part on the other branch's residual (0 at v = 1):
+    # log's tangent t / 0 = inf, and 0 * inf = NaN in the outer gradient.
+    def inner(i, v):
+        out, pull = jax.vjp(lambda u: lax.switch(i, [jnp.log, lambda u: (u - 1.0) * (u - 1.0)], u), v)
+        return pull(jnp.ones_like(out))[0]
+
+    def loss(v):
+        return jnp.arctan2(0.5, jax.vmap(inner, in_axes=(0, None))(jnp.array([0, 1]), v)).sum()
+
+    _check(jax.grad(loss)(jnp.array([1.0, 2.0])), np.float32, False, [-3.6, 0.014705881476402283])
+
+
+def test_grad_of_vmapped_vjp_of_switch_issue_program():
+    def branch0(v):
+        return jnp.broadcast_to(jnp.mean(jax.nn.softplus(jnp.stack([v, v]))), (3, 1))
+
+    def inner(i, v):
+        out, pull = jax.vjp(lambda u: lax.switch(i, [branch0, lambda u: u], u), v)
+        return pull(jnp.ones_like(out))[0] * out
+
+    def loss(v):
+        return jnp.arctan2(0.5, jax.vmap(inner, in_axes=(0, None))(jnp.array([0, 1]), v)).sum()
+
+    v = jnp.array([[0.3], [-200.0], [1.5]])
+    _check(loss(v), np.float32, False, 7.480762481689453)
+    g = jax.grad(loss)(v)
+    assert g.dtype == np.float32 and np.all(np.isfinite(np.asarray(g)))
+    np.testing.assert_allclose(np.asarray(g), [[-1.9021517], [-1.2499921e-05], [-0.5978762]], rtol=2e-6)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
+def test_batched_cond_selects_without_masks():
+    # jnp.sqrt's derivative is inf at 0 in the unselected lane; JAX's answer keeps it there
+    # (the select routes an exact zero cotangent to the unselected branch).
+    def loss(v):
+        f = lambda p, v: lax.cond(p, jnp.sqrt, lambda v: v * 2, v)  # noqa: E731
+        return jax.vmap(f, in_axes=(0, None))(jnp.array([False, True]), v).sum()
+
+    _check(jax.grad(loss)(jnp.array([0.0, 2.0])), np.float32, False, [np.inf, 2.353553295135498])
+
+
+# ------------------------------------------------------------------------ 4. weak types
+
+def test_scan_carry_weak_types_match_jax():
+    # A Python-int carry meeting int32 xs: the final carry is int32, the ys (the input
+    # carry, still weak) are weakly typed.
+    c, ys = lax.scan(lambda c, x: (c + x, c), 0, jnp.arange(3))
+    _check(c, np.int32, False, 3)
+    _check(ys, np.int32, True, [0, 0, 1])
+    c, ys = jax.jit(lambda xs: lax.scan(lambda c, x: (c + x, c), 0, xs))(jnp.arange(3))
+    _check(c, np.int32, False, 3)
+    _check(ys, np.int32, True, [0, 0, 1])
+    c, ys = lax.scan(lambda c, x: (c + x, c * 2), 0.0, jnp.arange(3.0))
+    _check(c, np.float32, False, 3.0)
+    _check(ys, np.float32, True, [0.0, 0.0, 2.0])
+    # a strongly typed carry the body returns weakly typed: the result takes the body's type
+    c, ys = lax.scan(lambda c, x: (1.0, c), jnp.float32(0), None, length=2)
+    _check(c, np.float32, True, 1.0)
+    _check(ys, np.float32, False, [0.0, 1.0])
+    # a weak int carry meeting a float body: promoted once, to a strong float32
+    c, ys = lax.scan(lambda c, x: (c + 0.5, c), 0, None, length=2)
+    _check(c, np.float32, False, 1.0)
+    _check(ys, np.float32, False, [0.0, 0.5])
+    c, ys = lax.scan(lambda c, x: (c + 1, c * 2), jnp.int32(0), None, length=3)
+    _check(c, np.int32, False, 3)
+    _check(ys, np.int32, False, [0, 2, 4])
+
+
+def test_while_carry_weak_types_match_jax():
+    _check(lax.while_loop(lambda c: False, lambda c: 1.0, jnp.float32(0)), np.float32, True, 0.0)
+    _check(lax.while_loop(lambda c: c < 2, lambda c: c + jnp.float32(1), 0.0), np.float32, False, 2.0)
+    _check(lax.while_loop(lambda c: c < 3, lambda c: c + 1, 0), np.int32, True, 3)
+    _check(lax.fori_loop(0, 3, lambda i, c: c + jnp.int32(i), 0), np.int32, False, 3)
+
+
+def test_unchanged_carry_comes_back_as_given():
+    # JAX forwards a carry the body returns unchanged: a Python scalar stays one.
+    c, ys = lax.scan(lambda c, x: (c, x * 2), 0.0, jnp.array([1.0, 2.0]))
+    assert type(c) is float and c == 0.0
+    _check(ys, np.float32, False, [2.0, 4.0])
+    (a, b), _ = lax.scan(lambda c, x: ((c[0], c[1] + 1), x), (1.0, 2.0), jnp.arange(2))
+    assert type(a) is float
+    _check(b, np.float32, True, 4.0)
+    out = lax.fori_loop(0, 3, lambda i, c: c, 1.0)
+    assert type(out) is float and out == 1.0
+    i, v = lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1]), (0, 2.0))
+    _check(i, np.int32, True, 3)
+    assert type(v) is float
+    # read by cond_fun: not forwarded
+    i, v = lax.while_loop(lambda c: c[0] < c[1], lambda c: (c[0] + 1, c[1]), (0, 2.0))
+    _check(v, np.float32, True, 2.0)
+
+
+def test_cond_output_weak_type_is_the_first_branchs():
+    _check(lax.cond(True, lambda: 1.0, lambda: jnp.float32(2.0)), np.float32, False, 1.0)
+    _check(lax.cond(True, lambda: jnp.float32(1.0), lambda: 2.0), np.float32, True, 1.0)
+    _check(lax.switch(1, [lambda: 1.0, lambda: jnp.float32(2.0), lambda: 3.0]), np.float32, True, 2.0)
+    _check(lax.switch(2, [lambda: 1.0, lambda: jnp.float32(2.0), lambda: jnp.float32(3.0)]), np.float32, True, 3.0)
+    _check(jax.jit(lambda p: lax.cond(p, lambda: 1.0, lambda: jnp.float32(2.0)))(True), np.float32, False, 1.0)
+    # under vmap a batched predicate selects: weak only if every branch is
+    out = jax.vmap(lambda p: lax.cond(p, lambda: jnp.float32(1.0), lambda: 2.0))(jnp.array([True, False]))
+    _check(out, np.float32, False, [1.0, 2.0])
+
+
+def test_cond_branches_of_different_dtypes_raise():
+    with pytest.raises(TypeError, match=r"false_fun returns f32\[\] and true_fun returns i32\[\]"):
+        lax.cond(False, lambda: 1, lambda: 2.0)
+    with pytest.raises(TypeError, match=r"branches\[0\] returns f32\[\] and branches\[1\] returns f16\[\]"):
+        lax.switch(0, [lambda: 1.0, lambda: jnp.float16(2.0)])
+
+
+def test_carry_type_mismatch_names_the_path():
+    with pytest.raises(TypeError, match=r"for the carry the input is f32\[\] but f returns f16\[\]"):
+        lax.scan(lambda c, x: (c.astype("float16"), c), jnp.float32(0), None, length=2)
+    with pytest.raises(TypeError, match=r"at carry\['b'\] the input is i32\[\] but body_fun returns f32\[\]"):
+        lax.while_loop(lambda c: c["a"] < 1, lambda c: {"a": c["a"] + 1, "b": c["b"] * 1.5},
+                       {"a": 0, "b": jnp.int32(1)})
