@@ -67,6 +67,12 @@ from .templates import add_tangents, batch_size, bdim_to_front, is_undefined, mo
 
 # ---------------------------------------------------------------------------------- cond
 
+def _retype(x, aval: ShapedArray):
+    """x with aval's weak type (same dtype)."""
+    x = _as_value(x)
+    return x if lift_aval(x).weak_type == aval.weak_type else misc.convert_element_type(x, aval.dtype, aval.weak_type)
+
+
 def _branch_index(index, n: int) -> int:
     return min(max(int(np.asarray(_as_value(index)._value)), 0), n - 1)
 
@@ -96,6 +102,13 @@ def _cond_impl(xp, index, *vals, branches):
     return list(_compiled(branches[_branch_index(index, len(branches))])(*vals))
 
 
+def _chosen_branch(index, branches, ops) -> list:
+    """The branch a concrete index picks, evaluated inline (under jvp/linearize), with the
+    cond's output weak types (the first branch's)."""
+    outs = _eval(branches[_branch_index(index, len(branches))], *ops)
+    return [_retype(o, a) for o, a in zip(outs, _cond_out_avals(branches))]
+
+
 def _select_branches(index, branches, ops) -> list:
     """Every branch evaluated, each output selected by the (per-example) index: what a cond
     with a batched index computes (weakly typed where every branch's output is, as in JAX)."""
@@ -107,8 +120,7 @@ def _cond_jvp(primals, tangents, *, branches):
     index, *ops = primals
     ts = [t if _nonzero(t) else Zero(lift_aval(p).to_tangent_aval()) for p, t in zip(ops, tangents[1:])]
     if not isinstance(index, Tracer):  # a concrete predicate: differentiate the chosen branch only
-        br = branches[_branch_index(index, len(branches))]
-        return jvp_interp.jvp_flat(lambda *xs: _eval(br, *xs), ops, ts)
+        return jvp_interp.jvp_flat(lambda *xs: _chosen_branch(index, branches, xs), ops, ts)
     nz_in = [type(t) is not Zero for t in ts]
     nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
     n = len(nz_out)
@@ -128,8 +140,8 @@ def _cond_linearize(trace, primals, tangents, *, branches):
             # branch's linear part on residuals padded for the other branches, and a second
             # derivative could then meet 0 * inf there.
             return _unbox_linearized(trace, _under(trace, _select_branches, index, branches, ins))
-        br = branches[_branch_index(index, len(branches))]  # a concrete predicate: the chosen branch inline
-        return _unbox_linearized(trace, _under(trace, _eval, br, *ins))
+        # a concrete predicate: the chosen branch inline
+        return _unbox_linearized(trace, _under(trace, _chosen_branch, index, branches, ins))
     nz_in = [_nonzero(t) for t in ts]
     nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
     if not any(nz_out):
@@ -499,6 +511,7 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
     c_avals, k_avals, x_avals = _scan_split(avals, num_consts, num_carry)
     y_avals = jaxpr.out_avals[num_carry:]
     ct_carry = [_inst(c) for c in cts[:num_carry]]
+    ct_avals = [lift_aval(c) for c in ct_carry]  # carried cotangents keep these types (weak types too, as JAX)
     ct_ys = cts[num_carry:]
     y_nz = [type(c) is not Zero for c in ct_ys]
     known_c = [c for c, f in zip(consts, c_lin) if not f]
@@ -519,9 +532,10 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
         res = transpose_interp.backward_pass(jaxpr.jaxpr, jaxpr.consts, ins, cts_out)
         rc, rk, rx = _scan_split(res, num_consts, num_carry)
         new_acc = [_inst(add_tangents(s, c)) for s, c in zip(acc, [c for c, f in zip(rc, c_lin) if f])]
-        return new_acc + [_inst(c) for c in rk] + [_inst(c) for c, f in zip(rx, x_lin) if f]
+        return new_acc + [_retype(_inst(c), a) for c, a in zip(rk, ct_avals)] + [
+            _inst(c) for c, f in zip(rx, x_lin) if f]
 
-    in_avals = ([a for a, f in zip(c_avals, c_lin) if not f] + lin_c_avals + [a.to_tangent_aval() for a in k_avals]
+    in_avals = ([a for a, f in zip(c_avals, c_lin) if not f] + lin_c_avals + ct_avals
                 + [a for a, f in zip(x_avals, x_lin) if not f]
                 + [a.to_tangent_aval() for a, f in zip(y_avals, y_nz) if f])
     body = _trace(body_t, in_avals, "transpose(scan)")
