@@ -200,3 +200,35 @@ def test_carry_type_mismatch_names_the_path():
     with pytest.raises(TypeError, match=r"at carry\['b'\] the input is i32\[\] but body_fun returns f32\[\]"):
         lax.while_loop(lambda c: c["a"] < 1, lambda c: {"a": c["a"] + 1, "b": c["b"] * 1.5},
                        {"a": 0, "b": jnp.int32(1)})
+
+
+# ----------------------------------------------------------- 5. API details, as JAX 0.10.2
+
+def test_cond_float_predicate_and_old_calling_convention():
+    _check(lax.cond(jnp.float32(1.5), lambda: 1.0, lambda: 2.0), np.float32, True, 1.0)
+    _check(lax.cond(0.0, lambda: 1.0, lambda: 2.0), np.float32, True, 2.0)
+    out = jax.vmap(lambda p: lax.cond(p, lambda: 1.0, lambda: 2.0))(jnp.array([0.0, 0.5]))
+    _check(out, np.float32, True, [2.0, 1.0])
+    # cond(pred, true_operand, true_fun, false_operand, false_fun)
+    _check(lax.cond(True, 1.0, lambda x: x + 1, 2.0, lambda x: x * 10), np.float32, True, 2.0)
+    _check(lax.cond(False, 1.0, lambda x: x + 1, 2.0, lambda x: x * 10), np.float32, True, 20.0)
+
+
+def test_cond_switch_argument_errors():
+    with pytest.raises(TypeError, match="predicate is None"):
+        lax.cond(None, lambda: 1.0, lambda: 2.0)
+    with pytest.raises(ValueError, match="branches is empty"):
+        lax.switch(0, [])
+    with pytest.raises(TypeError, match="either positionally or as operand="):
+        lax.switch(0, [lambda x: x, lambda x: x], 1.0, operand=2.0)
+    _check(lax.switch(0, [lambda x: x, lambda x: x * 2], operand=2.0), np.float32, True, 2.0)
+
+
+def test_scan_length_and_unroll_validation():
+    with pytest.raises(ValueError, match="non-negative"):
+        lax.scan(lambda c, x: (c, x), 0.0, jnp.arange(2.0), unroll=-1)
+    with pytest.raises(jax.errors.ConcretizationTypeError, match="`length` argument must be a concrete"):
+        jax.jit(lambda n: lax.scan(lambda c, x: (c, x), 0.0, None, length=n))(3)
+    c, ys = lax.scan(lambda c, x: (c + x, c), 0.0, jnp.arange(5.0), unroll=True)
+    _check(c, np.float32, False, 10.0)
+    _check(ys, np.float32, True, [0.0, 0.0, 1.0, 3.0, 6.0])

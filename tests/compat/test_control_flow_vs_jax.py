@@ -275,6 +275,50 @@ def err_while_carry_dtype_changes(L):
                      {"a": 0, "b": L.jnp.int32(1)})
 
 
+# ============================================================ 5. API details
+
+@case
+def cond_float_predicate_and_old_convention(L):
+    lax = L.lax
+    return [
+        lax.cond(L.jnp.float32(1.5), lambda: 1.0, lambda: 2.0),
+        lax.cond(0.0, lambda: 1.0, lambda: 2.0),
+        L.jax.vmap(lambda p: lax.cond(p, lambda: 1.0, lambda: 2.0))(L.jnp.array([0.0, 0.5])),
+        lax.cond(True, 1.0, lambda x: x + 1, 2.0, lambda x: x * 10),
+        lax.cond(False, 1.0, lambda x: x + 1, 2.0, lambda x: x * 10),
+        lax.switch(0, [lambda x: x, lambda x: x * 2], operand=2.0),
+        lax.switch(5, [lambda x: x * 2], 2.0),
+        lax.switch(L.jnp.uint8(1), [lambda: 1.0, lambda: 2.0]),
+        lax.scan(lambda c, x: (c + x, c), 0.0, L.jnp.arange(5.0), unroll=True),
+        lax.scan(lambda c, x: (c + x, c), 0.0, L.jnp.arange(5.0), unroll=2),
+    ]
+
+
+@error_case(TypeError)
+def err_cond_predicate_none(L):
+    L.lax.cond(None, lambda: 1.0, lambda: 2.0)
+
+
+@error_case(ValueError)
+def err_switch_empty(L):
+    L.lax.switch(0, [])
+
+
+@error_case(TypeError)
+def err_switch_operand_twice(L):
+    L.lax.switch(0, [lambda x: x, lambda x: x], 1.0, operand=2.0)
+
+
+@error_case(ValueError)
+def err_scan_negative_unroll(L):
+    L.lax.scan(lambda c, x: (c, x), 0.0, L.jnp.arange(2.0), unroll=-1)
+
+
+@error_case(TypeError)  # ConcretizationTypeError in both
+def err_scan_traced_length(L):
+    L.jax.jit(lambda n: L.lax.scan(lambda c, x: (c, x), 0.0, None, length=n))(3)
+
+
 # ================================================================ the tests
 
 @pytest.mark.parametrize("name", sorted(CASES))

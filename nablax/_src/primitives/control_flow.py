@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, errors
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..core import Tracer, lift_aval
@@ -679,15 +679,16 @@ def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[st
     return tree_unflatten(tree0, outs)
 
 
-def _scalar_index(api: str, x, kinds: str, what: str):
+def _scalar_index(api: str, x, kinds: str, what: str, expected: str):
+    if x is None:
+        raise TypeError(f"{api}: the {what} is None; it must be {expected}")
     x = _as_value(x)
     aval = lift_aval(x)
     if aval.shape != ():
         raise TypeError(f"{api}: the {what} must be a scalar, got shape {aval.shape} ({aval.str_short()}). "
                         "For a choice per element use jnp.where / lax.select, or vmap the call.")
     if aval.dtype.kind not in kinds:
-        raise TypeError(f"{api}: the {what} must be {'a boolean or' if 'b' in kinds else 'an'} integer "
-                        f"scalar, got dtype {aval.dtype.name}")
+        raise TypeError(f"{api}: the {what} must be {expected}, got dtype {aval.dtype.name}")
     return x, aval
 
 
@@ -703,8 +704,13 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
             raise TypeError("lax.cond: pass the operands either positionally or as operand=, not both")
         operands = (operand,)
     if not (callable(true_fun) and callable(false_fun)):
+        if callable(false_fun) and len(operands) == 2 and callable(operands[1]):
+            # JAX's older convention: cond(pred, true_operand, true_fun, false_operand, false_fun)
+            t_op, t_fun, f_op, f_fun = true_fun, false_fun, *operands
+            return cond(pred, lambda x, _: t_fun(x), lambda _, x: f_fun(x), t_op, f_op)
         raise TypeError("lax.cond: true_fun and false_fun must be callable")
-    pred, aval = _scalar_index("lax.cond", pred, "biu", "predicate")
+    # As JAX, a float predicate means `pred != 0`.
+    pred, aval = _scalar_index("lax.cond", pred, "biuf", "predicate", "a boolean or numeric scalar")
     if aval.dtype.kind != "b":
         pred = elementwise.ne(pred, 0)
     index = misc.convert_element_type(pred, np.int32)
@@ -714,11 +720,15 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
 def switch(index, branches: Sequence[Callable], *operands, operand=_NO_OPERAND):
     """lax.switch: branches[index](*operands); the index is clamped to [0, len(branches) - 1]."""
     if operand is not _NO_OPERAND:
-        operands = operands + (operand,)
+        if operands:
+            raise TypeError("lax.switch: pass the operands either positionally or as operand=, not both")
+        operands = (operand,)
     branches = tuple(branches)
-    if not branches or not all(callable(b) for b in branches):
-        raise TypeError("lax.switch: branches must be a non-empty sequence of callables")
-    index, _ = _scalar_index("lax.switch", index, "iu", "branch index")
+    if not all(callable(b) for b in branches):
+        raise TypeError("lax.switch: branches must be a sequence of callables")
+    if not branches:
+        raise ValueError("lax.switch: branches is empty; give at least one branch function")
+    index, _ = _scalar_index("lax.switch", index, "iu", "branch index", "an integer scalar")
     if len(branches) == 1:
         return branches[0](*operands)
     index = misc.convert_element_type(index, np.int32)
@@ -855,8 +865,15 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
         if a.ndim == 0:
             raise ValueError(f"lax.scan: xs{keystr(p)} is a scalar ({a.str_short()}); every leaf of xs needs a "
                              "leading axis to scan over")
+    unroll = _static_int(unroll)
+    if unroll is None or unroll < 0:
+        raise ValueError("lax.scan: `unroll` must be a bool or a non-negative int")
     if length is not None:
-        length = int(length)
+        length = _static_int(length)
+        if length is None:
+            raise errors.ConcretizationTypeError(
+                "lax.scan: the `length` argument must be a concrete Python int, but it is a traced value. "
+                "For a loop with a dynamic trip count, use lax.while_loop or lax.fori_loop.")
         for (p, _), a in zip(xs_pairs, x_full):
             if a.shape[0] != length:
                 raise ValueError(f"lax.scan: length={length} but xs{keystr(p)} has leading axis size {a.shape[0]}")
