@@ -232,3 +232,11 @@ def test_scan_length_and_unroll_validation():
     c, ys = lax.scan(lambda c, x: (c + x, c), 0.0, jnp.arange(5.0), unroll=True)
     _check(c, np.float32, False, 10.0)
     _check(ys, np.float32, True, [0.0, 0.0, 1.0, 3.0, 6.0])
+
+
+def test_fori_loop_errors_name_fori_loop():
+    # fori_loop lowers to scan (static bounds) or while_loop (traced ones); errors name what the user called
+    with pytest.raises(TypeError, match=r"lax.fori_loop: body_fun must return a carry with the same pytree"):
+        lax.fori_loop(0, 3, lambda i, c: c + [i], [0])
+    with pytest.raises(TypeError, match=r"lax.fori_loop: body_fun must return a carry of the same shapes"):
+        jax.jit(lambda n: lax.fori_loop(0, n, lambda i, c: c + 0.5, jnp.int32(0)))(3)

@@ -43,23 +43,31 @@ from .control_flow_util import (
     _as_value,
     _batch_jaxpr,
     _carry_fixpoint,
+    _check_branch_outputs,
+    _check_carry,
+    _check_carry_tree,
     _compiled,
     _conform,
     _dependence,
     _eval,
     _eval_step,
-    _hoist_tracers,
+    _forwarded,
     _inst,
     _jvp_jaxpr,
     _lhs,
     _linearize_jaxpr,
     _nonzero,
+    _promote_weak_carry,
     _raw,
+    _scalar_index,
+    _static_int,
     _tangents_out,
     _trace,
+    _trace_fun,
     _unbox_linearized,
     _under,
     _union,
+    _unused,
     _with_invars,
     _zeros,
 )
@@ -602,53 +610,6 @@ scan_p = define_primitive(
 _NO_OPERAND = object()
 
 
-def _leaf_paths(tree) -> list[str]:
-    """Key paths of a pytree's leaves (for error messages only: not on the fast path)."""
-    leaves, treedef = tree_flatten(tree)
-    placeholder = tree_unflatten(treedef, list(range(len(leaves))))
-    return [keystr(p) for p, _ in tree_flatten_with_path(placeholder)[0]]
-
-
-def _out_leaf(x, what: str):
-    try:
-        return _as_value(x)
-    except TypeError:
-        raise TypeError(f"{what} returned a value of type {type(x).__name__}; outputs must be arrays, "
-                        "scalars, or pytrees (tuples, lists, dicts) of them") from None
-
-
-def _trace_fun(fn: Callable, avals: list, label: str, what: str):
-    """Trace fn(*leaves) -> pytree. Returns (ClosedJaxpr with tracer consts hoisted to
-    leading inputs, those consts, output tree)."""
-    store: dict = {}
-
-    def flat(*xs):
-        leaves, store["tree"] = tree_flatten(fn(*xs))
-        return [_out_leaf(x, what) for x in leaves]
-
-    closed, consts = _hoist_tracers(_trace(flat, avals, label))
-    return closed, consts, store["tree"]
-
-
-def _check_branch_outputs(api: str, names: Sequence[str], outs: list, tree) -> None:
-    """The branches must return the same shapes and dtypes (they may differ in weak type
-    only: the result takes the first branch's, as in JAX; dtypes are never promoted).
-    Raises naming the branches, the output's path and both types."""
-    for k in range(len(outs[0])):
-        avs = [o[k] for o in outs]
-        a0 = avs[0]
-        if all(a.shape == a0.shape and a.dtype == a0.dtype for a in avs):
-            continue
-        b = next(i for i, a in enumerate(avs) if a.shape != a0.shape or a.dtype != a0.dtype)
-        paths = _leaf_paths(tree_unflatten(tree, [0] * len(outs[0])))
-        raise TypeError(
-            f"{api}: {names[0]} and {names[b]} must return arrays of the same shapes and dtypes, but for "
-            f"{'output' + paths[k] if paths[k] else 'the output'} {names[0]} returns {a0.str_short()} and "
-            f"{names[b]} returns {avs[b].str_short()}; convert one of them (e.g. with .astype) so that "
-            "they match"
-        )
-
-
 def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[str], operands: tuple):
     leaves, in_tree = tree_flatten(operands)
     leaves = [_as_value(x) for x in leaves]
@@ -677,19 +638,6 @@ def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[st
         branches.append(_with_invars(closed, const_in + list(invars[len(consts):])))
     outs = cond_p.bind(index, *all_consts, *leaves, branches=tuple(branches))
     return tree_unflatten(tree0, outs)
-
-
-def _scalar_index(api: str, x, kinds: str, what: str, expected: str):
-    if x is None:
-        raise TypeError(f"{api}: the {what} is None; it must be {expected}")
-    x = _as_value(x)
-    aval = lift_aval(x)
-    if aval.shape != ():
-        raise TypeError(f"{api}: the {what} must be a scalar, got shape {aval.shape} ({aval.str_short()}). "
-                        "For a choice per element use jnp.where / lax.select, or vmap the call.")
-    if aval.dtype.kind not in kinds:
-        raise TypeError(f"{api}: the {what} must be {expected}, got dtype {aval.dtype.name}")
-    return x, aval
 
 
 def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_OPERAND):
@@ -736,47 +684,7 @@ def switch(index, branches: Sequence[Callable], *operands, operand=_NO_OPERAND):
     return _branches_call("lax.switch", index, branches, [f"branches[{i}]" for i in range(len(branches))], operands)
 
 
-def _promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
-    """JAX's rule: a weakly typed initial carry whose body output has another dtype or shape
-    is converted (once, to a strongly typed promoted dtype) and the body traced again. A carry
-    differing only in weak type is kept: the loop's outputs take the body's weak types."""
-    new, changed = list(leaves), False
-    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if a.weak_type and (a.shape != b.shape or a.dtype != b.dtype):
-            new[k] = misc.convert_element_type(leaves[k], dtypes.result_type(a, b))
-            changed = True
-    return new, changed
-
-
-def _check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree) -> None:
-    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if a.shape != b.shape or a.dtype != b.dtype:
-            paths = _leaf_paths(tree_unflatten(tree, leaves))
-            raise TypeError(
-                f"{api}: {what} must return a carry of the same shapes and dtypes as its input carry (the loop "
-                f"carry cannot change type); {'at carry' + paths[k] if paths[k] else 'for the carry'} the input "
-                f"is {a.str_short()} but {what} returns {b.str_short()}. Cast the initial carry or the "
-                f"returned one (e.g. with .astype) so that they match."
-            )
-
-
-def _forwarded(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
-    """Which of the n carries starting at input `first` the body returns unchanged."""
-    return [jaxpr.outvars[k] is jaxpr.invars[first + k] for k in range(n)]
-
-
-def _unused(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
-    used = {a for e in jaxpr.eqns for a in e.invars if type(a) is Var} | {v for v in jaxpr.outvars if type(v) is Var}
-    return [jaxpr.invars[first + k] not in used for k in range(n)]
-
-
-def _check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
-    if out_tree != init_tree:
-        raise TypeError(f"{api}: {what} must return a carry with the same pytree structure as the initial "
-                        f"carry; the initial carry is {init_tree} but {what} returns {out_tree}")
-
-
-def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
+def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = "lax.while_loop"):
     """lax.while_loop: `while cond_fun(val): val = body_fun(val)`; returns val.
 
     Differentiable in forward mode; reverse mode raises (use scan or fori_loop with static bounds).
@@ -788,8 +696,8 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
     for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
         avals = [lift_aval(x) for x in leaves]
         body, bconsts, btree = _trace_fun(lambda *xs: body_fun(tree_unflatten(tree, xs)), avals,
-                                          "lax.while_loop", "lax.while_loop: body_fun")
-        _check_carry_tree("lax.while_loop", "body_fun", tree, btree)
+                                          "lax.while_loop", f"{_api}: body_fun")
+        _check_carry_tree(_api, "body_fun", tree, btree)
         if attempt:
             break
         new, changed = _promote_weak_carry(leaves, avals, body.out_avals)
@@ -797,7 +705,7 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
             break
         raw = [r if a is b else b for r, a, b in zip(raw, leaves, new)]
         leaves = new
-    _check_carry("lax.while_loop", "body_fun", leaves, avals, body.out_avals, tree)
+    _check_carry(_api, "body_fun", leaves, avals, body.out_avals, tree)
     cond, cconsts, ctree = _trace_fun(lambda *xs: cond_fun(tree_unflatten(tree, xs)), avals,
                                       "lax.while_loop", "lax.while_loop: cond_fun")
     outs = cond.out_avals
@@ -810,13 +718,6 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
     keep = [f and u for f, u in zip(_forwarded(body.jaxpr, len(bconsts), len(leaves)),
                                     _unused(cond.jaxpr, len(cconsts), len(leaves)))]
     return tree_unflatten(tree, [r if k else o for r, o, k in zip(raw, res, keep)])
-
-
-def _static_int(x):
-    try:
-        return int(x)
-    except TypeError:  # a traced value (ConcretizationTypeError is a TypeError)
-        return None
 
 
 def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
@@ -837,7 +738,8 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
             i, x = carry
             return (elementwise.add(i, 1), body_fun(i, x)), None
 
-        (_, out), _ = scan(step, (wrap(np.asarray(lo, dt), True), init_val), None, length=max(hi - lo, 0))
+        (_, out), _ = scan(step, (wrap(np.asarray(lo, dt), True), init_val), None, length=max(hi - lo, 0),
+                           _api=("lax.fori_loop", "body_fun"))
         return out
     lower = misc.convert_element_type(lower, dt, weak_type=True)
     upper = misc.convert_element_type(upper, dt)
@@ -846,12 +748,12 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
         i, x = carry
         return elementwise.add(i, 1), body_fun(i, x)
 
-    _, out = while_loop(lambda carry: elementwise.lt(carry[0], upper), body, (lower, init_val))
+    _, out = while_loop(lambda carry: elementwise.lt(carry[0], upper), body, (lower, init_val), _api="lax.fori_loop")
     return out
 
 
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False, unroll=1,
-         _split_transpose: bool = False):
+         _split_transpose: bool = False, *, _api: tuple = ("lax.scan", "f")):
     """lax.scan: loop `f(carry, x) -> (carry, y)` over the leading axis of xs; returns
     (final carry, ys stacked). Differentiable in both modes, batchable, compiled as a `for`."""
     if not callable(f):
@@ -900,8 +802,8 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
 
     for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
         avals = [lift_aval(x) for x in init_leaves]
-        closed, consts, _ = _trace_fun(body, avals + x_avals, "lax.scan", "lax.scan: f")
-        _check_carry_tree("lax.scan", "f", init_tree, store["carry_tree"])
+        closed, consts, _ = _trace_fun(body, avals + x_avals, "lax.scan", f"{_api[0]}: {_api[1]}")
+        _check_carry_tree(*_api, init_tree, store["carry_tree"])
         if attempt:
             break
         new, changed = _promote_weak_carry(init_leaves, avals, closed.out_avals[:nk])
@@ -909,7 +811,7 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
             break
         raw = [r if a is b else b for r, a, b in zip(raw, init_leaves, new)]
         init_leaves = new
-    _check_carry("lax.scan", "f", init_leaves, avals, closed.out_avals[:nk], init_tree)
+    _check_carry(*_api, init_leaves, avals, closed.out_avals[:nk], init_tree)
     outs = scan_p.bind(*consts, *init_leaves, *xs_leaves, jaxpr=closed, length=length, reverse=bool(reverse),
                        num_consts=len(consts), num_carry=nk)
     # As JAX: a carry the body returns unchanged comes back as given (a Python scalar stays one).

@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..core import Tracer, _trace_var, lift_aval
@@ -14,10 +15,9 @@ from ..interpreters import batching, staging
 from ..interpreters import jvp as jvp_interp
 from ..interpreters import linearize as lin_interp
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, eval_jaxpr
-from . import shape
+from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
+from . import misc, shape
 from .templates import bdim_to_front
-
-_COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
 
 _COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
 _COMPILED: "weakref.WeakKeyDictionary[ClosedJaxpr, Callable]" = weakref.WeakKeyDictionary()
@@ -265,3 +265,112 @@ def _lhs(names: list) -> str:
 def _tangents_out(outs_t: list, nz: list, avals: list) -> list:
     it = iter(outs_t)
     return [next(it) if f else Zero(a.to_tangent_aval()) for f, a in zip(nz, avals)]
+
+
+# ------------------------------------------------------- the wrappers' checks
+
+def _leaf_paths(tree) -> list[str]:
+    """Key paths of a pytree's leaves (for error messages only: not on the fast path)."""
+    leaves, treedef = tree_flatten(tree)
+    placeholder = tree_unflatten(treedef, list(range(len(leaves))))
+    return [keystr(p) for p, _ in tree_flatten_with_path(placeholder)[0]]
+
+
+def _out_leaf(x, what: str):
+    try:
+        return _as_value(x)
+    except TypeError:
+        raise TypeError(f"{what} returned a value of type {type(x).__name__}; outputs must be arrays, "
+                        "scalars, or pytrees (tuples, lists, dicts) of them") from None
+
+
+def _trace_fun(fn: Callable, avals: list, label: str, what: str):
+    """Trace fn(*leaves) -> pytree. Returns (ClosedJaxpr with tracer consts hoisted to
+    leading inputs, those consts, output tree)."""
+    store: dict = {}
+
+    def flat(*xs):
+        leaves, store["tree"] = tree_flatten(fn(*xs))
+        return [_out_leaf(x, what) for x in leaves]
+
+    closed, consts = _hoist_tracers(_trace(flat, avals, label))
+    return closed, consts, store["tree"]
+
+
+def _check_branch_outputs(api: str, names: Sequence[str], outs: list, tree) -> None:
+    """The branches must return the same shapes and dtypes (they may differ in weak type
+    only: the result takes the first branch's, as in JAX; dtypes are never promoted).
+    Raises naming the branches, the output's path and both types."""
+    for k in range(len(outs[0])):
+        avs = [o[k] for o in outs]
+        a0 = avs[0]
+        if all(a.shape == a0.shape and a.dtype == a0.dtype for a in avs):
+            continue
+        b = next(i for i, a in enumerate(avs) if a.shape != a0.shape or a.dtype != a0.dtype)
+        paths = _leaf_paths(tree_unflatten(tree, [0] * len(outs[0])))
+        raise TypeError(
+            f"{api}: {names[0]} and {names[b]} must return arrays of the same shapes and dtypes, but for "
+            f"{'output' + paths[k] if paths[k] else 'the output'} {names[0]} returns {a0.str_short()} and "
+            f"{names[b]} returns {avs[b].str_short()}; convert one of them (e.g. with .astype) so that "
+            "they match"
+        )
+
+
+def _scalar_index(api: str, x, kinds: str, what: str, expected: str):
+    if x is None:
+        raise TypeError(f"{api}: the {what} is None; it must be {expected}")
+    x = _as_value(x)
+    aval = lift_aval(x)
+    if aval.shape != ():
+        raise TypeError(f"{api}: the {what} must be a scalar, got shape {aval.shape} ({aval.str_short()}). "
+                        "For a choice per element use jnp.where / lax.select, or vmap the call.")
+    if aval.dtype.kind not in kinds:
+        raise TypeError(f"{api}: the {what} must be {expected}, got dtype {aval.dtype.name}")
+    return x, aval
+
+
+def _promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
+    """JAX's rule: a weakly typed initial carry whose body output has another dtype or shape
+    is converted (once, to a strongly typed promoted dtype) and the body traced again. A carry
+    differing only in weak type is kept: the loop's outputs take the body's weak types."""
+    new, changed = list(leaves), False
+    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
+        if a.weak_type and (a.shape != b.shape or a.dtype != b.dtype):
+            new[k] = misc.convert_element_type(leaves[k], dtypes.result_type(a, b))
+            changed = True
+    return new, changed
+
+
+def _check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree) -> None:
+    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            paths = _leaf_paths(tree_unflatten(tree, leaves))
+            raise TypeError(
+                f"{api}: {what} must return a carry of the same shapes and dtypes as its input carry (the loop "
+                f"carry cannot change type); {'at carry' + paths[k] if paths[k] else 'for the carry'} the input "
+                f"is {a.str_short()} but {what} returns {b.str_short()}. Cast the initial carry or the "
+                f"returned one (e.g. with .astype) so that they match."
+            )
+
+
+def _forwarded(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
+    """Which of the n carries starting at input `first` the body returns unchanged."""
+    return [jaxpr.outvars[k] is jaxpr.invars[first + k] for k in range(n)]
+
+
+def _unused(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
+    used = {a for e in jaxpr.eqns for a in e.invars if type(a) is Var} | {v for v in jaxpr.outvars if type(v) is Var}
+    return [jaxpr.invars[first + k] not in used for k in range(n)]
+
+
+def _check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
+    if out_tree != init_tree:
+        raise TypeError(f"{api}: {what} must return a carry with the same pytree structure as the initial "
+                        f"carry; the initial carry is {init_tree} but {what} returns {out_tree}")
+
+
+def _static_int(x):
+    try:
+        return int(x)
+    except TypeError:  # a traced value (ConcretizationTypeError is a TypeError)
+        return None
