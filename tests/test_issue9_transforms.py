@@ -240,3 +240,38 @@ def test_fori_loop_errors_name_fori_loop():
         lax.fori_loop(0, 3, lambda i, c: c + [i], [0])
     with pytest.raises(TypeError, match=r"lax.fori_loop: body_fun must return a carry of the same shapes"):
         jax.jit(lambda n: lax.fori_loop(0, n, lambda i, c: c + 0.5, jnp.int32(0)))(3)
+
+
+# ---------------------------------------------- collectives inside control flow under vmap
+
+def test_collectives_inside_control_flow_bodies_under_named_vmap():
+    # The bodies used to be batched under an unnamed vmap: "unbound axis name: 'b'".
+    x = jnp.arange(6.0).reshape(2, 3)
+    out = jax.vmap(lambda x: lax.scan(lambda c, xi: (c + lax.psum(xi, "b"), c), 0.0, x)[0], axis_name="b")(x)
+    _check(out, np.float32, False, [15.0, 15.0])
+    out = jax.vmap(lambda x: lax.cond(x > 1, lambda: lax.psum(x, "b"), lambda: lax.pmean(x, "b")),
+                   axis_name="b")(jnp.arange(4.0))
+    _check(out, np.float32, False, [1.5, 1.5, 6.0, 6.0])
+    out = jax.vmap(lambda x: lax.while_loop(lambda c: c < 10, lambda c: c + lax.psum(1.0, "b"), x),
+                   axis_name="b")(jnp.arange(3.0))
+    _check(out, np.float32, False, [12.0, 10.0, 11.0])
+    c, ys = jax.vmap(lambda x: lax.scan(lambda c, _: (c + lax.axis_index("b"), c), x, None, length=2),
+                     axis_name="b")(jnp.arange(3))
+    _check(c, np.int32, False, [0, 3, 6])
+    _check(ys, np.int32, False, [[0, 0], [1, 2], [2, 4]])
+    out = jax.vmap(jax.jit(lambda x: lax.psum(x, "b") * x), axis_name="b")(jnp.arange(3.0))
+    _check(out, np.float32, False, [0.0, 3.0, 6.0])
+
+
+def test_collectives_in_scan_nested_named_vmaps_and_grad():
+    def f(x):
+        return lax.scan(lambda c, xi: (c + lax.psum(xi, "i") * 10 + lax.psum(xi, "j"), c), 0.0, x)[0]
+
+    out = jax.vmap(jax.vmap(f, axis_name="j"), axis_name="i")(jnp.arange(12.0).reshape(2, 2, 3))
+    _check(out, np.float32, False, [[255.0, 435.0], [291.0, 471.0]])
+
+    def loss(w):
+        g = lambda x: lax.scan(lambda c, xi: (c + lax.psum(xi * w, "b") ** 2, c), 0.0, x)[0]  # noqa: E731
+        return jax.vmap(g, axis_name="b")(jnp.arange(6.0).reshape(2, 3)).sum()
+
+    _check(jax.grad(loss)(0.5), np.float32, True, 166.0)

@@ -319,6 +319,69 @@ def err_scan_traced_length(L):
     L.jax.jit(lambda n: L.lax.scan(lambda c, x: (c, x), 0.0, None, length=n))(3)
 
 
+# ======================================= 6. collectives inside control flow under vmap
+
+def _named(L, f, x):
+    return L.jax.vmap(f, axis_name="b")(x)
+
+
+@case
+def vmap_psum_in_scan(L):
+    f = lambda x: L.lax.scan(lambda c, xi: (c + L.lax.psum(xi, "b"), c), 0.0, x)[0]  # noqa: E731
+    return _named(L, f, L.jnp.arange(6.0).reshape(2, 3))
+
+
+@case
+def vmap_psum_pmean_in_cond(L):
+    lax = L.lax
+    f = lambda x: lax.cond(x > 1, lambda: lax.psum(x, "b"), lambda: lax.pmean(x, "b"))  # noqa: E731
+    g = lambda x: lax.cond(True, lambda: lax.psum(x, "b"), lambda: lax.pmean(x, "b"))  # noqa: E731
+    return _named(L, f, L.jnp.arange(4.0)), _named(L, g, L.jnp.arange(4.0))
+
+
+@case
+def vmap_psum_in_while(L):
+    f = lambda x: L.lax.while_loop(lambda c: c < 10, lambda c: c + L.lax.psum(1.0, "b"), x)  # noqa: E731
+    return _named(L, f, L.jnp.arange(3.0))
+
+
+@case
+def vmap_axis_index_in_cond_and_scan(L):
+    lax = L.lax
+    f = lambda x: lax.cond(lax.axis_index("b") > 0, lambda: x * 2, lambda: x)  # noqa: E731
+    g = lambda x: lax.scan(lambda c, _: (c + lax.axis_index("b"), c), x, None, length=2)  # noqa: E731
+    return _named(L, f, L.jnp.arange(3.0)), _named(L, g, L.jnp.arange(3))
+
+
+@case
+def vmap_jit_psum(L):
+    return _named(L, L.jax.jit(lambda x: L.lax.psum(x, "b") * x), L.jnp.arange(3.0))
+
+
+@case
+def nested_named_vmaps_scan(L):
+    def f(x):
+        return L.lax.scan(lambda c, xi: (c + L.lax.psum(xi, "i") * 10 + L.lax.psum(xi, "j"), c), 0.0, x)[0]
+
+    return L.jax.vmap(L.jax.vmap(f, axis_name="j"), axis_name="i")(L.jnp.arange(12.0).reshape(2, 2, 3))
+
+
+@case
+def grad_vmap_psum_in_scan(L):
+    def loss(w):
+        g = lambda x: L.lax.scan(lambda c, xi: (c + L.lax.psum(xi * w, "b") ** 2, c), 0.0, x)[0]  # noqa: E731
+        return _named(L, g, L.jnp.arange(6.0).reshape(2, 3)).sum()
+
+    return L.jax.grad(loss)(0.5)
+
+
+@case
+def vmap_all_gather_in_cond(L):
+    lax = L.lax
+    f = lambda x: lax.cond(x > 0, lambda: lax.all_gather(x, "b"), lambda: -lax.all_gather(x, "b"))  # noqa: E731
+    return _named(L, f, L.jnp.arange(3.0))
+
+
 # ================================================================ the tests
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -17,7 +17,7 @@ from ..array import wrap
 from ..avals import Zero
 from ..backends import numpy_backend
 from ..core import _trace_var, lift_aval
-from ..interpreters.batching import batch_flat
+from ..interpreters.batching import batch_flat, current_axis_name
 from ..interpreters.jvp import jvp_flat
 from ..interpreters.linearize import LinearizeTracer
 from ..interpreters.staging import trace_to_jaxpr
@@ -104,7 +104,8 @@ def _batch(args, dims, *, jaxpr, name):
     store: dict = {}
 
     def batched(*xs):
-        outs, out_dims = batch_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs), in_dims, size, None)
+        outs, out_dims = batch_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs), in_dims, size,
+                                    current_axis_name())
         store["dims"] = [None if d is None else 0 for d in out_dims]  # unbatched outputs stay unbatched
         return [o if d is None else bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
 

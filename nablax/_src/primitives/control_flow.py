@@ -225,7 +225,7 @@ def _cond_batch(args, dims, *, branches):
         def per_example(i, *xs):
             return _select_branches(i, branches, xs)
 
-        return batching.batch_flat(per_example, [index, *ops], [idim, *odims], size, None)
+        return batching.batch_flat(per_example, [index, *ops], [idim, *odims], size, batching.current_axis_name())
     b_in = [d is not None for d in odims]
     ops = [moveaxis(o, d, 0) if d is not None else o for o, d in zip(ops, odims)]
     b_out = _union([_dependence(b.jaxpr, b_in, False) for b in branches])

@@ -170,7 +170,7 @@ def _batch_jaxpr(closed: ClosedJaxpr, size: int, b_in: list, b_out: list, label:
 
     def fn(*args):
         outs, dims = batching.batch_flat(lambda *xs: _eval(closed, *xs), list(args),
-                                         [0 if b else None for b in b_in], size, None)
+                                         [0 if b else None for b in b_in], size, batching.current_axis_name())
         res = []
         for o, d, b in zip(outs, dims, b_out):
             if not b and d is not None:
