@@ -114,6 +114,31 @@ def test_grad_of_vmapped_vjp_of_switch_issue_program():
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero")
+def test_unselected_branch_passes_no_cotangent_under_vmap():
+    # As JAX, each branch of a batched cond reads select(index == k, x, stop_gradient(x)):
+    # sqrt'(0) = inf and log'(0) = inf in lanes where those branches are not selected stay out.
+    f = lambda p, x: lax.cond(p, jnp.sqrt, lambda x: x * 2, x)  # noqa: E731
+    g = jax.grad(lambda x: jax.vmap(f)(jnp.array([False, True]), x).sum())(jnp.array([0.0, 4.0]))
+    _check(g, np.float32, False, [2.0, 0.25])
+    h = lambda i, x: lax.switch(i, [jnp.log, lambda x: x * 2, lambda x: 1 / x], x)  # noqa: E731
+    g = jax.grad(lambda x: jax.vmap(h)(jnp.array([1, 1, 0]), x).sum())(jnp.array([0.0, 0.0, 2.0]))
+    _check(g, np.float32, False, [2.0, 2.0, 0.5])
+
+
+def test_grad_of_jitted_vmapped_vjp_of_switch_has_no_nan():
+    # The residual slot shared by both branches holds (u - 1) = 0 in the lane where the log
+    # branch is not selected; without the stop_gradient guard 0 * inf made a NaN.
+    def inner(i, v):
+        out, pull = jax.vjp(lambda u: lax.switch(i, [lambda u: jnp.log(u * 1.5), lambda u: (u - 1.0) * (u - 1.0)], u), v)
+        return pull(jnp.ones_like(out))[0]
+
+    def loss(v):
+        return jnp.arctan2(0.5, jax.vmap(jax.jit(inner), in_axes=(0, None))(jnp.array([0, 1]), v)).sum()
+
+    _check(jax.grad(loss)(jnp.array([1.0, 2.0])), np.float32, False, [-3.6, 0.014705881476402283])
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
 def test_batched_cond_selects_without_masks():
     # jnp.sqrt's derivative is inf at 0 in the unselected lane; JAX's answer keeps it there
     # (the select routes an exact zero cotangent to the unselected branch).

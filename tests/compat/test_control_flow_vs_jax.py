@@ -176,6 +176,30 @@ def grad_vmap_jvp_switch(L):
 
 
 @case
+def grad_vmap_unselected_branch_inf(L):
+    jnp, lax = L.jnp, L.lax
+    f = lambda p, x: lax.cond(p, jnp.sqrt, lambda x: x * 2, x)  # noqa: E731
+    h = lambda i, x: lax.switch(i, [jnp.log, lambda x: x * 2, lambda x: 1 / x], x)  # noqa: E731
+    return (L.jax.grad(lambda x: L.jax.vmap(f)(jnp.array([False, True]), x).sum())(jnp.array([0.0, 4.0])),
+            L.jax.grad(lambda x: L.jax.vmap(h)(jnp.array([1, 1, 0]), x).sum())(jnp.array([0.0, 0.0, 2.0])),
+            L.jax.jacfwd(lambda x: L.jax.vmap(f)(jnp.array([False, True]), x))(jnp.array([0.0, 4.0])))
+
+
+@case
+def grad_vmap_jit_vjp_switch_shared_residual(L):
+    jnp, lax, jax_ = L.jnp, L.lax, L.jax
+
+    def inner(i, v):
+        out, pull = jax_.vjp(lambda u: lax.switch(i, [lambda u: jnp.log(u * 1.5), lambda u: (u - 1.0) * (u - 1.0)], u), v)
+        return pull(jnp.ones_like(out))[0]
+
+    def loss(v):
+        return jnp.arctan2(0.5, jax_.vmap(jax_.jit(inner), in_axes=(0, None))(jnp.array([0, 1]), v)).sum()
+
+    return jax_.grad(loss)(jnp.array([1.0, 2.0])), jax_.jit(jax_.grad(loss))(jnp.array([1.0, 2.0]))
+
+
+@case
 def grad_vmap_cond_inf_in_selected_lane(L):
     jnp, lax = L.jnp, L.lax
 

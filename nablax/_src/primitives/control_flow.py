@@ -119,8 +119,16 @@ def _chosen_branch(index, branches, ops) -> list:
 
 def _select_branches(index, branches, ops) -> list:
     """Every branch evaluated, each output selected by the (per-example) index: what a cond
-    with a batched index computes (weakly typed where every branch's output is, as in JAX)."""
-    results = [_eval(b, *ops) for b in branches]
+    with a batched index computes (weakly typed where every branch's output is, as in JAX).
+    As JAX does, each branch reads its inexact operands through select(index == k, x,
+    stop_gradient(x)): where it is not selected, no cotangent flows back through it, so an
+    inf or NaN inside an unselected branch's derivative cannot reach the inputs."""
+    results = []
+    for k, br in enumerate(branches):
+        here = elementwise.eq(index, to_concrete_array(np.int32(k)))
+        guarded = [elementwise.select_n(here, misc.stop_gradient(x), x) if lift_aval(x).dtype.kind in "fc" else x
+                   for x in ops]
+        results.append(_eval(br, *guarded))
     return [elementwise.select_n(index, *cases) for cases in zip(*results)]
 
 
@@ -140,15 +148,8 @@ def _cond_jvp(primals, tangents, *, branches):
 def _cond_linearize(trace, primals, tangents, *, branches):
     index, *ops = primals
     ts = list(tangents[1:])
-    if not isinstance(index, Tracer) or type(index) is batching.BatchTracer:
+    if not isinstance(index, Tracer):  # a concrete predicate: the chosen branch inline
         ins = [lin_interp.LinearizeTracer(trace, p, t) if _nonzero(t) else p for p, t in zip(ops, ts)]
-        if isinstance(index, Tracer):
-            # A per-example index: vmap turns this cond into a select of every branch (as JAX
-            # does), so linearize that select. Splitting it instead would run each unselected
-            # branch's linear part on residuals padded for the other branches, and a second
-            # derivative could then meet 0 * inf there.
-            return _unbox_linearized(trace, _under(trace, _select_branches, index, branches, ins))
-        # a concrete predicate: the chosen branch inline
         return _unbox_linearized(trace, _under(trace, _chosen_branch, index, branches, ins))
     nz_in = [_nonzero(t) for t in ts]
     nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
@@ -157,38 +158,51 @@ def _cond_linearize(trace, primals, tangents, *, branches):
         return outs, _tangents_out([], nz_out, _cond_out_avals(branches))
     n = len(nz_out)
     splits = [_linearize_jaxpr(b, nz_in, nz_out, "linearize(cond)") for b in branches]
-    # Residual slots shared by the branches: a slot holds one aval; each branch fills its own.
+    # Residuals that are the cond's own operands go to the linear cond directly (as JAX), so
+    # each branch reads its real values even where another branch is selected (under vmap);
+    # the others go through slots shared by the branches: a slot holds one aval, each branch
+    # fills its own and zeros pad the rest.
     slots: list = []
-    where = []
+    where = []  # per branch, per residual: ("slot", k) or ("op", operand index)
     for primal, _, _ in splits:
-        used, idx = set(), []
-        for a in primal.out_avals[n:]:
+        pj = primal.jaxpr
+        used, ops_used, idx = set(), set(), []
+        for v, a in zip(pj.outvars[n:], primal.out_avals[n:]):
+            j = next((j for j, u in enumerate(pj.invars) if u is v), None)
+            if j is not None and j not in ops_used:
+                ops_used.add(j)
+                idx.append(("op", j))
+                continue
             k = next((k for k, s in enumerate(slots) if k not in used and s == a), None)
             if k is None:
                 slots.append(a)
                 k = len(slots) - 1
             used.add(k)
-            idx.append(k)
+            idx.append(("slot", k))
         where.append(idx)
+    fwd_ops = sorted({j for idx in where for kind, j in idx if kind == "op"})
 
     def padded(primal, idx):
         def fn(*xs):
             outs = _eval(primal, *xs)
             res = [None] * len(slots)
-            for k, r in zip(idx, outs[n:]):
-                res[k] = r
+            for (kind, k), r in zip(idx, outs[n:]):
+                if kind == "slot":
+                    res[k] = r
             return outs[:n] + [_zeros(s) if r is None else r for r, s in zip(res, slots)]
         return _trace(fn, primal.in_avals, "linearize(cond)")
 
     primal_branches = tuple(padded(p, idx) for (p, _, _), idx in zip(splits, where))
+    in_avals = branches[0].in_avals
     lin_branches = []
     for (_, lin, n_res), idx in zip(splits, where):
-        res_in = [Var(s) for s in slots]
-        for k, v in zip(idx, lin.jaxpr.invars[:n_res]):
-            res_in[k] = v
+        res_in = [Var(s) for s in slots] + [Var(in_avals[j]) for j in fwd_ops]
+        for (kind, k), v in zip(idx, lin.jaxpr.invars[:n_res]):
+            res_in[k if kind == "slot" else len(slots) + fwd_ops.index(k)] = v
         lin_branches.append(_with_invars(lin, res_in + list(lin.jaxpr.invars[n_res:])))
     outs = _under(trace.parent, cond_p.bind, index, *ops, branches=primal_branches)
-    touts = cond_p.bind(index, *outs[n:], *[t for t, nz in zip(ts, nz_in) if nz], branches=tuple(lin_branches))
+    touts = cond_p.bind(index, *outs[n:], *[ops[j] for j in fwd_ops], *[t for t, nz in zip(ts, nz_in) if nz],
+                        branches=tuple(lin_branches))
     return outs[:n], _tangents_out(touts, nz_out, _cond_out_avals(branches))
 
 
