@@ -11,13 +11,20 @@ Each primitive is one block with all of its rules:
 - jvp: the JVP of the branch/body Jaxprs. Which loop carries get a nonzero tangent (or,
   for vmap, a batch axis) is a fixpoint of a dependence analysis over the body.
 - linearize (reverse mode): cond and scan split into a primal part that also returns
-  the residuals the tangent computation needs (cond: padded to one list shared by the
-  branches; scan: stacked over iterations), computed now, and a linear cond/scan over
-  the tangents that reads them, staged. A concrete cond predicate just runs the chosen
-  branch inline. while_loop is forward-mode only; transposing it raises.
+  the residuals the tangent computation needs (cond: operands passed on directly, the
+  rest padded to one list shared by the branches; scan: stacked over iterations),
+  computed now, and a linear cond/scan over the tangents that reads them, staged. A
+  concrete cond predicate just runs the chosen branch inline. while_loop is
+  forward-mode only; transposing it raises.
 - transpose: a linear cond transposes each branch; a linear scan runs backwards.
-- batch: a batched cond predicate runs every branch and selects (as JAX does); a
-  batched while predicate runs until every lane is done, masking finished lanes.
+- batch: a batched cond predicate runs every branch and selects (as JAX does), each
+  branch reading its operands through select(index == k, x, stop_gradient(x)) so that
+  no cotangent flows back through an unselected branch; a batched while predicate runs
+  until every lane is done, masking finished lanes with select. Bodies are batched
+  under the enclosing vmap's axis name, so collectives inside them work.
+- weak types (as JAX): a cond's outputs take its first branch's; a loop carry that
+  differs from the body's output only in weak type is kept, the outputs taking the
+  body's.
 - emit: jit writes `if`/`while`/`for` statements around compiled sub-functions.
 """
 from __future__ import annotations
