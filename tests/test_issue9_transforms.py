@@ -300,3 +300,53 @@ def test_collectives_in_scan_nested_named_vmaps_and_grad():
         return jax.vmap(g, axis_name="b")(jnp.arange(6.0).reshape(2, 3)).sum()
 
     _check(jax.grad(loss)(0.5), np.float32, True, 166.0)
+
+
+# ------------------------------------------------------------------- collectives (vs JAX)
+
+def _named(f, x, name="i"):
+    return jax.vmap(f, axis_name=name)(x)
+
+
+def test_psum_pmean_dtypes_match_jax():
+    a3 = jnp.arange(3)
+    _check(_named(lambda v: lax.psum(True, "i"), a3), np.int32, False, [3, 3, 3])
+    _check(_named(lambda v: lax.psum(v > 0, "i"), a3), np.int32, False, [2, 2, 2])
+    _check(_named(lambda v: lax.psum(1.0, "i"), a3), np.float32, True, [3.0, 3.0, 3.0])
+    _check(_named(lambda v: lax.psum(1, "i"), a3), np.int32, True, [3, 3, 3])
+    _check(_named(lambda v: lax.psum(jnp.int8(1), "i"), a3), np.int8, False, [3, 3, 3])
+    _check(_named(lambda v: lax.pmean(v, "i"), a3), np.float32, False, [1.0, 1.0, 1.0])
+    _check(_named(lambda v: lax.pmean(1, "i"), a3), np.float32, True, [1.0, 1.0, 1.0])
+    _check(_named(lambda v: lax.pmean(v > 0, "i"), a3), np.float32, False, [2 / 3] * 3)
+    _check(_named(lambda v: lax.pmean(v.astype("float16"), "i"), a3), np.float16, False, [1.0, 1.0, 1.0])
+
+
+def test_collectives_over_a_tuple_of_axis_names():
+    x = jnp.arange(6.0).reshape(2, 3)
+
+    def both(f):
+        return jax.vmap(jax.vmap(f, axis_name="j"), axis_name="i")(x)
+
+    _check(both(lambda v: lax.psum(v, ("i", "j"))), np.float32, False, np.full((2, 3), 15.0))
+    _check(both(lambda v: lax.pmean(v, ("i", "j"))), np.float32, False, np.full((2, 3), 2.5))
+    _check(both(lambda v: lax.pmax(v, ("j", "i"))), np.float32, False, np.full((2, 3), 5.0))
+    _check(both(lambda v: lax.psum(v, ("i",))), np.float32, False, [[3.0, 5.0, 7.0], [3.0, 5.0, 7.0]])
+    _check(both(lambda v: lax.psum(2.0, ("i", "j"))), np.float32, True, np.full((2, 3), 12.0))
+
+
+def test_collectives_without_operands_inside_jit_under_vmap():
+    # jit's constant folding used to evaluate axis_index / psum(1, ...) while compiling
+    out = jax.vmap(jax.jit(lambda v: v * lax.axis_index("i")), axis_name="i")(jnp.ones(3))
+    _check(out, np.float32, False, [0.0, 1.0, 2.0])
+    out = jax.vmap(jax.jit(lambda v: v * lax.psum(1, "i")), axis_name="i")(jnp.ones(3))
+    _check(out, np.float32, False, [3.0, 3.0, 3.0])
+
+
+def test_all_gather_tiled():
+    x = jnp.arange(6.0).reshape(3, 2)
+    _check(_named(lambda v: lax.all_gather(v, "i", tiled=True), x), np.float32, False, np.tile(np.arange(6.0), (3, 1)))
+    out = _named(lambda v: lax.all_gather(v, "i", axis=1, tiled=True), jnp.arange(12.0).reshape(3, 2, 2))
+    ref = np.broadcast_to(np.arange(12.0).reshape(3, 2, 2).transpose(1, 0, 2).reshape(2, 6), (3, 2, 6))
+    _check(out, np.float32, False, ref)
+    g = jax.grad(lambda x: _named(lambda v: (lax.all_gather(v, "i", tiled=True) ** 2).sum() * v[0], x).sum())(x)
+    _check(g, np.float32, False, [[55.0, 12.0], [79.0, 36.0], [103.0, 60.0]])

@@ -406,6 +406,52 @@ def vmap_all_gather_in_cond(L):
     return _named(L, f, L.jnp.arange(3.0))
 
 
+# ================================================================ 7. collectives
+
+def V(L, f, x):
+    return L.jax.vmap(f, axis_name="i")(x)
+
+
+def V2(L, f, x):
+    return L.jax.vmap(L.jax.vmap(f, axis_name="j"), axis_name="i")(x)
+
+
+@case
+def pmean_dtypes(L):
+    a3 = L.jnp.arange(3)
+    return [V(L, lambda v: L.lax.pmean(v, "i"), a3), V(L, lambda v: L.lax.pmean(1, "i"), a3),
+            V(L, lambda v: L.lax.pmean(v.astype("float16"), "i"), a3), V(L, lambda v: L.lax.pmean(2.0, "i"), a3),
+            V(L, lambda v: L.lax.pmean(v > 0, "i"), a3)]
+
+@case
+def psum_dtypes(L):
+    a3 = L.jnp.arange(3)
+    return [V(L, lambda v: L.lax.psum(True, "i"), a3), V(L, lambda v: L.lax.psum(v > 0, "i"), a3),
+            V(L, lambda v: L.lax.psum(1.0, "i"), a3), V(L, lambda v: L.lax.psum(1, "i"), a3),
+            V(L, lambda v: L.lax.psum(L.jnp.int8(1), "i"), a3), V(L, lambda v: L.lax.psum(v.astype("int8"), "i"), a3),
+            V(L, lambda v: L.lax.pmax(1.0, "i"), a3), V(L, lambda v: L.lax.pmin(v > 0, "i"), a3)]
+
+@case
+def tuple_names(L):
+    x = L.jnp.arange(6.).reshape(2, 3)
+    return [V2(L, lambda v: L.lax.psum(v, ("i", "j")), x), V2(L, lambda v: L.lax.pmean(v, ("i", "j")), x),
+            V2(L, lambda v: L.lax.pmax(v, ("j", "i")), x), V2(L, lambda v: L.lax.psum(v, ("i",)), x),
+            V2(L, lambda v: L.lax.psum(2.0, ("i", "j")), x)]
+
+@case
+def axis_index_jit(L): return L.jax.vmap(L.jax.jit(lambda v: v * L.lax.axis_index("i")), axis_name="i")(L.jnp.ones(3))
+
+@case
+def psum_const_jit(L): return L.jax.vmap(L.jax.jit(lambda v: v * L.lax.psum(1, "i")), axis_name="i")(L.jnp.ones(3))
+
+@case
+def all_gather_tiled(L):
+    x = L.jnp.arange(6.).reshape(3, 2)
+    return [V(L, lambda v: L.lax.all_gather(v, "i", tiled=True), x),
+            V(L, lambda v: L.lax.all_gather(v, "i", axis=1, tiled=True), L.jnp.arange(12.).reshape(3, 2, 2)),
+            L.jax.grad(lambda x: V(L, lambda v: (L.lax.all_gather(v, "i", tiled=True) ** 2).sum() * v[0], x).sum())(x)]
+
+
 # ================================================================ the tests
 
 @pytest.mark.parametrize("name", sorted(CASES))
