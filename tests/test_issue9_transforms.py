@@ -350,3 +350,33 @@ def test_all_gather_tiled():
     _check(out, np.float32, False, ref)
     g = jax.grad(lambda x: _named(lambda v: (lax.all_gather(v, "i", tiled=True) ** 2).sum() * v[0], x).sum())(x)
     _check(g, np.float32, False, [[55.0, 12.0], [79.0, 36.0], [103.0, 60.0]])
+
+
+# ------------------------------------------- batching reports exactly which outputs vary
+
+def _nested_scans(x):
+    def outer(c, _):
+        inner = lax.scan(lambda d, y: (d * x + y, d), c, jnp.arange(2.0))[0]
+        return inner, inner
+
+    return lax.scan(outer, 1.0, None, length=2)[1].sum()
+
+
+def test_hessian_of_nested_scans():
+    # jacfwd vmaps the JVP of grad: the outer scan's primal carries used to be marked
+    # batched because an inner scan had a batched input ("out_axes is None for an output
+    # that depends on the mapped inputs").
+    _check(jax.grad(_nested_scans)(0.5), np.float32, True, 2.5)
+    _check(jax.hessian(_nested_scans)(0.5), np.float32, True, 7.0)
+    _check(jax.jacfwd(jax.jit(jax.grad(_nested_scans)))(0.5), np.float32, True, 7.0)
+
+
+def test_vmap_scan_carry_batched_only_where_it_varies():
+    # only the second carry depends on the mapped input; the first stays unbatched
+    def f(a):
+        (i, s), _ = lax.scan(lambda c, x: ((c[0] + 1, c[1] + a * x), None), (0, 0.0), jnp.arange(3.0))
+        return i, s
+
+    i, s = jax.vmap(f, out_axes=(None, 0))(jnp.array([1.0, 2.0]))
+    _check(i, np.int32, True, 3)
+    _check(s, np.float32, False, [3.0, 6.0])

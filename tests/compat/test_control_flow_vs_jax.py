@@ -452,6 +452,39 @@ def all_gather_tiled(L):
             L.jax.grad(lambda x: V(L, lambda v: (L.lax.all_gather(v, "i", tiled=True) ** 2).sum() * v[0], x).sum())(x)]
 
 
+# ====================================== 8. batching: exactly the outputs that vary
+
+@case
+def hessian_nested_scans(L):
+    lax, jnp = L.lax, L.jnp
+
+    def f(x):
+        def outer(c, _):
+            inner = lax.scan(lambda d, y: (d * x + y, d), c, jnp.arange(2.0))[0]
+            return inner, inner
+
+        return lax.scan(outer, 1.0, None, length=2)[1].sum()
+
+    return L.jax.grad(f)(0.5), L.jax.hessian(f)(0.5), L.jax.jacfwd(L.jax.jit(L.jax.grad(f)))(0.5)
+
+
+@case
+def vmap_scan_unbatched_carry_out_axes_none(L):
+    def f(a):
+        (i, s), _ = L.lax.scan(lambda c, x: ((c[0] + 1, c[1] + a * x), None), (0, 0.0), L.jnp.arange(3.0))
+        return i, s
+
+    return L.jax.vmap(f, out_axes=(None, 0))(L.jnp.array([1.0, 2.0]))
+
+
+@case
+def vmap_while_cond_unbatched_carries(L):
+    def f(a):
+        return L.lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] * a, c[2] + 1.0), (0, 1.0, 0.0))
+
+    return L.jax.vmap(f, out_axes=(None, 0, None))(L.jnp.array([2.0, 3.0]))
+
+
 # ================================================================ the tests
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -49,6 +49,7 @@ from .control_flow_util import (
     _COMPILE_AFTER,
     _as_value,
     _batch_jaxpr,
+    _batch_loop_body,
     _carry_fixpoint,
     _check_branch_outputs,
     _check_carry,
@@ -145,7 +146,7 @@ def _cond_jvp(primals, tangents, *, branches):
     if not isinstance(index, Tracer):  # a concrete predicate: differentiate the chosen branch only
         return jvp_interp.jvp_flat(lambda *xs: _chosen_branch(index, branches, xs), ops, ts)
     nz_in = [type(t) is not Zero for t in ts]
-    nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
+    nz_out = _union([_dependence(b.jaxpr, nz_in) for b in branches])
     n = len(nz_out)
     new = tuple(_jvp_jaxpr(b, nz_in, nz_out, [len(ops)], [n], "jvp(cond)") for b in branches)
     outs = cond_p.bind(index, *ops, *[t for t in ts if type(t) is not Zero], branches=new)
@@ -159,7 +160,7 @@ def _cond_linearize(trace, primals, tangents, *, branches):
         ins = [lin_interp.LinearizeTracer(trace, p, t) if _nonzero(t) else p for p, t in zip(ops, ts)]
         return _unbox_linearized(trace, _under(trace, _chosen_branch, index, branches, ins))
     nz_in = [_nonzero(t) for t in ts]
-    nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
+    nz_out = _union([_dependence(b.jaxpr, nz_in) for b in branches])
     if not any(nz_out):
         outs = _under(trace.parent, cond_p.bind, index, *ops, branches=branches)
         return outs, _tangents_out([], nz_out, _cond_out_avals(branches))
@@ -249,8 +250,11 @@ def _cond_batch(args, dims, *, branches):
         return batching.batch_flat(per_example, [index, *ops], [idim, *odims], size, batching.current_axis_name())
     b_in = [d is not None for d in odims]
     ops = [moveaxis(o, d, 0) if d is not None else o for o, d in zip(ops, odims)]
-    b_out = _union([_dependence(b.jaxpr, b_in, False) for b in branches])
-    new = tuple(_batch_jaxpr(b, size, b_in, b_out, "vmap(cond)") for b in branches)
+    n_out = len(branches[0].out_avals)
+    traced = [_batch_jaxpr(b, size, b_in, [False] * n_out, "vmap(cond)") for b in branches]
+    b_out = _union([flags for _, flags in traced])  # batched where any branch's output varies
+    new = tuple(j if flags == b_out else _batch_jaxpr(b, size, b_in, b_out, "vmap(cond)")[0]
+                for (j, flags), b in zip(traced, branches))
     outs = cond_p.bind(index, *ops, branches=new)
     return outs, [0 if b else None for b in b_out]
 
@@ -327,7 +331,7 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
     cc, bc, init = _while_split(primals, cond_nconsts, body_nconsts)
     _, bc_t, init_t = _while_split(tangents, cond_nconsts, body_nconsts)
     bnz = [_nonzero(t) for t in bc_t]
-    carry_nz, _ = _carry_fixpoint(body_jaxpr.jaxpr, bnz, [_nonzero(t) for t in init_t], [], True)
+    carry_nz, _ = _carry_fixpoint(body_jaxpr.jaxpr, bnz, [_nonzero(t) for t in init_t], [])
     nk = len(init)
     body = _jvp_jaxpr(body_jaxpr, bnz + carry_nz, carry_nz, [body_nconsts, nk], [nk], "jvp(while)")
     carry_avals = body_jaxpr.in_avals[body_nconsts:]
@@ -358,13 +362,13 @@ def _while_batch(args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
     flags = [d is not None for d in dims]
     cc, bc, init = _while_split(args, cond_nconsts, body_nconsts)
     ccb, bcb, initb = _while_split(flags, cond_nconsts, body_nconsts)
-    carry_b, _ = _carry_fixpoint(body_jaxpr.jaxpr, bcb, initb, [], False)
-    pred_b = _dependence(cond_jaxpr.jaxpr, ccb + carry_b, False)[0]
-    if pred_b:
+    bbody, carry_b, _ = _batch_loop_body(body_jaxpr, size, bcb, initb, [], "vmap(while)")
+    bcond, (pred_b,) = _batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [False], "vmap(while)")
+    if pred_b and not all(carry_b):
         carry_b = [True] * len(init)  # lanes finish at different times: every carry is per lane
+        bcond, _ = _batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [True], "vmap(while)")
+        bbody, _ = _batch_jaxpr(body_jaxpr, size, bcb + carry_b, carry_b, "vmap(while)")
     init = [bdim_to_front(x, 0 if f else None, size) if b else x for x, f, b in zip(init, initb, carry_b)]
-    bcond = _batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [pred_b], "vmap(while)")
-    bbody = _batch_jaxpr(body_jaxpr, size, bcb + carry_b, carry_b, "vmap(while)")
     if not pred_b:
         outs = while_p.bind(*cc, *bc, *init, cond_jaxpr=bcond, body_jaxpr=bbody,
                             cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
@@ -467,7 +471,7 @@ def _scan_impl(xp, *vals, jaxpr, length, reverse, num_consts, num_carry):
 def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carry):
     nz = [_nonzero(t) for t in tangents]
     cnz, inz, xnz = _scan_split(nz, num_consts, num_carry)
-    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz, True)
+    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     consts, init, xs = _scan_split(primals, num_consts, num_carry)
     c_t, i_t, x_t = _scan_split(tangents, num_consts, num_carry)
     body = _jvp_jaxpr(jaxpr, cnz + carry_nz + xnz, carry_nz + ys_nz, [num_consts, num_carry, len(xs)],
@@ -490,7 +494,7 @@ def _scan_linearize(trace, primals, tangents, *, jaxpr, length, reverse, num_con
     nc, nk = num_consts, num_carry
     nz = [_nonzero(t) for t in tangents]
     cnz, inz, xnz = _scan_split(nz, nc, nk)
-    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz, True)
+    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     nz_in = cnz + carry_nz + xnz
     ny = len(ys_nz)
     avals = _scan_out_avals(jaxpr, length, nc, nk)
@@ -580,13 +584,12 @@ def _scan_batch(args, dims, *, jaxpr, length, reverse, num_consts, num_carry):
     size = batch_size(args, dims)
     flags = [d is not None for d in dims]
     cb, ib, xb = _scan_split(flags, num_consts, num_carry)
-    carry_b, ys_b = _carry_fixpoint(jaxpr.jaxpr, cb, ib, xb, False)
+    body, carry_b, ys_b = _batch_loop_body(jaxpr, size, cb, ib, xb, "vmap(scan)")
     consts, init, xs = _scan_split(args, num_consts, num_carry)
     cd, idims, xd = _scan_split(dims, num_consts, num_carry)
     consts = [moveaxis(c, d, 0) if d is not None else c for c, d in zip(consts, cd)]
     init = [bdim_to_front(x, d, size) if b else x for x, d, b in zip(init, idims, carry_b)]
     xs = [moveaxis(x, d, 1) if d is not None else x for x, d in zip(xs, xd)]  # axis 0 is scanned over
-    body = _batch_jaxpr(jaxpr, size, cb + carry_b + xb, carry_b + ys_b, "vmap(scan)")
     outs = scan_p.bind(*consts, *init, *xs, jaxpr=body, length=length, reverse=reverse,
                        num_consts=num_consts, num_carry=num_carry)
     return outs, [0 if b else None for b in carry_b] + [1 if b else None for b in ys_b]

@@ -90,14 +90,13 @@ def _conform(outs, avals) -> list:
     return res
 
 
-def _dependence(jaxpr: Jaxpr, flags: Sequence[bool], inexact_only: bool) -> list[bool]:
-    """Which outputs depend on the flagged inputs (an over-approximation of nonzero
-    tangents when inexact_only, of batched values otherwise)."""
+def _dependence(jaxpr: Jaxpr, flags: Sequence[bool]) -> list[bool]:
+    """Which inexact outputs depend on the flagged inputs (an over-approximation of the
+    outputs with nonzero tangents)."""
     marked = {v for v, f in zip(jaxpr.invars, flags) if f}
     for eqn in jaxpr.eqns:
-        if any(type(a) is Var and a in marked for a in eqn.invars) or (
-                not inexact_only and eqn.params.get("axis_name") is not None):
-            marked.update(v for v in eqn.outvars if not inexact_only or v.aval.dtype.kind in "fc")
+        if any(type(a) is Var and a in marked for a in eqn.invars):
+            marked.update(v for v in eqn.outvars if v.aval.dtype.kind in "fc")
     return [type(v) is Var and v in marked for v in jaxpr.outvars]
 
 
@@ -105,11 +104,11 @@ def _union(flag_lists) -> list[bool]:
     return [any(fs) for fs in zip(*flag_lists)]
 
 
-def _carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list, inexact_only: bool):
-    """Carries that become flagged after any number of iterations, and the flagged ys."""
+def _carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
+    """Carries whose tangents may become nonzero after any number of iterations, and the ys'."""
     carry = list(carry)
     while True:
-        out = _dependence(jaxpr, consts + carry + xs, inexact_only)
+        out = _dependence(jaxpr, consts + carry + xs)
         new = [a or b for a, b in zip(carry, out[:len(carry)])]
         if new == carry:
             return carry, out[len(carry):]
@@ -164,21 +163,33 @@ def _jvp_jaxpr(closed: ClosedJaxpr, nz_in: list, nz_out: list, in_groups: list, 
     return _trace(fn, [avals[i].to_tangent_aval() if t else avals[i] for t, i in layout], label)
 
 
-def _batch_jaxpr(closed: ClosedJaxpr, size: int, b_in: list, b_out: list, label: str) -> ClosedJaxpr:
-    """`closed` vectorized: flagged inputs and outputs carry a leading batch axis of `size`."""
+def _batch_jaxpr(closed: ClosedJaxpr, size: int, b_in: list, force_out: list, label: str) -> tuple:
+    """`closed` vectorized: flagged inputs carry a leading batch axis of `size`; an output
+    does where batching made it vary (each inner primitive's rule decides, so a nested loop
+    or jit reports exactly which of its outputs vary) or where force_out asks.
+    Returns (batched ClosedJaxpr, which outputs are batched)."""
     avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) if b else a for a, b in zip(closed.in_avals, b_in)]
+    store: dict = {}
 
     def fn(*args):
         outs, dims = batching.batch_flat(lambda *xs: _eval(closed, *xs), list(args),
                                          [0 if b else None for b in b_in], size, batching.current_axis_name())
-        res = []
-        for o, d, b in zip(outs, dims, b_out):
-            if not b and d is not None:
-                raise _internal("unexpected batched output")
-            res.append(bdim_to_front(o, d, size) if b else o)
-        return res
+        flags = store["flags"] = [d is not None or f for d, f in zip(dims, force_out)]
+        return [bdim_to_front(o, d, size) if f else o for o, d, f in zip(outs, dims, flags)]
 
-    return _trace(fn, avals, label)
+    return _trace(fn, avals, label), store["flags"]
+
+
+def _batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: list, xs_b: list, label: str):
+    """Batch a loop body until the set of batched carries is stable (a carry is batched if
+    it is initially or the body makes it vary). Returns (jaxpr, carry flags, ys flags)."""
+    nk = len(carry_b)
+    while True:
+        force = list(carry_b) + [False] * (len(closed.out_avals) - nk)
+        jaxpr, out = _batch_jaxpr(closed, size, consts_b + carry_b + xs_b, force, label)
+        if out[:nk] == carry_b:
+            return jaxpr, carry_b, out[nk:]
+        carry_b = out[:nk]
 
 
 def _stage_zeros(ttrace, aval: ShapedArray):
