@@ -380,3 +380,11 @@ def test_vmap_scan_carry_batched_only_where_it_varies():
     i, s = jax.vmap(f, out_axes=(None, 0))(jnp.array([1.0, 2.0]))
     _check(i, np.int32, True, 3)
     _check(s, np.float32, False, [3.0, 6.0])
+
+
+def test_stop_gradient_passes_integer_leaves_through():
+    out = lax.stop_gradient({"a": 1, "b": jnp.arange(2), "c": 2.0})
+    assert type(out["a"]) is int and out["a"] == 1
+    _check(out["b"], np.int32, False, [0, 1])
+    _check(out["c"], np.float32, True, 2.0)
+    _check(jax.grad(lambda x: lax.stop_gradient(x) * x)(2.0), np.float32, True, 2.0)

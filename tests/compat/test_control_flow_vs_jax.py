@@ -485,6 +485,12 @@ def vmap_while_cond_unbatched_carries(L):
     return L.jax.vmap(f, out_axes=(None, 0, None))(L.jnp.array([2.0, 3.0]))
 
 
+@case
+def stop_gradient_leaves(L):
+    return (L.lax.stop_gradient({"a": 1, "b": L.jnp.arange(2), "c": 2.0}),
+            L.jax.grad(lambda x: L.lax.stop_gradient(x) * x)(2.0))
+
+
 # ================================================================ the tests
 
 @pytest.mark.parametrize("name", sorted(CASES))
