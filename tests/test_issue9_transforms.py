@@ -388,3 +388,11 @@ def test_stop_gradient_passes_integer_leaves_through():
     _check(out["b"], np.int32, False, [0, 1])
     _check(out["c"], np.float32, True, 2.0)
     _check(jax.grad(lambda x: lax.stop_gradient(x) * x)(2.0), np.float32, True, 2.0)
+
+
+def test_numpy_scalar_operands_are_strongly_typed():
+    # np.float64 subclasses float; it was taken for a weakly typed Python scalar
+    _check(lax.cond(True, lambda x: x * 2, lambda x: x, np.float64(3)), np.float32, False, 6.0)
+    c, _ = lax.scan(lambda c, x: (c + x, c), np.float64(0), jnp.arange(3.0))
+    _check(c, np.float32, False, 3.0)
+    _check(jnp.asarray(np.float64(3)) + 1.0, np.float32, False, 4.0)
