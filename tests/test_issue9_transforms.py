@@ -396,3 +396,25 @@ def test_numpy_scalar_operands_are_strongly_typed():
     c, _ = lax.scan(lambda c, x: (c + x, c), np.float64(0), jnp.arange(3.0))
     _check(c, np.float32, False, 3.0)
     _check(jnp.asarray(np.float64(3)) + 1.0, np.float32, False, 4.0)
+
+
+def test_control_flow_under_disable_jit_runs_python():
+    # As JAX: concrete predicates call the branch, scan/fori/while are Python loops.
+    with jax.disable_jit():
+        out = lax.cond(True, lambda: 1.0, lambda: 2.0)
+        assert type(out) is float and out == 1.0
+        out = lax.switch(1, [lambda: 1, lambda: 2.0])  # no branch type check either
+        assert type(out) is float and out == 2.0
+        c, ys = lax.scan(lambda c, x: (c + x, c * 2), 0.0, jnp.arange(3.0))
+        _check(c, np.float32, False, 3.0)
+        _check(ys, np.float32, False, [0.0, 0.0, 2.0])
+        c, ys = lax.scan(lambda c, x: (c + x, c), 0, jnp.arange(3), reverse=True)
+        _check(ys, np.int32, False, [3, 2, 0])
+        out = lax.fori_loop(0, 3, lambda i, c: c + i, 0)
+        assert type(out) is int and out == 3
+        _check(lax.while_loop(lambda c: c < 3, lambda c: c + 1, 0), np.int32, True, 3)
+        with pytest.raises(ValueError, match="zero-length scan"):
+            lax.scan(lambda c, x: (c, x), 0.0, jnp.zeros((0,)))
+        # a batched predicate still works (the primitive path)
+        out = jax.vmap(lambda p: lax.cond(p, lambda: 1.0, lambda: 2.0))(jnp.array([True, False]))
+        _check(out, np.float32, True, [1.0, 2.0])

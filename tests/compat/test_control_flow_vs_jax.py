@@ -492,6 +492,34 @@ def stop_gradient_leaves(L):
             L.jax.grad(lambda x: L.lax.stop_gradient(x) * x)(2.0))
 
 
+# ================================================================ 9. disable_jit
+
+def _no_jit(L, f):
+    with L.jax.disable_jit():
+        return f()
+
+
+@case
+def disable_jit_control_flow(L):
+    lax, jnp = L.lax, L.jnp
+    return [
+        _no_jit(L, lambda: lax.cond(True, lambda: 1.0, lambda: 2.0)),
+        _no_jit(L, lambda: lax.cond(jnp.bool_(False), lambda x: x * 2, lambda x: x + 1, jnp.float32(3))),
+        _no_jit(L, lambda: lax.switch(1, [lambda: 1, lambda: 2.0])),
+        _no_jit(L, lambda: lax.scan(lambda c, x: (c + x, c * 2), 0.0, jnp.arange(3.0))),
+        _no_jit(L, lambda: lax.scan(lambda c, x: (c + x, c), 0, jnp.arange(3), reverse=True)),
+        _no_jit(L, lambda: lax.fori_loop(0, 3, lambda i, c: c + i, 0)),
+        _no_jit(L, lambda: lax.fori_loop(3, 0, lambda i, c: c + i, 0)),
+        _no_jit(L, lambda: lax.while_loop(lambda c: c < 3, lambda c: c + 1, 0)),
+        _no_jit(L, lambda: L.jax.vmap(lambda p: lax.cond(p, lambda: 1.0, lambda: 2.0))(jnp.array([True, False]))),
+    ]
+
+
+@error_case(ValueError)
+def err_disable_jit_zero_length_scan(L):
+    _no_jit(L, lambda: L.lax.scan(lambda c, x: (c, x), 0.0, L.jnp.zeros((0,))))
+
+
 # ================================================================ the tests
 
 @pytest.mark.parametrize("name", sorted(CASES))

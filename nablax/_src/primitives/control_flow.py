@@ -36,13 +36,14 @@ import numpy as np
 from .. import dtypes, errors
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
+from ..config import disable_jit_flag
 from ..core import Tracer, lift_aval
 from ..interpreters import batching
 from ..interpreters import jvp as jvp_interp
 from ..interpreters import linearize as lin_interp
 from ..interpreters import transpose as transpose_interp
 from ..ir import ClosedJaxpr, Jaxpr, Var
-from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
+from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from . import elementwise, misc, reductions, shape
 from ._define import define_primitive
 from .control_flow_util import (
@@ -685,6 +686,10 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
     pred, aval = _scalar_index("lax.cond", pred, "biuf", "predicate", "a boolean or numeric scalar")
     if aval.dtype.kind != "b":
         pred = elementwise.ne(pred, 0)
+    if disable_jit_flag.value:  # as JAX: a concrete predicate just calls the branch
+        chosen = _concrete_int(pred)
+        if chosen is not None:
+            return true_fun(*operands) if chosen else false_fun(*operands)
     index = misc.convert_element_type(pred, np.int32)
     return _branches_call("lax.cond", index, (false_fun, true_fun), ("false_fun", "true_fun"), operands)
 
@@ -705,6 +710,10 @@ def switch(index, branches: Sequence[Callable], *operands, operand=_NO_OPERAND):
         return branches[0](*operands)
     index = misc.convert_element_type(index, np.int32)
     index = elementwise.clamp(to_concrete_array(np.int32(0)), index, to_concrete_array(np.int32(len(branches) - 1)))
+    if disable_jit_flag.value:  # as JAX: a concrete index just calls the branch
+        chosen = _concrete_int(index)
+        if chosen is not None:
+            return branches[chosen](*operands)
     return _branches_call("lax.switch", index, branches, [f"branches[{i}]" for i in range(len(branches))], operands)
 
 
@@ -715,6 +724,14 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = 
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: cond_fun and body_fun must be callable")
+    if disable_jit_flag.value:  # as JAX: a Python loop, unless a value is traced (e.g. under vmap)
+        try:
+            val = tree_map(_as_value, init_val)
+            while cond_fun(val):
+                val = tree_map(_as_value, body_fun(val))
+            return val
+        except errors.ConcretizationTypeError:
+            pass
     raw, tree = tree_flatten(init_val)
     leaves = [_as_value(x) for x in raw]
     for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
@@ -758,12 +775,16 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
     lo, hi = _static_int(lower), _static_int(upper)
     # The loop index is weakly typed (as in JAX), so `carry + i` keeps the carry's dtype.
     if lo is not None and hi is not None:
+        if disable_jit_flag.value and hi <= lo:
+            return init_val
+
         def step(carry, _):
             i, x = carry
-            return (elementwise.add(i, 1), body_fun(i, x)), None
+            return (i + 1, body_fun(i, x)), None
 
-        (_, out), _ = scan(step, (wrap(np.asarray(lo, dt), True), init_val), None, length=max(hi - lo, 0),
-                           _api=("lax.fori_loop", "body_fun"))
+        # As JAX, the index starts as the Python int `lo` (a weakly typed int; under
+        # disable_jit() a plain Python int).
+        (_, out), _ = scan(step, (lo, init_val), None, length=max(hi - lo, 0), _api=("lax.fori_loop", "body_fun"))
         return out
     lower = misc.convert_element_type(lower, dt, weak_type=True)
     upper = misc.convert_element_type(upper, dt)
@@ -812,6 +833,8 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
                 raise ValueError(
                     f"lax.scan: all xs must have the same leading axis size, but xs{keystr(xs_pairs[0][0])} has "
                     f"{length} and xs{keystr(p)} has {a.shape[0]}")
+    if disable_jit_flag.value:
+        return _scan_in_python(f, init, xs_leaves, xs_tree, length, reverse)
     x_avals = [ShapedArray(a.shape[1:], a.dtype, a.weak_type) for a in x_full]
     nk = len(init_leaves)
     store: dict = {}
@@ -842,6 +865,29 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     fwd = _forwarded(closed.jaxpr, len(consts), nk)
     carry = [r if f else o for r, o, f in zip(raw, outs[:nk], fwd)]
     return tree_unflatten(init_tree, carry), tree_unflatten(store["y_tree"], outs[nk:])
+
+
+def _concrete_int(x) -> int | None:
+    try:
+        return int(x)
+    except TypeError:  # traced (ConcretizationTypeError is a TypeError)
+        return None
+
+
+def _scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, reverse: bool):
+    """scan under disable_jit(), as JAX: a Python loop over the slices, ys stacked after."""
+    if length == 0:
+        raise ValueError("lax.scan: a zero-length scan is not supported under disable_jit(): the output "
+                         "types are unknown without tracing f")
+    carry, ys = init, []
+    for i in (range(length - 1, -1, -1) if reverse else range(length)):
+        carry, y = f(carry, tree_unflatten(xs_tree, [shape.squeeze(shape.slice_in_dim(x, i, i + 1), (0,))
+                                                      for x in xs_leaves]))
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    stacked = tree_map(lambda *y: shape.concatenate([shape.expand_dims(v, (0,)) for v in y], 0), *ys)
+    return carry, stacked
 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001
