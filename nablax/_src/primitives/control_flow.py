@@ -51,11 +51,13 @@ from .control_flow_util import (
     _as_value,
     _batch_jaxpr,
     _batch_loop_body,
+    _branch_index,
     _carry_fixpoint,
     _check_branch_outputs,
     _check_carry,
     _check_carry_tree,
     _compiled,
+    _concrete_int,
     _conform,
     _dependence,
     _eval,
@@ -68,7 +70,12 @@ from .control_flow_util import (
     _nonzero,
     _promote_weak_carry,
     _raw,
+    _retype,
     _scalar_index,
+    _scan_in_python,
+    _scan_run,
+    _scan_split,
+    _select_branches,
     _static_int,
     _tangents_out,
     _trace,
@@ -77,22 +84,14 @@ from .control_flow_util import (
     _under,
     _union,
     _unused,
+    _while_run,
+    _while_split,
     _with_invars,
     _zeros,
 )
 from .templates import add_tangents, batch_size, bdim_to_front, is_undefined, moveaxis
 
 # ---------------------------------------------------------------------------------- cond
-
-def _retype(x, aval: ShapedArray):
-    """x with aval's weak type (same dtype)."""
-    x = _as_value(x)
-    return x if lift_aval(x).weak_type == aval.weak_type else misc.convert_element_type(x, aval.dtype, aval.weak_type)
-
-
-def _branch_index(index, n: int) -> int:
-    return min(max(int(np.asarray(_as_value(index)._value)), 0), n - 1)
-
 
 def _cond_out_avals(branches) -> list:
     """The first branch's output types, weak types included (as JAX: the branches agree on
@@ -124,21 +123,6 @@ def _chosen_branch(index, branches, ops) -> list:
     cond's output weak types (the first branch's)."""
     outs = _eval(branches[_branch_index(index, len(branches))], *ops)
     return [_retype(o, a) for o, a in zip(outs, _cond_out_avals(branches))]
-
-
-def _select_branches(index, branches, ops) -> list:
-    """Every branch evaluated, each output selected by the (per-example) index: what a cond
-    with a batched index computes (weakly typed where every branch's output is, as in JAX).
-    As JAX does, each branch reads its inexact operands through select(index == k, x,
-    stop_gradient(x)): where it is not selected, no cotangent flows back through it, so an
-    inf or NaN inside an unselected branch's derivative cannot reach the inputs."""
-    results = []
-    for k, br in enumerate(branches):
-        here = elementwise.eq(index, to_concrete_array(np.int32(k)))
-        guarded = [elementwise.select_n(here, misc.stop_gradient(x), x) if lift_aval(x).dtype.kind in "fc" else x
-                   for x in ops]
-        results.append(_eval(br, *guarded))
-    return [elementwise.select_n(index, *cases) for cases in zip(*results)]
 
 
 def _cond_jvp(primals, tangents, *, branches):
@@ -296,26 +280,10 @@ _WHILE_REVERSE = (
 )
 
 
-def _while_split(args, cond_nconsts, body_nconsts):
-    return (list(args[:cond_nconsts]), list(args[cond_nconsts:cond_nconsts + body_nconsts]),
-            list(args[cond_nconsts + body_nconsts:]))
-
-
 def _while_abstract(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     if len(avals) != cond_nconsts + len(body_jaxpr.in_avals):
         raise TypeError("lax.while_loop: wrong number of operands")
     return list(body_jaxpr.out_avals)  # the body's weak types (the input carry's may differ)
-
-
-def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
-    cc, bc, carry = _while_split(vals, cond_nconsts, body_nconsts)
-    n = 0
-    while step_cond(*cc, *carry)[0]:
-        carry = list(step_body(*bc, *carry))
-        n += 1
-        if n == _COMPILE_AFTER and compile_later is not None:
-            step_cond, step_body = compile_later()
-    return carry
 
 
 def _while_eager(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -428,11 +396,6 @@ while_p = define_primitive(
 
 # ---------------------------------------------------------------------------------- scan
 
-def _scan_split(args, num_consts, num_carry):
-    return (list(args[:num_consts]), list(args[num_consts:num_consts + num_carry]),
-            list(args[num_consts + num_carry:]))
-
-
 def _scan_out_avals(jaxpr, length, num_consts, num_carry) -> list:
     carry = jaxpr.out_avals[:num_carry]  # the body's weak types (the input carry's may differ)
     ys = [ShapedArray((length,) + a.shape, a.dtype, a.weak_type) for a in jaxpr.out_avals[num_carry:]]
@@ -446,17 +409,6 @@ def _scan_abstract(*avals, jaxpr, length, reverse, num_consts, num_carry):
         if a.shape != (length,) + x.shape:
             raise TypeError(f"lax.scan: xs operand {a.str_short()} does not have leading axis length {length}")
     return _scan_out_avals(jaxpr, length, num_consts, num_carry)
-
-
-def _scan_run(xp, step, vals, jaxpr, length, reverse, num_consts, num_carry):
-    consts, carry, xs = _scan_split(vals, num_consts, num_carry)
-    ys = [xp.empty((length,) + a.shape, a.dtype) for a in jaxpr.out_avals[num_carry:]]
-    for i in (range(length - 1, -1, -1) if reverse else range(length)):
-        outs = step(*consts, *carry, *[x[i] for x in xs])
-        carry = outs[:num_carry]
-        for buf, y in zip(ys, outs[num_carry:]):
-            buf[i] = y
-    return list(carry) + ys
 
 
 def _scan_eager(*args, jaxpr, length, reverse, num_consts, num_carry):
@@ -865,29 +817,6 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     fwd = _forwarded(closed.jaxpr, len(consts), nk)
     carry = [r if f else o for r, o, f in zip(raw, outs[:nk], fwd)]
     return tree_unflatten(init_tree, carry), tree_unflatten(store["y_tree"], outs[nk:])
-
-
-def _concrete_int(x) -> int | None:
-    try:
-        return int(x)
-    except TypeError:  # traced (ConcretizationTypeError is a TypeError)
-        return None
-
-
-def _scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, reverse: bool):
-    """scan under disable_jit(), as JAX: a Python loop over the slices, ys stacked after."""
-    if length == 0:
-        raise ValueError("lax.scan: a zero-length scan is not supported under disable_jit(): the output "
-                         "types are unknown without tracing f")
-    carry, ys = init, []
-    for i in (range(length - 1, -1, -1) if reverse else range(length)):
-        carry, y = f(carry, tree_unflatten(xs_tree, [shape.squeeze(shape.slice_in_dim(x, i, i + 1), (0,))
-                                                      for x in xs_leaves]))
-        ys.append(y)
-    if reverse:
-        ys.reverse()
-    stacked = tree_map(lambda *y: shape.concatenate([shape.expand_dims(v, (0,)) for v in y], 0), *ys)
-    return carry, stacked
 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001

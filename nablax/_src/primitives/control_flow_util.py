@@ -1,6 +1,7 @@
 """Jaxpr plumbing shared by the control-flow primitives: tracing user functions with
-closure conversion, running Jaxprs (compiled when hot), and the dependence analyses
-that decide which loop carries get tangents or batch axes."""
+closure conversion, running Jaxprs (compiled when hot), the dependence analysis that
+decides which loop carries get tangents, batching bodies to a fixpoint, the loop runners,
+the per-example branch selection, and the wrappers' argument and carry checks."""
 
 import weakref
 from typing import Callable, Sequence
@@ -15,8 +16,8 @@ from ..interpreters import batching, staging
 from ..interpreters import jvp as jvp_interp
 from ..interpreters import linearize as lin_interp
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, eval_jaxpr
-from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
-from . import misc, shape
+from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
+from . import elementwise, misc, shape
 from .templates import bdim_to_front
 
 _COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
@@ -385,3 +386,85 @@ def _static_int(x):
         return int(x)
     except TypeError:  # a traced value (ConcretizationTypeError is a TypeError)
         return None
+
+
+# ------------------------------------------------ loop runners and branch selection
+
+def _branch_index(index, n: int) -> int:
+    return min(max(int(np.asarray(_as_value(index)._value)), 0), n - 1)
+
+
+def _retype(x, aval: ShapedArray):
+    """x with aval's weak type (same dtype)."""
+    x = _as_value(x)
+    return x if lift_aval(x).weak_type == aval.weak_type else misc.convert_element_type(x, aval.dtype, aval.weak_type)
+
+
+def _select_branches(index, branches, ops) -> list:
+    """Every branch evaluated, each output selected by the (per-example) index: what a cond
+    with a batched index computes (weakly typed where every branch's output is, as in JAX).
+    As JAX does, each branch reads its inexact operands through select(index == k, x,
+    stop_gradient(x)): where it is not selected, no cotangent flows back through it, so an
+    inf or NaN inside an unselected branch's derivative cannot reach the inputs."""
+    results = []
+    for k, br in enumerate(branches):
+        here = elementwise.eq(index, to_concrete_array(np.int32(k)))
+        guarded = [elementwise.select_n(here, misc.stop_gradient(x), x) if lift_aval(x).dtype.kind in "fc" else x
+                   for x in ops]
+        results.append(_eval(br, *guarded))
+    return [elementwise.select_n(index, *cases) for cases in zip(*results)]
+
+
+def _while_split(args, cond_nconsts, body_nconsts):
+    return (list(args[:cond_nconsts]), list(args[cond_nconsts:cond_nconsts + body_nconsts]),
+            list(args[cond_nconsts + body_nconsts:]))
+
+
+def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
+    cc, bc, carry = _while_split(vals, cond_nconsts, body_nconsts)
+    n = 0
+    while step_cond(*cc, *carry)[0]:
+        carry = list(step_body(*bc, *carry))
+        n += 1
+        if n == _COMPILE_AFTER and compile_later is not None:
+            step_cond, step_body = compile_later()
+    return carry
+
+
+def _scan_split(args, num_consts, num_carry):
+    return (list(args[:num_consts]), list(args[num_consts:num_consts + num_carry]),
+            list(args[num_consts + num_carry:]))
+
+
+def _scan_run(xp, step, vals, jaxpr, length, reverse, num_consts, num_carry):
+    consts, carry, xs = _scan_split(vals, num_consts, num_carry)
+    ys = [xp.empty((length,) + a.shape, a.dtype) for a in jaxpr.out_avals[num_carry:]]
+    for i in (range(length - 1, -1, -1) if reverse else range(length)):
+        outs = step(*consts, *carry, *[x[i] for x in xs])
+        carry = outs[:num_carry]
+        for buf, y in zip(ys, outs[num_carry:]):
+            buf[i] = y
+    return list(carry) + ys
+
+
+def _concrete_int(x) -> int | None:
+    try:
+        return int(x)
+    except TypeError:  # traced (ConcretizationTypeError is a TypeError)
+        return None
+
+
+def _scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, reverse: bool):
+    """scan under disable_jit(), as JAX: a Python loop over the slices, ys stacked after."""
+    if length == 0:
+        raise ValueError("lax.scan: a zero-length scan is not supported under disable_jit(): the output "
+                         "types are unknown without tracing f")
+    carry, ys = init, []
+    for i in (range(length - 1, -1, -1) if reverse else range(length)):
+        carry, y = f(carry, tree_unflatten(xs_tree, [shape.squeeze(shape.slice_in_dim(x, i, i + 1), (0,))
+                                                      for x in xs_leaves]))
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    stacked = tree_map(lambda *y: shape.concatenate([shape.expand_dims(v, (0,)) for v in y], 0), *ys)
+    return carry, stacked
