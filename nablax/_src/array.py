@@ -297,10 +297,7 @@ def to_concrete_array(x: Any) -> Array:
     """Convert a Python scalar or NumPy array to an Array (canonical dtype; scalars weak)."""
     if isinstance(x, Array):
         return x
-    if isinstance(x, _PYTHON_SCALARS):
-        aval = python_scalar_aval(x)
-        return wrap(np.asarray(x, aval.dtype), aval.weak_type)
-    if isinstance(x, (np.ndarray, np.generic)):
+    if isinstance(x, (np.ndarray, np.generic)):  # before Python scalars: np.float64 is a float subclass
         if x.dtype.kind not in "biufc" and x.dtype != dtypes.bfloat16:
             raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
         dt = dtypes.canonicalize_dtype(x.dtype)
@@ -311,6 +308,9 @@ def to_concrete_array(x: Any) -> Array:
         if _exposed_to_writes(x):
             return wrap(np.array(x, dt), False)
         return wrap(np.asarray(x, dt), False)
+    if isinstance(x, _PYTHON_SCALARS):
+        aval = python_scalar_aval(x)
+        return wrap(np.asarray(x, aval.dtype), aval.weak_type)
     # A tracer reaching the eager path has escaped its transformation: reading
     # `_value` raises the explanatory error.
     if hasattr(type(x), "_trace"):

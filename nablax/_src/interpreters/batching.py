@@ -5,11 +5,22 @@ Rules move dimensions only when they must.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Callable, Hashable, Sequence
 
 from .. import errors
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, lift_aval
+
+# The axis name of the vmap whose rule for a higher-order primitive is running: rules that
+# vectorize a body (control flow, jit) batch it under the same name, so collectives inside
+# the body (psum(x, "i")) still find their axis.
+_axis_name_var: ContextVar = ContextVar("nablax_vmap_axis_name", default=None)
+
+
+def current_axis_name() -> Hashable | None:
+    """Inside a higher-order primitive's batching rule: the name of the vmap applying it."""
+    return _axis_name_var.get()
 
 
 class BatchTracer(Tracer):
@@ -60,6 +71,7 @@ class BatchTrace(Trace):
                 dims.append(None)
         axis_rule = getattr(prim.batch, "axis_rule", None)
         token = _trace_var.set(self.parent)
+        name_token = _axis_name_var.set(self.axis_name) if prim.higher_order else None
         try:
             if axis_rule is not None and params.get("axis_name") is not None:
                 out, out_dims = axis_rule(self, vals, dims, **params)
@@ -69,6 +81,8 @@ class BatchTrace(Trace):
                 out, out_dims = prim.batch(vals, dims, **params)
         finally:
             _trace_var.reset(token)
+            if name_token is not None:
+                _axis_name_var.reset(name_token)
         if prim.multiple_results:
             return [self.box(v, d) for v, d in zip(out, out_dims)]
         return self.box(out, out_dims)

@@ -99,7 +99,7 @@ def linearize_flat(fn: Callable, primals: Sequence, label: str = "grad") -> tupl
     for p in primals:
         taval = lift_aval(p).to_tangent_aval()
         t = ttrace.new_arg(taval)
-        invars.append(t.var)
+        invars.append(t._var)
         ins.append(p if taval.dtype.kind not in "fc" else LinearizeTracer(trace, p, t))
     token = _trace_var.set(trace)
     try:

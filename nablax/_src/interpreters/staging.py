@@ -21,12 +21,12 @@ _SCALARS = (bool, int, float, complex)
 
 
 class StagingTracer(Tracer):
-    __slots__ = ("aval", "var")
+    __slots__ = ("aval", "_var")
 
     def __init__(self, trace: "StagingTrace", var: Var):
         self._trace = trace
         self.aval = var.aval
-        self.var = var
+        self._var = var
 
     def _short_repr(self) -> str:
         return f"JitTracer({self.aval})"
@@ -53,7 +53,7 @@ class StagingTrace(Trace):
     def getvar(self, x) -> "Var | Literal":
         """The Jaxpr atom for a value: own tracer, inline scalar literal, or a captured constant."""
         if type(x) is StagingTracer and x._trace is self:
-            return x.var
+            return x._var
         self.check_foreign(x)
         if isinstance(x, _SCALARS):
             return Literal(to_concrete_array(x))
@@ -107,7 +107,7 @@ def trace_to_jaxpr(
     token = _trace_var.set(trace)
     try:
         outs = fn(*args)
-        return trace.to_jaxpr([a.var for a in args], outs)
+        return trace.to_jaxpr([a._var for a in args], outs)
     finally:
         _trace_var.reset(token)
         trace.invalidate()

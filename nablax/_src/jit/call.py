@@ -17,7 +17,7 @@ from ..array import wrap
 from ..avals import Zero
 from ..backends import numpy_backend
 from ..core import _trace_var, lift_aval
-from ..interpreters.batching import batch_flat
+from ..interpreters.batching import batch_flat, current_axis_name
 from ..interpreters.jvp import jvp_flat
 from ..interpreters.linearize import LinearizeTracer
 from ..interpreters.staging import trace_to_jaxpr
@@ -101,13 +101,17 @@ def _batch(args, dims, *, jaxpr, name):
     args = [bdim_to_front(a, d, size) if d is not None else a for a, d in zip(args, dims)]
     in_dims = [None if d is None else 0 for d in dims]
 
+    store: dict = {}
+
     def batched(*xs):
-        outs, out_dims = batch_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs), in_dims, size, None)
-        return [bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
+        outs, out_dims = batch_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs), in_dims, size,
+                                    current_axis_name())
+        store["dims"] = [None if d is None else 0 for d in out_dims]  # unbatched outputs stay unbatched
+        return [o if d is None else bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
 
     new = trace_to_jaxpr(batched, [lift_aval(a) for a in args], label=f"vmap({name})")
     outs = jit_call_p.bind(*args, jaxpr=new, name=name)  # JAX keeps the name
-    return outs, [0] * len(outs)
+    return outs, store["dims"]
 
 
 jit_call_p = define_primitive(

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Callable, Hashable
 
+import numpy as np
+
 from .. import dtypes
+from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import current_trace
 from ..tree import tree_map
@@ -29,16 +32,28 @@ def _name_matches(trace, axis_name) -> bool:
     return trace.axis_name in names
 
 
+def _other_names(trace, axis_name):
+    """The names of a tuple axis_name other than this vmap's (None when none are left)."""
+    rest = tuple(n for n in axis_name if n != trace.axis_name) if isinstance(axis_name, tuple) else ()
+    return rest or None
+
+
 def _axis_rule(prim, reduce: Callable, unbatched: Callable):
-    """Apply `reduce(val, bdim)` on the matching vmap axis; otherwise pass the op to the parent."""
+    """Apply `reduce(val, bdim)` on the matching vmap axis, then over the other names of a
+    tuple axis_name (outer vmaps); a vmap of another name passes the op to its parent."""
 
     def rule(trace, vals, dims, *, axis_name, **params):
         (x,), (d,) = vals, dims
         if not _name_matches(trace, axis_name):
             return prim.bind(x, axis_name=axis_name, **params), d
         if d is None:
-            return unbatched(x, trace.axis_size, **params), None
-        return reduce(x, d, trace.axis_size, **params)
+            out, out_dim = unbatched(x, trace.axis_size, **params), None
+        else:
+            out, out_dim = reduce(x, d, trace.axis_size, **params)
+        rest = _other_names(trace, axis_name)
+        if rest is not None:
+            out = prim.bind(out, axis_name=rest, **params)
+        return out, out_dim
 
     return rule
 
@@ -53,6 +68,7 @@ def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose
         linear=transpose is not None,
         transpose=transpose,
         batch=_unbound,
+        fold=False,  # only a vmap gives it a value: jit must not evaluate it while compiling
     )
     prim.batch = _unbound_batch(prim)
     prim.batch.axis_rule = _axis_rule(prim, reduce, unbatched)
@@ -73,7 +89,7 @@ def _psum_reduce(x, d, size):
 
 
 def _psum_unbatched(x, size):
-    return elementwise.mul(x, size)
+    return elementwise.mul(x, wrap(np.asarray(size, aval_of(x).dtype), True))  # x's dtype and weak type
 
 
 psum_p = _collective(
@@ -162,6 +178,7 @@ all_gather_p = define_primitive(
     linear=True,
     transpose=_all_gather_transpose,
     batch=_unbound,
+    fold=False,
 )
 all_gather_p.batch = _unbound_batch(all_gather_p)
 all_gather_p.batch.axis_rule = _all_gather_rule
@@ -182,6 +199,7 @@ axis_index_p = define_primitive(
     abstract_eval=lambda *, axis_name: ShapedArray((), dtypes.default_int_dtype(), False),
     differentiable=False,
     batch=_unbound,
+    fold=False,
 )
 axis_index_p.batch = _unbound_batch(axis_index_p)
 axis_index_p.batch.axis_rule = _axis_index_rule
@@ -190,13 +208,26 @@ axis_index_p.batch.axis_rule = _axis_index_rule
 # ------------------------------------------------------------------------- wrappers
 
 def psum(x, axis_name: Hashable):
-    """lax.psum: the sum over the examples of the vmap named `axis_name` (pytrees allowed)."""
-    return _tree_apply(psum_p, x, axis_name)
+    """lax.psum: the sum over the examples of the vmap named `axis_name` (pytrees allowed).
+    Booleans are summed as default-size integers (as JAX)."""
+    def one(v):
+        if aval_of(v).dtype.kind == "b":
+            v = misc.convert_element_type(v, dtypes.default_int_dtype())
+        return psum_p.bind(v, axis_name=axis_name)
+
+    return tree_map(one, x)
 
 
 def pmean(x, axis_name: Hashable):
-    """lax.pmean: the mean over the named vmap axis."""
-    return _tree_apply(pmean_p, x, axis_name)
+    """lax.pmean: the mean over the named vmap axis; integers and booleans give the default
+    float dtype (as JAX; a weakly typed integer gives a weakly typed float)."""
+    def one(v):
+        a = aval_of(v)
+        if a.dtype.kind in "biu":
+            v = misc.convert_element_type(v, dtypes.default_float_dtype(), a.weak_type and a.dtype.kind != "b")
+        return pmean_p.bind(v, axis_name=axis_name)
+
+    return tree_map(one, x)
 
 
 def pmax(x, axis_name: Hashable):
@@ -210,12 +241,18 @@ def pmin(x, axis_name: Hashable):
 
 
 def all_gather(x, axis_name: Hashable, *, axis: int = 0, axis_size: int | None = None, tiled: bool = False):
-    """lax.all_gather: every example receives the stack of all examples' values."""
-    if tiled:
-        raise NotImplementedError("all_gather(tiled=True) is not supported yet")
+    """lax.all_gather: every example receives the stack of all examples' values (with
+    `tiled`, concatenated along `axis` instead of stacked on a new one)."""
     def one(v):
         size = axis_size if axis_size is not None else _current_axis_size(axis_name)
-        return all_gather_p.bind(v, axis_name=axis_name, axis=int(axis), axis_size=size)
+        out = all_gather_p.bind(v, axis_name=axis_name, axis=int(axis), axis_size=size)
+        if not tiled:
+            return out
+        s = templates.shape_of(v)
+        if not s:
+            raise ValueError("lax.all_gather: tiled=True needs an operand with at least one axis, got a scalar")
+        ax = int(axis)
+        return shape.reshape(out, s[:ax] + (size * s[ax],) + s[ax + 1:])
 
     return tree_map(one, x)
 

@@ -11,13 +11,20 @@ Each primitive is one block with all of its rules:
 - jvp: the JVP of the branch/body Jaxprs. Which loop carries get a nonzero tangent (or,
   for vmap, a batch axis) is a fixpoint of a dependence analysis over the body.
 - linearize (reverse mode): cond and scan split into a primal part that also returns
-  the residuals the tangent computation needs (cond: padded to one list shared by the
-  branches; scan: stacked over iterations), computed now, and a linear cond/scan over
-  the tangents that reads them, staged. A concrete cond predicate just runs the chosen
-  branch inline. while_loop is forward-mode only; transposing it raises.
+  the residuals the tangent computation needs (cond: operands passed on directly, the
+  rest padded to one list shared by the branches; scan: stacked over iterations),
+  computed now, and a linear cond/scan over the tangents that reads them, staged. A
+  concrete cond predicate just runs the chosen branch inline. while_loop is
+  forward-mode only; transposing it raises.
 - transpose: a linear cond transposes each branch; a linear scan runs backwards.
-- batch: a batched cond predicate runs every branch and selects (as JAX does); a
-  batched while predicate runs until every lane is done, masking finished lanes.
+- batch: a batched cond predicate runs every branch and selects (as JAX does), each
+  branch reading its operands through select(index == k, x, stop_gradient(x)) so that
+  no cotangent flows back through an unselected branch; a batched while predicate runs
+  until every lane is done, masking finished lanes with select. Bodies are batched
+  under the enclosing vmap's axis name, so collectives inside them work.
+- weak types (as JAX): a cond's outputs take its first branch's; a loop carry that
+  differs from the body's output only in weak type is kept, the outputs taking the
+  body's.
 - emit: jit writes `if`/`while`/`for` statements around compiled sub-functions.
 """
 from __future__ import annotations
@@ -26,40 +33,59 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, errors
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
+from ..config import disable_jit_flag
 from ..core import Tracer, lift_aval
 from ..interpreters import batching
 from ..interpreters import jvp as jvp_interp
 from ..interpreters import linearize as lin_interp
 from ..interpreters import transpose as transpose_interp
 from ..ir import ClosedJaxpr, Jaxpr, Var
-from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
+from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from . import elementwise, misc, reductions, shape
 from ._define import define_primitive
 from .control_flow_util import (
     _COMPILE_AFTER,
     _as_value,
     _batch_jaxpr,
+    _batch_loop_body,
+    _branch_index,
     _carry_fixpoint,
+    _check_branch_outputs,
+    _check_carry,
+    _check_carry_tree,
     _compiled,
+    _concrete_int,
     _conform,
     _dependence,
     _eval,
     _eval_step,
-    _hoist_tracers,
+    _forwarded,
     _inst,
     _jvp_jaxpr,
     _lhs,
     _linearize_jaxpr,
     _nonzero,
+    _promote_weak_carry,
     _raw,
+    _retype,
+    _scalar_index,
+    _scan_in_python,
+    _scan_run,
+    _scan_split,
+    _select_branches,
+    _static_int,
     _tangents_out,
     _trace,
+    _trace_fun,
     _unbox_linearized,
     _under,
     _union,
+    _unused,
+    _while_run,
+    _while_split,
     _with_invars,
     _zeros,
 )
@@ -67,13 +93,10 @@ from .templates import add_tangents, batch_size, bdim_to_front, is_undefined, mo
 
 # ---------------------------------------------------------------------------------- cond
 
-def _branch_index(index, n: int) -> int:
-    return min(max(int(np.asarray(_as_value(index)._value)), 0), n - 1)
-
-
 def _cond_out_avals(branches) -> list:
-    return [ShapedArray(a.shape, a.dtype, all(b.out_avals[k].weak_type for b in branches))
-            for k, a in enumerate(branches[0].out_avals)]
+    """The first branch's output types, weak types included (as JAX: the branches agree on
+    shapes and dtypes, and may differ only in weak type)."""
+    return list(branches[0].out_avals)
 
 
 def _cond_abstract(index, *avals, branches):
@@ -95,14 +118,20 @@ def _cond_impl(xp, index, *vals, branches):
     return list(_compiled(branches[_branch_index(index, len(branches))])(*vals))
 
 
+def _chosen_branch(index, branches, ops) -> list:
+    """The branch a concrete index picks, evaluated inline (under jvp/linearize), with the
+    cond's output weak types (the first branch's)."""
+    outs = _eval(branches[_branch_index(index, len(branches))], *ops)
+    return [_retype(o, a) for o, a in zip(outs, _cond_out_avals(branches))]
+
+
 def _cond_jvp(primals, tangents, *, branches):
     index, *ops = primals
     ts = [t if _nonzero(t) else Zero(lift_aval(p).to_tangent_aval()) for p, t in zip(ops, tangents[1:])]
     if not isinstance(index, Tracer):  # a concrete predicate: differentiate the chosen branch only
-        br = branches[_branch_index(index, len(branches))]
-        return jvp_interp.jvp_flat(lambda *xs: _eval(br, *xs), ops, ts)
+        return jvp_interp.jvp_flat(lambda *xs: _chosen_branch(index, branches, xs), ops, ts)
     nz_in = [type(t) is not Zero for t in ts]
-    nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
+    nz_out = _union([_dependence(b.jaxpr, nz_in) for b in branches])
     n = len(nz_out)
     new = tuple(_jvp_jaxpr(b, nz_in, nz_out, [len(ops)], [n], "jvp(cond)") for b in branches)
     outs = cond_p.bind(index, *ops, *[t for t in ts if type(t) is not Zero], branches=new)
@@ -112,49 +141,61 @@ def _cond_jvp(primals, tangents, *, branches):
 def _cond_linearize(trace, primals, tangents, *, branches):
     index, *ops = primals
     ts = list(tangents[1:])
-    if not isinstance(index, Tracer):  # a concrete predicate: linearize the chosen branch inline
-        br = branches[_branch_index(index, len(branches))]
+    if not isinstance(index, Tracer):  # a concrete predicate: the chosen branch inline
         ins = [lin_interp.LinearizeTracer(trace, p, t) if _nonzero(t) else p for p, t in zip(ops, ts)]
-        return _unbox_linearized(trace, _under(trace, _eval, br, *ins))
+        return _unbox_linearized(trace, _under(trace, _chosen_branch, index, branches, ins))
     nz_in = [_nonzero(t) for t in ts]
-    nz_out = _union([_dependence(b.jaxpr, nz_in, True) for b in branches])
+    nz_out = _union([_dependence(b.jaxpr, nz_in) for b in branches])
     if not any(nz_out):
         outs = _under(trace.parent, cond_p.bind, index, *ops, branches=branches)
         return outs, _tangents_out([], nz_out, _cond_out_avals(branches))
     n = len(nz_out)
     splits = [_linearize_jaxpr(b, nz_in, nz_out, "linearize(cond)") for b in branches]
-    # Residual slots shared by the branches: a slot holds one aval; each branch fills its own.
+    # Residuals that are the cond's own operands go to the linear cond directly (as JAX), so
+    # each branch reads its real values even where another branch is selected (under vmap);
+    # the others go through slots shared by the branches: a slot holds one aval, each branch
+    # fills its own and zeros pad the rest.
     slots: list = []
-    where = []
+    where = []  # per branch, per residual: ("slot", k) or ("op", operand index)
     for primal, _, _ in splits:
-        used, idx = set(), []
-        for a in primal.out_avals[n:]:
+        pj = primal.jaxpr
+        used, ops_used, idx = set(), set(), []
+        for v, a in zip(pj.outvars[n:], primal.out_avals[n:]):
+            j = next((j for j, u in enumerate(pj.invars) if u is v), None)
+            if j is not None and j not in ops_used:
+                ops_used.add(j)
+                idx.append(("op", j))
+                continue
             k = next((k for k, s in enumerate(slots) if k not in used and s == a), None)
             if k is None:
                 slots.append(a)
                 k = len(slots) - 1
             used.add(k)
-            idx.append(k)
+            idx.append(("slot", k))
         where.append(idx)
+    fwd_ops = sorted({j for idx in where for kind, j in idx if kind == "op"})
 
     def padded(primal, idx):
         def fn(*xs):
             outs = _eval(primal, *xs)
             res = [None] * len(slots)
-            for k, r in zip(idx, outs[n:]):
-                res[k] = r
+            for (kind, k), r in zip(idx, outs[n:]):
+                if kind == "slot":
+                    res[k] = r
             return outs[:n] + [_zeros(s) if r is None else r for r, s in zip(res, slots)]
         return _trace(fn, primal.in_avals, "linearize(cond)")
 
     primal_branches = tuple(padded(p, idx) for (p, _, _), idx in zip(splits, where))
+    in_avals = branches[0].in_avals
     lin_branches = []
     for (_, lin, n_res), idx in zip(splits, where):
-        res_in = [Var(s) for s in slots]
-        for k, v in zip(idx, lin.jaxpr.invars[:n_res]):
-            res_in[k] = v
+        res_in = [Var(s) for s in slots] + [Var(in_avals[j]) for j in fwd_ops]
+        for (kind, k), v in zip(idx, lin.jaxpr.invars[:n_res]):
+            res_in[k if kind == "slot" else len(slots) + fwd_ops.index(k)] = v
         lin_branches.append(_with_invars(lin, res_in + list(lin.jaxpr.invars[n_res:])))
     outs = _under(trace.parent, cond_p.bind, index, *ops, branches=primal_branches)
-    touts = cond_p.bind(index, *outs[n:], *[t for t, nz in zip(ts, nz_in) if nz], branches=tuple(lin_branches))
+    touts = cond_p.bind(index, *outs[n:], *[ops[j] for j in fwd_ops], *[t for t, nz in zip(ts, nz_in) if nz],
+                        branches=tuple(lin_branches))
     return outs[:n], _tangents_out(touts, nz_out, _cond_out_avals(branches))
 
 
@@ -188,21 +229,17 @@ def _cond_batch(args, dims, *, branches):
     idim, *odims = dims
     size = batch_size(args, dims)
     if idim is not None:  # per-example predicate: run every branch, select per example
-        results = []
-        for br in branches:
-            outs, out_dims = batching.batch_flat(lambda *xs, br=br: _eval(br, *xs), ops, odims, size, None)
-            results.append([bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)])
-        index = moveaxis(index, idim, 0)
-        selected = []
-        for cases in zip(*results):
-            s = lift_aval(cases[0]).shape
-            which = shape.broadcast_in_dim(index, s, (0,)) if len(s) > 1 else index
-            selected.append(elementwise.select_n(which, *cases))
-        return selected, [0] * len(selected)
+        def per_example(i, *xs):
+            return _select_branches(i, branches, xs)
+
+        return batching.batch_flat(per_example, [index, *ops], [idim, *odims], size, batching.current_axis_name())
     b_in = [d is not None for d in odims]
     ops = [moveaxis(o, d, 0) if d is not None else o for o, d in zip(ops, odims)]
-    b_out = _union([_dependence(b.jaxpr, b_in, False) for b in branches])
-    new = tuple(_batch_jaxpr(b, size, b_in, b_out, "vmap(cond)") for b in branches)
+    n_out = len(branches[0].out_avals)
+    traced = [_batch_jaxpr(b, size, b_in, [False] * n_out, "vmap(cond)") for b in branches]
+    b_out = _union([flags for _, flags in traced])  # batched where any branch's output varies
+    new = tuple(j if flags == b_out else _batch_jaxpr(b, size, b_in, b_out, "vmap(cond)")[0]
+                for (j, flags), b in zip(traced, branches))
     outs = cond_p.bind(index, *ops, branches=new)
     return outs, [0 if b else None for b in b_out]
 
@@ -243,32 +280,16 @@ _WHILE_REVERSE = (
 )
 
 
-def _while_split(args, cond_nconsts, body_nconsts):
-    return (list(args[:cond_nconsts]), list(args[cond_nconsts:cond_nconsts + body_nconsts]),
-            list(args[cond_nconsts + body_nconsts:]))
-
-
 def _while_abstract(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     if len(avals) != cond_nconsts + len(body_jaxpr.in_avals):
         raise TypeError("lax.while_loop: wrong number of operands")
-    return list(body_jaxpr.in_avals[body_nconsts:])
-
-
-def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
-    cc, bc, carry = _while_split(vals, cond_nconsts, body_nconsts)
-    n = 0
-    while step_cond(*cc, *carry)[0]:
-        carry = list(step_body(*bc, *carry))
-        n += 1
-        if n == _COMPILE_AFTER and compile_later is not None:
-            step_cond, step_body = compile_later()
-    return carry
+    return list(body_jaxpr.out_avals)  # the body's weak types (the input carry's may differ)
 
 
 def _while_eager(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     carry = _while_run(_eval_step(cond_jaxpr), _eval_step(body_jaxpr), _raw(args), cond_nconsts, body_nconsts,
                        lambda: (_compiled(cond_jaxpr), _compiled(body_jaxpr)))
-    return [wrap(v, a.weak_type) for v, a in zip(carry, body_jaxpr.in_avals[body_nconsts:])]
+    return [wrap(v, a.weak_type) for v, a in zip(carry, body_jaxpr.out_avals)]
 
 
 def _while_impl(xp, *vals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -279,7 +300,7 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
     cc, bc, init = _while_split(primals, cond_nconsts, body_nconsts)
     _, bc_t, init_t = _while_split(tangents, cond_nconsts, body_nconsts)
     bnz = [_nonzero(t) for t in bc_t]
-    carry_nz, _ = _carry_fixpoint(body_jaxpr.jaxpr, bnz, [_nonzero(t) for t in init_t], [], True)
+    carry_nz, _ = _carry_fixpoint(body_jaxpr.jaxpr, bnz, [_nonzero(t) for t in init_t], [])
     nk = len(init)
     body = _jvp_jaxpr(body_jaxpr, bnz + carry_nz, carry_nz, [body_nconsts, nk], [nk], "jvp(while)")
     carry_avals = body_jaxpr.in_avals[body_nconsts:]
@@ -310,13 +331,13 @@ def _while_batch(args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
     flags = [d is not None for d in dims]
     cc, bc, init = _while_split(args, cond_nconsts, body_nconsts)
     ccb, bcb, initb = _while_split(flags, cond_nconsts, body_nconsts)
-    carry_b, _ = _carry_fixpoint(body_jaxpr.jaxpr, bcb, initb, [], False)
-    pred_b = _dependence(cond_jaxpr.jaxpr, ccb + carry_b, False)[0]
-    if pred_b:
+    bbody, carry_b, _ = _batch_loop_body(body_jaxpr, size, bcb, initb, [], "vmap(while)")
+    bcond, (pred_b,) = _batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [False], "vmap(while)")
+    if pred_b and not all(carry_b):
         carry_b = [True] * len(init)  # lanes finish at different times: every carry is per lane
+        bcond, _ = _batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [True], "vmap(while)")
+        bbody, _ = _batch_jaxpr(body_jaxpr, size, bcb + carry_b, carry_b, "vmap(while)")
     init = [bdim_to_front(x, 0 if f else None, size) if b else x for x, f, b in zip(init, initb, carry_b)]
-    bcond = _batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [pred_b], "vmap(while)")
-    bbody = _batch_jaxpr(body_jaxpr, size, bcb + carry_b, carry_b, "vmap(while)")
     if not pred_b:
         outs = while_p.bind(*cc, *bc, *init, cond_jaxpr=bcond, body_jaxpr=bbody,
                             cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
@@ -375,13 +396,8 @@ while_p = define_primitive(
 
 # ---------------------------------------------------------------------------------- scan
 
-def _scan_split(args, num_consts, num_carry):
-    return (list(args[:num_consts]), list(args[num_consts:num_consts + num_carry]),
-            list(args[num_consts + num_carry:]))
-
-
 def _scan_out_avals(jaxpr, length, num_consts, num_carry) -> list:
-    carry = jaxpr.in_avals[num_consts:num_consts + num_carry]
+    carry = jaxpr.out_avals[:num_carry]  # the body's weak types (the input carry's may differ)
     ys = [ShapedArray((length,) + a.shape, a.dtype, a.weak_type) for a in jaxpr.out_avals[num_carry:]]
     return list(carry) + ys
 
@@ -393,17 +409,6 @@ def _scan_abstract(*avals, jaxpr, length, reverse, num_consts, num_carry):
         if a.shape != (length,) + x.shape:
             raise TypeError(f"lax.scan: xs operand {a.str_short()} does not have leading axis length {length}")
     return _scan_out_avals(jaxpr, length, num_consts, num_carry)
-
-
-def _scan_run(xp, step, vals, jaxpr, length, reverse, num_consts, num_carry):
-    consts, carry, xs = _scan_split(vals, num_consts, num_carry)
-    ys = [xp.empty((length,) + a.shape, a.dtype) for a in jaxpr.out_avals[num_carry:]]
-    for i in (range(length - 1, -1, -1) if reverse else range(length)):
-        outs = step(*consts, *carry, *[x[i] for x in xs])
-        carry = outs[:num_carry]
-        for buf, y in zip(ys, outs[num_carry:]):
-            buf[i] = y
-    return list(carry) + ys
 
 
 def _scan_eager(*args, jaxpr, length, reverse, num_consts, num_carry):
@@ -419,7 +424,7 @@ def _scan_impl(xp, *vals, jaxpr, length, reverse, num_consts, num_carry):
 def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carry):
     nz = [_nonzero(t) for t in tangents]
     cnz, inz, xnz = _scan_split(nz, num_consts, num_carry)
-    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz, True)
+    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     consts, init, xs = _scan_split(primals, num_consts, num_carry)
     c_t, i_t, x_t = _scan_split(tangents, num_consts, num_carry)
     body = _jvp_jaxpr(jaxpr, cnz + carry_nz + xnz, carry_nz + ys_nz, [num_consts, num_carry, len(xs)],
@@ -442,7 +447,7 @@ def _scan_linearize(trace, primals, tangents, *, jaxpr, length, reverse, num_con
     nc, nk = num_consts, num_carry
     nz = [_nonzero(t) for t in tangents]
     cnz, inz, xnz = _scan_split(nz, nc, nk)
-    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz, True)
+    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     nz_in = cnz + carry_nz + xnz
     ny = len(ys_nz)
     avals = _scan_out_avals(jaxpr, length, nc, nk)
@@ -492,6 +497,7 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
     c_avals, k_avals, x_avals = _scan_split(avals, num_consts, num_carry)
     y_avals = jaxpr.out_avals[num_carry:]
     ct_carry = [_inst(c) for c in cts[:num_carry]]
+    ct_avals = [lift_aval(c) for c in ct_carry]  # carried cotangents keep these types (weak types too, as JAX)
     ct_ys = cts[num_carry:]
     y_nz = [type(c) is not Zero for c in ct_ys]
     known_c = [c for c, f in zip(consts, c_lin) if not f]
@@ -512,9 +518,10 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
         res = transpose_interp.backward_pass(jaxpr.jaxpr, jaxpr.consts, ins, cts_out)
         rc, rk, rx = _scan_split(res, num_consts, num_carry)
         new_acc = [_inst(add_tangents(s, c)) for s, c in zip(acc, [c for c, f in zip(rc, c_lin) if f])]
-        return new_acc + [_inst(c) for c in rk] + [_inst(c) for c, f in zip(rx, x_lin) if f]
+        return new_acc + [_retype(_inst(c), a) for c, a in zip(rk, ct_avals)] + [
+            _inst(c) for c, f in zip(rx, x_lin) if f]
 
-    in_avals = ([a for a, f in zip(c_avals, c_lin) if not f] + lin_c_avals + [a.to_tangent_aval() for a in k_avals]
+    in_avals = ([a for a, f in zip(c_avals, c_lin) if not f] + lin_c_avals + ct_avals
                 + [a for a, f in zip(x_avals, x_lin) if not f]
                 + [a.to_tangent_aval() for a, f in zip(y_avals, y_nz) if f])
     body = _trace(body_t, in_avals, "transpose(scan)")
@@ -530,13 +537,12 @@ def _scan_batch(args, dims, *, jaxpr, length, reverse, num_consts, num_carry):
     size = batch_size(args, dims)
     flags = [d is not None for d in dims]
     cb, ib, xb = _scan_split(flags, num_consts, num_carry)
-    carry_b, ys_b = _carry_fixpoint(jaxpr.jaxpr, cb, ib, xb, False)
+    body, carry_b, ys_b = _batch_loop_body(jaxpr, size, cb, ib, xb, "vmap(scan)")
     consts, init, xs = _scan_split(args, num_consts, num_carry)
     cd, idims, xd = _scan_split(dims, num_consts, num_carry)
     consts = [moveaxis(c, d, 0) if d is not None else c for c, d in zip(consts, cd)]
     init = [bdim_to_front(x, d, size) if b else x for x, d, b in zip(init, idims, carry_b)]
     xs = [moveaxis(x, d, 1) if d is not None else x for x, d in zip(xs, xd)]  # axis 0 is scanned over
-    body = _batch_jaxpr(jaxpr, size, cb + carry_b + xb, carry_b + ys_b, "vmap(scan)")
     outs = scan_p.bind(*consts, *init, *xs, jaxpr=body, length=length, reverse=reverse,
                        num_consts=num_consts, num_carry=num_carry)
     return outs, [0 if b else None for b in carry_b] + [1 if b else None for b in ys_b]
@@ -581,80 +587,19 @@ scan_p = define_primitive(
 _NO_OPERAND = object()
 
 
-def _leaf_paths(tree) -> list[str]:
-    """Key paths of a pytree's leaves (for error messages only: not on the fast path)."""
-    leaves, treedef = tree_flatten(tree)
-    placeholder = tree_unflatten(treedef, list(range(len(leaves))))
-    return [keystr(p) for p, _ in tree_flatten_with_path(placeholder)[0]]
-
-
-def _out_leaf(x, what: str):
-    try:
-        return _as_value(x)
-    except TypeError:
-        raise TypeError(f"{what} returned a value of type {type(x).__name__}; outputs must be arrays, "
-                        "scalars, or pytrees (tuples, lists, dicts) of them") from None
-
-
-def _trace_fun(fn: Callable, avals: list, label: str, what: str, convert=None):
-    """Trace fn(*leaves) -> pytree. Returns (ClosedJaxpr with tracer consts hoisted to
-    leading inputs, those consts, output tree)."""
-    store: dict = {}
-
-    def flat(*xs):
-        leaves, store["tree"] = tree_flatten(fn(*xs))
-        leaves = [_out_leaf(x, what) for x in leaves]
-        if convert is not None:
-            leaves = [x if c is None else misc.convert_element_type(x, *c) for x, c in zip(leaves, convert)]
-        return leaves
-
-    closed, consts = _hoist_tracers(_trace(flat, avals, label))
-    return closed, consts, store["tree"]
-
-
-def _join_branch_outputs(api: str, names: Sequence[str], outs: list, tree) -> list:
-    """Per output: None if the branches agree, else the (dtype, weak) that weakly typed
-    outputs are converted to. Raises naming the branches and shapes when they disagree."""
-    targets = []
-    for k in range(len(outs[0])):
-        avs = [o[k] for o in outs]
-        a0 = avs[0]
-        if all(a.shape == a0.shape and a.dtype == a0.dtype for a in avs):
-            targets.append(None)
-            continue
-        if all(a.shape == a0.shape for a in avs):
-            dt, weak = dtypes.result_type(*avs, return_weak_type_flag=True)
-            if all(a.dtype == dt or a.weak_type for a in avs):
-                targets.append((dt, weak))
-                continue
-        b = next(i for i, a in enumerate(avs) if a.shape != a0.shape or a.dtype != a0.dtype)
-        paths = _leaf_paths(tree_unflatten(tree, [0] * len(outs[0])))
-        raise TypeError(
-            f"{api}: {names[0]} and {names[b]} must return arrays of the same shapes and dtypes, but for "
-            f"{'output' + paths[k] if paths[k] else 'the output'} {names[0]} returns {a0.str_short()} and "
-            f"{names[b]} returns {avs[b].str_short()}"
-        )
-    return targets
-
-
 def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[str], operands: tuple):
     leaves, in_tree = tree_flatten(operands)
     leaves = [_as_value(x) for x in leaves]
     avals = [lift_aval(x) for x in leaves]
 
-    def trace_all(convert=None):
-        return [_trace_fun(lambda *xs, f=f: f(*tree_unflatten(in_tree, xs)), avals, api, f"{api}: {name}",
-                           convert) for f, name in zip(funs, names)]
-
-    traced = trace_all()
+    traced = [_trace_fun(lambda *xs, f=f: f(*tree_unflatten(in_tree, xs)), avals, api, f"{api}: {name}")
+              for f, name in zip(funs, names)]
     tree0 = traced[0][2]
     for (_, _, tree), name in zip(traced[1:], names[1:]):
         if tree != tree0:
             raise TypeError(f"{api}: {names[0]} and {name} must return the same pytree structure, but "
                             f"{names[0]} returns {tree0} and {name} returns {tree}")
-    targets = _join_branch_outputs(api, names, [t[0].out_avals for t in traced], tree0)
-    if any(t is not None for t in targets):
-        traced = trace_all(targets)
+    _check_branch_outputs(api, names, [t[0].out_avals for t in traced], tree0)
     all_consts, position = [], {}
     for _, consts, _ in traced:
         for c in consts:
@@ -672,18 +617,6 @@ def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[st
     return tree_unflatten(tree0, outs)
 
 
-def _scalar_index(api: str, x, kinds: str, what: str):
-    x = _as_value(x)
-    aval = lift_aval(x)
-    if aval.shape != ():
-        raise TypeError(f"{api}: the {what} must be a scalar, got shape {aval.shape} ({aval.str_short()}). "
-                        "For a choice per element use jnp.where / lax.select, or vmap the call.")
-    if aval.dtype.kind not in kinds:
-        raise TypeError(f"{api}: the {what} must be {'a boolean or' if 'b' in kinds else 'an'} integer "
-                        f"scalar, got dtype {aval.dtype.name}")
-    return x, aval
-
-
 def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_OPERAND):
     """lax.cond: true_fun(*operands) if pred else false_fun(*operands), as one operation.
 
@@ -696,10 +629,19 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
             raise TypeError("lax.cond: pass the operands either positionally or as operand=, not both")
         operands = (operand,)
     if not (callable(true_fun) and callable(false_fun)):
+        if callable(false_fun) and len(operands) == 2 and callable(operands[1]):
+            # JAX's older convention: cond(pred, true_operand, true_fun, false_operand, false_fun)
+            t_op, t_fun, f_op, f_fun = true_fun, false_fun, *operands
+            return cond(pred, lambda x, _: t_fun(x), lambda _, x: f_fun(x), t_op, f_op)
         raise TypeError("lax.cond: true_fun and false_fun must be callable")
-    pred, aval = _scalar_index("lax.cond", pred, "biu", "predicate")
+    # As JAX, a float predicate means `pred != 0`.
+    pred, aval = _scalar_index("lax.cond", pred, "biuf", "predicate", "a boolean or numeric scalar")
     if aval.dtype.kind != "b":
         pred = elementwise.ne(pred, 0)
+    if disable_jit_flag.value:  # as JAX: a concrete predicate just calls the branch
+        chosen = _concrete_int(pred)
+        if chosen is not None:
+            return true_fun(*operands) if chosen else false_fun(*operands)
     index = misc.convert_element_type(pred, np.int32)
     return _branches_call("lax.cond", index, (false_fun, true_fun), ("false_fun", "true_fun"), operands)
 
@@ -707,63 +649,56 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_NO_O
 def switch(index, branches: Sequence[Callable], *operands, operand=_NO_OPERAND):
     """lax.switch: branches[index](*operands); the index is clamped to [0, len(branches) - 1]."""
     if operand is not _NO_OPERAND:
-        operands = operands + (operand,)
+        if operands:
+            raise TypeError("lax.switch: pass the operands either positionally or as operand=, not both")
+        operands = (operand,)
     branches = tuple(branches)
-    if not branches or not all(callable(b) for b in branches):
-        raise TypeError("lax.switch: branches must be a non-empty sequence of callables")
-    index, _ = _scalar_index("lax.switch", index, "iu", "branch index")
+    if not all(callable(b) for b in branches):
+        raise TypeError("lax.switch: branches must be a sequence of callables")
+    if not branches:
+        raise ValueError("lax.switch: branches is empty; give at least one branch function")
+    index, _ = _scalar_index("lax.switch", index, "iu", "branch index", "an integer scalar")
     if len(branches) == 1:
         return branches[0](*operands)
     index = misc.convert_element_type(index, np.int32)
     index = elementwise.clamp(to_concrete_array(np.int32(0)), index, to_concrete_array(np.int32(len(branches) - 1)))
+    if disable_jit_flag.value:  # as JAX: a concrete index just calls the branch
+        chosen = _concrete_int(index)
+        if chosen is not None:
+            return branches[chosen](*operands)
     return _branches_call("lax.switch", index, branches, [f"branches[{i}]" for i in range(len(branches))], operands)
 
 
-def _promote_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree):
-    """Weakly typed initial carries take the body's output type (JAX's rule); otherwise the
-    body must return exactly the carry's shapes and dtypes. Returns (leaves, changed)."""
-    new, changed = list(leaves), False
-    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if a.shape == b.shape and a.dtype == b.dtype and (a.weak_type == b.weak_type or not a.weak_type):
-            continue
-        if a.shape == b.shape and a.weak_type:
-            dt, weak = dtypes.result_type(a, b, return_weak_type_flag=True)
-            if (dt, weak) != (a.dtype, a.weak_type):
-                new[k] = misc.convert_element_type(leaves[k], dt, weak)
-                changed = True
-                continue
-        paths = _leaf_paths(tree_unflatten(tree, leaves))
-        raise TypeError(
-            f"{api}: {what} must return a carry of the same shapes and dtypes as its input carry (the loop "
-            f"carry cannot change type); {'at carry' + paths[k] if paths[k] else 'for the carry'} the input is "
-            f"{a.str_short()} but {what} "
-            f"returns {b.str_short()}"
-        )
-    return new, changed
-
-
-def _check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
-    if out_tree != init_tree:
-        raise TypeError(f"{api}: {what} must return a carry with the same pytree structure as the initial "
-                        f"carry; the initial carry is {init_tree} but {what} returns {out_tree}")
-
-
-def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
+def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = "lax.while_loop"):
     """lax.while_loop: `while cond_fun(val): val = body_fun(val)`; returns val.
 
     Differentiable in forward mode; reverse mode raises (use scan or fori_loop with static bounds).
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: cond_fun and body_fun must be callable")
-    leaves, tree = tree_flatten(init_val)
-    leaves = [_as_value(x) for x in leaves]
-    changed = True
-    while changed:  # at most twice: a weakly typed initial carry may take the body's type
+    if disable_jit_flag.value:  # as JAX: a Python loop, unless a value is traced (e.g. under vmap)
+        try:
+            val = tree_map(_as_value, init_val)
+            while cond_fun(val):
+                val = tree_map(_as_value, body_fun(val))
+            return val
+        except errors.ConcretizationTypeError:
+            pass
+    raw, tree = tree_flatten(init_val)
+    leaves = [_as_value(x) for x in raw]
+    for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
         avals = [lift_aval(x) for x in leaves]
         body, bconsts, btree = _trace_fun(lambda *xs: body_fun(tree_unflatten(tree, xs)), avals,
-                                          "lax.while_loop", "lax.while_loop: body_fun")
-        _check_carry_tree("lax.while_loop", "body_fun", tree, btree)
-        leaves, changed = _promote_carry("lax.while_loop", "body_fun", leaves, avals, body.out_avals, tree)
+                                          "lax.while_loop", f"{_api}: body_fun")
+        _check_carry_tree(_api, "body_fun", tree, btree)
+        if attempt:
+            break
+        new, changed = _promote_weak_carry(leaves, avals, body.out_avals)
+        if not changed:
+            break
+        raw = [r if a is b else b for r, a, b in zip(raw, leaves, new)]
+        leaves = new
+    _check_carry(_api, "body_fun", leaves, avals, body.out_avals, tree)
     cond, cconsts, ctree = _trace_fun(lambda *xs: cond_fun(tree_unflatten(tree, xs)), avals,
                                       "lax.while_loop", "lax.while_loop: cond_fun")
     outs = cond.out_avals
@@ -772,14 +707,10 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
                         + (", ".join(a.str_short() for a in outs) or "nothing"))
     res = while_p.bind(*cconsts, *bconsts, *leaves, cond_jaxpr=cond, body_jaxpr=body,
                        cond_nconsts=len(cconsts), body_nconsts=len(bconsts))
-    return tree_unflatten(tree, res)
-
-
-def _static_int(x):
-    try:
-        return int(x)
-    except TypeError:  # a traced value (ConcretizationTypeError is a TypeError)
-        return None
+    # As JAX: a carry the body returns unchanged and cond_fun does not read comes back as given.
+    keep = [f and u for f, u in zip(_forwarded(body.jaxpr, len(bconsts), len(leaves)),
+                                    _unused(cond.jaxpr, len(cconsts), len(leaves)))]
+    return tree_unflatten(tree, [r if k else o for r, o, k in zip(raw, res, keep)])
 
 
 def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
@@ -796,11 +727,16 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
     lo, hi = _static_int(lower), _static_int(upper)
     # The loop index is weakly typed (as in JAX), so `carry + i` keeps the carry's dtype.
     if lo is not None and hi is not None:
+        if disable_jit_flag.value and hi <= lo:
+            return init_val
+
         def step(carry, _):
             i, x = carry
-            return (elementwise.add(i, 1), body_fun(i, x)), None
+            return (i + 1, body_fun(i, x)), None
 
-        (_, out), _ = scan(step, (wrap(np.asarray(lo, dt), True), init_val), None, length=max(hi - lo, 0))
+        # As JAX, the index starts as the Python int `lo` (a weakly typed int; under
+        # disable_jit() a plain Python int).
+        (_, out), _ = scan(step, (lo, init_val), None, length=max(hi - lo, 0), _api=("lax.fori_loop", "body_fun"))
         return out
     lower = misc.convert_element_type(lower, dt, weak_type=True)
     upper = misc.convert_element_type(upper, dt)
@@ -809,18 +745,18 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
         i, x = carry
         return elementwise.add(i, 1), body_fun(i, x)
 
-    _, out = while_loop(lambda carry: elementwise.lt(carry[0], upper), body, (lower, init_val))
+    _, out = while_loop(lambda carry: elementwise.lt(carry[0], upper), body, (lower, init_val), _api="lax.fori_loop")
     return out
 
 
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False, unroll=1,
-         _split_transpose: bool = False):
+         _split_transpose: bool = False, *, _api: tuple = ("lax.scan", "f")):
     """lax.scan: loop `f(carry, x) -> (carry, y)` over the leading axis of xs; returns
     (final carry, ys stacked). Differentiable in both modes, batchable, compiled as a `for`."""
     if not callable(f):
         raise TypeError("lax.scan: f must be callable")
-    init_leaves, init_tree = tree_flatten(init)
-    init_leaves = [_as_value(x) for x in init_leaves]
+    raw, init_tree = tree_flatten(init)
+    init_leaves = [_as_value(x) for x in raw]
     xs_pairs, xs_tree = tree_flatten_with_path(xs)
     xs_leaves = [_as_value(x) for _, x in xs_pairs]
     x_full = [lift_aval(x) for x in xs_leaves]
@@ -828,8 +764,15 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
         if a.ndim == 0:
             raise ValueError(f"lax.scan: xs{keystr(p)} is a scalar ({a.str_short()}); every leaf of xs needs a "
                              "leading axis to scan over")
+    unroll = _static_int(unroll)
+    if unroll is None or unroll < 0:
+        raise ValueError("lax.scan: `unroll` must be a bool or a non-negative int")
     if length is not None:
-        length = int(length)
+        length = _static_int(length)
+        if length is None:
+            raise errors.ConcretizationTypeError(
+                "lax.scan: the `length` argument must be a concrete Python int, but it is a traced value. "
+                "For a loop with a dynamic trip count, use lax.while_loop or lax.fori_loop.")
         for (p, _), a in zip(xs_pairs, x_full):
             if a.shape[0] != length:
                 raise ValueError(f"lax.scan: length={length} but xs{keystr(p)} has leading axis size {a.shape[0]}")
@@ -842,6 +785,8 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
                 raise ValueError(
                     f"lax.scan: all xs must have the same leading axis size, but xs{keystr(xs_pairs[0][0])} has "
                     f"{length} and xs{keystr(p)} has {a.shape[0]}")
+    if disable_jit_flag.value:
+        return _scan_in_python(f, init, xs_leaves, xs_tree, length, reverse)
     x_avals = [ShapedArray(a.shape[1:], a.dtype, a.weak_type) for a in x_full]
     nk = len(init_leaves)
     store: dict = {}
@@ -854,15 +799,24 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
         store["y_tree"] = tree_flatten(out[1])[1]
         return out
 
-    changed = True
-    while changed:  # at most twice: a weakly typed initial carry may take the body's type
+    for attempt in range(2):  # a weakly typed initial carry may take the body's type, once
         avals = [lift_aval(x) for x in init_leaves]
-        closed, consts, _ = _trace_fun(body, avals + x_avals, "lax.scan", "lax.scan: f")
-        _check_carry_tree("lax.scan", "f", init_tree, store["carry_tree"])
-        init_leaves, changed = _promote_carry("lax.scan", "f", init_leaves, avals, closed.out_avals[:nk], init_tree)
+        closed, consts, _ = _trace_fun(body, avals + x_avals, "lax.scan", f"{_api[0]}: {_api[1]}")
+        _check_carry_tree(*_api, init_tree, store["carry_tree"])
+        if attempt:
+            break
+        new, changed = _promote_weak_carry(init_leaves, avals, closed.out_avals[:nk])
+        if not changed:
+            break
+        raw = [r if a is b else b for r, a, b in zip(raw, init_leaves, new)]
+        init_leaves = new
+    _check_carry(*_api, init_leaves, avals, closed.out_avals[:nk], init_tree)
     outs = scan_p.bind(*consts, *init_leaves, *xs_leaves, jaxpr=closed, length=length, reverse=bool(reverse),
                        num_consts=len(consts), num_carry=nk)
-    return tree_unflatten(init_tree, outs[:nk]), tree_unflatten(store["y_tree"], outs[nk:])
+    # As JAX: a carry the body returns unchanged comes back as given (a Python scalar stays one).
+    fwd = _forwarded(closed.jaxpr, len(consts), nk)
+    carry = [r if f else o for r, o, f in zip(raw, outs[:nk], fwd)]
+    return tree_unflatten(init_tree, carry), tree_unflatten(store["y_tree"], outs[nk:])
 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001
