@@ -376,7 +376,7 @@ def _shape_error(x):
     lambda: jax.eval_shape(_shape_error, jnp.ones(3)),
 ])
 def test_tracebacks_leave_out_nablax_frames(call):
-    with pytest.raises(ValueError, match="incompatible for broadcasting") as info:
+    with pytest.raises(TypeError, match="incompatible for broadcasting") as info:
         call()
     frames = _frames(info.value)
     assert _internal(frames) == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..avals import UndefinedPrimal, Zero
 from . import elementwise, reductions, shape
-from ._define import aval_of, instantiate, zeros_of_aval  # noqa: F401  (re-exported for rules)
+from ._define import aval_of, broadcast_shapes, instantiate, zeros_of_aval  # noqa: F401  (re-exported for rules)
 
 
 def is_undefined(x) -> bool:
@@ -97,6 +97,9 @@ def elementwise_batch(prim):
             for d, n in zip(dims, ndims)
         ):
             return prim.bind(*args, **params), first
+        # Check the per-example shapes first, so a mismatch is reported as the user wrote it.
+        broadcast_shapes(f"lax.{prim.name}", *[
+            shape_of(a) if d is None else shape_of(a)[:d] + shape_of(a)[d + 1:] for a, d in zip(args, dims)])
         new = []
         for a, d, n in zip(args, dims, ndims):
             if d is not None:
