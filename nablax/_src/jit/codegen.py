@@ -197,7 +197,7 @@ def compile_program(prog: Program, xp, name: str = "jitted") -> tuple[Callable, 
     filename = f"<nablax-jit-{number}>"
     code = compile(src, filename, "exec")
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
-    ns: dict = dict(glob)
+    ns: dict = dict(glob, __name__="nablax._src.jit.generated")  # (matched by nablax's RuntimeWarning filter)
     exec(code, ns)  # noqa: S102 - our own generated source
     fn = ns[name]
     # The traceback source lives exactly as long as the compiled function; then its file

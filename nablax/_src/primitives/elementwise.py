@@ -5,6 +5,7 @@ Each public wrapper coerces Python scalars to the other operand's dtype, as lax 
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -25,6 +26,14 @@ from ._define import require_dtype_kinds as _require_dtype_kinds
 from .misc import convert_element_type
 
 _SCALARS = (bool, int, float, complex)
+
+# JAX never prints NumPy's floating-point RuntimeWarnings ("divide by zero encountered in
+# log"): log(0) is -inf by design. NumPy attributes them to the Python frame that called
+# the ufunc, so one filter on nablax's own module names (generated jit code runs under
+# "nablax._src.jit.generated") silences them at no per-call cost, while warnings raised by
+# the user's own NumPy calls still show. (A `warnings.catch_warnings()` block around the
+# first `import nablax` discards the filter with the rest of its changes.)
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nablax(\.|$)")
 
 
 def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
