@@ -2,7 +2,7 @@
 
 Written on lax/jnp, so each is differentiable, batchable and compilable. Piecewise
 functions choose their branch with `where`, which fixes the derivative at the kinks
-the way JAX does: relu'(0) = 0, relu6' is 0 at 0 and 6, hard_tanh' is 0 at +-1,
+the way JAX does: relu'(0) = 0, relu6' is 0 at 0 and 6, hard_tanh' is 1 at +-1,
 leaky_relu'(0) = 1, elu'(0) = 1. Unused branches are fed safe values so gradients
 stay finite (elu, softplus of large inputs, ...). softmax/log_softmax subtract the
 (stop-gradient) maximum first, so large logits do not overflow.
@@ -181,12 +181,12 @@ def mish(x):
 
 
 def hard_tanh(x):
-    """x clipped to [-1, 1]; the derivative is 0 outside the open interval (-1, 1)."""
+    """x clipped to [-1, 1]; the derivative is 1 on the closed interval [-1, 1], 0 outside (JAX)."""
     check_arraylike("nn.hard_tanh", x)
     x = jnp.asarray(x)  # integer input stays integer, as in JAX
     if x.dtype == bool:
         x = misc.convert_element_type(x, dtypes.default_int_dtype(), True)
-    return jnp.where(x >= 1, jnp.ones_like(x), jnp.where(x <= -1, -jnp.ones_like(x), x))
+    return jnp.where(x > 1, jnp.ones_like(x), jnp.where(x < -1, -jnp.ones_like(x), x))
 
 
 def tanh(x):

@@ -17,13 +17,14 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..core import Tracer
+from ..custom_derivatives import custom_jvp
 from ..primitives import elementwise as ew
 from ..primitives import reductions as red
 from ..primitives import shape as lax_shape
 from ..primitives import special as sp
 from ..primitives.misc import convert_element_type
 from .methods import reflected
-from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
+from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact, scalar_value
 
 # ------------------------------------------------------------------------------ factories
 
@@ -74,7 +75,7 @@ def _scalar_like(arr, py, kinds: str):
         return None
     if type(py) is int and not -2 ** 31 <= py < 2 ** 31:
         return None  # (promote_args checks the range)
-    return wrap(np.asarray(py, dt), True)
+    return wrap(scalar_value(py, dt), True)
 
 
 def unary_ufunc(name: str, lax_fn: Callable, inexact: bool = False, doc: str = "") -> Callable:
@@ -340,17 +341,51 @@ log2 = unary_ufunc("log2", lambda x: _strong(ew.div(ew.log(x), _LN2)), inexact=T
 log10 = unary_ufunc("log10", lambda x: _strong(ew.div(ew.log(x), _LN10)), inexact=True)
 
 
-def _logaddexp(x1, x2, exp_fn, scale):
+def _logaddexp_value(x1, x2, exp_fn, inv_scale):
     amax = ew.max(x1, x2)
     delta = ew.sub(x1, x2)
     tail = sp.log1p(exp_fn(ew.neg(ew.abs(delta))))
-    out = ew.add(amax, tail if scale is None else ew.div(tail, scale))
+    out = ew.add(amax, tail if inv_scale is None else ew.mul(tail, inv_scale))
     return ew.select_n(ew.ne(delta, delta), out, ew.add(x1, x2))  # both infinite: x1 + x2
 
 
-logaddexp = binary_ufunc("logaddexp", lambda x, y: _logaddexp(x, y, ew.exp, None), inexact=True,
+def _posinf_to_zero(x):
+    return ew.select_n(ew.eq(x, np.inf), x, _same_dtype_const(x, 0))
+
+
+def _logaddexp_rule(core, exp_fn):
+    """The JVP JAX gives logaddexp(2): t1 * w(x1) + t2 * w(x2) with w(x) = exp(x - out) (exp2
+    for base 2), +inf counted as 0 in the exponent; it is 0.5 each at x1 == x2 and finite at
+    (inf, inf), where differentiating the formula would give NaN."""
+
+    def jvp(primals, tangents):
+        (x1, x2), (t1, t2) = primals, tangents
+        out = core(x1, x2)
+        o = _posinf_to_zero(out)
+        w1 = exp_fn(ew.sub(_posinf_to_zero(x1), o))
+        w2 = exp_fn(ew.sub(_posinf_to_zero(x2), o))
+        return out, ew.add(ew.mul(t1, w1), ew.mul(t2, w2))
+
+    return jvp
+
+
+@custom_jvp
+def _logaddexp(x1, x2):
+    return _logaddexp_value(x1, x2, ew.exp, None)
+
+
+@custom_jvp
+def _logaddexp2(x1, x2):
+    return _logaddexp_value(x1, x2, sp.exp2, 1 / _LN2)
+
+
+_logaddexp.defjvp(_logaddexp_rule(_logaddexp, ew.exp))
+_logaddexp2.defjvp(_logaddexp_rule(_logaddexp2, sp.exp2))
+
+
+logaddexp = binary_ufunc("logaddexp", _logaddexp, inexact=True,
                          doc="jnp.logaddexp: log(exp(x1) + exp(x2)) without overflow.")
-logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _weak_only_if_scalar(_logaddexp(x, y, sp.exp2, _LN2)), inexact=True,
+logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _weak_only_if_scalar(_logaddexp2(x, y)), inexact=True,
                           doc="jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow.")
 
 # ------------------------------------------------------------------- trigonometric

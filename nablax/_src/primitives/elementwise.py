@@ -397,15 +397,36 @@ def _scalar_like(x, value):
     return wrap(np.asarray(value, aval_of(x).dtype))
 
 
+def _is_real_float(dt) -> bool:
+    return dt.kind == "f" or dt == dtypes.bfloat16
+
+
+def _signed_zero_extremum(np_fn, both_signs_needed: bool):
+    """np.maximum / np.minimum ordering -0.0 below +0.0, as XLA does: max(0., -0.) is 0.
+    and min(0., -0.) is -0. whichever operand comes first (NumPy returns the first)."""
+
+    def fn(x, y):
+        out = np_fn(x, y)
+        if _is_real_float(out.dtype) and not out.all():  # (only zeros need a second look)
+            zero = out == 0
+            sx, sy = np.signbit(x), np.signbit(y)
+            negative = (sx & sy) if both_signs_needed else (sx | sy)
+            out = np.where(zero, np.where(negative, -0.0, 0.0).astype(out.dtype), out)
+        return out
+
+    fn.__name__ = np_fn.__name__
+    return fn
+
+
 max_p = binary_elementwise(
-    "max", "maximum",
+    "max", _signed_zero_extremum(np.maximum, True),
     jvp_lhs=_select_weights_lhs_rhs(True, True),
     jvp_rhs=_select_weights_lhs_rhs(False, True),
     kinds="biuf",
 )
 max = _binary_wrapper(max_p)  # noqa: A001
 min_p = binary_elementwise(
-    "min", "minimum",
+    "min", _signed_zero_extremum(np.minimum, False),
     jvp_lhs=_select_weights_lhs_rhs(True, False),
     jvp_rhs=_select_weights_lhs_rhs(False, False),
     kinds="biuf",
@@ -589,6 +610,9 @@ rem.__doc__ = "lax.rem: remainder of C-style (truncated) division; the sign foll
 def _pow_impl(x, y):
     dt = np.result_type(x, y)  # (one operand may be a Python scalar in generated code)
     if dt.kind not in "iu":
+        if np.ndim(y) == 0 and y == 0.5 and dt.kind != "c":
+            # NumPy computes x ** 0.5 as sqrt(x); C's pow (and XLA) give +inf at -inf, +0 at -0.
+            return np.where(x == -np.inf, np.inf, np.sqrt(x) + 0.0).astype(dt)
         return np.power(x, y)
     # Integer ** integer array, as JAX computes it: binary exponentiation over the low six
     # bits of the exponent, wrapping on overflow. Exponents in [0, 64) give the exact
@@ -604,8 +628,12 @@ def _replace_zeros(x):
 
 
 def _pow_jvp_lhs(t, x, y, out):
-    # d/dx x**y = y * x**(y-1), and 0 where y == 0 (also at x == 0).
-    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), _scalar_like(y, 0))
+    # d/dx x**y = y * x**(y-1). For an integer y it is 0 where y == 0 (also at x == 0); for
+    # a float y it is not special-cased, so 0 ** 0 has derivative 0 * inf = nan, as in JAX.
+    if aval_of(y).dtype.kind in "iu":
+        jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), _scalar_like(y, 0))
+    else:
+        jac = mul(y, pow_any(x, sub(y, _scalar_like(y, 1))))
     return mul(t, jac)
 
 
@@ -638,7 +666,10 @@ square = square_p.bind
 
 
 def _sign_impl(x):
-    if np.result_type(x).kind != "c":
+    dt = np.result_type(x)
+    if _is_real_float(dt):
+        return np.copysign(np.sign(x), x)  # sign(-0.) is -0., as in JAX
+    if dt.kind != "c":
         return np.sign(x)
     mag = np.abs(x)
     return np.where(mag == 0, 0, x / np.where(mag == 0, 1, mag)).astype(np.result_type(x))
@@ -650,7 +681,7 @@ sign = sign_p.bind
 
 def _abs_tangent(t, x, y):
     if aval_of(x).dtype.kind != "c":
-        return mul(t, sign(x))
+        return select_n(ge(x, _scalar_like(x, 0)), neg(t), t)  # d|x|/dx is 1 at 0 (and -0.), as in JAX
     # d|z| = Re(conj(z) dz) / |z|, taken as 0 at z == 0.
     safe = select_n(eq(y, 0), y, _scalar_like(y, 1))
     unit = div(x, complex(safe, _scalar_like(safe, 0)))

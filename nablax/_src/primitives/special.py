@@ -116,7 +116,11 @@ erf = erf_p.bind
 erfc_p = unary_elementwise("erfc", _same_dtype(sps.erfc), kinds="f",
                            tangent=lambda t, x, y: mul(t, mul(_gaussian(x), -_TWO_OVER_SQRT_PI)))
 erfc = erfc_p.bind
-erf_inv_p = unary_elementwise("erf_inv", _same_dtype(sps.erfinv), kinds="f",
+def _erf_inv_impl(x):
+    return np.copysign(sps.erfinv(x), x)  # erfinv(-0.) is -0., as in JAX (SciPy gives +0.)
+
+
+erf_inv_p = unary_elementwise("erf_inv", _same_dtype(_erf_inv_impl), kinds="f",
                               tangent=lambda t, x, y: mul(t, mul(exp(mul(y, y)), _SQRT_PI_OVER_TWO)))
 erf_inv = erf_inv_p.bind
 
