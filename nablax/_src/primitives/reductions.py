@@ -81,8 +81,25 @@ def _reduce_sum_transpose(ct, x, *, axes):
     return [shape.broadcast_in_dim(ct, in_shape, _kept_axes(len(in_shape), axes))]
 
 
+def accumulation_dtype(dtype: np.dtype) -> np.dtype:
+    """float32 for the 16-bit floats (float16, bfloat16), whose sums and products are
+    accumulated in float32 and rounded once; otherwise `dtype` itself."""
+    return _F32 if dtype.itemsize == 2 and dtypes.is_float(dtype) else dtype
+
+
+_F32 = np.dtype(np.float32)
+
+
 def _reduce_sum_impl(xp, x, *, axes):
-    return xp.sum(x, axis=axes, dtype=x.dtype)
+    dt = np.result_type(x)
+    acc = accumulation_dtype(dt)
+    return xp.sum(x, axis=axes, dtype=acc) if acc == dt else xp.sum(x, axis=axes, dtype=acc).astype(dt)
+
+
+def _reduce_sum_emit(args, params, src, avals):
+    if accumulation_dtype(avals[0].dtype) != avals[0].dtype:
+        return None
+    return f"xp.sum({args[0]}, axis={params['axes']!r}, dtype={args[0]}.dtype)"
 
 
 reduce_sum_p, reduce_sum = axis_reduction(
@@ -91,7 +108,7 @@ reduce_sum_p, reduce_sum = axis_reduction(
     jvp="linear",
     linear=True,
     transpose=_reduce_sum_transpose,
-    emit="xp.sum({0}, axis={axes}, dtype={0}.dtype)",
+    emit=_reduce_sum_emit,
 )
 
 
@@ -135,7 +152,7 @@ def _extreme_jvp(is_max: bool):
     def jvp(primals, tangents, *, axes):
         (x,), (t,) = primals, tangents
         out = (reduce_max_p if is_max else reduce_min_p).bind(x, axes=axes)
-        if type(t) is Zero or aval_of(x).dtype.kind != "f":
+        if type(t) is Zero or not dtypes.is_float(aval_of(x).dtype):
             return out, Zero(aval_of(out).to_tangent_aval())
         aval = aval_of(x)
         at_extreme = elementwise.eq(x, shape.broadcast_in_dim(out, aval.shape, _kept_axes(aval.ndim, axes)))
@@ -167,7 +184,9 @@ reduce_min_p, reduce_min = axis_reduction(
 # ----------------------------------------------------------------------------- reduce_prod
 
 def _reduce_prod_impl(xp, x, *, axes):
-    return xp.prod(x, axis=axes, dtype=np.result_type(x))
+    dt = np.result_type(x)
+    acc = accumulation_dtype(dt)
+    return xp.prod(x, axis=axes, dtype=acc) if acc == dt else xp.prod(x, axis=axes, dtype=acc).astype(dt)
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes):
@@ -177,7 +196,7 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
     out = reduce_prod(x, axes)
     if not axes:
         return out, t
-    if type(t) is Zero or aval_of(x).dtype.kind not in "fc":
+    if type(t) is Zero or not dtypes.is_inexact(aval_of(x).dtype):
         return out, Zero(aval_of(out).to_tangent_aval())
     aval = aval_of(x)
     if len(axes) == 1:
