@@ -301,7 +301,7 @@ def to_concrete_array(x: Any) -> Array:
         aval = python_scalar_aval(x)
         return wrap(np.asarray(x, aval.dtype), aval.weak_type)
     if isinstance(x, (np.ndarray, np.generic)):
-        if x.dtype.kind not in "biufc":
+        if x.dtype.kind not in "biufc" and x.dtype != dtypes.bfloat16:
             raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
         dt = dtypes.canonicalize_dtype(x.dtype)
         return wrap(np.array(x, dt, copy=True), False)

@@ -20,7 +20,7 @@ def check_arraylike(fname: str, *args) -> None:
                 f"jnp.{fname} requires array or scalar arguments, got {type(a).__name__} "
                 f"at position {i}{hint}"
             )
-        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc":
+        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc" and a.dtype != dtypes.bfloat16:
             raise TypeError(f"jnp.{fname}: unsupported NumPy dtype {a.dtype} at position {i}")
 
 
