@@ -244,3 +244,19 @@ def test_float16_reductions_in_float32_like_jax():
     assert float(jnp.var(jnp.arange(100).astype(jnp.bfloat16))) == 832.0
     g = jax.grad(lambda v: jnp.sum(v * v))(jnp.array([1.0, 2.0], jnp.float16))
     assert g.dtype == np.float16 and np.asarray(g).tolist() == [2.0, 4.0]
+
+
+def test_sweep_findings_like_jax():
+    # (found by tests/compat/test_kinks_vs_jax.py)
+    assert float(jnp.hypot(np.inf, np.nan)) == np.inf and float(jnp.hypot(np.nan, -np.inf)) == np.inf
+    np.testing.assert_allclose(float(jax.grad(jnp.arccosh)(-2.0)), 0.57735026, rtol=1e-6)
+    assert float(jax.grad(jnp.arccosh)(-1.0)) == np.inf and float(jax.grad(jnp.arccosh)(-np.inf)) == 0.0
+    assert float(jax.grad(jnp.remainder, 1)(-np.inf, -2.0)) == -np.inf
+    assert float(jax.grad(jnp.fmod, 1)(-np.inf, -2.0)) == -np.inf
+    assert [float(v) for v in jax.grad(jnp.fmax, (0, 1))(2.0, 2.0)] == [0.0, 1.0]  # ties go to x2
+    assert [float(v) for v in jax.grad(jnp.fmin, (0, 1))(-1.0, -1.0)] == [0.0, 1.0]
+    _same(jnp.fmax(jnp.array([0.0, -0.0, np.nan, 1.0]), jnp.array([-0.0, 0.0, 2.0, np.nan])), [-0.0, 0.0, 2.0, 1.0])
+    for f in (nn.relu, nn.relu6, nn.hard_sigmoid):
+        assert float(jax.grad(f)(np.nan)) == 0.0
+        assert np.isnan(float(f(np.nan)))
+    assert float(jax.grad(nn.relu6)(3.0)) == 1.0 and float(jax.grad(nn.relu6)(6.0)) == 0.0

@@ -61,13 +61,15 @@ def relu(x):
     x = jnp.asarray(x)
     if x.dtype == bool:
         x = misc.convert_element_type(x, dtypes.default_int_dtype(), True)
-    return jnp.where((x > 0) | (x != x), x, _zeros(x))
+    # NaN propagates with derivative 0, as JAX's select(x > 0, g, 0).
+    return jnp.where(x > 0, x, jnp.where(x != x, misc.stop_gradient(x), _zeros(x)))
 
 
 def relu6(x):
     """min(max(x, 0), 6); the derivative is 0 outside the open interval (0, 6)."""
     x = _inexact_weak("relu6", x)
-    return jnp.where(x <= 0, _zeros(x), jnp.where(x >= 6, jnp.full_like(x, 6), x))
+    below = jnp.where(x != x, misc.stop_gradient(x), _zeros(x))  # NaN: derivative 0, as in JAX
+    return jnp.where((x > 0) & (x < 6), x, jnp.where(x >= 6, jnp.full_like(x, 6), below))
 
 
 def leaky_relu(x, negative_slope=1e-2):

@@ -417,7 +417,8 @@ def hypot(x1, x2, /):
     hi, lo = ew.max(a, b), ew.min(a, b)
     ratio = ew.div(lo, ew.select_n(ew.eq(hi, 0), hi, 1))
     out = ew.mul(hi, sp.sqrt(ew.add(ew.mul(ratio, ratio), 1)))
-    return _weak_only_if_scalar(ew.select_n(ew.eq(hi, np.inf), out, np.inf))
+    infinite = ew.bitwise_or(ew.eq(a, np.inf), ew.eq(b, np.inf))  # hypot(inf, nan) is inf, as in C
+    return _weak_only_if_scalar(ew.select_n(infinite, out, np.inf))
 
 
 def sinc(x, /):
@@ -518,18 +519,19 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  #
     return x
 
 
-def _fmaxmin(name: str, pick_second: Callable) -> Callable:
+def _fmaxmin(name: str, pick_first: Callable) -> Callable:
     def fn(x1, x2, /):
         x1, x2 = promote_args(name, x1, x2)
-        return ew.select_n(ew.bitwise_or(pick_second(x1, x2), ew.ne(x1, x1)), x1, x2)
+        # As JAX: x1 where it wins or x2 is NaN, else x2 (so ties, and their gradient, go to x2).
+        return ew.select_n(ew.bitwise_or(pick_first(x1, x2), ew.ne(x2, x2)), x2, x1)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"jnp.{name}: elementwise {name[1:]}imum, ignoring NaNs."
     return fn
 
 
-fmax = _fmaxmin("fmax", ew.lt)
-fmin = _fmaxmin("fmin", ew.gt)
+fmax = _fmaxmin("fmax", ew.gt)
+fmin = _fmaxmin("fmin", ew.lt)
 
 # ------------------------------------------------------------------ logical, bitwise
 

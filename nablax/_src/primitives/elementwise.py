@@ -582,8 +582,9 @@ def integer_pow(x, y: int):
 # ------------------------------------------------------------------ more arithmetic
 
 def _trunc(q):
-    """q rounded toward zero, as q - rem(q, 1): differentiable, with derivative zero (rem's JVP)."""
-    return sub(q, rem(q, _scalar_like(q, 1)))
+    """q rounded toward zero, as q - rem(q, 1) (infinities kept): differentiable, with
+    derivative zero (rem's JVP)."""
+    return select_n(eq(abs(q), _scalar_like(q, np.inf)), sub(q, rem(q, _scalar_like(q, 1))), q)
 
 
 def _rem_impl(x, y):
