@@ -260,3 +260,19 @@ def test_sweep_findings_like_jax():
         assert float(jax.grad(f)(np.nan)) == 0.0
         assert np.isnan(float(f(np.nan)))
     assert float(jax.grad(nn.relu6)(3.0)) == 1.0 and float(jax.grad(nn.relu6)(6.0)) == 0.0
+
+
+def test_bfloat16_predicates_and_sign_functions():
+    x = _bf([-np.inf, -2.0, -0.0, 0.0, 1.0, np.inf, np.nan])
+    np.testing.assert_array_equal(np.asarray(jnp.signbit(x)), [True, True, True, False, False, False, False])
+    np.testing.assert_array_equal(np.asarray(jnp.isinf(x)), [True, False, False, False, False, True, False])
+    np.testing.assert_array_equal(np.asarray(jnp.isfinite(x)), [False, True, True, True, True, False, False])
+    np.testing.assert_array_equal(np.asarray(jnp.isposinf(x)), [False] * 5 + [True, False])
+    np.testing.assert_array_equal(np.asarray(jnp.isneginf(x)), [True] + [False] * 6)
+    c = jnp.copysign(_bf([1.0, 2.0, -3.0]), _bf([-0.0, -1.0, 0.0]))
+    assert c.dtype == BF16
+    _same(np.asarray(c, np.float32), [-1.0, -2.0, 3.0])
+    assert jnp.fabs(_bf([-2.5])).dtype == BF16 and float(jnp.fabs(_bf([-2.5]))[0]) == 2.5
+    q = jnp.floor_divide(_bf([7.0, -7.0]), _bf([2.0, 2.0]))
+    assert q.dtype == BF16 and np.asarray(q, np.float32).tolist() == [3.0, -4.0]
+    assert float(jnp.nansum(_bf([1.0, np.nan, 2.0]))) == 3.0

@@ -321,7 +321,7 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
 
 
 def _nan_to(x, value):
-    return ew.select_n(_isnan(x), x, value) if x.dtype.kind in "fc" else x
+    return ew.select_n(_isnan(x), x, value) if dtypes.is_inexact(x.dtype) else x
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
@@ -336,7 +336,7 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
 
 def _nan_extreme(fname, fn, fill, a, axis, out, keepdims, initial, where):
     x = _arg(fname, a)
-    if x.dtype.kind not in "fc":
+    if not dtypes.is_inexact(x.dtype):
         return fn(x, axis, out, keepdims, initial, where)
     nan = _isnan(x)
     r = fn(ew.select_n(nan, x, fill), axis, out, keepdims, initial, where)
@@ -362,7 +362,7 @@ def _not_nan_where(fname, x, where):
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """jnp.nanmean: mean of the non-NaN elements."""
     x = _arg("nanmean", a)
-    if x.dtype.kind not in "fc":
+    if not dtypes.is_inexact(x.dtype):
         return mean(x, axis, dtype, out, keepdims, where=where)
     return mean(x, axis, dtype, out, keepdims, where=_not_nan_where("nanmean", x, where))
 
@@ -370,7 +370,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     """jnp.nanvar: variance of the non-NaN elements."""
     x = _arg("nanvar", a)
-    if x.dtype.kind in "fc":
+    if dtypes.is_inexact(x.dtype):
         where = _not_nan_where("nanvar", x, where)
     return var(x, axis, dtype, out, ddof, keepdims, where=where, correction=correction)
 

@@ -119,8 +119,14 @@ def _arg(name: str, x):
     return as_array(x)
 
 
+def _kind(x) -> str:
+    """x's NumPy dtype kind, "f" for bfloat16 (whose NumPy kind is "V")."""
+    k = x.dtype.kind
+    return "f" if k == "V" and x.dtype == dtypes.bfloat16 else k
+
+
 def _require(name: str, x, kinds: str, what: str) -> None:
-    if x.dtype.kind not in kinds:
+    if _kind(x) not in kinds:
         raise TypeError(f"jnp.{name} does not accept dtype {x.dtype.name}; it needs {what}")
 
 
@@ -307,7 +313,7 @@ def floor_divide(x1, x2, /):
 
     Integer division by zero follows JAX (XLA): x // 0 is -2 for x != 0 and -1 for 0."""
     x1, x2 = _bools_to_int(*_promote2("floor_divide", x1, x2))
-    kind = x1.dtype.kind
+    kind = _kind(x1)
     _no_complex("floor_divide", x1)
     if kind == "u":
         return ew.div(x1, x2)
@@ -322,7 +328,7 @@ def floor_divide(x1, x2, /):
 def divmod(x1, x2, /):  # noqa: A001
     """jnp.divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
     x1, x2 = _bools_to_int(*_promote2("divmod", x1, x2))
-    if x1.dtype.kind == "f":
+    if _kind(x1) == "f":
         return _float_divmod(x1, x2)
     return floor_divide(x1, x2), remainder(x1, x2)
 
@@ -471,7 +477,7 @@ def round(a, decimals: int = 0, out=None):  # noqa: A001
         raise NotImplementedError("jnp.round: the `out` argument is not supported (arrays are immutable)")
     decimals = operator.index(decimals)
     x = _arg("round", a)
-    kind = x.dtype.kind
+    kind = _kind(x)
     if kind == "b":
         raise ValueError("jnp.round: bool input is not supported (as in JAX); convert it to a number first")
     if kind in "iu":
@@ -610,7 +616,7 @@ def isnan(x, /):
 def isinf(x, /):
     """jnp.isinf: True where x is +inf or -inf (either part, for complex)."""
     x = _arg("isinf", x)
-    kind = x.dtype.kind
+    kind = _kind(x)
     if kind == "f":
         return _strong(ew.eq(ew.abs(x), np.inf))
     if kind == "c":
@@ -622,20 +628,20 @@ def isposinf(x, /):
     """jnp.isposinf: True where x is +inf."""
     x = _arg("isposinf", x)
     _no_complex("isposinf", x)
-    return _strong(ew.eq(x, np.inf) if x.dtype.kind == "f" else ew.ne(x, x))
+    return _strong(ew.eq(x, np.inf) if _kind(x) == "f" else ew.ne(x, x))
 
 
 def isneginf(x, /):
     """jnp.isneginf: True where x is -inf."""
     x = _arg("isneginf", x)
     _no_complex("isneginf", x)
-    return _strong(ew.eq(x, -np.inf) if x.dtype.kind == "f" else ew.ne(x, x))
+    return _strong(ew.eq(x, -np.inf) if _kind(x) == "f" else ew.ne(x, x))
 
 
 def isfinite(x, /):
     """jnp.isfinite: True where x is neither infinite nor NaN (always for integers)."""
     x = _arg("isfinite", x)
-    kind = x.dtype.kind
+    kind = _kind(x)
     if kind == "f":
         return sp.is_finite(x)
     if kind == "c":
@@ -665,7 +671,7 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
 def signbit(x, /):
     """jnp.signbit: True where the sign bit is set (-0.0 included; not read for NaNs)."""
     x = _arg("signbit", x)
-    kind = x.dtype.kind
+    kind = _kind(x)
     _no_complex("signbit", x)
     if kind == "f":
         # atan2(x, -1) is +pi for +0.0 and -pi for -0.0, and has x's sign elsewhere.

@@ -407,7 +407,7 @@ def _signed_zero_extremum(np_fn, both_signs_needed: bool):
 
     def fn(x, y):
         out = np_fn(x, y)
-        if _is_real_float(out.dtype) and not out.all():  # (only zeros need a second look)
+        if _is_real_float(out.dtype) and np.count_nonzero(out) != np.size(out):  # (only zeros need a look)
             zero = out == 0
             sx, sy = np.signbit(x), np.signbit(y)
             negative = (sx & sy) if both_signs_needed else (sx | sy)
