@@ -405,9 +405,12 @@ def _signed_zero_extremum(np_fn, both_signs_needed: bool):
     """np.maximum / np.minimum ordering -0.0 below +0.0, as XLA does: max(0., -0.) is 0.
     and min(0., -0.) is -0. whichever operand comes first (NumPy returns the first)."""
 
+    count_nonzero, bf16 = np.count_nonzero, dtypes.bfloat16
+
     def fn(x, y):
         out = np_fn(x, y)
-        if _is_real_float(out.dtype) and np.count_nonzero(out) != np.size(out):  # (only zeros need a look)
+        dt = out.dtype
+        if (dt.kind == "f" or dt == bf16) and count_nonzero(out) != out.size:  # (only zeros need a look)
             zero = out == 0
             sx, sy = np.signbit(x), np.signbit(y)
             negative = (sx & sy) if both_signs_needed else (sx | sy)
