@@ -19,10 +19,10 @@ from ._define import (
     broadcast_shapes,
     define_primitive,
     never_weak,
+    require_dtype_kinds,
     require_same_dtypes,
     weak_if_all_weak,
 )
-from ._define import require_dtype_kinds as _require_dtype_kinds
 from .misc import convert_element_type
 
 _SCALARS = (bool, int, float, complex)
@@ -34,13 +34,6 @@ _SCALARS = (bool, int, float, complex)
 # the user's own NumPy calls still show. (A `warnings.catch_warnings()` block around the
 # first `import nablax` discards the filter with the rest of its changes.)
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nablax(\.|$)")
-
-
-def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
-    """The _define check, with bfloat16 (NumPy kind "V") counted as a floating dtype."""
-    if "f" in kinds and dtypes.bfloat16 is not None and aval.dtype == dtypes.bfloat16:
-        return
-    _require_dtype_kinds(opname, aval, kinds, what)
 
 
 FLOAT_KINDS = "fc"
