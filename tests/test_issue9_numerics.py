@@ -146,6 +146,9 @@ jnp.log(x); jnp.sqrt(x); x / 0.0; jnp.arctanh(x * 1.0); ss.xlogy(x, x); ss.entr(
 jax.jit(lambda v: jnp.log(v) * 2.0 + jnp.sqrt(v) / v)(x)
 jax.grad(lambda v: jnp.sum(jnp.sqrt(v)))(jnp.array([0.0, 1.0]))
 jax.vmap(jnp.log)(x)
+inf = jnp.array([np.inf, -np.inf])
+jnp.sum(inf); jnp.prod(inf * 0.0); jnp.cumsum(inf); jnp.cumprod(inf); jnp.mean(inf); jax.jit(jnp.sum)(inf)
+jax.jit(jnp.cumsum)(inf); jnp.max(jnp.array([np.nan, 1.0])); ss.logsumexp(inf)
 try:
     np.log(np.zeros(1))  # the user's own NumPy call still warns
 except RuntimeWarning:

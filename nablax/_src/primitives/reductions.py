@@ -90,16 +90,21 @@ def accumulation_dtype(dtype: np.dtype) -> np.dtype:
 _F32 = np.dtype(np.float32)
 
 
+# The reductions call the ufuncs' `reduce` directly rather than xp.sum/xp.max: NumPy's
+# RuntimeWarnings (inf - inf in a sum) then come from nablax's frames, which nablax's filter
+# silences, instead of from NumPy's own Python wrappers.
+
 def _reduce_sum_impl(xp, x, *, axes):
     dt = np.result_type(x)
     acc = accumulation_dtype(dt)
-    return xp.sum(x, axis=axes, dtype=acc) if acc == dt else xp.sum(x, axis=axes, dtype=acc).astype(dt)
+    out = xp.add.reduce(x, axis=axes, dtype=acc)
+    return out if acc == dt else out.astype(dt)
 
 
 def _reduce_sum_emit(args, params, src, avals):
     if accumulation_dtype(avals[0].dtype) != avals[0].dtype:
         return None
-    return f"xp.sum({args[0]}, axis={params['axes']!r}, dtype={args[0]}.dtype)"
+    return f"xp.add.reduce({args[0]}, axis={params['axes']!r}, dtype={args[0]}.dtype)"
 
 
 reduce_sum_p, reduce_sum = axis_reduction(
@@ -128,7 +133,7 @@ def _extreme_identity(dtype: np.dtype, is_max: bool):
 def _extreme_impl(is_max: bool):
     def impl(xp, x, *, axes):
         dtype = np.result_type(x)
-        fn = xp.max if is_max else xp.min
+        fn = xp.maximum.reduce if is_max else xp.minimum.reduce
         # `initial` gives empty reductions the identity (-inf for max), as in lax.
         return fn(x, axis=axes, initial=_extreme_identity(dtype, is_max))
 
@@ -141,7 +146,7 @@ def _extreme_emit(is_max: bool):
     def emit(args, params, src, avals):
         if any(avals[0].shape[a] == 0 for a in params["axes"]):
             return None
-        return f"xp.{'max' if is_max else 'min'}({args[0]}, axis={params['axes']!r})"
+        return f"xp.{'maximum' if is_max else 'minimum'}.reduce({args[0]}, axis={params['axes']!r})"
 
     return emit
 
@@ -186,7 +191,8 @@ reduce_min_p, reduce_min = axis_reduction(
 def _reduce_prod_impl(xp, x, *, axes):
     dt = np.result_type(x)
     acc = accumulation_dtype(dt)
-    return xp.prod(x, axis=axes, dtype=acc) if acc == dt else xp.prod(x, axis=axes, dtype=acc).astype(dt)
+    out = xp.multiply.reduce(x, axis=axes, dtype=acc)
+    return out if acc == dt else out.astype(dt)
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes):
