@@ -67,7 +67,8 @@ def test_derivatives_at_kinks_follow_jax():
     assert float(g(nn.relu)(2.0)) == 1.0
     assert float(g(nn.relu6)(0.0)) == 0.0 and float(g(nn.relu6)(6.0)) == 0.0
     assert float(g(nn.relu6)(3.0)) == 1.0
-    assert float(g(nn.hard_tanh)(1.0)) == 0.0 and float(g(nn.hard_tanh)(0.5)) == 1.0
+    assert float(g(nn.hard_tanh)(1.0)) == 1.0 and float(g(nn.hard_tanh)(0.5)) == 1.0  # (JAX: 1 at +-1)
+    assert float(g(nn.hard_tanh)(-1.0)) == 1.0 and float(g(nn.hard_tanh)(1.5)) == 0.0
     assert float(g(nn.leaky_relu)(0.0)) == 1.0
     assert float(g(nn.elu)(0.0)) == 1.0
     # Large inputs: no overflow in values or gradients.

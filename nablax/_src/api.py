@@ -11,6 +11,7 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
+from . import dtypes
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
 from .core import Tracer, lift_aval
@@ -298,14 +299,14 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
             )
         checked = []
         for c, a in zip(ct_flat, out_avals):
-            if _is_float0(c) and a.dtype.kind not in "fc" and c.shape == a.shape:
+            if _is_float0(c) and not dtypes.is_inexact(a.dtype) and c.shape == a.shape:
                 checked.append(Zero(a.to_tangent_aval()))
                 continue
             c = _check_leaf(c, "vjp cotangent")
             ca = lift_aval(c)
             if ca.shape != a.shape:
                 raise ValueError(f"vjp: cotangent shape {ca.shape} does not match the output shape {a.shape}")
-            if a.dtype.kind not in "fc" or ca.dtype == float0:
+            if not dtypes.is_inexact(a.dtype) or ca.dtype == float0:
                 checked.append(Zero(a.to_tangent_aval()))
             else:
                 if ca.dtype != a.dtype:
@@ -330,7 +331,7 @@ def _check_grad_input(x, where: str, allow_int: bool, holomorphic: bool, path: s
                 f"dtype {dt.name}"
             )
         return
-    if dt.kind not in "fc" and not allow_int:
+    if not dtypes.is_inexact(dt) and not allow_int:
         raise TypeError(
             f"{where} requires real- or complex-valued (float) inputs, but argument {path} has "
             f"dtype {dt.name}. If you want to differentiate with respect to integer or boolean "
@@ -386,7 +387,7 @@ def value_and_grad(
                 f"{aval.dtype.name}. For holomorphic functions pass holomorphic=True; otherwise "
                 "use vjp directly."
             )
-        if aval.dtype.kind not in "fc":
+        if not dtypes.is_inexact(aval.dtype):
             raise TypeError(
                 f"grad requires a float output, but {_fun_name(fun)} returned dtype {aval.dtype.name}"
             )

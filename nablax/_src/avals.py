@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .dtypes import bfloat16 as _bfloat16
 from .dtypes import float0  # the tangent dtype of ints and bools (also re-exported)
 
 
@@ -46,7 +47,7 @@ class ShapedArray:
 
     def to_tangent_aval(self) -> "ShapedArray":
         """Tangent space: the same array for inexact dtypes, float0 for integer and bool."""
-        if self.dtype.kind in "fc":
+        if self.dtype.kind in "fc" or self.dtype == _bfloat16:  # (bfloat16's NumPy kind is "V")
             return self
         return ShapedArray(self.shape, float0, False)
 

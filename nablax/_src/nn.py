@@ -2,7 +2,7 @@
 
 Written on lax/jnp, so each is differentiable, batchable and compilable. Piecewise
 functions choose their branch with `where`, which fixes the derivative at the kinks
-the way JAX does: relu'(0) = 0, relu6' is 0 at 0 and 6, hard_tanh' is 0 at +-1,
+the way JAX does: relu'(0) = 0, relu6' is 0 at 0 and 6, hard_tanh' is 1 at +-1,
 leaky_relu'(0) = 1, elu'(0) = 1. Unused branches are fed safe values so gradients
 stay finite (elu, softplus of large inputs, ...). softmax/log_softmax subtract the
 (stop-gradient) maximum first, so large logits do not overflow.
@@ -61,13 +61,15 @@ def relu(x):
     x = jnp.asarray(x)
     if x.dtype == bool:
         x = misc.convert_element_type(x, dtypes.default_int_dtype(), True)
-    return jnp.where((x > 0) | (x != x), x, _zeros(x))
+    # NaN propagates with derivative 0, as JAX's select(x > 0, g, 0).
+    return jnp.where(x > 0, x, jnp.where(x != x, misc.stop_gradient(x), _zeros(x)))
 
 
 def relu6(x):
     """min(max(x, 0), 6); the derivative is 0 outside the open interval (0, 6)."""
     x = _inexact_weak("relu6", x)
-    return jnp.where(x <= 0, _zeros(x), jnp.where(x >= 6, jnp.full_like(x, 6), x))
+    below = jnp.where(x != x, misc.stop_gradient(x), _zeros(x))  # NaN: derivative 0, as in JAX
+    return jnp.where((x > 0) & (x < 6), x, jnp.where(x >= 6, jnp.full_like(x, 6), below))
 
 
 def leaky_relu(x, negative_slope=1e-2):
@@ -181,12 +183,12 @@ def mish(x):
 
 
 def hard_tanh(x):
-    """x clipped to [-1, 1]; the derivative is 0 outside the open interval (-1, 1)."""
+    """x clipped to [-1, 1]; the derivative is 1 on the closed interval [-1, 1], 0 outside (JAX)."""
     check_arraylike("nn.hard_tanh", x)
     x = jnp.asarray(x)  # integer input stays integer, as in JAX
     if x.dtype == bool:
         x = misc.convert_element_type(x, dtypes.default_int_dtype(), True)
-    return jnp.where(x >= 1, jnp.ones_like(x), jnp.where(x <= -1, -jnp.ones_like(x), x))
+    return jnp.where(x > 1, jnp.ones_like(x), jnp.where(x < -1, -jnp.ones_like(x), x))
 
 
 def tanh(x):

@@ -2,8 +2,10 @@
 
 Each function promotes its arguments like jnp (integers become the default float) and is
 differentiable, batchable and compilable because it is made of lax operations. Where a
-function has a removable singularity the unused branch is fed a safe value, so
-gradients stay finite (xlogy(0, 0) = 0 with derivative 0, logsumexp over -inf, ...).
+function is piecewise, its derivative follows JAX's: a custom JVP where JAX has one
+(log_ndtr, logit, xlogy, xlog1py, entr), so the derivative at a branch point is the true
+one (log_ndtr'(0) = phi(0)/Phi(0)), and unused branches are fed safe values so gradients
+stay finite (logsumexp over -inf, ...).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 
 from . import dtypes, errors
 from . import numpy as jnp
+from .custom_derivatives import custom_jvp
 from .numpy.promotion import promote_args_inexact
 from .numpy.reductions import canonical_axes
 from .primitives import elementwise as ew
@@ -88,8 +91,9 @@ def _softmax(fname: str, x, axis, where, initial, log: bool):
     _real(fname, x)
     axes = canonical_axes(fname, axis, x.ndim)
     init = -np.inf if initial is None else initial
-    xmax = jnp.max(x, axis=axes, keepdims=True, where=where, initial=init)
-    xmax = misc.stop_gradient(jnp.where(jnp.isfinite(xmax), xmax, 0))
+    # (An infinite maximum is not replaced, as it is in logsumexp: softmax([inf, 0.]) is
+    # [nan, nan] in JAX.)
+    xmax = misc.stop_gradient(jnp.max(x, axis=axes, keepdims=True, where=where, initial=init))
     shifted = x - xmax
     e = jnp.exp(shifted)
     if where is not None:
@@ -128,10 +132,18 @@ def erfinv(x):
     return special.erf_inv(_inexact("erfinv", x))
 
 
+def _ndtr(x):
+    """Phi(x) from erf near 0 and erfc in the tails (as JAX computes it: the same rounding)."""
+    half_sqrt2 = 0.5 * _SQRT2
+    w = x * half_sqrt2
+    z = jnp.abs(w)
+    tails = jnp.where(w > 0, 2.0 - special.erfc(z), special.erfc(z))
+    return 0.5 * jnp.where(z < half_sqrt2, 1.0 + special.erf(w), tails)
+
+
 def ndtr(x):
-    """The standard normal CDF, 0.5 * erfc(-x / sqrt(2)) (accurate in the left tail)."""
-    x = _float32_or_64("ndtr", x)
-    return 0.5 * special.erfc(-x * (1 / _SQRT2))
+    """The standard normal CDF, accurate in both tails."""
+    return _ndtr(_float32_or_64("ndtr", x))
 
 
 def ndtri(p):
@@ -144,20 +156,37 @@ def ndtri(p):
 
 
 def _log_ndtr_asymptotic(x):
-    """log Phi(x) for x << 0: log(phi(x) / -x) + log of the asymptotic series in 1/x^2."""
+    """log Phi(x) for x << 0: log(phi(x) / -x) + log of the asymptotic series
+    1 - 1/x^2 + 3/x^4 - 15/x^6 (three terms, as JAX)."""
     z = 1 / (x * x)
-    series = 1 + z * (-1 + z * (3 + z * (-15 + z * (105 + z * -945))))
-    return -0.5 * x * x - _LOG_SQRT_2PI - jnp.log(-x) + jnp.log(series)
+    series = 1 + z * (-1 + z * (3 + z * -15))
+    return -0.5 * (x * x) - jnp.log(-x) - _LOG_SQRT_2PI + jnp.log(series)
+
+
+@custom_jvp
+def _log_ndtr(x):
+    # -Phi(-x) above `upper` (log(1 - e) ~ -e), log(Phi(x)) in the middle, the asymptotic
+    # series below `lower`. Each branch sees only inputs it is valid for.
+    f64 = x.dtype == np.float64
+    lower, upper = (-20.0, 8.0) if f64 else (-10.0, 5.0)
+    high = x > upper
+    phi = _ndtr(jnp.where(high, -x, jnp.maximum(x, lower)))
+    left = _log_ndtr_asymptotic(jnp.minimum(x, lower))
+    return jnp.where(high, -phi, jnp.where(x > lower, jnp.log(phi), left))
+
+
+@_log_ndtr.defjvp
+def _log_ndtr_jvp(primals, tangents):
+    # d/dx log Phi(x) = phi(x) / Phi(x) = exp(log phi(x) - log Phi(x)): the same formula on
+    # every side of the branch points, so the derivative at 0 is phi(0)/Phi(0) = 0.798.
+    (x,), (t,) = primals, tangents
+    out = _log_ndtr(x)
+    return out, t * jnp.exp(-0.5 * (x * x) - _LOG_SQRT_2PI - out)
 
 
 def log_ndtr(x):
     """log(ndtr(x)), accurate in both tails (an asymptotic series far in the left tail)."""
-    x = _float32_or_64("log_ndtr", x)
-    lower = -20.0 if x.dtype == np.float64 else -10.0
-    right = jnp.log1p(-ndtr(-jnp.maximum(x, 0)))
-    middle = jnp.log(ndtr(jnp.clip(x, lower, 0)))
-    left = _log_ndtr_asymptotic(jnp.minimum(x, lower))
-    return jnp.where(x > 0, right, jnp.where(x > lower, middle, left))
+    return _log_ndtr(_float32_or_64("log_ndtr", x))
 
 
 # ------------------------------------------------------------------- gamma family
@@ -254,37 +283,71 @@ def expit(x):
     return special.logistic(_inexact("expit", x))
 
 
+@custom_jvp
+def _logit(x):
+    return jnp.log(x / (1 - x))
+
+
+@_logit.defjvp
+def _logit_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return _logit(x), t / (x * (1 - x))
+
+
 def logit(x):
     """log(x / (1 - x)), the inverse of expit."""
-    x = _inexact("logit", x)
-    return jnp.log(x) - jnp.log1p(-x)
+    return _logit(_inexact("logit", x))
+
+
+@custom_jvp
+def _xlogy(x, y):
+    return jnp.where((x != 0) | (y != y), x * jnp.log(y), jnp.zeros_like(x))
+
+
+@_xlogy.defjvp
+def _xlogy_jvp(primals, tangents):
+    # As JAX: d/dx = log(y), d/dy = x / y, unguarded (so xlogy(x, x)' is nan at 0).
+    (x, y), (tx, ty) = primals, tangents
+    return _xlogy(x, y), tx * jnp.log(y) + ty * (x / y)
 
 
 def xlogy(x, y):
-    """x * log(y), taken as 0 where x == 0 (for every y but NaN, as in JAX)."""
-    x, y = _inexact("xlogy", x, y)
-    # Where x == 0 and log(y) is not finite (y <= 0 or inf) the result is 0, as in JAX;
-    # finite log(y) is kept so that d/dx = log(y) there.
-    bad = (x == 0) & (y == y) & ~((y > 0) & (y < np.inf))
-    safe_y = jnp.where(bad, jnp.ones_like(y), y)
-    return x * jnp.log(safe_y)
+    """x * log(y), taken as +0 where x == 0 unless y is NaN (as in JAX and SciPy)."""
+    return _xlogy(*_inexact("xlogy", x, y))
+
+
+@custom_jvp
+def _xlog1py(x, y):
+    return jnp.where((x != 0) | (y != y), x * jnp.log1p(y), jnp.zeros_like(x))
+
+
+@_xlog1py.defjvp
+def _xlog1py_jvp(primals, tangents):
+    (x, y), (tx, ty) = primals, tangents
+    return _xlog1py(x, y), tx * jnp.log1p(y) + ty * (x / (1 + y))
 
 
 def xlog1py(x, y):
-    """x * log1p(y), taken as 0 where x == 0 (for every y but NaN, as in JAX)."""
-    x, y = _inexact("xlog1py", x, y)
-    bad = (x == 0) & (y == y) & ~((y > -1) & (y < np.inf))
-    safe_y = jnp.where(bad, jnp.zeros_like(y), y)
-    return x * jnp.log1p(safe_y)
+    """x * log1p(y), taken as +0 where x == 0 unless y is NaN (as in JAX and SciPy)."""
+    return _xlog1py(*_inexact("xlog1py", x, y))
+
+
+@custom_jvp
+def _xlogx(x):
+    return _xlogy(x, x)
+
+
+@_xlogx.defjvp
+def _xlogx_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return _xlogx(x), t * (jnp.log(x) + 1)  # inf at 0, as in JAX
 
 
 def entr(x):
-    """Elementwise entropy: -x log x for x > 0, 0 at 0, -inf for x < 0 (NaN stays NaN)."""
+    """Elementwise entropy: -x log x for x >= 0 (0 at 0, derivative inf there), -inf for x < 0."""
     x = _inexact("entr", x)
     _real("entr", x)
-    safe = jnp.where(x > 0, x, jnp.ones_like(x))
-    edge = jnp.where(x == 0, jnp.zeros_like(x), jnp.where(x < 0, jnp.full_like(x, -np.inf), x))
-    return jnp.where(x > 0, -x * jnp.log(safe), edge)
+    return jnp.where(x < 0, jnp.full_like(x, -np.inf), -_xlogx(x))
 
 
 def rel_entr(x, y):
@@ -299,7 +362,7 @@ def rel_entr(x, y):
     sx = jnp.where(both, x, jnp.ones_like(x))
     sy = jnp.where(both, y, jnp.ones_like(y))
     edge = jnp.where((x == 0) & (y >= 0), jnp.zeros_like(x), jnp.full_like(x, np.inf))
-    return jnp.where(both, sx * (jnp.log(sx) - jnp.log(sy)), edge)
+    return jnp.where(both, _xlogx(sx) - _xlogy(sx, sy), edge)
 
 
 def kl_div(x, y):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from ..avals import Zero
+from ..avals import Zero, float0
 from ..core import Trace, Tracer, _trace_var, lift_aval, short_repr
 from ..ir import ClosedJaxpr
 from ..primitives.templates import zeros_of_aval
@@ -100,7 +100,7 @@ def linearize_flat(fn: Callable, primals: Sequence, label: str = "grad") -> tupl
         taval = lift_aval(p).to_tangent_aval()
         t = ttrace.new_arg(taval)
         invars.append(t._var)
-        ins.append(p if taval.dtype.kind not in "fc" else LinearizeTracer(trace, p, t))
+        ins.append(p if taval.dtype == float0 else LinearizeTracer(trace, p, t))
     token = _trace_var.set(trace)
     try:
         outs = fn(*ins)

@@ -34,10 +34,11 @@ def _release(filename: str, number: int) -> None:
     linecache.cache.pop(filename, None)
     _free_numbers.append(number)
 
-# Elementwise primitives that NumPy can compute into an existing buffer (`out=`).
+# Elementwise primitives that NumPy can compute into an existing buffer (`out=`). (Not
+# max/min: their impl orders -0.0 below +0.0, which np.maximum/np.minimum do not.)
 _UFUNC_OF = {
     "add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "neg": "negative",
-    "max": "maximum", "min": "minimum", "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp",
+    "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp",
     "log": "log", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "sqrt": "sqrt", "expm1": "expm1",
     "log1p": "log1p", "exp2": "exp2",
 }
@@ -200,7 +201,7 @@ def compile_program(prog: Program, xp, name: str = "jitted") -> tuple[Callable, 
     filename = f"<nablax-jit-{number}>"
     code = compile(src, filename, "exec")
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
-    ns: dict = dict(glob)
+    ns: dict = dict(glob, __name__="nablax._src.jit.generated")  # (matched by nablax's RuntimeWarning filter)
     exec(code, ns)  # noqa: S102 - our own generated source
     fn = ns[name]
     # The traceback source lives exactly as long as the compiled function; then its file

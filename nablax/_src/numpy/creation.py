@@ -59,7 +59,7 @@ def _from_sequence(fname: str, obj, dtype):
         value = np.asarray(obj)
     except (TypeError, ValueError) as e:  # e.g. a ragged list: a ValueError, as in JAX
         raise ValueError(f"{fname}: cannot make an array from this {type(obj).__name__}: {e}") from None
-    if value.dtype.kind not in "biufc":
+    if value.dtype.kind not in "biufc" and value.dtype != dtypes.bfloat16:
         raise TypeError(f"{fname}: unsupported element type {value.dtype} (from a {type(obj).__name__}); "
                         "nested sequences must be rectangular and hold numbers")
     if dtype is None:
@@ -131,7 +131,7 @@ def _array(obj, dtype, fname: str):
             return wrap(np.asarray(obj, d), t is not bool)
         return wrap(np.asarray(obj, dtype), False)
     if isinstance(obj, (np.ndarray, np.generic)):
-        if obj.dtype.kind not in "biufc":
+        if obj.dtype.kind not in "biufc" and obj.dtype != dtypes.bfloat16:
             raise TypeError(f"{fname}: unsupported NumPy dtype {obj.dtype}")
         d = dtypes.canonicalize_dtype(obj.dtype) if dtype is None else dtype
         return wrap(np.array(obj, dtype=d, copy=True), False)
@@ -150,7 +150,7 @@ def _array(obj, dtype, fname: str):
         value = np.asarray(obj)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{fname}: cannot make an array from {type(obj).__name__}: {e}") from None
-    if value.dtype.kind not in "biufc":
+    if value.dtype.kind not in "biufc" and value.dtype != dtypes.bfloat16:
         raise _not_array_like(fname, obj)
     return _array(value, dtype, fname)
 
@@ -257,7 +257,7 @@ def _like_info(fname: str, a, dtype, shape) -> tuple:
             raise _not_array_like(f"jnp.{fname}", a)
         a_weak = isinstance(a, (int, float, complex)) and not isinstance(a, (bool, np.generic))
         v = np.asarray(a)
-        if v.dtype.kind not in "biufc":
+        if v.dtype.kind not in "biufc" and v.dtype != dtypes.bfloat16:
             raise _not_array_like(f"jnp.{fname}", a)
         a_dtype, a_shape = dtypes.canonicalize_dtype(v.dtype), v.shape
     out_dtype = a_dtype if dtype is None else dtypes.check_user_dtype(dtype, f"jnp.{fname}")

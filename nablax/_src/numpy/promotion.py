@@ -20,7 +20,7 @@ def check_arraylike(fname: str, *args) -> None:
                 f"jnp.{fname} requires array or scalar arguments, got {type(a).__name__} "
                 f"at position {i}{hint}"
             )
-        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc":
+        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc" and a.dtype != dtypes.bfloat16:
             raise TypeError(f"jnp.{fname}: unsupported NumPy dtype {a.dtype} at position {i}")
 
 
@@ -56,11 +56,20 @@ def check_int_range(x: int) -> None:
 _INT_BOUND = {False: 2 ** 31, True: 2 ** 63}
 
 
+def scalar_value(x, dtype: np.dtype) -> np.ndarray:
+    """A Python scalar as a 0-d NumPy array of `dtype`. An int outside the dtype's range
+    wraps around, as in JAX (`jnp.int8(5) * 1000` is -120): NumPy would raise."""
+    try:
+        return np.asarray(x, dtype)
+    except OverflowError:
+        return np.asarray(x).astype(dtype)
+
+
 def _to(a, dtype: np.dtype, weak: bool):
     if type(a) in _SCALARS:
         if type(a) is int:
             check_int_range(a)
-        return wrap(np.asarray(a, dtype), weak)
+        return wrap(scalar_value(a, dtype), weak)
     aval = a.aval if isinstance(a, (Array, Tracer)) else None
     if aval is not None and aval.dtype == dtype and aval.weak_type == weak:
         return a

@@ -130,8 +130,7 @@ def _inexact_dtypes(fname: str, dtype, x_dtype) -> tuple[np.dtype, np.dtype]:
         res = dtypes.to_inexact_dtype(x_dtype)
     else:
         res = dtypes.to_inexact_dtype(dtypes.check_user_dtype(dtype, f"jnp.{fname}", stacklevel=4))
-    comp = np.dtype(np.float32) if res.kind == "f" and res.itemsize < 4 else res
-    return res, comp
+    return res, red.accumulation_dtype(res)
 
 
 def _reduce(fname, a, lax_fn, combine, axis, dtype, out, keepdims, initial, where, identity):
@@ -160,20 +159,31 @@ def _reduce(fname, a, lax_fn, combine, axis, dtype, out, keepdims, initial, wher
 # ------------------------------------------------------------------- sum, prod, max, min
 
 
+def _upcast_16bit(reduce, fname, x, lax_fn, combine, axis, dtype, *rest):
+    """`reduce(...)` in float32 when `dtype` is a 16-bit float, cast back to it (JAX's jaxpr:
+    convert_element_type, reduce_sum in f32, convert_element_type)."""
+    acc = red.accumulation_dtype(dtype)
+    if acc == dtype:
+        return reduce(fname, x, lax_fn, combine, axis, dtype, *rest)
+    return misc.convert_element_type(reduce(fname, x, lax_fn, combine, axis, acc, *rest), dtype)
+
+
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,  # noqa: A001
         promote_integers=True):
-    """jnp.sum: bool and small integers are summed in the default integer dtype."""
+    """jnp.sum: bool and small integers are summed in the default integer dtype; 16-bit
+    floats in float32 (rounded once at the end), as in JAX."""
     x = _arg("sum", a)
-    return _reduce("sum", x, red.reduce_sum, ew.add, axis, _sum_dtype("sum", dtype, x.dtype, promote_integers),
-                   out, keepdims, initial, where, 0)
+    return _upcast_16bit(_reduce, "sum", x, red.reduce_sum, ew.add, axis,
+                         _sum_dtype("sum", dtype, x.dtype, promote_integers), out, keepdims, initial, where, 0)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None,
          promote_integers=True):
-    """jnp.prod: bool and small integers are multiplied in the default integer dtype."""
+    """jnp.prod: bool and small integers are multiplied in the default integer dtype; 16-bit
+    floats in float32 (rounded once at the end), as in JAX."""
     x = _arg("prod", a)
-    return _reduce("prod", x, red.reduce_prod, ew.mul, axis, _sum_dtype("prod", dtype, x.dtype, promote_integers),
-                   out, keepdims, initial, where, 1)
+    return _upcast_16bit(_reduce, "prod", x, red.reduce_prod, ew.mul, axis,
+                         _sum_dtype("prod", dtype, x.dtype, promote_integers), out, keepdims, initial, where, 1)
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
@@ -311,7 +321,7 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
 
 
 def _nan_to(x, value):
-    return ew.select_n(_isnan(x), x, value) if x.dtype.kind in "fc" else x
+    return ew.select_n(_isnan(x), x, value) if dtypes.is_inexact(x.dtype) else x
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
@@ -326,7 +336,7 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
 
 def _nan_extreme(fname, fn, fill, a, axis, out, keepdims, initial, where):
     x = _arg(fname, a)
-    if x.dtype.kind not in "fc":
+    if not dtypes.is_inexact(x.dtype):
         return fn(x, axis, out, keepdims, initial, where)
     nan = _isnan(x)
     r = fn(ew.select_n(nan, x, fill), axis, out, keepdims, initial, where)
@@ -352,7 +362,7 @@ def _not_nan_where(fname, x, where):
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """jnp.nanmean: mean of the non-NaN elements."""
     x = _arg("nanmean", a)
-    if x.dtype.kind not in "fc":
+    if not dtypes.is_inexact(x.dtype):
         return mean(x, axis, dtype, out, keepdims, where=where)
     return mean(x, axis, dtype, out, keepdims, where=_not_nan_where("nanmean", x, where))
 
@@ -360,7 +370,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     """jnp.nanvar: variance of the non-NaN elements."""
     x = _arg("nanvar", a)
-    if x.dtype.kind in "fc":
+    if dtypes.is_inexact(x.dtype):
         where = _not_nan_where("nanvar", x, where)
     return var(x, axis, dtype, out, ddof, keepdims, where=where, correction=correction)
 

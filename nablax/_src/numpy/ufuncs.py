@@ -17,13 +17,14 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..core import Tracer
+from ..custom_derivatives import custom_jvp
 from ..primitives import elementwise as ew
 from ..primitives import reductions as red
 from ..primitives import shape as lax_shape
 from ..primitives import special as sp
 from ..primitives.misc import convert_element_type
 from .methods import reflected
-from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
+from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact, scalar_value
 
 # ------------------------------------------------------------------------------ factories
 
@@ -74,7 +75,7 @@ def _scalar_like(arr, py, kinds: str):
         return None
     if type(py) is int and not -2 ** 31 <= py < 2 ** 31:
         return None  # (promote_args checks the range)
-    return wrap(np.asarray(py, dt), True)
+    return wrap(scalar_value(py, dt), True)
 
 
 def unary_ufunc(name: str, lax_fn: Callable, inexact: bool = False, doc: str = "") -> Callable:
@@ -118,8 +119,14 @@ def _arg(name: str, x):
     return as_array(x)
 
 
+def _kind(x) -> str:
+    """x's NumPy dtype kind, "f" for bfloat16 (whose NumPy kind is "V")."""
+    k = x.dtype.kind
+    return "f" if k == "V" and x.dtype == dtypes.bfloat16 else k
+
+
 def _require(name: str, x, kinds: str, what: str) -> None:
-    if x.dtype.kind not in kinds:
+    if _kind(x) not in kinds:
         raise TypeError(f"jnp.{name} does not accept dtype {x.dtype.name}; it needs {what}")
 
 
@@ -306,7 +313,7 @@ def floor_divide(x1, x2, /):
 
     Integer division by zero follows JAX (XLA): x // 0 is -2 for x != 0 and -1 for 0."""
     x1, x2 = _bools_to_int(*_promote2("floor_divide", x1, x2))
-    kind = x1.dtype.kind
+    kind = _kind(x1)
     _no_complex("floor_divide", x1)
     if kind == "u":
         return ew.div(x1, x2)
@@ -321,7 +328,7 @@ def floor_divide(x1, x2, /):
 def divmod(x1, x2, /):  # noqa: A001
     """jnp.divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
     x1, x2 = _bools_to_int(*_promote2("divmod", x1, x2))
-    if x1.dtype.kind == "f":
+    if _kind(x1) == "f":
         return _float_divmod(x1, x2)
     return floor_divide(x1, x2), remainder(x1, x2)
 
@@ -340,17 +347,51 @@ log2 = unary_ufunc("log2", lambda x: _strong(ew.div(ew.log(x), _LN2)), inexact=T
 log10 = unary_ufunc("log10", lambda x: _strong(ew.div(ew.log(x), _LN10)), inexact=True)
 
 
-def _logaddexp(x1, x2, exp_fn, scale):
+def _logaddexp_value(x1, x2, exp_fn, inv_scale):
     amax = ew.max(x1, x2)
     delta = ew.sub(x1, x2)
     tail = sp.log1p(exp_fn(ew.neg(ew.abs(delta))))
-    out = ew.add(amax, tail if scale is None else ew.div(tail, scale))
+    out = ew.add(amax, tail if inv_scale is None else ew.mul(tail, inv_scale))
     return ew.select_n(ew.ne(delta, delta), out, ew.add(x1, x2))  # both infinite: x1 + x2
 
 
-logaddexp = binary_ufunc("logaddexp", lambda x, y: _logaddexp(x, y, ew.exp, None), inexact=True,
+def _posinf_to_zero(x):
+    return ew.select_n(ew.eq(x, np.inf), x, _same_dtype_const(x, 0))
+
+
+def _logaddexp_rule(core, exp_fn):
+    """The JVP JAX gives logaddexp(2): t1 * w(x1) + t2 * w(x2) with w(x) = exp(x - out) (exp2
+    for base 2), +inf counted as 0 in the exponent; it is 0.5 each at x1 == x2 and finite at
+    (inf, inf), where differentiating the formula would give NaN."""
+
+    def jvp(primals, tangents):
+        (x1, x2), (t1, t2) = primals, tangents
+        out = core(x1, x2)
+        o = _posinf_to_zero(out)
+        w1 = exp_fn(ew.sub(_posinf_to_zero(x1), o))
+        w2 = exp_fn(ew.sub(_posinf_to_zero(x2), o))
+        return out, ew.add(ew.mul(t1, w1), ew.mul(t2, w2))
+
+    return jvp
+
+
+@custom_jvp
+def _logaddexp(x1, x2):
+    return _logaddexp_value(x1, x2, ew.exp, None)
+
+
+@custom_jvp
+def _logaddexp2(x1, x2):
+    return _logaddexp_value(x1, x2, sp.exp2, 1 / _LN2)
+
+
+_logaddexp.defjvp(_logaddexp_rule(_logaddexp, ew.exp))
+_logaddexp2.defjvp(_logaddexp_rule(_logaddexp2, sp.exp2))
+
+
+logaddexp = binary_ufunc("logaddexp", _logaddexp, inexact=True,
                          doc="jnp.logaddexp: log(exp(x1) + exp(x2)) without overflow.")
-logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _weak_only_if_scalar(_logaddexp(x, y, sp.exp2, _LN2)), inexact=True,
+logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _weak_only_if_scalar(_logaddexp2(x, y)), inexact=True,
                           doc="jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow.")
 
 # ------------------------------------------------------------------- trigonometric
@@ -382,7 +423,8 @@ def hypot(x1, x2, /):
     hi, lo = ew.max(a, b), ew.min(a, b)
     ratio = ew.div(lo, ew.select_n(ew.eq(hi, 0), hi, 1))
     out = ew.mul(hi, sp.sqrt(ew.add(ew.mul(ratio, ratio), 1)))
-    return _weak_only_if_scalar(ew.select_n(ew.eq(hi, np.inf), out, np.inf))
+    infinite = ew.bitwise_or(ew.eq(a, np.inf), ew.eq(b, np.inf))  # hypot(inf, nan) is inf, as in C
+    return _weak_only_if_scalar(ew.select_n(infinite, out, np.inf))
 
 
 def sinc(x, /):
@@ -435,7 +477,7 @@ def round(a, decimals: int = 0, out=None):  # noqa: A001
         raise NotImplementedError("jnp.round: the `out` argument is not supported (arrays are immutable)")
     decimals = operator.index(decimals)
     x = _arg("round", a)
-    kind = x.dtype.kind
+    kind = _kind(x)
     if kind == "b":
         raise ValueError("jnp.round: bool input is not supported (as in JAX); convert it to a number first")
     if kind in "iu":
@@ -483,18 +525,19 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):  #
     return x
 
 
-def _fmaxmin(name: str, pick_second: Callable) -> Callable:
+def _fmaxmin(name: str, pick_first: Callable) -> Callable:
     def fn(x1, x2, /):
         x1, x2 = promote_args(name, x1, x2)
-        return ew.select_n(ew.bitwise_or(pick_second(x1, x2), ew.ne(x1, x1)), x1, x2)
+        # As JAX: x1 where it wins or x2 is NaN, else x2 (so ties, and their gradient, go to x2).
+        return ew.select_n(ew.bitwise_or(pick_first(x1, x2), ew.ne(x2, x2)), x2, x1)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"jnp.{name}: elementwise {name[1:]}imum, ignoring NaNs."
     return fn
 
 
-fmax = _fmaxmin("fmax", ew.lt)
-fmin = _fmaxmin("fmin", ew.gt)
+fmax = _fmaxmin("fmax", ew.gt)
+fmin = _fmaxmin("fmin", ew.lt)
 
 # ------------------------------------------------------------------ logical, bitwise
 
@@ -573,7 +616,7 @@ def isnan(x, /):
 def isinf(x, /):
     """jnp.isinf: True where x is +inf or -inf (either part, for complex)."""
     x = _arg("isinf", x)
-    kind = x.dtype.kind
+    kind = _kind(x)
     if kind == "f":
         return _strong(ew.eq(ew.abs(x), np.inf))
     if kind == "c":
@@ -585,20 +628,20 @@ def isposinf(x, /):
     """jnp.isposinf: True where x is +inf."""
     x = _arg("isposinf", x)
     _no_complex("isposinf", x)
-    return _strong(ew.eq(x, np.inf) if x.dtype.kind == "f" else ew.ne(x, x))
+    return _strong(ew.eq(x, np.inf) if _kind(x) == "f" else ew.ne(x, x))
 
 
 def isneginf(x, /):
     """jnp.isneginf: True where x is -inf."""
     x = _arg("isneginf", x)
     _no_complex("isneginf", x)
-    return _strong(ew.eq(x, -np.inf) if x.dtype.kind == "f" else ew.ne(x, x))
+    return _strong(ew.eq(x, -np.inf) if _kind(x) == "f" else ew.ne(x, x))
 
 
 def isfinite(x, /):
     """jnp.isfinite: True where x is neither infinite nor NaN (always for integers)."""
     x = _arg("isfinite", x)
-    kind = x.dtype.kind
+    kind = _kind(x)
     if kind == "f":
         return sp.is_finite(x)
     if kind == "c":
@@ -628,7 +671,7 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
 def signbit(x, /):
     """jnp.signbit: True where the sign bit is set (-0.0 included; not read for NaNs)."""
     x = _arg("signbit", x)
-    kind = x.dtype.kind
+    kind = _kind(x)
     _no_complex("signbit", x)
     if kind == "f":
         # atan2(x, -1) is +pi for +0.0 and -pi for -0.0, and has x's sign elsewhere.

@@ -26,6 +26,7 @@ import numpy as np
 from ..array import wrap
 from ..avals import ShapedArray, Zero, float0
 from ..core import Primitive, eager_args, lift_aval
+from ..dtypes import bfloat16
 
 PRIMITIVES: dict[str, Primitive] = {}
 _MISSING = object()
@@ -179,7 +180,8 @@ def require_same_dtypes(opname: str, avals) -> np.dtype:
 
 
 def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
-    if aval.dtype.kind not in kinds:
+    """TypeError unless the dtype's kind is in `kinds` (bfloat16, NumPy kind "V", counts as "f")."""
+    if aval.dtype.kind not in kinds and not ("f" in kinds and aval.dtype == bfloat16):
         raise TypeError(f"lax.{opname} does not accept dtype {aval.dtype.name}; it needs {what}")
 
 

@@ -5,6 +5,7 @@ Each public wrapper coerces Python scalars to the other operand's dtype, as lax 
 """
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -18,20 +19,21 @@ from ._define import (
     broadcast_shapes,
     define_primitive,
     never_weak,
+    require_dtype_kinds,
     require_same_dtypes,
     weak_if_all_weak,
 )
-from ._define import require_dtype_kinds as _require_dtype_kinds
 from .misc import convert_element_type
 
 _SCALARS = (bool, int, float, complex)
 
-
-def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
-    """The _define check, with bfloat16 (NumPy kind "V") counted as a floating dtype."""
-    if "f" in kinds and dtypes.bfloat16 is not None and aval.dtype == dtypes.bfloat16:
-        return
-    _require_dtype_kinds(opname, aval, kinds, what)
+# JAX never prints NumPy's floating-point RuntimeWarnings ("divide by zero encountered in
+# log"): log(0) is -inf by design. NumPy attributes them to the Python frame that called
+# the ufunc, so one filter on nablax's own module names (generated jit code runs under
+# "nablax._src.jit.generated") silences them at no per-call cost, while warnings raised by
+# the user's own NumPy calls still show. (A `warnings.catch_warnings()` block around the
+# first `import nablax` discards the filter with the rest of its changes.)
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nablax(\.|$)")
 
 
 FLOAT_KINDS = "fc"
@@ -388,15 +390,39 @@ def _scalar_like(x, value):
     return wrap(np.asarray(value, aval_of(x).dtype))
 
 
+def _is_real_float(dt) -> bool:
+    return dt.kind == "f" or dt == dtypes.bfloat16
+
+
+def _signed_zero_extremum(np_fn, both_signs_needed: bool):
+    """np.maximum / np.minimum ordering -0.0 below +0.0, as XLA does: max(0., -0.) is 0.
+    and min(0., -0.) is -0. whichever operand comes first (NumPy returns the first)."""
+
+    count_nonzero, bf16 = np.count_nonzero, dtypes.bfloat16
+
+    def fn(x, y):
+        out = np_fn(x, y)
+        dt = out.dtype
+        if (dt.kind == "f" or dt == bf16) and count_nonzero(out) != out.size:  # (only zeros need a look)
+            zero = out == 0
+            sx, sy = np.signbit(x), np.signbit(y)
+            negative = (sx & sy) if both_signs_needed else (sx | sy)
+            out = np.where(zero, np.where(negative, -0.0, 0.0).astype(out.dtype), out)
+        return out
+
+    fn.__name__ = np_fn.__name__
+    return fn
+
+
 max_p = binary_elementwise(
-    "max", "maximum",
+    "max", _signed_zero_extremum(np.maximum, True),
     jvp_lhs=_select_weights_lhs_rhs(True, True),
     jvp_rhs=_select_weights_lhs_rhs(False, True),
     kinds="biuf",
 )
 max = _binary_wrapper(max_p)  # noqa: A001
 min_p = binary_elementwise(
-    "min", "minimum",
+    "min", _signed_zero_extremum(np.minimum, False),
     jvp_lhs=_select_weights_lhs_rhs(True, False),
     jvp_rhs=_select_weights_lhs_rhs(False, False),
     kinds="biuf",
@@ -552,8 +578,9 @@ def integer_pow(x, y: int):
 # ------------------------------------------------------------------ more arithmetic
 
 def _trunc(q):
-    """q rounded toward zero, as q - rem(q, 1): differentiable, with derivative zero (rem's JVP)."""
-    return sub(q, rem(q, _scalar_like(q, 1)))
+    """q rounded toward zero, as q - rem(q, 1) (infinities kept): differentiable, with
+    derivative zero (rem's JVP)."""
+    return select_n(eq(abs(q), _scalar_like(q, np.inf)), sub(q, rem(q, _scalar_like(q, 1))), q)
 
 
 def _rem_impl(x, y):
@@ -580,6 +607,9 @@ rem.__doc__ = "lax.rem: remainder of C-style (truncated) division; the sign foll
 def _pow_impl(x, y):
     dt = np.result_type(x, y)  # (one operand may be a Python scalar in generated code)
     if dt.kind not in "iu":
+        if np.ndim(y) == 0 and y == 0.5 and dt.kind != "c":
+            # NumPy computes x ** 0.5 as sqrt(x); C's pow (and XLA) give +inf at -inf, +0 at -0.
+            return np.where(x == -np.inf, np.inf, np.sqrt(x) + 0.0).astype(dt)
         return np.power(x, y)
     # Integer ** integer array, as JAX computes it: binary exponentiation over the low six
     # bits of the exponent, wrapping on overflow. Exponents in [0, 64) give the exact
@@ -595,8 +625,12 @@ def _replace_zeros(x):
 
 
 def _pow_jvp_lhs(t, x, y, out):
-    # d/dx x**y = y * x**(y-1), and 0 where y == 0 (also at x == 0).
-    jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), _scalar_like(y, 0))
+    # d/dx x**y = y * x**(y-1). For an integer y it is 0 where y == 0 (also at x == 0); for
+    # a float y it is not special-cased, so 0 ** 0 has derivative 0 * inf = nan, as in JAX.
+    if aval_of(y).dtype.kind in "iu":
+        jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), _scalar_like(y, 0))
+    else:
+        jac = mul(y, pow_any(x, sub(y, _scalar_like(y, 1))))
     return mul(t, jac)
 
 
@@ -629,7 +663,10 @@ square = square_p.bind
 
 
 def _sign_impl(x):
-    if np.result_type(x).kind != "c":
+    dt = np.result_type(x)
+    if _is_real_float(dt):
+        return np.copysign(np.sign(x), x)  # sign(-0.) is -0., as in JAX
+    if dt.kind != "c":
         return np.sign(x)
     mag = np.abs(x)
     return np.where(mag == 0, 0, x / np.where(mag == 0, 1, mag)).astype(np.result_type(x))
@@ -641,7 +678,7 @@ sign = sign_p.bind
 
 def _abs_tangent(t, x, y):
     if aval_of(x).dtype.kind != "c":
-        return mul(t, sign(x))
+        return select_n(ge(x, _scalar_like(x, 0)), neg(t), t)  # d|x|/dx is 1 at 0 (and -0.), as in JAX
     # d|z| = Re(conj(z) dz) / |z|, taken as 0 at z == 0.
     safe = select_n(eq(y, 0), y, _scalar_like(y, 1))
     unit = div(x, complex(safe, _scalar_like(safe, 0)))

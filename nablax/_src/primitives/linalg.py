@@ -99,6 +99,8 @@ def _dot_general_impl(xp, lhs, rhs, *, dimension_numbers, preferred_element_type
     if rmat is not None:
         rhs = xp.reshape(rhs, rmat)
     out = xp.matmul(lhs, rhs)
+    if out.dtype != lhs.dtype:  # (ml_dtypes' bfloat16 matmul accumulates and returns float32)
+        out = out.astype(lhs.dtype)
     if out_shape is not None:
         return xp.reshape(out, out_shape)
     return out if type(out) is np.ndarray else xp.asarray(out)
@@ -144,7 +146,8 @@ def _dot_general_abstract(lhs: ShapedArray, rhs: ShapedArray, *, dimension_numbe
         dtype, weak = lhs.dtype, lhs.weak_type and rhs.weak_type
     else:
         dtype, weak = preferred_element_type, False
-    if lhs.dtype.kind not in "biufc" or rhs.dtype.kind not in "biufc":
+    if not (lhs.dtype.kind in "biufc" or lhs.dtype == dtypes.bfloat16) or not (
+            rhs.dtype.kind in "biufc" or rhs.dtype == dtypes.bfloat16):
         raise TypeError(f"lax.dot_general does not accept dtypes {lhs.dtype.name}, {rhs.dtype.name}")
     lf = _free_axes(lhs.ndim, lc, lb)
     rf = _free_axes(rhs.ndim, rc, rb)
@@ -249,7 +252,7 @@ def _dot_general_batch(args, dims, *, dimension_numbers, preferred_element_type)
 
 def _dot_general_emit(args, params, src, avals):
     """The impl's transpose/reshape/matmul plan, resolved at compile time for these shapes."""
-    if params["preferred_element_type"] is not None:
+    if params["preferred_element_type"] is not None or avals[0].dtype == dtypes.bfloat16:
         return None
     lhs, rhs = args
     (lc, rc), (lb, rb) = params["dimension_numbers"]

@@ -49,7 +49,7 @@ def _convert_jvp(primals, tangents, *, new_dtype, weak_type):
     (x,), (t,) = primals, tangents
     out = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
     out_aval = aval_of(out)
-    if type(t) is Zero or new_dtype.kind not in "fc" or aval_of(x).dtype.kind not in "fc":
+    if type(t) is Zero or not dtypes.is_inexact(new_dtype) or not dtypes.is_inexact(aval_of(x).dtype):
         return out, Zero(out_aval.to_tangent_aval())
     return out, convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type)
 

@@ -81,8 +81,30 @@ def _reduce_sum_transpose(ct, x, *, axes):
     return [shape.broadcast_in_dim(ct, in_shape, _kept_axes(len(in_shape), axes))]
 
 
+def accumulation_dtype(dtype: np.dtype) -> np.dtype:
+    """float32 for the 16-bit floats (float16, bfloat16), whose sums and products are
+    accumulated in float32 and rounded once; otherwise `dtype` itself."""
+    return _F32 if dtype.itemsize == 2 and dtypes.is_float(dtype) else dtype
+
+
+_F32 = np.dtype(np.float32)
+
+
+# The reductions call the ufuncs' `reduce` directly rather than xp.sum/xp.max: NumPy's
+# RuntimeWarnings (inf - inf in a sum) then come from nablax's frames, which nablax's filter
+# silences, instead of from NumPy's own Python wrappers.
+
 def _reduce_sum_impl(xp, x, *, axes):
-    return xp.sum(x, axis=axes, dtype=x.dtype)
+    dt = np.result_type(x)
+    acc = accumulation_dtype(dt)
+    out = xp.add.reduce(x, axis=axes, dtype=acc)
+    return out if acc == dt else out.astype(dt)
+
+
+def _reduce_sum_emit(args, params, src, avals):
+    if accumulation_dtype(avals[0].dtype) != avals[0].dtype:
+        return None
+    return f"xp.add.reduce({args[0]}, axis={params['axes']!r}, dtype={args[0]}.dtype)"
 
 
 reduce_sum_p, reduce_sum = axis_reduction(
@@ -91,7 +113,7 @@ reduce_sum_p, reduce_sum = axis_reduction(
     jvp="linear",
     linear=True,
     transpose=_reduce_sum_transpose,
-    emit="xp.sum({0}, axis={axes}, dtype={0}.dtype)",
+    emit=_reduce_sum_emit,
 )
 
 
@@ -111,7 +133,7 @@ def _extreme_identity(dtype: np.dtype, is_max: bool):
 def _extreme_impl(is_max: bool):
     def impl(xp, x, *, axes):
         dtype = np.result_type(x)
-        fn = xp.max if is_max else xp.min
+        fn = xp.maximum.reduce if is_max else xp.minimum.reduce
         # `initial` gives empty reductions the identity (-inf for max), as in lax.
         return fn(x, axis=axes, initial=_extreme_identity(dtype, is_max))
 
@@ -124,7 +146,7 @@ def _extreme_emit(is_max: bool):
     def emit(args, params, src, avals):
         if any(avals[0].shape[a] == 0 for a in params["axes"]):
             return None
-        return f"xp.{'max' if is_max else 'min'}({args[0]}, axis={params['axes']!r})"
+        return f"xp.{'maximum' if is_max else 'minimum'}.reduce({args[0]}, axis={params['axes']!r})"
 
     return emit
 
@@ -135,7 +157,7 @@ def _extreme_jvp(is_max: bool):
     def jvp(primals, tangents, *, axes):
         (x,), (t,) = primals, tangents
         out = (reduce_max_p if is_max else reduce_min_p).bind(x, axes=axes)
-        if type(t) is Zero or aval_of(x).dtype.kind != "f":
+        if type(t) is Zero or not dtypes.is_float(aval_of(x).dtype):
             return out, Zero(aval_of(out).to_tangent_aval())
         aval = aval_of(x)
         at_extreme = elementwise.eq(x, shape.broadcast_in_dim(out, aval.shape, _kept_axes(aval.ndim, axes)))
@@ -167,7 +189,10 @@ reduce_min_p, reduce_min = axis_reduction(
 # ----------------------------------------------------------------------------- reduce_prod
 
 def _reduce_prod_impl(xp, x, *, axes):
-    return xp.prod(x, axis=axes, dtype=np.result_type(x))
+    dt = np.result_type(x)
+    acc = accumulation_dtype(dt)
+    out = xp.multiply.reduce(x, axis=axes, dtype=acc)
+    return out if acc == dt else out.astype(dt)
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes):
@@ -177,7 +202,7 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
     out = reduce_prod(x, axes)
     if not axes:
         return out, t
-    if type(t) is Zero or aval_of(x).dtype.kind not in "fc":
+    if type(t) is Zero or not dtypes.is_inexact(aval_of(x).dtype):
         return out, Zero(aval_of(out).to_tangent_aval())
     aval = aval_of(x)
     if len(axes) == 1:

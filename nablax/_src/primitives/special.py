@@ -88,8 +88,8 @@ cosh_p = unary_elementwise("cosh", "cosh", tangent=lambda t, x, y: mul(t, sinh(x
 cosh = cosh_p.bind
 asinh_p = unary_elementwise("asinh", "arcsinh", tangent=lambda t, x, y: mul(t, rsqrt(add(mul(x, x), 1.0))))
 asinh = asinh_p.bind
-acosh_p = unary_elementwise("acosh", "arccosh",
-                            tangent=lambda t, x, y: mul(t, mul(rsqrt(sub(x, 1.0)), rsqrt(add(x, 1.0)))))
+acosh_p = unary_elementwise("acosh", "arccosh",  # (1/sqrt(x^2 - 1), real below -1 too, as in JAX)
+                            tangent=lambda t, x, y: mul(t, rsqrt(sub(mul(x, x), 1.0))))
 acosh = acosh_p.bind
 atanh_p = unary_elementwise("atanh", "arctanh", tangent=lambda t, x, y: div(t, sub(1.0, mul(x, x))))
 atanh = atanh_p.bind
@@ -116,7 +116,11 @@ erf = erf_p.bind
 erfc_p = unary_elementwise("erfc", _same_dtype(sps.erfc), kinds="f",
                            tangent=lambda t, x, y: mul(t, mul(_gaussian(x), -_TWO_OVER_SQRT_PI)))
 erfc = erfc_p.bind
-erf_inv_p = unary_elementwise("erf_inv", _same_dtype(sps.erfinv), kinds="f",
+def _erf_inv_impl(x):
+    return np.copysign(sps.erfinv(x), x)  # erfinv(-0.) is -0., as in JAX (SciPy gives +0.)
+
+
+erf_inv_p = unary_elementwise("erf_inv", _same_dtype(_erf_inv_impl), kinds="f",
                               tangent=lambda t, x, y: mul(t, mul(exp(mul(y, y)), _SQRT_PI_OVER_TWO)))
 erf_inv = erf_inv_p.bind
 
