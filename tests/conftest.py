@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 _COMMON = dict(deadline=None, database=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 settings.register_profile("ci", max_examples=25, derandomize=True, **_COMMON)
-settings.register_profile("long", max_examples=2000, **_COMMON)
+settings.register_profile("long", max_examples=2500, **_COMMON)
 settings.load_profile("ci")
 
 
