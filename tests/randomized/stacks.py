@@ -78,7 +78,7 @@ def vmap_axes(draw, in_shapes, py_floats):
 
 
 @st.composite
-def stacks(draw, prog, max_depth=3, fwd_ok=None, rev_ok=None):
+def stacks(draw, prog, max_depth=3, fwd_ok=None, rev_ok=None, min_depth=1):
     fwd_ok = prog.fwd_ok if fwd_ok is None else fwd_ok
     rev_ok = prog.rev_ok if rev_ok is None else rev_ok
     kinds = ["jit", "vmap"]
@@ -92,11 +92,12 @@ def stacks(draw, prog, max_depth=3, fwd_ok=None, rev_ok=None):
         kinds += REVERSE
     if fwd_ok and rev_ok:
         kinds.append("hessian")
+    kinds = kinds[1:] + kinds[:1]  # draws shrink towards the first kind: make it a transformation, not jit
     in_shapes, out_shape = prog.in_shapes, prog.out_shape
     stack = []
     jit_below = prog.has_jit
     ckpt_below = lin_over_ckpt = False
-    for _ in range(draw(st.integers(0, max_depth))):
+    for _ in range(draw(st.integers(min_depth, max_depth))):
         kind = draw(st.sampled_from(kinds))
         if (jit_below and kind in JIT_DEFECT) or (lin_over_ckpt and kind in REVERSE + ("hessian",)):
             continue
