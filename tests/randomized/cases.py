@@ -20,7 +20,7 @@ from .programs import NX, Probe, Program, build, inputs, programs
 from .stacks import apply_stack, describe, raw_points, split_points, stacks, top_shapes
 
 PROGRAMS_RUN: collections.Counter = collections.Counter()
-MAX_MAGNITUDE = 1e4
+MAX_MAGNITUDE = 1e3
 
 
 @dataclass(frozen=True)

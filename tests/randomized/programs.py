@@ -128,18 +128,52 @@ def _chain(L, names, x):
     return x
 
 
+class _PythonControl:
+    """lax.cond / fori_loop / scan / while_loop as Python control flow, for the probe: it sees every step's value."""
+
+    def __init__(self, L, probe):
+        self.L, self.probe = L, probe
+
+    def _see(self, v):
+        self.probe.see(v)
+        return v
+
+    def cond(self, pred, true_fn, false_fn, x):
+        return self._see(true_fn(x) if bool(pred) else false_fn(x))
+
+    def fori_loop(self, lo, hi, body, x):
+        for i in range(lo, hi):
+            x = self._see(body(i, x))
+        return x
+
+    def scan(self, body, carry, xs, reverse):
+        xs = self.L.jnp.asarray(xs)
+        ys = [None] * xs.shape[0]
+        for i in reversed(range(xs.shape[0])) if reverse else range(xs.shape[0]):
+            carry, ys[i] = body(carry, xs[i])
+            self._see(carry)
+        return carry, self.L.jnp.stack(ys)
+
+    def while_loop(self, cond_fn, body, state):
+        while cond_fn(state):
+            state = body(state)
+            self._see(state[1])
+        return state
+
+
 def _control(L, node, vals, probe):
     kw = node.kwargs()
+    lax = L.lax if probe is None else _PythonControl(L, probe)
     if node.op == "cond":
         p, x = vals
         if probe is not None:
             probe.margin = min(probe.margin, abs(float(np.sum(np.asarray(p)))))
         a, b = node.sub
-        return L.lax.cond(L.jnp.sum(p) > 0, lambda v: _chain(L, a, v), lambda v: _chain(L, b, v), x)
+        return lax.cond(L.jnp.sum(p) > 0, lambda v: _chain(L, a, v), lambda v: _chain(L, b, v), x)
     if node.op == "fori_loop":
         x, y = vals
         (c,) = node.sub
-        return L.lax.fori_loop(0, LOOP_STEPS, lambda i, v: 0.5 * _chain(L, c, v) + y + 0.1 * i, x)
+        return lax.fori_loop(0, LOOP_STEPS, lambda i, v: 0.5 * _chain(L, c, v) + y + 0.1 * i, x)
     if node.op == "scan":
         c0, xs = vals
         (c,) = node.sub
@@ -148,12 +182,12 @@ def _control(L, node, vals, probe):
             new = 0.5 * _chain(L, c, carry) + x
             return new, L.jnp.sin(new)
 
-        carry, ys = L.lax.scan(body, c0, xs, reverse=kw["reverse"])
+        carry, ys = lax.scan(body, c0, xs, reverse=kw["reverse"])
         return carry if kw["out"] == "carry" else ys
     if node.op == "while_loop":
         (x,) = vals
         (c,) = node.sub
-        return L.lax.while_loop(lambda s: s[0] < LOOP_STEPS, lambda s: (s[0] + 1, 0.5 * _chain(L, c, s[1])), (0, x))[1]
+        return lax.while_loop(lambda s: s[0] < LOOP_STEPS, lambda s: (s[0] + 1, 0.5 * _chain(L, c, s[1])), (0, x))[1]
     raise AssertionError(node.op)
 
 
