@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import nablax
 
 from .programs import NX, Probe, Program, build, inputs, programs
-from .stacks import apply_stack, describe, raw_points, split_points, stacks, top_shapes
+from .stacks import apply_stack, describe, raw_points, split_points, stack_rev_ok, stacks, top_shapes
 
 PROGRAMS_RUN: collections.Counter = collections.Counter()
 MAX_MAGNITUDE = 1e3
@@ -39,6 +39,11 @@ class Case:
     @property
     def top_out_shape(self):
         return top_shapes(self.prog, self.stack)[1]
+
+    @property
+    def rev_ok(self):
+        """Whether reverse mode may be applied on top of the whole stack."""
+        return stack_rev_ok(self.prog, self.stack)
 
     def inputs(self, dtype=np.float32, seed=None):
         return inputs(self.top_in_shapes, self.prog.py_floats, self.seed if seed is None else seed, dtype)
@@ -87,14 +92,14 @@ def scale_of(x):
     return max(1.0, float(np.max(np.abs(a)))) if a.size and np.all(np.isfinite(a)) else 1.0
 
 
-def assert_close(actual, expected, rtol, what, types=True):
-    """Same shape (and dtype and weak type when `types`) and values within rtol of the larger magnitude."""
+def assert_close(actual, expected, rtol, what, types=True, atol=0.0):
+    """Same shape (and dtype and weak type when `types`) and values within atol + rtol of the larger magnitude."""
     a, e = np.asarray(actual), np.asarray(expected)
     assert a.shape == e.shape, f"{what}: shape {a.shape} != {e.shape}"
     if types:
         assert a.dtype == e.dtype, f"{what}: dtype {a.dtype} != {e.dtype}"
         assert weak_type(actual) == weak_type(expected), f"{what}: weak_type {weak_type(actual)} != {weak_type(expected)}"
-    tol = rtol * max(scale_of(a), scale_of(e))
+    tol = rtol * max(scale_of(a), scale_of(e)) + atol
     ok = np.allclose(a.astype(np.float64), e.astype(np.float64), rtol=0, atol=tol, equal_nan=True)
     if not ok:
         err = float(np.nanmax(np.abs(a.astype(np.float64) - e.astype(np.float64)))) if a.size else math.nan
