@@ -134,9 +134,10 @@ def custom_cases(draw):
     wrapped = Program(prog.in_shapes, (Node(kind, tuple(range(len(prog.in_shapes))), (), (inner_prog,)),),
                       prog.out_shape, prog.py_floats)
     # Known defect (custom_derivatives.py): reverse mode through a custom_jvp rule containing
-    # control flow fails ("Cannot transpose atan", "lax.cond is not linear in its predicate",
-    # UndefinedPrimal), e.g. jit(grad(lambda v: f(v).sum())) for f = custom_jvp(sin(cond(...))).
-    rev_ok = None if kind == "custom_vjp" or not prog.has_control_flow else False
+    # control flow or a jit fails ("Cannot transpose atan", "Cannot transpose jit", "lax.cond is
+    # not linear in its predicate", UndefinedPrimal), e.g. jit(grad(lambda v: f(v).sum())) for
+    # f = custom_jvp(sin(cond(...))) or grad(lambda v: custom_jvp(jit(sin))(v).sum()).
+    rev_ok = None if kind == "custom_vjp" or not (prog.has_control_flow or prog.has_jit) else False
     return Case(wrapped, draw(stacks(wrapped, rev_ok=rev_ok)), draw(st.integers(0, 2**32 - 1)))
 
 
