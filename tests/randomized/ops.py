@@ -308,13 +308,18 @@ def _propose_update_slice(draw, shapes):
     return (x, y), {"starts": starts}
 
 
+def _slice(L, x, start, stop, step):
+    x = L.jnp.asarray(x)
+    return x[start:stop] if step == 1 else x[::-1]
+
+
 def _at(L, x, y, i, mode):
     ref = L.jnp.asarray(x).at[i]
     return {"set": ref.set, "add": ref.add, "mul": ref.multiply}[mode](y)
 
 
 INDEXING: dict = {
-    "slice": Op(_propose_slice, lambda L, x, start, stop, step: L.jnp.asarray(x)[start:stop:step]),
+    "slice": Op(_propose_slice, _slice),
     "index": Op(_propose_index, lambda L, x, i: L.jnp.asarray(x)[i]),
     "gather": Op(_propose_gather, lambda L, x, idx: L.jnp.asarray(x)[L.jnp.array(idx)]),
     "last_col": Op(lambda d, s: (lambda x: None if x is None else ((x,), {}))(_pick(d, s, lambda t: len(t) >= 1)),

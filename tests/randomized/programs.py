@@ -329,7 +329,7 @@ def programs(draw, in_shapes=None, max_nodes=6, depth=0, allow=("custom_vjp", "w
             node = Node(name, tuple(args), tuple(sorted(params.items())))
             out = _shape_of(lambda *a, node=node: ops.TABLE[node.op].apply(NX, *a, **node.kwargs()),
                             [shapes[i] for i in args])
-        if math.prod(out) > 36 or len(out) > 3:
+        if not 0 < math.prod(out) <= 36 or len(out) > 3:
             continue
         nodes.append(node)
         shapes.append(out)

@@ -31,7 +31,9 @@ def test_jit_matches_eager(case):
     f = case.function()
     eager = f(*xs)
     jitted = nablax.jit(f)(*xs)
-    assert_close(jitted, eager, 2e-5, "jit vs eager")
+    # float32: types exactly, values loosely (rounding differences grow through loops of cubes);
+    # float64: values tightly
+    assert_close(jitted, eager, 1e-3, "jit vs eager")
     with nablax.config.enable_x64(True):
         xs64 = case.inputs(np.float64)
         f64 = case.function(dtype=np.float64)
@@ -147,7 +149,8 @@ def test_custom_rules_are_obeyed(case, c):
     xs = case.inputs()
     assume_tame(case, xs)
     count("custom_rules")
-    plain = Case(case.prog.nodes[0].sub[0], case.stack, case.seed)
+    sub = case.prog.nodes[0].sub[0]
+    plain = Case(Program(sub.in_shapes, sub.nodes, sub.out_shape, case.prog.py_floats), case.stack, case.seed)
     expected = plain.function()(*xs)
     got = case.function(rule_scale=c)(*xs)
     assert np.asarray(got).dtype == np.asarray(expected).dtype and weak_type(got) == weak_type(expected)
