@@ -96,8 +96,9 @@ def assert_close(actual, expected, rtol, what, types=True, atol=0.0):
     """Same shape (and dtype and weak type when `types`) and values within atol + rtol of the larger magnitude."""
     a, e = np.asarray(actual), np.asarray(expected)
     assert a.shape == e.shape, f"{what}: shape {a.shape} != {e.shape}"
-    if types:
-        assert a.dtype == e.dtype, f"{what}: dtype {a.dtype} != {e.dtype}"
+    if types:  # (a Python scalar has the dtype it takes as an array, e.g. under jit)
+        da, de = (NX.jnp.asarray(x).dtype if isinstance(x, (float, int)) else np.asarray(x).dtype for x in (actual, expected))
+        assert da == de, f"{what}: dtype {da} != {de}"
         assert weak_type(actual) == weak_type(expected), f"{what}: weak_type {weak_type(actual)} != {weak_type(expected)}"
     tol = rtol * max(scale_of(a), scale_of(e)) + atol
     ok = np.allclose(a.astype(np.float64), e.astype(np.float64), rtol=0, atol=tol, equal_nan=True)
