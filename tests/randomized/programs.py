@@ -337,7 +337,9 @@ def programs(draw, in_shapes=None, max_nodes=6, depth=0, allow=("custom_vjp", "w
         nodes.append(Node("sin", (n_in - 1,)))
         shapes.append(in_shapes[-1])
     py = ()
-    if depth == 0 and not any(n.op in WEAK_TANGENT_DEFECT for n in Program(in_shapes, tuple(nodes), ()).walk()):
+    used = {name for n in Program(in_shapes, tuple(nodes), ()).walk()
+            for name in (n.op, *[op for chain in n.sub if isinstance(chain, tuple) for op in chain])}
+    if depth == 0 and not used & set(WEAK_TANGENT_DEFECT):
         py = tuple(i for i, s in enumerate(in_shapes) if s == () and draw(st.booleans()))
     return Program(tuple(in_shapes), tuple(nodes), shapes[-1], py)
 
