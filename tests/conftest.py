@@ -1,4 +1,20 @@
-"""Test-session setup."""
+"""Test-session setup: the RuntimeWarning filter as a pytest setting, and the hypothesis
+profiles for the randomised suites (tests/randomized, tests/compat/test_randomized_vs_jax.py).
+
+`ci` (the default) keeps the randomised suite well under a minute and is derandomised, so
+a CI failure reproduces exactly; `long` (`pytest --hypothesis-profile=long`) is the
+nightly-style run with many more, freshly random, examples. The number of random
+programs each randomised test ran is printed at the end of the session.
+"""
+import sys
+
+from hypothesis import HealthCheck, settings
+
+_COMMON = dict(deadline=None, database=None, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+settings.register_profile("ci", max_examples=25, derandomize=True, **_COMMON)
+settings.register_profile("long", max_examples=2500, **_COMMON)
+settings.load_profile("ci")
 
 
 def pytest_configure(config) -> None:
@@ -7,3 +23,10 @@ def pytest_configure(config) -> None:
     # collects and runs tests inside `warnings.catch_warnings()`, which discards filters
     # added there. The same filter as a pytest setting survives.
     config.addinivalue_line("filterwarnings", r"ignore::RuntimeWarning:nablax(\.|$)")
+
+
+def pytest_terminal_summary(terminalreporter):
+    cases = sys.modules.get("tests.randomized.cases")
+    if cases is not None and cases.PROGRAMS_RUN:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(cases.PROGRAMS_RUN.items()))
+        terminalreporter.write_line(f"randomized programs run: {sum(cases.PROGRAMS_RUN.values())} ({counts})")
