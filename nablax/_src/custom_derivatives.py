@@ -154,8 +154,11 @@ class custom_jvp(_CustomBase):
     def defjvps(self, *jvps: Callable | None) -> None:
         """One function per argument: jvps[i](g_i, primal_out, *primals) -> tangent term."""
 
+        if self.nondiff_argnums:
+            raise TypeError("Can't use defjvps with nondiff_argnums; use defjvp instead.")
+
         def jvp(primals, tangents):
-            out = self.fun(*primals)
+            out = self(*primals)  # differentiating this again uses the rule, not `fun`
             total = None
             for rule, t in zip(jvps, tangents):
                 if rule is None:
