@@ -14,6 +14,7 @@ import numpy as np
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
 from .core import Tracer, lift_aval
+from .custom_derivatives import live_part
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
@@ -239,6 +240,7 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     flat, in_tree = _flatten_args(primals, "linearize")
     store: dict = {}
     outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="linearize")
+    lin = live_part(lin)  # tangent steps nothing needs never run (e.g. of an unused custom_vjp)
     n = store["n_out"]
     out_tree = store["out_tree"]
     in_avals = [lift_aval(x) for x in flat]

@@ -19,6 +19,8 @@ from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
 from .interpreters.staging import trace_to_jaxpr
 from .interpreters.transpose import backward_pass
+from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
+from .jit.passes import Program, dce
 from .primitives._define import define_primitive, instantiate
 from .primitives.elementwise import add
 from .primitives.templates import batch_size, bdim_to_front
@@ -296,10 +298,10 @@ def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_av
 
 
 def _custom_vjp_lin_unsupported(*args, **params):
-    raise NotImplementedError(
-        "The linearized step of a custom_vjp function can only be transposed (vjp/grad); "
-        "evaluating, differentiating or batching it forward is not supported, because a "
-        "custom_vjp rule only defines the backward pass."
+    raise TypeError(
+        "can't apply forward-mode autodiff (jvp) to a custom_vjp function: its linearized step "
+        "can only be transposed (vjp/grad/jacrev), because a custom_vjp rule only defines the "
+        "backward pass. Define the function with custom_jvp to use forward mode."
     )
 
 
@@ -381,6 +383,12 @@ class custom_vjp(_CustomBase):
 
 # -------------------------------------------------------------------------- checkpoint
 
+def live_part(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """`closed` without the equations its outputs do not need (so they are never run)."""
+    prog = dce(Program(closed.jaxpr, list(closed.consts)))
+    return ClosedJaxpr(prog.jaxpr, prog.consts)
+
+
 def _remat_jvp(primals, tangents, *, call):
     outs, touts = jvp_flat(call, primals, tangents)
     return outs, touts
@@ -417,12 +425,22 @@ remat_call_p = define_primitive(
 
 
 def _lin_apply(call: Callable, n: int) -> Callable:
-    """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass."""
+    """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass.
+
+    Linearizing (rather than pushing tangents through `call`) leaves out the tangent
+    steps the outputs do not need, such as those of a custom_vjp function whose result
+    is unused, which could not run forward."""
 
     def apply(*xs):
-        return [instantiate(t) for t in jvp_flat(call, list(xs[:n]), list(xs[n:]))[1]]
+        _, lin = linearize_flat(call, list(xs[:n]), label="checkpoint")
+        lin = live_part(lin)
+        return [instantiate(t) for t in eval_jaxpr(lin.jaxpr, lin.consts, *xs[n:])]
 
     return apply
+
+
+def _remat_lin_avals(*avals, call, n):
+    return [a.to_tangent_aval() for a in _out_avals(call, avals[:n])]
 
 
 def _remat_lin_jvp(primals, tangents, *, call, n):
@@ -449,7 +467,7 @@ remat_lin_p = define_primitive(
     higher_order=True,
     impl=lambda xp, *vals, call, n: _call_impl(xp, *vals, call=_lin_apply(call, n)),
     eager=lambda *args, call, n: _lin_apply(call, n)(*[_as_value(a) for a in args]),
-    abstract_eval=lambda *avals, call, n: _out_avals(_lin_apply(call, n), avals),
+    abstract_eval=_remat_lin_avals,
     jvp=_remat_lin_jvp,
     batch=_remat_lin_batch,
     linear=True,
@@ -458,9 +476,24 @@ remat_lin_p = define_primitive(
 )
 
 
+def _closure_converted(closed: ClosedJaxpr) -> Callable:
+    """The Jaxpr as a function of (its constants, its inputs): closed-over tracers of outer
+    transformations become explicit operands, so every transformation sees them."""
+    jaxpr = closed.jaxpr
+    body = Jaxpr([], [*jaxpr.constvars, *jaxpr.invars], jaxpr.outvars, jaxpr.eqns)
+
+    def call(*xs):
+        return eval_jaxpr(body, [], *xs)
+
+    return call
+
+
 def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
                static_argnums: int | Sequence[int] = ()) -> Callable:
-    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals."""
+    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals.
+
+    As in JAX, `fun` is traced once per call (so Python control flow on its array
+    arguments is an error), and what its outputs do not need is dropped."""
     if policy is not None:
         raise NotImplementedError("checkpoint(policy=...) is not supported yet; omit policy to save only inputs")
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
@@ -472,14 +505,15 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
         flat_dyn = [_as_value(x) for x in flat_dyn]
         store: dict = {}
 
-        def call(*xs):
+        def flat_fun(*xs):
             it = iter(tree_unflatten(in_tree, xs))
             full = [args[i] if i in static else next(it) for i in range(len(args))]
             out = fun(*full)
             out_flat, store["out_tree"] = tree_flatten(out)
             return [_as_value(o) for o in out_flat]
 
-        outs = remat_call_p.bind(*flat_dyn, call=call)
+        closed = live_part(trace_to_jaxpr(flat_fun, [lift_aval(x) for x in flat_dyn], label="checkpoint"))
+        outs = remat_call_p.bind(*closed.consts, *flat_dyn, call=_closure_converted(closed))
         return tree_unflatten(store["out_tree"], outs)
 
     return remat_fun
