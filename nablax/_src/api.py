@@ -12,7 +12,7 @@ from typing import Any, Callable, Hashable, Sequence
 import numpy as np
 
 from .array import Array, to_concrete_array, wrap
-from .avals import UndefinedPrimal, Zero, float0
+from .avals import ShapedArray, UndefinedPrimal, Zero, float0
 from .core import Tracer, lift_aval
 from .custom_derivatives import live_part
 from .interpreters.batching import batch_flat
@@ -25,6 +25,7 @@ from .primitives import templates
 from .primitives.misc import convert_element_type
 from .primitives.shape import broadcast_in_dim, reshape, slice_in_dim
 from .tree import (
+    Partial,
     PyTreeDef,
     broadcast_prefix,
     keystr,
@@ -263,51 +264,84 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     return out, f_jvp
 
 
+def _backward(jaxpr, consts: Sequence, in_avals: list, cts_flat: list) -> list:
+    """Cotangents of the inputs of the linear `jaxpr` (padded with Zero for aux outputs)."""
+    args = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
+    padded = list(cts_flat) + [Zero(v.aval) for v in jaxpr.outvars[len(cts_flat):]]
+    cts = backward_pass(jaxpr, consts, args, padded)
+    return [_instantiate_ct(c, a) for c, a in zip(cts, in_avals)]
+
+
 def _vjp_flat(flat_fun: Callable, flat: list, label: str):
     outs, lin = linearize_flat(flat_fun, flat, label=label)
     in_avals = [lift_aval(x) for x in flat]
 
     def backward(cts_flat: list) -> list:
-        args = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
-        padded = list(cts_flat) + [Zero(v.aval) for v in lin.jaxpr.outvars[len(cts_flat):]]
-        cts = backward_pass(lin.jaxpr, lin.consts, args, padded)
-        return [_instantiate_ct(c, a) for c, a in zip(cts, in_avals)]
+        return _backward(lin.jaxpr, lin.consts, in_avals, cts_flat)
 
     return outs, backward
 
 
+def _checked_ct(c, aval, path: str):
+    """A cotangent for an output of type `aval`, checked as JAX checks it (ValueError)."""
+    expected = aval.to_tangent_aval()
+    if _is_float0(c) or (type(c) is Array and c.dtype == float0):
+        got = ShapedArray(c.shape, float0)
+    else:
+        c = _check_leaf(c, "vjp cotangent", path)
+        got = lift_aval(c)
+    if got.shape == expected.shape and (got.dtype == expected.dtype or expected.dtype == float0):
+        return Zero(expected) if expected.dtype == float0 or got.dtype == float0 else c
+    raise ValueError(
+        f"vjp: the cotangent{path} has type {got}, but the differentiated function's output{path} "
+        f"has type {aval}, so its cotangent must have type {expected} (integer and boolean "
+        "outputs accept any dtype of their shape)"
+    )
+
+
+class _VJPFunction:
+    """The static part of what `vjp` returns: the linear Jaxpr and the pytree structures.
+
+    `vjp` hands out `Partial(_VJPFunction(...), *residuals)`, a pytree whose leaves are
+    the residuals, so the function can be passed through jit, vmap and tree functions."""
+
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "out_avals", "__weakref__")
+
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, out_avals: list):
+        self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
+        self.in_avals, self.out_avals = in_avals, out_avals
+
+    def __call__(self, *args):
+        n = len(self.jaxpr.constvars)
+        if len(args) != n + 1:
+            raise TypeError(
+                "the function returned by vjp takes exactly one argument, the cotangent (a pytree "
+                f"matching the differentiated function's output), got {len(args) - n}"
+            )
+        pairs, ct_tree = tree_flatten_with_path(args[n])
+        if ct_tree != self.out_tree:
+            raise ValueError(
+                f"vjp: the cotangent's structure {ct_tree} must match the output structure {self.out_tree}"
+            )
+        checked = [_checked_ct(c, a, keystr(p)) for (p, c), a in zip(pairs, self.out_avals)]
+        return tree_unflatten(self.in_tree, _backward(self.jaxpr, args[:n], self.in_avals, checked))
+
+    def __repr__(self) -> str:
+        return f"<vjp of a function {self.in_tree} -> {self.out_tree}>"
+
+
 def vjp(fun: Callable, *primals, has_aux: bool = False):
-    """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple)."""
+    """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple).
+
+    vjp_fn is a `tree_util.Partial` whose leaves are the residuals of the linearization."""
     flat, in_tree = _flatten_args(primals, "vjp")
     store: dict = {}
-    outs, backward = _vjp_flat(_flat_fun(fun, in_tree, store, has_aux), flat, "vjp")
+    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="vjp")
     n = store["n_out"]
     out_tree = store["out_tree"]
-    out_avals = [lift_aval(o) for o in outs[:n]]
-
-    def vjp_fn(ct):
-        ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != out_tree:
-            raise ValueError(
-                f"vjp: the cotangent's structure {ct_tree} must match the output structure {out_tree}"
-            )
-        checked = []
-        for c, a in zip(ct_flat, out_avals):
-            if _is_float0(c) and a.dtype.kind not in "fc" and c.shape == a.shape:
-                checked.append(Zero(a.to_tangent_aval()))
-                continue
-            c = _check_leaf(c, "vjp cotangent")
-            ca = lift_aval(c)
-            if ca.shape != a.shape:
-                raise ValueError(f"vjp: cotangent shape {ca.shape} does not match the output shape {a.shape}")
-            if a.dtype.kind not in "fc" or ca.dtype == float0:
-                checked.append(Zero(a.to_tangent_aval()))
-            else:
-                if ca.dtype != a.dtype:
-                    c = convert_element_type(c, a.dtype)
-                checked.append(c)
-        return tree_unflatten(in_tree, backward(checked))
-
+    spec = _VJPFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat],
+                        [lift_aval(o) for o in outs[:n]])
+    vjp_fn = Partial(spec, *lin.consts)
     out = tree_unflatten(out_tree, outs[:n])
     if has_aux:
         return out, vjp_fn, tree_unflatten(store["aux_tree"], outs[n:])

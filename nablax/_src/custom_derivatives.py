@@ -12,7 +12,7 @@ import inspect
 from typing import Callable, Sequence
 
 from .array import Array, to_concrete_array, wrap
-from .avals import UndefinedPrimal, Zero
+from .avals import UndefinedPrimal, Zero, float0
 from .core import Tracer, _trace_var, lift_aval
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
@@ -24,7 +24,7 @@ from .jit.passes import Program, dce
 from .primitives._define import define_primitive, instantiate
 from .primitives.elementwise import add
 from .primitives.templates import batch_size, bdim_to_front
-from .tree import tree_flatten, tree_unflatten
+from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_structure, tree_unflatten, treedef_children
 
 _SCALARS = (bool, int, float, complex)
 
@@ -138,7 +138,7 @@ class _CustomBase:
             dyn_args = iter(tree_unflatten(in_tree, dyn_flat))
             return [static[i] if i in nd else next(dyn_args) for i in range(len(args))]
 
-        return static, flat, merge
+        return static, flat, merge, in_tree
 
 
 class custom_jvp(_CustomBase):
@@ -161,16 +161,18 @@ class custom_jvp(_CustomBase):
 
         def jvp(primals, tangents):
             out = self(*primals)  # differentiating this again uses the rule, not `fun`
+            out_tree = tree_structure(out)
             total = None
             for rule, t in zip(jvps, tangents):
                 if rule is None:
                     continue
                 term = rule(t, out, *primals)
+                if tree_structure(term) != out_tree:
+                    return out, term  # reported by the structure check of every custom_jvp rule
                 total = term if total is None else _tree_add(total, term)
-            if total is None:
-                total = _tree_zeros_like(out)
-            return out, total
+            return out, _tree_zeros_like(out) if total is None else total
 
+        jvp.__name__ = "defjvps rule"
         self.jvp = jvp
 
     def __call__(self, *args, **kwargs):
@@ -179,7 +181,7 @@ class custom_jvp(_CustomBase):
                 f"No JVP defined for custom_jvp function {self.__name__}; call .defjvp(...) first."
             )
         args = _resolve_args(self.fun, args, kwargs)
-        static, flat, merge = self._split(args)
+        static, flat, merge, _ = self._split(args)
         store: dict = {}
         nd = self.nondiff_argnums
 
@@ -192,17 +194,13 @@ class custom_jvp(_CustomBase):
             p = merge(primals)
             t_all = merge(tangents)
             dyn_idx = [i for i in range(len(p)) if i not in nd]
-            out, tout = self.jvp(*[p[i] for i in nd], [p[i] for i in dyn_idx], [t_all[i] for i in dyn_idx]) \
-                if nd else self.jvp(tuple(p), tuple(t_all))
-            out_flat, out_tree = tree_flatten(out)
-            tout_flat, tout_tree = tree_flatten(tout)
-            if out_tree != tout_tree:
-                raise TypeError(
-                    f"custom_jvp rule of {self.__name__} returned primal output structure {out_tree} "
-                    f"and tangent output structure {tout_tree}; they must match"
-                )
+            if nd:
+                res = self.jvp(*[p[i] for i in nd], tuple(p[i] for i in dyn_idx), tuple(t_all[i] for i in dyn_idx))
+            else:
+                res = self.jvp(tuple(p), tuple(t_all))
+            outs, touts, out_tree = _checked_jvp_output(res, self.jvp, self.__name__)
             store.setdefault("out_tree", out_tree)
-            return [_as_value(o) for o in out_flat], [_as_value(t) for t in tout_flat]
+            return outs, touts
 
         outs = custom_jvp_call_p.bind(*flat, call=call, jvp=jvp)
         return tree_unflatten(store["out_tree"], outs)
@@ -217,6 +215,107 @@ def _tree_add(a, b):
 def _tree_zeros_like(x):
     leaves, tree = tree_flatten(x)
     return tree_unflatten(tree, [instantiate(Zero(lift_aval(v).to_tangent_aval())) for v in leaves])
+
+
+# ------------------------------------------------------------- what custom rules return
+
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _describe(x) -> str:
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    return f"a value of type {type(x).__name__}"
+
+
+def _is_float0(x) -> bool:
+    dt = getattr(x, "dtype", None)
+    return dt is not None and dt == float0
+
+
+def _leaf_paths(tree, n: int) -> list[str]:
+    return [keystr(p) for p, _ in tree_flatten_with_path(tree_unflatten(tree, range(n)))[0]]
+
+
+def _checked_jvp_output(res, rule: Callable, fname: str) -> tuple[list, list, object]:
+    """Flat primal and tangent outputs of a custom JVP rule, checked as JAX checks them."""
+    where = f"custom_jvp rule {_name(rule)} of {fname}"
+    if not (isinstance(res, (tuple, list)) and len(res) == 2):
+        raise TypeError(f"{where} must return a pair (primal_out, tangent_out), but it returned {_describe(res)}")
+    out_flat, out_tree = tree_flatten(res[0])
+    tout_flat, tout_tree = tree_flatten(res[1])
+    if out_tree != tout_tree:
+        raise TypeError(
+            f"{where} must return primal and tangent outputs with the same pytree structure, but "
+            f"returned primal structure {out_tree} and tangent structure {tout_tree}"
+        )
+    outs = [_as_value(o) for o in out_flat]
+    touts = []
+    for path, o, t in zip(_leaf_paths(out_tree, len(outs)), outs, tout_flat):
+        expected = lift_aval(o).to_tangent_aval()
+        if _is_float0(t) or type(t) is Zero:
+            got = lift_aval(t) if _is_float0(t) else t.aval
+            if expected.dtype == float0 and got.shape == expected.shape:
+                touts.append(Zero(expected))
+                continue
+        else:
+            t = _as_value(t)
+            got = lift_aval(t)
+            if (got.shape, got.dtype) == (expected.shape, expected.dtype):
+                touts.append(t)
+                continue
+        raise TypeError(
+            f"{where} returned a tangent of type {got} for its primal output{path} of "
+            f"type {lift_aval(o)}: the tangent must be {expected} (the "
+            "primal's shape and dtype; float0 for integer and boolean outputs)"
+        )
+    return outs, touts, out_tree
+
+
+def _checked_bwd_output(in_cts, in_tree, in_avals: list, rule: Callable, fname: str) -> list:
+    """Flat input cotangents of a custom_vjp bwd rule (None: zero), checked as JAX checks them:
+    a tuple with one entry per differentiable argument, each None or structured like that
+    argument (None allowed for any part), with the argument's shapes."""
+    where = f"custom_vjp bwd rule {_name(rule)} of {fname}"
+    arg_trees = treedef_children(in_tree)
+    flat: list = []
+    if isinstance(in_cts, (tuple, list)) and len(in_cts) == len(arg_trees):
+        for sub, c in zip(arg_trees, in_cts):
+            if c is None:
+                flat += [None] * sub.num_leaves
+                continue
+            leaves, tree = tree_flatten(c, is_leaf=lambda x: x is None)
+            if tree != sub:
+                leaves, tree = tree_flatten(c)
+            if tree != sub:
+                break
+            flat += leaves
+        else:
+            return [_checked_ct(c, a, path, where) for c, a, path in
+                    zip(flat, in_avals, _leaf_paths(in_tree, len(in_avals)))]
+    got = tree_structure(in_cts, is_leaf=lambda x: x is None)
+    raise TypeError(
+        f"{where} must return a tuple with one cotangent per differentiable argument of "
+        f"{fname}, each structured like its argument (or None for a zero cotangent), but it "
+        f"returned structure {got} for arguments of structure {in_tree}"
+    )
+
+
+def _checked_ct(c, aval, path: str, where: str):
+    if c is None or _is_float0(c) or aval.to_tangent_aval().dtype == float0:
+        return None  # a zero cotangent; integer inputs take any cotangent, as in JAX
+    try:
+        c = _as_value(c)
+    except TypeError as e:
+        raise TypeError(f"{where} returned an invalid cotangent at output{path}: {e}") from None
+    got = lift_aval(c)
+    if got.shape != aval.shape:
+        raise ValueError(
+            f"{where} returned a cotangent of type {got} at output{path} for an input "
+            f"of type {aval}: the shapes must match"
+        )
+    return c
 
 
 # -------------------------------------------------------------------------- custom_vjp
@@ -338,7 +437,7 @@ class custom_vjp(_CustomBase):
                 f"No VJP defined for custom_vjp function {self.__name__}; call .defvjp(fwd, bwd) first."
             )
         args = _resolve_args(self.fun, args, kwargs)
-        static, flat, merge = self._split(args)
+        static, flat, merge, in_tree = self._split(args)
         nd = self.nondiff_argnums
         store: dict = {}
 
@@ -348,34 +447,23 @@ class custom_vjp(_CustomBase):
             return [_as_value(o) for o in out_flat]
 
         def fwd(*xs):
-            out, res = self.fwd(*merge(xs))
-            out_flat, out_tree = tree_flatten(out)
+            pair = self.fwd(*merge(xs))
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise TypeError(
+                    f"custom_vjp fwd rule {_name(self.fwd)} of {self.__name__} must return a pair "
+                    "(primal_out, residuals): the function's output and the values bwd needs, but "
+                    f"it returned {_describe(pair)}"
+                )
+            out_flat, out_tree = tree_flatten(pair[0])
             store.setdefault("out_tree", out_tree)
-            return [_as_value(o) for o in out_flat], res
+            return [_as_value(o) for o in out_flat], pair[1]
+
+        in_avals = [lift_aval(x) for x in flat]
 
         def bwd(res, cts):
             ct = tree_unflatten(store["out_tree"], cts)
             in_cts = self.bwd(*[static[i] for i in nd], res, ct)
-            if not isinstance(in_cts, (tuple, list)):
-                raise TypeError(
-                    f"custom_vjp bwd rule of {self.__name__} must return a tuple with one cotangent per "
-                    f"differentiable argument, got {type(in_cts).__name__}"
-                )
-            dyn_args = [a for i, a in enumerate(args) if i not in nd]
-            if len(in_cts) != len(dyn_args):
-                raise TypeError(
-                    f"custom_vjp bwd rule of {self.__name__} returned {len(in_cts)} cotangents for "
-                    f"{len(dyn_args)} differentiable arguments"
-                )
-            flat_cts = []
-            for a, c in zip(dyn_args, in_cts):
-                leaves, _ = tree_flatten(a)
-                if c is None:
-                    flat_cts += [None] * len(leaves)
-                else:
-                    c_leaves, _ = tree_flatten(c)
-                    flat_cts += c_leaves
-            return flat_cts
+            return _checked_bwd_output(in_cts, in_tree, in_avals, self.bwd, self.__name__)
 
         outs = custom_vjp_call_p.bind(*flat, call=call, fwd=fwd, bwd=bwd)
         return tree_unflatten(store["out_tree"], outs)
