@@ -182,6 +182,64 @@ def jvp_rule_float0_tangent_for_integer_output(L):
     return out, tout.dtype == L.jax.dtypes.float0, tout.shape
 
 
+@program
+def jvp_rule_with_symbolic_zeros(L):
+    jax, jnp = L.jax, L.jnp
+    SymbolicZero = jax.custom_derivatives.SymbolicZero
+    seen = []
+    f = jax.custom_jvp(lambda x, y: x * jnp.sin(y))
+
+    def rule(primals, tangents):
+        (x, y), (tx, ty) = primals, tangents
+        seen.append((isinstance(tx, SymbolicZero), isinstance(ty, SymbolicZero)))
+        if isinstance(ty, SymbolicZero):
+            return f(x, y), tx * jnp.sin(y)
+        if isinstance(tx, SymbolicZero):
+            return f(x, y), ty * x * jnp.cos(y)
+        return f(x, y), tx * jnp.sin(y) + ty * x * jnp.cos(y)
+
+    f.defjvp(rule, symbolic_zeros=True)
+    g = jax.custom_jvp(lambda x: x * 2)
+    g.defjvp(lambda p, t: (g(*p), SymbolicZero.from_primal_value(p[0])), symbolic_zeros=True)
+    h = jax.custom_jvp(lambda x: x * 2)
+    h.defjvp(lambda p, t: (h(*p), jax.custom_derivatives.zero_from_primal(p[0])))
+    ones = jnp.ones(2)
+    out = (jax.jvp(lambda x: f(x, 3.0), (2.0,), (1.0,)), jax.jvp(lambda y: f(2.0, y), (3.0,), (1.0,)),
+           jax.grad(f)(2.0, 3.0), jax.grad(f, 1)(2.0, 3.0), jax.grad(jax.grad(f, 1), 1)(2.0, 3.0),
+           jax.vmap(jax.grad(f))(ones, ones), jax.jit(jax.vmap(jax.grad(f, 1)))(ones, ones),
+           jax.grad(lambda x: jnp.sum(jax.vmap(f, (0, None))(x, 2.0)))(ones),
+           jax.jvp(g, (2.0,), (1.0,))[1], jax.grad(g)(2.0), jax.jvp(h, (2.0,), (1.0,))[1], jax.grad(h)(2.0))
+    return out, seen
+
+
+@program
+def vjp_rule_with_symbolic_zeros(L):
+    jax, jnp = L.jax, L.jnp
+    SymbolicZero = jax.custom_derivatives.SymbolicZero
+    log = []
+
+    @partial(jax.custom_vjp, nondiff_argnums=(1,))
+    def h(x, n, d):
+        return x * n + d["a"]
+
+    def h_fwd(x, n, d):
+        log.append((type(x).__name__, x.perturbed, d["a"].perturbed))
+        return h(x.value, n, {"a": d["a"].value}), x.value
+
+    h.defvjp(h_fwd, lambda n, r, g: (g * n, {"a": SymbolicZero.from_primal_value(g)}), symbolic_zeros=True)
+    k = jax.custom_vjp(lambda x: (x * 2, x * 3))
+
+    def k_bwd(r, g):
+        log.append(tuple(isinstance(c, SymbolicZero) for c in g))
+        return (g[0] * 2 + (0 if isinstance(g[1], SymbolicZero) else g[1] * 3),)
+
+    k.defvjp(lambda x: (k(x.value), None), k_bwd, symbolic_zeros=True)
+    out = (jax.grad(lambda x: h(x, 3.0, {"a": 1.0}))(2.0), jax.grad(lambda x: h(x, 3.0, {"a": x}))(2.0),
+           jax.vmap(jax.grad(lambda x: h(x, 3.0, {"a": 1.0})))(jnp.ones(2)), jax.grad(lambda x: k(x)[0])(1.0),
+           jax.grad(lambda x: sum(k(x)))(1.0))
+    return out, log
+
+
 # ======================================================== custom_vjp under transformations
 
 def _c(L):

@@ -7,9 +7,10 @@ backward pass, and vmap batches the functions themselves.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
@@ -23,8 +24,8 @@ from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from .jit.passes import Program, dce
 from .primitives._define import define_primitive, instantiate
 from .primitives.elementwise import add
-from .primitives.templates import batch_size, bdim_to_front
-from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_structure, tree_unflatten, treedef_children
+from .primitives.templates import batch_size, bdim_to_front, zeros_of_aval
+from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
 
 _SCALARS = (bool, int, float, complex)
 
@@ -65,33 +66,73 @@ def _front(args, dims):
     return [bdim_to_front(a, d, size) for a, d in zip(args, dims)], size
 
 
+class SymbolicZero:
+    """A zero tangent or cotangent of type `aval`, as rules with symbolic_zeros=True see it."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    shape = property(lambda self: self.aval.shape)
+    dtype = property(lambda self: self.aval.dtype)
+    ndim = property(lambda self: self.aval.ndim)
+
+    @staticmethod
+    def from_primal_value(x) -> "SymbolicZero":
+        return SymbolicZero(lift_aval(x).to_tangent_aval())
+
+    def __repr__(self) -> str:
+        return f"SymbolicZero({self.aval})"
+
+
+@dataclasses.dataclass
+class CustomVJPPrimal:
+    """An input of a custom_vjp fwd rule defined with symbolic_zeros=True."""
+
+    value: Any
+    perturbed: bool
+
+
+def zero_from_primal(val, symbolic_zeros: bool = False):
+    """Zero tangents for the pytree `val`: SymbolicZeros, or concrete zeros."""
+    def zero(x):
+        aval = lift_aval(_as_value(x)).to_tangent_aval()
+        return SymbolicZero(aval) if symbolic_zeros else zeros_of_aval(aval)
+
+    return tree_map(zero, val)
+
+
+def _rule_zero(t, symbolic: bool):
+    """How a custom rule sees a tangent: a Zero becomes a SymbolicZero or concrete zeros."""
+    if type(t) is Zero:
+        return SymbolicZero(t.aval) if symbolic else instantiate(t)
+    return t
+
+
 # -------------------------------------------------------------------------- custom_jvp
 
 def _custom_jvp_jvp(primals, tangents, *, call, jvp):
-    ts = [instantiate(t) for t in tangents]
-    outs, touts = jvp(list(primals), ts)
-    touts = [Zero(lift_aval(o).to_tangent_aval()) if t is None else t for o, t in zip(outs, touts)]
+    outs, touts = jvp(list(primals), list(tangents))  # tangents may be Zero (symbolic)
     return list(outs), list(touts)
-
-
-def _concat_pair(fn: Callable, n: int) -> Callable:
-    """(primals, tangents) -> (outs, touts) as one flat function of 2n args and 2m outputs."""
-
-    def flat(*xs):
-        outs, touts = fn(list(xs[:n]), list(xs[n:]))
-        return [*outs, *[instantiate(t) for t in touts]]
-
-    return flat
 
 
 def _custom_jvp_batch(args, dims, *, call, jvp):
     args, size = _front(args, dims)
     n = len(args)
     bcall = _batch_callable(call, n)
-    bflat = _batch_callable(_concat_pair(jvp, n), 2 * n)
 
     def bjvp(primals, tangents):
-        res = bflat(*primals, *tangents)
+        """The rule vectorized over the nonzero tangents; zero ones stay symbolic per example."""
+        nonzero = [type(t) is not Zero for t in tangents]
+
+        def one(*xs):
+            it = iter(xs[n:])
+            ts = [next(it) if nz else Zero(lift_aval(p).to_tangent_aval()) for p, nz in zip(xs[:n], nonzero)]
+            outs, touts = jvp(list(xs[:n]), ts)
+            return [*outs, *[instantiate(t) for t in touts]]
+
+        res = _batch_callable(one, n + sum(nonzero))(*primals, *[t for t in tangents if type(t) is not Zero])
         m = len(res) // 2
         return res[:m], res[m:]
 
@@ -147,10 +188,14 @@ class custom_jvp(_CustomBase):
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         super().__init__(fun, nondiff_argnums)
         self.jvp: Callable | None = None
+        self.symbolic_zeros = False
 
     def defjvp(self, jvp: Callable, symbolic_zeros: bool = False) -> Callable:
-        """jvp(primals, tangents) -> (primal_out, tangent_out); nondiff args come first."""
+        """jvp(primals, tangents) -> (primal_out, tangent_out); nondiff args come first.
+
+        With symbolic_zeros=True the rule sees a `SymbolicZero` for each zero tangent."""
         self.jvp = jvp
+        self.symbolic_zeros = symbolic_zeros
         return jvp
 
     def defjvps(self, *jvps: Callable | None) -> None:
@@ -174,6 +219,7 @@ class custom_jvp(_CustomBase):
 
         jvp.__name__ = "defjvps rule"
         self.jvp = jvp
+        self.symbolic_zeros = False
 
     def __call__(self, *args, **kwargs):
         if self.jvp is None:
@@ -192,7 +238,7 @@ class custom_jvp(_CustomBase):
 
         def jvp(primals, tangents):
             p = merge(primals)
-            t_all = merge(tangents)
+            t_all = merge([_rule_zero(t, self.symbolic_zeros) for t in tangents])
             dyn_idx = [i for i in range(len(p)) if i not in nd]
             if nd:
                 res = self.jvp(*[p[i] for i in nd], tuple(p[i] for i in dyn_idx), tuple(t_all[i] for i in dyn_idx))
@@ -254,8 +300,13 @@ def _checked_jvp_output(res, rule: Callable, fname: str) -> tuple[list, list, ob
     touts = []
     for path, o, t in zip(_leaf_paths(out_tree, len(outs)), outs, tout_flat):
         expected = lift_aval(o).to_tangent_aval()
-        if _is_float0(t) or type(t) is Zero:
-            got = lift_aval(t) if _is_float0(t) else t.aval
+        if type(t) is Zero or isinstance(t, SymbolicZero):
+            got = t.aval
+            if (got.shape, got.dtype) == (expected.shape, expected.dtype):
+                touts.append(Zero(expected))
+                continue
+        elif _is_float0(t):
+            got = lift_aval(t)
             if expected.dtype == float0 and got.shape == expected.shape:
                 touts.append(Zero(expected))
                 continue
@@ -303,7 +354,7 @@ def _checked_bwd_output(in_cts, in_tree, in_avals: list, rule: Callable, fname: 
 
 
 def _checked_ct(c, aval, path: str, where: str):
-    if c is None or _is_float0(c) or aval.to_tangent_aval().dtype == float0:
+    if c is None or isinstance(c, SymbolicZero) or _is_float0(c) or aval.to_tangent_aval().dtype == float0:
         return None  # a zero cotangent; integer inputs take any cotangent, as in JAX
     try:
         c = _as_value(c)
@@ -332,7 +383,7 @@ def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
     """Run the user's forward pass now; stage a linear step whose transpose is `bwd`."""
     token = _trace_var.set(trace.parent)
     try:
-        outs, res = fwd(*primals)
+        outs, res = fwd(*primals, perturbed=[type(t) is not Zero for t in tangents])
     finally:
         _trace_var.reset(token)
     res_flat, res_tree = tree_flatten(res)
@@ -353,14 +404,15 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
     store: dict = {}
 
     def flat_fwd(*xs):
-        outs, res = fwd(*xs)
+        outs, res = fwd(*xs, perturbed=store["perturbed"])
         res_flat, store["res_tree"] = tree_flatten(res)
         store["n_out"] = len(outs)
         return [*outs, *[_as_value(r) for r in res_flat]]
 
     bflat_fwd = _batch_callable(flat_fwd, n)
 
-    def bfwd(*xs):
+    def bfwd(*xs, perturbed):
+        store["perturbed"] = perturbed
         res = bflat_fwd(*xs)
         m = store["n_out"]
         return res[:m], tree_unflatten(store["res_tree"], res[m:])
@@ -391,8 +443,7 @@ custom_vjp_call_p = define_primitive(
 
 def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_avals):
     res = tree_unflatten(res_tree, args[:n_res])
-    cts = [instantiate(c) for c in cts]
-    in_cts = bwd(res, cts)
+    in_cts = bwd(res, list(cts))  # cts may be Zero (symbolic)
     return [None] * n_res + [None if c is None else _as_value(c) for c in in_cts]
 
 
@@ -425,11 +476,16 @@ class custom_vjp(_CustomBase):
         super().__init__(fun, nondiff_argnums)
         self.fwd: Callable | None = None
         self.bwd: Callable | None = None
+        self.symbolic_zeros = False
 
     def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False) -> None:
-        """fwd(*args) -> (out, residuals); bwd(*nondiff_args, residuals, ct_out) -> tuple of cts."""
+        """fwd(*args) -> (out, residuals); bwd(*nondiff_args, residuals, ct_out) -> tuple of cts.
+
+        With symbolic_zeros=True, fwd sees each differentiable input leaf as a
+        `CustomVJPPrimal(value, perturbed)` and bwd sees `SymbolicZero` for zero cotangents."""
         self.fwd = fwd
         self.bwd = bwd
+        self.symbolic_zeros = symbolic_zeros
 
     def __call__(self, *args, **kwargs):
         if self.fwd is None:
@@ -446,7 +502,9 @@ class custom_vjp(_CustomBase):
             out_flat, store["out_tree"] = tree_flatten(out)
             return [_as_value(o) for o in out_flat]
 
-        def fwd(*xs):
+        def fwd(*xs, perturbed):
+            if self.symbolic_zeros:
+                xs = [CustomVJPPrimal(x, p) for x, p in zip(xs, perturbed)]
             pair = self.fwd(*merge(xs))
             if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
                 raise TypeError(
@@ -461,7 +519,7 @@ class custom_vjp(_CustomBase):
         in_avals = [lift_aval(x) for x in flat]
 
         def bwd(res, cts):
-            ct = tree_unflatten(store["out_tree"], cts)
+            ct = tree_unflatten(store["out_tree"], [_rule_zero(c, self.symbolic_zeros) for c in cts])
             in_cts = self.bwd(*[static[i] for i in nd], res, ct)
             return _checked_bwd_output(in_cts, in_tree, in_avals, self.bwd, self.__name__)
 
