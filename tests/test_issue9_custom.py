@@ -523,6 +523,13 @@ def err_vjp_cotangent_shape_for_integer_output(L):
     return L.jax.vjp(lambda x: (x > 0).astype(L.jnp.int32), L.jnp.ones(3))[1](L.jnp.ones(2))
 
 
+@error(ValueError, r"vjp: the cotangent\['b'\] has type int32\[3\], but the differentiated function's "
+                   r"output\['b'\] has type float32\[3\]")
+def err_vjp_cotangent_dtype_in_pytree(L):
+    f_vjp = L.jax.vjp(lambda x: {"a": x, "b": x * 2}, L.jnp.ones(3))[1]
+    return f_vjp({"a": L.jnp.ones(3), "b": L.jnp.ones(3, L.jnp.int32)})
+
+
 # ================================================================================== tests
 
 def flat_outputs(out) -> list:

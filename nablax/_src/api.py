@@ -282,16 +282,17 @@ def _vjp_flat(flat_fun: Callable, flat: list, label: str):
     return outs, backward
 
 
-def _checked_ct(c, aval, path: str):
-    """A cotangent for an output of type `aval`, checked as JAX checks it (ValueError)."""
+def _checked_ct(c, aval, i: int, tree: PyTreeDef):
+    """Leaf `i` of a cotangent for an output of type `aval`, checked as JAX checks it."""
     expected = aval.to_tangent_aval()
     if _is_float0(c) or (type(c) is Array and c.dtype == float0):
         got = ShapedArray(c.shape, float0)
     else:
-        c = _check_leaf(c, "vjp cotangent", path)
+        c = _check_leaf(c, "vjp cotangent")
         got = lift_aval(c)
     if got.shape == expected.shape and (got.dtype == expected.dtype or expected.dtype == float0):
         return Zero(expected) if expected.dtype == float0 or got.dtype == float0 else c
+    path = keystr(tree_flatten_with_path(tree_unflatten(tree, range(tree.num_leaves)))[0][i][0])
     raise ValueError(
         f"vjp: the cotangent{path} has type {got}, but the differentiated function's output{path} "
         f"has type {aval}, so its cotangent must have type {expected} (integer and boolean "
@@ -318,12 +319,12 @@ class _VJPFunction:
                 "the function returned by vjp takes exactly one argument, the cotangent (a pytree "
                 f"matching the differentiated function's output), got {len(args) - n}"
             )
-        pairs, ct_tree = tree_flatten_with_path(args[n])
+        leaves, ct_tree = tree_flatten(args[n])
         if ct_tree != self.out_tree:
             raise ValueError(
                 f"vjp: the cotangent's structure {ct_tree} must match the output structure {self.out_tree}"
             )
-        checked = [_checked_ct(c, a, keystr(p)) for (p, c), a in zip(pairs, self.out_avals)]
+        checked = [_checked_ct(c, a, i, ct_tree) for i, (c, a) in enumerate(zip(leaves, self.out_avals))]
         return tree_unflatten(self.in_tree, _backward(self.jaxpr, args[:n], self.in_avals, checked))
 
     def __repr__(self) -> str:

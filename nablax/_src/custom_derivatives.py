@@ -646,6 +646,8 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
 
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
+        if _trace_var.get() is None:  # no transformation: nothing to rematerialize
+            return fun(*args, **kwargs)
         args = _resolve_args(fun, args, kwargs)
         flat_dyn, in_tree = tree_flatten(tuple(a for i, a in enumerate(args) if i not in static))
         flat_dyn = [_as_value(x) for x in flat_dyn]
