@@ -318,6 +318,19 @@ def checkpoint_closing_over_tracers(L):
             jax.grad(lambda y: jax.jit(jax.checkpoint(lambda x: jnp.sin(x) * y))(2.0))(3.0))
 
 
+@program
+def checkpoint_closing_over_weights_under_vmap(L):
+    jax, jnp = L.jax, L.jnp
+    w = jnp.arange(12.0).reshape(3, 4) / 10
+    f = jax.checkpoint(lambda x: jnp.tanh(w @ x))
+    xs = jnp.arange(8.0).reshape(2, 4) / 5
+    loss = lambda x: jnp.sum(f(x) ** 2)  # noqa: E731
+    return (jax.vmap(f)(xs), jax.vmap(jax.grad(loss))(xs), jax.grad(lambda xs: jnp.sum(jax.vmap(f)(xs) ** 2))(xs),
+            jax.vmap(jax.hessian(loss))(xs)[1, 0], jax.jacfwd(jax.vmap(f))(xs)[1, 2, 1],
+            jax.vmap(lambda x: jax.linearize(f, x)[1](x))(xs),
+            jax.vmap(jax.grad(lambda x, t: jnp.sum(jax.linearize(f, x)[1](t) ** 2)), (None, 0))(xs[0], xs))
+
+
 # ========================================= 3. what custom rules may return (accepted cases)
 
 def _vjpf(L, bwd, fwd=None, fun=lambda x, y: x * y):
@@ -576,3 +589,14 @@ def test_vjp_returns_a_partial_whose_leaves_are_residuals():
     np.testing.assert_array_equal(np.asarray(rebuilt(jnp.ones(3))[0]), [4.0, 8.0, 12.0])
     with pytest.raises(TypeError, match="exactly one argument"):
         f_vjp(jnp.ones(3), jnp.ones(3))
+
+
+def test_vmap_of_checkpoint_shares_closed_over_weights():
+    """Closed-over arrays become operands of the checkpoint, unbatched, never broadcast."""
+    jax, jnp = nablax, nablax.numpy
+    w = jnp.ones((3, 4))
+    f = jax.checkpoint(lambda x: jnp.tanh(w @ x))
+    jaxpr = jax.make_jaxpr(jax.vmap(jax.grad(lambda x: jnp.sum(f(x)))))(jnp.ones((2, 4)))
+    shapes = [tuple(v.aval.shape) for e in jaxpr.eqns for v in e.outvars]
+    assert (2, 3, 4) not in shapes
+    assert [tuple(v.aval.shape) for v in jaxpr.eqns[0].invars] == [(3, 4), (2, 4)]

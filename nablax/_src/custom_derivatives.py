@@ -24,7 +24,7 @@ from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from .jit.passes import Program, dce
 from .primitives._define import define_primitive, instantiate
 from .primitives.elementwise import add
-from .primitives.templates import batch_size, bdim_to_front, zeros_of_aval
+from .primitives.templates import batch_size, bdim_to_front, moveaxis, zeros_of_aval
 from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
 
 _SCALARS = (bool, int, float, complex)
@@ -50,15 +50,24 @@ def _eager_call(*args, call, **_):
     return call(*[_as_value(a) for a in args])
 
 
-def _batch_callable(fn: Callable, n_in: int) -> Callable:
-    """`fn` over flat args, vectorized along axis 0 of every argument and output."""
+def _batch_callable(fn: Callable, n_in: int, in_dims: Sequence | None = None) -> Callable:
+    """`fn` over flat args, vectorized along axis 0 of every output and of every argument
+    (or of those whose `in_dims` entry is 0; the others, None, are shared by all examples)."""
+    dims_in = [0] * n_in if in_dims is None else list(in_dims)
+    first = dims_in.index(0)
 
     def batched(*args):
-        size = lift_aval(args[0]).shape[0]
-        outs, dims = batch_flat(lambda *xs: fn(*xs), args, [0] * n_in, size, None)
+        size = lift_aval(args[first]).shape[0]
+        outs, dims = batch_flat(lambda *xs: fn(*xs), args, dims_in, size, None)
         return [bdim_to_front(o, d, size) for o, d in zip(outs, dims)]
 
     return batched
+
+
+def _front_batched(args, dims) -> tuple[list, list]:
+    """Batched args with their batch axis moved to 0, unbatched ones as they are; new dims."""
+    return ([a if d is None else moveaxis(a, d, 0) for a, d in zip(args, dims)],
+            [None if d is None else 0 for d in dims])
 
 
 def _front(args, dims):
@@ -552,8 +561,9 @@ def _remat_linearize(trace, primals, tangents, *, call):
 
 
 def _remat_batch(args, dims, *, call):
-    args, size = _front(args, dims)
-    outs = remat_call_p.bind(*args, call=_batch_callable(call, len(args)))
+    # Unbatched operands (such as closed-over weights) stay shared rather than broadcast.
+    args, dims = _front_batched(args, dims)
+    outs = remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims))
     return outs, [0] * len(outs)
 
 
@@ -595,16 +605,32 @@ def _remat_lin_jvp(primals, tangents, *, call, n):
 
 
 def _remat_lin_transpose(cts, *args, call, n):
-    _, lin = linearize_flat(call, list(args[:n]), label="checkpoint")
+    """Recompute the forward pass, linearized only in the inputs whose cotangent is wanted."""
+    wanted = [i for i in range(n) if type(args[n + i]) is UndefinedPrimal]
+
+    def of_wanted(*xs):
+        full = list(args[:n])
+        for i, x in zip(wanted, xs):
+            full[i] = x
+        return call(*full)
+
+    _, lin = linearize_flat(of_wanted, [args[i] for i in wanted], label="checkpoint")
     undefined = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
-    in_cts = backward_pass(lin.jaxpr, lin.consts, undefined, list(cts))
-    return [None] * n + [None if type(c) is Zero else c for c in in_cts]
+    in_cts = iter(backward_pass(lin.jaxpr, lin.consts, undefined, list(cts)))
+    out: list = [None] * (2 * n)
+    for i in wanted:
+        c = next(in_cts)
+        out[n + i] = None if type(c) is Zero else c
+    return out
 
 
 def _remat_lin_batch(args, dims, *, call, n):
-    args, size = _front(args, dims)
-    # The JVP of the batched function is the batched JVP: rebind with vmap(call).
-    outs = remat_lin_p.bind(*args, call=_batch_callable(call, n), n=n)
+    # The JVP of the batched function is the batched JVP: rebind with vmap(call). A primal
+    # and its tangent are batched together, so that they keep the same shape.
+    size = batch_size(args, dims)
+    pair = [dims[i] is not None or dims[n + i] is not None for i in range(n)]
+    args = [bdim_to_front(a, d, size) if pair[i % n] else a for i, (a, d) in enumerate(zip(args, dims))]
+    outs = remat_lin_p.bind(*args, call=_batch_callable(call, n, [0 if b else None for b in pair]), n=n)
     return outs, [0] * len(outs)
 
 
