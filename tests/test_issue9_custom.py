@@ -240,6 +240,33 @@ def vjp_rule_with_symbolic_zeros(L):
     return out, log
 
 
+@program
+def jvp_rule_traced_nondiff_argument(L):
+    jax, jnp = L.jax, L.jnp
+
+    @partial(jax.custom_jvp, nondiff_argnums=(1,))
+    def f(x, s):
+        return x * s["k"]
+
+    f.defjvp(lambda s, p, t: (f(p[0], s), t[0] * s["k"] * 10))
+    return (jax.jit(lambda s: jax.grad(f)(2.0, {"k": s}))(3.0), jax.vmap(lambda s: jax.grad(f)(2.0, {"k": s}))(jnp.arange(3.0)),
+            jax.vmap(jax.grad(f), (0, None))(jnp.arange(3.0), {"k": 2.0}),
+            jax.grad(lambda s: jax.grad(f)(2.0, {"k": s * s}) + f(s, {"k": s}))(3.0),  # no derivative through s
+            jax.jvp(lambda s: f(s, {"k": s}), (jnp.float32(3.0),), (jnp.float32(1.0),))[1],
+            jax.hessian(lambda x: f(x, {"k": x}) * x)(3.0))
+
+
+@program
+def custom_rules_see_keyword_and_default_arguments(L):
+    jax = L.jax
+    f = jax.custom_jvp(lambda x, y=2.0: x * y)
+    f.defjvp(lambda p, t: (f(*p), t[0] * p[1] * 10 + t[1]))
+    g = jax.custom_vjp(lambda x, y=2.0: x * y)
+    g.defvjp(lambda x, y: (g(x, y), (x, y)), lambda r, ct: (ct * r[1] * 10, ct))
+    return (jax.grad(lambda x: f(x, y=3.0))(1.0), jax.grad(lambda x: f(x))(1.0), jax.grad(lambda x: g(x, y=3.0))(1.0),
+            jax.grad(lambda y: g(1.0, y=y))(3.0), jax.grad(g)(1.0))
+
+
 # ======================================================== custom_vjp under transformations
 
 def _c(L):
@@ -489,6 +516,13 @@ def err_defjvps_rule_returning_none(L):
 @error(TypeError, r"defjvps with nondiff_argnums")
 def err_defjvps_with_nondiff_argnums(L):
     L.jax.custom_jvp(lambda n, x: x * n, nondiff_argnums=(0,)).defjvps(lambda t, ans, n, x: t * n)
+
+
+@error(TypeError, r"argument 1 is marked non-differentiable \(nondiff_argnums\) but holds a traced value")
+def err_vjp_rule_traced_nondiff_argument(L):
+    f = L.jax.custom_vjp(lambda x, s: x * s, nondiff_argnums=(1,))
+    f.defvjp(lambda x, s: (f(x, s), None), lambda s, r, g: (g * s,))
+    return L.jax.jit(lambda s: L.jax.grad(f)(2.0, s))(3.0)
 
 
 def _x2_vjp(L, x=None):

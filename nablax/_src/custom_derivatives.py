@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
 from .core import Tracer, _trace_var, lift_aval
+from .errors import UnexpectedTracerError
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
@@ -24,6 +25,7 @@ from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from .jit.passes import Program, dce
 from .primitives._define import define_primitive, instantiate
 from .primitives.elementwise import add
+from .primitives.misc import stop_gradient
 from .primitives.templates import batch_size, bdim_to_front, moveaxis, zeros_of_aval
 from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
 
@@ -161,9 +163,10 @@ custom_jvp_call_p = define_primitive(
 )
 
 
-def _resolve_args(fun: Callable, args: tuple, kwargs: dict) -> tuple:
-    """Keyword arguments become positional (custom rules see positional args, as in JAX)."""
-    if not kwargs:
+def _resolve_args(fun: Callable, args: tuple, kwargs: dict, n_defaulted: int = 0) -> tuple:
+    """Keyword arguments and defaults become positional (custom rules see positional args,
+    as in JAX). `n_defaulted`: how many positional parameters `fun` has, if some have defaults."""
+    if not kwargs and len(args) >= n_defaulted:
         return args
     sig = inspect.signature(fun)
     bound = sig.bind(*args, **kwargs)
@@ -171,22 +174,52 @@ def _resolve_args(fun: Callable, args: tuple, kwargs: dict) -> tuple:
     return tuple(bound.arguments.values())
 
 
+def _count_defaulted(fun: Callable) -> int:
+    """The number of positional parameters of `fun` if some of them have defaults, else 0."""
+    try:
+        params = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):
+        return 0
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) if any(p.default is not p.empty for p in positional) else 0
+
+
 class _CustomBase:
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
+        self._n_defaulted = _count_defaulted(fun)
 
-    def _split(self, args: tuple):
+    def _split(self, args: tuple, hoist_tracers: bool = False):
+        """(static nondiff args, flat operands, merge: operands -> all args, operand tree).
+
+        With `hoist_tracers`, tracers inside nondiff args become extra operands (after the
+        others) with stopped gradients, so every transformation sees them."""
         nd = set(self.nondiff_argnums)
         static = {i: args[i] for i in nd}
+        hoisted = []
+        for i in sorted(nd) if hoist_tracers else ():
+            leaves, tree = tree_flatten(args[i])
+            where = [k for k, leaf in enumerate(leaves) if isinstance(leaf, Tracer)]
+            if where:
+                hoisted.append((i, tree, leaves, where))
         dyn = tuple(a for i, a in enumerate(args) if i not in nd)
         flat, in_tree = tree_flatten(dyn)
         flat = [_as_value(x) for x in flat]
+        n_dyn = len(flat)
+        flat += [stop_gradient(leaves[k]) for _, _, leaves, where in hoisted for k in where]
 
-        def merge(dyn_flat) -> list:
-            dyn_args = iter(tree_unflatten(in_tree, dyn_flat))
-            return [static[i] if i in nd else next(dyn_args) for i in range(len(args))]
+        def merge(operands) -> list:
+            nondiff = dict(static)
+            extra = iter(operands[n_dyn:])
+            for i, tree, leaves, where in hoisted:
+                leaves = list(leaves)
+                for k in where:
+                    leaves[k] = next(extra)
+                nondiff[i] = tree_unflatten(tree, leaves)
+            dyn_args = iter(tree_unflatten(in_tree, list(operands[:n_dyn])))
+            return [nondiff[i] if i in nd else next(dyn_args) for i in range(len(args))]
 
         return static, flat, merge, in_tree
 
@@ -235,8 +268,8 @@ class custom_jvp(_CustomBase):
             raise AttributeError(
                 f"No JVP defined for custom_jvp function {self.__name__}; call .defjvp(...) first."
             )
-        args = _resolve_args(self.fun, args, kwargs)
-        static, flat, merge, _ = self._split(args)
+        args = _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+        static, flat, merge, _ = self._split(args, hoist_tracers=True)
         store: dict = {}
         nd = self.nondiff_argnums
 
@@ -501,7 +534,15 @@ class custom_vjp(_CustomBase):
             raise AttributeError(
                 f"No VJP defined for custom_vjp function {self.__name__}; call .defvjp(fwd, bwd) first."
             )
-        args = _resolve_args(self.fun, args, kwargs)
+        args = _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+        for i in self.nondiff_argnums:
+            if any(isinstance(leaf, Tracer) for leaf in tree_flatten(args[i])[0]):
+                raise UnexpectedTracerError(
+                    f"{self.__name__}: argument {i} is marked non-differentiable (nondiff_argnums) but "
+                    "holds a traced value; custom_vjp functions cannot take traced values there. Use "
+                    "nondiff_argnums only for arguments that are not arrays (such as functions), and "
+                    "pass arrays as ordinary arguments (bwd may return None for their cotangent)."
+                )
         static, flat, merge, in_tree = self._split(args)
         nd = self.nondiff_argnums
         store: dict = {}
