@@ -405,7 +405,8 @@ def vjp_function_is_a_pytree(L):
             jax.vmap(apply, in_axes=(None, 0))(f_vjp, jnp.ones((2, 3))),
             jax.tree.map(lambda leaf: leaf * 0, f_vjp)(jnp.ones(3)),
             jax.tree.leaves(sq_vjp),
-            jax.grad(lambda x: jax.jit(lambda f, ct: f(ct)[0].sum())(jax.vjp(jnp.sin, x)[1], jnp.ones(3)))(x))
+            jax.grad(lambda x: jax.jit(lambda f, ct: f(ct)[0].sum())(jax.vjp(jnp.sin, x)[1], jnp.ones(3)))(x),
+            jax.jit(lambda x: jax.vjp(jnp.sin, x)[1])(x)(jnp.ones(3)))  # returned from jit
 
 
 # ========================================================= 3, 4. errors, as JAX raises them
