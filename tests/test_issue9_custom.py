@@ -409,6 +409,16 @@ def vjp_function_is_a_pytree(L):
             jax.jit(lambda x: jax.vjp(jnp.sin, x)[1])(x)(jnp.ones(3)))  # returned from jit
 
 
+@program
+def linearized_function_is_a_pytree(L):
+    jax, jnp = L.jax, L.jnp
+    x = jnp.array([1.0, 2.0])
+    _, f_jvp = jax.linearize(jnp.sin, x)
+    _, g_jvp = jax.linearize(lambda x, n: x * n, 2.0, 3)
+    return (jax.tree.leaves(f_jvp), jax.jit(lambda f, t: f(t))(f_jvp, x), jax.tree.map(lambda r: 2 * r, f_jvp)(x),
+            g_jvp(1.0, np.zeros((), jax.dtypes.float0)))
+
+
 # ========================================================= 3, 4. errors, as JAX raises them
 
 @error(ValueError, r"bwd rule <lambda> of <lambda> returned a cotangent of type float32\[2\] at output\[0\] "
@@ -576,6 +586,22 @@ def err_vjp_cotangent_shape_for_integer_output(L):
 def err_vjp_cotangent_dtype_in_pytree(L):
     f_vjp = L.jax.vjp(lambda x: {"a": x, "b": x * 2}, L.jnp.ones(3))[1]
     return f_vjp({"a": L.jnp.ones(3), "b": L.jnp.ones(3, L.jnp.int32)})
+
+
+@error(ValueError, r"linearize: the linearized function got a tangent of type float16\[2\] for a primal of "
+                   r"type float32\[2\]; it must be float32\[2\]")
+def err_linearized_function_tangent_dtype(L):
+    return L.jax.linearize(L.jnp.sin, L.jnp.ones(2))[1](L.jnp.ones(2, L.jnp.float16))
+
+
+@error(ValueError, r"tangent of type float32\[3\]")
+def err_linearized_function_tangent_shape(L):
+    return L.jax.linearize(L.jnp.sin, L.jnp.ones(2))[1](L.jnp.ones(3))
+
+
+@error(TypeError, r"tangent structure")
+def err_linearized_function_tangent_structure(L):
+    return L.jax.linearize(L.jnp.sin, L.jnp.ones(2))[1](L.jnp.ones(2), L.jnp.ones(2))
 
 
 # ================================================================================== tests

@@ -236,28 +236,54 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
 
 # ----------------------------------------------------------------------- linearize, vjp
 
+class _LinearizedFunction:
+    """The static part of what `linearize` returns (a `Partial` whose leaves are the
+    residuals, so it can be passed through jit and tree functions, as in JAX)."""
+
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "n_out", "__weakref__")
+
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, n_out: int):
+        self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
+        self.in_avals, self.n_out = in_avals, n_out
+
+    def __call__(self, *args):
+        k = len(self.jaxpr.constvars)
+        flat_t, t_tree = tree_flatten(args[k:])
+        if t_tree != self.in_tree:
+            raise TypeError(f"linearize: tangent structure {t_tree} differs from primal structure {self.in_tree}")
+        checked = []
+        for t, a in zip(flat_t, self.in_avals):
+            expected = a.to_tangent_aval()
+            if _is_float0(t) and t.shape == a.shape:
+                checked.append(_zeros_for(expected))
+                continue
+            t = _check_leaf(t, "linearize tangent")
+            got = lift_aval(t)
+            if (got.shape, got.dtype) != (expected.shape, expected.dtype) and expected.dtype != float0:
+                raise ValueError(
+                    f"linearize: the linearized function got a tangent of type {got} for a primal of "
+                    f"type {a}; it must be {expected}"
+                )
+            checked.append(t)
+        res = eval_jaxpr(self.jaxpr, args[:k], *checked)
+        return tree_unflatten(self.out_tree, res[:self.n_out])
+
+    def __repr__(self) -> str:
+        return f"<linearized function {self.in_tree} -> {self.out_tree}>"
+
+
 def linearize(fun: Callable, *primals, has_aux: bool = False):
-    """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function."""
+    """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function.
+
+    f_jvp is a `tree_util.Partial` whose leaves are the residuals."""
     flat, in_tree = _flatten_args(primals, "linearize")
     store: dict = {}
     outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="linearize")
     lin = live_part(lin)  # tangent steps nothing needs never run (e.g. of an unused custom_vjp)
     n = store["n_out"]
     out_tree = store["out_tree"]
-    in_avals = [lift_aval(x) for x in flat]
-
-    def f_jvp(*tangents):
-        flat_t, t_tree = tree_flatten(tangents)
-        if t_tree != in_tree:
-            raise TypeError(f"linearize: tangent structure {t_tree} differs from primal structure {in_tree}")
-        flat_t = [_zeros_for(a.to_tangent_aval()) if _is_float0(t) and t.shape == a.shape
-                  else _check_leaf(t, "linearize tangent") for t, a in zip(flat_t, in_avals)]
-        for t, a in zip(flat_t, in_avals):
-            if lift_aval(t).shape != a.shape:
-                raise ValueError(f"linearize: tangent shape {lift_aval(t).shape} does not match primal shape {a.shape}")
-        res = eval_jaxpr(lin.jaxpr, lin.consts, *flat_t)
-        return tree_unflatten(out_tree, res[:n])
-
+    spec = _LinearizedFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat], n)
+    f_jvp = Partial(spec, *lin.consts)
     out = tree_unflatten(out_tree, outs[:n])
     if has_aux:
         return out, f_jvp, tree_unflatten(store["aux_tree"], outs[n:])
