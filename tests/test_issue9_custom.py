@@ -419,6 +419,14 @@ def linearized_function_is_a_pytree(L):
             g_jvp(1.0, np.zeros((), jax.dtypes.float0)))
 
 
+@program
+def transposed_function_is_a_pytree(L):
+    jax, jnp = L.jax, L.jnp
+    lt = jax.linear_transpose(lambda t: t * jnp.arange(2.0), jnp.ones(2))
+    return (jax.tree.leaves(lt), jax.jit(lambda f, c: f(c))(lt, jnp.ones(2)), jax.tree.map(lambda r: 2 * r, lt)(jnp.ones(2)),
+            jax.linear_transpose(lambda t: t * 2, 1.0)(1.0), jax.linear_transpose(lambda t: t * 2, 1.0)(jnp.float32(1)))
+
+
 # ========================================================= 3, 4. errors, as JAX raises them
 
 @error(ValueError, r"bwd rule <lambda> of <lambda> returned a cotangent of type float32\[2\] at output\[0\] "
@@ -602,6 +610,21 @@ def err_linearized_function_tangent_shape(L):
 @error(TypeError, r"tangent structure")
 def err_linearized_function_tangent_structure(L):
     return L.jax.linearize(L.jnp.sin, L.jnp.ones(2))[1](L.jnp.ones(2), L.jnp.ones(2))
+
+
+@error(TypeError, r"linear_transpose: cotangent of type float16\[2\] for an output of type float32\[2\]")
+def err_linear_transpose_cotangent_dtype(L):
+    return L.jax.linear_transpose(lambda t: t * 2, L.jnp.ones(2))(L.jnp.ones(2, L.jnp.float16))
+
+
+@error(TypeError, r"cotangent of type float32\[3\]")
+def err_linear_transpose_cotangent_shape(L):
+    return L.jax.linear_transpose(lambda t: t * 2, L.jnp.ones(2))(L.jnp.ones(3))
+
+
+@error(TypeError, r"cotangent structure PyTreeDef\(\(\*,\)\) must match output structure PyTreeDef\(\*\)")
+def err_linear_transpose_cotangent_structure(L):
+    return L.jax.linear_transpose(lambda t: t * 2, L.jnp.ones(2))((L.jnp.ones(2),))
 
 
 # ================================================================================== tests

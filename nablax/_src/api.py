@@ -712,27 +712,43 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
 
 # ---------------------------------------------------------------------- linear_transpose
 
+class _TransposedFunction:
+    """The static part of what `linear_transpose` returns (a `Partial` whose leaves are the
+    constants of the traced linear function, as in JAX)."""
+
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "__weakref__")
+
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list):
+        self.jaxpr, self.in_tree, self.out_tree, self.in_avals = jaxpr, in_tree, out_tree, in_avals
+
+    def __call__(self, *args):
+        k = len(self.jaxpr.constvars)
+        if len(args) != k + 1:
+            raise TypeError(f"the function returned by linear_transpose takes one cotangent argument, got {len(args) - k}")
+        ct_flat, ct_tree = tree_flatten(args[k])
+        if ct_tree != self.out_tree:
+            raise TypeError(
+                f"linear_transpose: cotangent structure {ct_tree} must match output structure {self.out_tree}"
+            )
+        cts = []
+        for c, a in zip(ct_flat, self.jaxpr.out_avals):
+            c = _check_leaf(c, "linear_transpose cotangent")
+            got = lift_aval(c)
+            if (got.shape, got.dtype) != (a.shape, a.dtype):
+                raise TypeError(f"linear_transpose: cotangent of type {got} for an output of type {a}; the types must match")
+            cts.append(c)
+        undefined = [UndefinedPrimal(a) for a in self.in_avals]
+        res = backward_pass(self.jaxpr, args[:k], undefined, cts)
+        return tree_unflatten(self.in_tree, [_instantiate_ct(r, a) for r, a in zip(res, self.in_avals)])
+
+    def __repr__(self) -> str:
+        return f"<transpose of a linear function {self.in_tree} -> {self.out_tree}>"
+
+
 def linear_transpose(fun: Callable, *primals) -> Callable:
     """The transpose of the linear function `fun` (primals give the input shapes/dtypes)."""
     flat, in_tree = _flatten_args(primals, "linear_transpose")
     in_avals = [lift_aval(x) for x in flat]
     store: dict = {}
     closed = trace_to_jaxpr(_flat_fun(fun, in_tree, store), in_avals, label="linear_transpose")
-    out_tree = store["out_tree"]
-    out_avals = closed.out_avals
-
-    def transposed(ct):
-        ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != out_tree:
-            raise ValueError(f"linear_transpose: cotangent structure {ct_tree} must match output structure {out_tree}")
-        cts = []
-        for c, a in zip(ct_flat, out_avals):
-            c = _check_leaf(c, "linear_transpose cotangent")
-            if lift_aval(c).shape != a.shape:
-                raise ValueError(f"linear_transpose: cotangent shape {lift_aval(c).shape} must be {a.shape}")
-            cts.append(c)
-        undefined = [UndefinedPrimal(a) for a in in_avals]
-        res = backward_pass(closed.jaxpr, closed.consts, undefined, cts)
-        return tree_unflatten(in_tree, [_instantiate_ct(r, a) for r, a in zip(res, in_avals)])
-
-    return transposed
+    return Partial(_TransposedFunction(closed.jaxpr, in_tree, store["out_tree"], in_avals), *closed.consts)
