@@ -739,7 +739,9 @@ class _TransposedFunction:
             cts.append(c)
         undefined = [UndefinedPrimal(a) for a in self.in_avals]
         res = backward_pass(self.jaxpr, args[:k], undefined, cts)
-        return tree_unflatten(self.in_tree, [_instantiate_ct(r, a) for r, a in zip(res, self.in_avals)])
+        # The result's weak type follows the cotangent's (as in JAX), not the primal's.
+        return tree_unflatten(self.in_tree, [_zeros_for(a.to_tangent_aval()) if type(r) is Zero else r
+                                              for r, a in zip(res, self.in_avals)])
 
     def __repr__(self) -> str:
         return f"<transpose of a linear function {self.in_tree} -> {self.out_tree}>"
