@@ -13,8 +13,9 @@ import numpy as np
 
 from . import dtypes
 from .array import Array, to_concrete_array, wrap
-from .avals import UndefinedPrimal, Zero, float0
+from .avals import ShapedArray, UndefinedPrimal, Zero, float0
 from .core import Tracer, lift_aval
+from .custom_derivatives import live_part
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
@@ -26,6 +27,7 @@ from .primitives.misc import convert_element_type
 from .primitives.shape import broadcast_in_dim, reshape, slice_in_dim
 from .traceback_util import api_boundary
 from .tree import (
+    Partial,
     PyTreeDef,
     broadcast_prefix,
     keystr,
@@ -238,33 +240,68 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
 
 # ----------------------------------------------------------------------- linearize, vjp
 
+class _LinearizedFunction:
+    """The static part of what `linearize` returns (a `Partial` whose leaves are the
+    residuals, so it can be passed through jit and tree functions, as in JAX)."""
+
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "n_out", "__weakref__")
+
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, n_out: int):
+        self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
+        self.in_avals, self.n_out = in_avals, n_out
+
+    @api_boundary
+    def __call__(self, *args):
+        k = len(self.jaxpr.constvars)
+        flat_t, t_tree = tree_flatten(args[k:])
+        if t_tree != self.in_tree:
+            raise TypeError(f"linearize: tangent structure {t_tree} differs from primal structure {self.in_tree}")
+        checked = []
+        for t, a in zip(flat_t, self.in_avals):
+            expected = a.to_tangent_aval()
+            if _is_float0(t) and t.shape == a.shape:
+                checked.append(_zeros_for(expected))
+                continue
+            t = _check_leaf(t, "linearize tangent")
+            got = lift_aval(t)
+            if (got.shape, got.dtype) != (expected.shape, expected.dtype) and expected.dtype != float0:
+                raise ValueError(
+                    f"linearize: the linearized function got a tangent of type {got} for a primal of "
+                    f"type {a}; it must be {expected}"
+                )
+            checked.append(t)
+        res = eval_jaxpr(self.jaxpr, args[:k], *checked)
+        return tree_unflatten(self.out_tree, res[:self.n_out])
+
+    def __repr__(self) -> str:
+        return f"<linearized function {self.in_tree} -> {self.out_tree}>"
+
+
 @api_boundary
 def linearize(fun: Callable, *primals, has_aux: bool = False):
-    """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function."""
+    """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function.
+
+    f_jvp is a `tree_util.Partial` whose leaves are the residuals."""
     flat, in_tree = _flatten_args(primals, "linearize")
     store: dict = {}
     outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="linearize")
+    lin = live_part(lin)  # tangent steps nothing needs never run (e.g. of an unused custom_vjp)
     n = store["n_out"]
     out_tree = store["out_tree"]
-    in_avals = [lift_aval(x) for x in flat]
-
-    @api_boundary
-    def f_jvp(*tangents):
-        flat_t, t_tree = tree_flatten(tangents)
-        if t_tree != in_tree:
-            raise TypeError(f"linearize: tangent structure {t_tree} differs from primal structure {in_tree}")
-        flat_t = [_zeros_for(a.to_tangent_aval()) if _is_float0(t) and t.shape == a.shape
-                  else _check_leaf(t, "linearize tangent") for t, a in zip(flat_t, in_avals)]
-        for t, a in zip(flat_t, in_avals):
-            if lift_aval(t).shape != a.shape:
-                raise ValueError(f"linearize: tangent shape {lift_aval(t).shape} does not match primal shape {a.shape}")
-        res = eval_jaxpr(lin.jaxpr, lin.consts, *flat_t)
-        return tree_unflatten(out_tree, res[:n])
-
+    spec = _LinearizedFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat], n)
+    f_jvp = Partial(spec, *lin.consts)
     out = tree_unflatten(out_tree, outs[:n])
     if has_aux:
         return out, f_jvp, tree_unflatten(store["aux_tree"], outs[n:])
     return out, f_jvp
+
+
+def _backward(jaxpr, consts: Sequence, in_avals: list, cts_flat: list) -> list:
+    """Cotangents of the inputs of the linear `jaxpr` (padded with Zero for aux outputs)."""
+    args = [UndefinedPrimal(v.aval) for v in jaxpr.invars]
+    padded = list(cts_flat) + [Zero(v.aval) for v in jaxpr.outvars[len(cts_flat):]]
+    cts = backward_pass(jaxpr, consts, args, padded)
+    return [_instantiate_ct(c, a) for c, a in zip(cts, in_avals)]
 
 
 def _vjp_flat(flat_fun: Callable, flat: list, label: str):
@@ -272,48 +309,74 @@ def _vjp_flat(flat_fun: Callable, flat: list, label: str):
     in_avals = [lift_aval(x) for x in flat]
 
     def backward(cts_flat: list) -> list:
-        args = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
-        padded = list(cts_flat) + [Zero(v.aval) for v in lin.jaxpr.outvars[len(cts_flat):]]
-        cts = backward_pass(lin.jaxpr, lin.consts, args, padded)
-        return [_instantiate_ct(c, a) for c, a in zip(cts, in_avals)]
+        return _backward(lin.jaxpr, lin.consts, in_avals, cts_flat)
 
     return outs, backward
 
 
-@api_boundary
-def vjp(fun: Callable, *primals, has_aux: bool = False):
-    """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple)."""
-    flat, in_tree = _flatten_args(primals, "vjp")
-    store: dict = {}
-    outs, backward = _vjp_flat(_flat_fun(fun, in_tree, store, has_aux), flat, "vjp")
-    n = store["n_out"]
-    out_tree = store["out_tree"]
-    out_avals = [lift_aval(o) for o in outs[:n]]
+def _checked_ct(c, aval, i: int, tree: PyTreeDef):
+    """Leaf `i` of a cotangent for an output of type `aval`, checked as JAX checks it."""
+    expected = aval.to_tangent_aval()
+    if _is_float0(c) or (type(c) is Array and c.dtype == float0):
+        got = ShapedArray(c.shape, float0)
+    else:
+        c = _check_leaf(c, "vjp cotangent")
+        got = lift_aval(c)
+    if got.shape == expected.shape and (got.dtype == expected.dtype or expected.dtype == float0):
+        return Zero(expected) if expected.dtype == float0 or got.dtype == float0 else c
+    path = keystr(tree_flatten_with_path(tree_unflatten(tree, range(tree.num_leaves)))[0][i][0])
+    raise ValueError(
+        f"vjp: the cotangent{path} has type {got}, but the differentiated function's output{path} "
+        f"has type {aval}, so its cotangent must have type {expected} (integer and boolean "
+        "outputs accept any dtype of their shape)"
+    )
+
+
+class _VJPFunction:
+    """The static part of what `vjp` returns: the linear Jaxpr and the pytree structures.
+
+    `vjp` hands out `Partial(_VJPFunction(...), *residuals)`, a pytree whose leaves are
+    the residuals, so the function can be passed through jit, vmap and tree functions."""
+
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "out_avals", "__weakref__")
+
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, out_avals: list):
+        self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
+        self.in_avals, self.out_avals = in_avals, out_avals
 
     @api_boundary
-    def vjp_fn(ct):
-        ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != out_tree:
-            raise ValueError(
-                f"vjp: the cotangent's structure {ct_tree} must match the output structure {out_tree}"
+    def __call__(self, *args):
+        n = len(self.jaxpr.constvars)
+        if len(args) != n + 1:
+            raise TypeError(
+                "the function returned by vjp takes exactly one argument, the cotangent (a pytree "
+                f"matching the differentiated function's output), got {len(args) - n}"
             )
-        checked = []
-        for c, a in zip(ct_flat, out_avals):
-            if _is_float0(c) and not dtypes.is_inexact(a.dtype) and c.shape == a.shape:
-                checked.append(Zero(a.to_tangent_aval()))
-                continue
-            c = _check_leaf(c, "vjp cotangent")
-            ca = lift_aval(c)
-            if ca.shape != a.shape:
-                raise ValueError(f"vjp: cotangent shape {ca.shape} does not match the output shape {a.shape}")
-            if not dtypes.is_inexact(a.dtype) or ca.dtype == float0:
-                checked.append(Zero(a.to_tangent_aval()))
-            else:
-                if ca.dtype != a.dtype:
-                    c = convert_element_type(c, a.dtype)
-                checked.append(c)
-        return tree_unflatten(in_tree, backward(checked))
+        leaves, ct_tree = tree_flatten(args[n])
+        if ct_tree != self.out_tree:
+            raise ValueError(
+                f"vjp: the cotangent's structure {ct_tree} must match the output structure {self.out_tree}"
+            )
+        checked = [_checked_ct(c, a, i, ct_tree) for i, (c, a) in enumerate(zip(leaves, self.out_avals))]
+        return tree_unflatten(self.in_tree, _backward(self.jaxpr, args[:n], self.in_avals, checked))
 
+    def __repr__(self) -> str:
+        return f"<vjp of a function {self.in_tree} -> {self.out_tree}>"
+
+
+@api_boundary
+def vjp(fun: Callable, *primals, has_aux: bool = False):
+    """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple).
+
+    vjp_fn is a `tree_util.Partial` whose leaves are the residuals of the linearization."""
+    flat, in_tree = _flatten_args(primals, "vjp")
+    store: dict = {}
+    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="vjp")
+    n = store["n_out"]
+    out_tree = store["out_tree"]
+    spec = _VJPFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat],
+                        [lift_aval(o) for o in outs[:n]])
+    vjp_fn = Partial(spec, *lin.consts)
     out = tree_unflatten(out_tree, outs[:n])
     if has_aux:
         return out, vjp_fn, tree_unflatten(store["aux_tree"], outs[n:])
@@ -662,6 +725,42 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
 
 # ---------------------------------------------------------------------- linear_transpose
 
+class _TransposedFunction:
+    """The static part of what `linear_transpose` returns (a `Partial` whose leaves are the
+    constants of the traced linear function, as in JAX)."""
+
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "__weakref__")
+
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list):
+        self.jaxpr, self.in_tree, self.out_tree, self.in_avals = jaxpr, in_tree, out_tree, in_avals
+
+    @api_boundary
+    def __call__(self, *args):
+        k = len(self.jaxpr.constvars)
+        if len(args) != k + 1:
+            raise TypeError(f"the function returned by linear_transpose takes one cotangent argument, got {len(args) - k}")
+        ct_flat, ct_tree = tree_flatten(args[k])
+        if ct_tree != self.out_tree:
+            raise TypeError(
+                f"linear_transpose: cotangent structure {ct_tree} must match output structure {self.out_tree}"
+            )
+        cts = []
+        for c, a in zip(ct_flat, self.jaxpr.out_avals):
+            c = _check_leaf(c, "linear_transpose cotangent")
+            got = lift_aval(c)
+            if (got.shape, got.dtype) != (a.shape, a.dtype):
+                raise TypeError(f"linear_transpose: cotangent of type {got} for an output of type {a}; the types must match")
+            cts.append(c)
+        undefined = [UndefinedPrimal(a) for a in self.in_avals]
+        res = backward_pass(self.jaxpr, args[:k], undefined, cts)
+        # The result's weak type follows the cotangent's (as in JAX), not the primal's.
+        return tree_unflatten(self.in_tree, [_zeros_for(a.to_tangent_aval()) if type(r) is Zero else r
+                                              for r, a in zip(res, self.in_avals)])
+
+    def __repr__(self) -> str:
+        return f"<transpose of a linear function {self.in_tree} -> {self.out_tree}>"
+
+
 @api_boundary
 def linear_transpose(fun: Callable, *primals) -> Callable:
     """The transpose of the linear function `fun` (primals give the input shapes/dtypes)."""
@@ -669,22 +768,4 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
     in_avals = [lift_aval(x) for x in flat]
     store: dict = {}
     closed = trace_to_jaxpr(_flat_fun(fun, in_tree, store), in_avals, label="linear_transpose")
-    out_tree = store["out_tree"]
-    out_avals = closed.out_avals
-
-    @api_boundary
-    def transposed(ct):
-        ct_flat, ct_tree = tree_flatten(ct)
-        if ct_tree != out_tree:
-            raise ValueError(f"linear_transpose: cotangent structure {ct_tree} must match output structure {out_tree}")
-        cts = []
-        for c, a in zip(ct_flat, out_avals):
-            c = _check_leaf(c, "linear_transpose cotangent")
-            if lift_aval(c).shape != a.shape:
-                raise ValueError(f"linear_transpose: cotangent shape {lift_aval(c).shape} must be {a.shape}")
-            cts.append(c)
-        undefined = [UndefinedPrimal(a) for a in in_avals]
-        res = backward_pass(closed.jaxpr, closed.consts, undefined, cts)
-        return tree_unflatten(in_tree, [_instantiate_ct(r, a) for r, a in zip(res, in_avals)])
-
-    return transposed
+    return Partial(_TransposedFunction(closed.jaxpr, in_tree, store["out_tree"], in_avals), *closed.consts)

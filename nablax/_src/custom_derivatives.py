@@ -7,22 +7,27 @@ backward pass, and vmap batches the functions themselves.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .array import Array, to_concrete_array, wrap
-from .avals import UndefinedPrimal, Zero
+from .avals import UndefinedPrimal, Zero, float0
 from .core import Tracer, _trace_var, lift_aval
+from .errors import UnexpectedTracerError
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
 from .interpreters.staging import trace_to_jaxpr
 from .interpreters.transpose import backward_pass
+from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
+from .jit.passes import Program, dce
 from .primitives._define import define_primitive, instantiate
 from .primitives.elementwise import add
-from .primitives.templates import batch_size, bdim_to_front
-from .tree import tree_flatten, tree_unflatten
+from .primitives.misc import stop_gradient
+from .primitives.templates import batch_size, bdim_to_front, moveaxis, zeros_of_aval
+from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
 
 _SCALARS = (bool, int, float, complex)
 
@@ -47,15 +52,24 @@ def _eager_call(*args, call, **_):
     return call(*[_as_value(a) for a in args])
 
 
-def _batch_callable(fn: Callable, n_in: int) -> Callable:
-    """`fn` over flat args, vectorized along axis 0 of every argument and output."""
+def _batch_callable(fn: Callable, n_in: int, in_dims: Sequence | None = None) -> Callable:
+    """`fn` over flat args, vectorized along axis 0 of every output and of every argument
+    (or of those whose `in_dims` entry is 0; the others, None, are shared by all examples)."""
+    dims_in = [0] * n_in if in_dims is None else list(in_dims)
+    first = dims_in.index(0)
 
     def batched(*args):
-        size = lift_aval(args[0]).shape[0]
-        outs, dims = batch_flat(lambda *xs: fn(*xs), args, [0] * n_in, size, None)
+        size = lift_aval(args[first]).shape[0]
+        outs, dims = batch_flat(lambda *xs: fn(*xs), args, dims_in, size, None)
         return [bdim_to_front(o, d, size) for o, d in zip(outs, dims)]
 
     return batched
+
+
+def _front_batched(args, dims) -> tuple[list, list]:
+    """Batched args with their batch axis moved to 0, unbatched ones as they are; new dims."""
+    return ([a if d is None else moveaxis(a, d, 0) for a, d in zip(args, dims)],
+            [None if d is None else 0 for d in dims])
 
 
 def _front(args, dims):
@@ -63,33 +77,73 @@ def _front(args, dims):
     return [bdim_to_front(a, d, size) for a, d in zip(args, dims)], size
 
 
+class SymbolicZero:
+    """A zero tangent or cotangent of type `aval`, as rules with symbolic_zeros=True see it."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    shape = property(lambda self: self.aval.shape)
+    dtype = property(lambda self: self.aval.dtype)
+    ndim = property(lambda self: self.aval.ndim)
+
+    @staticmethod
+    def from_primal_value(x) -> "SymbolicZero":
+        return SymbolicZero(lift_aval(x).to_tangent_aval())
+
+    def __repr__(self) -> str:
+        return f"SymbolicZero({self.aval})"
+
+
+@dataclasses.dataclass
+class CustomVJPPrimal:
+    """An input of a custom_vjp fwd rule defined with symbolic_zeros=True."""
+
+    value: Any
+    perturbed: bool
+
+
+def zero_from_primal(val, symbolic_zeros: bool = False):
+    """Zero tangents for the pytree `val`: SymbolicZeros, or concrete zeros."""
+    def zero(x):
+        aval = lift_aval(_as_value(x)).to_tangent_aval()
+        return SymbolicZero(aval) if symbolic_zeros else zeros_of_aval(aval)
+
+    return tree_map(zero, val)
+
+
+def _rule_zero(t, symbolic: bool):
+    """How a custom rule sees a tangent: a Zero becomes a SymbolicZero or concrete zeros."""
+    if type(t) is Zero:
+        return SymbolicZero(t.aval) if symbolic else instantiate(t)
+    return t
+
+
 # -------------------------------------------------------------------------- custom_jvp
 
 def _custom_jvp_jvp(primals, tangents, *, call, jvp):
-    ts = [instantiate(t) for t in tangents]
-    outs, touts = jvp(list(primals), ts)
-    touts = [Zero(lift_aval(o).to_tangent_aval()) if t is None else t for o, t in zip(outs, touts)]
+    outs, touts = jvp(list(primals), list(tangents))  # tangents may be Zero (symbolic)
     return list(outs), list(touts)
-
-
-def _concat_pair(fn: Callable, n: int) -> Callable:
-    """(primals, tangents) -> (outs, touts) as one flat function of 2n args and 2m outputs."""
-
-    def flat(*xs):
-        outs, touts = fn(list(xs[:n]), list(xs[n:]))
-        return [*outs, *[instantiate(t) for t in touts]]
-
-    return flat
 
 
 def _custom_jvp_batch(args, dims, *, call, jvp):
     args, size = _front(args, dims)
     n = len(args)
     bcall = _batch_callable(call, n)
-    bflat = _batch_callable(_concat_pair(jvp, n), 2 * n)
 
     def bjvp(primals, tangents):
-        res = bflat(*primals, *tangents)
+        """The rule vectorized over the nonzero tangents; zero ones stay symbolic per example."""
+        nonzero = [type(t) is not Zero for t in tangents]
+
+        def one(*xs):
+            it = iter(xs[n:])
+            ts = [next(it) if nz else Zero(lift_aval(p).to_tangent_aval()) for p, nz in zip(xs[:n], nonzero)]
+            outs, touts = jvp(list(xs[:n]), ts)
+            return [*outs, *[instantiate(t) for t in touts]]
+
+        res = _batch_callable(one, n + sum(nonzero))(*primals, *[t for t in tangents if type(t) is not Zero])
         m = len(res) // 2
         return res[:m], res[m:]
 
@@ -109,9 +163,10 @@ custom_jvp_call_p = define_primitive(
 )
 
 
-def _resolve_args(fun: Callable, args: tuple, kwargs: dict) -> tuple:
-    """Keyword arguments become positional (custom rules see positional args, as in JAX)."""
-    if not kwargs:
+def _resolve_args(fun: Callable, args: tuple, kwargs: dict, n_defaulted: int = 0) -> tuple:
+    """Keyword arguments and defaults become positional (custom rules see positional args,
+    as in JAX). `n_defaulted`: how many positional parameters `fun` has, if some have defaults."""
+    if not kwargs and len(args) >= n_defaulted:
         return args
     sig = inspect.signature(fun)
     bound = sig.bind(*args, **kwargs)
@@ -119,24 +174,54 @@ def _resolve_args(fun: Callable, args: tuple, kwargs: dict) -> tuple:
     return tuple(bound.arguments.values())
 
 
+def _count_defaulted(fun: Callable) -> int:
+    """The number of positional parameters of `fun` if some of them have defaults, else 0."""
+    try:
+        params = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):
+        return 0
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) if any(p.default is not p.empty for p in positional) else 0
+
+
 class _CustomBase:
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
+        self._n_defaulted = _count_defaulted(fun)
 
-    def _split(self, args: tuple):
+    def _split(self, args: tuple, hoist_tracers: bool = False):
+        """(static nondiff args, flat operands, merge: operands -> all args, operand tree).
+
+        With `hoist_tracers`, tracers inside nondiff args become extra operands (after the
+        others) with stopped gradients, so every transformation sees them."""
         nd = set(self.nondiff_argnums)
         static = {i: args[i] for i in nd}
+        hoisted = []
+        for i in sorted(nd) if hoist_tracers else ():
+            leaves, tree = tree_flatten(args[i])
+            where = [k for k, leaf in enumerate(leaves) if isinstance(leaf, Tracer)]
+            if where:
+                hoisted.append((i, tree, leaves, where))
         dyn = tuple(a for i, a in enumerate(args) if i not in nd)
         flat, in_tree = tree_flatten(dyn)
         flat = [_as_value(x) for x in flat]
+        n_dyn = len(flat)
+        flat += [stop_gradient(leaves[k]) for _, _, leaves, where in hoisted for k in where]
 
-        def merge(dyn_flat) -> list:
-            dyn_args = iter(tree_unflatten(in_tree, dyn_flat))
-            return [static[i] if i in nd else next(dyn_args) for i in range(len(args))]
+        def merge(operands) -> list:
+            nondiff = dict(static)
+            extra = iter(operands[n_dyn:])
+            for i, tree, leaves, where in hoisted:
+                leaves = list(leaves)
+                for k in where:
+                    leaves[k] = next(extra)
+                nondiff[i] = tree_unflatten(tree, leaves)
+            dyn_args = iter(tree_unflatten(in_tree, list(operands[:n_dyn])))
+            return [nondiff[i] if i in nd else next(dyn_args) for i in range(len(args))]
 
-        return static, flat, merge
+        return static, flat, merge, in_tree
 
 
 class custom_jvp(_CustomBase):
@@ -145,36 +230,46 @@ class custom_jvp(_CustomBase):
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         super().__init__(fun, nondiff_argnums)
         self.jvp: Callable | None = None
+        self.symbolic_zeros = False
 
     def defjvp(self, jvp: Callable, symbolic_zeros: bool = False) -> Callable:
-        """jvp(primals, tangents) -> (primal_out, tangent_out); nondiff args come first."""
+        """jvp(primals, tangents) -> (primal_out, tangent_out); nondiff args come first.
+
+        With symbolic_zeros=True the rule sees a `SymbolicZero` for each zero tangent."""
         self.jvp = jvp
+        self.symbolic_zeros = symbolic_zeros
         return jvp
 
     def defjvps(self, *jvps: Callable | None) -> None:
         """One function per argument: jvps[i](g_i, primal_out, *primals) -> tangent term."""
 
+        if self.nondiff_argnums:
+            raise TypeError("Can't use defjvps with nondiff_argnums; use defjvp instead.")
+
         def jvp(primals, tangents):
-            out = self.fun(*primals)
+            out = self(*primals)  # differentiating this again uses the rule, not `fun`
+            out_tree = tree_structure(out)
             total = None
             for rule, t in zip(jvps, tangents):
                 if rule is None:
                     continue
                 term = rule(t, out, *primals)
+                if tree_structure(term) != out_tree:
+                    return out, term  # reported by the structure check of every custom_jvp rule
                 total = term if total is None else _tree_add(total, term)
-            if total is None:
-                total = _tree_zeros_like(out)
-            return out, total
+            return out, _tree_zeros_like(out) if total is None else total
 
+        jvp.__name__ = "defjvps rule"
         self.jvp = jvp
+        self.symbolic_zeros = False
 
     def __call__(self, *args, **kwargs):
         if self.jvp is None:
             raise AttributeError(
                 f"No JVP defined for custom_jvp function {self.__name__}; call .defjvp(...) first."
             )
-        args = _resolve_args(self.fun, args, kwargs)
-        static, flat, merge = self._split(args)
+        args = _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+        static, flat, merge, _ = self._split(args, hoist_tracers=True)
         store: dict = {}
         nd = self.nondiff_argnums
 
@@ -185,19 +280,15 @@ class custom_jvp(_CustomBase):
 
         def jvp(primals, tangents):
             p = merge(primals)
-            t_all = merge(tangents)
+            t_all = merge([_rule_zero(t, self.symbolic_zeros) for t in tangents])
             dyn_idx = [i for i in range(len(p)) if i not in nd]
-            out, tout = self.jvp(*[p[i] for i in nd], [p[i] for i in dyn_idx], [t_all[i] for i in dyn_idx]) \
-                if nd else self.jvp(tuple(p), tuple(t_all))
-            out_flat, out_tree = tree_flatten(out)
-            tout_flat, tout_tree = tree_flatten(tout)
-            if out_tree != tout_tree:
-                raise TypeError(
-                    f"custom_jvp rule of {self.__name__} returned primal output structure {out_tree} "
-                    f"and tangent output structure {tout_tree}; they must match"
-                )
+            if nd:
+                res = self.jvp(*[p[i] for i in nd], tuple(p[i] for i in dyn_idx), tuple(t_all[i] for i in dyn_idx))
+            else:
+                res = self.jvp(tuple(p), tuple(t_all))
+            outs, touts, out_tree = _checked_jvp_output(res, self.jvp, self.__name__)
             store.setdefault("out_tree", out_tree)
-            return [_as_value(o) for o in out_flat], [_as_value(t) for t in tout_flat]
+            return outs, touts
 
         call.__name__, jvp.__name__ = self.__name__, getattr(self.jvp, "__name__", "jvp")  # printed names
         outs = custom_jvp_call_p.bind(*flat, call=call, jvp=jvp)
@@ -215,6 +306,112 @@ def _tree_zeros_like(x):
     return tree_unflatten(tree, [instantiate(Zero(lift_aval(v).to_tangent_aval())) for v in leaves])
 
 
+# ------------------------------------------------------------- what custom rules return
+
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _describe(x) -> str:
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    return f"a value of type {type(x).__name__}"
+
+
+def _is_float0(x) -> bool:
+    dt = getattr(x, "dtype", None)
+    return dt is not None and dt == float0
+
+
+def _leaf_paths(tree, n: int) -> list[str]:
+    return [keystr(p) for p, _ in tree_flatten_with_path(tree_unflatten(tree, range(n)))[0]]
+
+
+def _checked_jvp_output(res, rule: Callable, fname: str) -> tuple[list, list, object]:
+    """Flat primal and tangent outputs of a custom JVP rule, checked as JAX checks them."""
+    where = f"custom_jvp rule {_name(rule)} of {fname}"
+    if not (isinstance(res, (tuple, list)) and len(res) == 2):
+        raise TypeError(f"{where} must return a pair (primal_out, tangent_out), but it returned {_describe(res)}")
+    out_flat, out_tree = tree_flatten(res[0])
+    tout_flat, tout_tree = tree_flatten(res[1])
+    if out_tree != tout_tree:
+        raise TypeError(
+            f"{where} must return primal and tangent outputs with the same pytree structure, but "
+            f"returned primal structure {out_tree} and tangent structure {tout_tree}"
+        )
+    outs = [_as_value(o) for o in out_flat]
+    touts = []
+    for path, o, t in zip(_leaf_paths(out_tree, len(outs)), outs, tout_flat):
+        expected = lift_aval(o).to_tangent_aval()
+        if type(t) is Zero or isinstance(t, SymbolicZero):
+            got = t.aval
+            if (got.shape, got.dtype) == (expected.shape, expected.dtype):
+                touts.append(Zero(expected))
+                continue
+        elif _is_float0(t):
+            got = lift_aval(t)
+            if expected.dtype == float0 and got.shape == expected.shape:
+                touts.append(Zero(expected))
+                continue
+        else:
+            t = _as_value(t)
+            got = lift_aval(t)
+            if (got.shape, got.dtype) == (expected.shape, expected.dtype):
+                touts.append(t)
+                continue
+        raise TypeError(
+            f"{where} returned a tangent of type {got} for its primal output{path} of "
+            f"type {lift_aval(o)}: the tangent must be {expected} (the "
+            "primal's shape and dtype; float0 for integer and boolean outputs)"
+        )
+    return outs, touts, out_tree
+
+
+def _checked_bwd_output(in_cts, in_tree, in_avals: list, rule: Callable, fname: str) -> list:
+    """Flat input cotangents of a custom_vjp bwd rule (None: zero), checked as JAX checks them:
+    a tuple with one entry per differentiable argument, each None or structured like that
+    argument (None allowed for any part), with the argument's shapes."""
+    where = f"custom_vjp bwd rule {_name(rule)} of {fname}"
+    arg_trees = treedef_children(in_tree)
+    flat: list = []
+    if isinstance(in_cts, (tuple, list)) and len(in_cts) == len(arg_trees):
+        for sub, c in zip(arg_trees, in_cts):
+            if c is None:
+                flat += [None] * sub.num_leaves
+                continue
+            leaves, tree = tree_flatten(c, is_leaf=lambda x: x is None)
+            if tree != sub:
+                leaves, tree = tree_flatten(c)
+            if tree != sub:
+                break
+            flat += leaves
+        else:
+            return [_checked_ct(c, a, path, where) for c, a, path in
+                    zip(flat, in_avals, _leaf_paths(in_tree, len(in_avals)))]
+    got = tree_structure(in_cts, is_leaf=lambda x: x is None)
+    raise TypeError(
+        f"{where} must return a tuple with one cotangent per differentiable argument of "
+        f"{fname}, each structured like its argument (or None for a zero cotangent), but it "
+        f"returned structure {got} for arguments of structure {in_tree}"
+    )
+
+
+def _checked_ct(c, aval, path: str, where: str):
+    if c is None or isinstance(c, SymbolicZero) or _is_float0(c) or aval.to_tangent_aval().dtype == float0:
+        return None  # a zero cotangent; integer inputs take any cotangent, as in JAX
+    try:
+        c = _as_value(c)
+    except TypeError as e:
+        raise TypeError(f"{where} returned an invalid cotangent at output{path}: {e}") from None
+    got = lift_aval(c)
+    if got.shape != aval.shape:
+        raise ValueError(
+            f"{where} returned a cotangent of type {got} at output{path} for an input "
+            f"of type {aval}: the shapes must match"
+        )
+    return c
+
+
 # -------------------------------------------------------------------------- custom_vjp
 
 def _custom_vjp_jvp(primals, tangents, **params):
@@ -229,7 +426,7 @@ def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
     """Run the user's forward pass now; stage a linear step whose transpose is `bwd`."""
     token = _trace_var.set(trace.parent)
     try:
-        outs, res = fwd(*primals)
+        outs, res = fwd(*primals, perturbed=[type(t) is not Zero for t in tangents])
     finally:
         _trace_var.reset(token)
     res_flat, res_tree = tree_flatten(res)
@@ -250,14 +447,15 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
     store: dict = {}
 
     def flat_fwd(*xs):
-        outs, res = fwd(*xs)
+        outs, res = fwd(*xs, perturbed=store["perturbed"])
         res_flat, store["res_tree"] = tree_flatten(res)
         store["n_out"] = len(outs)
         return [*outs, *[_as_value(r) for r in res_flat]]
 
     bflat_fwd = _batch_callable(flat_fwd, n)
 
-    def bfwd(*xs):
+    def bfwd(*xs, perturbed):
+        store["perturbed"] = perturbed
         res = bflat_fwd(*xs)
         m = store["n_out"]
         return res[:m], tree_unflatten(store["res_tree"], res[m:])
@@ -288,16 +486,15 @@ custom_vjp_call_p = define_primitive(
 
 def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_avals):
     res = tree_unflatten(res_tree, args[:n_res])
-    cts = [instantiate(c) for c in cts]
-    in_cts = bwd(res, cts)
+    in_cts = bwd(res, list(cts))  # cts may be Zero (symbolic)
     return [None] * n_res + [None if c is None else _as_value(c) for c in in_cts]
 
 
 def _custom_vjp_lin_unsupported(*args, **params):
-    raise NotImplementedError(
-        "The linearized step of a custom_vjp function can only be transposed (vjp/grad); "
-        "evaluating, differentiating or batching it forward is not supported, because a "
-        "custom_vjp rule only defines the backward pass."
+    raise TypeError(
+        "can't apply forward-mode autodiff (jvp) to a custom_vjp function: its linearized step "
+        "can only be transposed (vjp/grad/jacrev), because a custom_vjp rule only defines the "
+        "backward pass. Define the function with custom_jvp to use forward mode."
     )
 
 
@@ -322,19 +519,32 @@ class custom_vjp(_CustomBase):
         super().__init__(fun, nondiff_argnums)
         self.fwd: Callable | None = None
         self.bwd: Callable | None = None
+        self.symbolic_zeros = False
 
     def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False) -> None:
-        """fwd(*args) -> (out, residuals); bwd(*nondiff_args, residuals, ct_out) -> tuple of cts."""
+        """fwd(*args) -> (out, residuals); bwd(*nondiff_args, residuals, ct_out) -> tuple of cts.
+
+        With symbolic_zeros=True, fwd sees each differentiable input leaf as a
+        `CustomVJPPrimal(value, perturbed)` and bwd sees `SymbolicZero` for zero cotangents."""
         self.fwd = fwd
         self.bwd = bwd
+        self.symbolic_zeros = symbolic_zeros
 
     def __call__(self, *args, **kwargs):
         if self.fwd is None:
             raise AttributeError(
                 f"No VJP defined for custom_vjp function {self.__name__}; call .defvjp(fwd, bwd) first."
             )
-        args = _resolve_args(self.fun, args, kwargs)
-        static, flat, merge = self._split(args)
+        args = _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+        for i in self.nondiff_argnums:
+            if any(isinstance(leaf, Tracer) for leaf in tree_flatten(args[i])[0]):
+                raise UnexpectedTracerError(
+                    f"{self.__name__}: argument {i} is marked non-differentiable (nondiff_argnums) but "
+                    "holds a traced value; custom_vjp functions cannot take traced values there. Use "
+                    "nondiff_argnums only for arguments that are not arrays (such as functions), and "
+                    "pass arrays as ordinary arguments (bwd may return None for their cotangent)."
+                )
+        static, flat, merge, in_tree = self._split(args)
         nd = self.nondiff_argnums
         store: dict = {}
 
@@ -343,35 +553,26 @@ class custom_vjp(_CustomBase):
             out_flat, store["out_tree"] = tree_flatten(out)
             return [_as_value(o) for o in out_flat]
 
-        def fwd(*xs):
-            out, res = self.fwd(*merge(xs))
-            out_flat, out_tree = tree_flatten(out)
+        def fwd(*xs, perturbed):
+            if self.symbolic_zeros:
+                xs = [CustomVJPPrimal(x, p) for x, p in zip(xs, perturbed)]
+            pair = self.fwd(*merge(xs))
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise TypeError(
+                    f"custom_vjp fwd rule {_name(self.fwd)} of {self.__name__} must return a pair "
+                    "(primal_out, residuals): the function's output and the values bwd needs, but "
+                    f"it returned {_describe(pair)}"
+                )
+            out_flat, out_tree = tree_flatten(pair[0])
             store.setdefault("out_tree", out_tree)
-            return [_as_value(o) for o in out_flat], res
+            return [_as_value(o) for o in out_flat], pair[1]
+
+        in_avals = [lift_aval(x) for x in flat]
 
         def bwd(res, cts):
-            ct = tree_unflatten(store["out_tree"], cts)
+            ct = tree_unflatten(store["out_tree"], [_rule_zero(c, self.symbolic_zeros) for c in cts])
             in_cts = self.bwd(*[static[i] for i in nd], res, ct)
-            if not isinstance(in_cts, (tuple, list)):
-                raise TypeError(
-                    f"custom_vjp bwd rule of {self.__name__} must return a tuple with one cotangent per "
-                    f"differentiable argument, got {type(in_cts).__name__}"
-                )
-            dyn_args = [a for i, a in enumerate(args) if i not in nd]
-            if len(in_cts) != len(dyn_args):
-                raise TypeError(
-                    f"custom_vjp bwd rule of {self.__name__} returned {len(in_cts)} cotangents for "
-                    f"{len(dyn_args)} differentiable arguments"
-                )
-            flat_cts = []
-            for a, c in zip(dyn_args, in_cts):
-                leaves, _ = tree_flatten(a)
-                if c is None:
-                    flat_cts += [None] * len(leaves)
-                else:
-                    c_leaves, _ = tree_flatten(c)
-                    flat_cts += c_leaves
-            return flat_cts
+            return _checked_bwd_output(in_cts, in_tree, in_avals, self.bwd, self.__name__)
 
         call.__name__ = self.__name__  # printed names
         fwd.__name__, bwd.__name__ = getattr(self.fwd, "__name__", "fwd"), getattr(self.bwd, "__name__", "bwd")
@@ -380,6 +581,12 @@ class custom_vjp(_CustomBase):
 
 
 # -------------------------------------------------------------------------- checkpoint
+
+def live_part(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """`closed` without the equations its outputs do not need (so they are never run)."""
+    prog = dce(Program(closed.jaxpr, list(closed.consts)))
+    return ClosedJaxpr(prog.jaxpr, prog.consts)
+
 
 def _remat_jvp(primals, tangents, *, call):
     outs, touts = jvp_flat(call, primals, tangents)
@@ -398,8 +605,9 @@ def _remat_linearize(trace, primals, tangents, *, call):
 
 
 def _remat_batch(args, dims, *, call):
-    args, size = _front(args, dims)
-    outs = remat_call_p.bind(*args, call=_batch_callable(call, len(args)))
+    # Unbatched operands (such as closed-over weights) stay shared rather than broadcast.
+    args, dims = _front_batched(args, dims)
+    outs = remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims))
     return outs, [0] * len(outs)
 
 
@@ -417,12 +625,22 @@ remat_call_p = define_primitive(
 
 
 def _lin_apply(call: Callable, n: int) -> Callable:
-    """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass."""
+    """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass.
+
+    Linearizing (rather than pushing tangents through `call`) leaves out the tangent
+    steps the outputs do not need, such as those of a custom_vjp function whose result
+    is unused, which could not run forward."""
 
     def apply(*xs):
-        return [instantiate(t) for t in jvp_flat(call, list(xs[:n]), list(xs[n:]))[1]]
+        _, lin = linearize_flat(call, list(xs[:n]), label="checkpoint")
+        lin = live_part(lin)
+        return [instantiate(t) for t in eval_jaxpr(lin.jaxpr, lin.consts, *xs[n:])]
 
     return apply
+
+
+def _remat_lin_avals(*avals, call, n):
+    return [a.to_tangent_aval() for a in _out_avals(call, avals[:n])]
 
 
 def _remat_lin_jvp(primals, tangents, *, call, n):
@@ -431,16 +649,32 @@ def _remat_lin_jvp(primals, tangents, *, call, n):
 
 
 def _remat_lin_transpose(cts, *args, call, n):
-    _, lin = linearize_flat(call, list(args[:n]), label="checkpoint")
+    """Recompute the forward pass, linearized only in the inputs whose cotangent is wanted."""
+    wanted = [i for i in range(n) if type(args[n + i]) is UndefinedPrimal]
+
+    def of_wanted(*xs):
+        full = list(args[:n])
+        for i, x in zip(wanted, xs):
+            full[i] = x
+        return call(*full)
+
+    _, lin = linearize_flat(of_wanted, [args[i] for i in wanted], label="checkpoint")
     undefined = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
-    in_cts = backward_pass(lin.jaxpr, lin.consts, undefined, list(cts))
-    return [None] * n + [None if type(c) is Zero else c for c in in_cts]
+    in_cts = iter(backward_pass(lin.jaxpr, lin.consts, undefined, list(cts)))
+    out: list = [None] * (2 * n)
+    for i in wanted:
+        c = next(in_cts)
+        out[n + i] = None if type(c) is Zero else c
+    return out
 
 
 def _remat_lin_batch(args, dims, *, call, n):
-    args, size = _front(args, dims)
-    # The JVP of the batched function is the batched JVP: rebind with vmap(call).
-    outs = remat_lin_p.bind(*args, call=_batch_callable(call, n), n=n)
+    # The JVP of the batched function is the batched JVP: rebind with vmap(call). A primal
+    # and its tangent are batched together, so that they keep the same shape.
+    size = batch_size(args, dims)
+    pair = [dims[i] is not None or dims[n + i] is not None for i in range(n)]
+    args = [bdim_to_front(a, d, size) if pair[i % n] else a for i, (a, d) in enumerate(zip(args, dims))]
+    outs = remat_lin_p.bind(*args, call=_batch_callable(call, n, [0 if b else None for b in pair]), n=n)
     return outs, [0] * len(outs)
 
 
@@ -449,7 +683,7 @@ remat_lin_p = define_primitive(
     higher_order=True,
     impl=lambda xp, *vals, call, n: _call_impl(xp, *vals, call=_lin_apply(call, n)),
     eager=lambda *args, call, n: _lin_apply(call, n)(*[_as_value(a) for a in args]),
-    abstract_eval=lambda *avals, call, n: _out_avals(_lin_apply(call, n), avals),
+    abstract_eval=_remat_lin_avals,
     jvp=_remat_lin_jvp,
     batch=_remat_lin_batch,
     linear=True,
@@ -458,28 +692,46 @@ remat_lin_p = define_primitive(
 )
 
 
+def _closure_converted(closed: ClosedJaxpr) -> Callable:
+    """The Jaxpr as a function of (its constants, its inputs): closed-over tracers of outer
+    transformations become explicit operands, so every transformation sees them."""
+    jaxpr = closed.jaxpr
+    body = Jaxpr([], [*jaxpr.constvars, *jaxpr.invars], jaxpr.outvars, jaxpr.eqns)
+
+    def call(*xs):
+        return eval_jaxpr(body, [], *xs)
+
+    return call
+
+
 def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
                static_argnums: int | Sequence[int] = ()) -> Callable:
-    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals."""
+    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals.
+
+    As in JAX, `fun` is traced once per call (so Python control flow on its array
+    arguments is an error), and what its outputs do not need is dropped."""
     if policy is not None:
         raise NotImplementedError("checkpoint(policy=...) is not supported yet; omit policy to save only inputs")
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
+        if _trace_var.get() is None:  # no transformation: nothing to rematerialize
+            return fun(*args, **kwargs)
         args = _resolve_args(fun, args, kwargs)
         flat_dyn, in_tree = tree_flatten(tuple(a for i, a in enumerate(args) if i not in static))
         flat_dyn = [_as_value(x) for x in flat_dyn]
         store: dict = {}
 
-        def call(*xs):
+        def flat_fun(*xs):
             it = iter(tree_unflatten(in_tree, xs))
             full = [args[i] if i in static else next(it) for i in range(len(args))]
             out = fun(*full)
             out_flat, store["out_tree"] = tree_flatten(out)
             return [_as_value(o) for o in out_flat]
 
-        outs = remat_call_p.bind(*flat_dyn, call=call)
+        closed = live_part(trace_to_jaxpr(flat_fun, [lift_aval(x) for x in flat_dyn], label="checkpoint"))
+        outs = remat_call_p.bind(*closed.consts, *flat_dyn, call=_closure_converted(closed))
         return tree_unflatten(store["out_tree"], outs)
 
     return remat_fun
