@@ -279,3 +279,18 @@ def test_bfloat16_predicates_and_sign_functions():
     q = jnp.floor_divide(_bf([7.0, -7.0]), _bf([2.0, 2.0]))
     assert q.dtype == BF16 and np.asarray(q, np.float32).tolist() == [3.0, -4.0]
     assert float(jnp.nansum(_bf([1.0, np.nan, 2.0]))) == 3.0
+
+
+def test_bfloat16_gradients_through_stop_gradient_indexing_and_control_flow():
+    """bfloat16's NumPy kind is "V": every differentiability check must still see a float
+    (stop_gradient used to pass bf16 through, so relu'(nan) was 1; JAX gives 0)."""
+    bf16 = jnp.bfloat16
+    assert float(jax.grad(jax.nn.relu)(jnp.array(np.nan, bf16))) == 0.0
+    assert float(jax.grad(lambda x: lax.stop_gradient(x) * x)(jnp.array(3.0, bf16))) == 3.0
+    y = jnp.array([1.0, 2.0, 3.0], bf16)
+    g = jax.grad(lambda y: lax.cond(True, lambda y: (y * y).sum(), lambda y: y.sum(), y))(y)
+    assert g.dtype == bf16 and np.asarray(g, np.float32).tolist() == [2.0, 4.0, 6.0]
+    g = jax.grad(lambda y: y[jnp.array([0, 2])].sum())(y)
+    assert np.asarray(g, np.float32).tolist() == [1.0, 0.0, 1.0]
+    g = jax.grad(lambda y: lax.scan(lambda c, v: (c * v, c), jnp.array(1.0, bf16), y)[0])(y)
+    assert np.asarray(g, np.float32).tolist() == [6.0, 3.0, 2.0]

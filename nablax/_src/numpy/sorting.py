@@ -111,7 +111,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     else:
         mid = hi
     r = shape.reshape(mid, tuple(in_shape[i] for i in kept))
-    if x.dtype.kind in "fc":
+    if dtypes.is_inexact(x.dtype):
         r = ew.select_n(jred.any(ew.ne(x, x), axes), r, np.nan)
     r = misc.convert_element_type(r, x.dtype, x.weak_type) if r.dtype != x.dtype else r
     return jred._keep(r, in_shape, axes) if keepdims else r

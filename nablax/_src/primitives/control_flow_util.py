@@ -97,7 +97,7 @@ def _dependence(jaxpr: Jaxpr, flags: Sequence[bool]) -> list[bool]:
     marked = {v for v, f in zip(jaxpr.invars, flags) if f}
     for eqn in jaxpr.eqns:
         if any(type(a) is Var and a in marked for a in eqn.invars):
-            marked.update(v for v in eqn.outvars if v.aval.dtype.kind in "fc")
+            marked.update(v for v in eqn.outvars if dtypes.is_inexact(v.aval.dtype))
     return [type(v) is Var and v in marked for v in jaxpr.outvars]
 
 
@@ -117,7 +117,7 @@ def _carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
 
 
 def _nonzero(t) -> bool:
-    return type(t) is not Zero and lift_aval(t).dtype.kind in "fc"
+    return type(t) is not Zero and dtypes.is_inexact(lift_aval(t).dtype)
 
 
 def _zeros(aval: ShapedArray):
@@ -409,7 +409,7 @@ def _select_branches(index, branches, ops) -> list:
     results = []
     for k, br in enumerate(branches):
         here = elementwise.eq(index, to_concrete_array(np.int32(k)))
-        guarded = [elementwise.select_n(here, misc.stop_gradient(x), x) if lift_aval(x).dtype.kind in "fc" else x
+        guarded = [elementwise.select_n(here, misc.stop_gradient(x), x) if dtypes.is_inexact(lift_aval(x).dtype) else x
                    for x in ops]
         results.append(_eval(br, *guarded))
     return [elementwise.select_n(index, *cases) for cases in zip(*results)]

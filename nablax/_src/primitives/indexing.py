@@ -195,7 +195,7 @@ def _expand_mask(valid, spec, bshape, out_ndim):
 def default_fill_value(dtype):
     """JAX's fill for out-of-range gathers: NaN, the most negative int, the largest uint, True."""
     dtype = np.dtype(dtype)
-    if dtype.kind in "fc":
+    if dtypes.is_inexact(dtype):
         return float("nan")
     if dtype.kind == "i":
         return int(np.iinfo(dtype).min)
@@ -265,7 +265,7 @@ def _gather_jvp(primals, tangents, *, spec, mode, fill_value):
     x, *idx = primals
     out = gather_p.bind(x, *idx, spec=spec, mode=mode, fill_value=fill_value)
     tx = tangents[0]
-    if type(tx) is Zero or aval_of(out).dtype.kind not in "fc":
+    if type(tx) is Zero or not dtypes.is_inexact(aval_of(out).dtype):
         return out, Zero(aval_of(out).to_tangent_aval())
     return out, gather_p.bind(tx, *idx, spec=spec, mode=mode, fill_value=_tangent_fill(mode))
 
@@ -443,7 +443,7 @@ def _zero_tangent(out):
 
 
 def _inexact(out) -> bool:
-    return aval_of(out).dtype.kind in "fc"
+    return dtypes.is_inexact(aval_of(out).dtype)
 
 
 def _scatter_params(spec, mode, unique_indices):

@@ -112,7 +112,7 @@ stop_gradient_p = define_primitive(
 def stop_gradient(x):
     """lax.stop_gradient: the identity whose derivative is zero (applies to every pytree leaf).
     Integer and boolean leaves have no derivative and come back unchanged (as JAX)."""
-    return tree_map(lambda v: stop_gradient_p.bind(v) if aval_of(v).dtype.kind in "fc" else v, x)
+    return tree_map(lambda v: stop_gradient_p.bind(v) if dtypes.is_inexact(aval_of(v).dtype) else v, x)
 
 
 # ---------------------------------------------------------------------------------- iota
