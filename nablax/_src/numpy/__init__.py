@@ -3,10 +3,11 @@
 Each area module lists its public names in `__all__` and the Array/Tracer methods it
 provides in `METHODS`; `methods.install()` puts those on the shared mixin once.
 """
-from . import creation, indexing, linalg, methods, padding, reductions, sorting, ufuncs
+from . import creation, indexing, joining, linalg, methods, padding, reductions, sorting, ufuncs
 from . import shape as _shape  # (the name `shape` itself is jnp.shape, the function)
 from .creation import *  # noqa: F403
 from .indexing import *  # noqa: F403
+from .joining import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .reductions import *  # noqa: F403
@@ -14,6 +15,6 @@ from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .ufuncs import *  # noqa: F403
 
-_AREAS = (creation, ufuncs, _shape, reductions, sorting, linalg, indexing, padding)
+_AREAS = (creation, ufuncs, _shape, joining, reductions, sorting, linalg, indexing, padding)
 __all__ = [name for mod in _AREAS for name in mod.__all__]
 methods.install(_AREAS)
