@@ -225,11 +225,6 @@ def _wrapped(L, node, vals, probe, rule_scale):
 
 
 CONTROL = ("cond", "fori_loop", "scan", "while_loop")
-# Known defect (nablax/_src/primitives/elementwise.py, max/min JVP rules): the tangent of
-# lax.max / lax.min of weakly typed operands is strong (JAX: weak), e.g.
-# jvp(lambda a: jnp.maximum(a, 0.0), (0.7,), (0.3,)). Programs using these ops take no
-# Python-float inputs until fixed.
-WEAK_TANGENT_DEFECT = ("maximum", "minimum", "clip", "softplus", "logaddexp")
 WRAPPERS = ("custom_jvp", "custom_vjp", "checkpoint", "jit")
 
 
@@ -337,9 +332,7 @@ def programs(draw, in_shapes=None, max_nodes=6, depth=0, allow=("custom_vjp", "w
         nodes.append(Node("sin", (n_in - 1,)))
         shapes.append(in_shapes[-1])
     py = ()
-    used = {name for n in Program(in_shapes, tuple(nodes), ()).walk()
-            for name in (n.op, *[op for chain in n.sub if isinstance(chain, tuple) for op in chain])}
-    if depth == 0 and not used & set(WEAK_TANGENT_DEFECT):
+    if depth == 0:
         py = tuple(i for i, s in enumerate(in_shapes) if s == () and draw(st.booleans()))
     return Program(tuple(in_shapes), tuple(nodes), shapes[-1], py)
 
@@ -348,9 +341,4 @@ def inputs(in_shapes, py_floats, seed, dtype=np.float32):
     """Generic (kink-free with probability 1) inputs in [-1.5, 1.5]; Python floats at `py_floats`."""
     rng = np.random.default_rng(seed)
     xs = [rng.uniform(-1.5, 1.5, s).astype(dtype) for s in in_shapes]
-    if dtype == np.float64:
-        # Known defect (nablax/_src/array.py _PYTHON_SCALARS, dtypes.py): np.float64 subclasses
-        # float, so lax ops take the np.float64 scalars NumPy arithmetic on 0-d inputs makes for
-        # weakly typed Python floats (JAX: strong). Float64 scalars enter as arrays until fixed.
-        xs = [NX.jnp.asarray(x) if x.ndim == 0 else x for x in xs]
     return [float(x) if i in py_floats else x for i, x in enumerate(xs)]

@@ -104,8 +104,6 @@ def test_derivatives_match_finite_differences(case):
 def test_jacfwd_matches_jacrev_and_hessian_is_symmetric(case, data):
     prog = case.prog
     assume(prog.fwd_ok and case.rev_ok)
-    # Known defect: jacfwd/hessian over a jit (see stacks.JIT_DEFECT).
-    assume(not prog.has_jit and all(s.kind != "jit" for s in case.stack))
     with nablax.config.enable_x64(True):
         xs = case.inputs(np.float64)
         assume_tame(case, xs)
