@@ -165,7 +165,13 @@ def apply_stack(f, prog, stack, L, dtype=np.float32):
         elif stage.kind in ("jvp", "linearize"):
             # Python-float primals get Python-float tangents. Known defect (api.py jvp/linearize):
             # a strong tangent of a weak primal comes out weak where JAX keeps it strong, e.g.
-            # jvp(lambda a: a, (0.7,), (f32 array,)).
+            # jvp(lambda a: a, (0.7,), (f32 array,)) or jvp(lax.sin, ...). Not small: JAX does not
+            # retype the tangent at the jvp boundary (nablax's api.jvp does); its jnp promotion
+            # binds convert_element_type(weak_type=True) on a concrete JVP tracer even when the
+            # type is unchanged, which makes the tangent weak (jvp(jnp.sin, (0.7,), (f32,)) is
+            # weak), lax ops do not, and cond/fori tangents take the branches' weak avals
+            # (linearize(cond-of-identity, 0.7)(f32) is weak in JAX, strong in nablax). A fix
+            # spans api.py, numpy/promotion.py and the control-flow JVP rules.
             ts = tuple(float(_const(kw["seed"] + i, s, dtype, L)) if i in prog.py_floats else
                        _const(kw["seed"] + i, s, dtype, L) for i, s in enumerate(in_shapes))
             if stage.kind == "jvp":
