@@ -122,9 +122,14 @@ class Probe:
             self.magnitude = max(self.magnitude, float(np.max(np.abs(v))) if np.all(np.isfinite(v)) else math.inf)
 
 
-def _chain(L, names, x):
+def _chain(L, names, x, probe=None):
+    """The unary ops `names` applied in turn; a probe sees every intermediate value (a chain
+    like cube, cube, cos is tame in value but its derivative is huge, and finite differences
+    of it are noise)."""
     for name in names:
         x = ops.SMOOTH_UNARY[name](L, x)
+        if probe is not None:
+            probe.see(x)
     return x
 
 
@@ -169,17 +174,17 @@ def _control(L, node, vals, probe):
         if probe is not None:
             probe.margin = min(probe.margin, abs(float(np.sum(np.asarray(p)))))
         a, b = node.sub
-        return lax.cond(L.jnp.sum(p) > 0, lambda v: _chain(L, a, v), lambda v: _chain(L, b, v), x)
+        return lax.cond(L.jnp.sum(p) > 0, lambda v: _chain(L, a, v, probe), lambda v: _chain(L, b, v, probe), x)
     if node.op == "fori_loop":
         x, y = vals
         (c,) = node.sub
-        return lax.fori_loop(0, LOOP_STEPS, lambda i, v: 0.5 * _chain(L, c, v) + y + 0.1 * i, x)
+        return lax.fori_loop(0, LOOP_STEPS, lambda i, v: 0.5 * _chain(L, c, v, probe) + y + 0.1 * i, x)
     if node.op == "scan":
         c0, xs = vals
         (c,) = node.sub
 
         def body(carry, x):
-            new = 0.5 * _chain(L, c, carry) + x
+            new = 0.5 * _chain(L, c, carry, probe) + x
             return new, L.jnp.sin(new)
 
         carry, ys = lax.scan(body, c0, xs, reverse=kw["reverse"])
@@ -187,7 +192,7 @@ def _control(L, node, vals, probe):
     if node.op == "while_loop":
         (x,) = vals
         (c,) = node.sub
-        return lax.while_loop(lambda s: s[0] < LOOP_STEPS, lambda s: (s[0] + 1, 0.5 * _chain(L, c, s[1])), (0, x))[1]
+        return lax.while_loop(lambda s: s[0] < LOOP_STEPS, lambda s: (s[0] + 1, 0.5 * _chain(L, c, s[1], probe)), (0, x))[1]
     raise AssertionError(node.op)
 
 
