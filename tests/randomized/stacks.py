@@ -122,8 +122,8 @@ def stack_rev_ok(prog, stack):
     stage over a checkpoint around control flow fails ("Cannot transpose atan", escaped
     tracers, "lax.add requires ... int64, void"), e.g.
     grad(lambda v: linearize(checkpoint(fori_loop program), v)[1](t).sum()). Re-enable once fixed.
-    (The linearized checkpoint is the `checkpoint_lin` primitive of custom_derivatives.py, whose
-    own JVP under grad leaves the nonlinear atan on the tangent side; JAX gives
+    (The linearized checkpoint is the `checkpoint_lin` primitive of custom_derivatives.py, whose own
+    JVP under grad presumably leaves the nonlinear atan on the tangent side (not checked); JAX gives
     [-5.0271916 2.1674228] for fori = lambda v: fori_loop(0, 3, lambda i, c: arctan(c) + v, v)
     at f32[0.3, -0.5].)
     """
