@@ -230,6 +230,15 @@ def _propose_stack(draw, shapes):
     return (a, b), {"axis": draw(st.integers(0, len(shapes[a])))}
 
 
+def _propose_pad(draw, shapes):
+    x = _pick(draw, shapes, lambda s: len(s) >= 1 and _size(s) <= 12)
+    if x is None:
+        return None
+    width = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 1))) for _ in shapes[x])
+    mode = draw(st.sampled_from(["constant", "edge", "wrap", "reflect", "symmetric", "mean"]))
+    return (x,), {"width": width, "mode": mode}
+
+
 def _propose_matrix(draw, shapes):
     x = _pick(draw, shapes, lambda s: len(s) == 2)
     return None if x is None else ((x,), {})
@@ -242,7 +251,8 @@ SHAPE_OPS: dict = {
     "expand_dims": Op(_propose_expand, lambda L, x, axis: L.jnp.expand_dims(x, axis)),
     "concatenate": Op(_propose_concat, lambda L, a, b, axis: L.jnp.concatenate([a, b], axis=axis)),
     "stack": Op(_propose_stack, lambda L, a, b, axis: L.jnp.stack([a, b], axis=axis)),
-    # jnp.pad is not implemented in nablax yet (reported); add it here once it is.
+    "pad": Op(_propose_pad, lambda L, x, width, mode: L.jnp.pad(x, width, mode=mode, **(
+        {"constant_values": 0.5} if mode == "constant" else {}))),
     "triu": Op(_propose_matrix, lambda L, x: L.jnp.triu(x)),
     "diagonal": Op(_propose_matrix, lambda L, x: L.jnp.diagonal(x)),
     "dot_T": Op(_propose_matrix, lambda L, x: L.jnp.asarray(x) @ L.jnp.asarray(x).T),

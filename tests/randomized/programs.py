@@ -62,6 +62,9 @@ class Program:
         """False when reverse-mode AD is not defined (while_loop)."""
         return not any(n.op == "while_loop" for n in self.walk())
 
+    def uses(self, name):
+        return any(n.op == name for n in self.walk())
+
     @property
     def has_jit(self):
         return any(n.op == "jit" for n in self.walk())
@@ -122,9 +125,14 @@ class Probe:
             self.magnitude = max(self.magnitude, float(np.max(np.abs(v))) if np.all(np.isfinite(v)) else math.inf)
 
 
-def _chain(L, names, x):
+def _chain(L, names, x, probe=None):
+    """The unary ops `names` applied in turn; a probe sees every intermediate value (a chain
+    like cube, cube, cos is tame in value but its derivative is huge, and finite differences
+    of it are noise)."""
     for name in names:
         x = ops.SMOOTH_UNARY[name](L, x)
+        if probe is not None:
+            probe.see(x)
     return x
 
 
@@ -169,17 +177,17 @@ def _control(L, node, vals, probe):
         if probe is not None:
             probe.margin = min(probe.margin, abs(float(np.sum(np.asarray(p)))))
         a, b = node.sub
-        return lax.cond(L.jnp.sum(p) > 0, lambda v: _chain(L, a, v), lambda v: _chain(L, b, v), x)
+        return lax.cond(L.jnp.sum(p) > 0, lambda v: _chain(L, a, v, probe), lambda v: _chain(L, b, v, probe), x)
     if node.op == "fori_loop":
         x, y = vals
         (c,) = node.sub
-        return lax.fori_loop(0, LOOP_STEPS, lambda i, v: 0.5 * _chain(L, c, v) + y + 0.1 * i, x)
+        return lax.fori_loop(0, LOOP_STEPS, lambda i, v: 0.5 * _chain(L, c, v, probe) + y + 0.1 * i, x)
     if node.op == "scan":
         c0, xs = vals
         (c,) = node.sub
 
         def body(carry, x):
-            new = 0.5 * _chain(L, c, carry) + x
+            new = 0.5 * _chain(L, c, carry, probe) + x
             return new, L.jnp.sin(new)
 
         carry, ys = lax.scan(body, c0, xs, reverse=kw["reverse"])
@@ -187,7 +195,7 @@ def _control(L, node, vals, probe):
     if node.op == "while_loop":
         (x,) = vals
         (c,) = node.sub
-        return lax.while_loop(lambda s: s[0] < LOOP_STEPS, lambda s: (s[0] + 1, 0.5 * _chain(L, c, s[1])), (0, x))[1]
+        return lax.while_loop(lambda s: s[0] < LOOP_STEPS, lambda s: (s[0] + 1, 0.5 * _chain(L, c, s[1], probe)), (0, x))[1]
     raise AssertionError(node.op)
 
 
@@ -225,12 +233,14 @@ def _wrapped(L, node, vals, probe, rule_scale):
 
 
 CONTROL = ("cond", "fori_loop", "scan", "while_loop")
-# Known defect (nablax/_src/primitives/elementwise.py, max/min JVP rules): the tangent of
-# lax.max / lax.min of weakly typed operands is strong (JAX: weak), e.g.
-# jvp(lambda a: jnp.maximum(a, 0.0), (0.7,), (0.3,)). Programs using these ops take no
-# Python-float inputs until fixed.
-WEAK_TANGENT_DEFECT = ("maximum", "minimum", "clip", "softplus", "logaddexp")
 WRAPPERS = ("custom_jvp", "custom_vjp", "checkpoint", "jit")
+# Known defect (nablax/_src/numpy/ufuncs.py `_same_dtype_const` reads x.weak_type, and
+# jit/call.py hands a custom_jvp rule under grad-of-jit a raw NumPy argument): grad of a jit
+# of jnp.logaddexp with a NumPy (not differentiated) argument raises "'numpy.ndarray' object
+# has no attribute 'weak_type'", e.g. grad(lambda x, y: jnp.sum(jit(lambda u, v:
+# jnp.logaddexp(v, u))(x, y)))(np_f32[2], np_f32[2]); JAX: [0.85569686 0.68135375].
+# Programs using logaddexp get no jit (node or stage) until fixed.
+JIT_GRAD_DEFECT = "logaddexp"
 
 
 def build(prog, L, *, probe=None, rule_scale=1.0):
@@ -295,6 +305,8 @@ def _propose_control(draw, op, shapes, allow):
     n_args = draw(st.integers(1, 2))
     args = tuple(dict.fromkeys(ops._pick(draw, shapes) for _ in range(n_args)))
     sub = draw(programs(in_shapes=tuple(shapes[a] for a in args), max_nodes=3, depth=1, allow=allow))
+    if op == "jit" and sub.uses(JIT_GRAD_DEFECT):
+        return None
     return Node(op, args, (), (sub,))
 
 
@@ -337,9 +349,7 @@ def programs(draw, in_shapes=None, max_nodes=6, depth=0, allow=("custom_vjp", "w
         nodes.append(Node("sin", (n_in - 1,)))
         shapes.append(in_shapes[-1])
     py = ()
-    used = {name for n in Program(in_shapes, tuple(nodes), ()).walk()
-            for name in (n.op, *[op for chain in n.sub if isinstance(chain, tuple) for op in chain])}
-    if depth == 0 and not used & set(WEAK_TANGENT_DEFECT):
+    if depth == 0:
         py = tuple(i for i, s in enumerate(in_shapes) if s == () and draw(st.booleans()))
     return Program(tuple(in_shapes), tuple(nodes), shapes[-1], py)
 
@@ -348,9 +358,4 @@ def inputs(in_shapes, py_floats, seed, dtype=np.float32):
     """Generic (kink-free with probability 1) inputs in [-1.5, 1.5]; Python floats at `py_floats`."""
     rng = np.random.default_rng(seed)
     xs = [rng.uniform(-1.5, 1.5, s).astype(dtype) for s in in_shapes]
-    if dtype == np.float64:
-        # Known defect (nablax/_src/array.py _PYTHON_SCALARS, dtypes.py): np.float64 subclasses
-        # float, so lax ops take the np.float64 scalars NumPy arithmetic on 0-d inputs makes for
-        # weakly typed Python floats (JAX: strong). Float64 scalars enter as arrays until fixed.
-        xs = [NX.jnp.asarray(x) if x.ndim == 0 else x for x in xs]
     return [float(x) if i in py_floats else x for i, x in enumerate(xs)]

@@ -378,16 +378,19 @@ def _select_weights_lhs_rhs(first: bool, greater: bool):
     def term(t, x, y, out):
         a, b = (x, y) if first else (y, x)
         cmp = gt(a, b) if greater else lt(a, b)
-        # Scalar cases broadcast against the comparison: no arrays of ones/zeros.
-        w = select_n(cmp, select_n(eq(a, b), _scalar_like(t, 0), _scalar_like(t, 0.5)), _scalar_like(t, 1))
+        # Scalar cases broadcast against the comparison: no arrays of ones/zeros. The weights
+        # are weak when the output is (as in JAX), so a weak tangent stays weak.
+        weak = aval_of(out).weak_type
+        w = select_n(cmp, select_n(eq(a, b), _scalar_like(t, 0, weak), _scalar_like(t, 0.5, weak)),
+                     _scalar_like(t, 1, weak))
         return mul(t, w)
 
     return term
 
 
-def _scalar_like(x, value):
+def _scalar_like(x, value, weak: bool = False):
     """A rank-0 array of x's dtype."""
-    return wrap(np.asarray(value, aval_of(x).dtype))
+    return wrap(np.asarray(value, aval_of(x).dtype), weak)
 
 
 def _is_real_float(dt) -> bool:
@@ -783,9 +786,12 @@ def _clamp_jvp(primals, tangents):
     conds = (and_p.bind(gt(lo, x), lt(lo, hi)),   # min is the answer
              and_p.bind(gt(x, lo), lt(x, hi)),    # x is inside
              lt(hi, x))                           # max is the answer
-    for t, cond in zip(tangents, conds):
+    # The zeros are weak like x for x's term and like the tangent for the bounds' (as in JAX).
+    weaks = (None, aval_of(x).weak_type, None)
+    for t, cond, weak in zip(tangents, conds, weaks):
         if type(t) is not Zero:
-            term = select_n(cond, _scalar_like(t, 0), t)
+            weak = aval_of(t).weak_type if weak is None else weak
+            term = select_n(cond, _scalar_like(t, 0, weak), t)
             total = templates.add_tangents(total, templates.broadcast_to(term, shape_))
     return out, total
 

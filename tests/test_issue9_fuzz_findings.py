@@ -1,0 +1,48 @@
+"""Regression tests for defects the randomised consistency suite (tests/randomized) found (issue 9).
+
+The expected values and weak types are JAX 0.10.2's, hard-coded so the tests run without JAX.
+"""
+import numpy as np
+import pytest
+
+import nablax as jax
+import nablax.numpy as jnp
+from nablax import lax
+
+
+def _check(x, value, weak):
+    assert np.asarray(x).dtype == np.float32
+    assert bool(getattr(x, "weak_type", isinstance(x, float))) is weak
+    np.testing.assert_allclose(np.asarray(x), value, rtol=1e-6)
+
+
+@pytest.mark.parametrize("f, out, tangent", [
+    (lambda a: jnp.maximum(a, 0.0), 0.7, 0.3),
+    (lambda a: lax.max(a, 0.0), 0.7, 0.3),
+    (lambda a: jnp.minimum(a, 0.0), 0.0, 0.0),
+    (lambda a: lax.min(a, 1.0), 0.7, 0.3),
+    (lambda a: jnp.clip(a, -1.0, 1.0), 0.7, 0.3),
+    (lambda a: jnp.clip(a, -1.0, 0.5), 0.5, 0.0),
+    (lambda a: lax.clamp(-1.0, a, 0.5), 0.5, 0.0),
+    (jax.nn.relu, 0.7, 0.3),
+    (jax.nn.softplus, 1.1031861, 0.20045634),
+    (lambda a: jnp.logaddexp(a, 0.2), 1.174077, 0.18673779),
+])
+def test_max_min_clamp_tangents_of_weak_operands_are_weak(f, out, tangent):
+    # JAX: the tangent of lax.max / lax.min / lax.clamp of weakly typed operands is weak
+    p, t = jax.jvp(f, (0.7,), (0.3,))
+    _check(p, out, True)
+    _check(t, tangent, True)
+
+
+def test_max_min_clamp_tangent_weak_types_follow_the_operands():
+    _, t = jax.jvp(lambda a, b: lax.max(a, b), (0.7, 0.7), (0.3, 0.5))  # a tie: the mean
+    _check(t, 0.4, True)
+    _, t = jax.jvp(lambda a, b: lax.min(a, b), (0.7, jnp.float32(0.2)), (0.3, jnp.float32(0.5)))
+    _check(t, 0.5, False)
+    _, t = jax.jvp(lambda a: jnp.maximum(a, 0.0), (jnp.float32(0.7),), (jnp.float32(0.3),))
+    _check(t, 0.3, False)
+    _, t = jax.jvp(lambda lo, a, hi: lax.clamp(lo, a, hi), (-1.0, 0.7, 0.5), (0.1, 0.3, 0.2))
+    _check(t, 0.2, True)
+    _check(jax.linearize(lambda a: jnp.maximum(a, 0.0), 0.7)[1](0.3), 0.3, True)
+    _check(jax.grad(lambda a: jnp.maximum(a, 0.0))(0.0), 0.5, True)
