@@ -46,3 +46,18 @@ def test_max_min_clamp_tangent_weak_types_follow_the_operands():
     _check(t, 0.2, True)
     _check(jax.linearize(lambda a: jnp.maximum(a, 0.0), 0.7)[1](0.3), 0.3, True)
     _check(jax.grad(lambda a: jnp.maximum(a, 0.0))(0.0), 0.5, True)
+
+
+def test_grad_of_jit_of_logaddexp_with_a_numpy_argument():
+    """The custom_jvp rule of logaddexp sees a raw NumPy operand under grad of jit."""
+    x = np.array([0.3, -0.5], np.float32)
+    y = np.array([-0.5, -1.2], np.float32)
+    g = jax.grad(lambda x, y: jnp.sum(jax.jit(lambda u, v: jnp.logaddexp(v, u))(x, y)))(x, y)
+    np.testing.assert_allclose(g, [0.68997455, 0.6681878], rtol=1e-6)  # JAX 0.10.2
+
+
+def test_grad_of_checkpoint_of_custom_vjp():
+    cv = jax.custom_vjp(jnp.sin)
+    cv.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), lambda c, g: (g * c,))
+    g = jax.grad(lambda x: jax.checkpoint(cv)(x).sum())(jnp.array([0.3, 0.5]))
+    np.testing.assert_allclose(g, [0.9553365, 0.87758255], rtol=1e-6)  # JAX 0.10.2

@@ -77,11 +77,7 @@ def vmap_axes(draw, in_shapes, py_floats):
 def stacks(draw, prog, max_depth=3, fwd_ok=None, rev_ok=None, min_depth=1):
     fwd_ok = prog.fwd_ok if fwd_ok is None else fwd_ok
     rev_ok = prog.rev_ok if rev_ok is None else rev_ok
-    kinds = ["vmap"] if prog.uses("logaddexp") else ["jit", "vmap"]  # programs.JIT_GRAD_DEFECT
-    # Known defect (nablax/_src/custom_derivatives.py): checkpoint of a custom_vjp function
-    # under grad/vjp raises "can't apply forward-mode autodiff ... to a custom_vjp function".
-    if prog.fwd_ok:
-        kinds.append("checkpoint")
+    kinds = ["jit", "vmap", "checkpoint"]
     if fwd_ok:
         kinds += FORWARD
     if rev_ok:

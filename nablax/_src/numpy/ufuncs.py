@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..array import Array, wrap
-from ..core import Tracer
+from ..core import Tracer, lift_aval
 from ..custom_derivatives import custom_jvp
 from ..primitives import elementwise as ew
 from ..primitives import reductions as red
@@ -149,7 +149,8 @@ def _weak_only_if_scalar(x):
 
 
 def _same_dtype_const(x, value):
-    return wrap(np.asarray(value, x.dtype), x.weak_type)
+    aval = lift_aval(x)  # (x may be a raw NumPy array inside a rule run by grad of jit)
+    return wrap(np.asarray(value, aval.dtype), aval.weak_type)
 
 
 # ------------------------------------------------------------------------- arithmetic
