@@ -61,3 +61,20 @@ def test_grad_of_checkpoint_of_custom_vjp():
     cv.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), lambda c, g: (g * c,))
     g = jax.grad(lambda x: jax.checkpoint(cv)(x).sum())(jnp.array([0.3, 0.5]))
     np.testing.assert_allclose(g, [0.9553365, 0.87758255], rtol=1e-6)  # JAX 0.10.2
+
+
+def test_numpy_scalars_are_strong_under_jit_and_eager_checkpoint():
+    """np.float64 subclasses float, but it is a NumPy value: strongly typed (JAX 0.10.2)."""
+    x = np.float64(2.0)
+    for out in (jax.jit(lambda a: a * 2)(x), jax.checkpoint(lambda a: a * 2)(x)):
+        assert type(out) is jax.Array and out.dtype == jnp.float32 and not out.weak_type
+        assert float(out) == 4.0
+    assert jax.checkpoint(lambda a: a * 2)(2.0).weak_type
+
+
+def test_vmap_of_jit_with_an_unbatched_python_scalar_keeps_float32():
+    out = jax.vmap(lambda t: jax.jit(lambda a, b: jnp.sin(b))(t, 0.7))(jnp.eye(2))
+    assert out.dtype == jnp.float32 and out.weak_type  # JAX 0.10.2
+    np.testing.assert_allclose(out, [0.64421767] * 2, rtol=1e-7)
+    jac = jax.jacfwd(jax.jit(lambda a, b: jnp.sin(b)))(jnp.array([0.3, 0.5]), 0.7)
+    assert jac.dtype == jnp.float32 and jac.tolist() == [0.0, 0.0]

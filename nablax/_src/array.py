@@ -283,10 +283,10 @@ def get_aval(x) -> ShapedArray:
     """Aval of a concrete value: Array, Python scalar, or NumPy array (canonical dtype)."""
     if type(x) is Array:
         return x.aval
+    if isinstance(x, (np.ndarray, np.generic)):  # before Python scalars: np.float64 is a float subclass
+        return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype), False)
     if isinstance(x, _PYTHON_SCALARS):
         return python_scalar_aval(x)
-    if isinstance(x, (np.ndarray, np.generic)):
-        return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype), False)
     aval = getattr(x, "aval", None)
     if isinstance(aval, ShapedArray):
         return aval

@@ -717,7 +717,7 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
         if _trace_var.get() is None:  # no transformation: nothing to rematerialize
-            return fun(*args, **kwargs)
+            return tree_map(_as_value, fun(*args, **kwargs))  # Arrays out, as a traced call gives
         args = _resolve_args(fun, args, kwargs)
         flat_dyn, in_tree = tree_flatten(tuple(a for i, a in enumerate(args) if i not in static))
         flat_dyn = [_as_value(x) for x in flat_dyn]

@@ -63,7 +63,9 @@ def _impl(xp, *vals, jaxpr, name):
 
 
 def _eager(*args, jaxpr, name):
-    vals = [a._value if hasattr(a, "_value") else np.asarray(a) for a in args]
+    # A rule may pass a Python scalar: give it the dtype the traced program expects.
+    vals = [a._value if hasattr(a, "_value") else np.asarray(a, v.aval.dtype)
+            for a, v in zip(args, jaxpr.jaxpr.invars)]
     outs = _impl(np, *vals, jaxpr=jaxpr, name=name)
     return [wrap(o, aval.weak_type) for o, aval in zip(outs, jaxpr.out_avals)]
 
