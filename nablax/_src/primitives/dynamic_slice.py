@@ -121,14 +121,19 @@ def _dus_impl(xp, x, update, *starts):
     return out
 
 
-def _dus_abstract(operand, update, *starts):
-    _check_starts("dynamic_update_slice", operand, starts)
+def _check_update(operand, update):
+    """JAX's rule for dynamic_update_slice: the update has the operand's rank and dtype and fits."""
     if update.ndim != operand.ndim or builtins.any(u > d for u, d in zip(update.shape, operand.shape)):
         raise TypeError(f"lax.dynamic_update_slice: update of shape {update.shape} does not fit in the operand of "
                         f"shape {operand.shape} (same rank, no larger along any axis)")
     if update.dtype != operand.dtype:
         raise TypeError(f"lax.dynamic_update_slice: operand dtype {operand.dtype.name} and update dtype "
                         f"{update.dtype.name} differ")
+
+
+def _dus_abstract(operand, update, *starts):
+    _check_starts("dynamic_update_slice", operand, starts)
+    _check_update(operand, update)
     return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
 
 
@@ -231,12 +236,7 @@ def dynamic_update_slice(operand, update, start_indices):
     (TypeError otherwise, as in JAX)."""
     oa, ua = aval_of(operand), aval_of(update)
     starts = _starts("dynamic_update_slice", oa.shape, start_indices)
-    if ua.ndim != oa.ndim or builtins.any(u > d for u, d in zip(ua.shape, oa.shape)):
-        raise TypeError(f"lax.dynamic_update_slice: update of shape {ua.shape} does not fit in the operand of "
-                        f"shape {oa.shape} (it needs the same rank and no larger size along any axis)")
-    if oa.dtype != ua.dtype:
-        raise TypeError(f"lax.dynamic_update_slice: operand dtype {oa.dtype.name} and update dtype "
-                        f"{ua.dtype.name} differ")
+    _check_update(oa, ua)  # eagerly too: the eager path skips abstract_eval
     return dynamic_update_slice_p.bind(operand, update, *starts)
 
 
