@@ -11,9 +11,9 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
-from . import dtypes
+from . import debug_nans, dtypes
 from .array import Array, to_concrete_array, wrap
-from .avals import ShapedArray, UndefinedPrimal, Zero, float0
+from .avals import ShapedArray, ShapeDtypeStruct, UndefinedPrimal, Zero, float0
 from .core import Tracer, lift_aval
 from .custom_derivatives import live_part
 from .interpreters.batching import batch_flat
@@ -38,6 +38,8 @@ from .tree import (
 )
 
 _SCALARS = (bool, int, float, complex)
+
+debug_nans.sync()  # a flag set from the environment (JAX_DEBUG_NANS=1) takes effect at import
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -156,35 +158,6 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = (), return_s
 
     return make
 
-
-class ShapeDtypeStruct:
-    """Shape and dtype of an array, without data (what eval_shape returns)."""
-
-    __slots__ = ("shape", "dtype", "weak_type")
-
-    def __init__(self, shape, dtype, weak_type: bool = False):
-        self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype)
-        self.weak_type = weak_type
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, ShapeDtypeStruct) and (
-            (self.shape, self.dtype, self.weak_type) == (other.shape, other.dtype, other.weak_type))
-
-    def __hash__(self) -> int:
-        return hash((self.shape, self.dtype, self.weak_type))
-
-    def __repr__(self) -> str:
-        weak = ", weak_type=True" if self.weak_type else ""
-        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak})"
 
 
 # ----------------------------------------------------------------------------------- jvp

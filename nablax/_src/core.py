@@ -179,7 +179,3 @@ def lift_aval(x) -> ShapedArray:
         return x.aval
     return get_aval(x)
 
-
-from . import debug_nans as _debug_nans  # noqa: E402  (registers the jax_debug_nans/infs hooks)
-
-_debug_nans.sync()  # a flag set from the environment (JAX_DEBUG_NANS=1) takes effect at import

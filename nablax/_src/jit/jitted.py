@@ -25,9 +25,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import dtypes
-from ..api import ShapeDtypeStruct
 from ..array import Array, to_concrete_array, wrap
-from ..avals import ShapedArray
+from ..avals import ShapedArray, ShapeDtypeStruct
 from ..config import config_key, disable_jit_flag
 from ..core import Tracer, _trace_var, lift_aval
 from ..interpreters.staging import trace_to_jaxpr

@@ -1,4 +1,5 @@
 """All primitive families. Importing this package registers every primitive."""
+from .. import ops
 from . import (  # noqa: F401
     collectives,
     control_flow,
@@ -14,3 +15,6 @@ from . import (  # noqa: F401
     special,
 )
 from ._define import PRIMITIVES  # noqa: F401
+
+ops.fill(collectives, control_flow, dynamic_slice, elementwise, indexing, linalg, misc, random_bits,
+         reductions, shape, sorting, special)

@@ -23,8 +23,9 @@ from typing import Callable
 
 import numpy as np
 
+from ..ad_util import instantiate, zeros_of_aval  # noqa: F401  (re-exported for rules)
 from ..array import wrap
-from ..avals import ShapedArray, Zero, float0
+from ..avals import ShapedArray, Zero
 from ..core import Primitive, eager_args, lift_aval
 from ..dtypes import bfloat16
 
@@ -119,14 +120,6 @@ def _zero_jvp(prim: Primitive) -> Callable:
 aval_of = lift_aval
 
 
-def zeros_of_aval(aval: ShapedArray):
-    """A concrete zero array (float0 zeros for integer/bool tangents)."""
-    return wrap(np.zeros(aval.shape, aval.dtype), aval.weak_type and aval.dtype != float0)
-
-
-def instantiate(t):
-    """A symbolic Zero made concrete; other tangents unchanged."""
-    return zeros_of_aval(t.aval) if type(t) is Zero else t
 
 
 def linear_jvp(prim: Primitive) -> Callable:

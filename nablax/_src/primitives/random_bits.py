@@ -27,7 +27,7 @@ import scipy.special as sps
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import eager_args
-from . import templates
+from . import shape, templates
 from ._define import aval_of, broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
 from .elementwise import add, div, exp, mul, neg, unary_elementwise
 
@@ -89,7 +89,7 @@ def _threefry_batch(args, dims):
             a = templates.moveaxis(a, d, 0)
             if n < out_core:
                 s = templates.shape_of(a)
-                a = templates.shape.reshape(a, (s[0],) + (1,) * (out_core - n) + tuple(s[1:]))
+                a = shape.reshape(a, (s[0],) + (1,) * (out_core - n) + tuple(s[1:]))
         new.append(a)
     return threefry2x32_p.bind(*new), [0, 0]
 

@@ -5,10 +5,11 @@ import builtins
 
 import numpy as np
 
+from .. import ops
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..core import eager_args
-from . import elementwise, reductions, templates
+from . import elementwise, templates
 from ._define import all_weak, aval_of, define_primitive, require_same_dtypes, weak_if_all_weak
 
 # ------------------------------------------------------------------------- eager checks
@@ -72,7 +73,7 @@ def _bid_transpose(ct, x, *, shape, broadcast_dimensions):
     in_shape = x.aval.shape
     summed = [i for i in range(len(shape)) if i not in broadcast_dimensions]
     summed += [dst for src, dst in enumerate(broadcast_dimensions) if in_shape[src] == 1 and shape[dst] != 1]
-    out = reductions.reduce_sum(ct, tuple(sorted(summed))) if summed else ct
+    out = ops.reduce_sum(ct, tuple(sorted(summed))) if summed else ct
     return [reshape(out, in_shape) if templates.shape_of(out) != in_shape else out]
 
 
@@ -350,8 +351,8 @@ def _pad_transpose(ct, x, pv, *, padding_config):
     if templates.is_undefined(pv):
         # Every output cell not taken from the operand holds the padding value.
         everything = tuple(range(len(templates.shape_of(ct))))
-        total = reductions.reduce_sum(ct, everything)
-        inner = reductions.reduce_sum(ct_operand, tuple(range(len(templates.shape_of(ct_operand)))))
+        total = ops.reduce_sum(ct, everything)
+        inner = ops.reduce_sum(ct_operand, tuple(range(len(templates.shape_of(ct_operand)))))
         ct_pv = elementwise.sub(total, inner)
     return [ct_operand if templates.is_undefined(x) else None, ct_pv]
 

@@ -1,27 +1,13 @@
 """Rule templates shared by the primitive families: tangent arithmetic and batch-dim moves.
 
-These call lax wrappers of other families through module references (resolved at call
-time), so the families can import this module without an import cycle.
+These call other families' lax wrappers through the `ops` namespace (at call time), so
+every family can import this module without an import cycle.
 """
 from __future__ import annotations
 
-from ..avals import UndefinedPrimal, Zero
-from . import elementwise, reductions, shape
-from ._define import aval_of, broadcast_shapes, instantiate, zeros_of_aval  # noqa: F401  (re-exported for rules)
-
-
-def is_undefined(x) -> bool:
-    """True for a linear operand being transposed (its value is unknown)."""
-    return type(x) is UndefinedPrimal
-
-
-def add_tangents(a, b):
-    """Sum of two tangents of the same shape, keeping symbolic zeros symbolic."""
-    if type(a) is Zero:
-        return b
-    if type(b) is Zero:
-        return a
-    return elementwise.add(a, b)
+from .. import ops
+from ..ad_util import add_tangents, instantiate, is_undefined, zeros_of_aval  # noqa: F401  (re-exported for rules)
+from ._define import aval_of, broadcast_shapes  # noqa: F401  (re-exported for rules)
 
 
 def ndim_of(x) -> int:
@@ -43,9 +29,9 @@ def unbroadcast(x, target_shape: tuple):
         if d == 1 and xshape[lead + i] != 1:
             axes.append(lead + i)
     if axes:
-        x = reductions.reduce_sum(x, tuple(axes))
+        x = ops.reduce_sum(x, tuple(axes))
     if shape_of(x) != tuple(target_shape):
-        x = shape.reshape(x, tuple(target_shape))
+        x = ops.reshape(x, tuple(target_shape))
     return x
 
 
@@ -55,7 +41,7 @@ def broadcast_to(x, target_shape: tuple):
     if xshape == tuple(target_shape):
         return x
     lead = len(target_shape) - len(xshape)
-    return shape.broadcast_in_dim(x, tuple(target_shape), tuple(range(lead, len(target_shape))))
+    return ops.broadcast_in_dim(x, tuple(target_shape), tuple(range(lead, len(target_shape))))
 
 
 def moveaxis(x, src: int, dst: int):
@@ -63,14 +49,14 @@ def moveaxis(x, src: int, dst: int):
         return x
     perm = [i for i in range(ndim_of(x)) if i != src]
     perm.insert(dst, src)
-    return shape.transpose(x, tuple(perm))
+    return ops.transpose(x, tuple(perm))
 
 
 def bdim_to_front(x, bdim, size: int):
     """Move the batch dimension to axis 0, materializing it (broadcast) when absent."""
     if bdim is None:
         xs = shape_of(x)
-        return shape.broadcast_in_dim(x, (size,) + tuple(xs), tuple(range(1, len(xs) + 1)))
+        return ops.broadcast_in_dim(x, (size,) + tuple(xs), tuple(range(1, len(xs) + 1)))
     return moveaxis(x, bdim, 0)
 
 
@@ -106,7 +92,7 @@ def elementwise_batch(prim):
                 a = moveaxis(a, d, 0)
                 if n < out_core:
                     s = shape_of(a)
-                    a = shape.reshape(a, (s[0],) + (1,) * (out_core - n) + tuple(s[1:]))
+                    a = ops.reshape(a, (s[0],) + (1,) * (out_core - n) + tuple(s[1:]))
             new.append(a)
         return prim.bind(*new, **params), 0
 
