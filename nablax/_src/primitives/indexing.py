@@ -458,14 +458,23 @@ def _gather_back(y, idx, spec, mode, fill=0):
 
 # scatter (set) -------------------------------------------------------------------------
 
-def _scatter_jvp(primals, tangents, *, spec, mode, unique_indices):
-    x, u, *idx = primals
-    p = _scatter_params(spec, mode, unique_indices)
-    out = scatter_p.bind(x, u, *idx, **p)
-    tx, tu = tangents[:2]
-    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
-        return out, _zero_tangent(out)
-    return out, scatter_p.bind(instantiate(tx), instantiate(tu), *idx, **p)
+def _scatter_jvp_for(name: str, tangent):
+    """A scatter's JVP: its result, and `tangent(x, u, idx, tx, tu, out, params)` unless no
+    tangent can flow (both tangents zero, or an integer result)."""
+    def jvp(primals, tangents, *, spec, mode, unique_indices):
+        x, u, *idx = primals
+        p = _scatter_params(spec, mode, unique_indices)
+        out = _SCATTERS[name].bind(x, u, *idx, **p)
+        tx, tu = tangents[:2]
+        if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
+            return out, _zero_tangent(out)
+        return out, tangent(x, u, idx, tx, tu, out, p)
+
+    return jvp
+
+
+def _scatter_tangent(x, u, idx, tx, tu, out, p):
+    return scatter_p.bind(instantiate(tx), instantiate(tu), *idx, **p)
 
 
 def _winners(u_aval, idx, spec, mode, operand_shape):
@@ -495,16 +504,8 @@ def _scatter_transpose(ct, x, u, *idx, spec, mode, unique_indices):
 
 # scatter_add ---------------------------------------------------------------------------
 
-def _scatter_add_jvp(primals, tangents, *, spec, mode, unique_indices):
-    x, u, *idx = primals
-    p = _scatter_params(spec, mode, unique_indices)
-    out = scatter_add_p.bind(x, u, *idx, **p)
-    tx, tu = tangents[:2]
-    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
-        return out, _zero_tangent(out)
-    if type(tu) is Zero:
-        return out, tx
-    return out, scatter_add_p.bind(instantiate(tx), tu, *idx, **p)
+def _scatter_add_tangent(x, u, idx, tx, tu, out, p):
+    return tx if type(tu) is Zero else scatter_add_p.bind(instantiate(tx), tu, *idx, **p)
 
 
 def _scatter_add_transpose(ct, x, u, *idx, spec, mode, unique_indices):
@@ -542,23 +543,17 @@ def _exclusive_products(u, idx, spec, mode, operand_shape):
     return ew.select_n(is_zero, when_nonzero, when_zero)
 
 
-def _scatter_mul_jvp(primals, tangents, *, spec, mode, unique_indices):
-    x, u, *idx = primals
-    p = _scatter_params(spec, mode, unique_indices)
-    out = scatter_mul_p.bind(x, u, *idx, **p)
-    tx, tu = tangents[:2]
-    if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
-        return out, _zero_tangent(out)
+def _scatter_mul_tangent(x, u, idx, tx, tu, out, p):
     t = Zero(aval_of(out))
     if type(tx) is not Zero:
         t = scatter_mul_p.bind(tx, u, *idx, **p)
     if type(tu) is not Zero:
         xa = aval_of(x)
-        if not (unique_indices or not idx):
-            tu = ew.mul(tu, _exclusive_products(u, idx, spec, mode, xa.shape))
+        if not (p["unique_indices"] or not idx):
+            tu = ew.mul(tu, _exclusive_products(u, idx, p["spec"], p["mode"], xa.shape))
         spread = scatter_add_p.bind(_full(xa.shape, xa.dtype, 0), tu, *idx, **p)
         t = templates.add_tangents(t, ew.mul(x, spread))
-    return out, t
+    return t
 
 
 def _scatter_mul_transpose(ct, x, u, *idx, spec, mode, unique_indices):
@@ -571,34 +566,25 @@ def _scatter_mul_transpose(ct, x, u, *idx, spec, mode, unique_indices):
 
 # scatter_min / scatter_max -------------------------------------------------------------
 
-def _extremal_jvp_for(name: str):
-    def jvp(primals, tangents, *, spec, mode, unique_indices):
-        x, u, *idx = primals
-        p = _scatter_params(spec, mode, unique_indices)
-        prim = _SCATTERS[name]
-        out = prim.bind(x, u, *idx, **p)
-        tx, tu = tangents[:2]
-        if (type(tx) is Zero and type(tu) is Zero) or not _inexact(out):
-            return out, _zero_tangent(out)
-        # The tangent follows the winners; ties share it equally (as JAX does).
-        dt = aval_of(out).dtype
-        won_x = misc.convert_element_type(ew.eq(x, out), dt)
-        won_u = misc.convert_element_type(ew.eq(u, _gather_back(out, idx, spec, mode)), dt)
-        count = scatter_add_p.bind(won_x, won_u, *idx, **_scatter_params(spec, mode, False))
-        num = ew.mul(won_x, tx) if type(tx) is not Zero else _full(aval_of(x).shape, dt, 0)
-        if type(tu) is not Zero:
-            num = scatter_add_p.bind(num, ew.mul(won_u, tu), *idx, **_scatter_params(spec, mode, False))
-        return out, ew.div(num, count)
-
-    return jvp
+def _extremal_tangent(x, u, idx, tx, tu, out, p):
+    """scatter_min/max: the tangent follows the winners; ties share it equally (as JAX does)."""
+    spec, mode = p["spec"], p["mode"]
+    dt = aval_of(out).dtype
+    won_x = misc.convert_element_type(ew.eq(x, out), dt)
+    won_u = misc.convert_element_type(ew.eq(u, _gather_back(out, idx, spec, mode)), dt)
+    count = scatter_add_p.bind(won_x, won_u, *idx, **_scatter_params(spec, mode, False))
+    num = ew.mul(won_x, tx) if type(tx) is not Zero else _full(aval_of(x).shape, dt, 0)
+    if type(tu) is not Zero:
+        num = scatter_add_p.bind(num, ew.mul(won_u, tu), *idx, **_scatter_params(spec, mode, False))
+    return ew.div(num, count)
 
 
-def _define_scatter(name: str, jvp, transpose=None):
+def _define_scatter(name: str, tangent, transpose=None):
     return define_primitive(
         name,
         impl=_scatter_impl_for(name),
         abstract_eval=_scatter_abstract_for(name),
-        jvp=jvp,
+        jvp=_scatter_jvp_for(name, tangent),
         batch=_scatter_batch_for(name),
         linear=transpose is not None,
         transpose=transpose,
@@ -606,11 +592,11 @@ def _define_scatter(name: str, jvp, transpose=None):
     )
 
 
-scatter_p = _define_scatter("scatter", _scatter_jvp, _scatter_transpose)
-scatter_add_p = _define_scatter("scatter_add", _scatter_add_jvp, _scatter_add_transpose)
-scatter_mul_p = _define_scatter("scatter_mul", _scatter_mul_jvp, _scatter_mul_transpose)
-scatter_min_p = _define_scatter("scatter_min", _extremal_jvp_for("scatter_min"))
-scatter_max_p = _define_scatter("scatter_max", _extremal_jvp_for("scatter_max"))
+scatter_p = _define_scatter("scatter", _scatter_tangent, _scatter_transpose)
+scatter_add_p = _define_scatter("scatter_add", _scatter_add_tangent, _scatter_add_transpose)
+scatter_mul_p = _define_scatter("scatter_mul", _scatter_mul_tangent, _scatter_mul_transpose)
+scatter_min_p = _define_scatter("scatter_min", _extremal_tangent)
+scatter_max_p = _define_scatter("scatter_max", _extremal_tangent)
 _SCATTERS = {p.name: p for p in (scatter_p, scatter_add_p, scatter_mul_p, scatter_min_p, scatter_max_p)}
 
 

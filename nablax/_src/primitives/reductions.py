@@ -254,20 +254,15 @@ reduce_or_p, reduce_or = axis_reduction(
 )
 
 
-
-
 # ---------------------------------------------------------------------- argmax, argmin
 
-def _arg_impl(is_max: bool):
+def _index_reduction(name: str, is_max: bool, doc: str):
+    """argmax/argmin: the index of the extreme value along one axis (integer output)."""
     def impl(xp, x, *, axes, index_dtype):
         # NumPy's argmax/argmin return the first NaN when there is one, like lax.
         fn = xp.argmax if is_max else xp.argmin
         return np.asarray(fn(x, axis=axes[0])).astype(index_dtype)
 
-    return impl
-
-
-def _arg_abstract(name: str):
     def abstract_eval(x: ShapedArray, *, axes, index_dtype) -> ShapedArray:
         require_dtype_kinds(name, x, "biuf", _KIND_WORDS["biuf"])
         if len(axes) != 1:
@@ -279,40 +274,23 @@ def _arg_abstract(name: str):
             raise TypeError(f"lax.{name}: index_dtype must be an integer dtype, got {index_dtype}")
         return ShapedArray(_reduced_shape(x, (axis,)), np.dtype(index_dtype), False)
 
-    return abstract_eval
+    prim = define_primitive(name, impl=impl, abstract_eval=abstract_eval, differentiable=False, batch=None,
+                            weak_rule=never_weak)
+    prim.batch = _axis_reduce_batch(prim)
+
+    def wrapper(operand, axis: int, index_dtype):
+        (axis,) = _check_axes(name, aval_of(operand), (axis,))
+        return prim.bind(operand, axes=(axis,), index_dtype=dtypes.canonicalize_dtype(index_dtype))
+
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__doc__ = doc
+    return prim, wrapper
 
 
-argmax_p = define_primitive(
-    "argmax",
-    impl=_arg_impl(True),
-    abstract_eval=_arg_abstract("argmax"),
-    differentiable=False,
-    batch=None,
-    weak_rule=never_weak,
-)
-argmax_p.batch = _axis_reduce_batch(argmax_p)
-
-argmin_p = define_primitive(
-    "argmin",
-    impl=_arg_impl(False),
-    abstract_eval=_arg_abstract("argmin"),
-    differentiable=False,
-    batch=None,
-    weak_rule=never_weak,
-)
-argmin_p.batch = _axis_reduce_batch(argmin_p)
-
-
-def argmax(operand, axis: int, index_dtype):
-    """lax.argmax: index of the largest value along `axis` (the first one on ties; NaN wins)."""
-    (axis,) = _check_axes("argmax", aval_of(operand), (axis,))
-    return argmax_p.bind(operand, axes=(axis,), index_dtype=dtypes.canonicalize_dtype(index_dtype))
-
-
-def argmin(operand, axis: int, index_dtype):
-    """lax.argmin: index of the smallest value along `axis` (the first one on ties; NaN wins)."""
-    (axis,) = _check_axes("argmin", aval_of(operand), (axis,))
-    return argmin_p.bind(operand, axes=(axis,), index_dtype=dtypes.canonicalize_dtype(index_dtype))
+argmax_p, argmax = _index_reduction(
+    "argmax", True, "lax.argmax: index of the largest value along `axis` (the first one on ties; NaN wins).")
+argmin_p, argmin = _index_reduction(
+    "argmin", False, "lax.argmin: index of the smallest value along `axis` (the first one on ties; NaN wins).")
 
 
 __all__ = [

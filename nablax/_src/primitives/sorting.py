@@ -186,45 +186,40 @@ def _take_abstract(x: ShapedArray, idx: ShapedArray, *, axis) -> ShapedArray:
     return ShapedArray(idx.shape, x.dtype, x.weak_type)
 
 
-def _take_jvp(primals, tangents, *, axis):
-    (x, idx), (t, _) = primals, tangents
-    out = take_along_axis_p.bind(x, idx, axis=axis)
-    if type(t) is Zero:
-        return out, Zero(aval_of(out).to_tangent_aval())
-    return out, take_along_axis_p.bind(t, idx, axis=axis)
-
-
 def _take_transpose(ct, x, idx, *, axis):
     if type(ct) is Zero:
         return [None, None]
     return [scatter_add_along_axis_p.bind(ct, idx, axis=axis, size=x.aval.shape[axis]), None]
 
 
-def _pair_batch(prim_getter):
-    """vmap rule for (operand, indices) primitives along `axis`: batch dims to the front."""
+def _along_axis_primitive(name: str, impl, abstract_eval, transpose):
+    """An (operand, indices) primitive along `axis`, linear in the operand: its JVP applies it
+    to the operand's tangent, its vmap rule moves batch dims to the front."""
 
-    def rule(args, dims, *, axis, **params):
+    def jvp(primals, tangents, **params):
+        (x, idx), (t, _) = primals, tangents
+        out = prim.bind(x, idx, **params)
+        if type(t) is Zero:
+            return out, Zero(aval_of(out).to_tangent_aval())
+        return out, prim.bind(t, idx, **params)
+
+    def batch(args, dims, *, axis, **params):
         size = templates.batch_size(args, dims)
         x, idx = (templates.bdim_to_front(a, d, size) for a, d in zip(args, dims))
-        return prim_getter().bind(x, idx, axis=axis + 1, **params), 0
+        return prim.bind(x, idx, axis=axis + 1, **params), 0
 
-    return rule
+    prim = define_primitive(name, impl=impl, abstract_eval=abstract_eval, jvp=jvp, batch=batch, linear=True,
+                            transpose=transpose, weak_rule=_first_operand_weak)
+    return prim
 
 
 def _first_operand_weak(arrays, params) -> bool:
     return arrays[0]._weak
 
 
-take_along_axis_p = define_primitive(
-    "take_along_axis",
-    impl=lambda xp, x, idx, *, axis: xp.take_along_axis(x, idx, axis=axis),
-    abstract_eval=_take_abstract,
-    jvp=_take_jvp,
-    batch=_pair_batch(lambda: take_along_axis_p),
-    linear=True,
-    transpose=_take_transpose,
-    weak_rule=_first_operand_weak,
-)
+take_along_axis_p = _along_axis_primitive(
+    "take_along_axis", lambda xp, x, idx, *, axis: xp.take_along_axis(x, idx, axis=axis), _take_abstract,
+    _take_transpose)
 
 
 def _scatter_impl(xp, u, idx, *, axis, size):
@@ -244,30 +239,14 @@ def _scatter_abstract(u: ShapedArray, idx: ShapedArray, *, axis, size) -> Shaped
     return ShapedArray(u.shape[:axis] + (size,) + u.shape[axis + 1:], u.dtype, u.weak_type)
 
 
-def _scatter_jvp(primals, tangents, *, axis, size):
-    (u, idx), (t, _) = primals, tangents
-    out = scatter_add_along_axis_p.bind(u, idx, axis=axis, size=size)
-    if type(t) is Zero:
-        return out, Zero(aval_of(out).to_tangent_aval())
-    return out, scatter_add_along_axis_p.bind(t, idx, axis=axis, size=size)
-
-
 def _scatter_transpose(ct, u, idx, *, axis, size):
     if type(ct) is Zero:
         return [None, None]
     return [take_along_axis_p.bind(ct, idx, axis=axis), None]
 
 
-scatter_add_along_axis_p = define_primitive(
-    "scatter_add_along_axis",
-    impl=_scatter_impl,
-    abstract_eval=_scatter_abstract,
-    jvp=_scatter_jvp,
-    batch=_pair_batch(lambda: scatter_add_along_axis_p),
-    linear=True,
-    transpose=_scatter_transpose,
-    weak_rule=_first_operand_weak,
-)
+scatter_add_along_axis_p = _along_axis_primitive(
+    "scatter_add_along_axis", _scatter_impl, _scatter_abstract, _scatter_transpose)
 
 
 def take_along_axis(x, indices, axis: int):
