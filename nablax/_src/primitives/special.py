@@ -14,16 +14,22 @@ import operator
 import numpy as np
 import scipy.special as sps
 
+from ._define import aval_of
 from .elementwise import (
     _binary_wrapper,
     _bool_out,
+    _scalar_like,
+    abs,
     add,
     binary_elementwise,
     div,
     exp,
+    gt,
     integer_pow,
     mul,
     neg,
+    select_n,
+    sign,
     sub,
     unary_elementwise,
 )
@@ -177,6 +183,26 @@ def _static_order(m) -> int:
     return int(v)
 
 
+
+# ------------------------------------------------------------------ Bessel functions
+
+def _i1e_derivative(x, y):
+    """d/dx i1e(x) = i0e(x) - i1e(x) * (sign(x) + 1/x); 1/2, its limit at 0, within eps of 0 (as JAX)."""
+    not_tiny = gt(abs(x), _scalar_like(x, np.finfo(aval_of(x).dtype).eps))
+    safe_x = select_n(not_tiny, _scalar_like(x, 1.0), x)
+    slope = sub(bessel_i0e(safe_x), mul(y, add(sign(safe_x), div(_scalar_like(x, 1.0), safe_x))))
+    return select_n(not_tiny, _scalar_like(x, 0.5), slope)
+
+
+# The exponentially scaled modified Bessel functions exp(-|x|) I0(x) and exp(-|x|) I1(x);
+# I0' = I1 and I1' = I0 - I1/x give their derivatives.
+bessel_i0e_p = unary_elementwise("bessel_i0e", _same_dtype(sps.i0e), kinds="f",
+                                 tangent=lambda t, x, y: mul(t, sub(bessel_i1e(x), mul(sign(x), y))))
+bessel_i0e = bessel_i0e_p.bind
+bessel_i1e_p = unary_elementwise("bessel_i1e", _same_dtype(sps.i1e), kinds="f",
+                                 tangent=lambda t, x, y: mul(t, _i1e_derivative(x, y)))
+bessel_i1e = bessel_i1e_p.bind
+
 # ------------------------------------------------------------------------- rounding
 
 floor_p = unary_elementwise("floor", "floor", kinds="f", tangent=None)
@@ -228,5 +254,5 @@ is_finite = is_finite_p.bind
 __all__ = [
     "exp2", "log1p", "expm1", "sqrt", "rsqrt", "cbrt", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
     "asinh", "acosh", "atanh", "logistic", "erf", "erfc", "erf_inv", "lgamma", "digamma", "polygamma",
-    "floor", "ceil", "round", "RoundingMethod", "nextafter", "is_finite",
+    "bessel_i0e", "bessel_i1e", "floor", "ceil", "round", "RoundingMethod", "nextafter", "is_finite",
 ]
