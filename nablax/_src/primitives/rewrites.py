@@ -38,7 +38,7 @@ def produced_by(a, producers: dict, prim):
     return src if src is not None and src.prim is prim else None
 
 
-def unit_identity(unit, *, left_ok: bool) -> Callable:
+def unit_identity(unit: int, *, left_ok: bool) -> Callable:
     """The `simplify` rule of a binary op with identity element `unit`: `x op unit` is x,
     and so is `unit op x` when `left_ok` (x * 1, 1 * x, x + 0, 0 + x, x - 0, x / 1).
 
