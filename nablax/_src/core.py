@@ -26,6 +26,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
         "multiple_results", "linearize", "differentiable", "fold", "elementwise", "higher_order",
+        "ufunc", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline", "emit_block", "axis_batch",
         "__weakref__",
     )
 
@@ -39,6 +40,15 @@ class Primitive:
         self.fold = True
         self.elementwise = False  # NumPy-broadcasting and shape-preserving: jit may apply it to scalars
         self.higher_order = False  # params hold functions/Jaxprs that bind at the current trace
+        # Compiler and vmap facts (see primitives/_define.py); undefined means off.
+        self.ufunc = None
+        self.python_literal_ok = False
+        self.fresh_result = False
+        self.simplify = None
+        self.rewrite = None
+        self.inline = None
+        self.emit_block = None
+        self.axis_batch = None
 
     def bind(self, *args, **params):
         trace = _trace_var.get()

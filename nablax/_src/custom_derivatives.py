@@ -42,6 +42,12 @@ def _out_avals(call: Callable, avals) -> list:
     return trace_to_jaxpr(call, list(avals), label="custom function").out_avals
 
 
+def _inline_call(eqn) -> tuple[Jaxpr, list]:
+    """jit inlines the call as the trace of its primal function (compiled code takes no derivatives)."""
+    closed = trace_to_jaxpr(eqn.params["call"], [a.aval for a in eqn.invars], label="jit")
+    return closed.jaxpr, closed.consts
+
+
 def _call_impl(xp, *vals, call, **_):
     """Generated code calls this: run the user's function on Arrays, return raw values."""
     outs = call(*[wrap(v, False) for v in vals])
@@ -159,6 +165,7 @@ custom_jvp_call_p = define_primitive(
     abstract_eval=lambda *avals, call, jvp: _out_avals(call, avals),
     jvp=_custom_jvp_jvp,
     batch=_custom_jvp_batch,
+    inline=_inline_call,
     multiple_results=True,
 )
 
@@ -480,6 +487,7 @@ custom_vjp_call_p = define_primitive(
     jvp=_custom_vjp_jvp,
     linearize=_custom_vjp_linearize,
     batch=_custom_vjp_batch,
+    inline=_inline_call,
     multiple_results=True,
 )
 
@@ -620,6 +628,7 @@ remat_call_p = define_primitive(
     jvp=_remat_jvp,
     linearize=_remat_linearize,
     batch=_remat_batch,
+    inline=_inline_call,
     multiple_results=True,
 )
 

@@ -69,7 +69,7 @@ class BatchTrace(Trace):
                 self.check_foreign(a)
                 vals.append(a)
                 dims.append(None)
-        axis_rule = getattr(prim.batch, "axis_rule", None)
+        axis_rule = prim.axis_batch
         token = _trace_var.set(self.parent)
         name_token = _axis_name_var.set(self.axis_name) if prim.higher_order else None
         try:

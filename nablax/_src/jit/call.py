@@ -7,59 +7,23 @@ staged), and an outer jit inlines it.
 """
 from __future__ import annotations
 
-import weakref
-from typing import Callable
-
 import numpy as np
 
-from .. import custom_derivatives as cd
 from ..array import wrap
 from ..avals import Zero
-from ..backends import numpy_backend
 from ..core import _trace_var, lift_aval
 from ..interpreters.batching import batch_flat, current_axis_name
 from ..interpreters.jvp import jvp_flat
 from ..interpreters.linearize import LinearizeTracer
 from ..interpreters.staging import trace_to_jaxpr
-from ..ir import ClosedJaxpr, eval_jaxpr
+from ..ir import eval_jaxpr
 from ..primitives._define import define_primitive, instantiate
 from ..primitives.templates import batch_size, bdim_to_front
-from . import passes
-from .codegen import compile_program
-
-_compiled: "weakref.WeakKeyDictionary[ClosedJaxpr, Callable]" = weakref.WeakKeyDictionary()
-
-
-def inliners() -> dict:
-    """How each call-like primitive's body is found when jit inlines it."""
-    def by_call(eqn):
-        closed = trace_to_jaxpr(eqn.params["call"], [a.aval for a in eqn.invars], label="jit")
-        return closed.jaxpr, closed.consts
-
-    return {
-        jit_call_p.name: lambda eqn: (eqn.params["jaxpr"].jaxpr, eqn.params["jaxpr"].consts),
-        cd.custom_jvp_call_p.name: by_call,
-        cd.custom_vjp_call_p.name: by_call,
-        cd.remat_call_p.name: by_call,
-    }
-
-
-def compile_closed(closed: ClosedJaxpr, name: str = "jitted") -> tuple[Callable, str]:
-    """Optimize and generate code. Runs at the eval trace: constant folding computes values
-    even when compilation happens while an outer transformation is tracing."""
-    token = _trace_var.set(None)
-    try:
-        prog = passes.optimize(passes.Program(closed.jaxpr, list(closed.consts)), inliners())
-        return compile_program(prog, numpy_backend.xp, name)
-    finally:
-        _trace_var.reset(token)
+from .compile import compiled
 
 
 def _impl(xp, *vals, jaxpr, name):
-    fn = _compiled.get(jaxpr)
-    if fn is None:
-        fn = _compiled[jaxpr] = compile_closed(jaxpr, name)[0]
-    return list(fn(*vals))
+    return list(compiled(jaxpr, name)(*vals))
 
 
 def _eager(*args, jaxpr, name):
@@ -125,5 +89,6 @@ jit_call_p = define_primitive(
     jvp=_jvp,
     linearize=_linearize,
     batch=_batch,
+    inline=lambda eqn: (eqn.params["jaxpr"].jaxpr, eqn.params["jaxpr"].consts),
     multiple_results=True,
 )

@@ -2,10 +2,11 @@
 
 Each equation is one assignment. A primitive with an `emit` template is written inline
 (`c = xp.sin(b)`); others call their `impl` bound as a module global
-(`d = _cumsum(xp, c)`). A callable emit with `block = True` returns statements instead
-(control flow: `if`/`while`/`for` around compiled sub-functions). Scalar literals are
-written as Python literals where NumPy's scalar rules keep the array's dtype, and as
-typed globals otherwise. The source is registered with linecache, so tracebacks and
+(`d = _cumsum(xp, c)`). An `emit_block` returns statements instead (control flow:
+`if`/`while`/`for` around compiled sub-functions). Scalar literals are written as Python
+literals for primitives with `python_literal_ok` (NumPy's scalar rules keep the array's
+dtype), and typed otherwise. A primitive with a `ufunc` writes a large result into a dead
+operand's buffer (`out=`). The source is registered with linecache, so tracebacks and
 `jit(f).lower(x).as_text()` show it.
 """
 from __future__ import annotations
@@ -22,10 +23,6 @@ import numpy as np
 from ..ir import Jaxpr, Literal, Var
 from .passes import Program
 
-# Primitives whose NumPy spelling keeps an array operand's dtype when the other operand
-# is a Python int/float literal (NumPy 2 scalar promotion, NEP 50).
-_PYTHON_LITERAL_SAFE = {"add", "sub", "mul", "div", "max", "min", "pow", "gt", "lt", "ge", "le", "eq", "ne",
-                        "atan2", "rem", "nextafter"}
 _counter = itertools.count()
 _free_numbers: list[int] = []
 
@@ -34,16 +31,6 @@ def _release(filename: str, number: int) -> None:
     linecache.cache.pop(filename, None)
     _free_numbers.append(number)
 
-# Elementwise primitives that NumPy can compute into an existing buffer (`out=`). (Not
-# max/min: their impl orders -0.0 below +0.0, which np.maximum/np.minimum do not.)
-_UFUNC_OF = {
-    "add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "neg": "negative",
-    "sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp",
-    "log": "log", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "sqrt": "sqrt", "expm1": "expm1",
-    "log1p": "log1p", "exp2": "exp2",
-}
-# Primitives whose generated code always returns a newly allocated array.
-_FRESH_RESULT = {"dot_general"}
 # Below this many elements, fresh arrays are cheap and `a * b` reads better than `out=`.
 _INPLACE_MIN_SIZE = 1 << 16
 
@@ -108,7 +95,7 @@ def _param_src(v, w: _Writer) -> str:
 
 def _eqn_source(eqn, w: _Writer) -> str:
     prim = eqn.prim
-    python_ok = prim.name in _PYTHON_LITERAL_SAFE and any(type(a) is not Literal for a in eqn.invars)
+    python_ok = prim.python_literal_ok and any(type(a) is not Literal for a in eqn.invars)
     args = [w.atom(a, python_ok) for a in eqn.invars]
     emit = prim.emit
     if isinstance(emit, str):
@@ -137,7 +124,7 @@ def _last_uses(jaxpr: Jaxpr) -> dict:
 
 def _reusable_input(eqn, i: int, last_use: dict, owned: set):
     """A dead, same-shaped, self-allocated input whose buffer this ufunc may write into."""
-    if eqn.prim.name not in _UFUNC_OF:
+    if eqn.prim.ufunc is None:
         return None
     out = eqn.outvars[0].aval
     if out.size < _INPLACE_MIN_SIZE or out.dtype.kind not in "fc":
@@ -160,28 +147,28 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     last_use = _last_uses(jaxpr)
     owned: set = set()  # vars holding arrays this function allocated (safe to overwrite)
     for i, eqn in enumerate(jaxpr.eqns):
-        if getattr(eqn.prim.emit, "block", False):
-            # Control flow: the emit writes statements (if/while/for around compiled sub-functions).
+        prim = eqn.prim
+        if prim.emit_block is not None:
+            # Control flow: statements (if/while/for around compiled sub-functions).
             args = [w.atom(a, False) for a in eqn.invars]
-            lines = eqn.prim.emit(args, [w.name(v) for v in eqn.outvars], eqn.params, lambda v: _param_src(v, w))
+            lines = prim.emit_block(args, [w.name(v) for v in eqn.outvars], eqn.params, lambda v: _param_src(v, w))
             body.extend(f"    {line}" for line in lines)
             owned.difference_update(eqn.invars)
             continue
         reuse = _reusable_input(eqn, i, last_use, owned)
         if reuse is not None:
             args = [w.atom(a, True) for a in eqn.invars]
-            rhs = f"xp.{_UFUNC_OF[eqn.prim.name]}({', '.join(args)}, out={w.name(reuse)})"
+            rhs = f"xp.{prim.ufunc}({', '.join(args)}, out={w.name(reuse)})"
         else:
             rhs = _eqn_source(eqn, w)
-        kind = eqn.prim.name
-        if kind not in _UFUNC_OF:
+        if prim.ufunc is None:
             # Its result may be a view of an input (reshape, transpose, slice...): never
             # overwrite those inputs' buffers afterwards.
             owned.difference_update(eqn.invars)
-        if (kind in _UFUNC_OF or kind in _FRESH_RESULT) and eqn.outvars[0].aval.size >= _INPLACE_MIN_SIZE:
+        if (prim.ufunc is not None or prim.fresh_result) and eqn.outvars[0].aval.size >= _INPLACE_MIN_SIZE:
             owned.add(eqn.outvars[0])
         outs = ", ".join(w.name(v) for v in eqn.outvars)
-        if eqn.prim.multiple_results:
+        if prim.multiple_results:
             outs = outs + ("," if len(eqn.outvars) == 1 else "")
         body.append(f"    {outs} = {rhs}")
     rets = [w.atom(v, False) for v in jaxpr.outvars]

@@ -33,7 +33,8 @@ from ..interpreters.staging import trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr
 from ..traceback_util import api_boundary, filter_exception, register_boundary
 from ..tree import PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
-from .call import compile_closed, jit_call_p
+from .call import jit_call_p
+from .compile import compile_closed
 
 _SCALARS = (bool, int, float, complex)
 DEFAULT_CACHE_SIZE = 64

@@ -1,8 +1,9 @@
 """Simplification passes over Jaxprs: each a pure, linear-time `Jaxpr -> Jaxpr` function.
 
-Order used by jit: inline_calls, fold_constants, simplify, cse, dce. Constants are
-kept as (Var -> value) pairs next to the Jaxpr (`Program`), so folding can add new
-ones without touching the Jaxpr's structure.
+Order used by jit: see `optimize`. Constants are kept as (Var -> value) pairs next to
+the Jaxpr (`Program`), so folding can add new ones without touching the Jaxpr's
+structure. What the passes know about a primitive are its facts (primitives/_define.py):
+`inline`, `fold`, `simplify`, `rewrite`, `elementwise`.
 """
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ import numpy as np
 
 from ..array import Array, wrap
 from ..ir import Eqn, Jaxpr, Literal, Var
-from ..primitives import elementwise, misc, shape
-from ..primitives._define import PRIMITIVES
+from ..primitives import shape
 
-# Call-like primitives whose body is a function or Jaxpr that the compiler may inline.
 _FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
 
 
@@ -40,13 +39,11 @@ def _rebuilt(prog: Program, eqns: list, env: dict) -> Program:
 
 # ----------------------------------------------------------------------------- inlining
 
-def inline_calls(prog: Program, inliners: dict) -> Program:
-    """Replace call-like equations (nested jit, custom rules, checkpoint) by their bodies.
-
-    `inliners[prim_name](eqn) -> (Jaxpr, consts)` gives the body of one equation.
-    """
+def inline_calls(prog: Program) -> Program:
+    """Replace call-like equations (nested jit, custom rules, checkpoint) by their bodies,
+    given by each primitive's `inline(eqn) -> (Jaxpr, consts)`."""
     jaxpr = prog.jaxpr
-    if not any(e.prim.name in inliners for e in jaxpr.eqns):
+    if not any(e.prim.inline is not None for e in jaxpr.eqns):
         return prog
     constvars = list(jaxpr.constvars)
     consts = list(prog.consts)
@@ -56,8 +53,8 @@ def inline_calls(prog: Program, inliners: dict) -> Program:
     def emit(eqns_in, env_local):
         for e in eqns_in:
             invars = [_subst(a, env_local) for a in e.invars]
-            if e.prim.name in inliners:
-                body, body_consts = inliners[e.prim.name](e)
+            if e.prim.inline is not None:
+                body, body_consts = e.prim.inline(e)
                 inner_env: dict = {}
                 for v, c in zip(body.constvars, body_consts):
                     nv = Var(v.aval)
@@ -92,7 +89,7 @@ def fold_constants(prog: Program) -> Program:
     eqns = []
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
-        if e.prim.fold and e.prim.name in PRIMITIVES and all(type(a) is Literal or a in known for a in invars) \
+        if e.prim.fold and all(type(a) is Literal or a in known for a in invars) \
                 and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars):
             vals = [a.val if type(a) is Literal else known[a] for a in invars]
             outs = e.prim.bind(*vals, **e.params)
@@ -115,31 +112,24 @@ def fold_constants(prog: Program) -> Program:
 
 # ------------------------------------------------------------------------------ simplify
 
-def _literal_value(a):
-    if type(a) is Literal:
-        return a.val._value
-    return None
-
-
-def _is_scalar_literal(a, value) -> bool:
-    v = _literal_value(a)
-    return v is not None and np.ndim(v) == 0 and v == value
-
-
 def simplify(prog: Program) -> Program:
-    """Algebraic identities that are exact for every input, and no-op shape/type changes."""
+    """Exact identities and cheaper rewrites: each primitive's `simplify` and `rewrite` facts."""
     jaxpr = prog.jaxpr
     env: dict = {}
     producers: dict = {}
     eqns = []
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
-        out = e.outvars[0] if len(e.outvars) == 1 else None
-        replacement = _identity_of(e.prim, invars, e.params, out, producers) if out is not None else None
-        if replacement is not None:
-            env[out] = replacement
-            continue
-        prim, invars = _rewrite_of(e.prim, invars, producers)
+        prim = e.prim
+        if prim.simplify is not None and len(e.outvars) == 1:
+            replacement = prim.simplify(invars, e.params, e.outvars[0], producers)
+            if replacement is not None:
+                env[e.outvars[0]] = replacement
+                continue
+        if prim.rewrite is not None:
+            rewritten = prim.rewrite(invars, e.params, producers)
+            if rewritten is not None:
+                prim, invars = rewritten
         new = Eqn(prim, invars, e.outvars, e.params, e.source)
         eqns.append(new)
         for v in e.outvars:
@@ -147,98 +137,8 @@ def simplify(prog: Program) -> Program:
     return _rebuilt(prog, eqns, env)
 
 
-def _same_type(a, out) -> bool:
-    return a.aval.shape == out.aval.shape and a.aval.dtype == out.aval.dtype
-
-
-# x * 1, 1 * x, x + 0, 0 + x, x - 0, x / 1: (identity element, may it stand on the left?).
-# x + 0 changes -0.0 into +0.0; that sign is observable only through division, accepted.
-_UNIT_OPERAND = {"mul": (1, True), "add": (0, True), "sub": (0, False), "div": (1, False)}
-
-
-def _identity_of(prim, invars, params, out, producers):
-    """The atom this equation's output equals, if an exact identity applies."""
-    p = prim
-    unit = _UNIT_OPERAND.get(p.name)
-    if unit is not None:
-        x, y = invars
-        value, left_ok = unit
-        if _is_scalar_literal(y, value) and _same_type(x, out):
-            return x
-        if left_ok and _is_scalar_literal(x, value) and _same_type(y, out):
-            return y
-    if p is elementwise.neg_p:
-        (x,) = invars
-        src = producers.get(x)
-        if src is not None and src.prim is elementwise.neg_p:
-            return src.invars[0]
-    elif p is shape.reshape_p or p is shape.broadcast_in_dim_p:
-        (x,) = invars[:1]
-        if _same_type(x, out) and (p is shape.reshape_p or tuple(params["broadcast_dimensions"]) == tuple(
-                range(len(out.aval.shape)))):
-            return x
-    elif p is shape.transpose_p:
-        (x,) = invars
-        if tuple(params["permutation"]) == tuple(range(len(params["permutation"]))):
-            return x
-        src = producers.get(x)
-        if src is not None and src.prim is shape.transpose_p:
-            inner = src.params["permutation"]
-            if tuple(inner[i] for i in params["permutation"]) == tuple(range(len(inner))):
-                return src.invars[0]
-    elif p is elementwise.integer_pow_p:
-        if params["y"] == 1:
-            return invars[0]
-    elif p is misc.stop_gradient_p:
-        return invars[0]
-    elif p is misc.convert_element_type_p:
-        (x,) = invars
-        if _same_type(x, out):
-            return x
-    elif p is elementwise.select_n_p:
-        which = invars[0]
-        v = _literal_value(which)
-        if v is not None and np.ndim(v) == 0:
-            chosen = invars[1 + int(v)]
-            if _same_type(chosen, out):
-                return chosen
-    return None
-
-
-def _negated(a, producers):
-    """x when `a` is computed as neg(x), else None."""
-    src = producers.get(a) if type(a) is Var else None
-    return src.invars[0] if src is not None and src.prim is elementwise.neg_p else None
-
-
-def _rewrite_of(prim, invars, producers):
-    """Exact rewrites into a cheaper equation: x + (-y) -> x - y, -(c * x) -> (-c) * x, ..."""
-    if prim is elementwise.add_p:
-        x, y = invars
-        ny = _negated(y, producers)
-        if ny is not None:
-            return elementwise.sub_p, [x, ny]
-        nx = _negated(x, producers)
-        if nx is not None:
-            return elementwise.sub_p, [y, nx]
-    elif prim is elementwise.sub_p:
-        x, y = invars
-        ny = _negated(y, producers)
-        if ny is not None:
-            return elementwise.add_p, [x, ny]
-    elif prim is elementwise.neg_p:
-        src = producers.get(invars[0]) if type(invars[0]) is Var else None
-        if src is not None and src.prim is elementwise.mul_p:
-            a, b = src.invars
-            for lit, other in ((a, b), (b, a)):
-                v = _literal_value(lit)
-                if v is not None and np.ndim(v) == 0:
-                    return elementwise.mul_p, [Literal(wrap(np.negative(v), lit.val._weak)), other]
-    return prim, invars
-
-
 def fold_scalar_broadcasts(prog: Program) -> Program:
-    """broadcast_in_dim of a scalar feeding only NumPy-broadcasting ops: use the scalar itself."""
+    """broadcast_in_dim of a scalar feeding only elementwise (NumPy-broadcasting) ops: use the scalar itself."""
     jaxpr = prog.jaxpr
     uses: dict = {}
     for e in jaxpr.eqns:
@@ -248,12 +148,10 @@ def fold_scalar_broadcasts(prog: Program) -> Program:
     out_set = {v for v in jaxpr.outvars if type(v) is Var}
     env: dict = {}
     eqns = []
-    broadcasting = {"add", "sub", "mul", "div", "max", "min", "pow", "atan2", "rem", "gt", "lt", "ge", "le",
-                    "eq", "ne", "and", "or", "xor", "nextafter"}
     for e in jaxpr.eqns:
         if e.prim is shape.broadcast_in_dim_p and e.invars[0].aval.shape == () and e.outvars[0] not in out_set:
             consumers = uses.get(e.outvars[0], [])
-            if consumers and all(c.prim.name in broadcasting and _other_operand_full(c, e.outvars[0])
+            if consumers and all(c.prim.elementwise and _other_operand_full(c, e.outvars[0])
                                  for c in consumers):
                 env[e.outvars[0]] = e.invars[0]
                 continue
@@ -359,9 +257,9 @@ def dce(prog: Program) -> Program:
     return Program(Jaxpr([v for v, _ in pairs], list(jaxpr.invars), list(jaxpr.outvars), kept), [c for _, c in pairs])
 
 
-def optimize(prog: Program, inliners: dict) -> Program:
+def optimize(prog: Program) -> Program:
     """The jit pipeline of passes."""
-    prog = inline_calls(prog, inliners)
+    prog = inline_calls(prog)
     prog = propagate_splats(prog)
     prog = fold_constants(prog)
     prog = simplify(prog)

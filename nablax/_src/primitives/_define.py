@@ -11,7 +11,28 @@ keyword-only arguments, so a missing rule is an import-time TypeError:
 - transpose(ct, *args, **params)   required iff `linear=True`; args are values or
   `UndefinedPrimal`s; returns one cotangent (or None) per arg.
 - batch(args, dims, **params) -> (out, out_dim)   the vmap rule.
-- emit: optional source template for generated code, e.g. "xp.sin({0})".
+- emit: optional source template for generated code, e.g. "xp.sin({0})", or a callable
+  `(args, params, param_src, avals) -> str | None` (None: call impl).
+
+Facts the compiler (jit/) and vmap read, all optional and off when not given:
+
+- ufunc="sin"             the array namespace's ufunc computing this primitive, which jit
+  calls with `out=` to write a large result into a dead operand's buffer.
+- python_literal_ok=True  a Python int/float literal operand keeps the other operand's
+  dtype in the emitted code (NumPy 2 promotion), so jit writes `x * 2.0`, not a typed scalar.
+- fresh_result=True       the result is always newly allocated, never a view of an operand,
+  so a later ufunc may write into it (dot_general).
+- simplify(invars, params, out, producers) -> atom | None   an exact identity: the atom
+  (an operand, or an input of a producing equation) equal to `out`. `producers` maps a
+  Var to the equation that computed it. See primitives/rewrites.py for helpers
+  (`unit_identity(1, left_ok=True)` is x * 1 = 1 * x = x).
+- rewrite(invars, params, producers) -> (prim, invars) | None   an exact rewrite into a
+  cheaper equation keeping `params` (x + (-y) -> x - y).
+- inline(eqn) -> (Jaxpr, consts)  a call-like primitive: jit splices this body in its place.
+- emit_block(args, outs, params, param_src) -> [lines]   a statement emitter (control flow:
+  `if`/`while`/`for` around compiled bodies), used instead of `emit`.
+- axis_batch(trace, vals, dims, **params) -> (out, out_dim)   the vmap rule of a collective,
+  applied by the BatchTrace when `params["axis_name"]` is set (instead of `batch`).
 
 Elementwise primitives broadcast their operands NumPy-style (see README: it keeps
 eager calls cheap, jaxprs short and vmap free of materialized broadcasts); their
@@ -78,6 +99,14 @@ def define_primitive(
     weak_rule: Callable = weak_if_all_weak,
     fold: bool = True,
     higher_order: bool = False,
+    ufunc: str | None = None,
+    python_literal_ok: bool = False,
+    fresh_result: bool = False,
+    simplify: Callable | None = None,
+    rewrite: Callable | None = None,
+    inline: Callable | None = None,
+    emit_block: Callable | None = None,
+    axis_batch: Callable | None = None,
 ) -> Primitive:
     """Create and register a primitive; every rule is checked for presence here."""
     if name in PRIMITIVES:
@@ -100,6 +129,14 @@ def define_primitive(
     prim.multiple_results = multiple_results
     prim.fold = fold
     prim.higher_order = higher_order
+    prim.ufunc = ufunc
+    prim.python_literal_ok = python_literal_ok
+    prim.fresh_result = fresh_result
+    prim.simplify = simplify
+    prim.rewrite = rewrite
+    prim.inline = inline
+    prim.emit_block = emit_block
+    prim.axis_batch = axis_batch
     prim.eager = eager or _generic_eager(impl, multiple_results, weak_rule)
     PRIMITIVES[name] = prim
     return prim

@@ -1,7 +1,7 @@
 """Collectives over a named vmap axis: psum, pmean, pmax, pmin, all_gather, axis_index.
 
 Inside `vmap(..., axis_name="i")`, `psum(x, "i")` sums x over the examples of that vmap.
-The BatchTrace whose `axis_name` matches applies the rule (`batch.axis_rule`); traces
+The BatchTrace whose `axis_name` matches applies the rule (`axis_batch`); traces
 with another name pass the operation on to their parent, so nested vmaps with
 different names compose. Outside any matching vmap the axis name is unbound: an error.
 """
@@ -38,11 +38,12 @@ def _other_names(trace, axis_name):
     return rest or None
 
 
-def _axis_rule(prim, reduce: Callable, unbatched: Callable):
-    """Apply `reduce(val, bdim)` on the matching vmap axis, then over the other names of a
-    tuple axis_name (outer vmaps); a vmap of another name passes the op to its parent."""
+def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose=None):
+    """A reduction over a named axis. Its vmap rule applies `reduce(val, bdim)` on the
+    matching vmap axis, then over the other names of a tuple axis_name (outer vmaps); a
+    vmap of another name passes the op to its parent."""
 
-    def rule(trace, vals, dims, *, axis_name, **params):
+    def axis_batch(trace, vals, dims, *, axis_name, **params):
         (x,), (d,) = vals, dims
         if not _name_matches(trace, axis_name):
             return prim.bind(x, axis_name=axis_name, **params), d
@@ -55,10 +56,6 @@ def _axis_rule(prim, reduce: Callable, unbatched: Callable):
             out = prim.bind(out, axis_name=rest, **params)
         return out, out_dim
 
-    return rule
-
-
-def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose=None):
     prim = define_primitive(
         name,
         impl=_unbound,
@@ -68,18 +65,10 @@ def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose
         linear=transpose is not None,
         transpose=transpose,
         batch=_unbound,
+        axis_batch=axis_batch,
         fold=False,  # only a vmap gives it a value: jit must not evaluate it while compiling
     )
-    prim.batch = _unbound_batch(prim)
-    prim.batch.axis_rule = _axis_rule(prim, reduce, unbatched)
     return prim
-
-
-def _unbound_batch(prim):
-    def batch(args, dims, *, axis_name, **params):
-        return _unbound(axis_name=axis_name)
-
-    return batch
 
 
 # ---------------------------------------------------------------------- psum / pmean
@@ -178,10 +167,9 @@ all_gather_p = define_primitive(
     linear=True,
     transpose=_all_gather_transpose,
     batch=_unbound,
+    axis_batch=_all_gather_rule,
     fold=False,
 )
-all_gather_p.batch = _unbound_batch(all_gather_p)
-all_gather_p.batch.axis_rule = _all_gather_rule
 
 
 # ------------------------------------------------------------------------- axis_index
@@ -199,10 +187,9 @@ axis_index_p = define_primitive(
     abstract_eval=lambda *, axis_name: ShapedArray((), dtypes.default_int_dtype(), False),
     differentiable=False,
     batch=_unbound,
+    axis_batch=_axis_index_rule,
     fold=False,
 )
-axis_index_p.batch = _unbound_batch(axis_index_p)
-axis_index_p.batch.axis_rule = _axis_index_rule
 
 
 # ------------------------------------------------------------------------- wrappers

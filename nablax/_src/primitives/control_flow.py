@@ -25,7 +25,7 @@ Each primitive is one block with all of its rules:
 - weak types (as JAX): a cond's outputs take its first branch's; a loop carry that
   differs from the body's output only in weak type is kept, the outputs taking the
   body's.
-- emit: jit writes `if`/`while`/`for` statements around compiled sub-functions.
+- emit_block: jit writes `if`/`while`/`for` statements around compiled sub-functions.
 """
 from __future__ import annotations
 
@@ -253,8 +253,6 @@ def _cond_emit(args, outs, params, param_src):
     return [f"{_lhs(outs)} = {param_src(tuple(fns))}[{args[0]}]{call}"]
 
 
-_cond_emit.block = True  # type: ignore[attr-defined]
-
 cond_p = define_primitive(
     "cond",
     higher_order=True,
@@ -265,7 +263,7 @@ cond_p = define_primitive(
     linearize=_cond_linearize,
     transpose=_cond_transpose,
     batch=_cond_batch,
-    emit=_cond_emit,
+    emit_block=_cond_emit,
     multiple_results=True,
 )
 
@@ -376,8 +374,6 @@ def _while_emit(args, outs, params, param_src):
                     f"    {_lhs(outs)} = {body_fn}({', '.join(bc + outs)})"]
 
 
-_while_emit.block = True  # type: ignore[attr-defined]
-
 while_p = define_primitive(
     "while",
     higher_order=True,
@@ -388,7 +384,7 @@ while_p = define_primitive(
     linearize=_while_linearize,
     transpose=_while_transpose,
     batch=_while_batch,
-    emit=_while_emit,
+    emit_block=_while_emit,
     multiple_results=True,
     fold=False,  # an unbounded loop is not run while compiling
 )
@@ -565,8 +561,6 @@ def _scan_emit(args, outs, params, param_src):
     return lines
 
 
-_scan_emit.block = True  # type: ignore[attr-defined]
-
 scan_p = define_primitive(
     "scan",
     higher_order=True,
@@ -577,7 +571,7 @@ scan_p = define_primitive(
     linearize=_scan_linearize,
     transpose=_scan_transpose,
     batch=_scan_batch,
-    emit=_scan_emit,
+    emit_block=_scan_emit,
     multiple_results=True,
 )
 

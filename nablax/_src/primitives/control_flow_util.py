@@ -3,7 +3,6 @@ closure conversion, running Jaxprs (compiled when hot), the dependence analysis 
 decides which loop carries get tangents, batching bodies to a fixpoint, the loop runners,
 the per-example branch selection, and the wrappers' argument and carry checks."""
 
-import weakref
 from typing import Callable, Sequence
 
 import numpy as np
@@ -16,12 +15,12 @@ from ..interpreters import batching, staging
 from ..interpreters import jvp as jvp_interp
 from ..interpreters import linearize as lin_interp
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, eval_jaxpr
+from ..jit.compile import compiled
 from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from . import elementwise, misc, shape
 from .templates import bdim_to_front
 
 _COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
-_COMPILED: "weakref.WeakKeyDictionary[ClosedJaxpr, Callable]" = weakref.WeakKeyDictionary()
 
 
 def _as_value(x):
@@ -59,12 +58,7 @@ def _hoist_tracers(closed: ClosedJaxpr) -> tuple[ClosedJaxpr, list]:
 
 def _compiled(closed: ClosedJaxpr) -> Callable:
     """The Jaxpr as a generated NumPy function (raw values in, tuple out), cached per Jaxpr."""
-    fn = _COMPILED.get(closed)
-    if fn is None:
-        from ..jit.call import compile_closed  # jit sits above primitives; imported on a miss only
-
-        fn = _COMPILED[closed] = compile_closed(closed, "body")[0]
-    return fn
+    return compiled(closed, "body")
 
 
 def _eval_step(closed: ClosedJaxpr) -> Callable:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
+from ..ir import Literal
 from . import templates
 from ._define import (
     aval_of,
@@ -24,6 +25,7 @@ from ._define import (
     weak_if_all_weak,
 )
 from .misc import convert_element_type
+from .rewrites import literal_scalar, produced_by, same_type, unit_identity
 
 _SCALARS = (bool, int, float, complex)
 
@@ -85,6 +87,8 @@ def unary_elementwise(
     linear: bool = False,
     transpose: Callable | None = None,
     has_params: bool = False,
+    ufunc: bool | str = False,
+    **facts,
 ):
     """A one-operand elementwise primitive.
 
@@ -93,6 +97,8 @@ def unary_elementwise(
     `out_dtype(dtype)` maps the input dtype to the output dtype (default: the same).
     The output is weakly typed iff the input is, unless `weak=False` (bool outputs).
     `has_params`: the primitive takes static keyword params, passed to `np_fn` and rules.
+    `ufunc=True`: `np_fn` (a NumPy name) may write into a buffer with `out=`; a string names
+    another ufunc for that. Other keywords are compiler facts passed to define_primitive.
     """
     fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
     np_name = np_fn if isinstance(np_fn, str) else None
@@ -149,9 +155,20 @@ def unary_elementwise(
         linear=linear,
         transpose=transpose,
         weak_rule=weak_if_all_weak if weak else never_weak,
+        ufunc=_ufunc_name(ufunc, np_name),
+        **facts,
     )
     prim.elementwise = True
     return prim
+
+
+def _ufunc_name(ufunc: bool | str, np_name: str | None) -> str | None:
+    """A builder's `ufunc` argument as define_primitive's: True means `np_fn` itself."""
+    if ufunc is True:
+        if np_name is None:
+            raise TypeError("ufunc=True needs np_fn given as a NumPy name; pass the ufunc's name instead")
+        return np_name
+    return ufunc or None
 
 
 # ------------------------------------------------------------------------ binary builder
@@ -169,12 +186,15 @@ def binary_elementwise(
     emit: str | None = None,
     linear: bool = False,
     transpose: Callable | None = None,
+    ufunc: bool | str = False,
+    **facts,
 ):
     """A two-operand elementwise primitive with NumPy broadcasting.
 
     `jvp_lhs(t, x, y, out)` / `jvp_rhs(t, x, y, out)` are the output tangent's terms from
     each operand's tangent; missing terms mean that operand has no influence.
     The output is weakly typed iff both operands are, unless `weak=False` (bool outputs).
+    `ufunc` and the other keywords are compiler facts, as for unary_elementwise.
     """
     fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
     np_name = np_fn if isinstance(np_fn, str) else None
@@ -233,6 +253,8 @@ def binary_elementwise(
         linear=linear,
         transpose=transpose,
         weak_rule=weak_if_all_weak if weak else never_weak,
+        ufunc=_ufunc_name(ufunc, np_name),
+        **facts,
     )
     prim.batch = templates.elementwise_batch(prim)
     return prim
@@ -257,6 +279,18 @@ def _unbroadcast_ct(ct, operand):
 
 # ------------------------------------------------------------------------- the primitives
 
+def _add_rewrite(invars, params, producers):
+    """x + (-y) -> x - y and (-x) + y -> y - x."""
+    x, y = invars
+    ny = produced_by(y, producers, neg_p)
+    if ny is not None:
+        return sub_p, [x, ny.invars[0]]
+    nx = produced_by(x, producers, neg_p)
+    if nx is not None:
+        return sub_p, [y, nx.invars[0]]
+    return None
+
+
 def _add_transpose(ct, x, y):
     return [_unbroadcast_ct(ct, x) if templates.is_undefined(x) else None,
             _unbroadcast_ct(ct, y) if templates.is_undefined(y) else None]
@@ -267,8 +301,16 @@ add_p = binary_elementwise(
     jvp_lhs=lambda t, x, y, out: t,
     jvp_rhs=lambda t, x, y, out: t,
     linear=True, transpose=_add_transpose, emit="({0} + {1})",
+    ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=True), rewrite=_add_rewrite,
 )
 add = _binary_wrapper(add_p)
+
+
+def _sub_rewrite(invars, params, producers):
+    """x - (-y) -> x + y."""
+    x, y = invars
+    ny = produced_by(y, producers, neg_p)
+    return None if ny is None else (add_p, [x, ny.invars[0]])
 
 
 def _sub_transpose(ct, x, y):
@@ -281,6 +323,7 @@ sub_p = binary_elementwise(
     jvp_lhs=lambda t, x, y, out: t,
     jvp_rhs=lambda t, x, y, out: neg(t),
     linear=True, transpose=_sub_transpose, emit="({0} - {1})",
+    ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=False), rewrite=_sub_rewrite,
 )
 sub = _binary_wrapper(sub_p)
 
@@ -298,6 +341,7 @@ mul_p = binary_elementwise(
     jvp_lhs=lambda t, x, y, out: mul(t, y),
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
+    ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True),
 )
 mul = _binary_wrapper(mul_p)
 
@@ -332,26 +376,46 @@ div_p = binary_elementwise(
     jvp_lhs=lambda t, x, y, out: div(t, y),
     jvp_rhs=lambda t, x, y, out: mul(neg(t), div(out, y)),
     linear=True, transpose=_div_transpose,
+    ufunc="true_divide", python_literal_ok=True, simplify=unit_identity(1, left_ok=False),
 )
 div = _binary_wrapper(div_p)
+
+def _neg_simplify(invars, params, out, producers):
+    """-(-x) -> x."""
+    src = produced_by(invars[0], producers, neg_p)
+    return None if src is None else src.invars[0]
+
+
+def _neg_rewrite(invars, params, producers):
+    """-(c * x) -> (-c) * x for a scalar literal c."""
+    src = produced_by(invars[0], producers, mul_p)
+    if src is not None:
+        a, b = src.invars
+        for lit, other in ((a, b), (b, a)):
+            v = literal_scalar(lit)
+            if v is not None:
+                return mul_p, [Literal(wrap(np.negative(v), lit.val._weak)), other]
+    return None
+
 
 neg_p = unary_elementwise(
     "neg", "negative", kinds=NUMERIC_KINDS,
     tangent=lambda t, x, y: neg(t),
     linear=True, transpose=lambda ct, x: [None if type(ct) is Zero else neg(ct)],
     emit="(-{0})",
+    ufunc=True, simplify=_neg_simplify, rewrite=_neg_rewrite,
 )
 neg = neg_p.bind
 
-sin_p = unary_elementwise("sin", "sin", tangent=lambda t, x, y: mul(t, cos(x)))
+sin_p = unary_elementwise("sin", "sin", ufunc=True, tangent=lambda t, x, y: mul(t, cos(x)))
 sin = sin_p.bind
-cos_p = unary_elementwise("cos", "cos", tangent=lambda t, x, y: neg(mul(t, sin(x))))
+cos_p = unary_elementwise("cos", "cos", ufunc=True, tangent=lambda t, x, y: neg(mul(t, sin(x))))
 cos = cos_p.bind
-exp_p = unary_elementwise("exp", "exp", tangent=lambda t, x, y: mul(t, y))
+exp_p = unary_elementwise("exp", "exp", ufunc=True, tangent=lambda t, x, y: mul(t, y))
 exp = exp_p.bind
-log_p = unary_elementwise("log", "log", tangent=lambda t, x, y: div(t, x))
+log_p = unary_elementwise("log", "log", ufunc=True, tangent=lambda t, x, y: div(t, x))
 log = log_p.bind
-tanh_p = unary_elementwise("tanh", "tanh", tangent=lambda t, x, y: mul(t, sub(1.0, mul(y, y))))
+tanh_p = unary_elementwise("tanh", "tanh", ufunc=True, tangent=lambda t, x, y: mul(t, sub(1.0, mul(y, y))))
 tanh = tanh_p.bind
 
 
@@ -362,7 +426,7 @@ def _bool_out(dtype):
 def _comparison(name: str, np_name: str):
     # As in JAX, a comparison of two weakly typed values is a weakly typed bool (`2 < 3.0`).
     prim = binary_elementwise(name, np_name, differentiable=False, kinds="biuf" if name not in ("eq", "ne") else "biufc",
-                              out_dtype=_bool_out)
+                              out_dtype=_bool_out, python_literal_ok=True)
     return prim, _binary_wrapper(prim)
 
 
@@ -421,14 +485,14 @@ max_p = binary_elementwise(
     "max", _signed_zero_extremum(np.maximum, True),
     jvp_lhs=_select_weights_lhs_rhs(True, True),
     jvp_rhs=_select_weights_lhs_rhs(False, True),
-    kinds="biuf",
+    kinds="biuf", python_literal_ok=True,
 )
 max = _binary_wrapper(max_p)  # noqa: A001
 min_p = binary_elementwise(
     "min", _signed_zero_extremum(np.minimum, False),
     jvp_lhs=_select_weights_lhs_rhs(True, False),
     jvp_rhs=_select_weights_lhs_rhs(False, False),
-    kinds="biuf",
+    kinds="biuf", python_literal_ok=True,
 )
 min = _binary_wrapper(min_p)  # noqa: A001
 
@@ -488,9 +552,20 @@ def _select_n_emit(args, params, src, avals):
     return None
 
 
+def _select_n_simplify(invars, params, out, producers):
+    """select_n with a literal selector: the chosen case."""
+    v = literal_scalar(invars[0])
+    if v is not None:
+        chosen = invars[1 + int(v)]
+        if same_type(chosen, out):
+            return chosen
+    return None
+
+
 select_n_p = define_primitive(
     "select_n",
     emit=_select_n_emit,
+    simplify=_select_n_simplify,
     impl=_select_n_impl,
     abstract_eval=_select_n_abstract,
     jvp=_select_n_jvp,
@@ -569,6 +644,7 @@ integer_pow_p = define_primitive(
     jvp=_integer_pow_jvp,
     batch=_integer_pow_batch,
     emit=_integer_pow_emit,
+    simplify=lambda invars, params, out, producers: invars[0] if params["y"] == 1 else None,
 )
 integer_pow_p.elementwise = True
 
@@ -599,7 +675,7 @@ def _rem_emit(args, params, src, avals):
 
 
 rem_p = binary_elementwise(
-    "rem", _rem_impl, kinds="iuf", emit=_rem_emit,
+    "rem", _rem_impl, kinds="iuf", emit=_rem_emit, python_literal_ok=True,
     jvp_lhs=lambda t, x, y, out: t,
     jvp_rhs=lambda t, x, y, out: mul(neg(t), _trunc(div(x, y))),
 )
@@ -643,7 +719,7 @@ def _pow_jvp_rhs(t, x, y, out):
 
 
 pow_p = binary_elementwise(
-    "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs,
+    "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs, python_literal_ok=True,
 )
 pow_any = _binary_wrapper(pow_p)  # also integer ** integer (used by jnp.power)
 

@@ -282,6 +282,7 @@ def _dot_general_emit(args, params, src, avals):
 dot_general_p = define_primitive(
     "dot_general",
     emit=_dot_general_emit,
+    fresh_result=True,  # xp.matmul allocates its result
     impl=_dot_general_impl,
     abstract_eval=_dot_general_abstract,
     jvp=_dot_general_jvp,

@@ -8,6 +8,7 @@ from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..tree import tree_map
 from ._define import aval_of, define_primitive
+from .rewrites import first_operand, when_same_type
 
 # ------------------------------------------------------------------- convert_element_type
 
@@ -79,6 +80,7 @@ convert_element_type_p = define_primitive(
     batch=lambda args, dims, **p: (convert_element_type_p.bind(args[0], **p), dims[0]),
     linear=True,
     transpose=_convert_transpose,
+    simplify=when_same_type,
 )
 convert_element_type_p.elementwise = True
 
@@ -106,6 +108,7 @@ stop_gradient_p = define_primitive(
     jvp=_stop_gradient_jvp,
     batch=lambda args, dims: (stop_gradient_p.bind(args[0]), dims[0]),
     emit="{0}",
+    simplify=first_operand,  # (compiled code computes no derivatives)
 )
 
 

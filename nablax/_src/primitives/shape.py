@@ -11,6 +11,7 @@ from ..avals import ShapedArray, Zero
 from ..core import eager_args
 from . import elementwise, templates
 from ._define import all_weak, aval_of, define_primitive, require_same_dtypes, weak_if_all_weak
+from .rewrites import produced_by, same_type, when_same_type
 
 # ------------------------------------------------------------------------- eager checks
 
@@ -97,9 +98,18 @@ def _bid_emit(args, params, src, avals):
     return f"xp.broadcast_to({x}, {shape!r})"
 
 
+def _bid_simplify(invars, params, out, producers):
+    """A broadcast to the operand's own shape and axes is a no-op."""
+    x = invars[0]
+    if same_type(x, out) and tuple(params["broadcast_dimensions"]) == tuple(range(len(out.aval.shape))):
+        return x
+    return None
+
+
 broadcast_in_dim_p = define_primitive(
     "broadcast_in_dim",
     emit=_bid_emit,
+    simplify=_bid_simplify,
     eager=_checked_eager(_bid_impl, _bid_abstract, lambda vals, *, shape, broadcast_dimensions: (
         len(broadcast_dimensions) != np.ndim(vals[0])
         or any(a >= b for a, b in zip(broadcast_dimensions, broadcast_dimensions[1:])))),
@@ -149,6 +159,7 @@ reshape_p = define_primitive(
     linear=True,
     transpose=lambda ct, x, *, new_sizes: [None if type(ct) is Zero else reshape(ct, x.aval.shape)],
     emit="xp.reshape({0}, {new_sizes})",
+    simplify=when_same_type,
 )
 
 
@@ -185,8 +196,23 @@ def _transpose_transpose(ct, x, *, permutation):
     return [transpose(ct, tuple(int(i) for i in np.argsort(permutation)))]
 
 
+def _transpose_simplify(invars, params, out, producers):
+    """The identity permutation, and a transpose undoing the one that produced its operand."""
+    (x,) = invars
+    perm = tuple(params["permutation"])
+    if perm == tuple(range(len(perm))):
+        return x
+    src = produced_by(x, producers, transpose_p)
+    if src is not None:
+        inner = src.params["permutation"]
+        if tuple(inner[i] for i in perm) == tuple(range(len(inner))):
+            return src.invars[0]
+    return None
+
+
 transpose_p = define_primitive(
     "transpose",
+    simplify=_transpose_simplify,
     eager=_checked_eager(_transpose_impl, _transpose_abstract, lambda vals, *, permutation: False),
     impl=_transpose_impl,
     abstract_eval=_transpose_abstract,

@@ -51,13 +51,13 @@ def _same_dtype(fn):
     return f
 
 
-exp2_p = unary_elementwise("exp2", "exp2", tangent=lambda t, x, y: mul(t, mul(y, _LN2)))
+exp2_p = unary_elementwise("exp2", "exp2", ufunc=True, tangent=lambda t, x, y: mul(t, mul(y, _LN2)))
 exp2 = exp2_p.bind
-log1p_p = unary_elementwise("log1p", "log1p", tangent=lambda t, x, y: div(t, add(x, 1.0)))
+log1p_p = unary_elementwise("log1p", "log1p", ufunc=True, tangent=lambda t, x, y: div(t, add(x, 1.0)))
 log1p = log1p_p.bind
-expm1_p = unary_elementwise("expm1", "expm1", tangent=lambda t, x, y: mul(t, add(y, 1.0)))
+expm1_p = unary_elementwise("expm1", "expm1", ufunc=True, tangent=lambda t, x, y: mul(t, add(y, 1.0)))
 expm1 = expm1_p.bind
-sqrt_p = unary_elementwise("sqrt", "sqrt", tangent=lambda t, x, y: div(t, mul(y, 2.0)))
+sqrt_p = unary_elementwise("sqrt", "sqrt", ufunc=True, tangent=lambda t, x, y: div(t, mul(y, 2.0)))
 sqrt = sqrt_p.bind
 rsqrt_p = unary_elementwise("rsqrt", lambda x: 1 / np.sqrt(x), emit="(1 / xp.sqrt({0}))",
                             tangent=lambda t, x, y: mul(t, mul(div(y, x), -0.5)))
@@ -65,7 +65,7 @@ rsqrt = rsqrt_p.bind
 cbrt_p = unary_elementwise("cbrt", "cbrt", kinds="f", tangent=lambda t, x, y: mul(t, mul(integer_pow(y, -2), 1 / 3)))
 cbrt = cbrt_p.bind
 
-tan_p = unary_elementwise("tan", "tan", tangent=lambda t, x, y: mul(t, add(mul(y, y), 1.0)))
+tan_p = unary_elementwise("tan", "tan", ufunc=True, tangent=lambda t, x, y: mul(t, add(mul(y, y), 1.0)))
 tan = tan_p.bind
 asin_p = unary_elementwise("asin", "arcsin", tangent=lambda t, x, y: mul(t, rsqrt(sub(1.0, mul(x, x)))))
 asin = asin_p.bind
@@ -81,16 +81,16 @@ def _atan2_term(t, x, y, out, wrt_x: bool):
 
 
 atan2_p = binary_elementwise(
-    "atan2", "arctan2", kinds="f",
+    "atan2", "arctan2", kinds="f", python_literal_ok=True,
     jvp_lhs=lambda t, x, y, out: _atan2_term(t, x, y, out, True),
     jvp_rhs=lambda t, x, y, out: _atan2_term(t, x, y, out, False),
 )
 atan2 = _binary_wrapper(atan2_p)
 atan2.__doc__ = "lax.atan2(x, y): the angle of the point (y, x), in (-pi, pi]."
 
-sinh_p = unary_elementwise("sinh", "sinh", tangent=lambda t, x, y: mul(t, cosh(x)))
+sinh_p = unary_elementwise("sinh", "sinh", ufunc=True, tangent=lambda t, x, y: mul(t, cosh(x)))
 sinh = sinh_p.bind
-cosh_p = unary_elementwise("cosh", "cosh", tangent=lambda t, x, y: mul(t, sinh(x)))
+cosh_p = unary_elementwise("cosh", "cosh", ufunc=True, tangent=lambda t, x, y: mul(t, sinh(x)))
 cosh = cosh_p.bind
 asinh_p = unary_elementwise("asinh", "arcsinh", tangent=lambda t, x, y: mul(t, rsqrt(add(mul(x, x), 1.0))))
 asinh = asinh_p.bind
@@ -242,6 +242,7 @@ def _no_derivative(name: str):
 
 nextafter_p = binary_elementwise(
     "nextafter", "nextafter", kinds="f", jvp_lhs=_no_derivative("nextafter"), jvp_rhs=_no_derivative("nextafter"),
+    python_literal_ok=True,
 )
 nextafter = _binary_wrapper(nextafter_p)
 nextafter.__doc__ = "lax.nextafter: the next representable number after x in the direction of y."

@@ -1,0 +1,38 @@
+"""Jaxpr -> NumPy function: the jit pipeline (passes, then codegen) and the one compile cache.
+
+Both nested jit (`jit_call_p`) and control-flow bodies run compiled through `compiled`,
+so one Jaxpr is compiled once whichever of them reaches it first.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Callable
+
+from ..backends import numpy_backend
+from ..core import _trace_var
+from ..ir import ClosedJaxpr
+from . import passes
+from .codegen import compile_program
+
+_CACHE: "weakref.WeakKeyDictionary[ClosedJaxpr, Callable]" = weakref.WeakKeyDictionary()
+
+
+def compile_closed(closed: ClosedJaxpr, name: str = "jitted") -> tuple[Callable, str]:
+    """Optimize and generate code: (function of raw values returning a tuple, its source).
+
+    Runs at the eval trace: constant folding computes values even when compilation happens
+    while an outer transformation is tracing."""
+    token = _trace_var.set(None)
+    try:
+        prog = passes.optimize(passes.Program(closed.jaxpr, list(closed.consts)))
+        return compile_program(prog, numpy_backend.xp, name)
+    finally:
+        _trace_var.reset(token)
+
+
+def compiled(closed: ClosedJaxpr, name: str = "jitted") -> Callable:
+    """`compile_closed(closed, name)`'s function, cached for as long as `closed` lives."""
+    fn = _CACHE.get(closed)
+    if fn is None:
+        fn = _CACHE[closed] = compile_closed(closed, name)[0]
+    return fn
