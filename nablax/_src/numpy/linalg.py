@@ -19,7 +19,8 @@ from ..primitives import shape as lax_shape
 from ..primitives.linalg import dot_general_p
 from ..primitives.misc import convert_element_type
 from .methods import reflected
-from .promotion import promote_args
+from .promotion import checked_axis, promote_args
+from .reductions import sum_accumulation_dtype
 
 _bind = dot_general_p.bind
 
@@ -172,20 +173,14 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
         ax_a, ax_b = _axes_list(ax_a), _axes_list(ax_b)
         if len(ax_a) != len(ax_b):
             raise ValueError(f"jnp.tensordot: axes {axes!r} give {len(ax_a)} axes of a but {len(ax_b)} of b")
-        ax_a = [_norm_axis("tensordot", i, a.ndim) for i in ax_a]
-        ax_b = [_norm_axis("tensordot", i, b.ndim) for i in ax_b]
+        ax_a = [checked_axis("jnp.tensordot", i, a.ndim) for i in ax_a]
+        ax_b = [checked_axis("jnp.tensordot", i, b.ndim) for i in ax_b]
     for i, j in zip(ax_a, ax_b):
         if a.shape[i] != b.shape[j]:
             # a TypeError, as in JAX (contracted sizes differ)
             raise TypeError(f"jnp.tensordot: shape mismatch: axis {i} of a {tuple(a.shape)} has size {a.shape[i]}, "
                              f"axis {j} of b {tuple(b.shape)} has size {b.shape[j]}")
     return _dg(a, b, tuple(ax_a), tuple(ax_b), pref=_pref(preferred_element_type))
-
-
-def _norm_axis(fname: str, axis: int, ndim: int) -> int:
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"jnp.{fname}: axis {axis} is out of bounds for an array of rank {ndim}")
-    return axis % ndim
 
 
 def kron(a, b):
@@ -205,17 +200,6 @@ def kron(a, b):
 
 
 # ------------------------------------------------------------------------------ trace
-
-def _sum_dtype(dtype: np.dtype) -> np.dtype:
-    """The dtype jnp.sum gives: bool and narrow integers widen to the default integer."""
-    if dtype.kind == "b":
-        return dtypes.default_int_dtype()
-    if dtype.kind == "i" and dtype.itemsize < dtypes.default_int_dtype().itemsize:
-        return dtypes.default_int_dtype()
-    if dtype.kind == "u" and dtype.itemsize < dtypes.default_uint_dtype().itemsize:
-        return dtypes.default_uint_dtype()
-    return dtype
-
 
 def _diagonal_last(x, offset: int):
     """The offset diagonal of the last two axes of x, as its last axis (a strided slice)."""
@@ -238,10 +222,10 @@ def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
     (a,) = promote_args("trace", a)
     if a.ndim < 2:
         raise ValueError(f"jnp.trace: needs an array of rank >= 2, got shape {tuple(a.shape)}")
-    ax1, ax2 = _norm_axis("trace", axis1, a.ndim), _norm_axis("trace", axis2, a.ndim)
+    ax1, ax2 = checked_axis("jnp.trace", axis1, a.ndim), checked_axis("jnp.trace", axis2, a.ndim)
     if ax1 == ax2:
         raise ValueError(f"jnp.trace: axis1 and axis2 must differ, got {axis1} and {axis2}")
-    out_dtype = _sum_dtype(a.dtype) if dtype is None else dtypes.check_user_dtype(dtype, "jnp.trace")
+    out_dtype = sum_accumulation_dtype(a.dtype) if dtype is None else dtypes.check_user_dtype(dtype, "jnp.trace")
     a = convert_element_type(a, out_dtype)
     perm = tuple(i for i in range(a.ndim) if i not in (ax1, ax2)) + (ax1, ax2)
     if perm != tuple(range(a.ndim)):

@@ -20,7 +20,7 @@ from ..primitives import elementwise as ew
 from ..primitives import shape as lax_shape
 from ..primitives._define import broadcast_shapes as _broadcast_shapes
 from ..primitives.misc import convert_element_type
-from .promotion import as_array, check_arraylike, promote_args
+from .promotion import as_array, check_arraylike, checked_axis, promote_args
 
 AxisError = getattr(np, "exceptions", np).AxisError
 
@@ -42,10 +42,7 @@ def _index(fname: str, value, what: str) -> int:
 
 
 def _axis(fname: str, axis, ndim: int) -> int:
-    a = _index(fname, axis, "axis")
-    if not -ndim <= a < ndim:
-        raise AxisError(f"jnp.{fname}: axis {a} is out of bounds for an array of rank {ndim}")
-    return a % ndim
+    return checked_axis(f"jnp.{fname}", _index(fname, axis, "axis"), ndim, AxisError)
 
 
 def _axes(fname: str, axes, ndim: int) -> tuple:
