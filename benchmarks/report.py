@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from benchmarks.frameworks import Framework
+from benchmarks.frameworks import LABELS, Framework
 from benchmarks.timing import Stats
 
 
@@ -86,7 +86,7 @@ def ratio(a: str, col_a: str, b: str, col_b: str) -> Callable[[dict[str, Row]], 
     return value
 
 
-_COLUMN_NAMES = {"ref": "NumPy", "jax": "JAX", "autograd": "autograd", "torch": "torch.func"}
+_COLUMN_NAMES = {**LABELS, "ref": "NumPy"}  # (the eager targets' reference column is NumPy)
 
 # Goals against JAX, in order: row -> (limit on nablax time / JAX time, what the row measures).
 _VS_JAX = {

@@ -101,7 +101,3 @@ class UndefinedPrimal(AvalCarrier):
     """Marks a linear input of an equation being transposed: its value is unknown."""
 
     __slots__ = ()
-
-
-def is_undefined_primal(x) -> bool:
-    return type(x) is UndefinedPrimal

@@ -314,6 +314,25 @@ argmax = _arg_reduction("argmax", reductions.argmax)
 argmin = _arg_reduction("argmin", reductions.argmin)
 
 
+_PRECISIONS = ("default", "high", "highest", "fastest", "bfloat16", "bfloat16_3x", "tensorfloat32", "float32")
+_DOT_ALGORITHM_PRESETS = (
+    "DEFAULT", "ANY_F8_ANY_F8_F32", "ANY_F8_ANY_F8_F32_FAST_ACCUM", "ANY_F8_ANY_F8_ANY", "ANY_F8_ANY_F8_ANY_FAST_ACCUM",
+    "F16_F16_F16", "F16_F16_F32", "BF16_BF16_BF16", "BF16_BF16_F32", "BF16_BF16_F32_X3", "BF16_BF16_F32_X6",
+    "BF16_BF16_F32_X9", "TF32_TF32_F32", "TF32_TF32_F32_X3", "F32_F32_F32", "F64_F64_F64")
+
+
+def check_precision(fname: str, precision) -> None:
+    """A ValueError naming `fname` unless `precision` is one JAX accepts: None, a precision name,
+    a pair of them, or a dot-algorithm preset name. Every one computes alike here: NumPy
+    multiplies at the operands' full precision, which meets any of them."""
+    if precision is None or precision in _PRECISIONS or precision in _DOT_ALGORITHM_PRESETS:
+        return
+    if type(precision) is tuple and len(precision) == 2 and all(p in _PRECISIONS for p in precision):
+        return
+    raise ValueError(f"{fname}: precision must be None, one of {', '.join(map(repr, _PRECISIONS))}, a pair of "
+                     f"those, or a dot-algorithm preset name such as 'F32_F32_F32'; got {precision!r}")
+
+
 def _dims_in_range(which: str, dims, ndim: int) -> None:
     for d in dims:
         if not 0 <= operator.index(d) < ndim:
@@ -330,6 +349,7 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     except (TypeError, ValueError):
         raise TypeError("lax.dot_general: dimension_numbers must be ((lhs_contracting, rhs_contracting), "
                         f"(lhs_batch, rhs_batch)), got {dimension_numbers!r}") from None
+    check_precision("lax.dot_general", precision)
     _dims_in_range("lhs", tuple(lc) + tuple(lb), len(ls))
     _dims_in_range("rhs", tuple(rc) + tuple(rb), len(rs))
     return linalg.dot_general(lhs, rhs, dimension_numbers, precision=precision,

@@ -16,8 +16,6 @@ import numpy as np
 from nablax._src import dtypes, random
 from nablax._src import numpy as jnp
 
-_DEFAULT = np.dtype(np.float32)
-
 
 def _dtype(dtype, where: str) -> np.dtype:
     return dtypes.check_user_dtype(float if dtype is None else dtype, f"nn.initializers.{where}", stacklevel=4)

@@ -374,7 +374,8 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
     """jnp.take: elements of `a` at `indices` along `axis` (flattened `a` when axis is None).
 
     mode: 'fill' (default: out-of-range gives fill_value, NaN for inexact dtypes), 'clip' (clamps
-    the indices as given: as in JAX, negative ones do not wrap), 'wrap'.
+    the indices as given: as in JAX, negative ones do not wrap), 'wrap'. `unique_indices` and
+    `indices_are_sorted` are promises that let XLA optimise; the result is the same without them.
     """
     if out is not None:
         raise NotImplementedError("jnp.take: the 'out' argument is not supported (arrays are immutable)")

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from ..array import Array, wrap
+from ..lax_api import check_precision
 from ..primitives import elementwise as ew
 from ..primitives import reductions
 from ..primitives import shape as lax_shape
@@ -57,6 +58,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
     Scalars multiply; otherwise a's last axis is contracted with b's second-to-last axis
     (its only axis when b is 1-D), and the result's axes are a's free axes then b's.
     """
+    if precision is not None:
+        check_precision("jnp.dot", precision)
     a, b = _promote("dot", a, b)
     pref = _pref(preferred_element_type)
     ash, bsh = tuple(a.shape), tuple(b.shape)
@@ -72,6 +75,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
     """jnp.vdot: the dot product of the flattened arrays, conjugating the first."""
+    if precision is not None:
+        check_precision("jnp.vdot", precision)
     a, b = _promote("vdot", a, b)
     a, b = _ravel(a), _ravel(b)
     if a.shape != b.shape:
@@ -83,6 +88,8 @@ def vdot(a, b, *, precision=None, preferred_element_type=None):
 
 def inner(a, b, *, precision=None, preferred_element_type=None):
     """jnp.inner: contracts the last axes of a and b (scalars multiply)."""
+    if precision is not None:
+        check_precision("jnp.inner", precision)
     a, b = _promote("inner", a, b)
     pref = _pref(preferred_element_type)
     if a.ndim == 0 or b.ndim == 0:
@@ -107,6 +114,8 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
 
     A 1-D a is a row vector and a 1-D b a column vector; their unit axis is dropped again.
     """
+    if precision is not None:
+        check_precision("jnp.matmul", precision)
     a, b = _promote("matmul", a, b)
     pref = _pref(preferred_element_type)
     ash, bsh = tuple(a.shape), tuple(b.shape)
@@ -158,6 +167,8 @@ def _axes_list(x) -> list:
 
 def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
     """jnp.tensordot: contract a's last `axes` axes with b's first ones, or the given axis pairs."""
+    if precision is not None:
+        check_precision("jnp.tensordot", precision)
     a, b = _promote("tensordot", a, b)
     if isinstance(axes, (int, np.integer)):
         n = int(axes)
@@ -459,6 +470,8 @@ def einsum(subscripts, /, *operands, out=None, optimize: Any = "auto", precision
     result is smallest goes first (greedy) unless optimize=False (left to right).
     The plan depends only on the subscripts and shapes and is cached.
     """
+    if precision is not None:
+        check_precision("jnp.einsum", precision)
     if out is not None:
         raise TypeError("jnp.einsum: the 'out' argument is not supported (arrays are immutable)")
     if not isinstance(subscripts, str):

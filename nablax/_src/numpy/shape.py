@@ -148,7 +148,9 @@ def _reversed_axes(a):
 
 
 def reshape(a, shape=None, order: str = "C", *, newshape=None, copy: bool | None = None):
-    """jnp.reshape: a new shape with the same elements (one dimension may be -1)."""
+    """jnp.reshape: a new shape with the same elements (one dimension may be -1).
+
+    `copy` has no visible effect: arrays are immutable, so a view and a copy are alike."""
     if shape is None:
         shape = newshape
     if shape is None:
@@ -653,14 +655,19 @@ def select(condlist, choicelist, default=0):
 # ------------------------------------------------------------------------------ astype
 
 def astype(x, dtype, /, *, copy: bool = False, device=None):
-    """jnp.astype / x.astype(dtype): convert to `dtype` (complex to real drops the imaginary part)."""
+    """jnp.astype / x.astype(dtype): convert to `dtype` (complex to real drops the imaginary part).
+
+    `copy` has no visible effect (arrays are immutable); `device` must be None (one CPU device)."""
+    if device is not None:
+        raise NotImplementedError(f"jnp.astype: device={device!r} is not supported; nablax has one device, the CPU "
+                                  "(pass device=None)")
     x = _arr("astype", x)
     dt = dtypes.check_user_dtype(dtype, "astype")
     return convert_element_type(x, dt)
 
 
 def _astype_method(self, dtype, copy: bool = False, device=None):
-    return astype(self, dtype)
+    return astype(self, dtype, copy=copy, device=device)
 
 
 def _flatten_method(self, order: str = "C"):
