@@ -13,8 +13,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-#: Order of the table's columns; "numpy" is the floor and never listed on the command line.
-ALL = ("nablax", "jax", "torch", "autograd")
 LABELS = {"nablax": "nablax", "jax": "JAX", "torch": "torch.func", "autograd": "autograd", "ref": "reference"}
 
 

@@ -22,10 +22,11 @@ matplotlib is installed, saves a plot of the fits before and after adaptation.
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
+import relu_mlp
+from main_flags import parser_for
 
 import nablax as jax
 import nablax.numpy as jnp
@@ -40,20 +41,10 @@ def init_mlp(rng: np.random.Generator, sizes=(1, 40, 40, 1), scale: float = 0.01
 
     A large initialisation makes the inner SGD step (lr 0.01) overshoot on high-amplitude tasks.
     """
-    params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = rng.normal(size=(n_in, n_out)) * scale
-        params.append((jnp.asarray(W, dtype=jnp.float32), jnp.zeros(n_out, dtype=jnp.float32)))
-    return params
+    return relu_mlp.init(rng, sizes, lambda fan_in: scale)
 
 
-def mlp(params, x):
-    """x: (K, 1) inputs -> (K, 1) predictions."""
-    *hidden, (W_out, b_out) = params
-    h = x
-    for W, b in hidden:
-        h = jnp.maximum(h @ W + b, 0.0)
-    return h @ W_out + b_out
+mlp = relu_mlp.apply  # x: (K, 1) inputs -> (K, 1) predictions
 
 
 def mse(params, x, y):
@@ -194,15 +185,9 @@ def main(meta_steps: int = 6000, meta_batch: int = 25, k: int = 10, inner_lr: fl
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=6000, help="meta-training steps")
-    parser.add_argument("--meta-batch", type=int, default=25, help="tasks per meta-step")
-    parser.add_argument("--k", type=int, default=10, help="support (and query) points per task")
-    parser.add_argument("--inner-steps", type=int, default=1)
-    parser.add_argument("--inner-lr", type=float, default=0.01)
-    parser.add_argument("--meta-lr", type=float, default=1e-3)
-    parser.add_argument("--seed", type=int, default=0)
+    parser = parser_for(main, __doc__, "steps=meta_steps", "meta_batch", "k", "inner_steps", "inner_lr", "meta_lr", "seed",
+                        steps="meta-training steps", meta_batch="tasks per meta-step",
+                        k="support (and query) points per task")
     parser.add_argument("--plot", default="maml_sinusoid.png", help="PNG path for the fits ('' for none)")
-    args = parser.parse_args()
-    main(meta_steps=args.steps, meta_batch=args.meta_batch, k=args.k, inner_lr=args.inner_lr,
-         inner_steps=args.inner_steps, meta_lr=args.meta_lr, seed=args.seed, plot_path=args.plot or None)
+    args = vars(parser.parse_args())
+    main(plot_path=args.pop("plot") or None, **args)

@@ -23,11 +23,12 @@ a progress bar when it is installed.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import time
 
 import numpy as np
+import relu_mlp
+from main_flags import parser_for
 
 import nablax as jax
 import nablax.numpy as jnp
@@ -53,19 +54,11 @@ def load_data(test_fraction: float = 0.2, seed: int = 0):
 
 
 def init_mlp(rng: np.random.Generator, sizes=(64, 128, 10)):
-    params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = rng.normal(size=(n_in, n_out)) * np.sqrt(2.0 / n_in)
-        params.append((jnp.asarray(W, dtype=jnp.float32), jnp.zeros(n_out, dtype=jnp.float32)))
-    return params
+    """He-initialised weights (std sqrt(2 / fan_in)) and zero biases, as (W, b) pairs."""
+    return relu_mlp.init(rng, sizes, lambda fan_in: np.sqrt(2.0 / fan_in))
 
 
-def logits_fn(params, x):
-    *hidden, (W_out, b_out) = params
-    h = x
-    for W, b in hidden:
-        h = jnp.maximum(h @ W + b, 0.0)
-    return h @ W_out + b_out
+logits_fn = relu_mlp.apply
 
 
 def log_softmax(z):
@@ -175,15 +168,8 @@ def main(epochs: int = 30, batch_size: int = 64, lr: float = 0.5, clip: float = 
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.5)
-    parser.add_argument("--clip", type=float, default=1.0, help="per-example gradient norm bound C")
-    parser.add_argument("--noise", type=float, default=1.0, help="noise multiplier sigma (std = sigma * C)")
-    parser.add_argument("--hidden", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=0)
+    parser = parser_for(main, __doc__, "epochs", "batch_size", "lr", "clip", "noise=noise_multiplier", "hidden", "seed",
+                        clip="per-example gradient norm bound C", noise="noise multiplier sigma (std = sigma * C)")
     parser.add_argument("--no-progress", action="store_true", help="plain prints instead of a tqdm bar")
-    args = parser.parse_args()
-    main(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, clip=args.clip, noise_multiplier=args.noise,
-         hidden=args.hidden, seed=args.seed, progress=not args.no_progress)
+    args = vars(parser.parse_args())
+    main(progress=not args.pop("no_progress"), **args)

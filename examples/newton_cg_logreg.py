@@ -20,10 +20,10 @@ problem the CG Newton step equals the step from the materialised `jax.hessian`.
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
+from main_flags import parser_for
 
 import nablax as jax
 import nablax.numpy as jnp
@@ -164,10 +164,4 @@ def main(n_samples: int = 5000, n_features: int = 100, l2: float = 1e-3, seed: i
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=5000)
-    parser.add_argument("--features", type=int, default=100)
-    parser.add_argument("--l2", type=float, default=1e-3)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    main(n_samples=args.samples, n_features=args.features, l2=args.l2, seed=args.seed)
+    main(**vars(parser_for(main, __doc__, "samples=n_samples", "features=n_features", "l2", "seed").parse_args()))

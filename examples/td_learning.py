@@ -19,10 +19,10 @@ too: on this stochastic walk it converges more slowly and to biased values.
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
+from main_flags import parser_for
 
 import nablax as jax
 import nablax.numpy as jnp
@@ -112,9 +112,4 @@ def main(episodes: int = 300, alpha: float = 0.05, seed: int = 0, compare_residu
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=300)
-    parser.add_argument("--alpha", type=float, default=0.05)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    main(episodes=args.episodes, alpha=args.alpha, seed=args.seed)
+    main(**vars(parser_for(main, __doc__, "episodes", "alpha", "seed").parse_args()))

@@ -29,6 +29,21 @@ import nablax.numpy as jnp
 # ------------------------------------------------------------------------- presentation
 
 
+_ASCII = str.maketrans({"³": "^3", "²": "^2", "−": "-", "·": "*", "→": "->", "×": "x", "µ": "u",
+                        "━": "=", "│": "|"})
+
+
+def _glyph(text: str) -> property:
+    """`text` where the terminal takes UTF-8, else its ASCII rendering (by _ASCII)."""
+    plain = text.translate(_ASCII)
+    return property(lambda self: text if self.unicode else plain)
+
+
+def _sgr(code: str) -> Callable[[_Style, str], str]:
+    """A method rendering a string in the SGR style `code` (bold, dim, a colour) on a colour terminal."""
+    return lambda self, s: f"\033[{code}m{s}\033[0m" if self.color else s
+
+
 @dataclass(frozen=True)
 class _Style:
     """Glyphs and colours for the current terminal (plain ASCII where UTF-8 is unavailable)."""
@@ -37,44 +52,15 @@ class _Style:
     color: bool = False
     width: int = 78
 
-    @property
-    def rule(self) -> str:
-        return "━" if self.unicode else "="
-
-    @property
-    def gutter(self) -> str:
-        return "│ " if self.unicode else "| "
-
-    @property
-    def arrow(self) -> str:
-        return "→" if self.unicode else "->"
-
-    @property
-    def micro(self) -> str:
-        return "µs" if self.unicode else "us"
-
-    @property
-    def times(self) -> str:
-        return "×" if self.unicode else "x"
-
-    def _sgr(self, code: str, s: str) -> str:
-        return f"\033[{code}m{s}\033[0m" if self.color else s
-
-    def bold(self, s: str) -> str:
-        return self._sgr("1", s)
-
-    def dim(self, s: str) -> str:
-        return self._sgr("2", s)
-
-    def accent(self, s: str) -> str:
-        return self._sgr("36", s)
-
-    def good(self, s: str) -> str:
-        return self._sgr("32", s)
-
-
-_ASCII = str.maketrans({"³": "^3", "²": "^2", "−": "-", "·": "*", "→": "->", "×": "x", "µ": "u",
-                        "━": "=", "│": "|"})
+    rule = _glyph("━")
+    gutter = _glyph("│ ")
+    arrow = _glyph("→")
+    micro = _glyph("µs")
+    times = _glyph("×")
+    bold = _sgr("1")
+    dim = _sgr("2")
+    accent = _sgr("36")
+    good = _sgr("32")
 
 
 def _detect_style(stream) -> _Style:
@@ -304,6 +290,15 @@ def section_straight_through(t: Tour) -> None:
     t.results("f(3.2)", "straight_through_f(3.2)", "jax.grad(f)(3.2)", "jax.grad(straight_through_f)(3.2)")
 
 
+# The TD loss with its target held constant, as per-example gradients use it (shown as written).
+_TD_LOSS_STOPPED = """
+        def td_loss(theta, s_tm1, r_t, s_t):
+            v_tm1 = value_fn(theta, s_tm1)
+            target = r_t + value_fn(theta, s_t)
+            return (jax.lax.stop_gradient(target) - v_tm1) ** 2
+"""
+
+
 def section_per_example(t: Tour) -> None:
     t.say("""
         Per-example gradients in three steps: `grad` for one example, `vmap` over a
@@ -311,12 +306,7 @@ def section_per_example(t: Tour) -> None:
         the whole thing.
     """)
     _td_setup(t)
-    t.code("""
-        def td_loss(theta, s_tm1, r_t, s_t):
-            v_tm1 = value_fn(theta, s_tm1)
-            target = r_t + value_fn(theta, s_t)
-            return (jax.lax.stop_gradient(target) - v_tm1) ** 2
-
+    t.code(_TD_LOSS_STOPPED + """
         dtdloss_dtheta = jax.grad(td_loss)
     """)
     t.results("dtdloss_dtheta(theta, s_tm1, r_t, s_t)")
@@ -379,12 +369,7 @@ def _show_generated(t: Tour) -> None:
 def section_generated_code(t: Tour) -> None:
     """--show-code without the per-example section: build the function and show its source."""
     _td_setup(t)
-    t.code("""
-        def td_loss(theta, s_tm1, r_t, s_t):
-            v_tm1 = value_fn(theta, s_tm1)
-            target = r_t + value_fn(theta, s_t)
-            return (jax.lax.stop_gradient(target) - v_tm1) ** 2
-
+    t.code(_TD_LOSS_STOPPED + """
         fast_per_example_grads = jax.jit(jax.vmap(jax.grad(td_loss), in_axes=(None, 0, 0, 0)))
         batch = (jnp.stack([s_tm1, s_tm1]), jnp.stack([r_t, r_t]), jnp.stack([s_t, s_t]))
     """)

@@ -2,7 +2,6 @@
 from nablax._src.errors import (  # noqa: F401
     ConcretizationTypeError,
     NonConcreteBooleanIndexError,
-    ShapeError,
     TracerArrayConversionError,
     TracerBoolConversionError,
     TracerIntegerConversionError,

@@ -61,18 +61,11 @@ def _td_setup():
 def test_td_update_with_and_without_stop_gradient():
     value_fn, theta, s_tm1, r_t, s_t = _td_setup()
 
-    def td_loss(theta, s_tm1, r_t, s_t):
-        v_tm1 = value_fn(theta, s_tm1)
-        target = r_t + value_fn(theta, s_t)
-        return (target - v_tm1) ** 2
-
-    def td_loss_sg(theta, s_tm1, r_t, s_t):
-        v_tm1 = value_fn(theta, s_tm1)
-        target = r_t + value_fn(theta, s_t)
-        return (jax.lax.stop_gradient(target) - v_tm1) ** 2
+    def td_loss(theta, s_tm1, r_t, s_t, target_fn=lambda target: target):
+        return (target_fn(r_t + value_fn(theta, s_t)) - value_fn(theta, s_tm1)) ** 2
 
     np.testing.assert_allclose(np.asarray(jax.grad(td_loss)(theta, s_tm1, r_t, s_t)), [2.4, -2.4, 2.4], rtol=1e-6)
-    g = jax.grad(td_loss_sg)(theta, s_tm1, r_t, s_t)
+    g = jax.grad(td_loss)(theta, s_tm1, r_t, s_t, jax.lax.stop_gradient)
     assert g.dtype == np.float32
     np.testing.assert_allclose(np.asarray(g), [-2.4, -4.8, 2.4], rtol=1e-6)
 

@@ -11,6 +11,7 @@ import nablax as jax
 import nablax.numpy as jnp
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))  # as `python examples/NAME.py` does: the scripts import their shared modules
 
 
 def load(name: str):

@@ -130,8 +130,10 @@ def jvp_rule_hessians(L):
             L.jax.jacrev(L.jax.jacfwd(F))(x), L.jax.hessian(G)(x), L.jax.grad(L.jax.grad(L.jax.grad(g)))(0.6))
 
 
-@program
-def jvp_rule_nondiff_argnums_higher_order(L):
+def custom_power(L, rule):
+    """p(n, x) = x ** n as a custom_jvp with n non-differentiable, whose JVP rule gives
+    `rule(p, n, x, t)` (primal out, tangent out); tests/compat/test_transforms_vs_jax.py uses it too."""
+
     @partial(L.jax.custom_jvp, nondiff_argnums=(0,))
     def p(n, x):
         return x**n
@@ -139,8 +141,14 @@ def jvp_rule_nondiff_argnums_higher_order(L):
     @p.defjvp
     def p_jvp(n, primals, tangents):
         (x,), (t,) = primals, tangents
-        return p(n, x), 2.0 * n * x ** (n - 1) * t
+        return rule(p, n, x, t)
 
+    return p
+
+
+@program
+def jvp_rule_nondiff_argnums_higher_order(L):
+    p = custom_power(L, lambda p, n, x, t: (p(n, x), 2.0 * n * x ** (n - 1) * t))  # the true derivative
     f0 = np.zeros((), L.jax.dtypes.float0)
     return (L.jax.grad(L.jax.grad(p, 1), 1)(3, 1.5), L.jax.hessian(lambda x: p(4, x))(1.5),
             L.jax.value_and_grad(lambda x: L.jnp.sin(L.jax.value_and_grad(p, 1)(2, x)[0]))(0.5),

@@ -95,7 +95,10 @@ def test_grad_of_vmapped_vjp_of_switch_has_no_nan():
     _check(jax.grad(loss)(jnp.array([1.0, 2.0])), np.float32, False, [-3.6, 0.014705881476402283])
 
 
-def test_grad_of_vmapped_vjp_of_switch_issue_program():
+def switch_issue_program(jax, jnp, lax):
+    """(loss(v), grad(loss)(v)) of the issue's program, a loss through vmap of vjp of lax.switch,
+    in the given library (tests/compat/test_control_flow_vs_jax.py runs it with JAX too)."""
+
     def branch0(v):
         return jnp.broadcast_to(jnp.mean(jax.nn.softplus(jnp.stack([v, v]))), (3, 1))
 
@@ -107,8 +110,12 @@ def test_grad_of_vmapped_vjp_of_switch_issue_program():
         return jnp.arctan2(0.5, jax.vmap(inner, in_axes=(0, None))(jnp.array([0, 1]), v)).sum()
 
     v = jnp.array([[0.3], [-200.0], [1.5]])
-    _check(loss(v), np.float32, False, 7.480762481689453)
-    g = jax.grad(loss)(v)
+    return loss(v), jax.grad(loss)(v)
+
+
+def test_grad_of_vmapped_vjp_of_switch_issue_program():
+    value, g = switch_issue_program(jax, jnp, lax)
+    _check(value, np.float32, False, 7.480762481689453)
     assert g.dtype == np.float32 and np.all(np.isfinite(np.asarray(g)))
     np.testing.assert_allclose(np.asarray(g), [[-1.9021517], [-1.2499921e-05], [-0.5978762]], rtol=2e-6)
 

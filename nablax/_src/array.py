@@ -6,6 +6,7 @@ numpy layer, which installs them here once when it is imported
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable
 
 import numpy as np
@@ -100,6 +101,17 @@ class _IndexUpdateHelper:
         return f"_IndexUpdateHelper({self.array!r})"
 
 
+def _update_method(op: str) -> Callable:
+    """The method `x.at[idx].<op>(values, **options)` (installed by the numpy layer as _at_update)."""
+
+    def method(self, values, **kwargs):
+        return ArrayMethods._at_update(self.array, self.index, op, values, **kwargs)
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = f"`x.at[idx].{op}(values)`: a new array, x with x[idx] updated by {op!r}."
+    return method
+
+
 class _IndexUpdateRef:
     __slots__ = ("array", "index")
 
@@ -107,38 +119,23 @@ class _IndexUpdateRef:
         self.array = array
         self.index = index
 
-    def _apply(self, op: str, values=None, /, **kwargs):
-        return ArrayMethods._at_update(self.array, self.index, op, values, **kwargs)
-
     def get(self, **kwargs):
         """`x.at[idx].get()` is `x[idx]` (out-of-bound options accepted as in JAX)."""
-        return self._apply("get", None, **kwargs)
+        return ArrayMethods._at_update(self.array, self.index, "get", None, **kwargs)
 
-    def set(self, values, **kwargs):
-        return self._apply("set", values, **kwargs)
+    set = _update_method("set")
+    add = _update_method("add")
+    subtract = _update_method("subtract")
+    multiply = mul = _update_method("multiply")
+    divide = _update_method("divide")
+    power = _update_method("power")
+    min = _update_method("min")
+    max = _update_method("max")
 
-    def add(self, values, **kwargs):
-        return self._apply("add", values, **kwargs)
 
-    def subtract(self, values, **kwargs):
-        return self._apply("subtract", values, **kwargs)
-
-    def multiply(self, values, **kwargs):
-        return self._apply("multiply", values, **kwargs)
-
-    mul = multiply
-
-    def divide(self, values, **kwargs):
-        return self._apply("divide", values, **kwargs)
-
-    def power(self, values, **kwargs):
-        return self._apply("power", values, **kwargs)
-
-    def min(self, values, **kwargs):
-        return self._apply("min", values, **kwargs)
-
-    def max(self, values, **kwargs):
-        return self._apply("max", values, **kwargs)
+def _of_value(attr: str, kind: str) -> property:
+    """A read-only property giving the NumPy value's `attr`."""
+    return property(operator.attrgetter(f"_value.{attr}"), doc=f"{kind}: the array's {attr}, as NumPy's.")
 
 
 class Array(ArrayMethods):
@@ -151,33 +148,14 @@ class Array(ArrayMethods):
     def __init__(self, *args, **kwargs):
         raise TypeError("nablax.Array cannot be constructed directly; use nablax.numpy.array(...)")
 
-    @property
-    def shape(self) -> tuple:
-        return self._value.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self._value.dtype
-
-    @property
-    def ndim(self) -> int:
-        return self._value.ndim
-
-    @property
-    def size(self) -> int:
-        return self._value.size
-
-    @property
-    def nbytes(self) -> int:
-        return self._value.nbytes
-
-    @property
-    def itemsize(self) -> int:
-        return self._value.itemsize
-
-    @property
-    def weak_type(self) -> bool:
-        return self._weak
+    # Read straight off the NumPy value by C-level getters (the hottest attributes in the library).
+    shape = _of_value("shape", "tuple")
+    dtype = _of_value("dtype", "np.dtype")
+    ndim = _of_value("ndim", "int")
+    size = _of_value("size", "int")
+    nbytes = _of_value("nbytes", "int")
+    itemsize = _of_value("itemsize", "int")
+    weak_type = property(operator.attrgetter("_weak"), doc="bool: whether the dtype is weak (from a Python scalar).")
 
     @property
     def aval(self) -> ShapedArray:

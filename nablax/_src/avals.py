@@ -79,32 +79,28 @@ class ShapedArray:
         return f"ShapedArray({self.str_long()}{weak})"
 
 
-class Zero:
+class AvalCarrier:
+    """A value known only by its aval (shape, dtype, weak type); prints as `Name(f32[3])`."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: ShapedArray):
+        self.aval = aval
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.aval.str_short()})"
+
+
+class Zero(AvalCarrier):
     """A symbolic zero tangent or cotangent: carries only its aval, never materialized."""
 
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"Zero({self.aval.str_short()})"
+    __slots__ = ()
 
 
-class UndefinedPrimal:
+class UndefinedPrimal(AvalCarrier):
     """Marks a linear input of an equation being transposed: its value is unknown."""
 
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"UndefinedPrimal({self.aval.str_short()})"
-
-
-def is_undefined_primal(x) -> bool:
-    return type(x) is UndefinedPrimal
+    __slots__ = ()
 
 
 class ShapeDtypeStruct:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 class NablaxTypeError(TypeError):
-    """Base of nablax's type errors."""
+    """Base of the tracer errors below (JAX's JAXTypeError); never raised itself."""
 
 
 class UnexpectedTracerError(NablaxTypeError):
@@ -30,10 +30,6 @@ class NonConcreteBooleanIndexError(IndexError):
     """A boolean mask index whose values are not known (traced): x[mask]'s shape would depend on them.
 
     An IndexError, as JAX's."""
-
-
-class ShapeError(ValueError):
-    """Operands whose shapes do not fit the operation."""
 
 
 def escaped_tracer_message(tracer) -> str:

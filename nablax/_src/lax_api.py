@@ -99,28 +99,20 @@ def _nary(name: str, fn: Callable, tip: str = "") -> Callable:
     return op
 
 
-add = _nary("add", ew.add, "jnp.add")
-sub = _nary("sub", ew.sub, "jnp.subtract")
-mul = _nary("mul", ew.mul, "jnp.multiply")
-div = _nary("div", ew.div, "jnp.divide")
-rem = _nary("rem", ew.rem, "jnp.remainder")
-max = _nary("max", ew.max, "jnp.maximum")  # noqa: A001
-min = _nary("min", ew.min, "jnp.minimum")  # noqa: A001
-eq = _nary("eq", ew.eq, "jnp.equal")
-ne = _nary("ne", ew.ne, "jnp.not_equal")
-lt = _nary("lt", ew.lt, "jnp.less")
-le = _nary("le", ew.le, "jnp.less_equal")
-gt = _nary("gt", ew.gt, "jnp.greater")
-ge = _nary("ge", ew.ge, "jnp.greater_equal")
-bitwise_and = _nary("bitwise_and", ew.bitwise_and, "jnp.bitwise_and")
-bitwise_or = _nary("bitwise_or", ew.bitwise_or, "jnp.bitwise_or")
-bitwise_xor = _nary("bitwise_xor", ew.bitwise_xor, "jnp.bitwise_xor")
-shift_left = _nary("shift_left", ew.shift_left, "jnp.left_shift")
-shift_right_logical = _nary("shift_right_logical", ew.shift_right_logical, "jnp.right_shift")
-shift_right_arithmetic = _nary("shift_right_arithmetic", ew.shift_right_arithmetic, "jnp.right_shift")
-complex = _nary("complex", ew.complex, "jnp.complex")  # noqa: A001
-atan2 = _nary("atan2", special.atan2, "jnp.arctan2")
-nextafter = _nary("nextafter", special.nextafter, "jnp.nextafter")
+# lax name: (internal function, the jnp function that promotes instead, named in the dtype error)
+_NARY = {
+    "add": (ew.add, "add"), "sub": (ew.sub, "subtract"), "mul": (ew.mul, "multiply"), "div": (ew.div, "divide"),
+    "rem": (ew.rem, "remainder"), "max": (ew.max, "maximum"), "min": (ew.min, "minimum"), "eq": (ew.eq, "equal"),
+    "ne": (ew.ne, "not_equal"), "lt": (ew.lt, "less"), "le": (ew.le, "less_equal"), "gt": (ew.gt, "greater"),
+    "ge": (ew.ge, "greater_equal"), "bitwise_and": (ew.bitwise_and, "bitwise_and"),
+    "bitwise_or": (ew.bitwise_or, "bitwise_or"), "bitwise_xor": (ew.bitwise_xor, "bitwise_xor"),
+    "shift_left": (ew.shift_left, "left_shift"), "shift_right_logical": (ew.shift_right_logical, "right_shift"),
+    "shift_right_arithmetic": (ew.shift_right_arithmetic, "right_shift"), "complex": (ew.complex, "complex"),
+    "atan2": (special.atan2, "arctan2"), "nextafter": (special.nextafter, "nextafter"),
+}
+(add, sub, mul, div, rem, max, min, eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor,  # noqa: A001
+ shift_left, shift_right_logical, shift_right_arithmetic, complex, atan2, nextafter) = (  # noqa: A001
+    _nary(name, fn, f"jnp.{jnp_name}") for name, (fn, jnp_name) in _NARY.items())
 
 
 def pow(x, y):  # noqa: A001
@@ -322,6 +314,25 @@ argmax = _arg_reduction("argmax", reductions.argmax)
 argmin = _arg_reduction("argmin", reductions.argmin)
 
 
+_PRECISIONS = ("default", "high", "highest", "fastest", "bfloat16", "bfloat16_3x", "tensorfloat32", "float32")
+_DOT_ALGORITHM_PRESETS = (
+    "DEFAULT", "ANY_F8_ANY_F8_F32", "ANY_F8_ANY_F8_F32_FAST_ACCUM", "ANY_F8_ANY_F8_ANY", "ANY_F8_ANY_F8_ANY_FAST_ACCUM",
+    "F16_F16_F16", "F16_F16_F32", "BF16_BF16_BF16", "BF16_BF16_F32", "BF16_BF16_F32_X3", "BF16_BF16_F32_X6",
+    "BF16_BF16_F32_X9", "TF32_TF32_F32", "TF32_TF32_F32_X3", "F32_F32_F32", "F64_F64_F64")
+
+
+def check_precision(fname: str, precision) -> None:
+    """A ValueError naming `fname` unless `precision` is one JAX accepts: None, a precision name,
+    a pair of them, or a dot-algorithm preset name. Every one computes alike here: NumPy
+    multiplies at the operands' full precision, which meets any of them."""
+    if precision is None or precision in _PRECISIONS or precision in _DOT_ALGORITHM_PRESETS:
+        return
+    if type(precision) is tuple and len(precision) == 2 and all(p in _PRECISIONS for p in precision):
+        return
+    raise ValueError(f"{fname}: precision must be None, one of {', '.join(map(repr, _PRECISIONS))}, a pair of "
+                     f"those, or a dot-algorithm preset name such as 'F32_F32_F32'; got {precision!r}")
+
+
 def _dims_in_range(which: str, dims, ndim: int) -> None:
     for d in dims:
         if not 0 <= operator.index(d) < ndim:
@@ -338,6 +349,7 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     except (TypeError, ValueError):
         raise TypeError("lax.dot_general: dimension_numbers must be ((lhs_contracting, rhs_contracting), "
                         f"(lhs_batch, rhs_batch)), got {dimension_numbers!r}") from None
+    check_precision("lax.dot_general", precision)
     _dims_in_range("lhs", tuple(lc) + tuple(lb), len(ls))
     _dims_in_range("rhs", tuple(rc) + tuple(rb), len(rs))
     return linalg.dot_general(lhs, rhs, dimension_numbers, precision=precision,

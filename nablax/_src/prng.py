@@ -32,7 +32,6 @@ from .tree import register_pytree_node
 
 _U32 = np.dtype(np.uint32)
 _U64 = np.dtype(np.uint64)
-_IMPL = "threefry2x32"
 
 
 class KeyDtype:

@@ -29,7 +29,6 @@ orthogonal, ball.
 from __future__ import annotations
 
 import math
-import operator
 from typing import Sequence
 
 import numpy as np
@@ -39,6 +38,7 @@ from . import numpy as jnp
 from .array import to_concrete_array
 from .config import x64_enabled
 from .core import lift_aval
+from .numpy.promotion import checked_axis
 from .primitives import elementwise as ew
 from .primitives import misc, sorting, special
 from .primitives.random_bits import threefry2x32, xla_fma, xla_math
@@ -501,13 +501,6 @@ def _shuffle(data, x, axis: int):
     return x
 
 
-def _axis(fname: str, axis, ndim: int) -> int:
-    axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"random.{fname}: axis {axis} is out of bounds for an array of rank {ndim}")
-    return axis % ndim
-
-
 def _is_scalar_int(x) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
@@ -519,14 +512,14 @@ def permutation(key, x, axis: int = 0, independent: bool = False):
     if _is_scalar_int(x) or (np.ndim(x) == 0 and not hasattr(x, "shape")):
         if not _is_scalar_int(x):
             raise TypeError("x must be an integer or at least 1-dimensional")
-        _axis("permutation", axis, 1)
+        checked_axis("random.permutation", axis, 1)
         return _shuffle(data, jnp.arange(int(x)), 0)
     x = jnp.asarray(x)
     if x.ndim == 0:
         if x.dtype.kind not in "iu":
             raise TypeError("x must be an integer or at least 1-dimensional")
         return _shuffle(data, jnp.arange(int(x)), 0)
-    ax = _axis("permutation", axis, x.ndim)
+    ax = checked_axis("random.permutation", axis, x.ndim)
     if independent or x.ndim == 1:
         return _shuffle(data, x, ax)
     return jnp.take(x, _shuffle(data, jnp.arange(x.shape[ax]), 0), axis=ax)
@@ -550,7 +543,7 @@ def choice(key, a, shape: Sequence[int] = (), replace: bool = True, p=None, axis
     if arr.ndim == 0:
         n = int(a)
     else:
-        axis = _axis("choice", axis, arr.ndim)
+        axis = checked_axis("random.choice", axis, arr.ndim)
         n = arr.shape[axis]
     k = math.prod(shape)
     if k == 0:
@@ -593,7 +586,7 @@ def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, m
     logits = jnp.asarray(logits)
     if logits.ndim == 0:
         raise ValueError("random.categorical: logits must have rank >= 1")
-    ax = _axis("categorical", axis, logits.ndim)
+    ax = checked_axis("random.categorical", axis, logits.ndim)
     batch_shape = tuple(d for i, d in enumerate(logits.shape) if i != ax)
     shape = batch_shape if shape is None else canonical_shape("categorical", shape)
     _check_shape("categorical", shape, batch_shape)

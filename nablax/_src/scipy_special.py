@@ -299,32 +299,30 @@ def logit(x):
     return _logit(_inexact("logit", x))
 
 
-@custom_jvp
-def _xlogy(x, y):
-    return jnp.where((x != 0) | (y != y), x * jnp.log(y), jnp.zeros_like(x))
+def _x_times_log(name: str, log_fn, log_arg):
+    """x * log_fn(y), taken as +0 where x == 0 unless y is NaN, with JAX's unguarded JVP:
+    d/dx = log_fn(y), d/dy = x / log_arg(y) (so xlogy(x, x)' is nan at 0)."""
+
+    @custom_jvp
+    def fn(x, y):
+        return jnp.where((x != 0) | (y != y), x * log_fn(y), jnp.zeros_like(x))
+
+    @fn.defjvp
+    def fn_jvp(primals, tangents):
+        (x, y), (tx, ty) = primals, tangents
+        return fn(x, y), tx * log_fn(y) + ty * (x / log_arg(y))
+
+    fn.__name__, fn_jvp.__name__ = name, f"{name}_jvp"  # printed names
+    return fn
 
 
-@_xlogy.defjvp
-def _xlogy_jvp(primals, tangents):
-    # As JAX: d/dx = log(y), d/dy = x / y, unguarded (so xlogy(x, x)' is nan at 0).
-    (x, y), (tx, ty) = primals, tangents
-    return _xlogy(x, y), tx * jnp.log(y) + ty * (x / y)
+_xlogy = _x_times_log("_xlogy", jnp.log, lambda y: y)
+_xlog1py = _x_times_log("_xlog1py", jnp.log1p, lambda y: 1 + y)
 
 
 def xlogy(x, y):
     """x * log(y), taken as +0 where x == 0 unless y is NaN (as in JAX and SciPy)."""
     return _xlogy(*_inexact("xlogy", x, y))
-
-
-@custom_jvp
-def _xlog1py(x, y):
-    return jnp.where((x != 0) | (y != y), x * jnp.log1p(y), jnp.zeros_like(x))
-
-
-@_xlog1py.defjvp
-def _xlog1py_jvp(primals, tangents):
-    (x, y), (tx, ty) = primals, tangents
-    return _xlog1py(x, y), tx * jnp.log1p(y) + ty * (x / (1 + y))
 
 
 def xlog1py(x, y):

@@ -22,10 +22,6 @@ class SourceInfo(NamedTuple):
     line: int
 
     @property
-    def file(self) -> str:
-        return self.code.co_filename
-
-    @property
     def function(self) -> str:
         return self.code.co_name
 

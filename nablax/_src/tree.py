@@ -100,13 +100,8 @@ class PyTreeDef:
 
     def flatten_up_to(self, tree: Any) -> list[Any]:
         """The subtrees of ``tree`` sitting where this structure has leaves."""
-        out: list = []
-        try:
-            _up_to(self, tree, out)
-        except _Mismatch as m:
-            raise ValueError(f"flatten_up_to: tree does not match {self!r} {m.where()}; "
-                             f"its structure is {tree_structure(tree)!r}.") from None
-        return out
+        return _subtrees_at_leaves(self, tree, lambda where: (
+            f"flatten_up_to: tree does not match {self!r} {where}; its structure is {tree_structure(tree)!r}."))
 
     def compose(self, inner: PyTreeDef) -> PyTreeDef:
         """This structure with every leaf replaced by ``inner``."""
@@ -567,19 +562,21 @@ def _up_to(td: PyTreeDef, x: Any, out: list) -> None:
         _drive(_up_to_g(td, x, out, []))
 
 
+def _subtrees_at_leaves(td: PyTreeDef, x: Any, message: Callable[[str], str]) -> list:
+    """The subtrees of ``x`` at the leaves of ``td``; if ``x`` does not have ``td`` as a prefix,
+    a ValueError with ``message(where they differ)``."""
+    out: list = []
+    try:
+        _up_to(td, x, out)
+    except _Mismatch as m:
+        raise ValueError(message(m.where())) from None
+    return out
+
+
 def _map_inputs(fname: str, treedef: PyTreeDef, rest: tuple) -> list[list]:
-    subs = []
-    for i, r in enumerate(rest, 2):
-        out: list = []
-        try:
-            _up_to(treedef, r, out)
-        except _Mismatch as m:
-            raise ValueError(
-                f"{fname}: tree {i} must have the structure of tree 1 (or have it as a "
-                f"prefix), but they differ {m.where()}.\n"
-                f"  tree 1: {treedef!r}\n  tree {i}: {tree_structure(r)!r}") from None
-        subs.append(out)
-    return subs
+    return [_subtrees_at_leaves(treedef, r, lambda where, i=i, r=r: (
+        f"{fname}: tree {i} must have the structure of tree 1 (or have it as a prefix), but they differ "
+        f"{where}.\n  tree 1: {treedef!r}\n  tree {i}: {tree_structure(r)!r}")) for i, r in enumerate(rest, 2)]
 
 
 def tree_map(f: Callable[..., Any], tree: Any, *rest: Any,
@@ -671,14 +668,9 @@ def broadcast_prefix(prefix_tree: Any, full_tree: Any,
         return x is None or (is_leaf is not None and bool(is_leaf(x)))
 
     prefix_leaves, prefix_def = tree_flatten(prefix_tree, prefix_leaf)
-    subs: list = []
-    try:
-        _up_to(prefix_def, full_tree, subs)
-    except _Mismatch as m:
-        raise ValueError(
-            f"broadcast_prefix: the prefix tree is not a prefix of the full tree; they "
-            f"differ {m.where()}.\n  prefix: {prefix_def!r}\n"
-            f"  full:   {tree_structure(full_tree)!r}") from None
+    subs = _subtrees_at_leaves(prefix_def, full_tree, lambda where: (
+        f"broadcast_prefix: the prefix tree is not a prefix of the full tree; they differ {where}.\n"
+        f"  prefix: {prefix_def!r}\n  full:   {tree_structure(full_tree)!r}"))
     out: list = []
     for p, sub in zip(prefix_leaves, subs):
         out.extend([p] * len(tree_leaves(sub)))

@@ -6,22 +6,25 @@ from collections.abc import Hashable
 from typing import Any
 
 
+class _BracketedKey:
+    """Prints as its bare key in brackets (``[0]``, ``['a']``), as JAX's index and dict keys do."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"[{_simple_key(self)!r}]"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
-class SequenceKey:
+class SequenceKey(_BracketedKey):
     """Index of a child of a tuple or list: prints as ``[0]``."""
     idx: int
 
-    def __str__(self) -> str:
-        return f"[{self.idx!r}]"
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class DictKey:
+class DictKey(_BracketedKey):
     """Key of a child of a dict: prints as ``['a']``."""
     key: Hashable
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -34,12 +37,9 @@ class GetAttrKey:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class FlattenedIndexKey:
+class FlattenedIndexKey(_BracketedKey):
     """Position of a child of a custom node registered without keys: prints as ``[0]``."""
     key: int
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
 
 
 KeyEntry = Any

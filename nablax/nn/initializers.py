@@ -16,8 +16,6 @@ import numpy as np
 from nablax._src import dtypes, random
 from nablax._src import numpy as jnp
 
-_DEFAULT = np.dtype(np.float32)
-
 
 def _dtype(dtype, where: str) -> np.dtype:
     return dtypes.check_user_dtype(float if dtype is None else dtype, f"nn.initializers.{where}", stacklevel=4)
@@ -128,29 +126,24 @@ def variance_scaling(scale, mode: str, distribution: str, in_axis=-2, out_axis=-
     return init
 
 
-def glorot_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
-    return variance_scaling(1.0, "fan_avg", "uniform", in_axis, out_axis, batch_axis, dtype)
+def _preset(family: str, scale: float, mode: str, kind: str) -> Callable:
+    """The factory `{family}_{kind}(in_axis, out_axis, batch_axis, dtype)`: variance_scaling with
+    `scale` and `mode`, sampling uniform or (kind "normal", as in JAX) truncated normal values."""
+    distribution = "truncated_normal" if kind == "normal" else kind
+
+    def factory(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
+        return variance_scaling(scale, mode, distribution, in_axis, out_axis, batch_axis, dtype)
+
+    factory.__name__ = factory.__qualname__ = f"{family}_{kind}"
+    factory.__doc__ = f"variance_scaling({scale}, {mode!r}, {distribution!r}, in_axis, out_axis, batch_axis, dtype)."
+    return factory
 
 
-def glorot_normal(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
-    return variance_scaling(1.0, "fan_avg", "truncated_normal", in_axis, out_axis, batch_axis, dtype)
-
-
-def lecun_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
-    return variance_scaling(1.0, "fan_in", "uniform", in_axis, out_axis, batch_axis, dtype)
-
-
-def lecun_normal(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
-    return variance_scaling(1.0, "fan_in", "truncated_normal", in_axis, out_axis, batch_axis, dtype)
-
-
-def he_uniform(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
-    return variance_scaling(2.0, "fan_in", "uniform", in_axis, out_axis, batch_axis, dtype)
-
-
-def he_normal(in_axis=-2, out_axis=-1, batch_axis=(), dtype=None) -> Callable:
-    return variance_scaling(2.0, "fan_in", "truncated_normal", in_axis, out_axis, batch_axis, dtype)
-
+# (family, scale, mode): Glorot & Bengio (2010), LeCun et al. (1998), He et al. (2015).
+glorot_uniform, glorot_normal, lecun_uniform, lecun_normal, he_uniform, he_normal = (
+    _preset(family, scale, mode, kind)
+    for family, scale, mode in (("glorot", 1.0, "fan_avg"), ("lecun", 1.0, "fan_in"), ("he", 2.0, "fan_in"))
+    for kind in ("uniform", "normal"))
 
 xavier_uniform = glorot_uniform
 xavier_normal = glorot_normal

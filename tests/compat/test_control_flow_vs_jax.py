@@ -6,7 +6,6 @@ dtype, shape, weak type, values). Error cases compare the builtin exception clas
 """
 import types
 
-import numpy as np
 import pytest
 
 jax = pytest.importorskip("jax")
@@ -16,6 +15,8 @@ from jax import lax as jlax  # noqa: E402
 import nablax  # noqa: E402
 import nablax.lax as nlax  # noqa: E402
 import nablax.numpy as njnp  # noqa: E402
+from tests.compat.same_as_jax import assert_same  # noqa: E402
+from tests.test_issue9_transforms import switch_issue_program  # noqa: E402
 
 J = types.SimpleNamespace(jax=jax, jnp=jjnp, lax=jlax)
 N = types.SimpleNamespace(jax=nablax, jnp=njnp, lax=nlax)
@@ -38,31 +39,6 @@ def error_case(expected):
         return f
 
     return register
-
-
-def _kind(x):
-    if x is None or isinstance(x, (bool, int, float, complex)):
-        return type(x).__name__
-    if isinstance(x, (jax.Array, nablax.Array)):
-        return "array"
-    return type(x).__name__
-
-
-def assert_same(j_out, n_out, rtol, atol):
-    j_leaves, j_tree = jax.tree_util.tree_flatten(j_out)
-    n_leaves, n_tree = nablax.tree_util.tree_flatten(n_out)
-    assert str(n_tree) == str(j_tree), f"structure {n_tree} != JAX {j_tree}"
-    for i, (jl, nl) in enumerate(zip(j_leaves, n_leaves)):
-        where = f"leaf {i}"
-        assert _kind(nl) == _kind(jl), f"{where}: kind {_kind(nl)} != JAX {_kind(jl)}"
-        ja, na = np.asarray(jl), np.asarray(nl)
-        assert (na.dtype, na.shape) == (ja.dtype, ja.shape), f"{where}: {na.dtype}{na.shape} != JAX {ja.dtype}{ja.shape}"
-        if hasattr(jl, "weak_type"):
-            assert nl.weak_type == jl.weak_type, f"{where}: weak_type {nl.weak_type} != JAX {jl.weak_type}"
-        if ja.dtype.kind in "fc":
-            np.testing.assert_allclose(na, ja, rtol=rtol, atol=atol, err_msg=where)
-        else:
-            np.testing.assert_array_equal(na, ja, err_msg=where)
 
 
 # ======================================================= 1. jacfwd of jit, unused argument
@@ -131,20 +107,7 @@ def array_methods_in_jit(L):
 
 @case(rtol=1e-5)
 def grad_vmap_vjp_switch_issue_program(L):
-    jnp, lax, jax_ = L.jnp, L.lax, L.jax
-
-    def branch0(v):
-        return jnp.broadcast_to(jnp.mean(jax_.nn.softplus(jnp.stack([v, v]))), (3, 1))
-
-    def inner(i, v):
-        out, pull = jax_.vjp(lambda u: lax.switch(i, [branch0, lambda u: u], u), v)
-        return pull(jnp.ones_like(out))[0] * out
-
-    def loss(v):
-        return jnp.arctan2(0.5, jax_.vmap(inner, in_axes=(0, None))(jnp.array([0, 1]), v)).sum()
-
-    v = jnp.array([[0.3], [-200.0], [1.5]])
-    return loss(v), jax_.grad(loss)(v)
+    return switch_issue_program(L.jax, L.jnp, L.lax)
 
 
 @case

@@ -147,25 +147,15 @@ def _differences(ours, theirs, inputs, skip=None, rtol=4e-6) -> list[str]:
 
 
 def _cases():
-    for name in UNARY_FLOAT:
-        yield "np", name, 1, "float32"
-        yield "np", name, 1, "bfloat16"
-    for name in UNARY_INT:
-        for dt in INTS:
-            yield "np", name, 1, dt
-    for name in BINARY_FLOAT:
-        yield "np", name, 2, "float32"
-        yield "np", name, 2, "bfloat16"
-    for name in BINARY_INT:
-        for dt in INTS:
-            yield "np", name, 2, dt
-    for name in SPECIAL:
-        yield "sp", name, 1, "float32"
-    for name in SPECIAL_BINARY:
-        yield "sp", name, 2, "float32"
-    for name in NN:
-        yield "nn", name, 1, "float32"
-        yield "nn", name, 1, "bfloat16"
+    """(module, function name, arity, dtype name) for every function and the dtypes it is checked in."""
+    float_dtypes, ints = ("float32", "bfloat16"), tuple(INTS)
+    for module, names, arity, dts in (
+            ("np", UNARY_FLOAT, 1, float_dtypes), ("np", UNARY_INT, 1, ints), ("np", BINARY_FLOAT, 2, float_dtypes),
+            ("np", BINARY_INT, 2, ints), ("sp", SPECIAL, 1, ("float32",)), ("sp", SPECIAL_BINARY, 2, ("float32",)),
+            ("nn", NN, 1, float_dtypes)):
+        for name in names:
+            for dt in dts:
+                yield module, name, arity, dt
 
 
 CASES = list(_cases())

@@ -19,6 +19,8 @@ from jax import lax as jlax  # noqa: E402
 import nablax  # noqa: E402
 import nablax.lax as nlax  # noqa: E402
 import nablax.numpy as njnp  # noqa: E402
+from tests.compat.same_as_jax import assert_same  # noqa: E402
+from tests.test_issue9_custom import custom_power  # noqa: E402
 
 J = types.SimpleNamespace(jax=jax, jnp=jjnp, lax=jlax, tu=jax.tree_util, name="jax")
 N = types.SimpleNamespace(jax=nablax, jnp=njnp, lax=nlax, tu=nablax.tree_util, name="nablax")
@@ -47,44 +49,6 @@ def case(fn=None, *, rtol=2e-5, atol=2e-6, xfail=None):
         return f
 
     return register(fn) if fn is not None else register
-
-
-# ------------------------------------------------------------------------- comparison
-
-def _kind(x):
-    if x is None:
-        return "none"
-    if isinstance(x, (bool, int, float, complex)):
-        return type(x).__name__
-    if getattr(x, "dtype", None) == jax.dtypes.float0:
-        # JAX hands float0 values back as NumPy arrays, nablax as its own arrays: only
-        # the dtype and shape are compared.
-        return "float0"
-    if isinstance(x, (jax.Array, nablax.Array)):
-        return "array"
-    if isinstance(x, (np.ndarray, np.generic)):
-        return "numpy"
-    return type(x).__name__
-
-
-def assert_same(j_out, n_out, rtol=2e-5, atol=2e-6, path="out"):
-    j_leaves, j_tree = jax.tree_util.tree_flatten(j_out)
-    n_leaves, n_tree = nablax.tree_util.tree_flatten(n_out)
-    assert str(n_tree) == str(j_tree), f"{path}: structure {n_tree} != JAX {j_tree}"
-    for i, (jl, nl) in enumerate(zip(j_leaves, n_leaves)):
-        where = f"{path} leaf {i}"
-        assert _kind(nl) == _kind(jl), f"{where}: kind {_kind(nl)} != JAX {_kind(jl)}"
-        ja, na = np.asarray(jl), np.asarray(nl)
-        assert na.dtype == ja.dtype, f"{where}: dtype {na.dtype} != JAX {ja.dtype}"
-        assert na.shape == ja.shape, f"{where}: shape {na.shape} != JAX {ja.shape}"
-        if hasattr(jl, "weak_type") and ja.dtype != jax.dtypes.float0:
-            assert nl.weak_type == jl.weak_type, f"{where}: weak_type {nl.weak_type} != JAX {jl.weak_type}"
-        if ja.dtype == jax.dtypes.float0:
-            continue
-        if ja.dtype.kind in "fc":
-            np.testing.assert_allclose(na, ja, rtol=rtol, atol=atol, err_msg=where)
-        else:
-            np.testing.assert_array_equal(na, ja, err_msg=where)
 
 
 # ============================================================== scalar grad programs
@@ -616,16 +580,21 @@ def jit_weak_scalar_input(L):
     return L.jax.jit(lambda x: x * 2)(3.0), L.jax.jit(lambda x: x + 1)(3)
 
 
-@case
-def jit_static_argnums(L):
-    jnp = L.jnp
+def _applied_n_times(fn):
+    """x -> fn(fn(...fn(x))), n times: a function whose trace depends on its static argument n."""
 
     def f(x, n):
         for _ in range(n):
-            x = jnp.sin(x)
+            x = fn(x)
         return x
 
-    g = L.jax.jit(f, static_argnums=1)
+    return f
+
+
+@case
+def jit_static_argnums(L):
+    jnp = L.jnp
+    g = L.jax.jit(_applied_n_times(jnp.sin), static_argnums=1)
     return g(jnp.ones(2), 2), g(jnp.ones(2), 3)
 
 
@@ -741,24 +710,8 @@ def custom_jvp_grad_jvp_vmap_jit(L):
 
 @case
 def custom_jvp_nondiff_argnums(L):
-    jnp = L.jnp
-
-    def make():
-        from functools import partial
-
-        @partial(L.jax.custom_jvp, nondiff_argnums=(0,))
-        def app(n, x):
-            return x**n
-
-        @app.defjvp
-        def app_jvp(n, primals, tangents):
-            (x,), (t,) = primals, tangents
-            return x**n, 10.0 * t
-
-        return app
-
-    app = make()
-    return L.jax.grad(lambda x: app(3, x))(2.0), app(2, jnp.float32(3.0))
+    app = custom_power(L, lambda p, n, x, t: (x**n, 10.0 * t))  # a rule unlike the derivative: it must be used
+    return L.jax.grad(lambda x: app(3, x))(2.0), app(2, L.jnp.float32(3.0))
 
 
 @case
@@ -852,14 +805,7 @@ def checkpoint_grad(L):
 
 @case
 def checkpoint_static_argnums(L):
-    jnp = L.jnp
-
-    def f(x, n):
-        for _ in range(n):
-            x = jnp.cos(x)
-        return x
-
-    g = L.jax.checkpoint(f, static_argnums=(1,))
+    g = L.jax.checkpoint(_applied_n_times(L.jnp.cos), static_argnums=(1,))
     return L.jax.grad(lambda x: g(x, 3))(0.3)
 
 

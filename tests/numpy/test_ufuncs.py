@@ -525,3 +525,22 @@ def test_bfloat16_arithmetic():
     assert (bf + 1).dtype == jnp.bfloat16 and (bf + jnp.ones(3, jnp.uint8)).dtype == jnp.bfloat16
     assert (bf + jnp.ones(3, jnp.float16)).dtype == np.float32
     assert jnp.logical_and(bf, bf).tolist() == [True, True, True] and (bf > 0).tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("module", ["nablax.numpy", "nablax.lax", "nablax.nn.initializers"])
+def test_public_functions_carry_their_own_names(module):
+    """Several namespaces build their functions from tables and unpack them into module names;
+    a name bound to the wrong function (a table out of order) shows as a mismatched __name__."""
+    import importlib
+    import types
+
+    mod = importlib.import_module(module)
+    checked, wrong = 0, []
+    for name in dir(mod):
+        fn = getattr(mod, name)
+        if name.startswith("_") or not isinstance(fn, types.FunctionType):
+            continue
+        checked += 1
+        if fn.__name__ != name and getattr(mod, fn.__name__, None) is not fn:  # (aliases are fine)
+            wrong.append(f"{name} is {fn.__name__}")
+    assert checked > 10 and not wrong, wrong

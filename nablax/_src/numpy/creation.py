@@ -160,8 +160,11 @@ def array(object: Any, dtype: Any = None, copy: bool = True, order: str | None =
     """jnp.array: an Array from an array, scalar or (nested) list of them (tracers allowed).
 
     As in JAX, a Python scalar (or weakly typed array) without `dtype` gives a weakly
-    typed result; the default dtypes are 32-bit unless x64 is enabled.
+    typed result; the default dtypes are 32-bit unless x64 is enabled. `copy` has no
+    visible effect (arrays are immutable); `order` must be 'K' (or None).
     """
+    if order is not None:
+        _check_order("jnp.array", order)
     if dtype is not None:
         dtype = dtypes.check_user_dtype(dtype, "jnp.array")
     out = _array(object, dtype, "jnp.array")
@@ -172,6 +175,8 @@ def array(object: Any, dtype: Any = None, copy: bool = True, order: str | None =
 
 def asarray(a: Any, dtype: Any = None, order: str | None = None, *, copy: bool | None = None) -> Array:
     """jnp.asarray: like jnp.array; an Array or tracer already of that dtype is returned as is."""
+    if order is not None:
+        _check_order("jnp.asarray", order)
     if dtype is None:
         if type(a) is Array or isinstance(a, Tracer):
             return a
@@ -181,7 +186,14 @@ def asarray(a: Any, dtype: Any = None, order: str | None = None, *, copy: bool |
 
 def copy(a: Any, order: str | None = None) -> Array:
     """jnp.copy: arrays are immutable, so this is jnp.array(a)."""
+    _check_order("jnp.copy", order)
     return array(a)
+
+
+def _check_order(fname: str, order) -> None:
+    """Arrays have no memory layout to choose: only order 'K' (keep), or None, as in JAX."""
+    if order is not None and order != "K":
+        raise NotImplementedError(f"{fname}: order={order!r} is not supported; only order='K'")
 
 
 # ------------------------------------------------------------------- filled arrays
@@ -498,6 +510,8 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Array:
 
 def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> list:
     """jnp.meshgrid of 1-D arrays ('xy' Cartesian or 'ij' matrix indexing; sparse keeps unit axes)."""
+    if not copy:  # (a ValueError, as in JAX)
+        raise ValueError("jnp.meshgrid: only copy=True is supported")
     if indexing not in ("xy", "ij"):
         raise ValueError(f"jnp.meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
     arrays = [asarray(x) for x in xi]

@@ -31,7 +31,7 @@ from ..primitives import shape as lax_shape
 from ..primitives import sorting
 from ..primitives.misc import convert_element_type
 from . import ufuncs
-from .promotion import as_array, check_arraylike
+from .promotion import as_array, check_arraylike, checked_axis
 
 _BASIC_TYPES = (int, builtins.slice)
 
@@ -352,13 +352,6 @@ def _int_indices(fname: str, indices):
     return i
 
 
-def _norm_axis(fname: str, axis, ndim: int) -> int:
-    a = operator.index(axis)
-    if not -ndim <= a < ndim:
-        raise ValueError(f"jnp.{fname}: axis {a} is out of bounds for an array of rank {ndim}")
-    return a % ndim
-
-
 def _gather_mode(fname: str, mode):
     if mode is None:
         return "fill"
@@ -381,7 +374,8 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
     """jnp.take: elements of `a` at `indices` along `axis` (flattened `a` when axis is None).
 
     mode: 'fill' (default: out-of-range gives fill_value, NaN for inexact dtypes), 'clip' (clamps
-    the indices as given: as in JAX, negative ones do not wrap), 'wrap'.
+    the indices as given: as in JAX, negative ones do not wrap), 'wrap'. `unique_indices` and
+    `indices_are_sorted` are promises that let XLA optimise; the result is the same without them.
     """
     if out is not None:
         raise NotImplementedError("jnp.take: the 'out' argument is not supported (arrays are immutable)")
@@ -391,7 +385,7 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
     if axis is None:
         a = lax_shape.reshape(a, (a.size,))
         axis = 0
-    axis = _norm_axis("take", axis, a.ndim)
+    axis = checked_axis("jnp.take", axis, a.ndim)
     mode = _gather_mode("take", mode)
     if mode == "wrap":
         i, mode = _wrap_indices(i, a.shape[axis]), "clip"
@@ -423,7 +417,7 @@ def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None):
     if i.ndim != arr.ndim:
         raise ValueError(f"jnp.take_along_axis: indices and arr must have the same number of dimensions; "
                          f"{i.ndim} vs. {arr.ndim}")
-    axis = _norm_axis("take_along_axis", axis, arr.ndim)
+    axis = checked_axis("jnp.take_along_axis", axis, arr.ndim)
     mode = _gather_mode("take_along_axis", mode)
     if mode == "wrap":
         i, mode = _wrap_indices(i, arr.shape[axis]), "clip"
@@ -599,7 +593,7 @@ def ix_(*args):
 def static_slice(x, axis: int, start, stop, step: int = 1):
     """x[..., start:stop:step, ...] along one axis with static bounds (a helper for other jnp modules)."""
     x = as_array(x)
-    axis = _norm_axis("static_slice", axis, x.ndim)
+    axis = checked_axis("jnp.static_slice", axis, x.ndim)
     return _take(x, (builtins.slice(None),) * axis + (builtins.slice(start, stop, step),))
 
 

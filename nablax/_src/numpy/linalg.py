@@ -13,13 +13,15 @@ import numpy as np
 
 from .. import dtypes
 from ..array import Array, wrap
+from ..lax_api import check_precision
 from ..primitives import elementwise as ew
 from ..primitives import reductions
 from ..primitives import shape as lax_shape
 from ..primitives.linalg import dot_general_p
 from ..primitives.misc import convert_element_type
 from .methods import reflected
-from .promotion import promote_args
+from .promotion import checked_axis, promote_args
+from .reductions import sum_accumulation_dtype
 
 _bind = dot_general_p.bind
 
@@ -56,6 +58,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
     Scalars multiply; otherwise a's last axis is contracted with b's second-to-last axis
     (its only axis when b is 1-D), and the result's axes are a's free axes then b's.
     """
+    if precision is not None:
+        check_precision("jnp.dot", precision)
     a, b = _promote("dot", a, b)
     pref = _pref(preferred_element_type)
     ash, bsh = tuple(a.shape), tuple(b.shape)
@@ -71,6 +75,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
     """jnp.vdot: the dot product of the flattened arrays, conjugating the first."""
+    if precision is not None:
+        check_precision("jnp.vdot", precision)
     a, b = _promote("vdot", a, b)
     a, b = _ravel(a), _ravel(b)
     if a.shape != b.shape:
@@ -82,6 +88,8 @@ def vdot(a, b, *, precision=None, preferred_element_type=None):
 
 def inner(a, b, *, precision=None, preferred_element_type=None):
     """jnp.inner: contracts the last axes of a and b (scalars multiply)."""
+    if precision is not None:
+        check_precision("jnp.inner", precision)
     a, b = _promote("inner", a, b)
     pref = _pref(preferred_element_type)
     if a.ndim == 0 or b.ndim == 0:
@@ -106,6 +114,8 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
 
     A 1-D a is a row vector and a 1-D b a column vector; their unit axis is dropped again.
     """
+    if precision is not None:
+        check_precision("jnp.matmul", precision)
     a, b = _promote("matmul", a, b)
     pref = _pref(preferred_element_type)
     ash, bsh = tuple(a.shape), tuple(b.shape)
@@ -157,6 +167,8 @@ def _axes_list(x) -> list:
 
 def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
     """jnp.tensordot: contract a's last `axes` axes with b's first ones, or the given axis pairs."""
+    if precision is not None:
+        check_precision("jnp.tensordot", precision)
     a, b = _promote("tensordot", a, b)
     if isinstance(axes, (int, np.integer)):
         n = int(axes)
@@ -172,20 +184,14 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
         ax_a, ax_b = _axes_list(ax_a), _axes_list(ax_b)
         if len(ax_a) != len(ax_b):
             raise ValueError(f"jnp.tensordot: axes {axes!r} give {len(ax_a)} axes of a but {len(ax_b)} of b")
-        ax_a = [_norm_axis("tensordot", i, a.ndim) for i in ax_a]
-        ax_b = [_norm_axis("tensordot", i, b.ndim) for i in ax_b]
+        ax_a = [checked_axis("jnp.tensordot", i, a.ndim) for i in ax_a]
+        ax_b = [checked_axis("jnp.tensordot", i, b.ndim) for i in ax_b]
     for i, j in zip(ax_a, ax_b):
         if a.shape[i] != b.shape[j]:
             # a TypeError, as in JAX (contracted sizes differ)
             raise TypeError(f"jnp.tensordot: shape mismatch: axis {i} of a {tuple(a.shape)} has size {a.shape[i]}, "
                              f"axis {j} of b {tuple(b.shape)} has size {b.shape[j]}")
     return _dg(a, b, tuple(ax_a), tuple(ax_b), pref=_pref(preferred_element_type))
-
-
-def _norm_axis(fname: str, axis: int, ndim: int) -> int:
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"jnp.{fname}: axis {axis} is out of bounds for an array of rank {ndim}")
-    return axis % ndim
 
 
 def kron(a, b):
@@ -205,17 +211,6 @@ def kron(a, b):
 
 
 # ------------------------------------------------------------------------------ trace
-
-def _sum_dtype(dtype: np.dtype) -> np.dtype:
-    """The dtype jnp.sum gives: bool and narrow integers widen to the default integer."""
-    if dtype.kind == "b":
-        return dtypes.default_int_dtype()
-    if dtype.kind == "i" and dtype.itemsize < dtypes.default_int_dtype().itemsize:
-        return dtypes.default_int_dtype()
-    if dtype.kind == "u" and dtype.itemsize < dtypes.default_uint_dtype().itemsize:
-        return dtypes.default_uint_dtype()
-    return dtype
-
 
 def _diagonal_last(x, offset: int):
     """The offset diagonal of the last two axes of x, as its last axis (a strided slice)."""
@@ -238,10 +233,10 @@ def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
     (a,) = promote_args("trace", a)
     if a.ndim < 2:
         raise ValueError(f"jnp.trace: needs an array of rank >= 2, got shape {tuple(a.shape)}")
-    ax1, ax2 = _norm_axis("trace", axis1, a.ndim), _norm_axis("trace", axis2, a.ndim)
+    ax1, ax2 = checked_axis("jnp.trace", axis1, a.ndim), checked_axis("jnp.trace", axis2, a.ndim)
     if ax1 == ax2:
         raise ValueError(f"jnp.trace: axis1 and axis2 must differ, got {axis1} and {axis2}")
-    out_dtype = _sum_dtype(a.dtype) if dtype is None else dtypes.check_user_dtype(dtype, "jnp.trace")
+    out_dtype = sum_accumulation_dtype(a.dtype) if dtype is None else dtypes.check_user_dtype(dtype, "jnp.trace")
     a = convert_element_type(a, out_dtype)
     perm = tuple(i for i in range(a.ndim) if i not in (ax1, ax2)) + (ax1, ax2)
     if perm != tuple(range(a.ndim)):
@@ -475,6 +470,8 @@ def einsum(subscripts, /, *operands, out=None, optimize: Any = "auto", precision
     result is smallest goes first (greedy) unless optimize=False (left to right).
     The plan depends only on the subscripts and shapes and is cached.
     """
+    if precision is not None:
+        check_precision("jnp.einsum", precision)
     if out is not None:
         raise TypeError("jnp.einsum: the 'out' argument is not supported (arrays are immutable)")
     if not isinstance(subscripts, str):

@@ -10,6 +10,7 @@ import operator
 from typing import Any
 
 from .. import dtypes
+from ..lax_api import check_precision
 from ..primitives import elementwise as ew
 from ..primitives import reductions, special
 from ..primitives import shape as lax_shape
@@ -155,6 +156,8 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None):
 
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1, precision=None, preferred_element_type=None):
     """jnp.linalg.vecdot: sum over `axis` of conj(x1) * x2, other axes broadcast."""
+    if precision is not None:
+        check_precision("jnp.linalg.vecdot", precision)
     x1, x2 = promote_args("linalg.vecdot", x1, x2)
     if x1.dtype.kind == "c":
         x1 = ew.conj(x1)

@@ -1,6 +1,8 @@
 """Argument checking and dtype promotion for nablax.numpy (primitives never promote)."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import dtypes
@@ -22,6 +24,15 @@ def check_arraylike(fname: str, *args) -> None:
             )
         if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc" and a.dtype != dtypes.bfloat16:
             raise TypeError(f"jnp.{fname}: unsupported NumPy dtype {a.dtype} at position {i}")
+
+
+def checked_axis(where: str, axis, ndim: int, error: type[Exception] = ValueError) -> int:
+    """`axis` (an integer, negative counting from the end) as an index into `ndim` axes, or
+    `error` naming `where` (e.g. "jnp.take") when it is out of bounds."""
+    a = operator.index(axis)
+    if not -ndim <= a < ndim:
+        raise error(f"{where}: axis {a} is out of bounds for an array of rank {ndim}")
+    return a % ndim
 
 
 def as_array(x):

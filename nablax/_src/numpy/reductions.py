@@ -109,18 +109,23 @@ def _count(in_shape: tuple, axes: tuple) -> int:
     return n
 
 
+def sum_accumulation_dtype(x_dtype: np.dtype) -> np.dtype:
+    """The dtype jnp.sum (and prod, cumsum, trace) gives x: bool and integers narrower than the
+    default int widen to it (unsigned ones to the default uint), as in JAX."""
+    if x_dtype.kind == "b":
+        return dtypes.default_int_dtype()
+    if x_dtype.kind == "i" and x_dtype.itemsize < dtypes.default_int_dtype().itemsize:
+        return dtypes.default_int_dtype()
+    if x_dtype.kind == "u" and x_dtype.itemsize < dtypes.default_uint_dtype().itemsize:
+        return dtypes.default_uint_dtype()
+    return x_dtype
+
+
 def _sum_dtype(fname: str, dtype, x_dtype, promote_integers: bool = True) -> np.dtype:
-    """JAX's accumulation dtype: bool and integers narrower than the default int widen to it."""
+    """The user's `dtype`, checked, or JAX's accumulation dtype for x (see sum_accumulation_dtype)."""
     if dtype is not None:
         return dtypes.check_user_dtype(dtype, f"jnp.{fname}", stacklevel=4)
-    if promote_integers:
-        if x_dtype.kind == "b":
-            return dtypes.default_int_dtype()
-        if x_dtype.kind == "i" and x_dtype.itemsize < dtypes.default_int_dtype().itemsize:
-            return dtypes.default_int_dtype()
-        if x_dtype.kind == "u" and x_dtype.itemsize < dtypes.default_uint_dtype().itemsize:
-            return dtypes.default_uint_dtype()
-    return x_dtype
+    return sum_accumulation_dtype(x_dtype) if promote_integers else x_dtype
 
 
 def _inexact_dtypes(fname: str, dtype, x_dtype) -> tuple[np.dtype, np.dtype]:

@@ -20,7 +20,7 @@ from ..primitives import elementwise as ew
 from ..primitives import shape as lax_shape
 from ..primitives._define import broadcast_shapes as _broadcast_shapes
 from ..primitives.misc import convert_element_type
-from .promotion import as_array, check_arraylike, promote_args
+from .promotion import as_array, check_arraylike, checked_axis, promote_args
 
 AxisError = getattr(np, "exceptions", np).AxisError
 
@@ -42,10 +42,7 @@ def _index(fname: str, value, what: str) -> int:
 
 
 def _axis(fname: str, axis, ndim: int) -> int:
-    a = _index(fname, axis, "axis")
-    if not -ndim <= a < ndim:
-        raise AxisError(f"jnp.{fname}: axis {a} is out of bounds for an array of rank {ndim}")
-    return a % ndim
+    return checked_axis(f"jnp.{fname}", _index(fname, axis, "axis"), ndim, AxisError)
 
 
 def _axes(fname: str, axes, ndim: int) -> tuple:
@@ -151,7 +148,9 @@ def _reversed_axes(a):
 
 
 def reshape(a, shape=None, order: str = "C", *, newshape=None, copy: bool | None = None):
-    """jnp.reshape: a new shape with the same elements (one dimension may be -1)."""
+    """jnp.reshape: a new shape with the same elements (one dimension may be -1).
+
+    `copy` has no visible effect: arrays are immutable, so a view and a copy are alike."""
     if shape is None:
         shape = newshape
     if shape is None:
@@ -656,14 +655,19 @@ def select(condlist, choicelist, default=0):
 # ------------------------------------------------------------------------------ astype
 
 def astype(x, dtype, /, *, copy: bool = False, device=None):
-    """jnp.astype / x.astype(dtype): convert to `dtype` (complex to real drops the imaginary part)."""
+    """jnp.astype / x.astype(dtype): convert to `dtype` (complex to real drops the imaginary part).
+
+    `copy` has no visible effect (arrays are immutable); `device` must be None (one CPU device)."""
+    if device is not None:
+        raise NotImplementedError(f"jnp.astype: device={device!r} is not supported; nablax has one device, the CPU "
+                                  "(pass device=None)")
     x = _arr("astype", x)
     dt = dtypes.check_user_dtype(dtype, "astype")
     return convert_element_type(x, dt)
 
 
 def _astype_method(self, dtype, copy: bool = False, device=None):
-    return astype(self, dtype)
+    return astype(self, dtype, copy=copy, device=device)
 
 
 def _flatten_method(self, order: str = "C"):

@@ -39,7 +39,9 @@ def _prepare(fname: str, a, axis):
 def _check_unsupported(fname: str, kind, order) -> None:
     if order is not None:
         raise ValueError(f"jnp.{fname}: the 'order' argument (structured arrays) is not supported")
-    del kind  # every sort is a stable sort here; `kind` is accepted for NumPy compatibility
+    if kind is not None:  # a TypeError, as in JAX
+        raise TypeError(f"jnp.{fname}: the 'kind' argument is not supported; use stable=True or stable=False "
+                        "to choose the sort's stability")
 
 
 def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
@@ -88,7 +90,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """jnp.median: the middle value (mean of the two middle ones for even counts); NaN if any NaN."""
     if out is not None:
         raise NotImplementedError("jnp.median: the `out` argument is not supported; use the returned value")
-    del overwrite_input
+    if overwrite_input:  # (a ValueError, as in JAX; False, the default, asks for nothing)
+        raise ValueError("jnp.median: overwrite_input=True is not supported (arrays are immutable)")
     x = _arg("median", a)
     x = jred._cast(x, dtypes.to_inexact_dtype(x.dtype))
     in_shape = tuple(x.shape)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -27,6 +27,19 @@ from .methods import reflected
 from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact, scalar_value
 
 # ------------------------------------------------------------------------------ factories
+
+
+def _named(fn: Callable, name: str, doc: str) -> Callable:
+    """`fn` renamed to the jnp function it implements (its name and docstring show in help and errors)."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+def _ufuncs(factory: Callable, lax_fns: dict[str, Callable], **options) -> Iterator[Callable]:
+    """`factory(name, lax_fn, **options)` for each `jnp name: lax function` of `lax_fns`, in order
+    (unpacked into module names; tests/test_numpy_names.py checks each name matches its function)."""
+    return (factory(name, lax_fn, **options) for name, lax_fn in lax_fns.items())
 
 
 def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = False,
@@ -58,9 +71,7 @@ def binary_ufunc(name: str, lax_fn: Callable, doc: str = "", inexact: bool = Fal
             return bool_fn(x, y)
         return lax_fn(x, y)
 
-    ufunc.__name__ = ufunc.__qualname__ = name
-    ufunc.__doc__ = doc or f"jnp.{name}: elementwise, with NumPy broadcasting and JAX promotion."
-    return ufunc
+    return _named(ufunc, name, doc or f"jnp.{name}: elementwise, with NumPy broadcasting and JAX promotion.")
 
 
 _PY_NUMBERS = (int, float)
@@ -90,9 +101,7 @@ def unary_ufunc(name: str, lax_fn: Callable, inexact: bool = False, doc: str = "
         (x,) = promote(name, x)
         return lax_fn(x)
 
-    ufunc.__name__ = ufunc.__qualname__ = name
-    ufunc.__doc__ = doc or f"jnp.{name}: elementwise."
-    return ufunc
+    return _named(ufunc, name, doc or f"jnp.{name}: elementwise.")
 
 
 def _promote2(name: str, x, y):
@@ -157,14 +166,9 @@ def _same_dtype_const(x, value):
 add = binary_ufunc("add", ew.add, bool_fn=ew.bitwise_or)  # on bools: logical or, as in JAX
 subtract = binary_ufunc("subtract", ew.sub)
 multiply = binary_ufunc("multiply", ew.mul, bool_fn=ew.bitwise_and)  # on bools: logical and
-maximum = binary_ufunc("maximum", ew.max)
-minimum = binary_ufunc("minimum", ew.min)
-greater = binary_ufunc("greater", ew.gt)
-less = binary_ufunc("less", ew.lt)
-greater_equal = binary_ufunc("greater_equal", ew.ge)
-less_equal = binary_ufunc("less_equal", ew.le)
-equal = binary_ufunc("equal", ew.eq)
-not_equal = binary_ufunc("not_equal", ew.ne)
+maximum, minimum, greater, less, greater_equal, less_equal, equal, not_equal = _ufuncs(binary_ufunc, {
+    "maximum": ew.max, "minimum": ew.min, "greater": ew.gt, "less": ew.lt, "greater_equal": ew.ge,
+    "less_equal": ew.le, "equal": ew.eq, "not_equal": ew.ne})
 
 
 def true_divide(x, y, /):
@@ -335,17 +339,12 @@ def divmod(x1, x2, /):  # noqa: A001
 
 
 # -------------------------------------------------------------- exponents and logs
-exp = unary_ufunc("exp", ew.exp, inexact=True)
-exp2 = unary_ufunc("exp2", sp.exp2, inexact=True)
-expm1 = unary_ufunc("expm1", sp.expm1, inexact=True)
-log = unary_ufunc("log", ew.log, inexact=True)
-log1p = unary_ufunc("log1p", sp.log1p, inexact=True)
-sqrt = unary_ufunc("sqrt", sp.sqrt, inexact=True)
-cbrt = unary_ufunc("cbrt", sp.cbrt, inexact=True)
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-log2 = unary_ufunc("log2", lambda x: _strong(ew.div(ew.log(x), _LN2)), inexact=True)
-log10 = unary_ufunc("log10", lambda x: _strong(ew.div(ew.log(x), _LN10)), inexact=True)
+exp, exp2, expm1, log, log1p, sqrt, cbrt, log2, log10 = _ufuncs(unary_ufunc, {
+    "exp": ew.exp, "exp2": sp.exp2, "expm1": sp.expm1, "log": ew.log, "log1p": sp.log1p, "sqrt": sp.sqrt,
+    "cbrt": sp.cbrt, "log2": lambda x: _strong(ew.div(ew.log(x), _LN2)),
+    "log10": lambda x: _strong(ew.div(ew.log(x), _LN10))}, inexact=True)
 
 
 def _logaddexp_value(x1, x2, exp_fn, inv_scale):
@@ -396,23 +395,14 @@ logaddexp2 = binary_ufunc("logaddexp2", lambda x, y: _weak_only_if_scalar(_logad
                           doc="jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow.")
 
 # ------------------------------------------------------------------- trigonometric
-sin = unary_ufunc("sin", ew.sin, inexact=True)
-cos = unary_ufunc("cos", ew.cos, inexact=True)
-tan = unary_ufunc("tan", sp.tan, inexact=True)
-arcsin = unary_ufunc("arcsin", sp.asin, inexact=True)
-arccos = unary_ufunc("arccos", sp.acos, inexact=True)
-arctan = unary_ufunc("arctan", sp.atan, inexact=True)
+sin, cos, tan, arcsin, arccos, arctan, sinh, cosh, tanh, arcsinh, arccosh, arctanh, deg2rad, rad2deg = _ufuncs(
+    unary_ufunc, {"sin": ew.sin, "cos": ew.cos, "tan": sp.tan, "arcsin": sp.asin, "arccos": sp.acos,
+                  "arctan": sp.atan, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": ew.tanh, "arcsinh": sp.asinh,
+                  "arccosh": sp.acosh, "arctanh": sp.atanh, "deg2rad": lambda x: ew.mul(x, math.pi / 180),
+                  "rad2deg": lambda x: ew.mul(x, 180 / math.pi)}, inexact=True)
 arctan2 = binary_ufunc("arctan2", sp.atan2, inexact=True, doc="jnp.arctan2(x1, x2): the angle of the point (x2, x1).")
-sinh = unary_ufunc("sinh", sp.sinh, inexact=True)
-cosh = unary_ufunc("cosh", sp.cosh, inexact=True)
-tanh = unary_ufunc("tanh", ew.tanh, inexact=True)
-arcsinh = unary_ufunc("arcsinh", sp.asinh, inexact=True)
-arccosh = unary_ufunc("arccosh", sp.acosh, inexact=True)
-arctanh = unary_ufunc("arctanh", sp.atanh, inexact=True)
 asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
-deg2rad = unary_ufunc("deg2rad", lambda x: ew.mul(x, math.pi / 180), inexact=True)
-rad2deg = unary_ufunc("rad2deg", lambda x: ew.mul(x, 180 / math.pi), inexact=True)
 radians, degrees = deg2rad, rad2deg
 
 
@@ -451,9 +441,7 @@ def _rounding(name: str, lax_fn: Callable) -> Callable:
             return x
         return lax_fn(x)
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"jnp.{name}: elementwise (integer and bool arrays are returned unchanged)."
-    return fn
+    return _named(fn, name, f"jnp.{name}: elementwise (integer and bool arrays are returned unchanged).")
 
 
 floor = _rounding("floor", sp.floor)
@@ -532,9 +520,7 @@ def _fmaxmin(name: str, pick_first: Callable) -> Callable:
         # As JAX: x1 where it wins or x2 is NaN, else x2 (so ties, and their gradient, go to x2).
         return ew.select_n(ew.bitwise_or(pick_first(x1, x2), ew.ne(x2, x2)), x2, x1)
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"jnp.{name}: elementwise {name[1:]}imum, ignoring NaNs."
-    return fn
+    return _named(fn, name, f"jnp.{name}: elementwise {name[1:]}imum, ignoring NaNs.")
 
 
 fmax = _fmaxmin("fmax", ew.gt)
@@ -552,9 +538,7 @@ def _logical(name: str, lax_fn: Callable) -> Callable:
         check_arraylike(name, x1, x2)
         return _weak_only_if_scalar(lax_fn(_to_bool(as_array(x1)), _to_bool(as_array(x2))))
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"jnp.{name}: elementwise, on truth values (nonzero is True)."
-    return fn
+    return _named(fn, name, f"jnp.{name}: elementwise, on truth values (nonzero is True).")
 
 
 logical_and = _logical("logical_and", ew.bitwise_and)
@@ -575,9 +559,7 @@ def _bitwise(name: str, lax_fn: Callable, kinds: str = "biu", what: str = "an in
         _require(name, x1, kinds, what)
         return lax_fn(x1, x2)
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"jnp.{name}: elementwise, on the bits of integers (logical for bools)."
-    return fn
+    return _named(fn, name, f"jnp.{name}: elementwise, on the bits of integers (logical for bools).")
 
 
 bitwise_and = _bitwise("bitwise_and", ew.bitwise_and)
@@ -768,20 +750,16 @@ __all__ = [
     "nextafter", "heaviside", "real", "imag", "conjugate", "conj", "angle",
 ]
 
+# Binary operators, by dunder stem: each gives `__stem__` and its reflected `__rstem__`.
+_BINARY_OPERATORS = {
+    "add": add, "sub": subtract, "mul": multiply, "truediv": true_divide, "floordiv": floor_divide,
+    "mod": remainder, "divmod": divmod, "pow": power, "and": bitwise_and, "or": bitwise_or, "xor": bitwise_xor,
+    "lshift": left_shift, "rshift": right_shift,
+}
+
 METHODS = {
-    "__add__": add, "__radd__": reflected(add),
-    "__sub__": subtract, "__rsub__": reflected(subtract),
-    "__mul__": multiply, "__rmul__": reflected(multiply),
-    "__truediv__": true_divide, "__rtruediv__": reflected(true_divide),
-    "__floordiv__": floor_divide, "__rfloordiv__": reflected(floor_divide),
-    "__mod__": remainder, "__rmod__": reflected(remainder),
-    "__divmod__": divmod, "__rdivmod__": reflected(divmod),
-    "__pow__": power, "__rpow__": reflected(power),
-    "__and__": bitwise_and, "__rand__": reflected(bitwise_and),
-    "__or__": bitwise_or, "__ror__": reflected(bitwise_or),
-    "__xor__": bitwise_xor, "__rxor__": reflected(bitwise_xor),
-    "__lshift__": left_shift, "__rlshift__": reflected(left_shift),
-    "__rshift__": right_shift, "__rrshift__": reflected(right_shift),
+    **{f"__{stem}__": fn for stem, fn in _BINARY_OPERATORS.items()},
+    **{f"__r{stem}__": reflected(fn) for stem, fn in _BINARY_OPERATORS.items()},
     "__invert__": invert, "__neg__": negative, "__pos__": positive, "__abs__": absolute,
     "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
     "__eq__": equal, "__ne__": not_equal,
