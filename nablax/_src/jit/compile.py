@@ -8,7 +8,8 @@ from __future__ import annotations
 import weakref
 from typing import Callable
 
-from ..backends import numpy_backend
+import numpy as np
+
 from ..core import _trace_var
 from ..ir import ClosedJaxpr
 from . import passes
@@ -25,7 +26,7 @@ def compile_closed(closed: ClosedJaxpr, name: str = "jitted") -> tuple[Callable,
     token = _trace_var.set(None)
     try:
         prog = passes.optimize(passes.Program(closed.jaxpr, list(closed.consts)))
-        return compile_program(prog, numpy_backend.xp, name)
+        return compile_program(prog, np, name)
     finally:
         _trace_var.reset(token)
 
