@@ -11,7 +11,8 @@ from nablax import lax
 from nablax._src.avals import ShapedArray
 from nablax._src.primitives import PRIMITIVES
 from nablax._src.primitives._define import broadcast_shapes, define_primitive
-from nablax._src.primitives.elementwise import coerce_scalars, neg_p, sub_p
+from nablax._src.primitives.elementwise import neg_p, sub_p
+from nablax._src.primitives.elementwise_builders import coerce_scalars
 from nablax._src.primitives.rewrites import produced_by, unit_identity
 from nablax._src.primitives.templates import elementwise_batch
 

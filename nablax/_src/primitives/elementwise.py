@@ -6,12 +6,11 @@ Each public wrapper coerces Python scalars to the other operand's dtype, as lax 
 from __future__ import annotations
 
 import warnings
-from typing import Callable
 
 import numpy as np
 
 from .. import dtypes
-from ..array import Array, to_concrete_array, wrap
+from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..ir import Literal
 from . import templates
@@ -19,15 +18,20 @@ from ._define import (
     aval_of,
     broadcast_shapes,
     define_primitive,
-    never_weak,
     require_dtype_kinds,
     require_same_dtypes,
-    weak_if_all_weak,
+)
+from .elementwise_builders import (
+    NUMERIC_KINDS,
+    SCALARS,
+    binary_elementwise,
+    binary_wrapper,
+    bool_out,
+    coerce_scalars,
+    unary_elementwise,
 )
 from .misc import convert_element_type
 from .rewrites import literal_scalar, produced_by, same_type, unit_identity
-
-_SCALARS = (bool, int, float, complex)
 
 # JAX never prints NumPy's floating-point RuntimeWarnings ("divide by zero encountered in
 # log"): log(0) is -inf by design. NumPy attributes them to the Python frame that called
@@ -36,241 +40,6 @@ _SCALARS = (bool, int, float, complex)
 # the user's own NumPy calls still show. (A `warnings.catch_warnings()` block around the
 # first `import nablax` discards the filter with the rest of its changes.)
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"nablax(\.|$)")
-
-
-FLOAT_KINDS = "fc"
-NUMERIC_KINDS = "iufc"
-_KIND_WORDS = {
-    "fc": "a floating-point or complex dtype",
-    "f": "a floating-point dtype",
-    "iufc": "a numeric dtype",
-    "iuf": "a real numeric dtype",
-    "ifc": "a signed integer, floating-point or complex dtype",
-    "iub": "an integer or bool dtype",
-    "iu": "an integer dtype",
-    "biufc": "any dtype",
-    "biuf": "a real dtype",
-    "c": "a complex dtype",
-}
-
-
-def coerce_scalars(*args):
-    """Python scalars take the dtype of the first array operand (weakly typed), like lax."""
-    for ref in args:
-        if type(ref) not in _SCALARS:
-            break
-    else:
-        return [to_concrete_array(a) for a in args]
-    dtype = ref._value.dtype if type(ref) is Array else aval_of(ref).dtype
-    out = []
-    for a in args:
-        t = type(a)
-        if t in _SCALARS:
-            a = wrap(np.asarray(a, dtype), True)
-        elif t is not Array and isinstance(a, (np.ndarray, np.generic)):
-            a = to_concrete_array(a)
-        out.append(a)
-    return out
-
-
-# ------------------------------------------------------------------------- unary builder
-
-def unary_elementwise(
-    name: str,
-    np_fn: Callable | str,
-    *,
-    tangent: Callable | None,
-    kinds: str = FLOAT_KINDS,
-    out_dtype: Callable | None = None,
-    weak: bool = True,
-    emit: str | None = None,
-    linear: bool = False,
-    transpose: Callable | None = None,
-    has_params: bool = False,
-    ufunc: bool | str = False,
-    **facts,
-):
-    """A one-operand elementwise primitive.
-
-    `tangent(t, x, y, **params)` gives the output tangent from the input tangent `t`,
-    the input `x` and the output `y`; None means the primitive is not differentiable.
-    `out_dtype(dtype)` maps the input dtype to the output dtype (default: the same).
-    The output is weakly typed iff the input is, unless `weak=False` (bool outputs).
-    `has_params`: the primitive takes static keyword params, passed to `np_fn` and rules.
-    `ufunc=True`: `np_fn` (a NumPy name) may write into a buffer with `out=`; a string names
-    another ufunc for that. Other keywords are compiler facts passed to define_primitive.
-    """
-    fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
-    np_name = np_fn if isinstance(np_fn, str) else None
-    words = _KIND_WORDS.get(kinds, kinds)
-
-    def impl(xp, x, **params):
-        return getattr(xp, np_name)(x, **params) if np_name else fn(x, **params)
-
-    def abstract_eval(x: ShapedArray, **params) -> ShapedArray:
-        require_dtype_kinds(name, x, kinds, words)
-        if out_dtype is None:
-            return x if weak or not x.weak_type else x.strip_weak_type()
-        return ShapedArray(x.shape, out_dtype(x.dtype), weak and x.weak_type)
-
-    def eager(x):
-        try:
-            v = x._value
-        except AttributeError:
-            x = to_concrete_array(x)
-            v = x._value
-        if v.dtype.kind not in kinds:
-            abstract_eval(x.aval)
-        return wrap(fn(v), weak and x._weak)
-
-    def eager_params(x, **params):
-        try:
-            v = x._value
-        except AttributeError:
-            x = to_concrete_array(x)
-            v = x._value
-        if v.dtype.kind not in kinds:
-            abstract_eval(x.aval, **params)
-        return wrap(fn(v, **params), weak and x._weak)
-
-    prim = None
-
-    def jvp(primals, tangents, **params):
-        (x,), (t,) = primals, tangents
-        y = prim.bind(x, **params)
-        return y, tangent(t, x, y, **params)
-
-    def batch(args, dims, **params):
-        return prim.bind(args[0], **params), dims[0]
-
-    prim = define_primitive(
-        name,
-        impl=impl,
-        abstract_eval=abstract_eval,
-        eager=eager_params if has_params else eager,
-        jvp=jvp if tangent is not None else None,
-        differentiable=tangent is not None,
-        batch=batch,
-        emit=emit or (f"xp.{np_name}({{0}})" if np_name and not has_params else None),
-        linear=linear,
-        transpose=transpose,
-        weak_rule=weak_if_all_weak if weak else never_weak,
-        ufunc=_ufunc_name(ufunc, np_name),
-        **facts,
-    )
-    prim.elementwise = True
-    return prim
-
-
-def _ufunc_name(ufunc: bool | str, np_name: str | None) -> str | None:
-    """A builder's `ufunc` argument as define_primitive's: True means `np_fn` itself."""
-    if ufunc is True:
-        if np_name is None:
-            raise TypeError("ufunc=True needs np_fn given as a NumPy name; pass the ufunc's name instead")
-        return np_name
-    return ufunc or None
-
-
-# ------------------------------------------------------------------------ binary builder
-
-def binary_elementwise(
-    name: str,
-    np_fn: Callable | str,
-    *,
-    jvp_lhs: Callable | None = None,
-    jvp_rhs: Callable | None = None,
-    differentiable: bool = True,
-    kinds: str = NUMERIC_KINDS,
-    out_dtype: Callable | None = None,
-    weak: bool = True,
-    emit: str | None = None,
-    linear: bool = False,
-    transpose: Callable | None = None,
-    ufunc: bool | str = False,
-    **facts,
-):
-    """A two-operand elementwise primitive with NumPy broadcasting.
-
-    `jvp_lhs(t, x, y, out)` / `jvp_rhs(t, x, y, out)` are the output tangent's terms from
-    each operand's tangent; missing terms mean that operand has no influence.
-    The output is weakly typed iff both operands are, unless `weak=False` (bool outputs).
-    `ufunc` and the other keywords are compiler facts, as for unary_elementwise.
-    """
-    fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
-    np_name = np_fn if isinstance(np_fn, str) else None
-    words = _KIND_WORDS.get(kinds, kinds)
-
-    def impl(xp, x, y):
-        return getattr(xp, np_name)(x, y) if np_name else fn(x, y)
-
-    def abstract_eval(x: ShapedArray, y: ShapedArray) -> ShapedArray:
-        dt = require_same_dtypes(name, (x, y))
-        require_dtype_kinds(name, x, kinds, words)
-        shape = broadcast_shapes(f"lax.{name}", x.shape, y.shape)
-        return ShapedArray(shape, dt if out_dtype is None else out_dtype(dt),
-                           weak and x.weak_type and y.weak_type)
-
-    def eager(x, y):
-        try:
-            xv = x._value
-            yv = y._value
-        except AttributeError:
-            x, y = coerce_scalars(x, y)
-            xv, yv = x._value, y._value
-        dt = xv.dtype
-        if dt is not yv.dtype or dt.kind not in kinds:
-            abstract_eval(x.aval, y.aval)
-        try:
-            out = fn(xv, yv)
-        except ValueError:
-            broadcast_shapes(f"lax.{name}", np.shape(xv), np.shape(yv))
-            raise
-        return wrap(out, weak and x._weak and y._weak)
-
-    prim = None
-
-    def jvp(primals, tangents):
-        x, y = primals
-        tx, ty = tangents
-        out = prim.bind(x, y)
-        out_shape = aval_of(out).shape
-        total = Zero(aval_of(out).to_tangent_aval())
-        if type(tx) is not Zero and jvp_lhs is not None:
-            total = templates.add_tangents(total, templates.broadcast_to(jvp_lhs(tx, x, y, out), out_shape))
-        if type(ty) is not Zero and jvp_rhs is not None:
-            total = templates.add_tangents(total, templates.broadcast_to(jvp_rhs(ty, x, y, out), out_shape))
-        return out, total
-
-    prim = define_primitive(
-        name,
-        impl=impl,
-        abstract_eval=abstract_eval,
-        eager=eager,
-        jvp=jvp if differentiable else None,
-        differentiable=differentiable,
-        batch=None,
-        emit=emit or (f"xp.{np_name}({{0}}, {{1}})" if np_name else None),
-        linear=linear,
-        transpose=transpose,
-        weak_rule=weak_if_all_weak if weak else never_weak,
-        ufunc=_ufunc_name(ufunc, np_name),
-        **facts,
-    )
-    prim.batch = templates.elementwise_batch(prim)
-    return prim
-
-
-def _binary_wrapper(prim):
-    bind = prim.bind
-
-    def op(x, y):
-        if type(x) in _SCALARS or type(y) in _SCALARS:
-            x, y = coerce_scalars(x, y)
-        return bind(x, y)
-
-    op.__name__ = prim.name
-    op.__doc__ = f"lax.{prim.name}: elementwise, operands of one dtype, NumPy broadcasting."
-    return op
 
 
 def _unbroadcast_ct(ct, operand):
@@ -303,7 +72,7 @@ add_p = binary_elementwise(
     linear=True, transpose=_add_transpose, emit="({0} + {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=True), rewrite=_add_rewrite,
 )
-add = _binary_wrapper(add_p)
+add = binary_wrapper(add_p)
 
 
 def _sub_rewrite(invars, params, producers):
@@ -325,7 +94,7 @@ sub_p = binary_elementwise(
     linear=True, transpose=_sub_transpose, emit="({0} - {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=False), rewrite=_sub_rewrite,
 )
-sub = _binary_wrapper(sub_p)
+sub = binary_wrapper(sub_p)
 
 
 def _mul_transpose(ct, x, y):
@@ -343,7 +112,7 @@ mul_p = binary_elementwise(
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True),
 )
-mul = _binary_wrapper(mul_p)
+mul = binary_wrapper(mul_p)
 
 
 def _div_transpose(ct, x, y):
@@ -378,7 +147,7 @@ div_p = binary_elementwise(
     linear=True, transpose=_div_transpose,
     ufunc="true_divide", python_literal_ok=True, simplify=unit_identity(1, left_ok=False),
 )
-div = _binary_wrapper(div_p)
+div = binary_wrapper(div_p)
 
 def _neg_simplify(invars, params, out, producers):
     """-(-x) -> x."""
@@ -419,15 +188,11 @@ tanh_p = unary_elementwise("tanh", "tanh", ufunc=True, tangent=lambda t, x, y: m
 tanh = tanh_p.bind
 
 
-def _bool_out(dtype):
-    return np.dtype(bool)
-
-
 def _comparison(name: str, np_name: str):
     # As in JAX, a comparison of two weakly typed values is a weakly typed bool (`2 < 3.0`).
     prim = binary_elementwise(name, np_name, differentiable=False, kinds="biuf" if name not in ("eq", "ne") else "biufc",
-                              out_dtype=_bool_out, python_literal_ok=True)
-    return prim, _binary_wrapper(prim)
+                              out_dtype=bool_out, python_literal_ok=True)
+    return prim, binary_wrapper(prim)
 
 
 gt_p, gt = _comparison("gt", "greater")
@@ -487,14 +252,14 @@ max_p = binary_elementwise(
     jvp_rhs=_select_weights_lhs_rhs(False, True),
     kinds="biuf", python_literal_ok=True,
 )
-max = _binary_wrapper(max_p)  # noqa: A001
+max = binary_wrapper(max_p)  # noqa: A001
 min_p = binary_elementwise(
     "min", _signed_zero_extremum(np.minimum, False),
     jvp_lhs=_select_weights_lhs_rhs(True, False),
     jvp_rhs=_select_weights_lhs_rhs(False, False),
     kinds="biuf", python_literal_ok=True,
 )
-min = _binary_wrapper(min_p)  # noqa: A001
+min = binary_wrapper(min_p)  # noqa: A001
 
 
 # ---------------------------------------------------------------------------- select_n
@@ -579,7 +344,7 @@ select_n_p.batch = templates.elementwise_batch(select_n_p)
 
 def select_n(which, *cases):
     """lax.select_n: case `which[i]` at each position (bool selector: False→cases[0])."""
-    if any(type(c) in _SCALARS for c in cases):
+    if any(type(c) in SCALARS for c in cases):
         cases = coerce_scalars(*cases)
     if len(cases) > 1:  # (the eager path does not run abstract_eval)
         require_same_dtypes("select_n", [aval_of(c) for c in cases])
@@ -679,7 +444,7 @@ rem_p = binary_elementwise(
     jvp_lhs=lambda t, x, y, out: t,
     jvp_rhs=lambda t, x, y, out: mul(neg(t), _trunc(div(x, y))),
 )
-rem = _binary_wrapper(rem_p)
+rem = binary_wrapper(rem_p)
 rem.__doc__ = "lax.rem: remainder of C-style (truncated) division; the sign follows x."
 
 
@@ -721,13 +486,13 @@ def _pow_jvp_rhs(t, x, y, out):
 pow_p = binary_elementwise(
     "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs, python_literal_ok=True,
 )
-pow_any = _binary_wrapper(pow_p)  # also integer ** integer (used by jnp.power)
+pow_any = binary_wrapper(pow_p)  # also integer ** integer (used by jnp.power)
 
 
 def pow(x, y):  # noqa: A001
     """lax.pow: x ** y elementwise for a floating or complex x; y has x's dtype, or is an
     integer array (as in JAX; see integer_pow for a static integer y)."""
-    if type(x) in _SCALARS or type(y) in _SCALARS:
+    if type(x) in SCALARS or type(y) in SCALARS:
         x, y = coerce_scalars(x, y)
     xa, ya = aval_of(x), aval_of(y)
     if not (xa.dtype.kind in "fc" or xa.dtype == dtypes.bfloat16):
@@ -770,11 +535,11 @@ abs = abs_p.bind  # noqa: A001
 # ------------------------------------------------------------------ bitwise / logical
 
 and_p = binary_elementwise("and", "bitwise_and", kinds="biu", differentiable=False, emit="({0} & {1})")
-bitwise_and = _binary_wrapper(and_p)
+bitwise_and = binary_wrapper(and_p)
 or_p = binary_elementwise("or", "bitwise_or", kinds="biu", differentiable=False, emit="({0} | {1})")
-bitwise_or = _binary_wrapper(or_p)
+bitwise_or = binary_wrapper(or_p)
 xor_p = binary_elementwise("xor", "bitwise_xor", kinds="biu", differentiable=False, emit="({0} ^ {1})")
-bitwise_xor = _binary_wrapper(xor_p)
+bitwise_xor = binary_wrapper(xor_p)
 not_p = unary_elementwise("not", "invert", kinds="biu", tangent=None, emit="(~{0})")
 bitwise_not = not_p.bind
 for _f, _what in ((bitwise_and, "and"), (bitwise_or, "or"), (bitwise_xor, "xor")):
@@ -814,15 +579,15 @@ def _shift_right_arithmetic_impl(x, y):
 
 
 shift_left_p = binary_elementwise("shift_left", _shift_left_impl, kinds="iu", differentiable=False)
-shift_left = _binary_wrapper(shift_left_p)
+shift_left = binary_wrapper(shift_left_p)
 shift_left.__doc__ = "lax.shift_left: x << y (0 when y is negative or at least the bit width)."
 shift_right_logical_p = binary_elementwise("shift_right_logical", _shift_right_logical_impl, kinds="iu",
                                            differentiable=False)
-shift_right_logical = _binary_wrapper(shift_right_logical_p)
+shift_right_logical = binary_wrapper(shift_right_logical_p)
 shift_right_logical.__doc__ = "lax.shift_right_logical: x >> y filling with zeros, on the bit pattern."
 shift_right_arithmetic_p = binary_elementwise("shift_right_arithmetic", _shift_right_arithmetic_impl, kinds="iu",
                                               differentiable=False)
-shift_right_arithmetic = _binary_wrapper(shift_right_arithmetic_p)
+shift_right_arithmetic = binary_wrapper(shift_right_arithmetic_p)
 shift_right_arithmetic.__doc__ = "lax.shift_right_arithmetic: x >> y replicating the sign bit."
 
 _BYTE_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], np.uint8)
@@ -886,7 +651,7 @@ clamp_p.batch = templates.elementwise_batch(clamp_p)
 def clamp(min, x, max):  # noqa: A002
     """lax.clamp(min, x, max): x limited to [min, max] (operands broadcast NumPy-style)."""
     args = (min, x, max)
-    if any(type(a) in _SCALARS for a in args):
+    if any(type(a) in SCALARS for a in args):
         args = coerce_scalars(*args)
     require_same_dtypes("clamp", [aval_of(a) for a in args])  # (the eager path does not run abstract_eval)
     return clamp_p.bind(*args)
@@ -945,7 +710,7 @@ complex_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: complex(_scalar_like(t, 0), t),
     linear=True, transpose=_complex_transpose,
 )
-complex = _binary_wrapper(complex_p)  # noqa: A001
+complex = binary_wrapper(complex_p)  # noqa: A001
 complex.__doc__ = "lax.complex: x + i*y from two real arrays of one dtype."
 
 

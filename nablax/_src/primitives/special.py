@@ -16,12 +16,12 @@ import scipy.special as sps
 
 from ._define import aval_of
 from .elementwise import (
-    _binary_wrapper,
-    _bool_out,
     _scalar_like,
     abs,
     add,
     binary_elementwise,
+    binary_wrapper,
+    bool_out,
     div,
     exp,
     gt,
@@ -85,7 +85,7 @@ atan2_p = binary_elementwise(
     jvp_lhs=lambda t, x, y, out: _atan2_term(t, x, y, out, True),
     jvp_rhs=lambda t, x, y, out: _atan2_term(t, x, y, out, False),
 )
-atan2 = _binary_wrapper(atan2_p)
+atan2 = binary_wrapper(atan2_p)
 atan2.__doc__ = "lax.atan2(x, y): the angle of the point (y, x), in (-pi, pi]."
 
 sinh_p = unary_elementwise("sinh", "sinh", ufunc=True, tangent=lambda t, x, y: mul(t, cosh(x)))
@@ -244,10 +244,10 @@ nextafter_p = binary_elementwise(
     "nextafter", "nextafter", kinds="f", jvp_lhs=_no_derivative("nextafter"), jvp_rhs=_no_derivative("nextafter"),
     python_literal_ok=True,
 )
-nextafter = _binary_wrapper(nextafter_p)
+nextafter = binary_wrapper(nextafter_p)
 nextafter.__doc__ = "lax.nextafter: the next representable number after x in the direction of y."
 
-is_finite_p = unary_elementwise("is_finite", "isfinite", kinds="f", out_dtype=_bool_out, tangent=None)
+is_finite_p = unary_elementwise("is_finite", "isfinite", kinds="f", out_dtype=bool_out, tangent=None)
 is_finite = is_finite_p.bind
 
 
