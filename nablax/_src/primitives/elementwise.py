@@ -210,14 +210,14 @@ def _select_weights_lhs_rhs(first: bool, greater: bool):
         # Scalar cases broadcast against the comparison: no arrays of ones/zeros. The weights
         # are weak when the output is (as in JAX), so a weak tangent stays weak.
         weak = aval_of(out).weak_type
-        w = select_n(cmp, select_n(eq(a, b), _scalar_like(t, 0, weak), _scalar_like(t, 0.5, weak)),
-                     _scalar_like(t, 1, weak))
+        w = select_n(cmp, select_n(eq(a, b), scalar_like(t, 0, weak), scalar_like(t, 0.5, weak)),
+                     scalar_like(t, 1, weak))
         return mul(t, w)
 
     return term
 
 
-def _scalar_like(x, value, weak: bool = False):
+def scalar_like(x, value, weak: bool = False):
     """A rank-0 array of x's dtype."""
     return wrap(np.asarray(value, aval_of(x).dtype), weak)
 
@@ -298,7 +298,7 @@ def _select_n_transpose(ct, which, *cases):
     out = [None]
     for i, c in enumerate(cases):
         if templates.is_undefined(c) and type(ct) is not Zero:
-            zeros = _scalar_like(ct, 0)
+            zeros = scalar_like(ct, 0)
             branches = [zeros] * len(cases)
             branches[i] = ct
             out.append(templates.unbroadcast(select_n_p.bind(which, *branches), c.aval.shape))
@@ -376,7 +376,7 @@ def _integer_pow_jvp(primals, tangents, *, y):
         return out, t
     if y == 0:
         return out, Zero(aval_of(out).to_tangent_aval())
-    deriv = mul(float(y) if aval_of(x).dtype.kind in "fc" else y, integer_pow(x, y - 1) if y != 1 else _scalar_like(x, 1))
+    deriv = mul(float(y) if aval_of(x).dtype.kind in "fc" else y, integer_pow(x, y - 1) if y != 1 else scalar_like(x, 1))
     return out, mul(t, deriv)
 
 
@@ -424,7 +424,7 @@ def integer_pow(x, y: int):
 def _trunc(q):
     """q rounded toward zero, as q - rem(q, 1) (infinities kept): differentiable, with
     derivative zero (rem's JVP)."""
-    return select_n(eq(abs(q), _scalar_like(q, np.inf)), sub(q, rem(q, _scalar_like(q, 1))), q)
+    return select_n(eq(abs(q), scalar_like(q, np.inf)), sub(q, rem(q, scalar_like(q, 1))), q)
 
 
 def _rem_impl(x, y):
@@ -465,16 +465,16 @@ def _pow_impl(x, y):
 
 
 def _replace_zeros(x):
-    return select_n(eq(x, 0), x, _scalar_like(x, 1))
+    return select_n(eq(x, 0), x, scalar_like(x, 1))
 
 
 def _pow_jvp_lhs(t, x, y, out):
     # d/dx x**y = y * x**(y-1). For an integer y it is 0 where y == 0 (also at x == 0); for
     # a float y it is not special-cased, so 0 ** 0 has derivative 0 * inf = nan, as in JAX.
     if aval_of(y).dtype.kind in "iu":
-        jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), _scalar_like(y, 0))
+        jac = select_n(eq(y, 0), mul(_replace_zeros(y), pow_any(x, sub(y, 1))), scalar_like(y, 0))
     else:
-        jac = mul(y, pow_any(x, sub(y, _scalar_like(y, 1))))
+        jac = mul(y, pow_any(x, sub(y, scalar_like(y, 1))))
     return mul(t, jac)
 
 
@@ -522,10 +522,10 @@ sign = sign_p.bind
 
 def _abs_tangent(t, x, y):
     if aval_of(x).dtype.kind != "c":
-        return select_n(ge(x, _scalar_like(x, 0)), neg(t), t)  # d|x|/dx is 1 at 0 (and -0.), as in JAX
+        return select_n(ge(x, scalar_like(x, 0)), neg(t), t)  # d|x|/dx is 1 at 0 (and -0.), as in JAX
     # d|z| = Re(conj(z) dz) / |z|, taken as 0 at z == 0.
-    safe = select_n(eq(y, 0), y, _scalar_like(y, 1))
-    unit = div(x, complex(safe, _scalar_like(safe, 0)))
+    safe = select_n(eq(y, 0), y, scalar_like(y, 1))
+    unit = div(x, complex(safe, scalar_like(safe, 0)))
     return real(mul(conj(unit), t))
 
 
@@ -622,19 +622,16 @@ def _clamp_abstract(lo: ShapedArray, x: ShapedArray, hi: ShapedArray) -> ShapedA
 def _clamp_jvp(primals, tangents):
     lo, x, hi = primals
     out = clamp_p.bind(lo, x, hi)
-    shape_ = aval_of(out).shape
-    total = Zero(aval_of(out).to_tangent_aval())
-    conds = (and_p.bind(gt(lo, x), lt(lo, hi)),   # min is the answer
-             and_p.bind(gt(x, lo), lt(x, hi)),    # x is inside
-             lt(hi, x))                           # max is the answer
-    # The zeros are weak like x for x's term and like the tangent for the bounds' (as in JAX).
-    weaks = (None, aval_of(x).weak_type, None)
-    for t, cond, weak in zip(tangents, conds, weaks):
-        if type(t) is not Zero:
-            weak = aval_of(t).weak_type if weak is None else weak
-            term = select_n(cond, _scalar_like(t, 0, weak), t)
-            total = templates.add_tangents(total, templates.broadcast_to(term, shape_))
-    return out, total
+
+    def where(cond, weak=None):
+        # The zeros are weak like x for x's term and like the tangent for the bounds' (as in JAX).
+        return lambda t: select_n(cond, scalar_like(t, 0, aval_of(t).weak_type if weak is None else weak), t)
+
+    return out, templates.tangent_sum(out, [
+        (tangents[0], where(and_p.bind(gt(lo, x), lt(lo, hi)))),             # min is the answer
+        (tangents[1], where(and_p.bind(gt(x, lo), lt(x, hi)), aval_of(x).weak_type)),  # x is inside
+        (tangents[2], where(lt(hi, x))),                                        # max is the answer
+    ])
 
 
 clamp_p = define_primitive(
@@ -665,12 +662,12 @@ def _to_complex(dtype):
 
 real_p = unary_elementwise(
     "real", "real", kinds="c", out_dtype=dtypes.complex_to_real, tangent=lambda t, x, y: real(t), linear=True,
-    transpose=lambda ct, x: [None if type(ct) is Zero else complex(ct, _scalar_like(ct, 0))],
+    transpose=lambda ct, x: [None if type(ct) is Zero else complex(ct, scalar_like(ct, 0))],
 )
 real = real_p.bind
 imag_p = unary_elementwise(
     "imag", "imag", kinds="c", out_dtype=dtypes.complex_to_real, tangent=lambda t, x, y: imag(t), linear=True,
-    transpose=lambda ct, x: [None if type(ct) is Zero else complex(_scalar_like(ct, 0), neg(ct))],
+    transpose=lambda ct, x: [None if type(ct) is Zero else complex(scalar_like(ct, 0), neg(ct))],
 )
 imag = imag_p.bind
 conj_p = unary_elementwise(
@@ -706,8 +703,8 @@ def _complex_transpose(ct, x, y):
 
 complex_p = binary_elementwise(
     "complex", _complex_impl, kinds="f", out_dtype=_to_complex,
-    jvp_lhs=lambda t, x, y, out: complex(t, _scalar_like(t, 0)),
-    jvp_rhs=lambda t, x, y, out: complex(_scalar_like(t, 0), t),
+    jvp_lhs=lambda t, x, y, out: complex(t, scalar_like(t, 0)),
+    jvp_rhs=lambda t, x, y, out: complex(scalar_like(t, 0), t),
     linear=True, transpose=_complex_transpose,
 )
 complex = binary_wrapper(complex_p)  # noqa: A001

@@ -25,10 +25,10 @@ import numpy as np
 import scipy.special as sps
 
 from ..array import wrap
-from ..avals import ShapedArray, Zero
+from ..avals import ShapedArray
 from ..core import eager_args
 from . import shape, templates
-from ._define import aval_of, broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
+from ._define import broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
 from .elementwise import add, div, exp, mul, neg, unary_elementwise
 
 _U32 = np.dtype(np.uint32)
@@ -376,12 +376,7 @@ def _fma_abstract(a: ShapedArray, b: ShapedArray, c: ShapedArray) -> ShapedArray
 def _fma_jvp(primals, tangents):
     a, b, c = primals
     out = xla_fma_p.bind(a, b, c)
-    shape_ = aval_of(out).shape
-    total = Zero(aval_of(out).to_tangent_aval())
-    for t, term in zip(tangents, (lambda t: mul(t, b), lambda t: mul(a, t), lambda t: t)):
-        if type(t) is not Zero:
-            total = templates.add_tangents(total, templates.broadcast_to(term(t), shape_))
-    return out, total
+    return out, templates.tangent_sum(out, zip(tangents, (lambda t: mul(t, b), lambda t: mul(a, t), lambda t: t)))
 
 
 xla_fma_p = define_primitive("xla_fma", impl=_fma_impl, abstract_eval=_fma_abstract, jvp=_fma_jvp, batch=None)

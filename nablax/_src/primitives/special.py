@@ -16,7 +16,6 @@ import scipy.special as sps
 
 from ._define import aval_of
 from .elementwise import (
-    _scalar_like,
     abs,
     add,
     binary_elementwise,
@@ -28,6 +27,7 @@ from .elementwise import (
     integer_pow,
     mul,
     neg,
+    scalar_like,
     select_n,
     sign,
     sub,
@@ -188,10 +188,10 @@ def _static_order(m) -> int:
 
 def _i1e_derivative(x, y):
     """d/dx i1e(x) = i0e(x) - i1e(x) * (sign(x) + 1/x); 1/2, its limit at 0, within eps of 0 (as JAX)."""
-    not_tiny = gt(abs(x), _scalar_like(x, np.finfo(aval_of(x).dtype).eps))
-    safe_x = select_n(not_tiny, _scalar_like(x, 1.0), x)
-    slope = sub(bessel_i0e(safe_x), mul(y, add(sign(safe_x), div(_scalar_like(x, 1.0), safe_x))))
-    return select_n(not_tiny, _scalar_like(x, 0.5), slope)
+    not_tiny = gt(abs(x), scalar_like(x, np.finfo(aval_of(x).dtype).eps))
+    safe_x = select_n(not_tiny, scalar_like(x, 1.0), x)
+    slope = sub(bessel_i0e(safe_x), mul(y, add(sign(safe_x), div(scalar_like(x, 1.0), safe_x))))
+    return select_n(not_tiny, scalar_like(x, 0.5), slope)
 
 
 # The exponentially scaled modified Bessel functions exp(-|x|) I0(x) and exp(-|x|) I1(x);

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import ops
 from ..ad_util import add_tangents, instantiate, is_undefined, zeros_of_aval  # noqa: F401  (re-exported for rules)
+from ..avals import Zero
 from ._define import aval_of, broadcast_shapes  # noqa: F401  (re-exported for rules)
 
 
@@ -42,6 +43,17 @@ def broadcast_to(x, target_shape: tuple):
         return x
     lead = len(target_shape) - len(xshape)
     return ops.broadcast_in_dim(x, tuple(target_shape), tuple(range(lead, len(target_shape))))
+
+
+def tangent_sum(out, terms):
+    """The output tangent of a multi-operand primitive: the sum of `term(t)`, broadcast to
+    `out`'s shape, over the (tangent, term) pairs whose tangent is nonzero (else a Zero)."""
+    shape = aval_of(out).shape
+    total = Zero(aval_of(out).to_tangent_aval())
+    for t, term in terms:
+        if type(t) is not Zero:
+            total = add_tangents(total, broadcast_to(term(t), shape))
+    return total
 
 
 def moveaxis(x, src: int, dst: int):
