@@ -45,11 +45,7 @@ class Eqn:
     __slots__ = ("prim", "invars", "outvars", "params", "source")
 
     def __init__(self, prim, invars: list, outvars: list, params: dict, source=None):
-        self.prim = prim
-        self.invars = invars
-        self.outvars = outvars
-        self.params = params
-        self.source = source
+        self.prim, self.invars, self.outvars, self.params, self.source = prim, invars, outvars, params, source
 
     @property
     def primitive(self):
@@ -71,13 +67,8 @@ class Jaxpr:
         self.outvars = outvars
         self.eqns = eqns
 
-    @property
-    def in_avals(self) -> list:
-        return [v.aval for v in self.invars]
-
-    @property
-    def out_avals(self) -> list:
-        return [v.aval for v in self.outvars]
+    in_avals = property(lambda self: [v.aval for v in self.invars], doc="The avals of the inputs.")
+    out_avals = property(lambda self: [v.aval for v in self.outvars], doc="The avals of the outputs.")
 
     def __str__(self) -> str:
         return pprint_jaxpr(self)
@@ -94,17 +85,10 @@ class ClosedJaxpr:
         self.jaxpr = jaxpr
         self.consts = list(consts)
 
-    @property
-    def in_avals(self) -> list:
-        return self.jaxpr.in_avals
-
-    @property
-    def out_avals(self) -> list:
-        return self.jaxpr.out_avals
-
-    @property
-    def eqns(self) -> list:
-        return self.jaxpr.eqns
+    # The Jaxpr's, for code that takes either.
+    in_avals = property(lambda self: self.jaxpr.in_avals)
+    out_avals = property(lambda self: self.jaxpr.out_avals)
+    eqns = property(lambda self: self.jaxpr.eqns)
 
     def __str__(self) -> str:
         return pprint_jaxpr(self.jaxpr)
