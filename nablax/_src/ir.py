@@ -211,6 +211,8 @@ class _Checker:
                     self.weak_types and have.weak_type != aval.weak_type):
                 self.fail(jaxpr, where, eqn, f"outvar {i} is declared {_typed(have)} but {prim.name}'s "
                           f"abstract_eval gives {_typed(aval)}")
+        if not prim.higher_order:  # only higher-order primitives hold Jaxprs in their params
+            return
         for key, value in eqn.params.items():
             for sub in _closed_jaxprs_in(value):
                 if id(sub) not in self.done:

@@ -6,6 +6,10 @@ Programs run through codegen (`compile_program`, the code jit runs) and are comp
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -278,3 +282,23 @@ def test_optimize_names_the_pass_that_broke_the_program(monkeypatch):
     with nablax.config.override("nablax_check_jaxprs", True):
         with pytest.raises(TypeError, match="jaxpr typecheck failed after pass broken_cse: equation 0 `b:f32\\[3\\] = cos c`"):
             nablax.jit(lambda x: jnp.cos(jnp.sin(x)))(X3)
+
+
+def test_the_checker_costs_nothing_when_the_flag_is_off(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("typecheck_jaxpr ran with the flag off")
+
+    monkeypatch.setattr(passes, "typecheck_jaxpr", fail)
+    with nablax.config.override("nablax_check_jaxprs", False):
+        np.testing.assert_array_equal(np.asarray(nablax.jit(lambda x: jnp.sin(x) * 2.0)(X3)), np.sin(X3) * 2)
+    with nablax.config.override("nablax_check_jaxprs", True):
+        with pytest.raises(AssertionError, match="flag off"):
+            nablax.jit(lambda x: jnp.cos(x) * 2.0)(X3)
+
+
+@pytest.mark.parametrize("env,expected", [("1", True), ("0", False), ("", False)])
+def test_the_flag_reads_its_environment_variable(env, expected):
+    code = "import nablax; print(nablax.config.read('nablax_check_jaxprs'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, NABLAX_CHECK_JAXPRS=env, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert out.stdout.strip() == str(expected), out.stderr
