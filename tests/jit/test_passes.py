@@ -33,6 +33,14 @@ def _program(f, *args) -> passes.Program:
     return passes.Program(closed.jaxpr, list(closed.consts))
 
 
+def _inline(prog: passes.Program) -> passes.Program:
+    return passes.inline_calls(prog, inliners())
+
+
+def _optimize(prog: passes.Program) -> passes.Program:
+    return passes.optimize(prog, inliners())
+
+
 def _prims(prog: passes.Program) -> list[str]:
     return [e.prim.name for e in prog.jaxpr.eqns]
 
@@ -68,7 +76,7 @@ X3 = np.array([0.5, -1.25, 2.0], np.float32)
 def test_inline_calls_replaces_a_nested_jit_by_its_body():
     prog = _program(lambda x: nablax.jit(jnp.sin)(x) * 2, X3)
     assert _prims(prog) == ["jit", "mul"]
-    out = _apply(lambda p: passes.inline_calls(p, inliners()), prog, X3)
+    out = _apply(_inline, prog, X3)
     assert _prims(out) == ["sin", "mul"]
 
 
@@ -80,13 +88,13 @@ def test_inline_calls_inlines_custom_jvp_and_checkpoint_bodies():
     f.defjvp(lambda primals, tangents: (f(primals[0]), tangents[0] * 3.0))
     prog = _program(lambda x: nablax.checkpoint(jnp.cos)(f(x)), X3)
     assert "exp" not in _prims(prog) and "cos" not in _prims(prog)
-    out = _apply(lambda p: passes.inline_calls(p, inliners()), prog, X3)
+    out = _apply(_inline, prog, X3)
     assert _prims(out) == ["exp", "cos"]
 
 
 def test_inline_calls_keeps_a_program_without_calls():
     prog = _program(jnp.sin, X3)
-    assert passes.inline_calls(prog, inliners()) is prog
+    assert _inline(prog) is prog
 
 
 # ------------------------------------------------------------------------- propagate_splats
@@ -214,7 +222,7 @@ def test_dce_drops_dead_equations_and_constants():
 def test_optimize_runs_the_whole_pipeline():
     prog = _program(lambda x, s: nablax.jit(lambda y: jnp.negative(jnp.negative(y)) * 1.0)(x) + lax.broadcast_in_dim(s, (3,), ()),
                     X3, 2.0)
-    out = _apply(lambda p: passes.optimize(p, inliners()), prog, X3, 2.0)
+    out = _apply(_optimize, prog, X3, 2.0)
     assert _prims(out) == ["add"]
 
 
