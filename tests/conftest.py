@@ -5,7 +5,11 @@ profiles for the randomised suites (tests/randomized, tests/compat/test_randomiz
 a CI failure reproduces exactly; `long` (`pytest --hypothesis-profile=long`) is the
 nightly-style run with many more, freshly random, examples. The number of random
 programs each randomised test ran is printed at the end of the session.
+
+The Jaxpr checker runs after every jit pass throughout the suite (NABLAX_CHECK_JAXPRS,
+set here before nablax is imported; `NABLAX_CHECK_JAXPRS=0 pytest` turns it off).
 """
+import os
 import sys
 
 from hypothesis import HealthCheck, settings
@@ -15,6 +19,8 @@ _COMMON = dict(deadline=None, database=None, print_blob=True,
 settings.register_profile("ci", max_examples=25, derandomize=True, **_COMMON)
 settings.register_profile("long", max_examples=2500, **_COMMON)
 settings.load_profile("ci")
+
+os.environ.setdefault("NABLAX_CHECK_JAXPRS", "1")  # read once, when nablax's config is imported
 
 
 def pytest_configure(config) -> None:

@@ -87,6 +87,8 @@ x64_flag = config.define("jax_enable_x64", _env_flag("NABLAX_ENABLE_X64") or _en
 debug_nans_flag = config.define("jax_debug_nans", _env_flag("JAX_DEBUG_NANS"))
 debug_infs_flag = config.define("jax_debug_infs", _env_flag("JAX_DEBUG_INFS"))
 disable_jit_flag = config.define("jax_disable_jit", False)
+# Run the Jaxpr checker (ir.typecheck_jaxpr) after every jit pass; on in the test suite.
+check_jaxprs_flag = config.define("nablax_check_jaxprs", _env_flag("NABLAX_CHECK_JAXPRS"))
 
 
 def x64_enabled() -> bool:

@@ -45,11 +45,7 @@ class Eqn:
     __slots__ = ("prim", "invars", "outvars", "params", "source")
 
     def __init__(self, prim, invars: list, outvars: list, params: dict, source=None):
-        self.prim = prim
-        self.invars = invars
-        self.outvars = outvars
-        self.params = params
-        self.source = source
+        self.prim, self.invars, self.outvars, self.params, self.source = prim, invars, outvars, params, source
 
     @property
     def primitive(self):
@@ -71,13 +67,8 @@ class Jaxpr:
         self.outvars = outvars
         self.eqns = eqns
 
-    @property
-    def in_avals(self) -> list:
-        return [v.aval for v in self.invars]
-
-    @property
-    def out_avals(self) -> list:
-        return [v.aval for v in self.outvars]
+    in_avals = property(lambda self: [v.aval for v in self.invars], doc="The avals of the inputs.")
+    out_avals = property(lambda self: [v.aval for v in self.outvars], doc="The avals of the outputs.")
 
     def __str__(self) -> str:
         return pprint_jaxpr(self)
@@ -94,17 +85,10 @@ class ClosedJaxpr:
         self.jaxpr = jaxpr
         self.consts = list(consts)
 
-    @property
-    def in_avals(self) -> list:
-        return self.jaxpr.in_avals
-
-    @property
-    def out_avals(self) -> list:
-        return self.jaxpr.out_avals
-
-    @property
-    def eqns(self) -> list:
-        return self.jaxpr.eqns
+    # The Jaxpr's, for code that takes either.
+    in_avals = property(lambda self: self.jaxpr.in_avals)
+    out_avals = property(lambda self: self.jaxpr.out_avals)
+    eqns = property(lambda self: self.jaxpr.eqns)
 
     def __str__(self) -> str:
         return pprint_jaxpr(self.jaxpr)
@@ -139,22 +123,116 @@ def eval_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], *args) -> list:
     return [read(a) for a in jaxpr.outvars]
 
 
-def typecheck_jaxpr(jaxpr: Jaxpr) -> None:
-    """Check every equation's output avals against its primitive's abstract_eval."""
-    defined = set(jaxpr.constvars) | set(jaxpr.invars)
-    for eqn in jaxpr.eqns:
-        for a in eqn.invars:
-            if type(a) is Var and a not in defined:
-                raise TypeError(f"jaxpr typecheck: {eqn.prim.name} reads an undefined variable")
-        out = eqn.prim.abstract_eval(*[a.aval for a in eqn.invars], **eqn.params)
-        outs = out if eqn.prim.multiple_results else [out]
-        for v, aval in zip(eqn.outvars, outs):
-            if v.aval.shape != aval.shape or v.aval.dtype != aval.dtype:
-                raise TypeError(
-                    f"jaxpr typecheck: {eqn.prim.name} declares {v.aval.str_short()} "
-                    f"but computes {aval.str_short()}"
-                )
+class JaxprTypeError(TypeError):
+    """A Jaxpr that is not well formed: found by `typecheck_jaxpr` (a compiler bug, not a user error)."""
+
+
+def typecheck_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, *, context: str = "",
+                    weak_types: bool = True) -> None:
+    """Check that `jaxpr` is well formed, else raise JaxprTypeError naming the equation.
+
+    Every variable is bound once (as a constvar, an invar or an equation output) before it
+    is read; `consts`, when given, match the constvars; each equation's outvars carry the
+    avals (shape, dtype, and weak type unless `weak_types=False`) its primitive's
+    abstract_eval gives for its inputs; the Jaxprs in its params are checked the same way.
+    `context` (say, "after pass cse") starts the message. Run by jit's `optimize` after every pass under the flag
+    `nablax_check_jaxprs` (env `NABLAX_CHECK_JAXPRS=1`; on in the test suite).
+    """
+    _Checker(context, weak_types).check(jaxpr, consts, "")
+
+
+class _Checker:
+    def __init__(self, context: str, weak_types: bool) -> None:
+        self.context = context
+        self.weak_types = weak_types
+        self.done: set = set()  # ids of nested Jaxprs already checked (one may be shared)
+
+    def fail(self, jaxpr: Jaxpr, where: str, eqn: Eqn | None, what: str, *vars_named) -> None:
+        """Raise, naming variables as `print(jaxpr)` does; `what` has a `{}` per var in vars_named."""
+        ctx = PrintContext()
+        text = _layout(_pp_jaxpr(jaxpr, ctx))  # names every variable in printing order
+        if eqn is not None:
+            index = next(i for i, e in enumerate(jaxpr.eqns) if e is eqn)
+            where = f"{where}equation {index} `{_layout(_pp_eqn(eqn, ctx), 10**6)}`"
+        what = what.format(*[ctx.name(v) if type(v) is Var else repr(v) for v in vars_named])
+        head = f"jaxpr typecheck failed{' ' + self.context if self.context else ''}"
+        shown = f"\nin the jaxpr\n{text}" if len(jaxpr.eqns) <= 30 else ""
+        raise JaxprTypeError(f"{head}: {where}{': ' if where else ''}{what}{shown}")
+
+    def check(self, jaxpr: Jaxpr, consts: Sequence[Any] | None, where: str) -> None:
+        defined: set = set()
+
+        def bind(v, role: str, eqn: Eqn | None = None) -> None:
+            if type(v) is not Var:
+                self.fail(jaxpr, where, eqn, f"{role} {{}} is not a Var", v)
+            if v in defined:
+                self.fail(jaxpr, where, eqn, f"{role} {{}} is bound twice", v)
             defined.add(v)
+
+        for v in jaxpr.constvars:
+            bind(v, "constvar")
+        for v in jaxpr.invars:
+            bind(v, "invar")
+        if consts is not None:
+            if len(consts) != len(jaxpr.constvars):
+                self.fail(jaxpr, where, None, f"{len(consts)} consts for {len(jaxpr.constvars)} constvars")
+            for i, (v, c) in enumerate(zip(jaxpr.constvars, consts)):
+                shape, dtype = tuple(np.shape(c)), getattr(c, "dtype", None) or np.result_type(c)
+                if shape != v.aval.shape or dtype != v.aval.dtype:
+                    self.fail(jaxpr, where, None, f"const {i} is {ShapedArray(shape, dtype).str_short()} but "
+                              f"its constvar is {v.aval.str_short()}")
+        for eqn in jaxpr.eqns:
+            for a in eqn.invars:
+                if type(a) is Var:
+                    if a not in defined:
+                        self.fail(jaxpr, where, eqn, "reads {}, which is not defined before it", a)
+                elif type(a) is not Literal:
+                    self.fail(jaxpr, where, eqn, "operand {} is neither a Var nor a Literal", a)
+            self.check_eqn(jaxpr, eqn, where)
+            for v in eqn.outvars:
+                bind(v, "outvar", eqn)
+        for a in jaxpr.outvars:
+            if type(a) is Var and a not in defined:
+                self.fail(jaxpr, where, None, "returns {}, which no equation or input defines", a)
+
+    def check_eqn(self, jaxpr: Jaxpr, eqn: Eqn, where: str) -> None:
+        prim = eqn.prim
+        try:
+            out = prim.abstract_eval(*[a.aval for a in eqn.invars], **eqn.params)
+        except Exception as e:  # noqa: BLE001 - reported with the equation that caused it
+            self.fail(jaxpr, where, eqn, f"{prim.name}'s abstract_eval rejects its operands: "
+                      f"{type(e).__name__}: {e}".replace("{", "{{").replace("}", "}}"))
+        outs = list(out) if prim.multiple_results else [out]
+        if len(outs) != len(eqn.outvars):
+            self.fail(jaxpr, where, eqn, f"{len(eqn.outvars)} outvars but {prim.name} gives {len(outs)} results")
+        for i, (v, aval) in enumerate(zip(eqn.outvars, outs)):
+            have = v.aval
+            if have.shape != aval.shape or have.dtype != aval.dtype or (
+                    self.weak_types and have.weak_type != aval.weak_type):
+                self.fail(jaxpr, where, eqn, f"outvar {i} is declared {_typed(have)} but {prim.name}'s "
+                          f"abstract_eval gives {_typed(aval)}")
+        if not prim.higher_order:  # only higher-order primitives hold Jaxprs in their params
+            return
+        for key, value in eqn.params.items():
+            for sub in _closed_jaxprs_in(value):
+                if id(sub) not in self.done:
+                    self.done.add(id(sub))
+                    inner, inner_consts = (sub.jaxpr, sub.consts) if isinstance(sub, ClosedJaxpr) else (sub, None)
+                    self.check(inner, inner_consts, f"{where}{prim.name}[{key}] ")
+
+
+def _typed(aval: ShapedArray) -> str:
+    """`f32[3]`, with the weak type the printer leaves out: `f32[] (weak)`."""
+    return f"{aval.str_short()}{' (weak)' if aval.weak_type else ''}"
+
+
+def _closed_jaxprs_in(value) -> list:
+    """The Jaxprs and ClosedJaxprs in a param value (searching tuples and lists)."""
+    if isinstance(value, (Jaxpr, ClosedJaxpr)):
+        return [value]
+    if type(value) in (tuple, list):
+        return [j for x in value for j in _closed_jaxprs_in(x)]
+    return []
 
 
 # ----------------------------------------------------------------------------- printing
@@ -288,13 +366,7 @@ def _pp_vars(vs: Sequence, ctx: PrintContext, sep: str = "", binder: bool = Fals
 
 
 def _jaxprs_in(value) -> list:
-    if isinstance(value, ClosedJaxpr):
-        return [value.jaxpr]
-    if isinstance(value, Jaxpr):
-        return [value]
-    if type(value) in (tuple, list):
-        return [j for x in value for j in _jaxprs_in(x)]
-    return []
+    return [j.jaxpr if isinstance(j, ClosedJaxpr) else j for j in _closed_jaxprs_in(value)]
 
 
 def _param_text(value) -> str:

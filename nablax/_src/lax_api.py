@@ -28,8 +28,9 @@ from . import dtypes
 from .array import Array
 from .core import lift_aval
 from .primitives import elementwise as ew
-from .primitives import linalg, misc, reductions, special
+from .primitives import linalg, misc, random_bits, reductions, sorting, special
 from .primitives import shape as sh
+from .primitives._define import normalize_axis
 
 _SCALAR_DTYPES = {bool: lambda: np.dtype(np.bool_), int: dtypes.default_int_dtype,
                   float: dtypes.default_float_dtype, complex: dtypes.default_complex_dtype}
@@ -298,11 +299,12 @@ def broadcasted_iota(dtype, shape, dimension: int):
     return misc.broadcasted_iota(dtype, shape, dimension)
 
 
-def _arg_reduction(name: str, fn: Callable) -> Callable:
+def _arg_reduction(name: str, fn: Callable, prim) -> Callable:
     def op(operand, axis: int, index_dtype):
         dt = dtypes.canonicalize_dtype(index_dtype)
         if dt.kind not in "iu":
             raise TypeError(f"lax.{name}: index_dtype must be an integer type, but got {dt.name}")
+        prim.abstract_eval(lift_aval(operand), axes=(axis,), index_dtype=dt)  # eager binds do not check
         return fn(operand, axis, index_dtype)
 
     op.__name__ = op.__qualname__ = name
@@ -310,8 +312,63 @@ def _arg_reduction(name: str, fn: Callable) -> Callable:
     return op
 
 
-argmax = _arg_reduction("argmax", reductions.argmax)
-argmin = _arg_reduction("argmin", reductions.argmin)
+argmax = _arg_reduction("argmax", reductions.argmax, reductions.argmax_p)
+argmin = _arg_reduction("argmin", reductions.argmin, reductions.argmin_p)
+
+
+# ---------------------------------------------------------- checked by the primitive's own rule
+#
+# An eager bind runs the impl without the abstract_eval (it is the hot path), so a lax
+# function whose impl would accept what abstract_eval rejects (a bool sum, a complex max,
+# sort operands of two shapes) runs the rule here first: one source for the check, and
+# eager and traced calls raise the same error.
+
+def _axis_reduction(fn: Callable, prim) -> Callable:
+    def op(operand, axes):
+        prim.abstract_eval(lift_aval(operand), axes=tuple(axes))
+        return fn(operand, axes)
+
+    op.__name__ = op.__qualname__ = fn.__name__
+    op.__doc__ = fn.__doc__
+    return op
+
+
+reduce_sum = _axis_reduction(reductions.reduce_sum, reductions.reduce_sum_p)
+reduce_prod = _axis_reduction(reductions.reduce_prod, reductions.reduce_prod_p)
+reduce_max = _axis_reduction(reductions.reduce_max, reductions.reduce_max_p)
+reduce_min = _axis_reduction(reductions.reduce_min, reductions.reduce_min_p)
+reduce_and = _axis_reduction(reductions.reduce_and, reductions.reduce_and_p)
+reduce_or = _axis_reduction(reductions.reduce_or, reductions.reduce_or_p)
+
+
+def sort(operand, dimension: int = -1, is_stable: bool = True, num_keys: int = 1):
+    """lax.sort: sort along `dimension`; a tuple of operands is sorted by its first `num_keys`
+    (lexicographically), the others carried along. Returns the same structure it was given."""
+    operands = tuple(operand) if isinstance(operand, (tuple, list)) else (operand,)
+    avals = [lift_aval(x) for x in operands]
+    if avals:
+        dim = normalize_axis("lax.sort", operator.index(dimension), avals[0].ndim)
+        sorting.sort_p.abstract_eval(*avals, dimension=dim, is_stable=bool(is_stable), num_keys=int(num_keys))
+    return sorting.sort(operand, dimension, is_stable, num_keys)
+
+
+def sort_key_val(keys, values, dimension: int = -1, is_stable: bool = True):
+    """lax.sort_key_val: sort `keys` along `dimension` and permute `values` the same way."""
+    return sort((keys, values), dimension, is_stable, 1)
+
+
+def xla_fma(a, b, c):
+    """a * b + c with a single rounding, as XLA's CPU backend computes it (one floating dtype)."""
+    random_bits.xla_fma_p.abstract_eval(lift_aval(a), lift_aval(b), lift_aval(c))
+    return random_bits.xla_fma(a, b, c)
+
+
+def convert_element_type(operand, new_dtype, weak_type: bool = False):
+    """lax.convert_element_type: cast to `new_dtype` (canonicalized for the x64 setting)."""
+    dt = dtypes.canonicalize_dtype(new_dtype)
+    if dt.kind not in "biufc" and dt != dtypes.bfloat16:
+        raise TypeError(f"lax.convert_element_type: nablax only supports number and bool dtypes, got dtype {dt}")
+    return misc.convert_element_type(operand, dt, weak_type)
 
 
 _PRECISIONS = ("default", "high", "highest", "fastest", "bfloat16", "bfloat16_3x", "tensorfloat32", "float32")
@@ -361,5 +418,6 @@ __all__ = [
     "bitwise_or", "bitwise_xor", "shift_left", "shift_right_logical", "shift_right_arithmetic", "complex", "atan2",
     "nextafter",
     "pow", "integer_pow", "select_n", "select", "clamp", "reshape", "broadcast_in_dim", "broadcast", "rev",
-    "concatenate", "iota", "broadcasted_iota", "argmax", "argmin", "dot_general",
+    "concatenate", "iota", "broadcasted_iota", "argmax", "argmin", "dot_general", "reduce_sum", "reduce_prod",
+    "reduce_max", "reduce_min", "reduce_and", "reduce_or", "sort", "sort_key_val", "xla_fma", "convert_element_type",
 ]

@@ -31,3 +31,10 @@ CASES = [
          bind=_over_rows(lambda r: r * col.axis_index("i")),
          reference=lambda x: x * np.arange(3)[:, None]),
 ]
+
+# Misuse: eager and jit raise the same class (test_rules.py).
+BAD_CASES = [
+    Case(col.psum_p, (randn(3, 4),), bind=lambda x: col.psum(x, "i"), name="unbound-axis"),
+    Case(col.psum_p, (randn(3, 4),), bind=_over_rows(lambda r: col.psum(r, "j")), name="other-axis"),
+    Case(col.axis_index_p, (randn(3, 4),), bind=lambda x: col.axis_index("i") + x, name="unbound-axis"),
+]

@@ -140,3 +140,21 @@ CASES = [
     Case(cf.while_p, (np.int32(3), randn(3)), bind=_fori_dynamic, reference=_fori_dynamic_ref,
          name="fori_loop_dynamic", order=0),
 ]
+
+# Misuse: eager and jit raise the same class (test_rules.py).
+BAD_CASES = [
+    Case(cf.cond_p, (np.bool_(True), randn(3)), bind=lambda p, x: lax.cond(p, jnp.sin, lambda v: v.astype(jnp.int32), x),
+         name="branch-dtypes"),
+    Case(cf.cond_p, (np.bool_(True), randn(3)), bind=lambda p, x: lax.cond(p, jnp.sin, lambda v: v[:2], x),
+         name="branch-shapes"),
+    Case(cf.cond_p, (np.float64(1.0), randn(3)), bind=lambda i, x: lax.switch(i, [jnp.sin, jnp.cos], x),
+         name="float-index"),
+    Case(cf.while_p, (randn(3),), bind=lambda x: lax.while_loop(lambda c: c, lambda c: c, x), name="cond-shape"),
+    Case(cf.while_p, (randn(3),), bind=lambda x: lax.while_loop(lambda c: c.sum() > 0, lambda c: c[:2], x),
+         name="body-shape"),
+    Case(cf.scan_p, (randn(3, 2),), bind=lambda x: lax.scan(lambda c, y: (c.astype(jnp.int32), y), x[0], x),
+         name="carry-dtype"),
+    Case(cf.scan_p, (randn(3, 2), randn(4, 2)), bind=lambda x, y: lax.scan(lambda c, z: (c, z[0]), 0.0, (x, y)),
+         name="lengths"),
+    Case(cf.scan_p, (randn(3),), bind=lambda x: lax.scan(lambda c, z: (c, z), 0.0, x, length=5), name="length"),
+]

@@ -62,3 +62,18 @@ CASES = [
     Case(cd.remat_lin_p, (randn(3), randn(3, seed=1), randn(3, seed=2), randn(3, seed=3)), bind=_remat_lin,
          reference=_remat_lin_ref),
 ]
+
+# Misuse: eager and jit raise the same class (test_rules.py).
+@nablax.custom_jvp
+def _bad_jvp_shape(x):
+    return jnp.sin(x)
+
+
+_bad_jvp_shape.defjvp(lambda primals, tangents: (jnp.sin(primals[0]), tangents[0][:2]))
+
+BAD_CASES = [
+    Case(cd.custom_jvp_call_p, (randn(4),), bind=lambda x: nablax.jvp(_bad_jvp_shape, (x,), (x,))[1],
+         name="tangent-shape"),
+    Case(cd.custom_vjp_call_p, (randn(4), randn(3)), bind=_scaled_sin, name="shapes"),
+    Case(cd.remat_call_p, (randn(4), randn(3)), bind=_remat_fn, name="shapes"),
+]

@@ -2,6 +2,7 @@
 import numpy as np
 import scipy.special as sps
 
+from nablax import lax
 from nablax._src.primitives import elementwise as ew
 from nablax._src.primitives import special as sp
 
@@ -209,4 +210,28 @@ CASES = [
     Case(sp.digamma_p, (np.array([0.6, 1.7, 3.2, -0.4, -2.6]),), reference=sps.psi),
     Case(sp.polygamma_p, (positive(4),), {"m": 1}, reference=lambda x, m: sps.polygamma(m, x)),
     Case(sp.polygamma_p, (positive(4),), {"m": 3}, reference=lambda x, m: sps.polygamma(m, x), name="m3"),
+]
+
+# Misuse: eager and jit raise the same class (test_rules.py). Through the public lax
+# functions, which check JAX's dtype and shape rules before binding.
+_F3, _F4, _I3, _B3 = np.ones(3), np.ones(4), i32(1, 2, 3), np.ones(3, bool)
+BAD_CASES = [
+    Case(ew.add_p, (_F3, _I3), bind=lax.add, name="dtypes"),
+    Case(ew.add_p, (_F3, _F4), bind=lax.add, name="shapes"),
+    Case(ew.mul_p, (_F3, np.ones((2, 3))), bind=lax.mul, name="rank"),
+    Case(ew.sin_p, (_I3,), bind=lax.sin, name="int"),
+    Case(ew.neg_p, (_B3,), bind=lax.neg, name="bool"),
+    Case(ew.and_p, (_F3, _F3), bind=lax.bitwise_and, name="float"),
+    Case(ew.shift_left_p, (_F3, _F3), bind=lax.shift_left, name="float"),
+    Case(ew.select_n_p, (_F3, _F3, _F3), bind=lax.select_n, name="float-selector"),
+    Case(ew.select_n_p, (_B3, _F3, _F4), bind=lax.select_n, name="case-shapes"),
+    Case(ew.select_n_p, (_B3, _F3, _I3), bind=lax.select_n, name="case-dtypes"),
+    Case(ew.integer_pow_p, (_I3,), {"y": -1}, bind=lax.integer_pow, name="negative-int"),
+    Case(ew.integer_pow_p, (_B3,), {"y": 2}, bind=lax.integer_pow, name="bool"),
+    Case(ew.clamp_p, (np.zeros(2), _F3, np.float64(1.0)), bind=lax.clamp, name="bound-shape"),
+    Case(ew.clamp_p, (np.float32(0.0), _F3, np.float64(1.0)), bind=lax.clamp, name="dtypes"),
+    Case(ew.complex_p, (_I3, _I3), bind=lax.complex, name="int"),
+    Case(ew.real_p, (_F3,), bind=lax.real, name="float"),
+    Case(ew.rem_p, (_B3, _B3), bind=lax.rem, name="bool"),
+    Case(sp.nextafter_p, (_F3, _I3), bind=lax.nextafter, name="dtypes"),
 ]

@@ -5,6 +5,7 @@ them too (replicated values), which runs the batched-index rules (iota + gather/
 """
 import numpy as np
 
+from nablax import lax
 from nablax._src.primitives import dynamic_slice as ds
 from nablax._src.primitives import indexing as ix
 
@@ -118,4 +119,21 @@ CASES = [
     Case(ds.dynamic_update_slice_p, (X, randn(2, 3, seed=3), I(1), I(1)), reference=_dus_ref),
     Case(ds.dynamic_update_slice_p, (X3, randn(2, 1, 5, seed=3), I(7), I(-2), I(0)), reference=_dus_ref,
          name="clamped"),
+]
+
+# Misuse: eager and jit raise the same class (test_rules.py), through lax and indexing.
+BAD_CASES = [
+    Case(ix.gather_p, (randn(4), np.ones(2)), bind=lambda x, i: x[i], name="float-index"),
+    Case(ix.gather_p, (randn(4), np.zeros(2, np.int32)), bind=lambda x, i: x[i, 0], name="too-many-indices"),
+    Case(ix.scatter_p, (randn(4), randn(3)), bind=lambda x, u: x.at[:2].set(u), name="update-shape"),
+    Case(ds.dynamic_slice_p, (X, np.float64(1.0), I(0)), {"slice_sizes": (2, 2)},
+         bind=lambda x, *s, slice_sizes: lax.dynamic_slice(x, s, slice_sizes), name="float-start"),
+    Case(ds.dynamic_slice_p, (X, I(1)), {"slice_sizes": (2, 2)},
+         bind=lambda x, *s, slice_sizes: lax.dynamic_slice(x, s, slice_sizes), name="starts"),
+    Case(ds.dynamic_slice_p, (X, I(1), I(0)), {"slice_sizes": (9, 2)},
+         bind=lambda x, *s, slice_sizes: lax.dynamic_slice(x, s, slice_sizes), name="too-big"),
+    Case(ds.dynamic_update_slice_p, (X, np.ones((9, 1)), I(0), I(0)),
+         bind=lambda x, u, *s: lax.dynamic_update_slice(x, u, s), name="too-big"),
+    Case(ds.dynamic_update_slice_p, (X, np.ones((2, 2), np.float32), I(0), I(0)),
+         bind=lambda x, u, *s: lax.dynamic_update_slice(x, u, s), name="dtype"),
 ]

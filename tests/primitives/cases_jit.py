@@ -13,3 +13,9 @@ CASES = [
     Case(jit_call_p, (randn(4), randn(4, seed=1)), bind=_jitted,
          reference=lambda x, y: np.sin(x) * y + np.exp(y)),
 ]
+
+# Misuse: eager and jit raise the same class (test_rules.py).
+BAD_CASES = [
+    Case(jit_call_p, (randn(4), randn(3, seed=1)), bind=_jitted, name="shapes"),
+    Case(jit_call_p, (randn(4),), bind=nablax.jit(lambda x: x.reshape(3)), name="reshape"),
+]

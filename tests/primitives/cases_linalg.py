@@ -1,6 +1,7 @@
 """Cases for dot_general (primitives/linalg.py) and iota (primitives/misc.py)."""
 import numpy as np
 
+from nablax import lax
 from nablax._src.primitives import linalg, misc
 
 from .case import Case, randn
@@ -59,4 +60,18 @@ CASES = [
          reference=_iota_ref["vector"], name="vector", order=0),
     Case(misc.iota_p, (), {"dtype": np.dtype("float64"), "shape": (2, 3, 4), "dimension": 1},
          reference=_iota_ref["2d"], name="2d", order=0),
+]
+
+# Misuse: eager and jit raise the same class (test_rules.py), through the public lax functions.
+BAD_CASES = [
+    Case(linalg.dot_general_p, (randn(2, 3), randn(4, 2)), {"dimension_numbers": _dg((1,), (0,))["dimension_numbers"]},
+         bind=lax.dot_general, name="contract-sizes"),
+    Case(linalg.dot_general_p, (randn(2, 3), randn(3, 3)), {"dimension_numbers": _dg((2,), (0,))["dimension_numbers"]},
+         bind=lax.dot_general, name="axis-range"),
+    Case(linalg.dot_general_p, (randn(2, 3, 4), randn(3, 4, 5)),
+         {"dimension_numbers": _dg((2,), (1,), (0,), (0,))["dimension_numbers"]}, bind=lax.dot_general,
+         name="batch-sizes"),
+    Case(misc.iota_p, (), {"dtype": np.int32, "shape": (3,), "dimension": 1}, bind=lax.broadcasted_iota,
+         name="dimension"),
+    Case(misc.iota_p, (), {"dtype": np.int32, "size": -1}, bind=lax.iota, name="negative"),
 ]

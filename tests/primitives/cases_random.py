@@ -3,6 +3,7 @@ published known-answer vectors for threefry2x32_20."""
 import numpy as np
 import scipy.special as sps
 
+from nablax import lax
 from nablax._src.primitives import random_bits as rb
 
 from .case import Case
@@ -71,4 +72,13 @@ CASES += [
     Case(rb.xla_math_p, (_UNIT,), {"fn": "erf_inv"}, reference=lambda x, fn: sps.erfinv(x), name="erf_inv"),
     Case(rb.xla_math_p, (_UNIT,), {"fn": "erf"}, reference=lambda x, fn: sps.erf(x), name="erf"),
     Case(rb.xla_fma_p, (_UNIT, _POS, np.array(0.25)), reference=lambda a, b, c: a * b + c, name="fma"),
+]
+
+# Misuse: eager and jit raise the same class (test_rules.py), through the public lax functions.
+_F2 = np.ones(2)
+BAD_CASES = [
+    Case(rb.threefry2x32_p, (_F2, _F2, _F2, _F2), bind=lax.threefry2x32, name="float"),
+    Case(rb.threefry2x32_p, (np.ones(2, np.int32),) * 4, bind=lax.threefry2x32, name="int32"),
+    Case(rb.xla_fma_p, (_F2, np.ones(2, np.float32), _F2), bind=lax.xla_fma, name="dtypes"),
+    Case(rb.xla_fma_p, (np.ones(2, np.int32),) * 3, bind=lax.xla_fma, name="int"),
 ]

@@ -1,6 +1,7 @@
 """Cases for reductions, scans, sort and the gathers sort's JVP uses."""
 import numpy as np
 
+from nablax import lax
 from nablax._src.primitives import reductions as red
 from nablax._src.primitives import sorting as srt
 
@@ -150,4 +151,28 @@ CASES = [
     Case(srt.scatter_add_along_axis_p, (randn(3, 5), _IDX), {"axis": 1, "size": 4}, reference=_scatter_ref),
     Case(srt.scatter_add_along_axis_p, (randn(3, 5), _IDX), {"axis": 0, "size": 4}, reference=_scatter_ref,
          name="axis0"),
+]
+
+# Misuse: eager and jit raise the same class (test_rules.py), through the public lax functions.
+_C3 = np.ones(3, np.complex128)
+BAD_CASES = [
+    Case(red.reduce_sum_p, (randn(2, 3),), {"axes": (2,)}, bind=lax.reduce_sum, name="range"),
+    Case(red.reduce_sum_p, (randn(2, 3),), {"axes": (0, 0)}, bind=lax.reduce_sum, name="repeated"),
+    Case(red.reduce_sum_p, (_BOOL,), {"axes": (0,)}, bind=lax.reduce_sum, name="bool"),
+    Case(red.reduce_prod_p, (_BOOL,), {"axes": (0,)}, bind=lax.reduce_prod, name="bool"),
+    Case(red.reduce_max_p, (_C3,), {"axes": (0,)}, bind=lax.reduce_max, name="complex"),
+    Case(red.reduce_min_p, (randn(2, 3),), {"axes": (-3,)}, bind=lax.reduce_min, name="range"),
+    Case(red.reduce_and_p, (randn(3),), {"axes": (0,)}, bind=lax.reduce_and, name="float"),
+    Case(red.reduce_or_p, (randn(3),), {"axes": (0,)}, bind=lax.reduce_or, name="float"),
+    Case(red.argmax_p, (randn(2, 3),), {"axis": 2, "index_dtype": I32}, bind=lax.argmax, name="range"),
+    Case(red.argmax_p, (randn(2, 3),), {"axis": 0, "index_dtype": np.dtype(np.float32)}, bind=lax.argmax,
+         name="float-index"),
+    Case(red.argmin_p, (_C3,), {"axis": 0, "index_dtype": I32}, bind=lax.argmin, name="complex"),
+    Case(srt.cumsum_p, (randn(2, 3),), {"axis": 2}, bind=lax.cumsum, name="range"),
+    Case(srt.cumsum_p, (_BOOL,), {"axis": 0}, bind=lax.cumsum, name="bool"),
+    Case(srt.cummax_p, (_C3,), {"axis": 0}, bind=lax.cummax, name="complex"),
+    Case(srt.sort_p, (randn(3), randn(4)), bind=lambda *xs: lax.sort(xs), name="shapes"),
+    Case(srt.sort_p, (randn(3),), {"num_keys": 2}, bind=lambda *xs, num_keys: lax.sort(xs, num_keys=num_keys),
+         name="num-keys"),
+    Case(srt.sort_p, (randn(3),), {"dimension": 1}, bind=lax.sort, name="dimension"),
 ]

@@ -2,6 +2,7 @@
 rev and concatenate (several configurations each, including edge cases)."""
 import numpy as np
 
+from nablax import lax
 from nablax._src.primitives import shape
 
 from .case import Case, randn
@@ -96,4 +97,35 @@ CASES = [
          diff_argnums=(1,)),
     Case(shape.concatenate_p, (np.arange(3), np.arange(2)), {"dimension": 0},
          reference=lambda *xs, dimension: np.concatenate(xs, dimension), name="int"),
+]
+
+# Misuse: eager and jit raise the same class (test_rules.py), through the public lax functions.
+BAD_CASES = [
+    Case(shape.reshape_p, (randn(2, 3),), {"new_sizes": (4, 2)}, bind=lax.reshape, name="size"),
+    Case(shape.reshape_p, (randn(2, 3),), {"new_sizes": (-1, 3)}, bind=lax.reshape, name="negative"),
+    Case(shape.transpose_p, (randn(2, 3),), {"permutation": (0, 0)}, bind=lax.transpose, name="repeated"),
+    Case(shape.transpose_p, (randn(2, 3),), {"permutation": (0,)}, bind=lax.transpose, name="rank"),
+    Case(shape.broadcast_in_dim_p, (randn(3),), {"shape": (2, 4), "broadcast_dimensions": (1,)},
+         bind=lax.broadcast_in_dim, name="size"),
+    Case(shape.broadcast_in_dim_p, (randn(3),), {"shape": (2, 3), "broadcast_dimensions": ()},
+         bind=lax.broadcast_in_dim, name="rank"),
+    Case(shape.squeeze_p, (randn(2, 3),), {"dimensions": (0,)}, bind=lax.squeeze, name="not-1"),
+    Case(shape.squeeze_p, (randn(1, 3),), {"dimensions": (2,)}, bind=lax.squeeze, name="range"),
+    Case(shape.slice_p, (randn(4, 3),), {"start_indices": (0, 0), "limit_indices": (5, 3)}, bind=lax.slice,
+         name="range"),
+    Case(shape.slice_p, (randn(4, 3),), {"start_indices": (0,), "limit_indices": (2,)}, bind=lax.slice,
+         name="rank"),
+    Case(shape.slice_p, (randn(4, 3),), {"start_indices": (0, 0), "limit_indices": (2, 3), "strides": (0, 1)},
+         bind=lax.slice, name="zero-stride"),
+    Case(shape.pad_p, (randn(3), np.float32(0.0)), {"padding_config": ((1, 1, 0),)}, bind=lax.pad, name="dtype"),
+    Case(shape.pad_p, (randn(3), np.float64(0.0)), {"padding_config": ((1, 1, -1),)}, bind=lax.pad,
+         name="interior"),
+    Case(shape.pad_p, (randn(3), np.zeros(2)), {"padding_config": ((1, 1, 0),)}, bind=lax.pad, name="value-shape"),
+    Case(shape.rev_p, (randn(3),), {"dimensions": (1,)}, bind=lax.rev, name="range"),
+    Case(shape.concatenate_p, (randn(3), randn(2, 3)), {"dimension": 0},
+         bind=lambda *xs, dimension: lax.concatenate(xs, dimension), name="rank"),
+    Case(shape.concatenate_p, (randn(2, 3), randn(2, 3)), {"dimension": 2},
+         bind=lambda *xs, dimension: lax.concatenate(xs, dimension), name="dimension"),
+    Case(shape.concatenate_p, (randn(3), np.arange(3)), {"dimension": 0},
+         bind=lambda *xs, dimension: lax.concatenate(xs, dimension), name="dtypes"),
 ]

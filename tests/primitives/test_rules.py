@@ -1,7 +1,10 @@
 """Systematic rule tests: every registered primitive, every column (DESIGN §7).
 
 Columns: impl vs NumPy, abstract_eval vs impl, JVP vs finite differences, VJP by the
-dot-product test, second order, vmap vs a Python loop, jit vs eager. All run in float64 (x64 on).
+dot-product test, second order, vmap vs a Python loop, jit vs eager (values, dtype and
+weak type, with strong and with weak inputs). All run in float64 (x64 on). Each case
+module's BAD_CASES (misuse through the public API) must raise the same exception class
+eagerly and under jit.
 """
 from __future__ import annotations
 
@@ -13,14 +16,18 @@ import pytest
 
 import nablax
 import nablax.numpy as jnp
+from nablax._src.array import wrap
 from nablax._src.primitives import PRIMITIVES
 from nablax.test_util import check_grads, check_jvp, check_vjp
 
 from . import __path__ as _pkg_path
 
 CASES = []
+BAD_CASES = []  # misuse that eager and jit must reject alike
 for _mod in sorted(m.name for m in pkgutil.iter_modules(_pkg_path) if m.name.startswith("cases_")):
-    CASES += importlib.import_module(f"{__package__}.{_mod}").CASES
+    _cases = importlib.import_module(f"{__package__}.{_mod}")
+    CASES += _cases.CASES
+    BAD_CASES += getattr(_cases, "BAD_CASES", [])
 
 DIFF_CASES = [c for c in CASES if c.differentiable_argnums()]
 
@@ -146,13 +153,53 @@ def test_vmap_matches_loop(case):
                                            rtol=1e-7, atol=1e-12)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_jit_matches_eager(case):
-    ins = _inputs(case)
+def _has_float_input(case) -> bool:
+    return any(np.asarray(a).dtype.kind == "f" for a in case.args)
+
+
+def _weak_inputs(case):
+    """The case's inputs, floating ones as weakly typed Arrays (as Python floats and their
+    broadcasts are)."""
+    return [wrap(np.asarray(a), True) if np.asarray(a).dtype.kind == "f" else jnp.asarray(a) for a in case.args]
+
+
+JIT_CASES = [pytest.param(c, False, id=f"{c.id}-strong") for c in CASES] + [
+    pytest.param(c, True, id=f"{c.id}-weak") for c in CASES if _has_float_input(c)]
+
+
+@pytest.mark.parametrize("case,weak", JIT_CASES)
+def test_jit_matches_eager(case, weak):
+    ins = _weak_inputs(case) if weak else _inputs(case)
     eager = case.apply(*ins)
     jitted = nablax.jit(case.apply)(*ins)
     outs = (eager, jitted) if case.multiple else ([eager], [jitted])
     for e, j in zip(*outs):
+        assert e.weak_type == j.weak_type, (e.weak_type, j.weak_type)
         e_np, j_np = np.asarray(e), np.asarray(j)
         assert e_np.shape == j_np.shape and e_np.dtype == j_np.dtype, (e_np.dtype, j_np.dtype)
         np.testing.assert_allclose(j_np, e_np, rtol=1e-12, atol=1e-14, equal_nan=True)
+
+
+def _raised(f, args) -> Exception | None:
+    try:
+        f(*args)
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return e
+    return None
+
+
+@pytest.mark.parametrize("case", BAD_CASES, ids=lambda c: c.id)
+def test_eager_and_jit_reject_alike(case):
+    ins = _inputs(case)
+    eager = _raised(case.apply, ins)
+    assert eager is not None, "eager accepts this misuse"
+    jitted = _raised(nablax.jit(case.apply), ins)
+    assert type(jitted) is type(eager), (f"eager raises {type(eager).__name__}: {eager}\n"
+                                         f"jit raises {type(jitted).__name__}: {jitted}")
+
+
+def test_every_family_has_bad_cases():
+    families = {m.name for m in pkgutil.iter_modules(_pkg_path) if m.name.startswith("cases_")}
+    without = sorted(f for f in families if not getattr(importlib.import_module(f"{__package__}.{f}"),
+                                                          "BAD_CASES", None))
+    assert not without, f"case modules without BAD_CASES: {without}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..array import Array, wrap
-from ..ir import Eqn, Jaxpr, Literal, Var
+from ..config import check_jaxprs_flag
+from ..ir import Eqn, Jaxpr, Literal, Var, typecheck_jaxpr
 from ..primitives import shape
 
 _FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
@@ -258,12 +259,20 @@ def dce(prog: Program) -> Program:
 
 
 def optimize(prog: Program) -> Program:
-    """The jit pipeline of passes."""
-    prog = inline_calls(prog)
-    prog = propagate_splats(prog)
-    prog = fold_constants(prog)
-    prog = simplify(prog)
-    prog = fold_scalar_broadcasts(prog)
-    prog = cse(prog)
-    prog = simplify(prog)
-    return dce(prog)
+    """The jit pipeline of passes. Under the flag `nablax_check_jaxprs` the Jaxpr checker
+    runs on the input and after every pass, naming the pass that broke it.
+
+    After a pass weak types are not checked: `simplify` drops a convert_element_type
+    that only makes a weak type strong (a copy for nothing: the generated NumPy code has
+    no weak types), which leaves the avals after it stale in their weak type only.
+    """
+    check = check_jaxprs_flag.value
+    if check:
+        typecheck_jaxpr(prog.jaxpr, prog.consts, context="on jit's input (before any pass)")
+    for step in (inline_calls, propagate_splats, fold_constants, simplify,
+                 fold_scalar_broadcasts, cse, simplify, dce):
+        prog = step(prog)
+        if check:
+            name = step.__name__
+            typecheck_jaxpr(prog.jaxpr, prog.consts, context=f"after pass {name}", weak_types=False)
+    return prog

@@ -275,7 +275,7 @@ def _sort_abstract(*operands: ShapedArray, dimension, is_stable, num_keys) -> li
         raise TypeError("lax.sort needs at least one operand")
     shape0 = operands[0].shape
     if any(o.shape != shape0 for o in operands):
-        raise ValueError(f"lax.sort: operands must share one shape, got {[o.shape for o in operands]}")
+        raise TypeError(f"lax.sort: operands must share one shape, got {[o.shape for o in operands]}")
     if not 1 <= num_keys <= len(operands):
         raise ValueError(f"lax.sort: num_keys={num_keys} must be between 1 and the number of operands "
                          f"({len(operands)})")
