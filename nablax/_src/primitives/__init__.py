@@ -1,7 +1,6 @@
 """All primitive families. Importing this package registers every primitive."""
 from . import (  # noqa: F401
     collectives,
-    control_flow,
     dynamic_slice,
     elementwise,
     indexing,
