@@ -402,6 +402,13 @@ def _check_grad_input(x, where: str, allow_int: bool, holomorphic: bool, path: s
         )
 
 
+def _refuse_reduce_axes(reduce_axes, where: str) -> None:
+    """JAX keeps `reduce_axes` in the signature but refuses it (it is deprecated); so do we."""
+    if reduce_axes:
+        raise NotImplementedError(f"{where}: the reduce_axes argument is deprecated and not supported "
+                                  "(sum the gradient over the named axis with lax.psum instead)")
+
+
 def value_and_grad(
     fun: Callable,
     argnums: int | Sequence[int] = 0,
@@ -411,6 +418,7 @@ def value_and_grad(
     reduce_axes: Sequence = (),
 ) -> Callable:
     """A function returning (fun(*args), gradient w.r.t. args[argnums])."""
+    _refuse_reduce_axes(reduce_axes, "value_and_grad")
     name = "value_and_grad"
 
     @api_boundary
@@ -474,6 +482,7 @@ def grad(
     reduce_axes: Sequence = (),
 ) -> Callable:
     """The gradient of a scalar function w.r.t. the positional argument(s) `argnums`."""
+    _refuse_reduce_axes(reduce_axes, "grad")
     vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
     @api_boundary
@@ -510,7 +519,10 @@ def vmap(
     axis_size: int | None = None,
     spmd_axis_name: Any = None,
 ) -> Callable:
-    """Vectorize `fun` over the axes `in_axes` of its arguments (JAX's semantics)."""
+    """Vectorize `fun` over the axes `in_axes` of its arguments (JAX's semantics).
+
+    `spmd_axis_name` only says how to spread the mapped axis over a device mesh; with one
+    NumPy device there is nothing to spread, so it does not change what runs."""
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 
@@ -645,10 +657,25 @@ def _jac_inputs(fun, args, kwargs, argnums, where, holomorphic, allow_int=False)
     return f, flat, in_tree
 
 
-def _jac_output(out_avals, in_avals, out_tree, in_tree, block):
-    """Assemble the pytree-of-pytrees Jacobian; block(j, i) has shape out_j + in_i."""
+def _jacobian(stacked: list, forward: bool, out_avals: list, in_avals: list, in_tree, store: dict,
+              aux: list, has_aux: bool):
+    """The pytree-of-pytrees Jacobian (block (j, i) of shape out_j + in_i), with the aux output.
+
+    stacked: jacfwd's, one per output, the input basis along its last axis; jacrev's, one
+    per input, the output basis along axis 0."""
+    basis = in_avals if forward else out_avals
+    total = sum(a.size for a in basis)
+    starts = np.cumsum([0] + [a.size for a in basis])
+
+    def block(j, i):
+        k = i if forward else j
+        piece = _take(stacked[j] if forward else stacked[i], out_avals[j].ndim if forward else 0,
+                      int(starts[k]), int(starts[k + 1]), total)
+        return reshape(piece, out_avals[j].shape + in_avals[i].shape)
+
     rows = [tree_unflatten(in_tree, [block(j, i) for i in range(len(in_avals))]) for j in range(len(out_avals))]
-    return tree_unflatten(out_tree, rows)
+    result = tree_unflatten(store["out_tree"], rows)
+    return (result, tree_unflatten(store["aux_tree"], aux)) if has_aux else result
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -672,16 +699,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         outs, jac = vmap(push, in_axes=0, out_axes=(None, -1))(*_basis(in_avals, total, weak=True))
         n = store["n_out"]
         out_avals = [lift_aval(o) for o in outs[:n]]
-        starts = np.cumsum([0] + [a.size for a in in_avals])
-
-        def block(j, i):
-            piece = _take(jac[j], out_avals[j].ndim, int(starts[i]), int(starts[i + 1]), total)
-            return reshape(piece, out_avals[j].shape + in_avals[i].shape)
-
-        result = _jac_output(out_avals, in_avals, store["out_tree"], in_tree, block)
-        if has_aux:
-            return result, tree_unflatten(store["aux_tree"], outs[n:])
-        return result
+        return _jacobian(jac, True, out_avals, in_avals, in_tree, store, outs[n:], has_aux)
 
     return jac_f
 
@@ -702,16 +720,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         out_avals = [lift_aval(o) for o in outs[:n]]
         total = sum(a.size for a in out_avals)
         cts = vmap(lambda *c: backward(list(c)))(*_basis(out_avals, total))
-        starts = np.cumsum([0] + [a.size for a in out_avals])
-
-        def block(j, i):
-            piece = _take(cts[i], 0, int(starts[j]), int(starts[j + 1]), total)
-            return reshape(piece, out_avals[j].shape + in_avals[i].shape)
-
-        result = _jac_output(out_avals, in_avals, store["out_tree"], in_tree, block)
-        if has_aux:
-            return result, tree_unflatten(store["aux_tree"], outs[n:])
-        return result
+        return _jacobian(cts, False, out_avals, in_avals, in_tree, store, outs[n:], has_aux)
 
     return jac_f
 

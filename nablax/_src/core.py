@@ -99,6 +99,26 @@ class Trace:
             _trace_var.reset(token)
 
 
+def split_own(trace: Trace, tracer_type: type, values: Sequence) -> tuple[list, list, bool]:
+    """Split values into the two parts of `trace`'s own tracers (`tracer_type._parts` reads
+    them, e.g. primal and tangent); any other value is its own first part, with None as its
+    second. Returns (first parts, second parts, whether any value was an own tracer)."""
+    parts = tracer_type._parts
+    firsts, seconds = [], []
+    own = False
+    for x in values:
+        if type(x) is tracer_type and x._trace is trace:
+            first, second = parts(x)
+            firsts.append(first)
+            seconds.append(second)
+            own = True
+        else:
+            trace.check_foreign(x)
+            firsts.append(x)
+            seconds.append(None)
+    return firsts, seconds, own
+
+
 def call_under(trace: "Trace | None", fn: Callable[..., _T], *args, **kwargs) -> _T:
     """fn(*args, **kwargs) with `trace` as the current trace (None: the eval trace).
 

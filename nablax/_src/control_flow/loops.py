@@ -256,8 +256,12 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
 
         # As JAX, the index starts as the Python int `lo` (a weakly typed int; under
         # disable_jit() a plain Python int).
-        (_, out), _ = scan(step, (lo, init_val), None, length=max(hi - lo, 0), _api=("lax.fori_loop", "body_fun"))
+        (_, out), _ = scan(step, (lo, init_val), None, length=max(hi - lo, 0), unroll=1 if unroll is None else unroll,
+                           _api=("lax.fori_loop", "body_fun"))
         return out
+    if unroll is not None and unroll is not False and unroll != 1:
+        raise ValueError("lax.fori_loop: `unroll` can only be used when the loop bounds are static (Python "
+                         "ints or concrete values); with traced bounds the loop is a while_loop")
     lower = misc.convert_element_type(lower, dt, weak_type=True)
     upper = misc.convert_element_type(upper, dt)
 

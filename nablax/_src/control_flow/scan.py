@@ -18,6 +18,7 @@ from ..array import wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import call_under, lift_aval
+from ..interpreters.batching import batch_flat
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_jaxpr
 from ..interpreters.linearize import linearize_jaxpr
 from ..interpreters.staging import with_invars
@@ -271,7 +272,10 @@ def scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, rev
 def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = False, unroll=1,
          _split_transpose: bool = False, *, _api: tuple = ("lax.scan", "f")):
     """lax.scan: loop `f(carry, x) -> (carry, y)` over the leading axis of xs; returns
-    (final carry, ys stacked). Differentiable in both modes, batchable, compiled as a `for`."""
+    (final carry, ys stacked). Differentiable in both modes, batchable, compiled as a `for`.
+
+    `unroll` (checked as JAX checks it) and `_split_transpose` only choose how XLA lays out
+    the loop; NumPy has one way to run it, so they do not change what runs."""
     if not callable(f):
         raise TypeError("lax.scan: f must be callable")
     raw, init_tree = tree_flatten(init)
@@ -340,6 +344,43 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001
     """lax.map: f applied to each slice of xs along the leading axis, results stacked (a scan).
-    `batch_size` is accepted and ignored (the result is the same)."""
-    return scan(lambda _, x: ((), f(x)), (), xs)[1]
+
+    With `batch_size`, as JAX: f is vmapped over chunks of that many slices, scanned over
+    the chunks, and the slices left over are one more vmapped call."""
+    if batch_size is None:
+        return scan(lambda _, x: ((), f(x)), (), xs)[1]
+    size = static_int(batch_size)
+    if size is None or isinstance(batch_size, bool) or size <= 0:
+        raise ValueError(f"lax.map: batch_size must be a positive int, got {batch_size!r}")
+    leaves, tree = tree_flatten(xs)
+    if not leaves:
+        raise ValueError("lax.map: xs has no leaves to map over")
+    leaves = [as_value(x) for x in leaves]
+    n = lift_aval(leaves[0]).shape[0] if lift_aval(leaves[0]).ndim else 0
+    chunks, left = divmod(n, size)
+    parts = []
+    if chunks:
+        main = [shape.reshape(shape.slice_in_dim(x, 0, chunks * size), (chunks, size) + lift_aval(x).shape[1:])
+                for x in leaves]
+        ys = scan(lambda _, x: ((), _vmap_leading(f, x)), (), tree_unflatten(tree, main))[1]
+        parts.append(tree_map(lambda y: shape.reshape(y, (chunks * size,) + lift_aval(y).shape[2:]), ys))
+    if left:
+        parts.append(_vmap_leading(f, tree_unflatten(tree, [shape.slice_in_dim(x, chunks * size, n) for x in leaves])))
+    if len(parts) == 1:
+        return parts[0]
+    return tree_map(lambda a, b: shape.concatenate([a, b], 0), *parts)
+
+
+def _vmap_leading(f: Callable, xs):
+    """f vectorized over the leading axis of the pytree xs (lax.map's chunks)."""
+    leaves, tree = tree_flatten(xs)
+    size = lift_aval(leaves[0]).shape[0]
+    store: dict = {}
+
+    def flat(*ls):
+        out, store["tree"] = tree_flatten(f(tree_unflatten(tree, ls)))
+        return [as_value(o) for o in out]
+
+    outs, dims = batch_flat(flat, leaves, [0] * len(leaves), size, None)
+    return tree_unflatten(store["tree"], [bdim_to_front(o, d, size) for o, d in zip(outs, dims)])
 

@@ -5,12 +5,13 @@ Rules move dimensions only when they must.
 """
 from __future__ import annotations
 
+import operator
 from contextvars import ContextVar
 from typing import Callable, Hashable, Sequence
 
 from .. import errors
 from ..avals import ShapedArray
-from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace
+from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
 from ..primitives.templates import bdim_to_front
 from .staging import trace_to_jaxpr
@@ -28,6 +29,7 @@ def current_axis_name() -> Hashable | None:
 
 class BatchTracer(Tracer):
     __slots__ = ("val", "bdim")
+    _parts = operator.attrgetter("val", "bdim")
 
     def __init__(self, trace: "BatchTrace", val, bdim: int):
         self._trace = trace
@@ -61,17 +63,7 @@ class BatchTrace(Trace):
         self.axis_name = axis_name
 
     def process_primitive(self, prim, args, params):
-        vals, dims = [], []
-        batched = False
-        for a in args:
-            if type(a) is BatchTracer and a._trace is self:
-                vals.append(a.val)
-                dims.append(a.bdim)
-                batched = True
-            else:
-                self.check_foreign(a)
-                vals.append(a)
-                dims.append(None)
+        vals, dims, batched = split_own(self, BatchTracer, args)
         axis_rule = getattr(prim.batch, "axis_rule", None)
         # Once per primitive under vmap: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.parent)
@@ -102,19 +94,7 @@ def batch_flat(
     trace = BatchTrace(current_trace(), axis_size, axis_name)
     ins = [a if d is None else BatchTracer(trace, a, d) for a, d in zip(args, in_dims)]
 
-    def collect(outs) -> tuple[list, list]:
-        vals, dims = [], []
-        for o in outs:
-            if type(o) is BatchTracer and o._trace is trace:
-                vals.append(o.val)
-                dims.append(o.bdim)
-            else:
-                trace.check_foreign(o)
-                vals.append(o)
-                dims.append(None)
-        return vals, dims
-
-    return run_new_trace(trace, fn, ins, collect)
+    return run_new_trace(trace, fn, ins, lambda outs: split_own(trace, BatchTracer, outs)[:2])
 
 
 def batch_jaxpr(closed: ClosedJaxpr, size: int, batched_in: Sequence[bool], force_out: Sequence[bool],

@@ -1,13 +1,14 @@
 """Forward mode: a JVPTracer carries a primal and its (never symbolically zero) tangent."""
 from __future__ import annotations
 
+import operator
 from typing import Callable, Sequence
 
 import numpy as np
 
 from ..array import wrap
 from ..avals import ShapedArray, Zero, float0
-from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, short_repr
+from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, short_repr, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
 from ..primitives import shape
 from ..primitives._define import zeros_of_aval
@@ -18,12 +19,10 @@ class JVPTracer(Tracer):
     """A primal with its tangent; linearize's tracer too (there the tangent is staged)."""
 
     __slots__ = ("primal", "tangent", "_aval")
+    _parts = operator.attrgetter("primal", "tangent")
 
     def __init__(self, trace: Trace, primal, tangent):
-        self._trace = trace
-        self.primal = primal
-        self.tangent = tangent
-        self._aval = None
+        self._trace, self.primal, self.tangent, self._aval = trace, primal, tangent, None
 
     @property
     def aval(self):
@@ -41,17 +40,30 @@ class JVPTracer(Tracer):
 
 
 class JVPTrace(Trace):
-    __slots__ = ()
+    """Forward mode; also the base of linearize's trace, which differs in where the rules
+    run (`rule_trace`), in preferring a primitive's linearize rule, and in its tracers."""
+
+    __slots__ = ("rule_trace",)
     name = "jvp"
+    tracer_type: type = JVPTracer
+    prefers_linearize = False
+
+    def __init__(self, parent: Trace | None):
+        super().__init__(parent)
+        self.rule_trace = parent  # the trace the JVP rules run under
 
     def process_primitive(self, prim, args, params):
-        primals, tangents, nonzero = unzip_own(self, JVPTracer, args)
+        primals, tangents, nonzero = split_own(self, self.tracer_type, args)
         if not nonzero:
             return self.bind_on_parent(prim, primals, params)
-        # Once per primitive under jvp: the trace switch is inlined (see core.call_under).
-        token = _trace_var.set(self.parent)
+        tangents = [Zero(lift_aval(p).to_tangent_aval()) if t is None else t for p, t in zip(primals, tangents)]
+        # Once per primitive under jvp/grad: the trace switch is inlined (see core.call_under).
+        token = _trace_var.set(self.rule_trace)
         try:
-            out, tout = prim.jvp(primals, tangents, **params)
+            if self.prefers_linearize and prim.linearize is not None:
+                out, tout = prim.linearize(self, primals, tangents, **params)
+            else:
+                out, tout = prim.jvp(primals, tangents, **params)
         finally:
             _trace_var.reset(token)
         if prim.multiple_results:
@@ -62,36 +74,10 @@ class JVPTrace(Trace):
         return primal if type(tangent) is Zero else JVPTracer(self, primal, tangent)
 
 
-def unzip_own(trace: Trace, tracer_type: type, args: Sequence) -> tuple[list, list, bool]:
-    """Split arguments into primals and tangents; foreign values get symbolic-zero tangents."""
-    primals, tangents = [], []
-    nonzero = False
-    for a in args:
-        if type(a) is tracer_type and a._trace is trace:
-            primals.append(a.primal)
-            tangents.append(a.tangent)
-            nonzero = True
-        else:
-            trace.check_foreign(a)
-            primals.append(a)
-            tangents.append(None)
-    if nonzero:
-        tangents = [Zero(lift_aval(p).to_tangent_aval()) if t is None else t for p, t in zip(primals, tangents)]
-    return primals, tangents, nonzero
-
-
 def unzip_outputs(trace: Trace, tracer_type: type, outs: Sequence) -> tuple[list, list]:
     """A transformation's outputs as (primals, tangents); values it does not own get Zero."""
-    primals, tangents = [], []
-    for o in outs:
-        if type(o) is tracer_type and o._trace is trace:
-            primals.append(o.primal)
-            tangents.append(o.tangent)
-        else:
-            trace.check_foreign(o)
-            primals.append(o)
-            tangents.append(Zero(lift_aval(o).to_tangent_aval()))
-    return primals, tangents
+    primals, tangents, _ = split_own(trace, tracer_type, outs)
+    return primals, [Zero(lift_aval(p).to_tangent_aval()) if t is None else t for p, t in zip(primals, tangents)]
 
 
 def jvp_flat(fn: Callable, primals: Sequence, tangents: Sequence) -> tuple[list, list]:

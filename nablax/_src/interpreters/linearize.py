@@ -14,11 +14,11 @@ import numpy as np
 
 from ..array import wrap
 from ..avals import Zero, float0
-from ..core import Trace, _trace_var, call_under, current_trace, lift_aval, run_new_trace, short_repr
+from ..core import Trace, call_under, current_trace, lift_aval, run_new_trace, short_repr
 from ..ir import ClosedJaxpr, Eqn, Literal, Var, eval_jaxpr
 from ..primitives import shape
 from ..primitives.templates import zeros_of_aval
-from .jvp import JVPTracer, unzip_outputs, unzip_own
+from .jvp import JVPTrace, JVPTracer, unzip_outputs
 from .staging import StagingTrace, StagingTracer, hoist_consts, trace_to_jaxpr
 
 
@@ -31,34 +31,21 @@ class LinearizeTracer(JVPTracer):
         return f"GradTracer(primal={short_repr(self.primal)}, typeof(tangent)={self.tangent.aval.str_short()})"
 
 
-class LinearizeTrace(Trace):
+class LinearizeTrace(JVPTrace):
+    """The rules run under the tangent trace, so what they do to tangents is staged."""
+
     __slots__ = ("tangent_trace", "label")
     name = "grad"
+    tracer_type = LinearizeTracer
+    prefers_linearize = True
 
     def __init__(self, parent: Trace | None, label: str = "grad"):
         super().__init__(parent)
         self.label = label
-        self.tangent_trace = StagingTrace(parent, stage_all=False, label=label)
+        self.tangent_trace = self.rule_trace = StagingTrace(parent, stage_all=False, label=label)
 
     def transformation_name(self) -> str:
         return self.label
-
-    def process_primitive(self, prim, args, params):
-        primals, tangents, nonzero = unzip_own(self, LinearizeTracer, args)
-        if not nonzero:
-            return self.bind_on_parent(prim, primals, params)
-        # Once per primitive under grad: the trace switch is inlined (see core.call_under).
-        token = _trace_var.set(self.tangent_trace)
-        try:
-            if prim.linearize is not None:
-                out, tout = prim.linearize(self, primals, tangents, **params)
-            else:
-                out, tout = prim.jvp(primals, tangents, **params)
-        finally:
-            _trace_var.reset(token)
-        if prim.multiple_results:
-            return [self.box(p, t) for p, t in zip(out, tout)]
-        return self.box(out, tout)
 
     def box(self, primal, tangent):
         if type(tangent) is Zero:
