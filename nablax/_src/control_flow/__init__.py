@@ -18,7 +18,6 @@ concrete constants stay in the Jaxprs. Each primitive is one block with all of i
 - emit: jit writes `if`/`while`/`for` statements around compiled sub-functions.
 """
 from .cond import cond, cond_p, switch  # noqa: F401  (the primitives, for importers)
-from .loops import fori_loop, while_loop, while_p  # noqa: F401
-from .scan import map, scan, scan_p  # noqa: A004, F401
+from .loops import fori_loop, map, scan, scan_p, while_loop, while_p  # noqa: F401  # noqa: A004, F401
 
 __all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map"]

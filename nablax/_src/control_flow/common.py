@@ -1,8 +1,7 @@
-"""What the control-flow primitives share: tracing user functions with closure conversion,
-running Jaxprs (compiled when hot), the dependence analysis that decides which loop carries
-get tangents, batching loop bodies to a fixpoint, and the wrappers' argument and carry
-checks. The Jaxpr-level transforms themselves belong to the interpreters (jvp_jaxpr,
-batch_jaxpr, linearize_jaxpr, hoist_consts)."""
+"""What cond and the loops share: tracing user functions with closure conversion, running
+Jaxprs (compiled when hot), the dependence analysis that decides which outputs get
+tangents, and the wrappers' argument checks. The Jaxpr-level transforms themselves belong
+to the interpreters (jvp_jaxpr, batch_jaxpr, linearize_jaxpr, hoist_consts)."""
 
 import weakref
 from typing import Callable, Sequence
@@ -13,13 +12,11 @@ from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..core import Tracer, lift_aval
-from ..interpreters.batching import batch_jaxpr
 from ..interpreters.staging import hoist_consts, trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr, Var, eval_jaxpr
 from ..primitives import misc
 from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
 
-COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
 _COMPILED: "weakref.WeakKeyDictionary[ClosedJaxpr, Callable]" = weakref.WeakKeyDictionary()
 
 
@@ -45,21 +42,6 @@ def _compiled(closed: ClosedJaxpr) -> Callable:
     return fn
 
 
-def eval_step(closed: ClosedJaxpr) -> Callable:
-    """Like _compiled, but evaluating equation by equation (cheaper for a few iterations)."""
-    weak = [a.weak_type for a in closed.in_avals]
-
-    def step(*vals):
-        outs = eval_closed(closed, *[wrap(v, w) for v, w in zip(vals, weak)])
-        return [as_value(o)._value for o in outs]
-
-    return step
-
-
-def raw_values(args) -> list:
-    return [as_value(a)._value for a in args]
-
-
 def conform(outs, avals) -> list:
     """Eager outputs carrying exactly the weak types abstract_eval promises."""
     res = []
@@ -83,31 +65,8 @@ def union(flag_lists) -> list[bool]:
     return [any(fs) for fs in zip(*flag_lists)]
 
 
-def carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
-    """Carries whose tangents may become nonzero after any number of iterations, and the ys'."""
-    carry = list(carry)
-    while True:
-        out = dependence(jaxpr, consts + carry + xs)
-        new = [a or b for a, b in zip(carry, out[:len(carry)])]
-        if new == carry:
-            return carry, out[len(carry):]
-        carry = new
-
-
 def nonzero_tangent(t) -> bool:
     return type(t) is not Zero and dtypes.is_inexact(lift_aval(t).dtype)
-
-
-def batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: list, xs_b: list, label: str):
-    """Batch a loop body until the set of batched carries is stable (a carry is batched if
-    it is initially or the body makes it vary). Returns (jaxpr, carry flags, ys flags)."""
-    nk = len(carry_b)
-    while True:
-        force = list(carry_b) + [False] * (len(closed.out_avals) - nk)
-        jaxpr, out = batch_jaxpr(closed, size, consts_b + carry_b + xs_b, force, label)
-        if out[:nk] == carry_b:
-            return jaxpr, carry_b, out[nk:]
-        carry_b = out[:nk]
 
 
 def lhs(names: list) -> str:
@@ -123,7 +82,7 @@ def tangents_out(outs_t: list, nz: list, avals: list) -> list:
 # ------------------------------------------------------- the wrappers' checks
 
 
-def _leaf_paths(tree) -> list[str]:
+def leaf_paths(tree) -> list[str]:
     """Key paths of a pytree's leaves (for error messages only: not on the fast path)."""
     leaves, treedef = tree_flatten(tree)
     placeholder = tree_unflatten(treedef, list(range(len(leaves))))
@@ -161,7 +120,7 @@ def check_branch_outputs(api: str, names: Sequence[str], outs: list, tree) -> No
         if all(a.shape == a0.shape and a.dtype == a0.dtype for a in avs):
             continue
         b = next(i for i, a in enumerate(avs) if a.shape != a0.shape or a.dtype != a0.dtype)
-        paths = _leaf_paths(tree_unflatten(tree, [0] * len(outs[0])))
+        paths = leaf_paths(tree_unflatten(tree, [0] * len(outs[0])))
         raise TypeError(
             f"{api}: {names[0]} and {names[b]} must return arrays of the same shapes and dtypes, but for "
             f"{'output' + paths[k] if paths[k] else 'the output'} {names[0]} returns {a0.str_short()} and "
@@ -181,46 +140,6 @@ def scalar_operand(api: str, x, kinds: str, what: str, expected: str):
     if aval.dtype.kind not in kinds:
         raise TypeError(f"{api}: the {what} must be {expected}, got dtype {aval.dtype.name}")
     return x, aval
-
-
-def promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
-    """JAX's rule: a weakly typed initial carry whose body output has another dtype or shape
-    is converted (once, to a strongly typed promoted dtype) and the body traced again. A carry
-    differing only in weak type is kept: the loop's outputs take the body's weak types."""
-    new, changed = list(leaves), False
-    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if a.weak_type and (a.shape != b.shape or a.dtype != b.dtype):
-            new[k] = misc.convert_element_type(leaves[k], dtypes.result_type(a, b))
-            changed = True
-    return new, changed
-
-
-def check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree) -> None:
-    for k, (a, b) in enumerate(zip(in_avals, out_avals)):
-        if a.shape != b.shape or a.dtype != b.dtype:
-            paths = _leaf_paths(tree_unflatten(tree, leaves))
-            raise TypeError(
-                f"{api}: {what} must return a carry of the same shapes and dtypes as its input carry (the loop "
-                f"carry cannot change type); {'at carry' + paths[k] if paths[k] else 'for the carry'} the input "
-                f"is {a.str_short()} but {what} returns {b.str_short()}. Cast the initial carry or the "
-                f"returned one (e.g. with .astype) so that they match."
-            )
-
-
-def forwarded(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
-    """Which of the n carries starting at input `first` the body returns unchanged."""
-    return [jaxpr.outvars[k] is jaxpr.invars[first + k] for k in range(n)]
-
-
-def unused(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
-    used = {a for e in jaxpr.eqns for a in e.invars if type(a) is Var} | {v for v in jaxpr.outvars if type(v) is Var}
-    return [jaxpr.invars[first + k] not in used for k in range(n)]
-
-
-def check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
-    if out_tree != init_tree:
-        raise TypeError(f"{api}: {what} must return a carry with the same pytree structure as the initial "
-                        f"carry; the initial carry is {init_tree} but {what} returns {out_tree}")
 
 
 def static_int(x):
