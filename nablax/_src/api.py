@@ -305,19 +305,22 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function.
 
     f_jvp is a `tree_util.Partial` whose leaves are the residuals."""
-    flat, in_tree = _flatten_args(primals, "linearize")
+    return _linearized(_LinearizedFunction, "linearize", fun, primals, has_aux)
+
+
+def _linearized(kind: type, where: str, fun: Callable, primals: tuple, has_aux: bool) -> tuple:
+    """linearize and vjp: (outputs, Partial(kind(...), *residuals)[, aux])."""
+    flat, in_tree = _flatten_args(primals, where)
     store: dict = {}
-    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="linearize")
-    lin = live_part(lin)  # tangent steps nothing needs never run (e.g. of an unused custom_vjp)
+    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label=where)
+    if kind is _LinearizedFunction:  # run forward: tangent steps nothing needs must not run
+        lin = live_part(lin)  # (e.g. of an unused custom_vjp, which cannot run forward)
     n = store["n_out"]
-    out_tree = store["out_tree"]
-    spec = _LinearizedFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat],
-                               [lift_aval(o) for o in outs[:n]])
-    f_jvp = Partial(spec, *lin.consts)
-    out = tree_unflatten(out_tree, outs[:n])
+    spec = kind(lin.jaxpr, in_tree, store["out_tree"], [lift_aval(x) for x in flat], [lift_aval(o) for o in outs[:n]])
+    out = tree_unflatten(store["out_tree"], outs[:n])
     if has_aux:
-        return out, f_jvp, tree_unflatten(store["aux_tree"], outs[n:])
-    return out, f_jvp
+        return out, Partial(spec, *lin.consts), tree_unflatten(store["aux_tree"], outs[n:])
+    return out, Partial(spec, *lin.consts)
 
 
 def _backward(jaxpr, consts: Sequence, in_avals: list, cts_flat: list) -> list:
@@ -374,18 +377,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple).
 
     vjp_fn is a `tree_util.Partial` whose leaves are the residuals of the linearization."""
-    flat, in_tree = _flatten_args(primals, "vjp")
-    store: dict = {}
-    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="vjp")
-    n = store["n_out"]
-    out_tree = store["out_tree"]
-    spec = _VJPFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat],
-                        [lift_aval(o) for o in outs[:n]])
-    vjp_fn = Partial(spec, *lin.consts)
-    out = tree_unflatten(out_tree, outs[:n])
-    if has_aux:
-        return out, vjp_fn, tree_unflatten(store["aux_tree"], outs[n:])
-    return out, vjp_fn
+    return _linearized(_VJPFunction, "vjp", fun, primals, has_aux)
 
 
 # ---------------------------------------------------------------------------------- grad
