@@ -19,6 +19,7 @@ Jaxprs), lax.scan and lax.map (the `scan` primitive: a body mapping (carry, x) t
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable
 
 import numpy as np
@@ -670,8 +671,11 @@ def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001
     the chunks, and the slices left over are one more vmapped call."""
     if batch_size is None:
         return scan(lambda _, x: ((), f(x)), (), xs)[1]
-    size = static_int(batch_size)
-    if size is None or isinstance(batch_size, bool) or size <= 0:
+    try:
+        size = None if isinstance(batch_size, bool) else operator.index(batch_size)
+    except TypeError:
+        size = None
+    if size is None or size <= 0:
         raise ValueError(f"lax.map: batch_size must be a positive int, got {batch_size!r}")
     leaves, tree = tree_flatten(xs)
     if not leaves:
