@@ -29,8 +29,6 @@ from .primitives.misc import stop_gradient
 from .primitives.templates import batch_size, bdim_to_front, moveaxis, zeros_of_aval
 from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
 
-_SCALARS = (bool, int, float, complex)
-
 
 def _as_value(x):
     if isinstance(x, (Array, Tracer)):
