@@ -93,7 +93,6 @@ def batch_flat(
     """Run `fn` with args batched along in_dims (None: not batched); returns (outs, out dims)."""
     trace = BatchTrace(current_trace(), axis_size, axis_name)
     ins = [a if d is None else BatchTracer(trace, a, d) for a, d in zip(args, in_dims)]
-
     return run_new_trace(trace, fn, ins, lambda outs: split_own(trace, BatchTracer, outs)[:2])
 
 
