@@ -182,7 +182,7 @@ def _cond_transpose(cts, index, *ops, branches):
     return [None] + [next(it) if f else None for f in lin]
 
 
-def select_branches(index, branches, ops) -> list:
+def _select_branches(index, branches, ops) -> list:
     """Every branch evaluated, each output selected by the (per-example) index: what a cond
     with a batched index computes (weakly typed where every branch's output is, as in JAX).
     As JAX does, each branch reads its inexact operands through select(index == k, x,
@@ -203,7 +203,7 @@ def _cond_batch(args, dims, *, branches):
     size = batch_size(args, dims)
     if idim is not None:  # per-example predicate: run every branch, select per example
         def per_example(i, *xs):
-            return select_branches(i, branches, xs)
+            return _select_branches(i, branches, xs)
 
         return batch_flat(per_example, [index, *ops], [idim, *odims], size, current_axis_name())
     b_in = [d is not None for d in odims]

@@ -54,12 +54,12 @@ from .common import (
     trace_fun,
 )
 
-COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
+_COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
 
 
 # ------------------------------------------------------------ what the loops share
 
-def eval_step(closed: ClosedJaxpr) -> Callable:
+def _eval_step(closed: ClosedJaxpr) -> Callable:
     """Like _compiled, but evaluating equation by equation (cheaper for a few iterations)."""
     weak = [a.weak_type for a in closed.in_avals]
 
@@ -70,11 +70,11 @@ def eval_step(closed: ClosedJaxpr) -> Callable:
     return step
 
 
-def raw_values(args) -> list:
+def _raw(args) -> list:
     return [as_value(a)._value for a in args]
 
 
-def carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
+def _carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
     """Carries whose tangents may become nonzero after any number of iterations, and the ys'."""
     carry = list(carry)
     while True:
@@ -85,7 +85,7 @@ def carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
         carry = new
 
 
-def batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: list, xs_b: list, label: str):
+def _batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: list, xs_b: list, label: str):
     """Batch a loop body until the set of batched carries is stable (a carry is batched if
     it is initially or the body makes it vary). Returns (jaxpr, carry flags, ys flags)."""
     nk = len(carry_b)
@@ -97,7 +97,7 @@ def batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: lis
         carry_b = out[:nk]
 
 
-def promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
+def _promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
     """JAX's rule: a weakly typed initial carry whose body output has another dtype or shape
     is converted (once, to a strongly typed promoted dtype) and the body traced again. A carry
     differing only in weak type is kept: the loop's outputs take the body's weak types."""
@@ -109,7 +109,7 @@ def promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[l
     return new, changed
 
 
-def check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree) -> None:
+def _check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: list, tree) -> None:
     for k, (a, b) in enumerate(zip(in_avals, out_avals)):
         if a.shape != b.shape or a.dtype != b.dtype:
             paths = leaf_paths(tree_unflatten(tree, leaves))
@@ -121,17 +121,17 @@ def check_carry(api: str, what: str, leaves: list, in_avals: list, out_avals: li
             )
 
 
-def forwarded(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
+def _forwarded(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
     """Which of the n carries starting at input `first` the body returns unchanged."""
     return [jaxpr.outvars[k] is jaxpr.invars[first + k] for k in range(n)]
 
 
-def unused(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
+def _unused(jaxpr: Jaxpr, first: int, n: int) -> list[bool]:
     used = {a for e in jaxpr.eqns for a in e.invars if type(a) is Var} | {v for v in jaxpr.outvars if type(v) is Var}
     return [jaxpr.invars[first + k] not in used for k in range(n)]
 
 
-def trace_loop_body(trace: Callable, raw: list, leaves: list, tree, api: tuple[str, str]):
+def _trace_loop_body(trace: Callable, raw: list, leaves: list, tree, api: tuple[str, str]):
     """Trace a loop body for the initial carry `leaves` (flattened from `raw` by `tree`):
     trace(carry avals) -> (ClosedJaxpr whose first outputs are the new carry, its hoisted
     consts, the carry tree it returns). As JAX: a weakly typed initial carry that the body
@@ -141,20 +141,20 @@ def trace_loop_body(trace: Callable, raw: list, leaves: list, tree, api: tuple[s
     for attempt in range(2):
         avals = [lift_aval(x) for x in leaves]
         closed, consts, out_tree = trace(avals)
-        check_carry_tree(*api, tree, out_tree)
+        _check_carry_tree(*api, tree, out_tree)
         carry_out = closed.out_avals[:len(leaves)]
         if attempt:
             break
-        new, changed = promote_weak_carry(leaves, avals, carry_out)
+        new, changed = _promote_weak_carry(leaves, avals, carry_out)
         if not changed:
             break
         raw = [r if a is b else b for r, a, b in zip(raw, leaves, new)]
         leaves = new
-    check_carry(*api, leaves, avals, carry_out, tree)
+    _check_carry(*api, leaves, avals, carry_out, tree)
     return closed, consts, raw, leaves, avals
 
 
-def check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
+def _check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
     if out_tree != init_tree:
         raise TypeError(f"{api}: {what} must return a carry with the same pytree structure as the initial "
                         f"carry; the initial carry is {init_tree} but {what} returns {out_tree}")
@@ -177,20 +177,20 @@ def _while_abstract(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
 
 
 def _while_eager(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    carry = while_run(eval_step(cond_jaxpr), eval_step(body_jaxpr), raw_values(args), cond_nconsts, body_nconsts,
+    carry = _while_run(_eval_step(cond_jaxpr), _eval_step(body_jaxpr), _raw(args), cond_nconsts, body_nconsts,
                        lambda: (_compiled(cond_jaxpr), _compiled(body_jaxpr)))
     return [wrap(v, a.weak_type) for v, a in zip(carry, body_jaxpr.out_avals)]
 
 
 def _while_impl(xp, *vals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    return while_run(_compiled(cond_jaxpr), _compiled(body_jaxpr), list(vals), cond_nconsts, body_nconsts, None)
+    return _while_run(_compiled(cond_jaxpr), _compiled(body_jaxpr), list(vals), cond_nconsts, body_nconsts, None)
 
 
 def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    cc, bc, init = while_split(primals, cond_nconsts, body_nconsts)
-    _, bc_t, init_t = while_split(tangents, cond_nconsts, body_nconsts)
+    cc, bc, init = _while_split(primals, cond_nconsts, body_nconsts)
+    _, bc_t, init_t = _while_split(tangents, cond_nconsts, body_nconsts)
     bnz = [nonzero_tangent(t) for t in bc_t]
-    carry_nz, _ = carry_fixpoint(body_jaxpr.jaxpr, bnz, [nonzero_tangent(t) for t in init_t], [])
+    carry_nz, _ = _carry_fixpoint(body_jaxpr.jaxpr, bnz, [nonzero_tangent(t) for t in init_t], [])
     nk = len(init)
     body = jvp_jaxpr(body_jaxpr, bnz + carry_nz, carry_nz, [body_nconsts, nk], [nk], "jvp(while)")
     carry_avals = body_jaxpr.in_avals[body_nconsts:]
@@ -219,9 +219,9 @@ def _while_batch(args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
     size = batch_size(args, dims)
     args = [moveaxis(a, d, 0) if d is not None else a for a, d in zip(args, dims)]
     flags = [d is not None for d in dims]
-    cc, bc, init = while_split(args, cond_nconsts, body_nconsts)
-    ccb, bcb, initb = while_split(flags, cond_nconsts, body_nconsts)
-    bbody, carry_b, _ = batch_loop_body(body_jaxpr, size, bcb, initb, [], "vmap(while)")
+    cc, bc, init = _while_split(args, cond_nconsts, body_nconsts)
+    ccb, bcb, initb = _while_split(flags, cond_nconsts, body_nconsts)
+    bbody, carry_b, _ = _batch_loop_body(body_jaxpr, size, bcb, initb, [], "vmap(while)")
     bcond, (pred_b,) = batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [False], "vmap(while)")
     if pred_b and not all(carry_b):
         carry_b = [True] * len(init)  # lanes finish at different times: every carry is per lane
@@ -258,7 +258,7 @@ def _while_batch(args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncons
 
 
 def _while_emit(args, outs, params, param_src):
-    cc, bc, init = while_split(args, params["cond_nconsts"], params["body_nconsts"])
+    cc, bc, init = _while_split(args, params["cond_nconsts"], params["body_nconsts"])
     cond_fn = param_src(_compiled(params["cond_jaxpr"]))
     body_fn = param_src(_compiled(params["body_jaxpr"]))
     lines = [f"{', '.join(outs)} = {', '.join(init)}"] if outs else []
@@ -285,18 +285,18 @@ while_p = define_primitive(
 
 
 
-def while_split(args, cond_nconsts, body_nconsts):
+def _while_split(args, cond_nconsts, body_nconsts):
     return (list(args[:cond_nconsts]), list(args[cond_nconsts:cond_nconsts + body_nconsts]),
             list(args[cond_nconsts + body_nconsts:]))
 
 
-def while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
-    cc, bc, carry = while_split(vals, cond_nconsts, body_nconsts)
+def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
+    cc, bc, carry = _while_split(vals, cond_nconsts, body_nconsts)
     n = 0
     while step_cond(*cc, *carry)[0]:
         carry = list(step_body(*bc, *carry))
         n += 1
-        if n == COMPILE_AFTER and compile_later is not None:
+        if n == _COMPILE_AFTER and compile_later is not None:
             step_cond, step_body = compile_later()
     return carry
 
@@ -319,21 +319,21 @@ def _scan_abstract(*avals, jaxpr, length, reverse, num_consts, num_carry):
 
 
 def _scan_eager(*args, jaxpr, length, reverse, num_consts, num_carry):
-    step = _compiled(jaxpr) if length >= COMPILE_AFTER else eval_step(jaxpr)
-    outs = scan_run(np, step, raw_values(args), jaxpr, length, reverse, num_consts, num_carry)
+    step = _compiled(jaxpr) if length >= _COMPILE_AFTER else _eval_step(jaxpr)
+    outs = _scan_run(np, step, _raw(args), jaxpr, length, reverse, num_consts, num_carry)
     return [wrap(o, a.weak_type) for o, a in zip(outs, _scan_out_avals(jaxpr, length, num_consts, num_carry))]
 
 
 def _scan_impl(xp, *vals, jaxpr, length, reverse, num_consts, num_carry):
-    return scan_run(xp, _compiled(jaxpr), list(vals), jaxpr, length, reverse, num_consts, num_carry)
+    return _scan_run(xp, _compiled(jaxpr), list(vals), jaxpr, length, reverse, num_consts, num_carry)
 
 
 def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carry):
     nz = [nonzero_tangent(t) for t in tangents]
-    cnz, inz, xnz = scan_split(nz, num_consts, num_carry)
-    carry_nz, ys_nz = carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
-    consts, init, xs = scan_split(primals, num_consts, num_carry)
-    c_t, i_t, x_t = scan_split(tangents, num_consts, num_carry)
+    cnz, inz, xnz = _scan_split(nz, num_consts, num_carry)
+    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
+    consts, init, xs = _scan_split(primals, num_consts, num_carry)
+    c_t, i_t, x_t = _scan_split(tangents, num_consts, num_carry)
     body = jvp_jaxpr(jaxpr, cnz + carry_nz + xnz, carry_nz + ys_nz, [num_consts, num_carry, len(xs)],
                       [num_carry, len(ys_nz)], "jvp(scan)")
     outs = scan_p.bind(*consts, *[t for t, f in zip(c_t, cnz) if f],
@@ -353,8 +353,8 @@ def _scan_linearize(trace, primals, tangents, *, jaxpr, length, reverse, num_con
     tangents that reads them, staged (its transpose runs in reverse)."""
     nc, nk = num_consts, num_carry
     nz = [nonzero_tangent(t) for t in tangents]
-    cnz, inz, xnz = scan_split(nz, nc, nk)
-    carry_nz, ys_nz = carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
+    cnz, inz, xnz = _scan_split(nz, nc, nk)
+    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     nz_in = cnz + carry_nz + xnz
     ny = len(ys_nz)
     avals = _scan_out_avals(jaxpr, length, nc, nk)
@@ -384,7 +384,7 @@ def _scan_linearize(trace, primals, tangents, *, jaxpr, length, reverse, num_con
     n_ct, n_kt = sum(cnz), sum(carry_nz)
     lin = with_invars(lin, [res_vars[k] for k, _ in invariant] + t_vars[:n_ct + n_kt]
                        + [res_vars[k] for k, _ in stacked] + t_vars[n_ct + n_kt:])
-    c_t, i_t, x_t = scan_split(tangents, nc, nk)
+    c_t, i_t, x_t = _scan_split(tangents, nc, nk)
     touts = scan_p.bind(*[r for _, r in invariant], *[t for t, f in zip(c_t, cnz) if f],
                         *[instantiate_zeros(t) for t, f in zip(i_t, carry_nz) if f],
                         *[r for _, r in stacked], *[t for t, f in zip(x_t, xnz) if f],
@@ -397,11 +397,11 @@ def _scan_linearize(trace, primals, tangents, *, jaxpr, length, reverse, num_con
 def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
     """Run the body's transpose backwards over the iterations. Carries are always linear;
     consts and xs are linear where undefined, residuals otherwise."""
-    consts, _, xs = scan_split(args, num_consts, num_carry)
+    consts, _, xs = _scan_split(args, num_consts, num_carry)
     c_lin = [is_undefined(c) for c in consts]
     x_lin = [is_undefined(x) for x in xs]
     avals = jaxpr.in_avals
-    c_avals, k_avals, x_avals = scan_split(avals, num_consts, num_carry)
+    c_avals, k_avals, x_avals = _scan_split(avals, num_consts, num_carry)
     y_avals = jaxpr.out_avals[num_carry:]
     ct_carry = [instantiate_zeros(c) for c in cts[:num_carry]]
     ct_avals = [lift_aval(c) for c in ct_carry]  # carried cotangents keep these types (weak types too, as JAX)
@@ -423,7 +423,7 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
                + [UndefinedPrimal(av) if f else next(kx) for av, f in zip(x_avals, x_lin)])
         cts_out = list(ctc) + [next(cty) if f else Zero(av.to_tangent_aval()) for av, f in zip(y_avals, y_nz)]
         res = backward_pass(jaxpr.jaxpr, jaxpr.consts, ins, cts_out)
-        rc, rk, rx = scan_split(res, num_consts, num_carry)
+        rc, rk, rx = _scan_split(res, num_consts, num_carry)
         new_acc = [instantiate_zeros(add_tangents(s, c)) for s, c in zip(acc, [c for c, f in zip(rc, c_lin) if f])]
         return new_acc + [retype(instantiate_zeros(c), a) for c, a in zip(rk, ct_avals)] + [
             instantiate_zeros(c) for c, f in zip(rx, x_lin) if f]
@@ -443,10 +443,10 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
 def _scan_batch(args, dims, *, jaxpr, length, reverse, num_consts, num_carry):
     size = batch_size(args, dims)
     flags = [d is not None for d in dims]
-    cb, ib, xb = scan_split(flags, num_consts, num_carry)
-    body, carry_b, ys_b = batch_loop_body(jaxpr, size, cb, ib, xb, "vmap(scan)")
-    consts, init, xs = scan_split(args, num_consts, num_carry)
-    cd, idims, xd = scan_split(dims, num_consts, num_carry)
+    cb, ib, xb = _scan_split(flags, num_consts, num_carry)
+    body, carry_b, ys_b = _batch_loop_body(jaxpr, size, cb, ib, xb, "vmap(scan)")
+    consts, init, xs = _scan_split(args, num_consts, num_carry)
+    cd, idims, xd = _scan_split(dims, num_consts, num_carry)
     consts = [moveaxis(c, d, 0) if d is not None else c for c, d in zip(consts, cd)]
     init = [bdim_to_front(x, d, size) if b else x for x, d, b in zip(init, idims, carry_b)]
     xs = [moveaxis(x, d, 1) if d is not None else x for x, d in zip(xs, xd)]  # axis 0 is scanned over
@@ -458,7 +458,7 @@ def _scan_batch(args, dims, *, jaxpr, length, reverse, num_consts, num_carry):
 def _scan_emit(args, outs, params, param_src):
     nc, nk = params["num_consts"], params["num_carry"]
     jaxpr, length = params["jaxpr"], params["length"]
-    consts, init, xs = scan_split(args, nc, nk)
+    consts, init, xs = _scan_split(args, nc, nk)
     carry, ys = outs[:nk], outs[nk:]
     body = param_src(_compiled(jaxpr))
     lines = [f"{', '.join(carry)} = {', '.join(init)}"] if carry else []
@@ -489,13 +489,13 @@ scan_p = define_primitive(
 )
 
 
-def scan_split(args, num_consts, num_carry):
+def _scan_split(args, num_consts, num_carry):
     return (list(args[:num_consts]), list(args[num_consts:num_consts + num_carry]),
             list(args[num_consts + num_carry:]))
 
 
-def scan_run(xp, step, vals, jaxpr, length, reverse, num_consts, num_carry):
-    consts, carry, xs = scan_split(vals, num_consts, num_carry)
+def _scan_run(xp, step, vals, jaxpr, length, reverse, num_consts, num_carry):
+    consts, carry, xs = _scan_split(vals, num_consts, num_carry)
     ys = [xp.empty((length,) + a.shape, a.dtype) for a in jaxpr.out_avals[num_carry:]]
     for i in (range(length - 1, -1, -1) if reverse else range(length)):
         outs = step(*consts, *carry, *[x[i] for x in xs])
@@ -505,7 +505,7 @@ def scan_run(xp, step, vals, jaxpr, length, reverse, num_consts, num_carry):
     return list(carry) + ys
 
 
-def scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, reverse: bool):
+def _scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, reverse: bool):
     """scan under disable_jit(), as JAX: a Python loop over the slices, ys stacked after."""
     if length == 0:
         raise ValueError("lax.scan: a zero-length scan is not supported under disable_jit(): the output "
@@ -540,7 +540,7 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = 
             pass
     raw, tree = tree_flatten(init_val)
     leaves = [as_value(x) for x in raw]
-    body, bconsts, raw, leaves, avals = trace_loop_body(
+    body, bconsts, raw, leaves, avals = _trace_loop_body(
         lambda avals: trace_fun(lambda *xs: body_fun(tree_unflatten(tree, xs)), avals, "lax.while_loop",
                                 f"{_api}: body_fun"),
         raw, leaves, tree, (_api, "body_fun"))
@@ -553,8 +553,8 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = 
     res = while_p.bind(*cconsts, *bconsts, *leaves, cond_jaxpr=cond, body_jaxpr=body,
                        cond_nconsts=len(cconsts), body_nconsts=len(bconsts))
     # As JAX: a carry the body returns unchanged and cond_fun does not read comes back as given.
-    keep = [f and u for f, u in zip(forwarded(body.jaxpr, len(bconsts), len(leaves)),
-                                    unused(cond.jaxpr, len(cconsts), len(leaves)))]
+    keep = [f and u for f, u in zip(_forwarded(body.jaxpr, len(bconsts), len(leaves)),
+                                    _unused(cond.jaxpr, len(cconsts), len(leaves)))]
     return tree_unflatten(tree, [r if k else o for r, o, k in zip(raw, res, keep)])
 
 
@@ -638,7 +638,7 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
                     f"lax.scan: all xs must have the same leading axis size, but xs{keystr(xs_pairs[0][0])} has "
                     f"{length} and xs{keystr(p)} has {a.shape[0]}")
     if disable_jit_flag.value:
-        return scan_in_python(f, init, xs_leaves, xs_tree, length, reverse)
+        return _scan_in_python(f, init, xs_leaves, xs_tree, length, reverse)
     x_avals = [ShapedArray(a.shape[1:], a.dtype, a.weak_type) for a in x_full]
     nk = len(init_leaves)
     store: dict = {}
@@ -655,11 +655,11 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
         closed, consts, _ = trace_fun(body, avals + x_avals, "lax.scan", f"{_api[0]}: {_api[1]}")
         return closed, consts, store["carry_tree"]
 
-    closed, consts, raw, init_leaves, _ = trace_loop_body(trace, raw, init_leaves, init_tree, _api)
+    closed, consts, raw, init_leaves, _ = _trace_loop_body(trace, raw, init_leaves, init_tree, _api)
     outs = scan_p.bind(*consts, *init_leaves, *xs_leaves, jaxpr=closed, length=length, reverse=bool(reverse),
                        num_consts=len(consts), num_carry=nk)
     # As JAX: a carry the body returns unchanged comes back as given (a Python scalar stays one).
-    fwd = forwarded(closed.jaxpr, len(consts), nk)
+    fwd = _forwarded(closed.jaxpr, len(consts), nk)
     carry = [r if f else o for r, o, f in zip(raw, outs[:nk], fwd)]
     return tree_unflatten(init_tree, carry), tree_unflatten(store["y_tree"], outs[nk:])
 
