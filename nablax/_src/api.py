@@ -213,15 +213,41 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
 
 # ----------------------------------------------------------------------- linearize, vjp
 
-class _LinearizedFunction:
-    """The static part of what `linearize` returns (a `Partial` whose leaves are the
-    residuals, so it can be passed through jit and tree functions, as in JAX)."""
+class _LinearFunction:
+    """The static part of a function that linearize, vjp and linear_transpose return: a
+    `Partial` of it whose leaves are the Jaxpr's constants (the residuals), so the function
+    can be passed through jit, vmap and tree functions, as in JAX."""
 
-    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "n_out", "__weakref__")
+    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "out_avals", "__weakref__")
+    kind = "linear function"
 
-    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, n_out: int):
+    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, out_avals: list):
         self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
-        self.in_avals, self.n_out = in_avals, n_out
+        self.in_avals, self.out_avals = in_avals, out_avals
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.in_tree} -> {self.out_tree}>"
+
+    def _cotangent(self, args: tuple, where: str, structure_error: type) -> tuple[tuple, list]:
+        """(the residuals, the cotangent's leaves) of a call given one cotangent argument."""
+        k = len(self.jaxpr.constvars)
+        if len(args) != k + 1:
+            raise TypeError(
+                f"the function returned by {where} takes exactly one argument, the cotangent (a pytree "
+                f"matching the differentiated function's output), got {len(args) - k}"
+            )
+        leaves, tree = tree_flatten(args[k])
+        if tree != self.out_tree:
+            raise structure_error(f"{where}: cotangent structure {tree} must match output structure {self.out_tree}")
+        return args[:k], leaves
+
+
+class _LinearizedFunction(_LinearFunction):
+    """What `linearize` returns: the tangents of the outputs (the Jaxpr's first
+    len(out_avals) outputs; the rest belong to aux outputs)."""
+
+    __slots__ = ()
+    kind = "linearized function"
 
     @api_boundary
     def __call__(self, *args):
@@ -244,10 +270,7 @@ class _LinearizedFunction:
                 )
             checked.append(t)
         res = eval_jaxpr(self.jaxpr, args[:k], *checked)
-        return tree_unflatten(self.out_tree, res[:self.n_out])
-
-    def __repr__(self) -> str:
-        return f"<linearized function {self.in_tree} -> {self.out_tree}>"
+        return tree_unflatten(self.out_tree, res[:len(self.out_avals)])
 
 
 @api_boundary
@@ -255,18 +278,22 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), f_jvp) where f_jvp(*tangents) evaluates the linearized function.
 
     f_jvp is a `tree_util.Partial` whose leaves are the residuals."""
-    flat, in_tree = _flatten_args(primals, "linearize")
+    return _linearized(_LinearizedFunction, "linearize", fun, primals, has_aux)
+
+
+def _linearized(kind: type, where: str, fun: Callable, primals: tuple, has_aux: bool) -> tuple:
+    """linearize and vjp: (outputs, Partial(kind(...), *residuals)[, aux])."""
+    flat, in_tree = _flatten_args(primals, where)
     store: dict = {}
-    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="linearize")
-    lin = live_part(lin)  # tangent steps nothing needs never run (e.g. of an unused custom_vjp)
+    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label=where)
+    if kind is _LinearizedFunction:  # run forward: tangent steps nothing needs must not run
+        lin = live_part(lin)  # (e.g. of an unused custom_vjp, which cannot run forward)
     n = store["n_out"]
-    out_tree = store["out_tree"]
-    spec = _LinearizedFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat], n)
-    f_jvp = Partial(spec, *lin.consts)
-    out = tree_unflatten(out_tree, outs[:n])
+    spec = kind(lin.jaxpr, in_tree, store["out_tree"], [lift_aval(x) for x in flat], [lift_aval(o) for o in outs[:n]])
+    out = tree_unflatten(store["out_tree"], outs[:n])
     if has_aux:
-        return out, f_jvp, tree_unflatten(store["aux_tree"], outs[n:])
-    return out, f_jvp
+        return out, Partial(spec, *lin.consts), tree_unflatten(store["aux_tree"], outs[n:])
+    return out, Partial(spec, *lin.consts)
 
 
 def _backward(jaxpr, consts: Sequence, in_avals: list, cts_flat: list) -> list:
@@ -305,36 +332,17 @@ def _checked_ct(c, aval, i: int, tree: PyTreeDef):
     )
 
 
-class _VJPFunction:
-    """The static part of what `vjp` returns: the linear Jaxpr and the pytree structures.
+class _VJPFunction(_LinearFunction):
+    """What `vjp` returns: pulls a cotangent of the outputs (of types out_avals) back."""
 
-    `vjp` hands out `Partial(_VJPFunction(...), *residuals)`, a pytree whose leaves are
-    the residuals, so the function can be passed through jit, vmap and tree functions."""
-
-    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "out_avals", "__weakref__")
-
-    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list, out_avals: list):
-        self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
-        self.in_avals, self.out_avals = in_avals, out_avals
+    __slots__ = ()
+    kind = "vjp of a function"
 
     @api_boundary
     def __call__(self, *args):
-        n = len(self.jaxpr.constvars)
-        if len(args) != n + 1:
-            raise TypeError(
-                "the function returned by vjp takes exactly one argument, the cotangent (a pytree "
-                f"matching the differentiated function's output), got {len(args) - n}"
-            )
-        leaves, ct_tree = tree_flatten(args[n])
-        if ct_tree != self.out_tree:
-            raise ValueError(
-                f"vjp: the cotangent's structure {ct_tree} must match the output structure {self.out_tree}"
-            )
-        checked = [_checked_ct(c, a, i, ct_tree) for i, (c, a) in enumerate(zip(leaves, self.out_avals))]
-        return tree_unflatten(self.in_tree, _backward(self.jaxpr, args[:n], self.in_avals, checked))
-
-    def __repr__(self) -> str:
-        return f"<vjp of a function {self.in_tree} -> {self.out_tree}>"
+        residuals, leaves = self._cotangent(args, "vjp", ValueError)
+        checked = [_checked_ct(c, a, i, self.out_tree) for i, (c, a) in enumerate(zip(leaves, self.out_avals))]
+        return tree_unflatten(self.in_tree, _backward(self.jaxpr, residuals, self.in_avals, checked))
 
 
 @api_boundary
@@ -342,18 +350,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), vjp_fn): vjp_fn(cotangent) returns one cotangent per primal (a tuple).
 
     vjp_fn is a `tree_util.Partial` whose leaves are the residuals of the linearization."""
-    flat, in_tree = _flatten_args(primals, "vjp")
-    store: dict = {}
-    outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label="vjp")
-    n = store["n_out"]
-    out_tree = store["out_tree"]
-    spec = _VJPFunction(lin.jaxpr, in_tree, out_tree, [lift_aval(x) for x in flat],
-                        [lift_aval(o) for o in outs[:n]])
-    vjp_fn = Partial(spec, *lin.consts)
-    out = tree_unflatten(out_tree, outs[:n])
-    if has_aux:
-        return out, vjp_fn, tree_unflatten(store["aux_tree"], outs[n:])
-    return out, vjp_fn
+    return _linearized(_VJPFunction, "vjp", fun, primals, has_aux)
 
 
 # ---------------------------------------------------------------------------------- grad
@@ -375,15 +372,17 @@ def _check_grad_input(x, where: str, allow_int: bool, holomorphic: bool, path: s
         )
 
 
-def value_and_grad(
-    fun: Callable,
-    argnums: int | Sequence[int] = 0,
-    has_aux: bool = False,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-    reduce_axes: Sequence = (),
-) -> Callable:
+def _refuse_reduce_axes(reduce_axes, where: str) -> None:
+    """JAX keeps `reduce_axes` in the signature but refuses it (it is deprecated); so do we."""
+    if reduce_axes:
+        raise NotImplementedError(f"{where}: the reduce_axes argument is deprecated and not supported "
+                                  "(sum the gradient over the named axis with lax.psum instead)")
+
+
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False, holomorphic: bool = False,
+                   allow_int: bool = False, reduce_axes: Sequence = ()) -> Callable:
     """A function returning (fun(*args), gradient w.r.t. args[argnums])."""
+    _refuse_reduce_axes(reduce_axes, "value_and_grad")
     name = "value_and_grad"
 
     @api_boundary
@@ -438,15 +437,10 @@ def value_and_grad(
     return value_and_grad_f
 
 
-def grad(
-    fun: Callable,
-    argnums: int | Sequence[int] = 0,
-    has_aux: bool = False,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-    reduce_axes: Sequence = (),
-) -> Callable:
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False, holomorphic: bool = False,
+         allow_int: bool = False, reduce_axes: Sequence = ()) -> Callable:
     """The gradient of a scalar function w.r.t. the positional argument(s) `argnums`."""
+    _refuse_reduce_axes(reduce_axes, "grad")
     vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
     @api_boundary
@@ -483,7 +477,10 @@ def vmap(
     axis_size: int | None = None,
     spmd_axis_name: Any = None,
 ) -> Callable:
-    """Vectorize `fun` over the axes `in_axes` of its arguments (JAX's semantics)."""
+    """Vectorize `fun` over the axes `in_axes` of its arguments (JAX's semantics).
+
+    `spmd_axis_name` only says how to spread the mapped axis over a device mesh; with one
+    NumPy device there is nothing to spread, so it does not change what runs."""
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 
@@ -618,10 +615,25 @@ def _jac_inputs(fun, args, kwargs, argnums, where, holomorphic, allow_int=False)
     return f, flat, in_tree
 
 
-def _jac_output(out_avals, in_avals, out_tree, in_tree, block):
-    """Assemble the pytree-of-pytrees Jacobian; block(j, i) has shape out_j + in_i."""
+def _jacobian(stacked: list, forward: bool, out_avals: list, in_avals: list, in_tree, store: dict,
+              aux: list, has_aux: bool):
+    """The pytree-of-pytrees Jacobian (block (j, i) of shape out_j + in_i), with the aux output.
+
+    stacked: jacfwd's, one per output, the input basis along its last axis; jacrev's, one
+    per input, the output basis along axis 0."""
+    basis = in_avals if forward else out_avals
+    total = sum(a.size for a in basis)
+    starts = np.cumsum([0] + [a.size for a in basis])
+
+    def block(j, i):
+        k = i if forward else j
+        piece = _take(stacked[j] if forward else stacked[i], out_avals[j].ndim if forward else 0,
+                      int(starts[k]), int(starts[k + 1]), total)
+        return reshape(piece, out_avals[j].shape + in_avals[i].shape)
+
     rows = [tree_unflatten(in_tree, [block(j, i) for i in range(len(in_avals))]) for j in range(len(out_avals))]
-    return tree_unflatten(out_tree, rows)
+    result = tree_unflatten(store["out_tree"], rows)
+    return (result, tree_unflatten(store["aux_tree"], aux)) if has_aux else result
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -645,16 +657,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         outs, jac = vmap(push, in_axes=0, out_axes=(None, -1))(*_basis(in_avals, total, weak=True))
         n = store["n_out"]
         out_avals = [lift_aval(o) for o in outs[:n]]
-        starts = np.cumsum([0] + [a.size for a in in_avals])
-
-        def block(j, i):
-            piece = _take(jac[j], out_avals[j].ndim, int(starts[i]), int(starts[i + 1]), total)
-            return reshape(piece, out_avals[j].shape + in_avals[i].shape)
-
-        result = _jac_output(out_avals, in_avals, store["out_tree"], in_tree, block)
-        if has_aux:
-            return result, tree_unflatten(store["aux_tree"], outs[n:])
-        return result
+        return _jacobian(jac, True, out_avals, in_avals, in_tree, store, outs[n:], has_aux)
 
     return jac_f
 
@@ -675,16 +678,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         out_avals = [lift_aval(o) for o in outs[:n]]
         total = sum(a.size for a in out_avals)
         cts = vmap(lambda *c: backward(list(c)))(*_basis(out_avals, total))
-        starts = np.cumsum([0] + [a.size for a in out_avals])
-
-        def block(j, i):
-            piece = _take(cts[i], 0, int(starts[j]), int(starts[j + 1]), total)
-            return reshape(piece, out_avals[j].shape + in_avals[i].shape)
-
-        result = _jac_output(out_avals, in_avals, store["out_tree"], in_tree, block)
-        if has_aux:
-            return result, tree_unflatten(store["aux_tree"], outs[n:])
-        return result
+        return _jacobian(cts, False, out_avals, in_avals, in_tree, store, outs[n:], has_aux)
 
     return jac_f
 
@@ -698,25 +692,15 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
 
 # ---------------------------------------------------------------------- linear_transpose
 
-class _TransposedFunction:
-    """The static part of what `linear_transpose` returns (a `Partial` whose leaves are the
-    constants of the traced linear function, as in JAX)."""
+class _TransposedFunction(_LinearFunction):
+    """What `linear_transpose` returns: the transpose of the traced linear function."""
 
-    __slots__ = ("jaxpr", "in_tree", "out_tree", "in_avals", "__weakref__")
-
-    def __init__(self, jaxpr, in_tree: PyTreeDef, out_tree: PyTreeDef, in_avals: list):
-        self.jaxpr, self.in_tree, self.out_tree, self.in_avals = jaxpr, in_tree, out_tree, in_avals
+    __slots__ = ()
+    kind = "transpose of a linear function"
 
     @api_boundary
     def __call__(self, *args):
-        k = len(self.jaxpr.constvars)
-        if len(args) != k + 1:
-            raise TypeError(f"the function returned by linear_transpose takes one cotangent argument, got {len(args) - k}")
-        ct_flat, ct_tree = tree_flatten(args[k])
-        if ct_tree != self.out_tree:
-            raise TypeError(
-                f"linear_transpose: cotangent structure {ct_tree} must match output structure {self.out_tree}"
-            )
+        residuals, ct_flat = self._cotangent(args, "linear_transpose", TypeError)
         cts = []
         for c, a in zip(ct_flat, self.jaxpr.out_avals):
             c = _check_leaf(c, "linear_transpose cotangent")
@@ -725,13 +709,10 @@ class _TransposedFunction:
                 raise TypeError(f"linear_transpose: cotangent of type {got} for an output of type {a}; the types must match")
             cts.append(c)
         undefined = [UndefinedPrimal(a) for a in self.in_avals]
-        res = backward_pass(self.jaxpr, args[:k], undefined, cts)
+        res = backward_pass(self.jaxpr, residuals, undefined, cts)
         # The result's weak type follows the cotangent's (as in JAX), not the primal's.
         return tree_unflatten(self.in_tree, [_zeros_for(a.to_tangent_aval()) if type(r) is Zero else r
                                               for r, a in zip(res, self.in_avals)])
-
-    def __repr__(self) -> str:
-        return f"<transpose of a linear function {self.in_tree} -> {self.out_tree}>"
 
 
 @api_boundary
@@ -741,4 +722,5 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
     in_avals = [lift_aval(x) for x in flat]
     store: dict = {}
     closed = trace_to_jaxpr(_flat_fun(fun, in_tree, store), in_avals, label="linear_transpose")
-    return Partial(_TransposedFunction(closed.jaxpr, in_tree, store["out_tree"], in_avals), *closed.consts)
+    spec = _TransposedFunction(closed.jaxpr, in_tree, store["out_tree"], in_avals, closed.out_avals)
+    return Partial(spec, *closed.consts)

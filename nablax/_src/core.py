@@ -10,7 +10,7 @@ tracer is caught at its next use.
 from __future__ import annotations
 
 import contextvars
-from typing import Callable
+from typing import Callable, Sequence, TypeVar
 
 from . import errors
 from .array import ArrayMethods, get_aval, to_concrete_array
@@ -18,6 +18,8 @@ from .avals import ShapedArray
 
 _trace_var: contextvars.ContextVar = contextvars.ContextVar("nablax_current_trace", default=None)
 current_trace = _trace_var.get
+
+_T = TypeVar("_T")
 
 
 class Primitive:
@@ -51,6 +53,7 @@ class Primitive:
         self.axis_batch = None
 
     def bind(self, *args, **params):
+        # The hot path (every eager operation): reads the ContextVar directly, no helper call.
         trace = _trace_var.get()
         if trace is None:
             return self.eager(*args, **params)
@@ -92,6 +95,63 @@ class Trace:
         """A tracer of another trace is a constant here, provided that trace is still live."""
         if isinstance(x, Tracer) and not x._trace._valid:
             raise errors.UnexpectedTracerError(errors.escaped_tracer_message(x))
+
+    def bind_on_parent(self, prim: Primitive, args: Sequence, params: dict):
+        """`prim` on values this trace does not own: computed by the parent trace (at once,
+        when the parent is the eval trace)."""
+        if self.parent is None and not prim.higher_order:
+            return prim.eager(*args, **params)
+        # Once per primitive under a transformation: the switch is inlined (see call_under).
+        token = _trace_var.set(self.parent)
+        try:
+            return prim.bind(*args, **params)
+        finally:
+            _trace_var.reset(token)
+
+
+def split_own(trace: Trace, tracer_type: type, values: Sequence) -> tuple[list, list, bool]:
+    """Split values into the two parts of `trace`'s own tracers (`tracer_type._parts` reads
+    them, e.g. primal and tangent); any other value is its own first part, with None as its
+    second. Returns (first parts, second parts, whether any value was an own tracer)."""
+    parts = tracer_type._parts
+    firsts, seconds = [], []
+    own = False
+    for x in values:
+        if type(x) is tracer_type and x._trace is trace:
+            first, second = parts(x)
+            firsts.append(first)
+            seconds.append(second)
+            own = True
+        else:
+            trace.check_foreign(x)
+            firsts.append(x)
+            seconds.append(None)
+    return firsts, seconds, own
+
+
+def call_under(trace: "Trace | None", fn: Callable[..., _T], *args, **kwargs) -> _T:
+    """fn(*args, **kwargs) with `trace` as the current trace (None: the eval trace).
+
+    The one trace switch for cold paths. The per-primitive paths (Primitive.bind,
+    Trace.process_primitive, the jit call fast path) switch inline instead: a helper call
+    there would cost a Python frame per operation."""
+    token = _trace_var.set(trace)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _trace_var.reset(token)
+
+
+def run_new_trace(trace: Trace, fn: Callable, args: Sequence, collect: Callable[[Sequence], _T]) -> _T:
+    """How every interpreter runs a function: fn(*args) with the new `trace` current, then
+    collect(outputs) while it still is (collect unboxes the outputs, or builds a Jaxpr).
+    The trace is invalidated afterwards, so a tracer that escapes it is caught at its next use."""
+    token = _trace_var.set(trace)
+    try:
+        return collect(fn(*args))
+    finally:
+        _trace_var.reset(token)
+        trace.invalidate()
 
 
 class Tracer(ArrayMethods):

@@ -14,12 +14,12 @@ from typing import Any, Callable, Sequence
 
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
-from .core import Tracer, _trace_var, lift_aval
+from .core import Tracer, call_under, current_trace, lift_aval
 from .errors import UnexpectedTracerError
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
-from .interpreters.staging import trace_to_jaxpr
+from .interpreters.staging import hoist_consts, trace_to_jaxpr
 from .interpreters.transpose import backward_pass
 from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from .jit.passes import Program, dce
@@ -28,8 +28,6 @@ from .primitives.elementwise import add
 from .primitives.misc import stop_gradient
 from .primitives.templates import batch_size, bdim_to_front, moveaxis, zeros_of_aval
 from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
-
-_SCALARS = (bool, int, float, complex)
 
 
 def _as_value(x):
@@ -81,6 +79,11 @@ def _front_batched(args, dims) -> tuple[list, list]:
 def _front(args, dims):
     size = batch_size(args, dims)
     return [bdim_to_front(a, d, size) for a, d in zip(args, dims)], size
+
+
+def _batched_at_front(outs: list) -> tuple[list, list]:
+    """A batch rule's result whose outputs all carry the batch axis first."""
+    return outs, [0] * len(outs)
 
 
 class SymbolicZero:
@@ -153,8 +156,7 @@ def _custom_jvp_batch(args, dims, *, call, jvp):
         m = len(res) // 2
         return res[:m], res[m:]
 
-    outs = custom_jvp_call_p.bind(*args, call=bcall, jvp=bjvp)
-    return outs, [0] * len(outs)
+    return _batched_at_front(custom_jvp_call_p.bind(*args, call=bcall, jvp=bjvp))
 
 
 custom_jvp_call_p = define_primitive(
@@ -197,6 +199,23 @@ class _CustomBase:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self._n_defaulted = _count_defaulted(fun)
+
+    def _resolved(self, args: tuple, kwargs: dict, rule, define: str) -> tuple:
+        """The call's arguments, all positional; raises if the rule was never defined."""
+        if rule is None:
+            raise AttributeError(
+                f"No {define[0]} defined for {type(self).__name__} function {self.__name__}; call .{define[1]} first."
+            )
+        return _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+
+    def _flat_fun(self, merge: Callable, store: dict) -> Callable:
+        """The user's function on flat operands, recording its output tree in store["out_tree"]."""
+        def call(*xs):
+            out_flat, store["out_tree"] = tree_flatten(self.fun(*merge(xs)))
+            return [_as_value(o) for o in out_flat]
+
+        call.__name__ = self.__name__  # printed names
+        return call
 
     def _split(self, args: tuple, hoist_tracers: bool = False):
         """(static nondiff args, flat operands, merge: operands -> all args, operand tree).
@@ -271,19 +290,12 @@ class custom_jvp(_CustomBase):
         self.symbolic_zeros = False
 
     def __call__(self, *args, **kwargs):
-        if self.jvp is None:
-            raise AttributeError(
-                f"No JVP defined for custom_jvp function {self.__name__}; call .defjvp(...) first."
-            )
-        args = _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+        args = self._resolved(args, kwargs, self.jvp, ("JVP", "defjvp(...)"))
         static, flat, merge, _ = self._split(args, hoist_tracers=True)
         store: dict = {}
         nd = self.nondiff_argnums
 
-        def call(*xs):
-            out = self.fun(*merge(xs))
-            out_flat, store["out_tree"] = tree_flatten(out)
-            return [_as_value(o) for o in out_flat]
+        call = self._flat_fun(merge, store)
 
         def jvp(primals, tangents):
             p = merge(primals)
@@ -297,7 +309,7 @@ class custom_jvp(_CustomBase):
             store.setdefault("out_tree", out_tree)
             return outs, touts
 
-        call.__name__, jvp.__name__ = self.__name__, getattr(self.jvp, "__name__", "jvp")  # printed names
+        jvp.__name__ = getattr(self.jvp, "__name__", "jvp")  # printed names
         outs = custom_jvp_call_p.bind(*flat, call=call, jvp=jvp)
         return tree_unflatten(store["out_tree"], outs)
 
@@ -431,11 +443,7 @@ def _custom_vjp_jvp(primals, tangents, **params):
 
 def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
     """Run the user's forward pass now; stage a linear step whose transpose is `bwd`."""
-    token = _trace_var.set(trace.parent)
-    try:
-        outs, res = fwd(*primals, perturbed=[type(t) is not Zero for t in tangents])
-    finally:
-        _trace_var.reset(token)
+    outs, res = call_under(trace.parent, fwd, *primals, perturbed=[type(t) is not Zero for t in tangents])
     res_flat, res_tree = tree_flatten(res)
     res_flat = [_as_value(r) for r in res_flat]
     out_avals = tuple(lift_aval(o).to_tangent_aval() for o in outs)
@@ -474,8 +482,7 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
                             k + len(cts))
         return f(*res_flat, *[instantiate(c) for c in cts])
 
-    outs = custom_vjp_call_p.bind(*args, call=bcall, fwd=bfwd, bwd=bbwd)
-    return outs, [0] * len(outs)
+    return _batched_at_front(custom_vjp_call_p.bind(*args, call=bcall, fwd=bfwd, bwd=bbwd))
 
 
 custom_vjp_call_p = define_primitive(
@@ -539,11 +546,7 @@ class custom_vjp(_CustomBase):
         self.symbolic_zeros = symbolic_zeros
 
     def __call__(self, *args, **kwargs):
-        if self.fwd is None:
-            raise AttributeError(
-                f"No VJP defined for custom_vjp function {self.__name__}; call .defvjp(fwd, bwd) first."
-            )
-        args = _resolve_args(self.fun, args, kwargs, self._n_defaulted)
+        args = self._resolved(args, kwargs, self.fwd, ("VJP", "defvjp(fwd, bwd)"))
         for i in self.nondiff_argnums:
             if any(isinstance(leaf, Tracer) for leaf in tree_flatten(args[i])[0]):
                 raise UnexpectedTracerError(
@@ -556,10 +559,7 @@ class custom_vjp(_CustomBase):
         nd = self.nondiff_argnums
         store: dict = {}
 
-        def call(*xs):
-            out = self.fun(*merge(xs))
-            out_flat, store["out_tree"] = tree_flatten(out)
-            return [_as_value(o) for o in out_flat]
+        call = self._flat_fun(merge, store)
 
         def fwd(*xs, perturbed):
             if self.symbolic_zeros:
@@ -582,7 +582,6 @@ class custom_vjp(_CustomBase):
             in_cts = self.bwd(*[static[i] for i in nd], res, ct)
             return _checked_bwd_output(in_cts, in_tree, in_avals, self.bwd, self.__name__)
 
-        call.__name__ = self.__name__  # printed names
         fwd.__name__, bwd.__name__ = getattr(self.fwd, "__name__", "fwd"), getattr(self.bwd, "__name__", "bwd")
         outs = custom_vjp_call_p.bind(*flat, call=call, fwd=fwd, bwd=bwd)
         return tree_unflatten(store["out_tree"], outs)
@@ -603,11 +602,7 @@ def _remat_jvp(primals, tangents, *, call):
 
 def _remat_linearize(trace, primals, tangents, *, call):
     """Primal outputs now; the tangent step keeps only the inputs and recomputes the rest."""
-    token = _trace_var.set(trace.parent)
-    try:
-        outs = remat_call_p.bind(*primals, call=call)
-    finally:
-        _trace_var.reset(token)
+    outs = call_under(trace.parent, remat_call_p.bind, *primals, call=call)
     touts = remat_lin_p.bind(*primals, *[instantiate(t) for t in tangents], call=call, n=len(primals))
     return outs, touts
 
@@ -615,8 +610,7 @@ def _remat_linearize(trace, primals, tangents, *, call):
 def _remat_batch(args, dims, *, call):
     # Unbatched operands (such as closed-over weights) stay shared rather than broadcast.
     args, dims = _front_batched(args, dims)
-    outs = remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims))
-    return outs, [0] * len(outs)
+    return _batched_at_front(remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims)))
 
 
 remat_call_p = define_primitive(
@@ -683,8 +677,7 @@ def _remat_lin_batch(args, dims, *, call, n):
     size = batch_size(args, dims)
     pair = [dims[i] is not None or dims[n + i] is not None for i in range(n)]
     args = [bdim_to_front(a, d, size) if pair[i % n] else a for i, (a, d) in enumerate(zip(args, dims))]
-    outs = remat_lin_p.bind(*args, call=_batch_callable(call, n, [0 if b else None for b in pair]), n=n)
-    return outs, [0] * len(outs)
+    return _batched_at_front(remat_lin_p.bind(*args, call=_batch_callable(call, n, [0 if b else None for b in pair]), n=n))
 
 
 remat_lin_p = define_primitive(
@@ -701,16 +694,19 @@ remat_lin_p = define_primitive(
 )
 
 
-def _closure_converted(closed: ClosedJaxpr) -> Callable:
-    """The Jaxpr as a function of (its constants, its inputs): closed-over tracers of outer
-    transformations become explicit operands, so every transformation sees them."""
-    jaxpr = closed.jaxpr
-    body = Jaxpr([], [*jaxpr.constvars, *jaxpr.invars], jaxpr.outvars, jaxpr.eqns)
+def _every_const(_) -> bool:
+    return True
+
+
+def _closure_converted(closed: ClosedJaxpr) -> tuple[Callable, list]:
+    """The Jaxpr as a function of (its constants, its inputs), and those constants: closed-over
+    tracers of outer transformations become explicit operands, so every transformation sees them."""
+    converted, consts = hoist_consts(closed, _every_const)
 
     def call(*xs):
-        return eval_jaxpr(body, [], *xs)
+        return eval_jaxpr(converted.jaxpr, converted.consts, *xs)
 
-    return call
+    return call, consts
 
 
 def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
@@ -718,14 +714,16 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
     """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals.
 
     As in JAX, `fun` is traced once per call (so Python control flow on its array
-    arguments is an error), and what its outputs do not need is dropped."""
+    arguments is an error), and what its outputs do not need is dropped. `prevent_cse`
+    keeps XLA from merging the recomputation with the original; nablax never merges
+    them, so it does not change what runs."""
     if policy is not None:
         raise NotImplementedError("checkpoint(policy=...) is not supported yet; omit policy to save only inputs")
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
-        if _trace_var.get() is None:  # no transformation: nothing to rematerialize
+        if current_trace() is None:  # no transformation: nothing to rematerialize
             return tree_map(_as_value, fun(*args, **kwargs))  # Arrays out, as a traced call gives
         args = _resolve_args(fun, args, kwargs)
         flat_dyn, in_tree = tree_flatten(tuple(a for i, a in enumerate(args) if i not in static))
@@ -740,7 +738,8 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
             return [_as_value(o) for o in out_flat]
 
         closed = live_part(trace_to_jaxpr(flat_fun, [lift_aval(x) for x in flat_dyn], label="checkpoint"))
-        outs = remat_call_p.bind(*closed.consts, *flat_dyn, call=_closure_converted(closed))
+        call, consts = _closure_converted(closed)
+        outs = remat_call_p.bind(*consts, *flat_dyn, call=call)
         return tree_unflatten(store["out_tree"], outs)
 
     return remat_fun

@@ -1,6 +1,6 @@
 """nablax.lax: the primitive-level API (operands of one dtype; no implicit promotion)."""
+from nablax._src.control_flow import *  # noqa: F403
 from nablax._src.primitives.collectives import *  # noqa: F403
-from nablax._src.primitives.control_flow import *  # noqa: F403
 from nablax._src.primitives.dynamic_slice import *  # noqa: F403
 from nablax._src.primitives.elementwise import *  # noqa: F403
 from nablax._src.primitives.indexing import *  # noqa: F403

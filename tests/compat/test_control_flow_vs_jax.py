@@ -478,6 +478,36 @@ def disable_jit_control_flow(L):
     ]
 
 
+@case
+def map_with_batch_size(L):
+    jax, jnp, lax = L.jax, L.jnp, L.lax
+    xs = jnp.arange(14.0).reshape(7, 2)
+
+    def f(x):
+        return {"s": jnp.sin(x).sum(), "x2": x * 2}
+
+    return [
+        lax.map(f, xs, batch_size=3),  # two chunks of 3 and a remainder of 1
+        lax.map(f, xs, batch_size=7),
+        lax.map(f, xs, batch_size=10),  # larger than the mapped axis: all remainder
+        jax.jit(lambda v: lax.map(f, v, batch_size=2))(xs),
+        jax.grad(lambda v: lax.map(lambda x: jnp.tanh(x).sum(), v, batch_size=3).sum())(xs),
+        jax.vmap(lambda v: lax.map(lambda x: x * x, v, batch_size=2))(xs.reshape(7, 2, 1)),
+    ]
+
+
+@case
+def fori_loop_unroll_with_static_bounds(L):
+    lax = L.lax
+    return [lax.fori_loop(0, 5, lambda i, c: c * 2 + i, 1.0, unroll=2),
+            lax.fori_loop(0, 5, lambda i, c: c * 2 + i, 1.0, unroll=True)]
+
+
+@error_case(ValueError)
+def err_fori_loop_unroll_with_traced_bounds(L):
+    L.jax.jit(lambda n: L.lax.fori_loop(0, n, lambda i, c: c + i, 0.0, unroll=2))(3)
+
+
 @error_case(ValueError)
 def err_disable_jit_zero_length_scan(L):
     _no_jit(L, lambda: L.lax.scan(lambda c, x: (c, x), 0.0, L.jnp.zeros((0,))))

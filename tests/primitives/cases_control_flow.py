@@ -9,7 +9,7 @@ import numpy as np
 
 import nablax.numpy as jnp
 from nablax import lax
-from nablax._src.primitives import control_flow as cf
+from nablax._src import control_flow as cf
 
 from .case import Case, positive, randn
 

@@ -5,12 +5,16 @@ Rules move dimensions only when they must.
 """
 from __future__ import annotations
 
+import operator
 from contextvars import ContextVar
 from typing import Callable, Hashable, Sequence
 
 from .. import errors
 from ..avals import ShapedArray
-from ..core import Trace, Tracer, _trace_var, lift_aval
+from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
+from ..ir import ClosedJaxpr, eval_jaxpr
+from ..primitives.templates import bdim_to_front
+from .staging import trace_to_jaxpr
 
 # The axis name of the vmap whose rule for a higher-order primitive is running: rules that
 # vectorize a body (control flow, jit) batch it under the same name, so collectives inside
@@ -25,6 +29,7 @@ def current_axis_name() -> Hashable | None:
 
 class BatchTracer(Tracer):
     __slots__ = ("val", "bdim")
+    _parts = operator.attrgetter("val", "bdim")
 
     def __init__(self, trace: "BatchTrace", val, bdim: int):
         self._trace = trace
@@ -58,18 +63,9 @@ class BatchTrace(Trace):
         self.axis_name = axis_name
 
     def process_primitive(self, prim, args, params):
-        vals, dims = [], []
-        batched = False
-        for a in args:
-            if type(a) is BatchTracer and a._trace is self:
-                vals.append(a.val)
-                dims.append(a.bdim)
-                batched = True
-            else:
-                self.check_foreign(a)
-                vals.append(a)
-                dims.append(None)
+        vals, dims, batched = split_own(self, BatchTracer, args)
         axis_rule = prim.axis_batch
+        # Once per primitive under vmap: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.parent)
         name_token = _axis_name_var.set(self.axis_name) if prim.higher_order else None
         try:
@@ -95,21 +91,26 @@ def batch_flat(
     fn: Callable, args: Sequence, in_dims: Sequence, axis_size: int, axis_name: Hashable | None
 ) -> tuple[list, list]:
     """Run `fn` with args batched along in_dims (None: not batched); returns (outs, out dims)."""
-    trace = BatchTrace(_trace_var.get(), axis_size, axis_name)
+    trace = BatchTrace(current_trace(), axis_size, axis_name)
     ins = [a if d is None else BatchTracer(trace, a, d) for a, d in zip(args, in_dims)]
-    token = _trace_var.set(trace)
-    try:
-        outs = fn(*ins)
-    finally:
-        _trace_var.reset(token)
-        trace.invalidate()
-    vals, dims = [], []
-    for o in outs:
-        if type(o) is BatchTracer and o._trace is trace:
-            vals.append(o.val)
-            dims.append(o.bdim)
-        else:
-            trace.check_foreign(o)
-            vals.append(o)
-            dims.append(None)
-    return vals, dims
+    return run_new_trace(trace, fn, ins, lambda outs: split_own(trace, BatchTracer, outs)[:2])
+
+
+def batch_jaxpr(closed: ClosedJaxpr, size: int, batched_in: Sequence[bool], force_out: Sequence[bool],
+                label: str) -> tuple[ClosedJaxpr, list[bool]]:
+    """`closed` vectorized: flagged inputs carry a leading batch axis of `size`; an output
+    does where batching made it vary (each inner primitive's rule decides, so a nested loop
+    or jit reports exactly which of its outputs vary) or where force_out asks. Bodies are
+    batched under the enclosing vmap's axis name, so collectives inside them still work.
+    Returns (batched ClosedJaxpr, which outputs are batched)."""
+    avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) if b else a
+             for a, b in zip(closed.in_avals, batched_in)]
+    store: dict = {}
+
+    def fn(*args):
+        outs, dims = batch_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs), list(args),
+                                [0 if b else None for b in batched_in], size, current_axis_name())
+        flags = store["flags"] = [d is not None or f for d, f in zip(dims, force_out)]
+        return [bdim_to_front(o, d, size) if f else o for o, d, f in zip(outs, dims, flags)]
+
+    return trace_to_jaxpr(fn, avals, label=label), store["flags"]

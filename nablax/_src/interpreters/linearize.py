@@ -10,71 +10,42 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
+
+from ..array import wrap
 from ..avals import Zero, float0
-from ..core import Trace, Tracer, _trace_var, lift_aval, short_repr
-from ..ir import ClosedJaxpr
+from ..core import Trace, call_under, current_trace, lift_aval, run_new_trace, short_repr
+from ..ir import ClosedJaxpr, Eqn, Literal, Var, eval_jaxpr
+from ..primitives import shape
 from ..primitives.templates import zeros_of_aval
-from .jvp import unzip_own
-from .staging import StagingTrace, StagingTracer
+from .jvp import JVPTrace, JVPTracer, unzip_outputs
+from .staging import StagingTrace, StagingTracer, hoist_consts, trace_to_jaxpr
 
 
-class LinearizeTracer(Tracer):
-    __slots__ = ("primal", "tangent", "_aval")
+class LinearizeTracer(JVPTracer):
+    """A primal with its tangent, a tracer of the linear Jaxpr being staged."""
 
-    def __init__(self, trace: "LinearizeTrace", primal, tangent):
-        self._trace = trace
-        self.primal = primal
-        self.tangent = tangent
-        self._aval = None
-
-    @property
-    def aval(self):
-        aval = self._aval
-        if aval is None:
-            aval = self._aval = lift_aval(self.primal)
-        return aval
-
-    def to_concrete(self, what: str):
-        p = self.primal
-        return p._concrete(what) if hasattr(p, "_concrete") else p
+    __slots__ = ()
 
     def _short_repr(self) -> str:
         return f"GradTracer(primal={short_repr(self.primal)}, typeof(tangent)={self.tangent.aval.str_short()})"
 
 
-class LinearizeTrace(Trace):
+class LinearizeTrace(JVPTrace):
+    """The rules run under the tangent trace, so what they do to tangents is staged."""
+
     __slots__ = ("tangent_trace", "label")
     name = "grad"
+    tracer_type = LinearizeTracer
+    prefers_linearize = True
 
     def __init__(self, parent: Trace | None, label: str = "grad"):
         super().__init__(parent)
         self.label = label
-        self.tangent_trace = StagingTrace(parent, stage_all=False, label=label)
+        self.tangent_trace = self.rule_trace = StagingTrace(parent, stage_all=False, label=label)
 
     def transformation_name(self) -> str:
         return self.label
-
-    def process_primitive(self, prim, args, params):
-        primals, tangents, nonzero = unzip_own(self, LinearizeTracer, args)
-        if not nonzero:
-            if self.parent is None and not prim.higher_order:
-                return prim.eager(*primals, **params)
-            token = _trace_var.set(self.parent)
-            try:
-                return prim.bind(*primals, **params)
-            finally:
-                _trace_var.reset(token)
-        token = _trace_var.set(self.tangent_trace)
-        try:
-            if prim.linearize is not None:
-                out, tout = prim.linearize(self, primals, tangents, **params)
-            else:
-                out, tout = prim.jvp(primals, tangents, **params)
-        finally:
-            _trace_var.reset(token)
-        if prim.multiple_results:
-            return [self.box(p, t) for p, t in zip(out, tout)]
-        return self.box(out, tout)
 
     def box(self, primal, tangent):
         if type(tangent) is Zero:
@@ -88,33 +59,82 @@ class LinearizeTrace(Trace):
         self.tangent_trace.invalidate()
 
 
-def linearize_flat(fn: Callable, primals: Sequence, label: str = "grad") -> tuple[list, ClosedJaxpr]:
-    """Evaluate `fn` at `primals` and return (outputs, linear Jaxpr: tangents in -> tangents out).
-
-    Inputs whose tangent space is float0 (integers, bools) get no tangent input.
-    """
-    trace = LinearizeTrace(_trace_var.get(), label)
+def _new_trace(primals: Sequence, tangent_in: Sequence[bool], label: str) -> tuple[LinearizeTrace, list, list]:
+    """A LinearizeTrace over `primals`: (trace, tangent input vars, inputs to run on). The
+    flagged primals get a tangent input, boxed unless its tangent space is float0."""
+    trace = LinearizeTrace(current_trace(), label)
     ttrace = trace.tangent_trace
     invars, ins = [], []
-    for p in primals:
+    for p, want in zip(primals, tangent_in):
+        if not want:
+            ins.append(p)
+            continue
         taval = lift_aval(p).to_tangent_aval()
         t = ttrace.new_arg(taval)
         invars.append(t._var)
         ins.append(p if taval.dtype == float0 else LinearizeTracer(trace, p, t))
-    token = _trace_var.set(trace)
-    try:
-        outs = fn(*ins)
-        primals_out, tangents_out = [], []
-        for o in outs:
-            if type(o) is LinearizeTracer and o._trace is trace:
-                primals_out.append(o.primal)
-                tangents_out.append(o.tangent)
-            else:
-                trace.check_foreign(o)
-                primals_out.append(o)
-                tangents_out.append(zeros_of_aval(lift_aval(o).to_tangent_aval()))
-        jaxpr = ttrace.to_jaxpr(invars, tangents_out)
-    finally:
-        _trace_var.reset(token)
-        trace.invalidate()
-    return primals_out, jaxpr
+    return trace, invars, ins
+
+
+def linearize_flat(fn: Callable, primals: Sequence, label: str = "grad") -> tuple[list, ClosedJaxpr]:
+    """Evaluate `fn` at `primals` and return (outputs, linear Jaxpr: tangents in -> tangents out).
+
+    Inputs whose tangent space is float0 (integers, bools) get a tangent input the Jaxpr
+    ignores; outputs without a tangent get zeros."""
+    trace, invars, ins = _new_trace(primals, [True] * len(primals), label)
+
+    def collect(outs):
+        primals_out, tangents_out = unzip_outputs(trace, LinearizeTracer, outs)
+        tangents_out = [zeros_of_aval(t.aval) if type(t) is Zero else t for t in tangents_out]
+        return primals_out, trace.tangent_trace.to_jaxpr(invars, tangents_out)
+
+    return run_new_trace(trace, fn, ins, collect)
+
+
+def linearize_inline(trace: LinearizeTrace, fn: Callable, primals: Sequence, tangents: Sequence) -> tuple[list, list]:
+    """Inside a linearize rule: run `fn` on (primal, tangent) pairs within `trace` itself
+    (primals computed now, tangents staged into its linear Jaxpr; Zero tangents stay
+    symbolic). Returns (primal outputs, tangent outputs)."""
+    ins = [trace.box(p, t) for p, t in zip(primals, tangents)]
+    return unzip_outputs(trace, LinearizeTracer, call_under(trace, fn, *ins))
+
+
+def _staged_zeros(ttrace: StagingTrace, aval) -> StagingTracer:
+    """A zero tangent computed inside the linear Jaxpr (not captured as a residual)."""
+    zero = wrap(np.zeros((), aval.dtype), False)
+    if not aval.shape:
+        return zero
+    var = Var(aval)
+    ttrace.eqns.append(Eqn(shape.broadcast_in_dim_p, [Literal(zero)], [var],
+                           {"shape": aval.shape, "broadcast_dimensions": ()}))
+    return StagingTracer(ttrace, var)
+
+
+def linearize_jaxpr(closed: ClosedJaxpr, nz_in: Sequence[bool], nz_out: Sequence[bool],
+                    label: str) -> tuple[ClosedJaxpr, ClosedJaxpr, int]:
+    """Split `closed` into a primal Jaxpr (inputs -> outputs + residuals) and a linear one
+    (residuals + tangents of the nz_in inputs -> tangents of the nz_out outputs); an output
+    outside nz_out must have a zero tangent. Returns (primal, linear, number of residuals)."""
+    store: dict = {}
+
+    def primal_fn(*args):
+        trace, tvars, ins = _new_trace(args, nz_in, label)
+
+        def collect(outs):
+            primals_out, touts = unzip_outputs(trace, LinearizeTracer, outs)
+            staged = []
+            for t, want in zip(touts, nz_out):
+                if want:
+                    staged.append(_staged_zeros(trace.tangent_trace, t.aval) if type(t) is Zero else t)
+                elif type(t) is not Zero:
+                    raise AssertionError("linearize_jaxpr: an output outside nz_out has a nonzero tangent")
+            return primals_out, trace.tangent_trace.to_jaxpr(tvars, staged)
+
+        primals_out, lin = run_new_trace(trace, lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs), ins,
+                                         collect)
+        store["lin"], residuals = hoist_consts(lin)
+        store["n_res"] = len(residuals)
+        return primals_out + residuals
+
+    primal = trace_to_jaxpr(primal_fn, closed.in_avals, label=label)
+    return primal, store["lin"], store["n_res"]

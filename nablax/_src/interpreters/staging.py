@@ -13,7 +13,7 @@ import numpy as np
 
 from ..array import Array, to_concrete_array
 from ..avals import ShapedArray
-from ..core import Trace, Tracer, _trace_var, lift_aval
+from ..core import Trace, Tracer, current_trace, lift_aval, run_new_trace
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, pp_param_rules
 from ..source_info import user_frame
 
@@ -75,13 +75,7 @@ class StagingTrace(Trace):
                 if type(a) is StagingTracer and a._trace is self:
                     break
             else:
-                if self.parent is None and not prim.higher_order:  # known values: compute them now
-                    return prim.eager(*args, **params)
-                token = _trace_var.set(self.parent)
-                try:
-                    return prim.bind(*args, **params)
-                finally:
-                    _trace_var.reset(token)
+                return self.bind_on_parent(prim, args, params)  # known values: compute them now
         invars = [self.getvar(a) for a in args]
         out = prim.abstract_eval(*[v.aval for v in invars], **params)
         source = user_frame() if self.stage_all else None  # jit/make_jaxpr only: never on grad's path
@@ -102,15 +96,37 @@ def trace_to_jaxpr(
     fn: Callable, in_avals: Sequence[ShapedArray], *, stage_all: bool = True, label: str = "jit"
 ) -> ClosedJaxpr:
     """Trace a flat function (list of tracers in, list of values out) into a ClosedJaxpr."""
-    trace = StagingTrace(_trace_var.get(), stage_all, label)
+    trace = StagingTrace(current_trace(), stage_all, label)
     args = [trace.new_arg(a) for a in in_avals]
-    token = _trace_var.set(trace)
-    try:
-        outs = fn(*args)
-        return trace.to_jaxpr([a._var for a in args], outs)
-    finally:
-        _trace_var.reset(token)
-        trace.invalidate()
+    return run_new_trace(trace, fn, args, lambda outs: trace.to_jaxpr([a._var for a in args], outs))
+
+
+def with_invars(closed: ClosedJaxpr, invars: Sequence) -> ClosedJaxpr:
+    """`closed` with its inputs replaced (reordered, or extended by unused ones)."""
+    j = closed.jaxpr
+    return ClosedJaxpr(Jaxpr(j.constvars, list(invars), j.outvars, j.eqns), closed.consts)
+
+
+def _is_tracer(x) -> bool:
+    return isinstance(x, Tracer)
+
+
+def hoist_consts(closed: ClosedJaxpr, select: Callable = _is_tracer) -> tuple[ClosedJaxpr, list]:
+    """Closure conversion: the constants `select` picks (by default the tracers of enclosing
+    transformations) become leading inputs, so every transformation sees them as operands.
+    Returns (the converted ClosedJaxpr, the hoisted constants, in input order)."""
+    j = closed.jaxpr
+    kept_v, kept_c, hoisted_v, hoisted_c = [], [], [], []
+    for v, c in zip(j.constvars, closed.consts):
+        if select(c):
+            hoisted_v.append(v)
+            hoisted_c.append(c)
+        else:
+            kept_v.append(v)
+            kept_c.append(c)
+    if not hoisted_v:
+        return closed, []
+    return ClosedJaxpr(Jaxpr(kept_v, hoisted_v + list(j.invars), j.outvars, j.eqns), kept_c), hoisted_c
 
 
 # ------------------------------------------------------------------ printing (as JAX prints them)

@@ -10,12 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..array import wrap
-from ..avals import Zero
-from ..core import _trace_var, lift_aval
-from ..interpreters.batching import batch_flat, current_axis_name
-from ..interpreters.jvp import jvp_flat
-from ..interpreters.linearize import LinearizeTracer
-from ..interpreters.staging import trace_to_jaxpr
+from ..interpreters.batching import batch_jaxpr
+from ..interpreters.jvp import jvp_jaxpr
+from ..interpreters.linearize import linearize_inline
 from ..ir import eval_jaxpr
 from ..primitives._define import define_primitive, instantiate
 from ..primitives.templates import batch_size, bdim_to_front
@@ -35,49 +32,24 @@ def _eager(*args, jaxpr, name):
 
 
 def _jvp(primals, tangents, *, jaxpr, name):
-    n = len(primals)
-
-    def jvp_fun(*xs):
-        outs, touts = jvp_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs[:n]), list(xs[n:]))
-        return [*outs, *[instantiate(t) for t in touts]]
-
-    ts = [instantiate(t) for t in tangents]
-    in_avals = [lift_aval(x) for x in (*primals, *ts)]
-    new = trace_to_jaxpr(jvp_fun, in_avals, label=f"jvp({name})")
-    res = jit_call_p.bind(*primals, *ts, jaxpr=new, name=name)  # JAX keeps the name
-    m = len(res) // 2
+    n, m = len(primals), len(jaxpr.out_avals)
+    new = jvp_jaxpr(jaxpr, [True] * n, [True] * m, [n], [m], f"jvp({name})")
+    res = jit_call_p.bind(*primals, *[instantiate(t) for t in tangents], jaxpr=new, name=name)  # JAX keeps the name
     return res[:m], res[m:]
 
 
 def _linearize(trace, primals, tangents, *, jaxpr, name):
     """Evaluate the body in the linearize trace: primals now, tangents staged."""
-    ins = [p if type(t) is Zero else LinearizeTracer(trace, p, t) for p, t in zip(primals, tangents)]
-    token = _trace_var.set(trace)
-    try:
-        outs = eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *ins)
-    finally:
-        _trace_var.reset(token)
-    pairs = [(o.primal, o.tangent) if type(o) is LinearizeTracer and o._trace is trace
-             else (o, Zero(lift_aval(o).to_tangent_aval())) for o in outs]
-    return [p for p, _ in pairs], [t for _, t in pairs]
+    return linearize_inline(trace, lambda *xs: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *xs), primals, tangents)
 
 
 def _batch(args, dims, *, jaxpr, name):
     size = batch_size(args, dims)
     args = [bdim_to_front(a, d, size) if d is not None else a for a, d in zip(args, dims)]
-    in_dims = [None if d is None else 0 for d in dims]
-
-    store: dict = {}
-
-    def batched(*xs):
-        outs, out_dims = batch_flat(lambda *p: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *p), list(xs), in_dims, size,
-                                    current_axis_name())
-        store["dims"] = [None if d is None else 0 for d in out_dims]  # unbatched outputs stay unbatched
-        return [o if d is None else bdim_to_front(o, d, size) for o, d in zip(outs, out_dims)]
-
-    new = trace_to_jaxpr(batched, [lift_aval(a) for a in args], label=f"vmap({name})")
+    n_out = len(jaxpr.out_avals)
+    new, out_batched = batch_jaxpr(jaxpr, size, [d is not None for d in dims], [False] * n_out, f"vmap({name})")
     outs = jit_call_p.bind(*args, jaxpr=new, name=name)  # JAX keeps the name
-    return outs, store["dims"]
+    return outs, [0 if b else None for b in out_batched]  # unbatched outputs stay unbatched
 
 
 jit_call_p = define_primitive(

@@ -2,7 +2,6 @@
 from .. import ops
 from . import (  # noqa: F401
     collectives,
-    control_flow,
     dynamic_slice,
     elementwise,
     indexing,
@@ -16,5 +15,5 @@ from . import (  # noqa: F401
 )
 from ._define import PRIMITIVES  # noqa: F401
 
-ops.fill(collectives, control_flow, dynamic_slice, elementwise, indexing, linalg, misc, random_bits,
+ops.fill(collectives, dynamic_slice, elementwise, indexing, linalg, misc, random_bits,
          reductions, shape, sorting, special)
