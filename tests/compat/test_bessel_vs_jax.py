@@ -20,16 +20,6 @@ def _both(name):
     return getattr(nablax.lax, name), getattr(jax.lax, name)
 
 
-@pytest.fixture
-def x64():
-    """64-bit mode in both libraries for one test (JAX's flag is global: restored after)."""
-    jax.config.update("jax_enable_x64", True)
-    nablax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", False)
-    nablax.config.update("jax_enable_x64", False)
-
-
 def _compare_values(name, dtype):
     ours, theirs = _both(name)
     x = POINTS.astype(dtype)

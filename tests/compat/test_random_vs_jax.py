@@ -118,15 +118,6 @@ def test_matches_jax(name, mode):
         _same_bits(_run("nablax", name, seed, mode, typed), _run("jax", name, seed, mode, typed))
 
 
-@pytest.fixture
-def x64():
-    jax.config.update("jax_enable_x64", True)
-    nablax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", False)
-    nablax.config.update("jax_enable_x64", False)
-
-
 @pytest.mark.parametrize("name", X64_CASES)
 def test_matches_jax_x64(name, x64):
     for seed in SEEDS:
