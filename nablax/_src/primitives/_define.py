@@ -215,6 +215,15 @@ def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -
         raise TypeError(f"lax.{opname} does not accept dtype {aval.dtype.name}; it needs {what}")
 
 
+def nary_elementwise_aval(opname: str, avals, kinds: str, what: str) -> ShapedArray:
+    """Output aval of an elementwise primitive of several operands: one dtype of `kinds`,
+    NumPy-broadcast shapes, weak iff every operand is."""
+    dtype = require_same_dtypes(opname, avals)
+    require_dtype_kinds(opname, avals[0], kinds, what)
+    shape = broadcast_shapes(f"lax.{opname}", *[a.shape for a in avals])
+    return ShapedArray(shape, dtype, all_weak(avals))
+
+
 def all_weak(avals) -> bool:
     return bool(avals) and all(a.weak_type for a in avals)
 

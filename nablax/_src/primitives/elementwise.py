@@ -18,6 +18,7 @@ from ._define import (
     aval_of,
     broadcast_shapes,
     define_primitive,
+    nary_elementwise_aval,
     require_dtype_kinds,
     require_same_dtypes,
 )
@@ -613,10 +614,7 @@ def _clamp_impl(xp, lo, x, hi):
 
 
 def _clamp_abstract(lo: ShapedArray, x: ShapedArray, hi: ShapedArray) -> ShapedArray:
-    require_same_dtypes("clamp", (lo, x, hi))
-    require_dtype_kinds("clamp", x, "iuf", "a real numeric dtype")
-    shape = broadcast_shapes("lax.clamp", lo.shape, x.shape, hi.shape)
-    return ShapedArray(shape, x.dtype, lo.weak_type and x.weak_type and hi.weak_type)
+    return nary_elementwise_aval("clamp", (lo, x, hi), "iuf", "a real numeric dtype")
 
 
 def _clamp_jvp(primals, tangents):

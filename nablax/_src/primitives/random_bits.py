@@ -28,8 +28,9 @@ from ..array import wrap
 from ..avals import ShapedArray
 from ..core import eager_args
 from . import shape, templates
-from ._define import broadcast_shapes, define_primitive, never_weak, require_dtype_kinds
-from .elementwise import add, div, exp, mul, neg, unary_elementwise
+from ._define import broadcast_shapes, define_primitive, nary_elementwise_aval, never_weak
+from .elementwise import add, div, exp, mul, neg
+from .elementwise_builders import unary_elementwise
 
 _U32 = np.dtype(np.uint32)
 _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
@@ -365,12 +366,7 @@ def _fma_impl(xp, a, b, c):
 
 
 def _fma_abstract(a: ShapedArray, b: ShapedArray, c: ShapedArray) -> ShapedArray:
-    if not a.dtype == b.dtype == c.dtype:
-        raise TypeError(f"lax.xla_fma: operands must share one dtype, got {a.dtype.name}, {b.dtype.name}, "
-                        f"{c.dtype.name}")
-    require_dtype_kinds("xla_fma", a, "f", "a floating dtype")
-    shape = broadcast_shapes("lax.xla_fma", a.shape, b.shape, c.shape)
-    return ShapedArray(shape, a.dtype, a.weak_type and b.weak_type and c.weak_type)
+    return nary_elementwise_aval("xla_fma", (a, b, c), "f", "a floating dtype")
 
 
 def _fma_jvp(primals, tangents):

@@ -38,6 +38,13 @@ def _checked_eager(impl, abstract, suspicious=None):
     return eager
 
 
+def _linear_shape_primitive(name: str, *, impl, abstract_eval, suspicious=None, **rules):
+    """A shape primitive: linear in its operand (its JVP applies it to the tangent), with the
+    checked eager path above; `rules` are the rest of define_primitive's keywords."""
+    return define_primitive(name, impl=impl, abstract_eval=abstract_eval, jvp="linear", linear=True,
+                            eager=_checked_eager(impl, abstract_eval, suspicious), **rules)
+
+
 # ---------------------------------------------------------------------- broadcast_in_dim
 
 
@@ -106,18 +113,16 @@ def _bid_simplify(invars, params, out, producers):
     return None
 
 
-broadcast_in_dim_p = define_primitive(
+broadcast_in_dim_p = _linear_shape_primitive(
     "broadcast_in_dim",
     emit=_bid_emit,
     simplify=_bid_simplify,
-    eager=_checked_eager(_bid_impl, _bid_abstract, lambda vals, *, shape, broadcast_dimensions: (
+    suspicious=lambda vals, *, shape, broadcast_dimensions: (
         len(broadcast_dimensions) != np.ndim(vals[0])
-        or any(a >= b for a, b in zip(broadcast_dimensions, broadcast_dimensions[1:])))),
+        or any(a >= b for a, b in zip(broadcast_dimensions, broadcast_dimensions[1:]))),
     impl=_bid_impl,
     abstract_eval=_bid_abstract,
-    jvp="linear",
     batch=_bid_batch,
-    linear=True,
     transpose=_bid_transpose,
 )
 
@@ -148,15 +153,12 @@ def _reshape_batch(args, dims, *, new_sizes):
     return reshape(x, (templates.shape_of(x)[0],) + tuple(new_sizes)), 0
 
 
-reshape_p = define_primitive(
+reshape_p = _linear_shape_primitive(
     "reshape",
-    eager=_checked_eager(_reshape_impl, _reshape_abstract,
-                         lambda vals, *, new_sizes: builtins.any(d < 0 for d in new_sizes)),
+    suspicious=lambda vals, *, new_sizes: builtins.any(d < 0 for d in new_sizes),
     impl=_reshape_impl,
     abstract_eval=_reshape_abstract,
-    jvp="linear",
     batch=_reshape_batch,
-    linear=True,
     transpose=lambda ct, x, *, new_sizes: [None if type(ct) is Zero else reshape(ct, x.aval.shape)],
     emit="xp.reshape({0}, {new_sizes})",
     simplify=when_same_type,
@@ -210,15 +212,13 @@ def _transpose_simplify(invars, params, out, producers):
     return None
 
 
-transpose_p = define_primitive(
+transpose_p = _linear_shape_primitive(
     "transpose",
     simplify=_transpose_simplify,
-    eager=_checked_eager(_transpose_impl, _transpose_abstract, lambda vals, *, permutation: False),
+    suspicious=lambda vals, *, permutation: False,
     impl=_transpose_impl,
     abstract_eval=_transpose_abstract,
-    jvp="linear",
     batch=_transpose_batch,
-    linear=True,
     transpose=_transpose_transpose,
     emit="xp.transpose({0}, {permutation})",
 )
@@ -286,14 +286,12 @@ def _slice_batch(args, dims, *, start_indices, limit_indices, strides):
                  tuple(st[:d]) + (1,) + tuple(st[d:])), d
 
 
-slice_p = define_primitive(
+slice_p = _linear_shape_primitive(
     "slice",
-    eager=_checked_eager(_slice_impl, _slice_abstract, _slice_suspicious),
+    suspicious=_slice_suspicious,
     impl=_slice_impl,
     abstract_eval=_slice_abstract,
-    jvp="linear",
     batch=_slice_batch,
-    linear=True,
     transpose=_slice_transpose,
 )
 
@@ -411,14 +409,11 @@ def shape_reshape_trailing(v, ndim: int):
     return reshape(v, (templates.shape_of(v)[0],) + (1,) * (ndim - 1))
 
 
-pad_p = define_primitive(
+pad_p = _linear_shape_primitive(
     "pad",
-    eager=_checked_eager(_pad_impl, _pad_abstract),
     impl=_pad_impl,
     abstract_eval=_pad_abstract,
-    jvp="linear",
     batch=_pad_batch,
-    linear=True,
     transpose=_pad_transpose,
 )
 
@@ -455,14 +450,11 @@ def _squeeze_batch(args, dims, *, dimensions):
     return squeeze_p.bind(x, dimensions=moved), d - builtins.sum(1 for a in moved if a < d)
 
 
-squeeze_p = define_primitive(
+squeeze_p = _linear_shape_primitive(
     "squeeze",
-    eager=_checked_eager(_squeeze_impl, _squeeze_abstract),
     impl=_squeeze_impl,
     abstract_eval=_squeeze_abstract,
-    jvp="linear",
     batch=_squeeze_batch,
-    linear=True,
     transpose=lambda ct, x, *, dimensions: [None if type(ct) is Zero else reshape(ct, x.aval.shape)],
     emit="xp.squeeze({0}, axis={dimensions})",
 )
@@ -525,14 +517,11 @@ def _rev_batch(args, dims, *, dimensions):
     return rev_p.bind(x, dimensions=tuple(a + (a >= d) for a in dimensions)), d
 
 
-rev_p = define_primitive(
+rev_p = _linear_shape_primitive(
     "rev",
-    eager=_checked_eager(_rev_impl, _rev_abstract),
     impl=_rev_impl,
     abstract_eval=_rev_abstract,
-    jvp="linear",
     batch=_rev_batch,
-    linear=True,
     transpose=lambda ct, x, *, dimensions: [None if type(ct) is Zero else rev_p.bind(ct, dimensions=dimensions)],
     emit="xp.flip({0}, axis={dimensions})",
 )
@@ -608,14 +597,12 @@ def _concatenate_batch(args, dims, *, dimension):
     return concatenate_p.bind(*moved, dimension=dimension + (dimension >= bdim)), bdim
 
 
-concatenate_p = define_primitive(
+concatenate_p = _linear_shape_primitive(
     "concatenate",
-    eager=_checked_eager(_concatenate_impl, _concatenate_abstract, _concatenate_suspicious),
+    suspicious=_concatenate_suspicious,
     impl=_concatenate_impl,
     abstract_eval=_concatenate_abstract,
-    jvp="linear",
     batch=_concatenate_batch,
-    linear=True,
     transpose=_concatenate_transpose,
     emit=lambda args, params, src, avals: f"xp.concatenate(({', '.join(args)},), axis={params['dimension']})",
 )

@@ -18,9 +18,6 @@ from ._define import aval_of
 from .elementwise import (
     abs,
     add,
-    binary_elementwise,
-    binary_wrapper,
-    bool_out,
     div,
     exp,
     gt,
@@ -31,8 +28,8 @@ from .elementwise import (
     select_n,
     sign,
     sub,
-    unary_elementwise,
 )
+from .elementwise_builders import binary_elementwise, binary_wrapper, bool_out, unary_elementwise
 
 _LN2 = math.log(2.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
