@@ -11,7 +11,7 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
-from . import debug_nans, dtypes
+from . import ad_util, debug_nans, dtypes
 from .array import Array, to_concrete_array, wrap
 from .avals import ShapedArray, ShapeDtypeStruct, UndefinedPrimal, Zero, float0
 from .core import Tracer, lift_aval
@@ -123,7 +123,7 @@ def _partial_args(fun: Callable, args: tuple, kwargs: dict, argnums: tuple[int, 
 
 
 def _zeros_for(aval):
-    return templates.zeros_of_aval(aval)
+    return ad_util.zeros_of_aval(aval)
 
 
 def _instantiate_ct(ct, primal_aval):
@@ -203,7 +203,7 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fa
     store: dict = {}
     outs, touts = jvp_flat(_flat_fun(fun, in_tree, store, has_aux), flat_p, ts)
     n = store["n_out"]
-    touts = [templates.instantiate(t) for t in touts[:n]]
+    touts = [ad_util.instantiate(t) for t in touts[:n]]
     out = tree_unflatten(store["out_tree"], outs[:n])
     tout = tree_unflatten(store["out_tree"], touts)
     if has_aux:
@@ -652,7 +652,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         def push(*tangents):
             outs, touts = jvp_flat(flat_f, flat, list(tangents))
             n = store["n_out"]
-            return outs, [templates.instantiate(t) for t in touts[:n]]
+            return outs, [ad_util.instantiate(t) for t in touts[:n]]
 
         outs, jac = vmap(push, in_axes=0, out_axes=(None, -1))(*_basis(in_avals, total, weak=True))
         n = store["n_out"]

@@ -12,6 +12,7 @@ import functools
 import inspect
 from typing import Any, Callable, Sequence
 
+from .ad_util import instantiate, zeros_of_aval
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
 from .core import Tracer, call_under, current_trace, lift_aval
@@ -23,10 +24,10 @@ from .interpreters.staging import hoist_consts, trace_to_jaxpr
 from .interpreters.transpose import backward_pass
 from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from .jit.passes import Program, dce
-from .primitives._define import define_primitive, instantiate
+from .primitives._define import define_primitive
 from .primitives.elementwise import add
 from .primitives.misc import stop_gradient
-from .primitives.templates import batch_size, bdim_to_front, moveaxis, zeros_of_aval
+from .primitives.templates import batch_size, bdim_to_front, moveaxis
 from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
 
 

@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .. import dtypes
+from ..ad_util import is_undefined
 from ..array import to_concrete_array
 from ..avals import UndefinedPrimal, Zero
 from ..config import disable_jit_flag
@@ -29,7 +30,7 @@ from ..interpreters.transpose import backward_pass
 from ..ir import Var
 from ..primitives import elementwise, misc
 from ..primitives._define import define_primitive
-from ..primitives.templates import batch_size, is_undefined, moveaxis
+from ..primitives.templates import batch_size, moveaxis
 from ..tree import tree_flatten, tree_unflatten
 from .common import (
     as_value,

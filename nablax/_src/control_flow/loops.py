@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .. import dtypes, errors
+from ..ad_util import add_tangents, is_undefined
 from ..array import wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..config import disable_jit_flag
@@ -37,7 +38,7 @@ from ..interpreters.transpose import backward_pass
 from ..ir import ClosedJaxpr, Jaxpr, Var
 from ..primitives import elementwise, misc, reductions, shape
 from ..primitives._define import define_primitive
-from ..primitives.templates import add_tangents, batch_size, bdim_to_front, is_undefined, moveaxis
+from ..primitives.templates import batch_size, bdim_to_front, moveaxis
 from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from .common import (
     as_value,

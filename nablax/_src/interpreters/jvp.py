@@ -6,12 +6,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..ad_util import zeros_of_aval
 from ..array import wrap
 from ..avals import ShapedArray, Zero, float0
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, short_repr, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
 from ..primitives import shape
-from ..primitives._define import zeros_of_aval
 from .staging import trace_to_jaxpr
 
 

@@ -12,12 +12,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..ad_util import zeros_of_aval
 from ..array import wrap
 from ..avals import Zero, float0
 from ..core import Trace, call_under, current_trace, lift_aval, run_new_trace, short_repr
 from ..ir import ClosedJaxpr, Eqn, Literal, Var, eval_jaxpr
 from ..primitives import shape
-from ..primitives.templates import zeros_of_aval
 from .jvp import JVPTrace, JVPTracer, unzip_outputs
 from .staging import StagingTrace, StagingTracer, hoist_consts, trace_to_jaxpr
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..ad_util import add_tangents
 from ..avals import UndefinedPrimal, Zero
 from ..ir import Jaxpr, Literal
-from ..primitives.templates import add_tangents
 
 
 def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Sequence) -> list:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ad_util import instantiate
 from ..array import wrap
 from ..interpreters.batching import batch_jaxpr
 from ..interpreters.jvp import jvp_jaxpr
 from ..interpreters.linearize import linearize_inline
 from ..ir import eval_jaxpr
-from ..primitives._define import define_primitive, instantiate
+from ..primitives._define import define_primitive
 from ..primitives.templates import batch_size, bdim_to_front
 from .compile import compiled
 

@@ -44,7 +44,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..ad_util import instantiate, zeros_of_aval  # noqa: F401  (re-exported for rules)
+from ..ad_util import instantiate
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import Primitive, eager_args, lift_aval

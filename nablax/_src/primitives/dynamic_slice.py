@@ -11,12 +11,13 @@ import builtins
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad_util, dtypes
+from ..ad_util import instantiate, zeros_of_aval
 from ..array import Array, wrap
 from ..avals import ShapedArray, Zero
 from . import elementwise as ew
 from . import shape, templates
-from ._define import aval_of, define_primitive, instantiate, zeros_of_aval
+from ._define import aval_of, define_primitive
 from .indexing import ARRAY, _inexact, _operand_weak, _zero_tangent, gather_p, scatter_p
 
 # ------------------------------------------------------------------------ dynamic_slice
@@ -59,7 +60,7 @@ def _ds_jvp(primals, tangents, *, slice_sizes):
 
 def _ds_transpose(ct, x, *starts, slice_sizes):
     rest = [None] * len(starts)
-    if type(ct) is Zero or not templates.is_undefined(x):
+    if type(ct) is Zero or not ad_util.is_undefined(x):
         return [None] + rest
     return [dynamic_update_slice_p.bind(zeros_of_aval(x.aval), ct, *starts)] + rest
 
@@ -150,9 +151,9 @@ def _dus_transpose(ct, x, u, *starts):
     rest = [None] * len(starts)
     if type(ct) is Zero:
         return [None, None] + rest
-    ct_x = dynamic_update_slice_p.bind(ct, zeros_of_aval(u.aval), *starts) if templates.is_undefined(x) else None
+    ct_x = dynamic_update_slice_p.bind(ct, zeros_of_aval(u.aval), *starts) if ad_util.is_undefined(x) else None
     ct_u = None
-    if templates.is_undefined(u):
+    if ad_util.is_undefined(u):
         ct_u = dynamic_slice_p.bind(ct, *starts, slice_sizes=tuple(u.aval.shape))
     return [ct_x, ct_u] + rest
 

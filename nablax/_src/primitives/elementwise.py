@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad_util, dtypes
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..ir import Literal
@@ -62,8 +62,8 @@ def _add_rewrite(invars, params, producers):
 
 
 def _add_transpose(ct, x, y):
-    return [_unbroadcast_ct(ct, x) if templates.is_undefined(x) else None,
-            _unbroadcast_ct(ct, y) if templates.is_undefined(y) else None]
+    return [_unbroadcast_ct(ct, x) if ad_util.is_undefined(x) else None,
+            _unbroadcast_ct(ct, y) if ad_util.is_undefined(y) else None]
 
 
 add_p = binary_elementwise(
@@ -84,8 +84,8 @@ def _sub_rewrite(invars, params, producers):
 
 
 def _sub_transpose(ct, x, y):
-    return [_unbroadcast_ct(ct, x) if templates.is_undefined(x) else None,
-            _unbroadcast_ct(neg(ct), y) if templates.is_undefined(y) and type(ct) is not Zero else None]
+    return [_unbroadcast_ct(ct, x) if ad_util.is_undefined(x) else None,
+            _unbroadcast_ct(neg(ct), y) if ad_util.is_undefined(y) and type(ct) is not Zero else None]
 
 
 sub_p = binary_elementwise(
@@ -101,7 +101,7 @@ sub = binary_wrapper(sub_p)
 def _mul_transpose(ct, x, y):
     if type(ct) is Zero:
         return [None, None]
-    if templates.is_undefined(x):
+    if ad_util.is_undefined(x):
         return [templates.unbroadcast(mul(ct, y), x.aval.shape), None]
     return [None, templates.unbroadcast(mul(x, ct), y.aval.shape)]
 
@@ -289,16 +289,16 @@ def _select_n_jvp(primals, tangents):
     aval = aval_of(out)
     if all(type(t) is Zero for t in tangents[1:]):
         return out, Zero(aval.to_tangent_aval())
-    ts = [templates.broadcast_to(templates.instantiate(t), aval.shape) for t in tangents[1:]]
+    ts = [templates.broadcast_to(ad_util.instantiate(t), aval.shape) for t in tangents[1:]]
     return out, select_n_p.bind(which, *ts)
 
 
 def _select_n_transpose(ct, which, *cases):
-    if templates.is_undefined(which):
+    if ad_util.is_undefined(which):
         raise TypeError("select_n is not linear in its selector")
     out = [None]
     for i, c in enumerate(cases):
-        if templates.is_undefined(c) and type(ct) is not Zero:
+        if ad_util.is_undefined(c) and type(ct) is not Zero:
             zeros = scalar_like(ct, 0)
             branches = [zeros] * len(cases)
             branches[i] = ct
@@ -695,8 +695,8 @@ def _complex_impl(x, y):
 def _complex_transpose(ct, x, y):
     if type(ct) is Zero:
         return [None, None]
-    return [templates.unbroadcast(real(ct), x.aval.shape) if templates.is_undefined(x) else None,
-            templates.unbroadcast(neg(imag(ct)), y.aval.shape) if templates.is_undefined(y) else None]
+    return [templates.unbroadcast(real(ct), x.aval.shape) if ad_util.is_undefined(x) else None,
+            templates.unbroadcast(neg(imag(ct)), y.aval.shape) if ad_util.is_undefined(y) else None]
 
 
 complex_p = binary_elementwise(

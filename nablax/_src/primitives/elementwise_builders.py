@@ -12,6 +12,7 @@ from typing import Callable
 
 import numpy as np
 
+from .. import ad_util
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from . import templates
@@ -225,9 +226,9 @@ def binary_elementwise(
         out_shape = aval_of(out).shape
         total = Zero(aval_of(out).to_tangent_aval())
         if type(tx) is not Zero and jvp_lhs is not None:
-            total = templates.add_tangents(total, templates.broadcast_to(jvp_lhs(tx, x, y, out), out_shape))
+            total = ad_util.add_tangents(total, templates.broadcast_to(jvp_lhs(tx, x, y, out), out_shape))
         if type(ty) is not Zero and jvp_rhs is not None:
-            total = templates.add_tangents(total, templates.broadcast_to(jvp_rhs(ty, x, y, out), out_shape))
+            total = ad_util.add_tangents(total, templates.broadcast_to(jvp_rhs(ty, x, y, out), out_shape))
         return out, total
 
     prim = define_primitive(

@@ -38,12 +38,13 @@ import functools
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad_util, dtypes
+from ..ad_util import instantiate, zeros_of_aval
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from . import elementwise as ew
 from . import misc, shape, templates
-from ._define import aval_of, broadcast_shapes, define_primitive, instantiate, zeros_of_aval
+from ._define import aval_of, broadcast_shapes, define_primitive
 
 ARRAY = "array"
 _GATHER_MODES = ("clip", "fill", "promise_in_bounds")
@@ -282,7 +283,7 @@ def _gather_mode_for(scatter_mode: str) -> str:
 
 def _gather_transpose(ct, x, *idx, spec, mode, fill_value):
     rest = [None] * len(idx)
-    if type(ct) is Zero or not templates.is_undefined(x):
+    if type(ct) is Zero or not ad_util.is_undefined(x):
         return [None] + rest
     zeros = zeros_of_aval(x.aval)
     return [scatter_add_p.bind(zeros, ct, *idx, spec=spec, mode=_scatter_mode_for(mode), unique_indices=not idx)] + rest
@@ -493,9 +494,9 @@ def _scatter_transpose(ct, x, u, *idx, spec, mode, unique_indices):
     if type(ct) is Zero:
         return [None, None] + rest
     ct_x = ct_u = None
-    if templates.is_undefined(x):
+    if ad_util.is_undefined(x):
         ct_x = scatter_p.bind(ct, zeros_of_aval(u.aval), *idx, spec=spec, mode=mode, unique_indices=unique_indices)
-    if templates.is_undefined(u):
+    if ad_util.is_undefined(u):
         ct_u = _gather_back(ct, idx, spec, mode)
         if idx and not unique_indices:
             ct_u = ew.mul(ct_u, _winners(u.aval, idx, spec, mode, x.aval.shape))
@@ -512,8 +513,8 @@ def _scatter_add_transpose(ct, x, u, *idx, spec, mode, unique_indices):
     rest = [None] * len(idx)
     if type(ct) is Zero:
         return [None, None] + rest
-    ct_x = ct if templates.is_undefined(x) else None
-    ct_u = _gather_back(ct, idx, spec, mode) if templates.is_undefined(u) else None
+    ct_x = ct if ad_util.is_undefined(x) else None
+    ct_u = _gather_back(ct, idx, spec, mode) if ad_util.is_undefined(u) else None
     return [ct_x, ct_u] + rest
 
 
@@ -552,12 +553,12 @@ def _scatter_mul_tangent(x, u, idx, tx, tu, out, p):
         if not (p["unique_indices"] or not idx):
             tu = ew.mul(tu, _exclusive_products(u, idx, p["spec"], p["mode"], xa.shape))
         spread = scatter_add_p.bind(_full(xa.shape, xa.dtype, 0), tu, *idx, **p)
-        t = templates.add_tangents(t, ew.mul(x, spread))
+        t = ad_util.add_tangents(t, ew.mul(x, spread))
     return t
 
 
 def _scatter_mul_transpose(ct, x, u, *idx, spec, mode, unique_indices):
-    if templates.is_undefined(u):
+    if ad_util.is_undefined(u):
         raise TypeError("lax.scatter_mul is linear in its operand only, not in its updates")
     if type(ct) is Zero:
         return [None, None] + [None] * len(idx)

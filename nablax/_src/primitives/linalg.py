@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad_util, dtypes
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import eager_args
@@ -174,9 +174,9 @@ def _dot_general_jvp(primals, tangents, *, dimension_numbers, preferred_element_
     out = dot_general_p.bind(lhs, rhs, **params)
     total = Zero(aval_of(out).to_tangent_aval())
     if type(tl) is not Zero:
-        total = templates.add_tangents(total, dot_general_p.bind(tl, rhs, **params))
+        total = ad_util.add_tangents(total, dot_general_p.bind(tl, rhs, **params))
     if type(tr) is not Zero:
-        total = templates.add_tangents(total, dot_general_p.bind(lhs, tr, **params))
+        total = ad_util.add_tangents(total, dot_general_p.bind(lhs, tr, **params))
     return out, total
 
 
@@ -185,7 +185,7 @@ def _dot_general_transpose(ct, lhs, rhs, *, dimension_numbers, preferred_element
         return [None, None]
     (lc, rc), (lb, rb) = dimension_numbers
     nb = len(lb)
-    if templates.is_undefined(lhs):
+    if ad_util.is_undefined(lhs):
         aval = lhs.aval
         rnd = len(templates.shape_of(rhs))
         lf = _free_axes(aval.ndim, lc, lb)

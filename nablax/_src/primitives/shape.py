@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from .. import ops
+from .. import ad_util, ops
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..core import eager_args
@@ -372,13 +372,13 @@ def _pad_transpose(ct, x, pv, *, padding_config):
     limits = [s - max(b, 0) for s, (_, b, _) in zip(tshape, padding_config)]
     ct_operand = slice(t, starts, limits, [i + 1 for _, _, i in padding_config])
     ct_pv = None
-    if templates.is_undefined(pv):
+    if ad_util.is_undefined(pv):
         # Every output cell not taken from the operand holds the padding value.
         everything = tuple(range(len(templates.shape_of(ct))))
         total = ops.reduce_sum(ct, everything)
         inner = ops.reduce_sum(ct_operand, tuple(range(len(templates.shape_of(ct_operand)))))
         ct_pv = elementwise.sub(total, inner)
-    return [ct_operand if templates.is_undefined(x) else None, ct_pv]
+    return [ct_operand if ad_util.is_undefined(x) else None, ct_pv]
 
 
 def _pad_batch(args, dims, *, padding_config):
@@ -393,7 +393,7 @@ def _pad_batch(args, dims, *, padding_config):
     size = templates.shape_of(pv)[dpv]
     x = templates.bdim_to_front(x, dx, size)
     dtype = aval_of(x).dtype
-    mask = pad(templates.zeros_of_aval(aval_of(x).update(weak_type=True)), _scalar(1, dtype), config)
+    mask = pad(ad_util.zeros_of_aval(aval_of(x).update(weak_type=True)), _scalar(1, dtype), config)
     pv = templates.moveaxis(pv, dpv, 0)
     pv = shape_reshape_trailing(pv, len(templates.shape_of(mask)))
     return elementwise.add(pad(x, _scalar(0, dtype), config), elementwise.mul(mask, pv)), 0
@@ -575,8 +575,8 @@ def _concatenate_transpose(ct, *operands, dimension):
     out = []
     start = 0
     for o in operands:
-        n = (o.aval if templates.is_undefined(o) else aval_of(o)).shape[dimension]
-        out.append(slice_in_dim(ct, start, start + n, axis=dimension) if templates.is_undefined(o) else None)
+        n = (o.aval if ad_util.is_undefined(o) else aval_of(o)).shape[dimension]
+        out.append(slice_in_dim(ct, start, start + n, axis=dimension) if ad_util.is_undefined(o) else None)
         start += n
     return out
 

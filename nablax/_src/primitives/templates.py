@@ -6,9 +6,9 @@ every family can import this module without an import cycle.
 from __future__ import annotations
 
 from .. import ops
-from ..ad_util import add_tangents, instantiate, is_undefined, zeros_of_aval  # noqa: F401  (re-exported for rules)
+from ..ad_util import add_tangents
 from ..avals import Zero
-from ._define import aval_of, broadcast_shapes  # noqa: F401  (re-exported for rules)
+from ._define import aval_of, broadcast_shapes
 
 
 def ndim_of(x) -> int:
