@@ -11,18 +11,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from .array import Array, wrap
-from .avals import ShapedArray
+from .avals import AvalCarrier, ShapedArray
 from .source_info import add_note
 
 
-class Var:
-    __slots__ = ("aval",)
+class Var(AvalCarrier):
+    """A variable of a Jaxpr: known by its aval until the program runs."""
 
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self) -> str:
-        return f"Var({self.aval.str_short()})"
+    __slots__ = ()
 
 
 class Literal:
