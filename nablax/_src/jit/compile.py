@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..core import _trace_var
+from ..core import call_under
 from ..ir import ClosedJaxpr
 from . import passes
 from .codegen import compile_program
@@ -23,12 +23,10 @@ def compile_closed(closed: ClosedJaxpr, name: str = "jitted") -> tuple[Callable,
 
     Runs at the eval trace: constant folding computes values even when compilation happens
     while an outer transformation is tracing."""
-    token = _trace_var.set(None)
-    try:
-        prog = passes.optimize(passes.Program(closed.jaxpr, list(closed.consts)))
-        return compile_program(prog, np, name)
-    finally:
-        _trace_var.reset(token)
+    def optimize_and_generate():
+        return compile_program(passes.optimize(passes.Program(closed.jaxpr, list(closed.consts))), np, name)
+
+    return call_under(None, optimize_and_generate)
 
 
 def compiled(closed: ClosedJaxpr, name: str = "jitted") -> Callable:
