@@ -145,7 +145,7 @@ def _excepthook(exc_type, exc, tb, _previous=sys.excepthook):
                     _drop_internal_context(exc)
                     add_note(exc, SIMPLIFIED_NOTE)
         except ValueError:
-            pass
+            pass  # an invalid filtering mode: print the traceback unfiltered rather than fail here
     _previous(exc_type, exc, tb)
 
 

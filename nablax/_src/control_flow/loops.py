@@ -536,7 +536,7 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = 
                 val = tree_map(as_value, body_fun(val))
             return val
         except errors.ConcretizationTypeError:
-            pass
+            pass  # a traced value: run the staged loop below instead
     raw, tree = tree_flatten(init_val)
     leaves = [as_value(x) for x in raw]
     body, bconsts, raw, leaves, avals = _trace_loop_body(
