@@ -16,3 +16,6 @@ from nablax._src.primitives.special import *  # noqa: F403
 # Last, so that they replace the internal functions of the same names: the public lax
 # functions that check JAX's shape and dtype rules (the internal ones broadcast).
 from nablax._src.lax_api import *  # noqa: F403
+
+# isort: split
+from nablax.lax import linalg  # noqa: E402,F401  (the lax.linalg submodule)

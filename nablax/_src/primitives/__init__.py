@@ -3,7 +3,9 @@ from .. import ops
 from . import (  # noqa: F401
     collectives,
     dynamic_slice,
+    eig,
     elementwise,
+    factorizations,
     indexing,
     linalg,
     misc,
@@ -12,8 +14,9 @@ from . import (  # noqa: F401
     shape,
     sorting,
     special,
+    spectral,
 )
 from ._define import PRIMITIVES  # noqa: F401
 
-ops.fill(collectives, dynamic_slice, elementwise, indexing, linalg, misc, random_bits,
-         reductions, shape, sorting, special)
+ops.fill(collectives, dynamic_slice, eig, elementwise, factorizations, indexing, linalg, misc,
+         random_bits, reductions, shape, sorting, special, spectral)
