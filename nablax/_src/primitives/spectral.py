@@ -138,7 +138,10 @@ def _per_matrix(fn, x, n_out: int) -> list:
     batch = x.shape[:-2]
     if not batch:
         return list(fn(x))
-    results = [fn(xi) for xi in x.reshape((-1,) + x.shape[-2:])]
+    flat = x.reshape((-1,) + x.shape[-2:])
+    if not len(flat):  # an empty stack: the shapes of one result, with no matrices
+        return [np.empty(batch + r.shape, r.dtype) for r in fn(np.zeros(x.shape[-2:], x.dtype))][:n_out]
+    results = [fn(xi) for xi in flat]
     return [np.stack([r[j] for r in results]).reshape(batch + results[0][j].shape) for j in range(n_out)]
 
 
@@ -344,20 +347,16 @@ def svd(x, *, full_matrices: bool = True, compute_uv: bool = True,
 # ---------------------------------------------------------------------------------- qr
 
 def _qr_impl(xp, x, *, pivoting, full_matrices):
-    if not pivoting:
-        q, r = np.linalg.qr(x, mode="complete" if full_matrices else "reduced")
-        return [q, r]
-    # SciPy's geqp3 is not stacked: one call per matrix of the stack.
-    *batch, m, n = x.shape
-    k = m if full_matrices else min(m, n)
-    flat = x.reshape((-1, m, n))
-    q = np.empty((flat.shape[0], m, k), x.dtype)
-    r = np.empty((flat.shape[0], k, n), x.dtype)
-    p = np.empty((flat.shape[0], n), np.int32)
+    if not pivoting and not _single(x):
+        return list(np.linalg.qr(x, mode="complete" if full_matrices else "reduced"))
+    # SciPy per matrix: geqp3 for pivoting (NumPy has none); in single precision SciPy's
+    # geqrf/orgqr are several times faster here than NumPy's bundled ones.
     mode = "full" if full_matrices else "economic"
-    for i, xi in enumerate(flat):
-        q[i], r[i], p[i] = scipy.linalg.qr(xi, mode=mode, pivoting=True, check_finite=False)
-    return [q.reshape((*batch, m, k)), r.reshape((*batch, k, n)), p.reshape((*batch, n))]
+    outs = _per_matrix(lambda a: scipy.linalg.qr(a, mode=mode, pivoting=pivoting, check_finite=False), x,
+                       3 if pivoting else 2)
+    if pivoting:
+        outs[2] = outs[2].astype(np.int32)
+    return outs
 
 
 def _qr_abstract(x: ShapedArray, *, pivoting, full_matrices) -> list:
