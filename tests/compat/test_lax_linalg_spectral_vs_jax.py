@@ -189,3 +189,20 @@ def test_qdwh_wide_input_same_error_class():
     with pytest.raises(Exception) as n:
         nablax.lax.linalg.qdwh(x)
     assert n.type is j.type
+
+
+@pytest.mark.parametrize("kw", [{}, {"full_matrices": False}, {"pivoting": True}])
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 4, 4)])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_qr_jvp(x64, kw, shape, complex_):
+    dtype = np.complex128 if complex_ else np.float64
+    if kw.get("pivoting") and len(shape) > 2:
+        pytest.skip("JAX's pivoted-QR JVP indexes with a batched permutation")
+    if kw.get("pivoting") and shape[-2] < shape[-1]:
+        pytest.skip("JAX's wide pivoted-QR JVP uses the unpermuted X2 in dR2 = dQᴴX2 + QᴴdX2 (off by "
+                    "O(1) from finite differences); nablax's agrees with finite differences "
+                    "(cases_spectral.py qr-invariants-pivoting, test_lax_linalg_spectral.py)")
+    x, t = _matrix(shape, dtype, 1), _matrix(shape, dtype, 2)
+    j = jax.jvp(lambda a: jax.lax.linalg.qr(a, **kw)[:2], (x,), (t,))
+    n = nablax.jvp(lambda a: nablax.lax.linalg.qr(a, **kw)[:2], (x,), (t,))
+    assert_same(j, n, rtol=1e-8, atol=1e-10)

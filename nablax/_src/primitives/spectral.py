@@ -402,6 +402,36 @@ def _thin_qr_jvp(q, r, dx):
     return ops.sub(dx_rinv, _mm(q, c_om)), _mm(c_om, r)
 
 
+def _solve_adjoint(a, b):
+    """X with aᴴ X = b, a square, through lu: P a = L U, so aᴴ = Uᴴ Lᴴ P."""
+    lu, _, perm = ops.lu(a)
+    y = ops.triangular_solve(lu, b, left_side=True, lower=False, transpose_a=True, conjugate_a=True)
+    z = ops.triangular_solve(lu, y, left_side=True, lower=True, transpose_a=True, conjugate_a=True,
+                             unit_diagonal=True)
+    n = templates.shape_of(a)[-1]
+    pt = _as(ops.eq(ops.broadcasted_iota(np.int32, (n, n), 0), _row(perm)), aval_of(a).dtype)  # Pᵀ
+    return _mm(pt, z)
+
+
+def _full_tall_qr_jvp(q, r, dx):
+    """dQ (m, m), dR (m, n) of the complete QR of a tall X (m > n), following Roberts & Roberts
+    (arXiv:2409.13374, eqs. 32-33): the thin JVP gives dQ's first n columns; with p = m − n,
+    Z = Q_pn (Q_nn − I)⁻¹, the last p columns are dQ_mn Zᴴ − (Q_mn + Q_mp Z)(dQ_pn − Z dQ_nn)ᴴ.
+    """
+    nd = templates.ndim_of(q)
+    rows, cols = nd - 2, nd - 1
+    m, n = templates.shape_of(r)[-2:]
+    q_mn, q_mp = ops.slice_in_dim(q, 0, n, axis=cols), ops.slice_in_dim(q, n, m, axis=cols)
+    dq_mn, dr_nn = _thin_qr_jvp(q_mn, ops.slice_in_dim(r, 0, n, axis=rows), dx)
+    q_nn, q_pn = ops.slice_in_dim(q_mn, 0, n, axis=rows), ops.slice_in_dim(q_mn, n, m, axis=rows)
+    dq_nn, dq_pn = ops.slice_in_dim(dq_mn, 0, n, axis=rows), ops.slice_in_dim(dq_mn, n, m, axis=rows)
+    z_h = _solve_adjoint(ops.sub(q_nn, _eye(n, aval_of(q).dtype)), _H(q_pn))
+    z = _H(z_h)
+    dq_mp = ops.sub(_mm(dq_mn, z_h), _mm(ops.add(q_mn, _mm(q_mp, z)), _H(ops.sub(dq_pn, _mm(z, dq_nn)))))
+    zeros = ops.mul(ops.slice_in_dim(r, n, m, axis=rows), _const(np.zeros((), aval_of(r).dtype)))
+    return ops.concatenate([dq_mn, dq_mp], cols), ops.concatenate([dr_nn, zeros], rows)
+
+
 def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
     (x,), (dx,) = primals, tangents
     outs = qr_p.bind(x, pivoting=pivoting, full_matrices=full_matrices)
@@ -410,9 +440,6 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
     if type(dx) is Zero:
         return outs, [Zero(aval_of(q).to_tangent_aval()), Zero(aval_of(r).to_tangent_aval())] + zero_p
     *_, m, n = aval_of(x).shape
-    if full_matrices and m > n:
-        raise NotImplementedError("lax.linalg.qr: the JVP with full_matrices=True of a tall matrix "
-                                  f"(shape {aval_of(x).shape}) is not implemented in nablax")
     if pivoting:  # X P = Q R: permute dX's columns as X's (dX[..., :, p] as a product with P)
         pmat = _as(ops.eq(ops.broadcasted_iota(np.int32, (n, n), 0), _row(outs[2])), aval_of(x).dtype)
         dx = _mm(dx, pmat)
@@ -425,6 +452,8 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
         dq, dr1 = _thin_qr_jvp(q, ops.slice_in_dim(r, 0, m, axis=last), ops.slice_in_dim(dx, 0, m, axis=last))
         dr2 = ops.add(_mm(_H(dq), x2), _mm(_H(q), ops.slice_in_dim(dx, m, n, axis=last)))
         dr = ops.concatenate([dr1, dr2], last)
+    elif full_matrices and m > n:
+        dq, dr = _full_tall_qr_jvp(q, r, dx)
     else:
         dq, dr = _thin_qr_jvp(q, r, dx)
     return outs, [dq, dr] + zero_p
