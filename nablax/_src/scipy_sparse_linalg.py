@@ -100,7 +100,9 @@ def _prepare(name: str, A, b, x0, maxiter, M):
     bshapes = [tuple(np.shape(v)) for v in bl]
     xshapes = [tuple(np.shape(v)) for v in xl]
     if xshapes != bshapes:
-        raise ValueError(f"scipy.sparse.linalg.{name}: arrays in x0 and b must have matching shapes: "
+        # JAX's gmres checks no shapes and fails later with a TypeError: the same class here.
+        raise (TypeError if name == "gmres" else ValueError)(
+            f"scipy.sparse.linalg.{name}: arrays in x0 and b must have matching shapes: "
                          f"{xshapes} vs {bshapes}")
     A = _operator(A, name, "A")
     M = None if M is None else _operator(M, name, "M")
@@ -276,7 +278,8 @@ def _gmres_cycle(A, M, b, x, restart: int, ptol, incremental: bool):
 
     def back(j, y):
         i = restart - 1 - j
-        return y.at[i].set((g[i] - R[i, :] @ y) / R[i, i])
+        d = R[i, i]  # zero after a breakdown on a zero vector: that direction adds nothing
+        return y.at[i].set(where(d == 0, 0, (g[i] - R[i, :] @ y) / where(d == 0, 1, d)))
 
     y = fori_loop(0, restart, back, zeros(restart, dtype))
     x = x + y @ V[:restart]
