@@ -103,7 +103,7 @@ def _prepare(name: str, A, b, x0, maxiter, M):
         # JAX's gmres checks no shapes and fails later with a TypeError: the same class here.
         raise (TypeError if name == "gmres" else ValueError)(
             f"scipy.sparse.linalg.{name}: arrays in x0 and b must have matching shapes: "
-                         f"{xshapes} vs {bshapes}")
+            f"{xshapes} vs {bshapes}")
     A = _operator(A, name, "A")
     M = None if M is None else _operator(M, name, "M")
     flat = _Flat(b)
