@@ -47,12 +47,13 @@ def _operator(f, name: str, what: str) -> Callable:
     """A callable as given; a square matrix as x -> f @ x (as JAX's _normalize_matvec)."""
     if callable(f):
         return f
-    shape = getattr(f, "shape", None)
-    if shape is not None and hasattr(f, "__matmul__") or isinstance(f, np.ndarray):
-        if len(f.shape) != 2 or f.shape[0] != f.shape[1]:
+    if isinstance(f, np.ndarray) or hasattr(f, "__matmul__"):
+        shape = getattr(f, "shape", None)
+        if shape is not None and (len(shape) != 2 or shape[0] != shape[1]):
             raise ValueError(f"scipy.sparse.linalg.{name}: linear operator {what} must be a square matrix, "
-                             f"but has shape: {tuple(f.shape)}")
-        f = asarray(f)
+                             f"but has shape: {tuple(shape)}")
+        if isinstance(f, np.ndarray):
+            f = asarray(f)
         return lambda x: f @ x
     raise TypeError(f"scipy.sparse.linalg.{name}: linear operator {what} must be either a function or ndarray: {f!r}")
 
