@@ -1,8 +1,7 @@
 """Linear-algebra primitives for general (non-symmetric) matrices: eig and schur.
 
-Both call LAPACK: eig through NumPy's stacked `np.linalg.eig`/`eigvals` (geev) when no left
-eigenvectors are wanted, else through `scipy.linalg.eig` once per matrix of the stack;
-schur through `scipy.linalg.schur` (gees) once per matrix. Outputs are LAPACK's, as on JAX's
+Both call SciPy's LAPACK once per matrix of the stack (its wrappers are not stacked): eig
+through `scipy.linalg.eig`/`eigvals` (geev), schur through `scipy.linalg.schur` (gees). Outputs are LAPACK's, as on JAX's
 CPU backend: eigenvectors of unit 2-norm whose largest-magnitude component is real.
 
 The condensed forms (hessenberg, tridiagonal, householder_product, ormqr) live in
@@ -51,6 +50,8 @@ class EigImplementation(enum.Enum):
 # ------------------------------------------------------------------------------------ eig
 
 def _eig_one(m, left: bool, right: bool):
+    if not (left or right):
+        return (scipy.linalg.eigvals(m, check_finite=False),)
     return scipy.linalg.eig(m, left=left, right=right, check_finite=False)
 
 
@@ -59,16 +60,12 @@ _eig_one_safe = nan_on_failure(_eig_one)
 
 def _eig_impl(xp, x, *, compute_left_eigenvectors, compute_right_eigenvectors, enable_eigvec_derivs,
               implementation):
-    """geev: NumPy's stacked kernel unless left eigenvectors are wanted (NumPy has none)."""
+    """geev once per matrix of the stack, through SciPy: its LAPACK is the one JAX's CPU backend
+    calls (NumPy's stacked np.linalg.eig links another build, whose single-precision
+    eigenvector signs and eigenvalue order can differ)."""
     cdt = COMPLEX_OF[x.dtype]
     left, right = compute_left_eigenvectors, compute_right_eigenvectors
     n = x.shape[-1]
-    if not left:
-        try:
-            outs = [np.linalg.eig(x)] if right else [(np.linalg.eigvals(x),)]
-            return [o.astype(cdt, copy=False) for o in outs[0]]
-        except np.linalg.LinAlgError:  # some matrix of the stack has NaNs or did not converge
-            pass
     shapes = [(n,)] + [(n, n)] * (left + right)
     return per_matrix(lambda m: _eig_one_safe(m, left, right), [x], x.shape[:-2], shapes, [cdt] * len(shapes))
 
