@@ -63,6 +63,12 @@ def test_eig_values_float64(dtype, shape, left, right, x64):
     _check_eig(dtype, shape, left, right)
 
 
+def test_eig_vmap_of_eigenvalue_grad(x64):
+    xs = _mat((3, 4, 4), np.float64)
+    assert_same(jax.vmap(jax.grad(_eigvals_loss(jjnp, jL)))(xs), nablax.vmap(nablax.grad(_eigvals_loss(njnp, nL)))(xs),
+                rtol=1e-8, atol=1e-10)
+
+
 def test_eig_weak_input_and_vmap():
     x = jjnp.broadcast_to(2.0, (3, 3)) + jjnp.broadcast_to(1.0, (3, 3))
     y = njnp.broadcast_to(2.0, (3, 3)) + njnp.broadcast_to(1.0, (3, 3))
@@ -98,7 +104,7 @@ def test_eig_eigenvalue_gradient_float32():
 @pytest.mark.parametrize("left,right", [(False, True), (True, False), (True, True)])
 @pytest.mark.parametrize("dtype", [np.float64, np.complex128])
 def test_eig_eigenvector_jvp_with_opt_in(dtype, left, right, x64):
-    x, t = _mat((4, 4), dtype), _mat((4, 4), dtype)
+    x, t = _mat((2, 4, 4), dtype), _mat((2, 4, 4), dtype)
     kw = dict(compute_left_eigenvectors=left, compute_right_eigenvectors=right, enable_eigvec_derivs=True)
     assert_same(jax.jvp(lambda a: jL.eig(a, **kw), (x,), (t,)), nablax.jvp(lambda a: nL.eig(a, **kw), (x,), (t,)),
                 rtol=1e-7, atol=1e-9)
