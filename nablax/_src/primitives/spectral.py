@@ -145,6 +145,22 @@ def _per_matrix(fn, x, n_out: int) -> list:
     return [np.stack([r[j] for r in results]).reshape(batch + results[0][j].shape) for j in range(n_out)]
 
 
+def _stacked_nan_on_failure(driver, x) -> list:
+    """NumPy's stacked driver; where LAPACK does not converge (NaN input, say) it raises for the
+    whole stack, so redo the stack matrix by matrix with NaN outputs for the failed ones, as JAX."""
+    try:
+        return list(driver(x))
+    except np.linalg.LinAlgError:
+        nan_shaped = [np.full_like(o, np.nan) for o in driver(np.zeros(x.shape[-2:], x.dtype))]
+
+        def one(a):
+            try:
+                return list(driver(a))
+            except np.linalg.LinAlgError:
+                return nan_shaped
+        return _per_matrix(one, x, len(nan_shaped))
+
+
 def _syevd(dtype: np.dtype, lower: bool):
     """SciPy's LAPACK ?syevd / ?heevd on one matrix: (w, v), NaNs where LAPACK fails (as JAX)."""
     driver = scipy.linalg.lapack.cheevd if dtype.kind == "c" else scipy.linalg.lapack.ssyevd
@@ -165,7 +181,8 @@ def _eigh_impl(xp, x, *, lower, sort_eigenvalues, subset_by_index):
     if _single(x):
         w, v = _per_matrix(_syevd(x.dtype, lower), x, 2)
     else:
-        w, v = np.linalg.eigh(x, UPLO="L" if lower else "U")
+        uplo = "L" if lower else "U"
+        w, v = _stacked_nan_on_failure(lambda a: np.linalg.eigh(a, UPLO=uplo), x)
     if subset_by_index is not None:
         lo, hi = subset_by_index
         w, v = w[..., lo:hi], v[..., :, lo:hi]
@@ -250,16 +267,22 @@ def _svd_scipy(x, full_matrices, compute_uv) -> list:
         out = scipy.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv, check_finite=False,
                                lapack_driver="gesdd")
         return out if compute_uv else (out,)
-    return _per_matrix(one, x, 3 if compute_uv else 1)
+
+    def nan_on_failure(a):  # (SciPy raises a ValueError for NaN input, a LinAlgError on no convergence)
+        try:
+            return one(a)
+        except (ValueError, np.linalg.LinAlgError):
+            return [np.full_like(o, np.nan) for o in one(np.zeros_like(a))]
+    return _per_matrix(nan_on_failure, x, 3 if compute_uv else 1)
 
 
 def _svd_impl(xp, x, *, full_matrices, compute_uv, subset_by_index):
     if _single(x):
         outs = _svd_scipy(x, full_matrices, compute_uv)
     elif compute_uv:
-        outs = np.linalg.svd(x, full_matrices=full_matrices)
+        outs = _stacked_nan_on_failure(lambda a: np.linalg.svd(a, full_matrices=full_matrices), x)
     else:
-        outs = [np.linalg.svd(x, compute_uv=False)]
+        outs = _stacked_nan_on_failure(lambda a: [np.linalg.svd(a, compute_uv=False)], x)
     if not compute_uv:
         s = outs[0]
         return [s if subset_by_index is None else s[..., subset_by_index[0]:subset_by_index[1]]]
