@@ -30,6 +30,10 @@ def _abs(x):
 
 
 def _keep(out, shape: tuple, axes: tuple, keepdims: bool):
+    """The norm `out` with the reduced axes kept as 1s when asked; a strong type, as JAX's
+    norms always are (a weak input gives a strong result)."""
+    if out.weak_type:
+        out = convert_element_type(out, out.dtype, weak_type=False)
     if not keepdims:
         return out
     return lax_shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape)))
