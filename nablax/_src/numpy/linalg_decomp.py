@@ -250,13 +250,13 @@ def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = Fal
     numpy_resid=True, which gives NumPy's empty residuals when rank < n or m <= n (eager only)."""
     check_arraylike("linalg.lstsq", a, b)
     a, b = promote_args_inexact("linalg.lstsq", a, b)
+    if a.ndim == 0 or b.ndim == 0 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"jnp.linalg.lstsq: the leading dimensions must match, got a of shape {tuple(a.shape)} "
+                         f"and b of shape {tuple(b.shape)}")
     if a.ndim != 2:
         raise TypeError(f"jnp.linalg.lstsq: a must be 2-D, got shape {tuple(a.shape)}")
     if b.ndim not in (1, 2):
         raise TypeError(f"jnp.linalg.lstsq: b must be 1-D or 2-D, got shape {tuple(b.shape)}")
-    if a.shape[0] != b.shape[0]:
-        raise ValueError(f"jnp.linalg.lstsq: the leading dimensions must match, got a of shape {tuple(a.shape)} "
-                         f"and b of shape {tuple(b.shape)}")
     vector = b.ndim == 1
     bm = b[:, None] if vector else b
     m, n = a.shape
