@@ -120,3 +120,16 @@ def test_vmap_and_jit_match_stacked():
         np.testing.assert_allclose(np.asarray(nablax.vmap(f, in_axes=2)(np.moveaxis(x, 0, 2))), stacked,
                                    rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(np.asarray(nablax.jit(f)(x)), stacked, rtol=1e-6, atol=1e-6)
+
+
+def test_qdwh_polar_decomposition(x64):
+    x = _randn(6, 4, seed=5)
+    u, h, k, ok = L.qdwh(x)
+    u, h = np.asarray(u), np.asarray(h)
+    up, hp = scipy.linalg.polar(x)
+    np.testing.assert_allclose(u, up, atol=1e-10)
+    np.testing.assert_allclose(h, hp, atol=1e-10)
+    assert bool(ok) and 0 < int(k) <= 10 and k.dtype == np.int64  # x64: the default int
+    assert not bool(L.qdwh(x, max_iterations=1)[3])
+    with pytest.raises(ValueError, match="m >= n"):
+        L.qdwh(x.T)

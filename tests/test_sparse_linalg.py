@@ -159,3 +159,10 @@ def test_grad_equals_grad_through_jnp_linalg_solve(key, dtype):
     assert ga.dtype == ra.dtype == dtype
     np.testing.assert_allclose(ga, ra, rtol=1e-5, atol=1e-5 if dtype == np.float32 else 1e-10)
     np.testing.assert_allclose(gb, rb, rtol=1e-5, atol=1e-5 if dtype == np.float32 else 1e-10)
+
+
+def test_gradient_is_a_second_solve_not_unrolled_iterations():
+    # The iterations are a while_loop (not reverse-differentiable); grad works because its
+    # program holds a second custom_linear_solve (the transposed solve), not the iterations.
+    text = str(nablax.make_jaxpr(nablax.grad(lambda b: jnp.sum(sl.cg(SPD, b)[0] ** 2)))(B))
+    assert text.count("custom_linear_solve[") == 2

@@ -168,3 +168,24 @@ def test_bad_input_same_error_class(name, x, kw):
     with pytest.raises(Exception) as n:
         getattr(nablax.lax.linalg, name)(x, **kw)
     assert n.type is j.type, (n.value, j.value)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 4)])
+@pytest.mark.parametrize("complex_", [False, True])
+@pytest.mark.parametrize("max_iterations", [None, 2])
+def test_qdwh(mode, shape, complex_, max_iterations):
+    dtype = mode[complex_]
+    x = _matrix(shape, dtype, seed=3)
+    kw = {"max_iterations": max_iterations}
+    assert_same(jax.lax.linalg.qdwh(x, **kw), nablax.lax.linalg.qdwh(x, **kw), **_tol(dtype))
+    assert_same(jax.lax.linalg.qdwh(x, **kw), nablax.jit(lambda a: nablax.lax.linalg.qdwh(a, **kw))(x),
+                **_tol(dtype))
+
+
+def test_qdwh_wide_input_same_error_class():
+    x = np.ones((3, 5), np.float32)
+    with pytest.raises(Exception) as j:
+        jax.lax.linalg.qdwh(x)
+    with pytest.raises(Exception) as n:
+        nablax.lax.linalg.qdwh(x)
+    assert n.type is j.type
