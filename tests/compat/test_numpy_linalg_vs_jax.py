@@ -295,6 +295,20 @@ def test_grad_eigh_svd_sign_invariant(dtype):
           dtype=dtype, scale=10)
 
 
+def test_grad_qr_eigvals(dtype):
+    a, g = _rand((2, 5, 3), dtype), _well((3, 3), dtype)
+    w = np.arange(1.0, 16.0).reshape(5, 3)
+
+    def qr_loss(m):
+        def f(x):
+            q, r = m.la.qr(x)
+            return m.np.sum(m.np.real(q) * w) + m.np.sum(m.np.real(r) * w[:3])
+        return f
+    _same(lambda m, x: _grad(m, qr_loss(m), x), a, dtype=dtype, scale=50)
+    _same(lambda m, x: _grad(m, lambda y: m.np.sum(m.np.abs(m.la.eigvals(y)) ** 2), x), g, dtype=dtype,
+          scale=50)
+
+
 def test_grad_matrix_norms(dtype):
     x = _rand((2, 4, 3), dtype)
     for ord in (2, -2, "nuc", "fro", 1, np.inf):
