@@ -145,11 +145,25 @@ def _per_matrix(fn, x, n_out: int) -> list:
     return [np.stack([r[j] for r in results]).reshape(batch + results[0][j].shape) for j in range(n_out)]
 
 
+def _syevd(dtype: np.dtype, lower: bool):
+    """SciPy's LAPACK ?syevd / ?heevd on one matrix: (w, v), NaNs where LAPACK fails (as JAX)."""
+    driver = scipy.linalg.lapack.cheevd if dtype.kind == "c" else scipy.linalg.lapack.ssyevd
+    low = int(lower)
+
+    def one(a):
+        w, v, info = driver(a, compute_v=1, lower=low)
+        if info:
+            w, v = np.full_like(w, np.nan), np.full_like(v, np.nan)
+        return w, v
+
+    return one
+
+
 def _eigh_impl(xp, x, *, lower, sort_eigenvalues, subset_by_index):
     # Ascending either way. In single precision NumPy's bundled ssyevd/cheevd can return other
     # eigenvector signs than JAX's; SciPy's (a loop over the stack) returns JAX's.
     if _single(x):
-        w, v = _per_matrix(lambda a: scipy.linalg.eigh(a, lower=lower, driver="evd", check_finite=False), x, 2)
+        w, v = _per_matrix(_syevd(x.dtype, lower), x, 2)
     else:
         w, v = np.linalg.eigh(x, UPLO="L" if lower else "U")
     if subset_by_index is not None:
