@@ -2,3 +2,4 @@
 from nablax._src.primitives.eig import *  # noqa: F403
 from nablax._src.primitives.factorizations import *  # noqa: F403
 from nablax._src.primitives.spectral import *  # noqa: F403
+from nablax._src.qdwh import *  # noqa: F403
