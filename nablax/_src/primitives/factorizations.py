@@ -304,7 +304,7 @@ def _lu_impl(xp, x):
     if x.size:
         getrf = _GETRF[x.dtype]
         flat_x = x.reshape(-1, m, n)
-        flat_lu, flat_piv = lu.reshape(-1, m, n), pivots.reshape(-1, k)
+        flat_lu, flat_piv = lu.reshape(-1, m, n), pivots.reshape(flat_x.shape[0], k)
         for i in range(flat_x.shape[0]):
             flat_lu[i], flat_piv[i], _ = getrf(np.asfortranarray(flat_x[i]), overwrite_a=1)
     return lu, pivots, _pivots_to_permutation(pivots, m)
@@ -380,8 +380,9 @@ def _pivots_to_permutation(pivots: np.ndarray, size: int) -> np.ndarray:
     """Apply the row swaps i <-> pivots[..., i] in order to 0..size-1: a Python loop over the
     swaps of each matrix (few matrices), or over swap steps vectorized across the stack."""
     batch, k = pivots.shape[:-1], pivots.shape[-1]
+    count = int(np.prod(batch, dtype=np.int64))
     perm = np.empty(batch + (size,), np.int32)
-    flat_perm, flat_piv = perm.reshape(-1, size), pivots.reshape(-1, k)
+    flat_perm, flat_piv = perm.reshape(count, size), pivots.reshape(count, k)
     if flat_perm.shape[0] <= k:
         for row, piv in zip(flat_perm, flat_piv.tolist()):
             order = list(range(size))
