@@ -12,7 +12,8 @@ from .array import wrap
 from .control_flow.loops import while_loop
 from .primitives import templates
 from .primitives._define import aval_of
-from .primitives.spectral import _H, _as, _check_matrix, _const, _eye, _real_dtype, qr
+from .primitives.linalg_common import adjoint
+from .primitives.spectral import _as, _check_matrix, _const, _eye, _real_dtype, qr
 
 
 def _qdwh_schedule(eps: float, max_iterations: int) -> list:
@@ -44,7 +45,7 @@ def _halley_step(u, a: float, b: float, c: float):
     y = ops.concatenate([ops.mul(u, _const(np.array(sqrt_c, dtype))), _eye(n, dtype)], 0)
     q, _ = qr(y, full_matrices=False)
     q1, q2 = ops.slice_in_dim(q, 0, m, axis=0), ops.slice_in_dim(q, m, m + n, axis=0)
-    step = ops.mul(ops.dot(q1, _H(q2)), _const(np.array((a - e) / sqrt_c, dtype)))
+    step = ops.mul(ops.dot(q1, adjoint(q2)), _const(np.array((a - e) / sqrt_c, dtype)))
     return ops.add(ops.mul(u, _const(np.array(e, dtype))), step)
 
 
@@ -105,9 +106,9 @@ def qdwh(x, *, is_hermitian: bool = False, max_iterations: int | None = None, ep
     num_iters, u, not_converged = while_loop(cond, body, (k0, u, not_converged))
     # One Newton–Schulz step polishes the orthogonality; then h = uᴴ x, symmetrized.
     u = ops.sub(ops.mul(u, _const(np.array(1.5, dtype))),
-                ops.mul(ops.dot(u, ops.dot(_H(u), u)), _const(np.array(0.5, dtype))))
-    h = ops.dot(_H(u), x)
-    h = ops.mul(ops.add(h, _H(h)), _const(np.array(0.5, dtype)))
+                ops.mul(ops.dot(u, ops.dot(adjoint(u), u)), _const(np.array(0.5, dtype))))
+    h = ops.dot(adjoint(u), x)
+    h = ops.mul(ops.add(h, adjoint(h)), _const(np.array(0.5, dtype)))
     return u, h, num_iters, ops.bitwise_not(not_converged)
 
 

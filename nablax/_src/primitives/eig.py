@@ -25,20 +25,8 @@ from ..avals import ShapedArray, Zero
 from ._define import aval_of, define_primitive
 from .eig_householder import *  # noqa: F403
 from .eig_householder import __all__ as _householder_all
-from .eig_util import (
-    COMPLEX_OF,
-    checked_eager,
-    diagonal,
-    front_batch,
-    gap_reciprocals,
-    matmul,
-    mH,
-    nan_on_failure,
-    not_differentiable,
-    per_matrix,
-    require_inexact,
-    require_square,
-)
+from .eig_util import COMPLEX_OF, gap_reciprocals, nan_on_failure, per_matrix, require_inexact, require_square
+from .linalg_common import adjoint, checked_eager, diagonal, front_batch, matmul, not_differentiable
 
 
 class EigImplementation(enum.Enum):
@@ -161,12 +149,12 @@ def _eig_jvp(primals, tangents, *, compute_left_eigenvectors, compute_right_eige
     if aval_of(dx).dtype != cdt:
         dx = ops.convert_element_type(dx, cdt)
     nd = aval_of(x).ndim
-    m = matmul(matmul(mH(vl), dx), vr)  # Vlᴴ dA Vr = D (V⁻¹ dA V), D = diag(vl_iᴴ vr_i)
+    m = matmul(matmul(adjoint(vl), dx), vr)  # Vlᴴ dA Vr = D (V⁻¹ dA V), D = diag(vl_iᴴ vr_i)
     d = ops.reduce_sum(ops.mul(ops.conj(vl), vr), (nd - 2,))
     p = ops.div(m, ops.expand_dims(d, (nd - 1,)))
     tangent = [diagonal(p)]
     if left:  # vl are the right eigenvectors of Aᴴ (eigenvalues conj(w)); Vl⁻¹ dAᴴ Vl = (m / d_j)ᴴ
-        pl = mH(ops.div(m, ops.expand_dims(d, (nd - 2,))))
+        pl = adjoint(ops.div(m, ops.expand_dims(d, (nd - 2,))))
         tangent.append(_eigvec_tangent(ops.conj(w), vl, pl))
     if right:
         tangent.append(_eigvec_tangent(w, vr, p))

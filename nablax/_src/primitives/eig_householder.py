@@ -14,15 +14,8 @@ from scipy.linalg import lapack
 
 from ..avals import ShapedArray
 from ._define import define_primitive
-from .eig_util import (
-    checked_eager,
-    front_batch,
-    not_differentiable,
-    per_matrix,
-    require_inexact,
-    require_same_dtype,
-    require_square,
-)
+from .eig_util import per_matrix, require_inexact, require_same_dtype, require_square
+from .linalg_common import checked_eager, front_batch, not_differentiable
 
 _REAL_OF = {"F": np.dtype(np.float32), "D": np.dtype(np.float64)}
 
@@ -37,7 +30,7 @@ def _kernel(real: str, cplx: str, dtype: np.dtype):
 
 def _define(name: str, impl, abstract, multiple: bool = True):
     prim = define_primitive(name, impl=impl, abstract_eval=abstract, jvp=not_differentiable(name),
-                            batch=None, eager=checked_eager(impl, abstract, multiple),
+                            batch=None, eager=checked_eager(impl, abstract),
                             multiple_results=multiple)
     prim.batch = front_batch(prim)
     return prim

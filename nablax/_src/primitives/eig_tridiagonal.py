@@ -15,7 +15,8 @@ from .. import ops
 from ..ad_util import instantiate
 from ..avals import ShapedArray, Zero
 from ._define import aval_of, define_primitive, never_weak
-from .eig_util import checked_eager, diagonal, front_batch, gap_reciprocals, matmul, mT, per_matrix
+from .eig_util import gap_reciprocals, per_matrix
+from .linalg_common import checked_eager, diagonal, front_batch, matmul, matrix_transpose
 
 _REAL = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -94,7 +95,7 @@ def _jvp(primals, tangents, *, compute_eigenvectors, select_range, tol):
     if compute_eigenvectors and select_range is not None:
         raise NotImplementedError("eigh_tridiagonal: the derivative of eigenvectors is only implemented "
                                   "for select='a' (a subset of eigenvectors needs the whole spectrum)")
-    p = matmul(mT(v), _tridiag_times(instantiate(dd), instantiate(de), v))
+    p = matmul(matrix_transpose(v), _tridiag_times(instantiate(dd), instantiate(de), v))
     tangent = [diagonal(p)]
     if compute_eigenvectors:
         tangent.append(matmul(v, ops.mul(gap_reciprocals(w), p)))
@@ -107,7 +108,7 @@ eigh_tridiagonal_p = define_primitive(
     abstract_eval=_abstract,
     jvp=_jvp,
     batch=None,
-    eager=checked_eager(_impl, _abstract, weak=False),
+    eager=checked_eager(_impl, _abstract),
     multiple_results=True,
     weak_rule=never_weak,
 )

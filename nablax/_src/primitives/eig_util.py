@@ -11,7 +11,6 @@ import numpy as np
 from .. import ops
 from ..array import wrap
 from ..avals import ShapedArray
-from ..core import eager_args
 from ..dtypes import bfloat16
 from . import templates
 from ._define import aval_of
@@ -42,41 +41,6 @@ def require_same_dtype(name: str, avals) -> None:
         raise TypeError(f"lax.linalg.{name} requires arguments of one dtype, got {shown}")
 
 
-def checked_eager(impl: Callable, abstract: Callable, multiple: bool = True, weak: bool = True) -> Callable:
-    """Eager path that runs the shape/dtype rule first, so eager and jit reject alike."""
-
-    def eager(*args, **params):
-        arrays, vals = eager_args(args)
-        abstract(*[a.aval for a in arrays], **params)
-        w = weak and all(a._weak for a in arrays)
-        out = impl(np, *vals, **params)
-        return [wrap(o, w) for o in out] if multiple else wrap(out, w)
-
-    return eager
-
-
-def front_batch(prim) -> Callable:
-    """vmap rule: move every operand's batch axis to the front (broadcasting unbatched ones) and
-    bind once; the primitives take leading batch dimensions."""
-
-    def rule(args, dims, **params):
-        size = templates.batch_size(args, dims)
-        outs = prim.bind(*[templates.bdim_to_front(a, d, size) for a, d in zip(args, dims)], **params)
-        return (outs, [0] * len(outs)) if prim.multiple_results else (outs, 0)
-
-    return rule
-
-
-def not_differentiable(name: str) -> Callable:
-    """JVP of a primitive JAX has no derivative for: a NotImplementedError naming it."""
-
-    def jvp(primals, tangents, **params):
-        raise NotImplementedError(f"Differentiation rule for lax.linalg.{name} is not implemented "
-                                  "(JAX 0.10 has none either)")
-
-    return jvp
-
-
 _NAN_C = complex(np.nan, np.nan)
 
 
@@ -90,31 +54,6 @@ def per_matrix(fn: Callable, arrays, batch: tuple, out_shapes, out_dtypes) -> li
         for j, o in enumerate(outs):
             o[idx] = (_NAN_C if o.dtype.kind == "c" else np.nan) if res is None else res[j]
     return outs
-
-
-# ------------------------------------------------------------------ matrix helpers for JVPs
-
-def matmul(a, b):
-    """a @ b over the last two axes; leading axes are batch axes of both."""
-    nd = templates.ndim_of(a)
-    batch = tuple(range(nd - 2))
-    return ops.dot_general(a, b, (((nd - 1,), (nd - 2,)), (batch, batch)))
-
-
-def mT(x):
-    nd = templates.ndim_of(x)
-    return ops.transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
-
-
-def mH(x):
-    return ops.conj(mT(x))
-
-
-def diagonal(x):
-    """The diagonal of the last two axes (multiply by the identity, sum one axis)."""
-    n = templates.shape_of(x)[-1]
-    eye = wrap(np.eye(n, dtype=aval_of(x).dtype), False)
-    return ops.reduce_sum(ops.mul(x, eye), (templates.ndim_of(x) - 1,))
 
 
 def gap_reciprocals(w):

@@ -18,7 +18,8 @@ from ..array import wrap
 from ..avals import ShapedArray, Zero
 from . import templates
 from ._define import aval_of, define_primitive
-from .factorizations_common import (
+from .factorizations_more import cholesky_update, symmetric_product, tridiagonal_solve
+from .linalg_common import (
     adjoint,
     checked_eager,
     front_batch,
@@ -30,7 +31,6 @@ from .factorizations_common import (
     require_same_batch,
     triangle,
 )
-from .factorizations_more import cholesky_update, symmetric_product, tridiagonal_solve
 
 # ---------------------------------------------------------------------- triangular_solve
 
@@ -358,7 +358,7 @@ lu_p = define_primitive(
     "lu",
     impl=_lu_impl,
     abstract_eval=_lu_abstract,
-    eager=checked_eager(_lu_impl, _lu_abstract, multiple_results=True),
+    eager=checked_eager(_lu_impl, _lu_abstract),
     jvp=_lu_jvp,
     batch=None,
     multiple_results=True,

@@ -14,9 +14,10 @@ from ..array import wrap
 from ..avals import ShapedArray, Zero
 from . import templates
 from ._define import aval_of, define_primitive
-from .factorizations_common import (
+from .linalg_common import (
     checked_eager,
     matrix_transpose,
+    not_differentiable,
     require_inexact,
     require_rank,
     require_same_batch,
@@ -28,15 +29,6 @@ def _same_dtypes(opname: str, avals) -> None:
     if len({a.dtype for a in avals}) != 1:
         raise TypeError(f"lax.linalg.{opname} requires arguments to have the same dtypes, got "
                         f"{', '.join(a.dtype.name for a in avals)}")
-
-
-def _not_differentiable(name: str):
-    """The JVP of a primitive JAX has no derivative for: a NotImplementedError naming it."""
-
-    def jvp(primals, tangents, **params):
-        raise NotImplementedError(f"Differentiation rule for lax.linalg.{name} is not implemented (nor is it in JAX)")
-
-    return jvp
 
 
 # --------------------------------------------------------------------- tridiagonal_solve
@@ -206,7 +198,7 @@ cholesky_update_p = define_primitive(
     impl=_cholesky_update_impl,
     abstract_eval=_cholesky_update_abstract,
     eager=checked_eager(_cholesky_update_impl, _cholesky_update_abstract),
-    jvp=_not_differentiable("cholesky_update"),
+    jvp=not_differentiable("cholesky_update"),
     batch=_cholesky_update_batch,
 )
 
@@ -260,7 +252,7 @@ symmetric_product_p = define_primitive(
     impl=_symmetric_product_impl,
     abstract_eval=_symmetric_product_abstract,
     eager=checked_eager(_symmetric_product_impl, _symmetric_product_abstract),
-    jvp=_not_differentiable("symmetric_product"),
+    jvp=not_differentiable("symmetric_product"),
     batch=_symmetric_product_batch,
 )
 

@@ -17,9 +17,9 @@ import scipy.linalg
 from .. import dtypes, ops
 from ..array import wrap
 from ..avals import ShapedArray, Zero
-from ..core import eager_args
 from . import templates
 from ._define import aval_of, define_primitive
+from .linalg_common import adjoint, checked_eager, diagonal, front_batch, matmul, matrix_transpose
 
 
 class SvdAlgorithm(enum.Enum):
@@ -55,33 +55,12 @@ def _real_dtype(dtype: np.dtype) -> np.dtype:
     return np.empty((), dtype).real.dtype
 
 
-def _swap_last(x):
-    nd = templates.ndim_of(x)
-    return ops.transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
-
-
-def _H(x):
-    """Conjugate transpose of the last two axes."""
-    xt = _swap_last(x)
-    return ops.conj(xt) if aval_of(x).dtype.kind == "c" else xt
-
-
-def _mm(a, b):
-    return ops.batch_matmul(a, b)
-
-
 def _const(value: np.ndarray):
     return wrap(value, False)
 
 
 def _eye(n: int, dtype):
     return _const(np.eye(n, dtype=dtype))
-
-
-def _diag_part(x):
-    """x[..., i, i] as a vector (a masked row sum, so it stays one lax expression)."""
-    n = templates.shape_of(x)[-1]
-    return ops.reduce_sum(ops.mul(x, _eye(n, aval_of(x).dtype)), (templates.ndim_of(x) - 1,))
 
 
 def _tril_strict(x):
@@ -101,23 +80,6 @@ def _row(v):
 def _col(v):
     """A vector (..., k) as a column (..., k, 1)."""
     return ops.expand_dims(v, (templates.ndim_of(v),))
-
-
-def _batch_front(prim, args, dims, params):
-    x = templates.moveaxis(args[0], dims[0], 0)
-    outs = prim.bind(x, **params)
-    return outs, [0] * len(outs)
-
-
-def _checked_eager(abstract_eval, impl):
-    """Eager rule: validate as abstract_eval does (so eager and jit reject alike), then impl."""
-
-    def eager(x, **params):
-        (x,), (val,) = eager_args((x,))
-        avals = abstract_eval(x.aval, **params)
-        return [wrap(o, a.weak_type) for o, a in zip(impl(np, val, **params), avals)]
-
-    return eager
 
 
 def _check_subset(name: str, subset, k: int) -> None:
@@ -214,9 +176,9 @@ def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues, subset_by_index):
     eye = _eye(n, dtype)
     wc = _as(w, dtype)
     f = ops.sub(ops.div(_const(np.ones((), dtype)), ops.add(eye, ops.sub(_row(wc), _col(wc)))), eye)
-    vhxv = _mm(_mm(_H(v), dx), v)
-    dv = _mm(v, ops.mul(f, vhxv))
-    dw = _diag_part(ops.real(vhxv) if dtype.kind == "c" else vhxv)
+    vhxv = matmul(matmul(adjoint(v), dx), v)
+    dv = matmul(v, ops.mul(f, vhxv))
+    dw = diagonal(ops.real(vhxv) if dtype.kind == "c" else vhxv)
     return [v, w], [dv, dw]
 
 
@@ -224,11 +186,12 @@ eigh_p = define_primitive(
     "eigh",
     impl=_eigh_impl,
     abstract_eval=_eigh_abstract,
-    eager=_checked_eager(_eigh_abstract, _eigh_impl),
+    eager=checked_eager(_eigh_impl, _eigh_abstract),
     jvp=_eigh_jvp,
-    batch=lambda args, dims, **p: _batch_front(eigh_p, args, dims, p),
+    batch=None,
     multiple_results=True,
 )
+eigh_p.batch = front_batch(eigh_p)
 
 
 def _symmetrize(x):
@@ -236,7 +199,7 @@ def _symmetrize(x):
     if aval_of(x).dtype.kind not in "fc":
         x = ops.convert_element_type(x, dtypes.canonicalize_dtype(np.float64))
     dtype = aval_of(x).dtype
-    return ops.div(ops.add(x, _H(x)), _const(np.array(2, dtype)))
+    return ops.div(ops.add(x, adjoint(x)), _const(np.array(2, dtype)))
 
 
 def eigh(x, *, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalues: bool = True,
@@ -323,9 +286,9 @@ def _svd_jvp(primals, tangents, *, full_matrices, compute_uv, subset_by_index):
     if type(da) is Zero:
         return outs, [Zero(aval_of(o).to_tangent_aval()) for o in outs]
     dtype = aval_of(a).dtype
-    uh, v = _H(u), _H(vh)
-    ds_mat = _mm(_mm(uh, da), v)                     # Uᴴ dA V
-    ds = _diag_part(ops.real(ds_mat) if dtype.kind == "c" else ds_mat)
+    uh, v = adjoint(u), adjoint(vh)
+    ds_mat = matmul(matmul(uh, da), v)                     # Uᴴ dA V
+    ds = diagonal(ops.real(ds_mat) if dtype.kind == "c" else ds_mat)
     if not compute_uv:
         return outs, [ds]
     k = aval_of(s).shape[-1]
@@ -334,37 +297,38 @@ def _svd_jvp(primals, tangents, *, full_matrices, compute_uv, subset_by_index):
     srow = _row(s)
     # F_ij = 1/(s_j² − s_i²) off the diagonal, 0 on it.
     f = _as(ops.sub(ops.div(_const(np.ones((), rdt)),
-                            ops.add(ops.mul(ops.add(srow, _swap_last(srow)), ops.sub(srow, _swap_last(srow))),
+                            ops.add(ops.mul(ops.add(srow, matrix_transpose(srow)), ops.sub(srow, matrix_transpose(srow))),
                                     eye)), eye), dtype)
     zero_s = _as(ops.eq(s, _const(np.zeros((), rdt))), rdt)
     s_inv = ops.sub(ops.div(_const(np.ones((), rdt)), ops.add(s, zero_s)), zero_s)  # 1/s, 0 where s = 0
     sc_row = _as(srow, dtype)
     dss = ops.mul(sc_row, ds_mat)                    # dS diag(s)
-    sds = ops.mul(_swap_last(sc_row), ds_mat)        # diag(s) dS
+    sds = ops.mul(matrix_transpose(sc_row), ds_mat)        # diag(s) dS
     # The imaginary part of diag(Uᴴ dA V) goes to U's phases: i Im(dS_ii) / s_i.
-    diag_term = ops.mul(ops.mul(_const(np.array(0.5, dtype)), ops.sub(ds_mat, _H(ds_mat))),
+    diag_term = ops.mul(ops.mul(_const(np.array(0.5, dtype)), ops.sub(ds_mat, adjoint(ds_mat))),
                         _as(ops.mul(eye, _row(s_inv)), dtype))
-    du = _mm(u, ops.add(ops.mul(f, ops.add(dss, _H(dss))), diag_term))
-    dv = _mm(v, ops.mul(f, ops.add(sds, _H(sds))))
+    du = matmul(u, ops.add(ops.mul(f, ops.add(dss, adjoint(dss))), diag_term))
+    dv = matmul(v, ops.mul(f, ops.add(sds, adjoint(sds))))
     sc_inv = _as(_row(s_inv), dtype)
     if m > n:   # the part of dA V outside span(U)
-        dav = _mm(da, v)
-        du = ops.add(du, ops.mul(ops.sub(dav, _mm(u, _mm(uh, dav))), sc_inv))
+        dav = matmul(da, v)
+        du = ops.add(du, ops.mul(ops.sub(dav, matmul(u, matmul(uh, dav))), sc_inv))
     if n > m:   # the part of dAᴴ U outside span(V)
-        dahu = _mm(_H(da), u)
-        dv = ops.add(dv, ops.mul(ops.sub(dahu, _mm(v, _mm(vh, dahu))), sc_inv))
-    return outs, [ds, du, _H(dv)]
+        dahu = matmul(adjoint(da), u)
+        dv = ops.add(dv, ops.mul(ops.sub(dahu, matmul(v, matmul(vh, dahu))), sc_inv))
+    return outs, [ds, du, adjoint(dv)]
 
 
 svd_p = define_primitive(
     "svd",
     impl=_svd_impl,
     abstract_eval=_svd_abstract,
-    eager=_checked_eager(_svd_abstract, _svd_impl),
+    eager=checked_eager(_svd_impl, _svd_abstract),
     jvp=_svd_jvp,
-    batch=lambda args, dims, **p: _batch_front(svd_p, args, dims, p),
+    batch=None,
     multiple_results=True,
 )
+svd_p.batch = front_batch(svd_p)
 
 
 def svd(x, *, full_matrices: bool = True, compute_uv: bool = True,
@@ -416,14 +380,14 @@ def _thin_qr_jvp(q, r, dx):
     """
     dtype = aval_of(q).dtype
     dx_rinv = ops.triangular_solve(r, dx, left_side=False, lower=False)
-    c = _mm(_H(q), dx_rinv)
+    c = matmul(adjoint(q), dx_rinv)
     low = _tril_strict(c)
-    omega = ops.sub(low, _H(low))
+    omega = ops.sub(low, adjoint(low))
     if dtype.kind == "c":
         n = templates.shape_of(c)[-1]
         omega = ops.add(omega, ops.mul(_eye(n, dtype), ops.sub(c, _as(ops.real(c), dtype))))
     c_om = ops.sub(c, omega)
-    return ops.sub(dx_rinv, _mm(q, c_om)), _mm(c_om, r)
+    return ops.sub(dx_rinv, matmul(q, c_om)), matmul(c_om, r)
 
 
 def _solve_adjoint(a, b):
@@ -434,7 +398,7 @@ def _solve_adjoint(a, b):
                              unit_diagonal=True)
     n = templates.shape_of(a)[-1]
     pt = _as(ops.eq(ops.broadcasted_iota(np.int32, (n, n), 0), _row(perm)), aval_of(a).dtype)  # Pᵀ
-    return _mm(pt, z)
+    return matmul(pt, z)
 
 
 def _full_tall_qr_jvp(q, r, dx):
@@ -449,9 +413,9 @@ def _full_tall_qr_jvp(q, r, dx):
     dq_mn, dr_nn = _thin_qr_jvp(q_mn, ops.slice_in_dim(r, 0, n, axis=rows), dx)
     q_nn, q_pn = ops.slice_in_dim(q_mn, 0, n, axis=rows), ops.slice_in_dim(q_mn, n, m, axis=rows)
     dq_nn, dq_pn = ops.slice_in_dim(dq_mn, 0, n, axis=rows), ops.slice_in_dim(dq_mn, n, m, axis=rows)
-    z_h = _solve_adjoint(ops.sub(q_nn, _eye(n, aval_of(q).dtype)), _H(q_pn))
-    z = _H(z_h)
-    dq_mp = ops.sub(_mm(dq_mn, z_h), _mm(ops.add(q_mn, _mm(q_mp, z)), _H(ops.sub(dq_pn, _mm(z, dq_nn)))))
+    z_h = _solve_adjoint(ops.sub(q_nn, _eye(n, aval_of(q).dtype)), adjoint(q_pn))
+    z = adjoint(z_h)
+    dq_mp = ops.sub(matmul(dq_mn, z_h), matmul(ops.add(q_mn, matmul(q_mp, z)), adjoint(ops.sub(dq_pn, matmul(z, dq_nn)))))
     zeros = ops.mul(ops.slice_in_dim(r, n, m, axis=rows), _const(np.zeros((), aval_of(r).dtype)))
     return ops.concatenate([dq_mn, dq_mp], cols), ops.concatenate([dr_nn, zeros], rows)
 
@@ -466,15 +430,15 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
     *_, m, n = aval_of(x).shape
     if pivoting:  # X P = Q R: permute dX's columns as X's (dX[..., :, p] as a product with P)
         pmat = _as(ops.eq(ops.broadcasted_iota(np.int32, (n, n), 0), _row(outs[2])), aval_of(x).dtype)
-        dx = _mm(dx, pmat)
+        dx = matmul(dx, pmat)
     if m < n:
         # X = Q [R1 R2]: the square block X1 = Q R1 as above, then R2 = Qᴴ X2 gives dR2.
         x2 = ops.slice_in_dim(x, m, n, axis=templates.ndim_of(x) - 1)
         if pivoting:
-            x2 = ops.slice_in_dim(_mm(x, pmat), m, n, axis=templates.ndim_of(x) - 1)
+            x2 = ops.slice_in_dim(matmul(x, pmat), m, n, axis=templates.ndim_of(x) - 1)
         last = templates.ndim_of(x) - 1
         dq, dr1 = _thin_qr_jvp(q, ops.slice_in_dim(r, 0, m, axis=last), ops.slice_in_dim(dx, 0, m, axis=last))
-        dr2 = ops.add(_mm(_H(dq), x2), _mm(_H(q), ops.slice_in_dim(dx, m, n, axis=last)))
+        dr2 = ops.add(matmul(adjoint(dq), x2), matmul(adjoint(q), ops.slice_in_dim(dx, m, n, axis=last)))
         dr = ops.concatenate([dr1, dr2], last)
     elif full_matrices and m > n:
         dq, dr = _full_tall_qr_jvp(q, r, dx)
@@ -483,19 +447,16 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
     return outs, [dq, dr] + zero_p
 
 
-def _qr_batch(args, dims, **params):
-    return _batch_front(qr_p, args, dims, params)
-
-
 qr_p = define_primitive(
     "qr",
     impl=_qr_impl,
     abstract_eval=_qr_abstract,
-    eager=_checked_eager(_qr_abstract, _qr_impl),
+    eager=checked_eager(_qr_impl, _qr_abstract),
     jvp=_qr_jvp,
-    batch=_qr_batch,
+    batch=None,
     multiple_results=True,
 )
+qr_p.batch = front_batch(qr_p)
 
 
 def qr(x, *, pivoting: bool = False, full_matrices: bool = True, use_magma: bool | None = None):

@@ -1,5 +1,7 @@
-"""Helpers the factor/solve primitive modules share: operand checks, an eager path that
-validates like abstract_eval, and matrix plumbing (transposes, products, triangles) on lax."""
+"""Helpers every linear-algebra primitive module (factorizations*, spectral, eig*) shares: operand
+checks, an eager path that validates like abstract_eval, the front-batching vmap rule, the JVP of
+a primitive JAX cannot differentiate, and matrix plumbing on lax (transposes, products, triangles,
+diagonals) for JVP rules, so those rules differentiate again."""
 from __future__ import annotations
 
 import functools
@@ -39,19 +41,29 @@ def require_same_batch(opname: str, avals, cores) -> tuple:
     return batches[0]
 
 
-def checked_eager(impl, abstract_eval, multiple_results: bool = False):
+def checked_eager(impl, abstract_eval):
     """An eager path that validates with abstract_eval (so eager and jit reject alike) and takes
-    the weak types from it."""
+    the weak types from it (one aval, or a list of them for a multiple-result primitive)."""
 
     def eager(*args, **params):
         arrays, vals = eager_args(args)
         out_aval = abstract_eval(*[a.aval for a in arrays], **params)
         out = impl(np, *vals, **params)
-        if multiple_results:
+        if isinstance(out_aval, (list, tuple)):
             return [wrap(o, a.weak_type) for o, a in zip(out, out_aval)]
         return wrap(out, out_aval.weak_type)
 
     return eager
+
+
+def not_differentiable(name: str):
+    """The JVP of a primitive JAX has no derivative for: a NotImplementedError naming it."""
+
+    def jvp(primals, tangents, **params):
+        raise NotImplementedError(f"Differentiation rule for lax.linalg.{name} is not implemented "
+                                  "(JAX 0.10 has none either)")
+
+    return jvp
 
 
 def matrix_transpose(x):
@@ -89,12 +101,20 @@ def triangle(x, lower: bool, k: int = 0):
     return ops.mul(x, wrap(_mask(aval.shape[-2], aval.shape[-1], k, lower, aval.dtype)))
 
 
+def diagonal(x):
+    """The diagonal of the last two (square) axes: multiply by the identity, sum one axis."""
+    n = templates.shape_of(x)[-1]
+    eye = wrap(np.eye(n, dtype=aval_of(x).dtype), False)
+    return ops.reduce_sum(ops.mul(x, eye), (templates.ndim_of(x) - 1,))
+
+
 def front_batch(prim):
-    """vmap rule of a one-operand primitive on (..., m, n) stacks: batch axis to the front."""
+    """vmap rule of a primitive on (..., m, n) stacks: every operand's batch axis to the front
+    (unbatched operands broadcast), one bind."""
 
     def rule(args, dims, **params):
-        (x,), (d,) = args, dims
-        out = prim.bind(templates.moveaxis(x, d, 0), **params)
-        return (out, [0] * len(out)) if prim.multiple_results else (out, 0)
+        size = templates.batch_size(args, dims)
+        outs = prim.bind(*[templates.bdim_to_front(a, d, size) for a, d in zip(args, dims)], **params)
+        return (outs, [0] * len(outs)) if prim.multiple_results else (outs, 0)
 
     return rule
