@@ -4,6 +4,8 @@ from . import (  # noqa: F401
     collectives,
     dynamic_slice,
     eig,
+    eig_householder,
+    eig_tridiagonal,
     elementwise,
     factorizations,
     indexing,
