@@ -1,9 +1,9 @@
 """Linear-algebra primitives for general (non-symmetric) matrices: eig and schur.
 
-Both call LAPACK: eig through NumPy's stacked `np.linalg.eig`/`eigvals` (geev) when no left
-eigenvectors are wanted, else through `scipy.linalg.eig` once per matrix of the stack;
-schur through `scipy.linalg.schur` (gees) once per matrix. Outputs are LAPACK's, as on JAX's
-CPU backend: eigenvectors of unit 2-norm whose largest-magnitude component is real.
+Both call SciPy's LAPACK once per matrix of the stack (its wrappers are not stacked): eig
+its geev (the call scipy.linalg.eig makes), schur `scipy.linalg.schur` (gees). Outputs are
+LAPACK's, as on JAX's CPU backend (which links the same LAPACK): eigenvectors of unit 2-norm
+whose largest-magnitude component is real.
 
 The condensed forms (hessenberg, tridiagonal, householder_product, ormqr) live in
 eig_householder.py and the symmetric tridiagonal eigensolver in eig_tridiagonal.py; their
@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg import lapack
 
 from .. import ops
 from ..ad_util import instantiate
@@ -50,8 +51,46 @@ class EigImplementation(enum.Enum):
 
 # ------------------------------------------------------------------------------------ eig
 
+_GEEV: dict = {}
+
+
+def _geev_kernel(m, left: bool, right: bool):
+    """SciPy's geev for m's dtype and its optimal workspace size (as scipy.linalg.eig queries it),
+    cached per (dtype, n, flags): the per-matrix call is the cost of a stacked eig."""
+    key = (m.dtype.char, m.shape[0], left, right)
+    hit = _GEEV.get(key)
+    if hit is None:
+        geev, geev_lwork = lapack.get_lapack_funcs(("geev", "geev_lwork"), (m,))
+        work, _ = geev_lwork(m.shape[0], compute_vl=left, compute_vr=right)
+        # (a float32 workspace size may be rounded down: round up past it)
+        lwork = max(1, int(np.ceil(np.float64(np.real(work)) * (1 + 2 ** -20))))
+        hit = _GEEV[key] = (geev, lwork)
+    return hit
+
+
+def _paired_eigvecs(wi, v, cdt):
+    """Real geev packs a complex pair's eigenvectors as (re, im) in columns j, j+1 (wi_j > 0)."""
+    out = v.astype(cdt)
+    first = np.flatnonzero(wi > 0)
+    if first.size:
+        out[:, first] = v[:, first] + 1j * v[:, first + 1]
+        out[:, first + 1] = np.conj(out[:, first])
+    return out
+
+
 def _eig_one(m, left: bool, right: bool):
-    return scipy.linalg.eig(m, left=left, right=right, check_finite=False)
+    geev, lwork = _geev_kernel(m, left, right)
+    if m.dtype.kind == "c":
+        w, vl, vr, info = geev(m, compute_vl=left, compute_vr=right, lwork=lwork)
+    else:
+        wr, wi, vl, vr, info = geev(m, compute_vl=left, compute_vr=right, lwork=lwork)
+        w = wr + 1j * wi
+        cdt = COMPLEX_OF[m.dtype]
+        vl = _paired_eigvecs(wi, vl, cdt) if left else vl
+        vr = _paired_eigvecs(wi, vr, cdt) if right else vr
+    if info != 0:
+        return None
+    return (w,) + (vl,) * left + (vr,) * right
 
 
 _eig_one_safe = nan_on_failure(_eig_one)
@@ -59,16 +98,12 @@ _eig_one_safe = nan_on_failure(_eig_one)
 
 def _eig_impl(xp, x, *, compute_left_eigenvectors, compute_right_eigenvectors, enable_eigvec_derivs,
               implementation):
-    """geev: NumPy's stacked kernel unless left eigenvectors are wanted (NumPy has none)."""
+    """geev once per matrix of the stack, through SciPy's wrapper: its LAPACK is the one JAX's CPU backend
+    calls (NumPy's stacked np.linalg.eig links another build, whose single-precision
+    eigenvector signs and eigenvalue order can differ)."""
     cdt = COMPLEX_OF[x.dtype]
     left, right = compute_left_eigenvectors, compute_right_eigenvectors
     n = x.shape[-1]
-    if not left:
-        try:
-            outs = [np.linalg.eig(x)] if right else [(np.linalg.eigvals(x),)]
-            return [o.astype(cdt, copy=False) for o in outs[0]]
-        except np.linalg.LinAlgError:  # some matrix of the stack has NaNs or did not converge
-            pass
     shapes = [(n,)] + [(n, n)] * (left + right)
     return per_matrix(lambda m: _eig_one_safe(m, left, right), [x], x.shape[:-2], shapes, [cdt] * len(shapes))
 

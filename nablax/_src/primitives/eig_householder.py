@@ -47,6 +47,8 @@ def _define(name: str, impl, abstract, multiple: bool = True):
 
 def _hessenberg_impl(xp, a):
     n = a.shape[-1]
+    if n == 0:  # (LAPACK's wrapper rejects empty matrices; the reduction of nothing is nothing)
+        return [a.copy(), np.empty(a.shape[:-2] + (0,), a.dtype)]
     gehrd = _kernel("gehrd", "gehrd", a.dtype)
     return per_matrix(lambda m: gehrd(m)[:2], [a], a.shape[:-2], [(n, n), (max(n - 1, 0),)], [a.dtype] * 2)
 
@@ -82,6 +84,8 @@ def _tridiagonal_impl(xp, a, *, lower):
 def _tridiagonal_abstract(a: ShapedArray, *, lower):
     require_inexact("tridiagonal", a)
     n = require_square("tridiagonal", a)
+    if n == 0:  # as JAX
+        raise ValueError(f"lax.linalg.tridiagonal: the input must be a non-empty square matrix, got shape {a.shape}")
     batch, rdt, w, k = a.shape[:-2], _real_dtype(a.dtype), a.weak_type, max(n - 1, 0)
     return [ShapedArray(a.shape, a.dtype, w), ShapedArray(batch + (n,), rdt, w),
             ShapedArray(batch + (k,), rdt, w), ShapedArray(batch + (k,), a.dtype, w)]

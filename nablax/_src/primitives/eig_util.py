@@ -77,6 +77,9 @@ def not_differentiable(name: str) -> Callable:
     return jvp
 
 
+_NAN_C = complex(np.nan, np.nan)
+
+
 def per_matrix(fn: Callable, arrays, batch: tuple, out_shapes, out_dtypes) -> list:
     """Apply a SciPy kernel that takes one matrix to each entry of the leading `batch` dims
     (a loop over the stack: SciPy's LAPACK wrappers are not stacked). `fn` returns a tuple, or
@@ -85,7 +88,7 @@ def per_matrix(fn: Callable, arrays, batch: tuple, out_shapes, out_dtypes) -> li
     for idx in np.ndindex(*batch):
         res = fn(*[a[idx] for a in arrays])
         for j, o in enumerate(outs):
-            o[idx] = np.nan if res is None else res[j]
+            o[idx] = (_NAN_C if o.dtype.kind == "c" else np.nan) if res is None else res[j]
     return outs
 
 
