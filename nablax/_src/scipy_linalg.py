@@ -5,7 +5,9 @@ and solves (scipy_linalg_solve), matrix functions (scipy_linalg_matfun).
 """
 from __future__ import annotations
 
-from . import scipy_linalg_special
+from . import scipy_linalg_matfun, scipy_linalg_solve, scipy_linalg_special
+from .scipy_linalg_matfun import *  # noqa: F403
+from .scipy_linalg_solve import *  # noqa: F403
 from .scipy_linalg_special import *  # noqa: F403
 
-__all__ = sorted(scipy_linalg_special.__all__)
+__all__ = sorted(scipy_linalg_special.__all__ + scipy_linalg_solve.__all__ + scipy_linalg_matfun.__all__)
