@@ -261,7 +261,7 @@ def schur(a, output: str = "real"):
     a = jnp.asarray(a)
     if output == "complex" and not dtypes.issubdtype(a.dtype, np.complexfloating):
         a = a.astype(jnp.promote_types(a.dtype, np.complex64))
-    return tuple(eig_prims.schur(a))
+    return list(eig_prims.schur(a))
 
 
 def hessenberg(a, *, calc_q: bool = False, overwrite_a: bool = False, check_finite: bool = True):

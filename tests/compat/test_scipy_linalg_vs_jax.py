@@ -160,3 +160,239 @@ def test_special_grads():
     w = rand(7, 3)
     grads_agree(lambda a: jjnp.sum(jsl.convolution_matrix(a, 3) * w),
                 lambda a: njnp.sum(nsl.convolution_matrix(a, 3) * w), a)
+
+
+# Factorizations, solves and matrix functions.
+
+def needs(*names):
+    """Skip until the primitive wrappers `names` exist (they land from other branches)."""
+    from nablax._src.primitives import eig, eig_tridiagonal, factorizations, spectral
+    have = {n for m in (eig, eig_tridiagonal, factorizations, spectral) for n in dir(m)}
+    import nablax.numpy.linalg as nl
+    have |= {"jnp." + n for n in dir(nl)}
+    missing = [n for n in names if n not in have]
+    return pytest.mark.skipif(bool(missing), reason=f"needs {missing}")
+
+
+def spd(*shape, dtype=np.float32):
+    a = rand(*shape, dtype=dtype)
+    n = shape[-1]
+    return (a @ np.conj(np.swapaxes(a, -1, -2)) + n * np.eye(n)).astype(dtype)
+
+
+def well(*shape, dtype=np.float32):
+    """A well-conditioned square matrix: random plus a dominant diagonal."""
+    return (rand(*shape, dtype=dtype) + 2 * shape[-1] ** 0.5 * np.eye(shape[-1])).astype(dtype)
+
+
+DTYPES = [np.float32, np.complex64]
+
+
+@needs("cholesky", "triangular_solve")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("lower", [False, True])
+def test_cholesky_cho_solve(dtype, lower):
+    a = spd(4, 4, dtype=dtype)
+    both("cholesky", a, lower)
+    both("cho_factor", a, lower)
+    c = jsl.cho_factor(a, lower)[0]
+    for b in (rand(4, dtype=dtype), rand(4, 2, dtype=dtype)):
+        both("cho_solve", (np.asarray(c), lower), b, rtol=1e-4, atol=1e-5, jit=False)
+    ab = spd(3, 4, 4, dtype=dtype)
+    both("cholesky", ab, lower)
+    cb = np.asarray(jsl.cholesky(ab, lower))
+    both("cho_solve", (cb, lower), rand(3, 4, 2, dtype=dtype), rtol=1e-4, atol=1e-5, jit=False)
+    both("cho_solve", (cb, lower), rand(4, 2, dtype=dtype), rtol=1e-4, atol=1e-5, jit=False)
+
+
+@needs("cholesky", "triangular_solve")
+def test_cho_solve_grad(x64):
+    a, b = spd(4, 4, dtype=np.float64), rand(4, 2, dtype=np.float64)
+    for lower in (False, True):
+        grads_agree(lambda a, b: jjnp.sum(jsl.cho_solve(jsl.cho_factor(a, lower), b) ** 2),
+                    lambda a, b: njnp.sum(nsl.cho_solve(nsl.cho_factor(a, lower), b) ** 2),
+                    a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
+
+
+@needs("triangular_solve")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("trans", [0, 1, 2, "N", "T", "C"])
+@pytest.mark.parametrize("lower", [False, True])
+def test_solve_triangular(dtype, trans, lower):
+    a = np.triu(well(4, 4, dtype=dtype)) if not lower else np.tril(well(4, 4, dtype=dtype))
+    both("solve_triangular", a, rand(4, dtype=dtype), trans, lower, rtol=1e-4, atol=1e-5)
+    both("solve_triangular", a, rand(4, 3, dtype=dtype), trans, lower, True, rtol=1e-4, atol=1e-5)
+    both("solve_triangular", np.stack([a, a]), rand(2, 4, 3, dtype=dtype), trans, lower, rtol=1e-4, atol=1e-5)
+
+
+@needs("triangular_solve")
+def test_solve_triangular_grad(x64):
+    a, b = np.triu(well(4, 4, dtype=np.float64)), rand(4, 3, dtype=np.float64)
+    for trans in (0, 1):
+        grads_agree(lambda a, b: jjnp.sum(jsl.solve_triangular(a, b, trans) ** 2),
+                    lambda a, b: njnp.sum(nsl.solve_triangular(a, b, trans) ** 2),
+                    a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
+    with pytest.raises(ValueError):
+        nsl.solve_triangular(a, b, trans=3)
+
+
+@needs("lu", "lu_pivots_to_permutation", "triangular_solve")
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lu(dtype):
+    a = rand(4, 4, dtype=dtype)
+    both("lu_factor", a)
+    both("lu", a)
+    both("lu", a, True)
+    both("lu", rand(3, 5, dtype=dtype))
+    both("lu", rand(5, 3, dtype=dtype), True)
+    both("lu", rand(2, 4, 4, dtype=dtype))
+    a = well(4, 4, dtype=dtype)
+    fac = tuple(np.asarray(x) for x in jsl.lu_factor(a))
+    for trans in (0, 1, 2):
+        both("lu_solve", fac, rand(4, dtype=dtype), trans, rtol=1e-4, atol=1e-5, jit=False)
+        both("lu_solve", fac, rand(4, 2, dtype=dtype), trans, rtol=1e-4, atol=1e-5, jit=False)
+    ab = well(3, 4, 4, dtype=dtype)
+    facb = tuple(np.asarray(x) for x in jsl.lu_factor(ab))
+    both("lu_solve", facb, rand(3, 4, 2, dtype=dtype), rtol=1e-4, atol=1e-5, jit=False)
+
+
+@needs("lu", "lu_pivots_to_permutation", "triangular_solve")
+def test_lu_solve_grad(x64):
+    a, b = well(4, 4, dtype=np.float64), rand(4, 2, dtype=np.float64)
+    for trans in (0, 1):
+        grads_agree(lambda a, b: jjnp.sum(jsl.lu_solve(jsl.lu_factor(a), b, trans) ** 2),
+                    lambda a, b: njnp.sum(nsl.lu_solve(nsl.lu_factor(a), b, trans) ** 2),
+                    a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
+
+
+@needs("jnp.solve", "jnp.inv", "jnp.det", "cholesky", "triangular_solve")
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_solve_inv_det(dtype):
+    a = well(4, 4, dtype=dtype)
+    both("inv", a, rtol=1e-4, atol=1e-5)
+    both("det", a, rtol=1e-4)
+    both("det", well(2, 3, 3, dtype=dtype), rtol=1e-4)
+    for assume_a in ("gen", "sym", "her"):
+        both("solve", a, rand(4, dtype=dtype), assume_a=assume_a, rtol=1e-4, atol=1e-5)
+    p = spd(4, 4, dtype=dtype)
+    for lower in (False, True):
+        both("solve", p, rand(4, 2, dtype=dtype), lower, assume_a="pos", rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError):
+        nsl.solve(a, rand(4), assume_a="tri")
+
+
+@needs("jnp.solve", "jnp.det")
+def test_solve_det_grad(x64):
+    a, b = well(4, 4, dtype=np.float64), rand(4, 2, dtype=np.float64)
+    grads_agree(lambda a, b: jjnp.sum(jsl.solve(a, b) ** 2), lambda a, b: njnp.sum(nsl.solve(a, b) ** 2),
+                a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
+    grads_agree(jsl.det, nsl.det, a, rtol=1e-8, atol=1e-10)
+
+
+@needs("jnp.solve")
+@pytest.mark.parametrize("scale", [0.01, 0.3, 1.0, 3.0, 40.0])
+def test_expm(scale, x64_param):
+    for dtype in ([np.float32, np.complex64] + ([np.float64] if x64_param else [])):
+        a = (scale * rand(4, 4, dtype=dtype) / 4).astype(dtype)
+        tol = dict(rtol=1e-4, atol=1e-5) if np.dtype(dtype).itemsize <= 8 and dtype != np.complex128 else {}
+        both("expm", a, **tol)
+        both("expm", np.stack([a, 2 * a]), **tol)
+        both("expm", np.triu(a), upper_triangular=True, **tol) if "triangular_solve" in dir(
+            __import__("nablax._src.primitives.factorizations", fromlist=["x"])) else None
+
+
+@needs("jnp.solve")
+def test_expm_grad_and_frechet(x64):
+    a, e = 0.8 * rand(3, 3, dtype=np.float64), rand(3, 3, dtype=np.float64)
+    w = rand(3, 3, dtype=np.float64)
+    grads_agree(lambda a: jjnp.sum(jsl.expm(a) * w), lambda a: njnp.sum(nsl.expm(a) * w), a,
+                rtol=1e-8, atol=1e-10)
+    both("expm_frechet", a, e, rtol=1e-8, atol=1e-10)
+    both("expm_frechet", a, e, compute_expm=False, rtol=1e-8, atol=1e-10)
+    with pytest.raises(ValueError):
+        nsl.expm_frechet(a, e[:2, :2])
+
+
+@needs("schur", "eig")
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_schur_rsf2csf_funm_sqrtm(dtype):
+    a = rand(5, 5, dtype=dtype)
+    t, z = jsl.schur(a)
+    nt, nz = nsl.schur(a)
+    np.testing.assert_allclose(np.asarray(nz) @ np.asarray(nt) @ np.conj(np.asarray(nz)).T, a, atol=1e-4)
+    assert nt.dtype == t.dtype and nz.dtype == z.dtype
+    both("schur", a, "complex", rtol=1e-3, atol=1e-4)
+    if dtype == np.float32:
+        t, z = (np.asarray(x) for x in jsl.schur(a))
+        both("rsf2csf", t, z, rtol=1e-3, atol=1e-4)
+        both("rsf2csf", np.stack([t, t]), np.stack([z, z]), rtol=1e-3, atol=1e-4)
+    for jf, nf in ((jjnp.exp, njnp.exp), (jjnp.sin, njnp.sin), (lambda x: x * x, lambda x: x * x)):
+        assert_same(jsl.funm(a, jf), nsl.funm(a, nf), rtol=1e-3, atol=1e-4, path="funm")
+        assert_same(jsl.funm(a, jf, disp=False), nsl.funm(a, nf, disp=False), rtol=1e-3, atol=1e-4)
+    s = spd(4, 4, dtype=dtype)
+    both("sqrtm", s, rtol=1e-3, atol=1e-4)
+
+
+@needs("hessenberg", "householder_product")
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_hessenberg(dtype):
+    a = rand(5, 5, dtype=dtype)
+    both("hessenberg", a, rtol=1e-4, atol=1e-5)
+    both("hessenberg", a, calc_q=True, rtol=1e-4, atol=1e-5)
+    both("hessenberg", rand(2, 4, 4, dtype=dtype), calc_q=True, rtol=1e-4, atol=1e-5)
+
+
+@needs("eigh_tridiagonal")
+def test_eigh_tridiagonal():
+    d, e = rand(5), rand(4)
+    both("eigh_tridiagonal", d, e, eigvals_only=True, rtol=1e-4, atol=1e-5)
+    both("eigh_tridiagonal", d, e, eigvals_only=True, select="i", select_range=(1, 3), rtol=1e-4, atol=1e-5)
+    with pytest.raises(NotImplementedError):
+        nsl.eigh_tridiagonal(d, e, eigvals_only=True, select="v", select_range=(0.0, 1.0))
+
+
+@needs("qr", "eigh", "svd")
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_qr_eigh_svd(dtype):
+    a = rand(5, 3, dtype=dtype)
+    for mode in ("full", "economic", "r"):
+        both("qr", a, mode=mode, rtol=1e-4, atol=1e-5)
+    both("qr", rand(2, 3, 4, dtype=dtype), mode="economic", rtol=1e-4, atol=1e-5)
+    both("svd", a, compute_uv=False, rtol=1e-4, atol=1e-5)
+    s = spd(4, 4, dtype=dtype)
+    both("eigh", s, eigvals_only=True, rtol=1e-4, atol=1e-4)
+    w, v = nsl.eigh(s)
+    np.testing.assert_allclose((np.asarray(v) * np.asarray(w)[None]) @ np.conj(np.asarray(v)).T, s, rtol=1e-4, atol=1e-4)
+    u, sv, vh = nsl.svd(a, full_matrices=False)
+    np.testing.assert_allclose((np.asarray(u) * np.asarray(sv)) @ np.asarray(vh), a, rtol=1e-4, atol=1e-4)
+    with pytest.raises(NotImplementedError):
+        nsl.eigh(s, s)
+
+
+@needs("qr")
+@pytest.mark.parametrize("mode", ["left", "right"])
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5)])
+def test_qr_multiply(mode, shape):
+    a = rand(*shape)
+    m, n = shape
+    k = min(m, n)
+    c = rand(k, 2) if mode == "left" else rand(2, m)
+    both("qr_multiply", a, c, mode, rtol=1e-4, atol=1e-5)
+    both("qr_multiply", a, c[:, 0] if mode == "left" else c[0], mode, rtol=1e-4, atol=1e-5)
+
+
+@needs("svd", "qdwh")
+@pytest.mark.parametrize("method", ["svd", "qdwh"])
+def test_polar(method):
+    a = well(4, 4)
+    both("polar", a, method=method, rtol=1e-3, atol=1e-4)
+    both("polar", rand(5, 3), method=method, rtol=1e-3, atol=1e-4)
+    both("polar", rand(3, 5), "left", method=method, rtol=1e-3, atol=1e-4)
+
+
+@needs("schur", "eig", "triangular_solve", "jnp.eig")
+@pytest.mark.parametrize("method", ["schur", "eigen"])
+def test_solve_sylvester(method, x64):
+    a, b, c = well(3, 3, dtype=np.float64), well(2, 2, dtype=np.float64), rand(3, 2, dtype=np.float64)
+    both("solve_sylvester", a, b, c, method=method, rtol=1e-8, atol=1e-10)
+    both("solve_sylvester", np.stack([a, a]), b, np.stack([c, 2 * c]), method=method, rtol=1e-8, atol=1e-10)
