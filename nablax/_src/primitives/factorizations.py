@@ -1,7 +1,257 @@
-"""Linear-algebra primitives that factor or solve: cholesky, lu, triangular_solve, tridiagonal_solve.
+"""Linear-algebra primitives that factor or solve: triangular_solve, cholesky, lu, tridiagonal_solve.
 
-(Being written for issue 11.)
+Every primitive takes matrices with leading batch dimensions (..., m, n); all operands of one
+call have the same batch dimensions (as in JAX: no broadcasting between them), and the vmap
+rules move the mapped axis to the front and bind once. The kernels are LAPACK/BLAS through
+NumPy and SciPy; where SciPy's kernel is not stacked, impl loops over the stack.
 """
 from __future__ import annotations
 
-__all__: list = []
+import functools
+
+import numpy as np
+import scipy.linalg.blas as _blas
+
+from .. import ad_util, ops
+from ..array import wrap
+from ..avals import ShapedArray, Zero
+from ..core import eager_args
+from . import templates
+from ._define import aval_of, define_primitive
+
+# ------------------------------------------------------------------------ shared helpers
+
+
+def require_inexact(opname: str, aval: ShapedArray, position: int = 0) -> None:
+    """TypeError unless the operand is a float or complex array (JAX's lax.linalg rule)."""
+    if aval.dtype.kind not in "fc":
+        raise TypeError(f"lax.linalg.{opname} does not accept dtype {aval.dtype.name} at position "
+                        f"{position}; it needs a floating or complex array")
+
+
+def require_rank(opname: str, aval: ShapedArray, rank: int, position: int = 0) -> None:
+    if aval.ndim < rank:
+        raise TypeError(f"lax.linalg.{opname}: input {position} must have rank at least {rank}, "
+                        f"got shape {aval.shape}")
+
+
+def require_same_batch(opname: str, avals, cores) -> tuple:
+    """The common batch shape of operands with `cores[i]` trailing core axes each."""
+    batches = [a.shape[:a.ndim - c] for a, c in zip(avals, cores)]
+    if len({len(b) for b in batches}) != 1:
+        raise TypeError(f"lax.linalg.{opname}: all inputs need the same number of batch dimensions, got "
+                        f"shapes {', '.join(str(a.shape) for a in avals)}")
+    if len(set(batches)) != 1:
+        raise ValueError(f"lax.linalg.{opname}: inputs have different batch dimensions, got shapes "
+                         f"{', '.join(str(a.shape) for a in avals)}")
+    return batches[0]
+
+
+def checked_eager(impl, abstract_eval, multiple_results: bool = False):
+    """An eager path that validates with abstract_eval (so eager and jit reject alike) and takes
+    the weak types from it."""
+
+    def eager(*args, **params):
+        arrays, vals = eager_args(args)
+        out_aval = abstract_eval(*[a.aval for a in arrays], **params)
+        out = impl(np, *vals, **params)
+        if multiple_results:
+            return [wrap(o, a.weak_type) for o, a in zip(out, out_aval)]
+        return wrap(out, out_aval.weak_type)
+
+    return eager
+
+
+def matrix_transpose(x):
+    """Swap the last two axes."""
+    nd = templates.ndim_of(x)
+    return ops.transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
+
+
+def is_complex(x) -> bool:
+    return aval_of(x).dtype.kind == "c"
+
+
+def adjoint(x):
+    """Conjugate transpose of the last two axes (plain transpose for real x)."""
+    x = matrix_transpose(x)
+    return ops.conj(x) if is_complex(x) else x
+
+
+def matmul(x, y):
+    """x @ y over the last two axes; both have the same leading batch dims."""
+    nd = templates.ndim_of(x)
+    batch = tuple(range(nd - 2))
+    return ops.dot_general(x, y, (((nd - 1,), (nd - 2,)), (batch, batch)))
+
+
+@functools.lru_cache(maxsize=256)
+def _mask(n: int, k: int, lower: bool, dtype: np.dtype) -> np.ndarray:
+    ones = np.ones((n, n), dtype)
+    return np.tril(ones, k) if lower else np.triu(ones, k)
+
+
+def triangle(x, lower: bool, k: int = 0):
+    """The lower (tril(x, k)) or upper (triu(x, k)) triangle of the last two axes."""
+    aval = aval_of(x)
+    return ops.mul(x, wrap(_mask(aval.shape[-1], k, lower, aval.dtype)))
+
+
+# ---------------------------------------------------------------------- triangular_solve
+
+_TRSM = {np.dtype(t): getattr(_blas, p + "trsm") for t, p in
+         (("float32", "s"), ("float64", "d"), ("complex64", "c"), ("complex128", "z"))}
+
+
+def _triangular_solve_impl(xp, a, b, *, left_side, lower, transpose_a, conjugate_a, unit_diagonal):
+    """BLAS trsm per matrix (a loop over the stack: SciPy's trsm is not stacked).
+
+    C-ordered arrays are Fortran-ordered transposes, so trsm solves the transposed system
+    Xᵀ op(A)ᵀ = Bᵀ (or op(A)ᵀ Xᵀ = Bᵀ) on A's memory directly, and writes into one copy of b.
+    """
+    out = np.array(b, order="C")
+    if out.size == 0:
+        return out
+    at = np.ascontiguousarray(a)
+    # op(A)ᵀ in terms of M = Aᵀ (what trsm sees): A -> M; Aᵀ -> trans(M); Aᴴ -> conj-trans(M);
+    # conj(A) -> conj(M), a conjugated copy.
+    if transpose_a:
+        trans = 2 if conjugate_a else 1
+    elif conjugate_a:
+        at, trans = np.conj(at), 0
+    else:
+        trans = 0
+    trsm = _TRSM[out.dtype]
+    side = 1 if left_side else 0
+    lo = 0 if lower else 1
+    diag = 1 if unit_diagonal else 0
+    m, n = a.shape[-2:]
+    flat_a = at.reshape(-1, m, n)
+    flat_b = out.reshape((-1,) + out.shape[-2:])
+    for i in range(flat_b.shape[0]):
+        trsm(1.0, flat_a[i].T, flat_b[i].T, side=side, lower=lo, trans_a=trans, diag=diag, overwrite_b=1)
+    return out
+
+
+def _triangular_solve_abstract(a, b, *, left_side, lower, transpose_a, conjugate_a, unit_diagonal):
+    require_rank("triangular_solve", a, 2, 0)
+    require_rank("triangular_solve", b, 2, 1)
+    require_inexact("triangular_solve", a, 0)
+    require_inexact("triangular_solve", b, 1)
+    if a.dtype != b.dtype:
+        raise TypeError(f"lax.linalg.triangular_solve requires arguments to have the same dtypes, got "
+                        f"{a.dtype.name}, {b.dtype.name}")
+    if a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"lax.linalg.triangular_solve: the first input must be a square matrix, got "
+                         f"shape {a.shape}")
+    common = b.shape[-2] if left_side else b.shape[-1]
+    if a.shape[-1] != common:
+        raise ValueError(f"lax.linalg.triangular_solve: incompatible shapes {a.shape} and {b.shape} "
+                         f"(left_side={left_side})")
+    require_same_batch("triangular_solve", (a, b), (2, 2))
+    return ShapedArray(b.shape, b.dtype, a.weak_type and b.weak_type)
+
+
+def _triangular_solve_jvp(primals, tangents, **params):
+    a, b = primals
+    ta, tb = tangents
+    out = triangular_solve_p.bind(a, b, **params)
+    total = Zero(aval_of(out).to_tangent_aval())
+    if type(tb) is not Zero:
+        total = ad_util.add_tangents(total, triangular_solve_p.bind(a, tb, **params))
+    if type(ta) is not Zero:
+        total = ad_util.add_tangents(total, _triangular_solve_da(ta, out, a, **params))
+    return out, total
+
+
+def _triangular_solve_da(ta, x, a, *, left_side, lower, transpose_a, conjugate_a, unit_diagonal):
+    """Tangent of X from dA: op(A) X = B gives dX = -op(A)⁻¹ op(dA) X (X op(A) = B:
+    dX = -X op(dA) op(A)⁻¹), dA restricted to the triangle the solve reads."""
+    params = dict(left_side=left_side, lower=lower, transpose_a=transpose_a, conjugate_a=conjugate_a,
+                  unit_diagonal=unit_diagonal)
+    d = triangle(ta, lower, (-1 if lower else 1) if unit_diagonal else 0)
+    if transpose_a:
+        d = matrix_transpose(d)
+    if conjugate_a and is_complex(d):
+        d = ops.conj(d)
+    d = ops.neg(d)
+    m, n = aval_of(x).shape[-2:]
+    # Solve against whichever of dA and X is smaller.
+    if left_side:
+        if m > n:
+            return triangular_solve_p.bind(a, matmul(d, x), **params)
+        return matmul(triangular_solve_p.bind(a, d, **params), x)
+    if m < n:
+        return triangular_solve_p.bind(a, matmul(x, d), **params)
+    return matmul(x, triangular_solve_p.bind(a, d, **params))
+
+
+def _triangular_solve_transpose(ct, a, b, *, left_side, lower, transpose_a, conjugate_a, unit_diagonal):
+    """X = op(A)⁻¹ B is linear in B; its transpose is op(A)⁻ᵀ applied to the cotangent."""
+    if type(ct) is Zero:
+        return [None, None]
+    return [None, triangular_solve_p.bind(a, ct, left_side=left_side, lower=lower,
+                                          transpose_a=not transpose_a, conjugate_a=conjugate_a,
+                                          unit_diagonal=unit_diagonal)]
+
+
+def _triangular_solve_batch(args, dims, **params):
+    a, b = args
+    da, db = dims
+    if da is None:
+        return _triangular_solve_batch_b(a, b, db, params)
+    size = templates.batch_size(args, dims)
+    a = templates.bdim_to_front(a, da, size)
+    b = templates.bdim_to_front(b, db, size)
+    return triangular_solve_p.bind(a, b, **params), 0
+
+
+def _triangular_solve_batch_b(a, b, db, params):
+    """One matrix for the whole batch: fold the mapped axis of b into the axis the solve keeps
+    independent (columns when solving from the left, rows from the right), one solve."""
+    nd = templates.ndim_of(b)
+    if params["left_side"]:
+        b = templates.moveaxis(b, db, nd - 1)
+        s = templates.shape_of(b)
+        out = triangular_solve_p.bind(a, ops.reshape(b, s[:-3] + (s[-3], s[-2] * s[-1])), **params)
+        return ops.reshape(out, s), nd - 1
+    b = templates.moveaxis(b, db, nd - 3)
+    s = templates.shape_of(b)
+    out = triangular_solve_p.bind(a, ops.reshape(b, s[:-3] + (s[-3] * s[-2], s[-1])), **params)
+    return ops.reshape(out, s), nd - 3
+
+
+triangular_solve_p = define_primitive(
+    "triangular_solve",
+    impl=_triangular_solve_impl,
+    abstract_eval=_triangular_solve_abstract,
+    eager=checked_eager(_triangular_solve_impl, _triangular_solve_abstract),
+    jvp=_triangular_solve_jvp,
+    batch=_triangular_solve_batch,
+    linear=True,
+    transpose=_triangular_solve_transpose,
+    fresh_result=True,
+)
+
+
+def triangular_solve(a, b, *, left_side: bool = False, lower: bool = False, transpose_a: bool = False,
+                     conjugate_a: bool = False, unit_diagonal: bool = False):
+    """lax.linalg.triangular_solve: solve op(A) X = B (left_side) or X op(A) = B for X, A triangular.
+
+    Only the `lower` (or upper) triangle of `a` is read; op(A) is A, Aᵀ (transpose_a), conj(A)
+    (conjugate_a) or Aᴴ (both). A `b` with one axis fewer than `a` is a single vector.
+    """
+    conjugate_a = bool(conjugate_a) and aval_of(a).dtype.kind == "c"
+    singleton = templates.ndim_of(b) == templates.ndim_of(a) - 1
+    if singleton:
+        b = ops.expand_dims(b, (templates.ndim_of(b) if left_side else templates.ndim_of(b) - 1,))
+    out = triangular_solve_p.bind(a, b, left_side=bool(left_side), lower=bool(lower),
+                                  transpose_a=bool(transpose_a), conjugate_a=conjugate_a,
+                                  unit_diagonal=bool(unit_diagonal))
+    if singleton:
+        nd = templates.ndim_of(out)
+        out = ops.squeeze(out, (nd - 1,) if left_side else (nd - 2,))
+    return out
+
+
+__all__ = ["triangular_solve"]
