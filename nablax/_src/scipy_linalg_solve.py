@@ -16,10 +16,13 @@ import numpy as np
 
 from . import dtypes
 from . import numpy as jnp
+from .api import vmap
+from .control_flow.linear_solve import custom_linear_solve
 from .numpy.promotion import promote_args_inexact
 from .primitives import eig as eig_prims
 from .primitives import eig_tridiagonal as tridiag_prims
 from .primitives import factorizations, spectral
+from .primitives.misc import stop_gradient
 
 __all__ = [
     "cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigh_tridiagonal", "hessenberg", "inv",
@@ -213,14 +216,27 @@ def solve(a, b, lower: bool = False, overwrite_a: bool = False, overwrite_b: boo
 
 
 def _solve_pos(a, b, lower: bool):
-    """a x = b for Hermitian positive-definite a, by Cholesky (only the `lower` triangle read)."""
+    """a x = b for Hermitian positive-definite a (its `lower` or upper triangle), as JAX: one
+    Cholesky of stop_gradient(a) inside custom_linear_solve, so derivatives reuse the factor and
+    flow to a through the matvec a @ x (all of a, not only the triangle read)."""
     a, b = _inexact("solve", a, b)
-    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"solve: a must be a (batched) square matrix, got a.shape={a.shape}")
-    vector = b.ndim == a.ndim - 1 or b.ndim == 1
-    if not vector:
-        return cho_solve(cho_factor(a, lower), b)
-    return cho_solve(cho_factor(a, lower), b[..., None])[..., 0]
+    if not (a.ndim >= 2 and b.ndim in (a.ndim, a.ndim - 1) and a.shape[-1] == a.shape[-2] == b.shape[a.ndim - 2]):
+        raise ValueError(
+            "The arguments to solve must have shapes a=[..., m, m] and b=[..., m, k] or b=[..., m]; "
+            f"got a={a.shape} and b={b.shape}")
+    factors = cho_factor(stop_gradient(a), lower=lower)
+
+    def matvec(x):
+        return jnp.matmul(a, x[..., None])[..., 0]
+
+    def solve_one(_, x):
+        return cho_solve(factors, x[..., None])[..., 0]
+
+    def solve_vec(v):
+        return custom_linear_solve(matvec, v, solve_one, symmetric=True)
+    if a.ndim == b.ndim + 1:
+        return solve_vec(b)
+    return vmap(solve_vec, b.ndim - 1, max(a.ndim, b.ndim) - 1)(b)
 
 
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, overwrite_a: bool = False,

@@ -209,8 +209,8 @@ def test_cholesky_cho_solve(dtype, lower):
 def test_cho_solve_grad(x64):
     a, b = spd(4, 4, dtype=np.float64), rand(4, 2, dtype=np.float64)
     for lower in (False, True):
-        grads_agree(lambda a, b: jjnp.sum(jsl.cho_solve(jsl.cho_factor(a, lower), b) ** 2),
-                    lambda a, b: njnp.sum(nsl.cho_solve(nsl.cho_factor(a, lower), b) ** 2),
+        grads_agree(lambda a, b, lower=lower: jjnp.sum(jsl.cho_solve(jsl.cho_factor(a, lower), b) ** 2),
+                    lambda a, b, lower=lower: njnp.sum(nsl.cho_solve(nsl.cho_factor(a, lower), b) ** 2),
                     a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
 
 
@@ -229,8 +229,8 @@ def test_solve_triangular(dtype, trans, lower):
 def test_solve_triangular_grad(x64):
     a, b = np.triu(well(4, 4, dtype=np.float64)), rand(4, 3, dtype=np.float64)
     for trans in (0, 1):
-        grads_agree(lambda a, b: jjnp.sum(jsl.solve_triangular(a, b, trans) ** 2),
-                    lambda a, b: njnp.sum(nsl.solve_triangular(a, b, trans) ** 2),
+        grads_agree(lambda a, b, trans=trans: jjnp.sum(jsl.solve_triangular(a, b, trans) ** 2),
+                    lambda a, b, trans=trans: njnp.sum(nsl.solve_triangular(a, b, trans) ** 2),
                     a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
     with pytest.raises(ValueError):
         nsl.solve_triangular(a, b, trans=3)
@@ -260,8 +260,8 @@ def test_lu(dtype):
 def test_lu_solve_grad(x64):
     a, b = well(4, 4, dtype=np.float64), rand(4, 2, dtype=np.float64)
     for trans in (0, 1):
-        grads_agree(lambda a, b: jjnp.sum(jsl.lu_solve(jsl.lu_factor(a), b, trans) ** 2),
-                    lambda a, b: njnp.sum(nsl.lu_solve(nsl.lu_factor(a), b, trans) ** 2),
+        grads_agree(lambda a, b, trans=trans: jjnp.sum(jsl.lu_solve(jsl.lu_factor(a), b, trans) ** 2),
+                    lambda a, b, trans=trans: njnp.sum(nsl.lu_solve(nsl.lu_factor(a), b, trans) ** 2),
                     a, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
 
 
