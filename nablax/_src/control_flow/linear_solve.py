@@ -62,7 +62,7 @@ def _out_avals(args_avals, const_lengths, jaxprs):
 
 
 def _abstract(*avals, const_lengths, jaxprs):
-    groups, b = _split(avals, const_lengths)
+    _, b = _split(avals, const_lengths)
     expected = jaxprs[0].in_avals[const_lengths[0]:]
     if len(b) != len(expected) or any(a.shape != e.shape for a, e in zip(b, expected)):
         raise TypeError(f"{_API}: right-hand side " + ", ".join(a.str_short() for a in b)
@@ -106,8 +106,7 @@ def _jvp(primals, tangents, *, const_lengths, jaxprs):
     rhs = list(b_dot)
     if any(type(t) is not Zero for t in tgroups[0]):  # matvec closes over differentiated values
         matvec = jaxprs[0]
-        ts = [Zero(lift_aval(c).to_tangent_aval()) if t is None else t for c, t in zip(groups[0], tgroups[0])]
-        _, dA_x = jvp_flat(lambda *cs: eval_closed(matvec, *cs, *x), groups[0], ts)
+        _, dA_x = jvp_flat(lambda *cs: eval_closed(matvec, *cs, *x), groups[0], tgroups[0])
         rhs = [r if type(d) is Zero else (elementwise.neg(d) if type(r) is Zero else elementwise.sub(r, d))
                for r, d in zip(rhs, dA_x)]
     aux_zeros = [Zero(lift_aval(a).to_tangent_aval()) for a in x_all[n:]]

@@ -254,4 +254,101 @@ def triangular_solve(a, b, *, left_side: bool = False, lower: bool = False, tran
     return out
 
 
-__all__ = ["triangular_solve"]
+
+
+
+# ------------------------------------------------------------------------------ cholesky
+
+
+def _cholesky_impl(xp, x):
+    """NumPy's stacked potrf on the lower triangle; a matrix that is not positive definite
+    gives NaNs in its lower triangle (as JAX), the others their factors."""
+    try:
+        return np.linalg.cholesky(x)
+    except np.linalg.LinAlgError:
+        pass
+    flat = x.reshape((-1,) + x.shape[-2:])
+    out = np.empty_like(flat)
+    nan_lower = np.where(np.tri(x.shape[-1], dtype=bool), np.nan, 0).astype(x.dtype)
+    for i in range(flat.shape[0]):
+        try:
+            out[i] = np.linalg.cholesky(flat[i])
+        except np.linalg.LinAlgError:
+            out[i] = nan_lower
+    return out.reshape(x.shape)
+
+
+def _cholesky_abstract(x):
+    require_rank("cholesky", x, 2)
+    require_inexact("cholesky", x)
+    if x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"lax.linalg.cholesky: the input must be a square matrix, got shape {x.shape}")
+    return x
+
+
+@functools.lru_cache(maxsize=256)
+def _phi_mask(n: int, dtype: np.dtype) -> np.ndarray:
+    return (np.tri(n) - 0.5 * np.eye(n)).astype(dtype)
+
+
+def _cholesky_jvp(primals, tangents):
+    """Murray (2016): L̇ = L Φ(L⁻¹ Ȧ L⁻ᴴ), Φ the lower triangle with halved diagonal.
+
+    The primitive reads only the lower triangle of its input (and the real part of its
+    diagonal), so Ȧ is the Hermitian matrix that triangle of the input tangent defines."""
+    (x,), (t,) = primals, tangents
+    chol = cholesky_p.bind(x)
+    if type(t) is Zero:
+        return chol, Zero(aval_of(chol).to_tangent_aval())
+    n = aval_of(chol).shape[-1]
+    half = wrap(_phi_mask(n, aval_of(chol).dtype))
+    low = ops.mul(t, half)  # (potrf reads the real part of the diagonal)
+    sym = ops.add(low, adjoint(low))
+    tmp = triangular_solve_p.bind(chol, sym, left_side=False, lower=True, transpose_a=True,
+                                  conjugate_a=is_complex(chol), unit_diagonal=False)
+    inner = triangular_solve_p.bind(chol, tmp, left_side=True, lower=True, transpose_a=False,
+                                    conjugate_a=False, unit_diagonal=False)
+    phi = ops.mul(inner, half)
+    return chol, matmul(chol, phi)
+
+
+def _front_batch(prim):
+    """vmap rule of a one-operand primitive on (..., m, n) stacks: batch axis to the front."""
+
+    def rule(args, dims, **params):
+        (x,), (d,) = args, dims
+        out = prim.bind(templates.moveaxis(x, d, 0), **params)
+        return (out, [0] * len(out)) if prim.multiple_results else (out, 0)
+
+    return rule
+
+
+cholesky_p = define_primitive(
+    "cholesky",
+    impl=_cholesky_impl,
+    abstract_eval=_cholesky_abstract,
+    eager=checked_eager(_cholesky_impl, _cholesky_abstract),
+    jvp=_cholesky_jvp,
+    batch=None,
+    fresh_result=True,
+)
+cholesky_p.batch = _front_batch(cholesky_p)
+
+
+def symmetrize(x):
+    """(x + xᴴ) / 2 over the last two axes."""
+    aval = aval_of(x)
+    if aval.ndim < 2 or aval.shape[-1] != aval.shape[-2]:
+        raise TypeError(f"lax.linalg.cholesky: symmetrize_input needs square matrices, got shape {aval.shape}")
+    return ops.mul(ops.add(x, adjoint(x)), wrap(np.array(0.5, aval.dtype), True))
+
+
+def cholesky(x, *, symmetrize_input: bool = True):
+    """lax.linalg.cholesky: the lower factor L of A = L Lᴴ for (..., n, n) Hermitian positive
+    definite A. symmetrize_input uses (A + Aᴴ)/2, else only A's lower triangle is read.
+    A matrix that is not positive definite gives NaNs (no exception), as JAX."""
+    if symmetrize_input:
+        require_inexact("cholesky", aval_of(x))
+        x = symmetrize(x)
+    return cholesky_p.bind(x)
+__all__ = ["triangular_solve", "cholesky"]
