@@ -405,18 +405,43 @@ def test_qr_multiply(mode, shape):
     both("qr_multiply", a, c[:, 0] if mode == "left" else c[0], mode, rtol=1e-4, atol=1e-5)
 
 
-@needs("svd", "qdwh")
-@pytest.mark.parametrize("method", ["svd", "qdwh"])
-def test_polar(method):
-    a = well(4, 4)
-    both("polar", a, method=method, rtol=1e-3, atol=1e-4)
+def _polar_case(method):
+    both("polar", well(4, 4), method=method, rtol=1e-3, atol=1e-4)
     both("polar", rand(5, 3), method=method, rtol=1e-3, atol=1e-4)
     both("polar", rand(3, 5), "left", method=method, rtol=1e-3, atol=1e-4)
+    both("polar", rand(2, 4, 3), method=method, rtol=1e-3, atol=1e-4)
 
 
-@needs("schur", "eig", "triangular_solve", "jnp.eig")
-@pytest.mark.parametrize("method", ["schur", "eigen"])
-def test_solve_sylvester(method, x64):
+@needs("svd")
+def test_polar_svd():
+    _polar_case("svd")
+    both("polar", rand(5, 3), "left", method="svd", rtol=1e-3, atol=1e-4)
+
+
+@needs("qdwh")
+def test_polar_qdwh():
+    _polar_case("qdwh")
+    with pytest.raises(NotImplementedError):
+        nsl.polar(rand(3, 5))
+
+
+def _sylvester_case(method):
     a, b, c = well(3, 3, dtype=np.float64), well(2, 2, dtype=np.float64), rand(3, 2, dtype=np.float64)
     both("solve_sylvester", a, b, c, method=method, rtol=1e-8, atol=1e-10)
     both("solve_sylvester", np.stack([a, a]), b, np.stack([c, 2 * c]), method=method, rtol=1e-8, atol=1e-10)
+    cc = rand(3, 2, dtype=np.complex128)
+    both("solve_sylvester", a.astype(np.complex128), b, cc, method=method, rtol=1e-8, atol=1e-10)
+    singular = np.diag([1.0, 2.0, 3.0])
+    both("solve_sylvester", singular, -np.diag([1.0, 5.0]), c, method=method, jit=False)
+
+
+@needs("schur", "eig", "triangular_solve")
+def test_solve_sylvester_schur(x64):
+    _sylvester_case("schur")
+    with pytest.raises(ValueError):
+        nsl.solve_sylvester(np.eye(3), np.eye(2), np.ones((2, 3)))
+
+
+@needs("eig", "jnp.eig", "jnp.solve", "jnp.inv")
+def test_solve_sylvester_eigen(x64):
+    _sylvester_case("eigen")
