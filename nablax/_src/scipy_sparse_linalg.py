@@ -36,6 +36,7 @@ from .numpy import (
     zeros,
     zeros_like,
 )
+from .primitives.factorizations import triangular_solve
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["cg", "gmres", "bicgstab"]
@@ -47,12 +48,13 @@ def _operator(f, name: str, what: str) -> Callable:
     """A callable as given; a square matrix as x -> f @ x (as JAX's _normalize_matvec)."""
     if callable(f):
         return f
-    shape = getattr(f, "shape", None)
-    if shape is not None and hasattr(f, "__matmul__") or isinstance(f, np.ndarray):
-        if len(f.shape) != 2 or f.shape[0] != f.shape[1]:
+    if isinstance(f, np.ndarray) or hasattr(f, "__matmul__"):
+        shape = getattr(f, "shape", None)
+        if shape is not None and (len(shape) != 2 or shape[0] != shape[1]):
             raise ValueError(f"scipy.sparse.linalg.{name}: linear operator {what} must be a square matrix, "
-                             f"but has shape: {tuple(f.shape)}")
-        f = asarray(f)
+                             f"but has shape: {tuple(shape)}")
+        if isinstance(f, np.ndarray):
+            f = asarray(f)
         return lambda x: f @ x
     raise TypeError(f"scipy.sparse.linalg.{name}: linear operator {what} must be either a function or ndarray: {f!r}")
 
@@ -235,7 +237,7 @@ def _rotate(vec, i, c, s):
 def _gmres_cycle(A, M, b, x, restart: int, ptol, incremental: bool):
     """One restart: `restart` Arnoldi steps (classical Gram-Schmidt, twice) on the
     preconditioned residual, the Hessenberg matrix reduced to triangular R by Givens
-    rotations as it grows, then x + V y with R y = g by back substitution. Incremental
+    rotations as it grows, then x + V y with R y = g (a triangular solve). Incremental
     stops early once the residual estimate |g[k+1]| <= ptol; batched runs until `restart`
     steps or breakdown. Returns (x, preconditioned residual norm)."""
     dtype = b.dtype
@@ -274,14 +276,13 @@ def _gmres_cycle(A, M, b, x, restart: int, ptol, incremental: bool):
         return (k < restart) & ((err > ptol) if incremental else ~breakdown)
 
     k, _, _, V, R, g, _ = while_loop(more, step, (0, beta, False, V, R, g, rots))
-    g = where(arange(restart + 1) < k, g, 0)
-
-    def back(j, y):
-        i = restart - 1 - j
-        d = R[i, i]  # zero after a breakdown on a zero vector: that direction adds nothing
-        return y.at[i].set(where(d == 0, 0, (g[i] - R[i, :] @ y) / where(d == 0, 1, d)))
-
-    y = fori_loop(0, restart, back, zeros(restart, dtype))
+    # R y = g over the first k rows. A zero diagonal (a zero Krylov direction after a
+    # breakdown) and the unused rows become identity rows with a zero right-hand side,
+    # so those directions add nothing.
+    d = R.diagonal()
+    keep = (arange(restart) < k) & (d != 0)
+    R = where(keep[:, None], R[:restart], eye(restart, dtype=dtype))
+    y = triangular_solve(R, where(keep, g[:restart], 0), left_side=True, lower=False)
     x = x + y @ V[:restart]
     return x, _norm(M(b - A(x)))
 

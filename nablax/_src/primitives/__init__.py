@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     eig_tridiagonal,
     elementwise,
     factorizations,
+    factorizations_more,
     indexing,
     linalg,
     misc,
@@ -20,5 +21,5 @@ from . import (  # noqa: F401
 )
 from ._define import PRIMITIVES  # noqa: F401
 
-ops.fill(collectives, dynamic_slice, eig, elementwise, factorizations, indexing, linalg, misc,
+ops.fill(collectives, dynamic_slice, eig, elementwise, factorizations, factorizations_more, indexing, linalg, misc,
          random_bits, reductions, shape, sorting, special, spectral)

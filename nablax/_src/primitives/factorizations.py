@@ -1,4 +1,4 @@
-"""Linear-algebra primitives that factor or solve: triangular_solve, cholesky, lu, tridiagonal_solve.
+"""Linear-algebra primitives that factor or solve: triangular_solve, cholesky, lu, lu_pivots_to_permutation.
 
 Every primitive takes matrices with leading batch dimensions (..., m, n); all operands of one
 call have the same batch dimensions (as in JAX: no broadcasting between them), and the vmap
@@ -11,91 +11,26 @@ import functools
 
 import numpy as np
 import scipy.linalg.blas as _blas
+import scipy.linalg.lapack as _lapack
 
 from .. import ad_util, ops
 from ..array import wrap
 from ..avals import ShapedArray, Zero
-from ..core import eager_args
 from . import templates
 from ._define import aval_of, define_primitive
-
-# ------------------------------------------------------------------------ shared helpers
-
-
-def require_inexact(opname: str, aval: ShapedArray, position: int = 0) -> None:
-    """TypeError unless the operand is a float or complex array (JAX's lax.linalg rule)."""
-    if aval.dtype.kind not in "fc":
-        raise TypeError(f"lax.linalg.{opname} does not accept dtype {aval.dtype.name} at position "
-                        f"{position}; it needs a floating or complex array")
-
-
-def require_rank(opname: str, aval: ShapedArray, rank: int, position: int = 0) -> None:
-    if aval.ndim < rank:
-        raise TypeError(f"lax.linalg.{opname}: input {position} must have rank at least {rank}, "
-                        f"got shape {aval.shape}")
-
-
-def require_same_batch(opname: str, avals, cores) -> tuple:
-    """The common batch shape of operands with `cores[i]` trailing core axes each."""
-    batches = [a.shape[:a.ndim - c] for a, c in zip(avals, cores)]
-    if len({len(b) for b in batches}) != 1:
-        raise TypeError(f"lax.linalg.{opname}: all inputs need the same number of batch dimensions, got "
-                        f"shapes {', '.join(str(a.shape) for a in avals)}")
-    if len(set(batches)) != 1:
-        raise ValueError(f"lax.linalg.{opname}: inputs have different batch dimensions, got shapes "
-                         f"{', '.join(str(a.shape) for a in avals)}")
-    return batches[0]
-
-
-def checked_eager(impl, abstract_eval, multiple_results: bool = False):
-    """An eager path that validates with abstract_eval (so eager and jit reject alike) and takes
-    the weak types from it."""
-
-    def eager(*args, **params):
-        arrays, vals = eager_args(args)
-        out_aval = abstract_eval(*[a.aval for a in arrays], **params)
-        out = impl(np, *vals, **params)
-        if multiple_results:
-            return [wrap(o, a.weak_type) for o, a in zip(out, out_aval)]
-        return wrap(out, out_aval.weak_type)
-
-    return eager
-
-
-def matrix_transpose(x):
-    """Swap the last two axes."""
-    nd = templates.ndim_of(x)
-    return ops.transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
-
-
-def is_complex(x) -> bool:
-    return aval_of(x).dtype.kind == "c"
-
-
-def adjoint(x):
-    """Conjugate transpose of the last two axes (plain transpose for real x)."""
-    x = matrix_transpose(x)
-    return ops.conj(x) if is_complex(x) else x
-
-
-def matmul(x, y):
-    """x @ y over the last two axes; both have the same leading batch dims."""
-    nd = templates.ndim_of(x)
-    batch = tuple(range(nd - 2))
-    return ops.dot_general(x, y, (((nd - 1,), (nd - 2,)), (batch, batch)))
-
-
-@functools.lru_cache(maxsize=256)
-def _mask(n: int, k: int, lower: bool, dtype: np.dtype) -> np.ndarray:
-    ones = np.ones((n, n), dtype)
-    return np.tril(ones, k) if lower else np.triu(ones, k)
-
-
-def triangle(x, lower: bool, k: int = 0):
-    """The lower (tril(x, k)) or upper (triu(x, k)) triangle of the last two axes."""
-    aval = aval_of(x)
-    return ops.mul(x, wrap(_mask(aval.shape[-1], k, lower, aval.dtype)))
-
+from .factorizations_common import (
+    adjoint,
+    checked_eager,
+    front_batch,
+    is_complex,
+    matmul,
+    matrix_transpose,
+    require_inexact,
+    require_rank,
+    require_same_batch,
+    triangle,
+)
+from .factorizations_more import cholesky_update, symmetric_product, tridiagonal_solve
 
 # ---------------------------------------------------------------------- triangular_solve
 
@@ -312,17 +247,6 @@ def _cholesky_jvp(primals, tangents):
     return chol, matmul(chol, phi)
 
 
-def _front_batch(prim):
-    """vmap rule of a one-operand primitive on (..., m, n) stacks: batch axis to the front."""
-
-    def rule(args, dims, **params):
-        (x,), (d,) = args, dims
-        out = prim.bind(templates.moveaxis(x, d, 0), **params)
-        return (out, [0] * len(out)) if prim.multiple_results else (out, 0)
-
-    return rule
-
-
 cholesky_p = define_primitive(
     "cholesky",
     impl=_cholesky_impl,
@@ -332,7 +256,7 @@ cholesky_p = define_primitive(
     batch=None,
     fresh_result=True,
 )
-cholesky_p.batch = _front_batch(cholesky_p)
+cholesky_p.batch = front_batch(cholesky_p)
 
 
 def symmetrize(x):
@@ -351,4 +275,142 @@ def cholesky(x, *, symmetrize_input: bool = True):
         require_inexact("cholesky", aval_of(x))
         x = symmetrize(x)
     return cholesky_p.bind(x)
-__all__ = ["triangular_solve", "cholesky"]
+
+
+# ------------------------------------------------------------------------------------ lu
+
+_GETRF = {np.dtype(t): getattr(_lapack, p + "getrf") for t, p in
+          (("float32", "s"), ("float64", "d"), ("complex64", "c"), ("complex128", "z"))}
+
+
+def _lu_impl(xp, x):
+    """LAPACK getrf per matrix (a loop over the stack: SciPy's getrf is not stacked); 0-based
+    pivots, and the permutation they make."""
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    lu = np.empty(x.shape, x.dtype)
+    pivots = np.zeros(x.shape[:-2] + (k,), np.int32)
+    if x.size:
+        getrf = _GETRF[x.dtype]
+        flat_x = x.reshape(-1, m, n)
+        flat_lu, flat_piv = lu.reshape(-1, m, n), pivots.reshape(-1, k)
+        for i in range(flat_x.shape[0]):
+            flat_lu[i], flat_piv[i], _ = getrf(flat_x[i])
+    return lu, pivots, _pivots_to_permutation(pivots, m)
+
+
+def _lu_abstract(x):
+    require_rank("lu", x, 2)
+    require_inexact("lu", x)
+    m, n = x.shape[-2:]
+    batch, weak = x.shape[:-2], x.weak_type
+    return [x, ShapedArray(batch + (min(m, n),), np.int32, weak), ShapedArray(batch + (m,), np.int32, weak)]
+
+
+def _permutation_matrix(perm, dtype):
+    """P with P[..., i, j] = (perm[..., i] == j), so P @ A is A's rows in `perm` order."""
+    m = aval_of(perm).shape[-1]
+    onehot = ops.eq(ops.expand_dims(perm, (templates.ndim_of(perm),)), wrap(np.arange(m, dtype=np.int32)))
+    return ops.convert_element_type(onehot, dtype)
+
+
+def _lu_jvp(primals, tangents):
+    """De Hoog, Anderssen & Lukas: with P A = L U and X = L⁻¹ P Ȧ U⁻¹, L̇ = L tril(X, -1) and
+    U̇ = triu(X) U; the packed tangent is their sum. Rectangular L and U are padded to square
+    unit-triangular matrices."""
+    (x,), (t,) = primals, tangents
+    lu, pivots, perm = lu_p.bind(x)
+    aval = aval_of(lu)
+    int_zeros = [Zero(aval_of(pivots).to_tangent_aval()), Zero(aval_of(perm).to_tangent_aval())]
+    if type(t) is Zero:
+        return [lu, pivots, perm], [Zero(aval.to_tangent_aval())] + int_zeros
+    m, n = aval.shape[-2:]
+    k = min(m, n)
+    nd = aval.ndim
+    keep = [(0, 0, 0)] * (nd - 2)
+    zero = wrap(np.zeros((), aval.dtype))
+    l_part = triangle(ops.slice_in_dim(lu, 0, k, axis=nd - 1), True, -1)
+    l_mat = ops.add(ops.pad(l_part, zero, keep + [(0, 0, 0), (0, m - k, 0)]), wrap(np.eye(m, dtype=aval.dtype)))
+    u_part = triangle(ops.slice_in_dim(lu, 0, k, axis=nd - 2), False)
+    u_eye = np.zeros((n, n), aval.dtype)
+    u_eye[k:, k:] = np.eye(n - k, dtype=aval.dtype)
+    u_mat = ops.add(ops.pad(u_part, zero, keep + [(0, n - k, 0), (0, 0, 0)]), wrap(u_eye))
+    pt = matmul(_permutation_matrix(perm, aval.dtype), t)
+    solve = dict(transpose_a=False, conjugate_a=False)
+    la = triangular_solve_p.bind(l_mat, pt, left_side=True, lower=True, unit_diagonal=True, **solve)
+    lau = triangular_solve_p.bind(u_mat, la, left_side=False, lower=False, unit_diagonal=False, **solve)
+    lu_dot = ops.add(matmul(l_mat, triangle(lau, True, -1)), matmul(triangle(lau, False), u_mat))
+    return [lu, pivots, perm], [lu_dot] + int_zeros
+
+
+lu_p = define_primitive(
+    "lu",
+    impl=_lu_impl,
+    abstract_eval=_lu_abstract,
+    eager=checked_eager(_lu_impl, _lu_abstract, multiple_results=True),
+    jvp=_lu_jvp,
+    batch=None,
+    multiple_results=True,
+)
+lu_p.batch = front_batch(lu_p)
+
+
+def lu(x):
+    """lax.linalg.lu: (lu, pivots, permutation) with P A = L U, L unit lower (below lu's
+    diagonal), U upper; pivots are LAPACK's 0-based row swaps (int32, min(m, n) of them) and
+    permutation the row order they produce (int32, m)."""
+    return tuple(lu_p.bind(x))
+
+
+# ---------------------------------------------------------------------- lu_pivots_to_permutation
+
+
+def _pivots_to_permutation(pivots: np.ndarray, size: int) -> np.ndarray:
+    """Apply the row swaps i <-> pivots[..., i] in order to 0..size-1 (vectorized over the stack)."""
+    batch, k = pivots.shape[:-1], pivots.shape[-1]
+    perm = np.empty(batch + (size,), np.int32)
+    perm[...] = np.arange(size, dtype=np.int32)
+    flat_perm, flat_piv = perm.reshape(-1, size), pivots.reshape(-1, k)
+    rows = np.arange(flat_perm.shape[0])
+    for i in range(k):
+        j = flat_piv[:, i]
+        swapped = flat_perm[rows, j]
+        flat_perm[rows, j] = flat_perm[:, i]
+        flat_perm[:, i] = swapped
+    return perm
+
+
+def _lu_pivots_to_permutation_impl(xp, pivots, *, permutation_size):
+    return _pivots_to_permutation(pivots, permutation_size)
+
+
+def _lu_pivots_to_permutation_abstract(pivots, *, permutation_size):
+    require_rank("lu_pivots_to_permutation", pivots, 1)
+    if pivots.dtype != np.int32:
+        raise TypeError(f"lax.linalg.lu_pivots_to_permutation needs int32 pivots, got {pivots.dtype.name}")
+    if permutation_size < pivots.shape[-1]:
+        raise ValueError(f"lax.linalg.lu_pivots_to_permutation: permutation_size {permutation_size} is "
+                         f"smaller than the number of pivots {pivots.shape[-1]} (pivots shape {pivots.shape})")
+    return ShapedArray(pivots.shape[:-1] + (permutation_size,), np.int32, pivots.weak_type)
+
+
+lu_pivots_to_permutation_p = define_primitive(
+    "lu_pivots_to_permutation",
+    impl=_lu_pivots_to_permutation_impl,
+    abstract_eval=_lu_pivots_to_permutation_abstract,
+    eager=checked_eager(_lu_pivots_to_permutation_impl, _lu_pivots_to_permutation_abstract),
+    differentiable=False,
+    batch=None,
+)
+lu_pivots_to_permutation_p.batch = front_batch(lu_pivots_to_permutation_p)
+
+
+def lu_pivots_to_permutation(pivots, permutation_size: int):
+    """lax.linalg.lu_pivots_to_permutation: the permutation (int32, (..., permutation_size))
+    that LU's row swaps `pivots` (int32, (..., k)) make of the identity order."""
+    return lu_pivots_to_permutation_p.bind(pivots, permutation_size=int(permutation_size))
+
+
+# (factorizations_more's wrappers are listed here too, so nablax.lax.linalg has them.)
+__all__ = ["triangular_solve", "cholesky", "lu", "lu_pivots_to_permutation", "tridiagonal_solve",
+           "cholesky_update", "symmetric_product"]

@@ -16,6 +16,7 @@ import scipy.linalg
 from .. import dtypes, ops
 from ..array import wrap
 from ..avals import ShapedArray, Zero
+from ..core import eager_args
 from . import templates
 from ._define import aval_of, define_primitive
 
@@ -107,6 +108,17 @@ def _batch_front(prim, args, dims, params):
     return outs, [0] * len(outs)
 
 
+def _checked_eager(abstract_eval, impl):
+    """Eager rule: validate as abstract_eval does (so eager and jit reject alike), then impl."""
+
+    def eager(x, **params):
+        (x,), (val,) = eager_args((x,))
+        avals = abstract_eval(x.aval, **params)
+        return [wrap(o, a.weak_type) for o, a in zip(impl(np, val, **params), avals)]
+
+    return eager
+
+
 def _check_subset(name: str, subset, k: int) -> None:
     if subset is not None:
         lo, hi = subset
@@ -159,6 +171,7 @@ eigh_p = define_primitive(
     "eigh",
     impl=_eigh_impl,
     abstract_eval=_eigh_abstract,
+    eager=_checked_eager(_eigh_abstract, _eigh_impl),
     jvp=_eigh_jvp,
     batch=lambda args, dims, **p: _batch_front(eigh_p, args, dims, p),
     multiple_results=True,
@@ -273,6 +286,7 @@ svd_p = define_primitive(
     "svd",
     impl=_svd_impl,
     abstract_eval=_svd_abstract,
+    eager=_checked_eager(_svd_abstract, _svd_impl),
     jvp=_svd_jvp,
     batch=lambda args, dims, **p: _batch_front(svd_p, args, dims, p),
     multiple_results=True,
@@ -378,10 +392,10 @@ qr_p = define_primitive(
     "qr",
     impl=_qr_impl,
     abstract_eval=_qr_abstract,
+    eager=_checked_eager(_qr_abstract, _qr_impl),
     jvp=_qr_jvp,
     batch=_qr_batch,
     multiple_results=True,
-    weak_rule=lambda arrays, params: [arrays[0]._weak, arrays[0]._weak, False][:3 if params["pivoting"] else 2],
 )
 
 
