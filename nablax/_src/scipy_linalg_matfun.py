@@ -18,6 +18,7 @@ from . import numpy as jnp
 from .api import jvp, vmap
 from .control_flow.cond import cond, switch
 from .control_flow.loops import scan
+from .numpy import linalg_module as jnp_linalg
 from .numpy.promotion import promote_args_inexact
 from .primitives import eig as eig_prims
 from .primitives import spectral
@@ -97,7 +98,7 @@ def _expm_2d(a, upper_triangular: bool, max_squarings: int):
     idx = jnp.sum(jnp.asarray(np.asarray(conds, norm1.dtype)) <= norm1).astype(np.int32)
     u, v = switch(idx, [_pade(m) for m in degrees], a)
     p, q = v + u, v - u
-    r = solve_triangular(q, p) if upper_triangular else jnp.linalg.solve(q, p)
+    r = solve_triangular(q, p) if upper_triangular else jnp_linalg.solve(q, p)
 
     def step(x, i):
         return cond(i < n_squarings, lambda y: y @ y, lambda y: y, x), None
@@ -300,10 +301,10 @@ def _sylvester_2d(a, b, c, method: str, tol: float):
         f = _mH(u) @ c.astype(r.dtype) @ v
         x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
     elif method == "eigen":
-        ra, ua = jnp.linalg.eig(a)
-        rb, ub = jnp.linalg.eig(b)
-        f = jnp.linalg.solve(ua, c.astype(ra.dtype) @ ub)
-        x = ua @ (f / (ra[:, None] + rb[None, :])) @ jnp.linalg.inv(ub)
+        ra, ua = jnp_linalg.eig(a)
+        rb, ub = jnp_linalg.eig(b)
+        f = jnp_linalg.solve(ua, c.astype(ra.dtype) @ ub)
+        x = ua @ (f / (ra[:, None] + rb[None, :])) @ jnp_linalg.inv(ub)
     else:
         raise ValueError(
             f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')
