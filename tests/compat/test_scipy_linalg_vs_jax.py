@@ -446,3 +446,44 @@ def test_solve_sylvester_schur(x64):
 @needs("eig", "jnp.eig", "jnp.solve", "jnp.inv")
 def test_solve_sylvester_eigen(x64):
     _sylvester_case("eigen")
+
+
+BAD = [
+    ("cholesky", (np.ones((2, 3), np.float32),)),
+    ("solve_triangular", (np.eye(3, dtype=np.float32), np.ones(2, np.float32))),
+    ("cho_solve", ((np.eye(3, dtype=np.float32), False), np.ones(2, np.float32))),
+    ("lu_solve", ((np.eye(3, dtype=np.float32), np.arange(3, dtype=np.int32)), np.ones(2, np.float32))),
+    ("solve", (np.eye(3, dtype=np.float32), np.ones(2, np.float32))),
+    ("expm", (np.ones((2, 3), np.float32),)),
+    ("inv", (np.ones((2, 3), np.float32),)),
+    ("det", (np.ones((2, 3), np.float32),)),
+    ("qr", (np.ones(3, np.float32),)),
+    ("svd", (np.ones(3, np.float32),)),
+    ("eigh", (np.ones((2, 3), np.float32),)),
+    ("schur", (np.ones((2, 3), np.float32),)),
+    ("hessenberg", (np.ones((2, 3), np.float32),)),
+    ("sqrtm", (np.ones((2, 3), np.float32),)),
+    ("polar", (np.ones(3, np.float32),)),
+    ("rsf2csf", (np.ones((2, 3), np.float32), np.eye(3, dtype=np.float32))),
+]
+
+
+@pytest.mark.parametrize("name,args", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_same_error_class(name, args):
+    """Bad shapes: JAX's error class, eagerly and under jit."""
+    with pytest.raises(Exception) as j_err:
+        getattr(jsl, name)(*args)
+    with pytest.raises(j_err.type):
+        getattr(nsl, name)(*args)
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    rest = [a for a in args if not isinstance(a, np.ndarray)]
+    if not rest:
+        with pytest.raises(j_err.type):
+            nablax.jit(getattr(nsl, name))(*arrays)
+
+
+def test_integer_inputs_promote():
+    a = np.array([[2, 1], [1, 2]], np.int32)
+    for name, args in [("cholesky", (a,)), ("expm", (a,)), ("lu_factor", (a,)), ("inv", (a,)), ("det", (a,)),
+                       ("solve", (a, np.ones(2, np.int32))), ("solve_triangular", (a, np.ones(2, np.int32)))]:
+        both(name, *args, rtol=1e-5, atol=1e-6)
