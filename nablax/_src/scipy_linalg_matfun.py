@@ -18,6 +18,7 @@ from . import numpy as jnp
 from .api import jvp, vmap
 from .control_flow.cond import cond, switch
 from .control_flow.loops import scan
+from .core import Tracer
 from .numpy import linalg_module as jnp_linalg
 from .numpy.promotion import promote_args_inexact
 from .primitives import eig as eig_prims
@@ -96,13 +97,22 @@ def _expm_2d(a, upper_triangular: bool, max_squarings: int):
     n_squarings = jnp.maximum(0, jnp.floor(jnp.log2(norm1 / maxnorm)))
     a = a / (2 ** n_squarings).astype(a.dtype)
     idx = jnp.sum(jnp.asarray(np.asarray(conds, norm1.dtype)) <= norm1).astype(np.int32)
-    u, v = switch(idx, [_pade(m) for m in degrees], a)
+    # Eagerly (concrete values) the degree and the number of squarings are known: plain Python
+    # control flow, no switch/scan dispatch. Traced (jit, vmap, autodiff), lax control flow.
+    concrete = not isinstance(a, Tracer)
+    if concrete:
+        u, v = _pade(degrees[int(idx)])(a)
+    else:
+        u, v = switch(idx, [_pade(m) for m in degrees], a)
     p, q = v + u, v - u
     r = solve_triangular(q, p) if upper_triangular else jnp_linalg.solve(q, p)
-
-    def step(x, i):
-        return cond(i < n_squarings, lambda y: y @ y, lambda y: y, x), None
-    r, _ = scan(step, r, jnp.arange(max_squarings, dtype=n_squarings.dtype))
+    if concrete:
+        for _ in range(min(int(n_squarings), max_squarings)):
+            r = r @ r
+    else:
+        def step(x, i):
+            return cond(i < n_squarings, lambda y: y @ y, lambda y: y, x), None
+        r, _ = scan(step, r, jnp.arange(max_squarings, dtype=n_squarings.dtype))
     return jnp.where(n_squarings > max_squarings, jnp.full_like(r, np.nan), r)
 
 
