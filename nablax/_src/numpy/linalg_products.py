@@ -6,6 +6,7 @@ import operator
 from typing import Any, Sequence
 
 from .. import numpy as jnp
+from ..primitives.misc import convert_element_type
 from . import linalg as _products
 from .linalg_solve import inv
 from .promotion import as_array, check_arraylike, promote_args
@@ -28,6 +29,8 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1):
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
     c = jnp.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    if c.weak_type:  # JAX's cross is strongly typed, even for weak inputs
+        c = convert_element_type(c, c.dtype, weak_type=False)
     return jnp.moveaxis(c, -1, ax)
 
 

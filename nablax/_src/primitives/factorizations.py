@@ -13,7 +13,7 @@ import numpy as np
 import scipy.linalg.blas as _blas
 import scipy.linalg.lapack as _lapack
 
-from .. import ad_util, ops
+from .. import ad_util, dtypes, ops
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from . import templates
@@ -260,19 +260,23 @@ cholesky_p.batch = front_batch(cholesky_p)
 
 
 def symmetrize(x):
-    """(x + xᴴ) / 2 over the last two axes."""
+    """(x + xᴴ) / 2 over the last two axes; integer and bool input becomes the default float
+    dtype (JAX's true division does the same)."""
     aval = aval_of(x)
     if aval.ndim < 2 or aval.shape[-1] != aval.shape[-2]:
         raise TypeError(f"lax.linalg.cholesky: symmetrize_input needs square matrices, got shape {aval.shape}")
+    if aval.dtype.kind not in "fc":
+        x = ops.convert_element_type(x, dtypes.canonicalize_dtype(np.float64))
+        aval = aval_of(x)
     return ops.mul(ops.add(x, adjoint(x)), wrap(np.array(0.5, aval.dtype), True))
 
 
 def cholesky(x, *, symmetrize_input: bool = True):
     """lax.linalg.cholesky: the lower factor L of A = L Lᴴ for (..., n, n) Hermitian positive
     definite A. symmetrize_input uses (A + Aᴴ)/2, else only A's lower triangle is read.
-    A matrix that is not positive definite gives NaNs (no exception), as JAX."""
+    A matrix that is not positive definite gives NaNs (no exception), as JAX. As in JAX,
+    integer input is promoted by the symmetrization, and rejected without it."""
     if symmetrize_input:
-        require_inexact("cholesky", aval_of(x))
         x = symmetrize(x)
     return cholesky_p.bind(x)
 
@@ -359,7 +363,7 @@ def lu(x):
     """lax.linalg.lu: (lu, pivots, permutation) with P A = L U, L unit lower (below lu's
     diagonal), U upper; pivots are LAPACK's 0-based row swaps (int32, min(m, n) of them) and
     permutation the row order they produce (int32, m)."""
-    return tuple(lu_p.bind(x))
+    return lu_p.bind(x)
 
 
 # ---------------------------------------------------------------------- lu_pivots_to_permutation

@@ -129,8 +129,29 @@ def _check_subset(name: str, subset, k: int) -> None:
 
 # -------------------------------------------------------------------------------- eigh
 
+def _single(x) -> bool:
+    return x.dtype == np.float32 or x.dtype == np.complex64
+
+
+def _per_matrix(fn, x, n_out: int) -> list:
+    """Apply `fn` (matrix -> n_out arrays) to each matrix of a stack: SciPy is not stacked."""
+    batch = x.shape[:-2]
+    if not batch:
+        return list(fn(x))
+    flat = x.reshape((-1,) + x.shape[-2:])
+    if not len(flat):  # an empty stack: the shapes of one result, with no matrices
+        return [np.empty(batch + r.shape, r.dtype) for r in fn(np.zeros(x.shape[-2:], x.dtype))][:n_out]
+    results = [fn(xi) for xi in flat]
+    return [np.stack([r[j] for r in results]).reshape(batch + results[0][j].shape) for j in range(n_out)]
+
+
 def _eigh_impl(xp, x, *, lower, sort_eigenvalues, subset_by_index):
-    w, v = np.linalg.eigh(x, UPLO="L" if lower else "U")  # ascending: sorted either way
+    # Ascending either way. In single precision NumPy's bundled ssyevd/cheevd can return other
+    # eigenvector signs than JAX's; SciPy's (a loop over the stack) returns JAX's.
+    if _single(x):
+        w, v = _per_matrix(lambda a: scipy.linalg.eigh(a, lower=lower, driver="evd", check_finite=False), x, 2)
+    else:
+        w, v = np.linalg.eigh(x, UPLO="L" if lower else "U")
     if subset_by_index is not None:
         lo, hi = subset_by_index
         w, v = w[..., lo:hi], v[..., :, lo:hi]
@@ -209,11 +230,26 @@ def eigh(x, *, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalu
 
 # --------------------------------------------------------------------------------- svd
 
+def _svd_scipy(x, full_matrices, compute_uv) -> list:
+    """SciPy's gesdd per matrix: in single precision it returns JAX's signs, NumPy's may not."""
+    def one(a):
+        out = scipy.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv, check_finite=False,
+                               lapack_driver="gesdd")
+        return out if compute_uv else (out,)
+    return _per_matrix(one, x, 3 if compute_uv else 1)
+
+
 def _svd_impl(xp, x, *, full_matrices, compute_uv, subset_by_index):
+    if _single(x):
+        outs = _svd_scipy(x, full_matrices, compute_uv)
+    elif compute_uv:
+        outs = np.linalg.svd(x, full_matrices=full_matrices)
+    else:
+        outs = [np.linalg.svd(x, compute_uv=False)]
     if not compute_uv:
-        s = np.linalg.svd(x, compute_uv=False)
+        s = outs[0]
         return [s if subset_by_index is None else s[..., subset_by_index[0]:subset_by_index[1]]]
-    u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
+    u, s, vh = outs
     if subset_by_index is not None:
         lo, hi = subset_by_index
         u, s, vh = u[..., :, lo:hi], s[..., lo:hi], vh[..., lo:hi, :]
@@ -311,20 +347,16 @@ def svd(x, *, full_matrices: bool = True, compute_uv: bool = True,
 # ---------------------------------------------------------------------------------- qr
 
 def _qr_impl(xp, x, *, pivoting, full_matrices):
-    if not pivoting:
-        q, r = np.linalg.qr(x, mode="complete" if full_matrices else "reduced")
-        return [q, r]
-    # SciPy's geqp3 is not stacked: one call per matrix of the stack.
-    *batch, m, n = x.shape
-    k = m if full_matrices else min(m, n)
-    flat = x.reshape((-1, m, n))
-    q = np.empty((flat.shape[0], m, k), x.dtype)
-    r = np.empty((flat.shape[0], k, n), x.dtype)
-    p = np.empty((flat.shape[0], n), np.int32)
+    if not pivoting and not _single(x):
+        return list(np.linalg.qr(x, mode="complete" if full_matrices else "reduced"))
+    # SciPy per matrix: geqp3 for pivoting (NumPy has none); in single precision SciPy's
+    # geqrf/orgqr are several times faster here than NumPy's bundled ones.
     mode = "full" if full_matrices else "economic"
-    for i, xi in enumerate(flat):
-        q[i], r[i], p[i] = scipy.linalg.qr(xi, mode=mode, pivoting=True, check_finite=False)
-    return [q.reshape((*batch, m, k)), r.reshape((*batch, k, n)), p.reshape((*batch, n))]
+    outs = _per_matrix(lambda a: scipy.linalg.qr(a, mode=mode, pivoting=pivoting, check_finite=False), x,
+                       3 if pivoting else 2)
+    if pivoting:
+        outs[2] = outs[2].astype(np.int32)
+    return outs
 
 
 def _qr_abstract(x: ShapedArray, *, pivoting, full_matrices) -> list:
