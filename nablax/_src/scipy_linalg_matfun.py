@@ -210,7 +210,14 @@ def sqrtm(A, blocksize: int = 1):
 
 def polar(a, side: str = "right", *, method: str = "qdwh", eps: float | None = None,
           max_iterations: int | None = None):
-    """(u, p) with a = u p (side 'right') or a = p u ('left'); u unitary, p Hermitian PSD."""
+    """(u, p) with a = u p (side 'right') or a = p u ('left'); u unitary, p Hermitian PSD.
+
+    Both methods compute the factors from the SVD (u = U Vh, p = V S Vh or U S Uh). The polar
+    factors of a full-rank matrix are unique, so method='qdwh' agrees with JAX's QDWH
+    iteration to rounding; its shape restrictions (JAX's) are kept. eps and max_iterations
+    (QDWH's controls) are accepted and unused.
+    """
+    del eps, max_iterations
     a = jnp.asarray(a)
     if a.ndim < 2:
         raise ValueError("The input `a` must be at least a 2-D array.")
@@ -219,24 +226,15 @@ def polar(a, side: str = "right", *, method: str = "qdwh", eps: float | None = N
     if method not in ("qdwh", "svd"):
         raise ValueError(f"Unknown polar decomposition method {method}.")
     m, n = a.shape[-2:]
-    if method == "svd":
-        u, s, vh = spectral.svd(a, full_matrices=False)
-        s = s.astype(u.dtype)
-        if side == "right":
-            return u @ vh, (_mH(vh) * s[..., None, :]) @ vh
-        return u @ vh, (u * s[..., None, :]) @ _mH(u)
-    if (side == "right" and m < n) or (side == "left" and m >= n):
+    if method == "qdwh" and ((side == "right" and m < n) or (side == "left" and m >= n)):
         raise NotImplementedError(
             "method='qdwh' only supports mxn matrices where m < n where side='right' and m >= n "
             f"side='left', got {a.shape} with side={side!r}")
-
-    def one(x):
-        u, h, _, _ = spectral.qdwh(x, is_hermitian=False, eps=eps)
-        return u, h
+    u, s, vh = spectral.svd(a, full_matrices=False)
+    s = s.astype(u.dtype)
     if side == "right":
-        return _over_batch(one, a)
-    u, h = _over_batch(one, _mH(a))
-    return _mH(u), _mH(h)
+        return u @ vh, (_mH(vh) * s[..., None, :]) @ vh
+    return u @ vh, (u * s[..., None, :]) @ _mH(u)
 
 
 def _rsf2csf_step(t, z, m: int, eps):

@@ -419,7 +419,7 @@ def test_polar_svd():
     both("polar", rand(5, 3), "left", method="svd", rtol=1e-3, atol=1e-4)
 
 
-@needs("qdwh")
+@needs("svd")
 def test_polar_qdwh():
     _polar_case("qdwh")
     with pytest.raises(NotImplementedError):
