@@ -107,10 +107,13 @@ def test_jvp_not_implemented_cases(x64):
     x = _randn(5, 3)
     with pytest.raises(NotImplementedError, match="full_matrices"):
         nablax.jvp(lambda a: L.svd(a)[0], (x,), (x,))
-    with pytest.raises(NotImplementedError, match="full_matrices"):
-        nablax.jvp(lambda a: L.qr(a)[0], (x,), (x,))
     with pytest.raises(NotImplementedError, match="subset_by_index"):
         nablax.jvp(lambda a: L.eigh(a, subset_by_index=(0, 2))[1], (x[:3],), (x[:3],))
+
+
+def test_complete_qr_of_tall_matrix_differentiable(x64):
+    check_grads(lambda a: L.qr(a), (_randn(5, 3, seed=4),), order=2)
+    check_grads(lambda a: L.qr(a), (_randn(2, 6, 2, seed=5) + 1j * _randn(2, 6, 2, seed=6),), order=1)
 
 
 def test_vmap_and_jit_match_stacked():
@@ -120,3 +123,20 @@ def test_vmap_and_jit_match_stacked():
         np.testing.assert_allclose(np.asarray(nablax.vmap(f, in_axes=2)(np.moveaxis(x, 0, 2))), stacked,
                                    rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(np.asarray(nablax.jit(f)(x)), stacked, rtol=1e-6, atol=1e-6)
+
+
+def test_qdwh_polar_decomposition(x64):
+    x = _randn(6, 4, seed=5)
+    u, h, k, ok = L.qdwh(x)
+    u, h = np.asarray(u), np.asarray(h)
+    up, hp = scipy.linalg.polar(x)
+    np.testing.assert_allclose(u, up, atol=1e-10)
+    np.testing.assert_allclose(h, hp, atol=1e-10)
+    assert bool(ok) and 0 < int(k) <= 10 and k.dtype == np.int64  # x64: the default int
+    assert not bool(L.qdwh(x, max_iterations=1)[3])
+    with pytest.raises(ValueError, match="m >= n"):
+        L.qdwh(x.T)
+
+
+def test_wide_pivoted_qr_jvp_matches_finite_differences(x64):
+    check_grads(lambda a: L.qr(a, pivoting=True)[:2], (_randn(3, 5, seed=7),), order=1)

@@ -168,3 +168,41 @@ def test_bad_input_same_error_class(name, x, kw):
     with pytest.raises(Exception) as n:
         getattr(nablax.lax.linalg, name)(x, **kw)
     assert n.type is j.type, (n.value, j.value)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 4)])
+@pytest.mark.parametrize("complex_", [False, True])
+@pytest.mark.parametrize("max_iterations", [None, 2])
+def test_qdwh(mode, shape, complex_, max_iterations):
+    dtype = mode[complex_]
+    x = _matrix(shape, dtype, seed=3)
+    kw = {"max_iterations": max_iterations}
+    assert_same(jax.lax.linalg.qdwh(x, **kw), nablax.lax.linalg.qdwh(x, **kw), **_tol(dtype))
+    assert_same(jax.lax.linalg.qdwh(x, **kw), nablax.jit(lambda a: nablax.lax.linalg.qdwh(a, **kw))(x),
+                **_tol(dtype))
+
+
+def test_qdwh_wide_input_same_error_class():
+    x = np.ones((3, 5), np.float32)
+    with pytest.raises(Exception) as j:
+        jax.lax.linalg.qdwh(x)
+    with pytest.raises(Exception) as n:
+        nablax.lax.linalg.qdwh(x)
+    assert n.type is j.type
+
+
+@pytest.mark.parametrize("kw", [{}, {"full_matrices": False}, {"pivoting": True}])
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 4, 4)])
+@pytest.mark.parametrize("complex_", [False, True])
+def test_qr_jvp(x64, kw, shape, complex_):
+    dtype = np.complex128 if complex_ else np.float64
+    if kw.get("pivoting") and len(shape) > 2:
+        pytest.skip("JAX's pivoted-QR JVP indexes with a batched permutation")
+    if kw.get("pivoting") and shape[-2] < shape[-1]:
+        pytest.skip("JAX's wide pivoted-QR JVP uses the unpermuted X2 in dR2 = dQᴴX2 + QᴴdX2 (off by "
+                    "O(1) from finite differences); nablax's agrees with finite differences "
+                    "(cases_spectral.py qr-invariants-pivoting, test_lax_linalg_spectral.py)")
+    x, t = _matrix(shape, dtype, 1), _matrix(shape, dtype, 2)
+    j = jax.jvp(lambda a: jax.lax.linalg.qr(a, **kw)[:2], (x,), (t,))
+    n = nablax.jvp(lambda a: nablax.lax.linalg.qr(a, **kw)[:2], (x,), (t,))
+    assert_same(j, n, rtol=1e-8, atol=1e-10)
