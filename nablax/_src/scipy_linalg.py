@@ -1,7 +1,13 @@
-"""nablax.scipy.linalg: SciPy's dense linear algebra on nablax arrays.
+"""nablax.scipy.linalg: SciPy's dense linear algebra on nablax arrays, as jax.scipy.linalg.
 
-(Being written for issue 11.)
+The names live in modules by job: special matrices (scipy_linalg_special), factorizations
+and solves (scipy_linalg_solve), matrix functions (scipy_linalg_matfun).
 """
 from __future__ import annotations
 
-__all__: list = []
+from . import scipy_linalg_matfun, scipy_linalg_solve, scipy_linalg_special
+from .scipy_linalg_matfun import *  # noqa: F403
+from .scipy_linalg_solve import *  # noqa: F403
+from .scipy_linalg_special import *  # noqa: F403
+
+__all__ = sorted(scipy_linalg_special.__all__ + scipy_linalg_solve.__all__ + scipy_linalg_matfun.__all__)

@@ -18,6 +18,7 @@ concrete constants stay in the Jaxprs. Each primitive is one block with all of i
 - emit_block: jit writes `if`/`while`/`for` statements around compiled sub-functions.
 """
 from .cond import cond, cond_p, switch  # noqa: F401  (the primitives, for importers)
+from .linear_solve import custom_linear_solve, custom_linear_solve_p  # noqa: F401
 from .loops import fori_loop, map, scan, scan_p, while_loop, while_p  # noqa: F401  # noqa: A004, F401
 
-__all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map"]
+__all__ = ["cond", "switch", "while_loop", "fori_loop", "scan", "map", "custom_linear_solve"]

@@ -1,8 +1,7 @@
-"""The nablax.numpy.linalg namespace: norms and the array-API products.
-
-Only functions that work are here: factorizations (svd, qr, cholesky, eigh, solve,
-det, inv, ...) need their own primitives and arrive with them. The public module
-`nablax/numpy/linalg.py` re-exports `__all__`.
+"""The nablax.numpy.linalg namespace: the norms and array-API products here, and the
+names of linalg_products (cross, multi_dot, ...), linalg_solve (solve, inv, det,
+slogdet, ...) and linalg_decomp (cholesky, eigh, svd, qr, pinv, lstsq, ...). The public
+module `nablax/numpy/linalg.py` re-exports `__all__` (JAX 0.10's 31 names).
 """
 from __future__ import annotations
 
@@ -16,6 +15,11 @@ from ..primitives import reductions, special
 from ..primitives import shape as lax_shape
 from ..primitives.misc import convert_element_type
 from . import linalg as _products
+from . import linalg_decomp, linalg_products, linalg_solve
+from .linalg_decomp import *  # noqa: F403
+from .linalg_decomp import svdvals
+from .linalg_products import *  # noqa: F403
+from .linalg_solve import *  # noqa: F403
 from .promotion import promote_args, promote_args_inexact
 
 _INF = float("inf")
@@ -26,6 +30,10 @@ def _abs(x):
 
 
 def _keep(out, shape: tuple, axes: tuple, keepdims: bool):
+    """The norm `out` with the reduced axes kept as 1s when asked; a strong type, as JAX's
+    norms always are (a weak input gives a strong result)."""
+    if out.weak_type:
+        out = convert_element_type(out, out.dtype, weak_type=False)
     if not keepdims:
         return out
     return lax_shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape)))
@@ -70,7 +78,7 @@ def _vector_norm(x, ord, axes: tuple):
 
 def _matrix_norm(x, ord, axes: tuple):
     row, col = axes
-    if ord is None or ord == "fro":
+    if ord is None or ord in ("fro", "f"):
         return special.sqrt(_sum_abs_squared(x, axes))
     if ord in (1, -1):  # max/min over columns of the column sums
         sums = reductions.reduce_sum(_abs(x), (row,))
@@ -80,10 +88,10 @@ def _matrix_norm(x, ord, axes: tuple):
         sums = reductions.reduce_sum(_abs(x), (col,))
         row_after = row - (row > col)
         return (reductions.reduce_max if ord == _INF else reductions.reduce_min)(sums, (row_after,))
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(
-            f"jnp.linalg.norm: the matrix norm ord={ord!r} needs singular values (an SVD primitive), which "
-            "nablax does not have yet; 'fro', 1, -1, inf and -inf are supported")
+    if ord in ("nuc", 2, -2):  # from the singular values of the (row, col) planes
+        s = svdvals(lax_shape.transpose(x, tuple(d for d in range(x.ndim) if d not in axes) + (row, col)))
+        reduce = {2: reductions.reduce_max, -2: reductions.reduce_min, "nuc": reductions.reduce_sum}[ord]
+        return reduce(s, (s.ndim - 1,))
     raise ValueError(f"jnp.linalg.norm: invalid norm order {ord!r} for matrices")
 
 
@@ -178,4 +186,5 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1, precision=None, preferred_ele
     return out
 
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "outer", "trace", "vecdot"]
+__all__ = (["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "outer", "trace", "vecdot"]
+           + linalg_products.__all__ + linalg_solve.__all__ + linalg_decomp.__all__)

@@ -4,8 +4,11 @@ from . import (  # noqa: F401
     collectives,
     dynamic_slice,
     eig,
+    eig_householder,
+    eig_tridiagonal,
     elementwise,
     factorizations,
+    factorizations_more,
     indexing,
     linalg,
     misc,
@@ -18,5 +21,5 @@ from . import (  # noqa: F401
 )
 from ._define import PRIMITIVES  # noqa: F401
 
-ops.fill(collectives, dynamic_slice, eig, elementwise, factorizations, indexing, linalg, misc,
+ops.fill(collectives, dynamic_slice, eig, elementwise, factorizations, factorizations_more, indexing, linalg, misc,
          random_bits, reductions, shape, sorting, special, spectral)
