@@ -22,7 +22,7 @@ def load(name: str):
 
 
 @pytest.mark.parametrize("name", ["gaussian_process", "maml_sinusoid", "mnist_like_dp_sgd", "newton_cg_logreg",
-                                  "td_learning"])
+                                  "newton_logreg", "td_learning"])
 def test_example_has_docstring_and_main(name):
     module = load(name)
     assert module.__doc__ and len(module.__doc__.strip()) > 200
@@ -185,6 +185,19 @@ def test_gaussian_process_nll_is_the_closed_form():
         np.testing.assert_allclose(np.asarray(g), fd, rtol=1e-6, atol=1e-8)
 
 
+# ------------------------------------------------------------ Newton (dense Hessian)
+
+def test_newton_logreg_converges_quadratically_and_restores_x64(capsys):
+    pytest.importorskip("sklearn")
+    newton = load("newton_logreg")
+    before = jax.config.jax_enable_x64
+    norms = newton.main()
+    assert jax.config.jax_enable_x64 == before
+    assert len(norms) - 1 < 10 and norms[-1] < 1e-10
+    assert norms[-1] < 100 * norms[-2] ** 2              # quadratic on the last step
+    assert "max |w - w_scipy|" in capsys.readouterr().out
+
+
 # ------------------------------------------------------------------------------- TD
 
 def test_td_learning_rms_falls(capsys):
@@ -208,9 +221,10 @@ def test_td_update_uses_stop_gradient():
 
 @pytest.mark.parametrize("name,args", [("td_learning", ["--episodes", "20"]),
                                        ("gaussian_process", ["--steps", "5"]),
+                                       ("newton_logreg", ["--tol", "1e-6"]),
                                        ("newton_cg_logreg", ["--samples", "200", "--features", "5"])])
 def test_examples_run_as_scripts(name, args):
-    if name == "gaussian_process":
+    if name in ("gaussian_process", "newton_logreg"):
         pytest.importorskip("sklearn")
     proc = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), *args],
                           capture_output=True, text=True, timeout=120)
