@@ -123,3 +123,22 @@ def test_lu_matches_scipy(x64):
     for trans in (0, 1, 2):
         np.testing.assert_allclose(nsl.lu_solve(fac, b, trans), sl.lu_solve(ref, b, trans), rtol=1e-10)
     check_grads(lambda a, b: nsl.lu_solve(nsl.lu_factor(a), b), (a, b), order=1)
+
+
+def test_vmap_matches_loop(x64):
+    x = RNG.standard_normal((3, 4, 4))
+    a = x @ np.swapaxes(x, -1, -2) + 4 * np.eye(4)
+    b = RNG.standard_normal((3, 4, 2))
+    fns = [
+        lambda a, b: nsl.cho_solve(nsl.cho_factor(a, True), b),
+        lambda a, b: nsl.lu_solve(nsl.lu_factor(a), b, 1),
+        lambda a, b: nsl.solve(a, b, assume_a="pos"),
+        lambda a, b: nsl.solve_triangular(a, b, lower=True),
+        lambda a, b: nsl.expm(a / 4) @ b,
+        lambda a, b: nsl.solve_sylvester(a, a[:2, :2], b[:, :2]),
+    ]
+    for f in fns:
+        batched = nablax.vmap(f)(a, b)
+        looped = np.stack([np.asarray(f(a[i], b[i])) for i in range(3)])
+        np.testing.assert_allclose(batched, looped, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(nablax.jit(f)(a[0], b[0]), looped[0], rtol=1e-10, atol=1e-12)

@@ -139,3 +139,30 @@ def test_gmres_solve_method_and_info():
     assert int(sl.gmres(GEN, B)[1]) == 0
     # A NaN residual stops at once (as JAX): x is x0, and info is -1 where that is NaN.
     assert int(sl.gmres(GEN, B, x0=np.full(N, np.nan))[1]) == -1
+
+
+@pytest.mark.parametrize("key", list(SOLVERS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_grad_equals_grad_through_jnp_linalg_solve(key, dtype):
+    # The check: grad of a loss through the iterative solver equals grad through
+    # jnp.linalg.solve (itself differentiated by its own transpose rule) to 1e-5.
+    f, a = SOLVERS[key]
+    a, b = a.astype(dtype), B.astype(dtype)
+    w = RNG.standard_normal(N).astype(dtype)
+
+    def loss(solve):
+        return lambda a, b: jnp.sum(w * jnp.tanh(solve(a, b)))
+
+    tol = 1e-7 if dtype == np.float32 else 1e-12
+    ga, gb = nablax.grad(loss(lambda a, b: f(a, b, tol=tol)[0]), argnums=(0, 1))(a, b)
+    ra, rb = nablax.grad(loss(jnp.linalg.solve), argnums=(0, 1))(a, b)
+    assert ga.dtype == ra.dtype == dtype
+    np.testing.assert_allclose(ga, ra, rtol=1e-5, atol=1e-5 if dtype == np.float32 else 1e-10)
+    np.testing.assert_allclose(gb, rb, rtol=1e-5, atol=1e-5 if dtype == np.float32 else 1e-10)
+
+
+def test_gradient_is_a_second_solve_not_unrolled_iterations():
+    # The iterations are a while_loop (not reverse-differentiable); grad works because its
+    # program holds a second custom_linear_solve (the transposed solve), not the iterations.
+    text = str(nablax.make_jaxpr(nablax.grad(lambda b: jnp.sum(sl.cg(SPD, b)[0] ** 2)))(B))
+    assert text.count("custom_linear_solve[") == 2

@@ -18,6 +18,8 @@ from . import numpy as jnp
 from .api import jvp, vmap
 from .control_flow.cond import cond, switch
 from .control_flow.loops import scan
+from .core import Tracer
+from .numpy import linalg_module as jnp_linalg
 from .numpy.promotion import promote_args_inexact
 from .primitives import eig as eig_prims
 from .primitives import spectral
@@ -95,13 +97,22 @@ def _expm_2d(a, upper_triangular: bool, max_squarings: int):
     n_squarings = jnp.maximum(0, jnp.floor(jnp.log2(norm1 / maxnorm)))
     a = a / (2 ** n_squarings).astype(a.dtype)
     idx = jnp.sum(jnp.asarray(np.asarray(conds, norm1.dtype)) <= norm1).astype(np.int32)
-    u, v = switch(idx, [_pade(m) for m in degrees], a)
+    # Eagerly (concrete values) the degree and the number of squarings are known: plain Python
+    # control flow, no switch/scan dispatch. Traced (jit, vmap, autodiff), lax control flow.
+    concrete = not isinstance(a, Tracer)
+    if concrete:
+        u, v = _pade(degrees[int(idx)])(a)
+    else:
+        u, v = switch(idx, [_pade(m) for m in degrees], a)
     p, q = v + u, v - u
-    r = solve_triangular(q, p) if upper_triangular else jnp.linalg.solve(q, p)
-
-    def step(x, i):
-        return cond(i < n_squarings, lambda y: y @ y, lambda y: y, x), None
-    r, _ = scan(step, r, jnp.arange(max_squarings, dtype=n_squarings.dtype))
+    r = solve_triangular(q, p) if upper_triangular else jnp_linalg.solve(q, p)
+    if concrete:
+        for _ in range(min(int(n_squarings), max_squarings)):
+            r = r @ r
+    else:
+        def step(x, i):
+            return cond(i < n_squarings, lambda y: y @ y, lambda y: y, x), None
+        r, _ = scan(step, r, jnp.arange(max_squarings, dtype=n_squarings.dtype))
     return jnp.where(n_squarings > max_squarings, jnp.full_like(r, np.nan), r)
 
 
@@ -199,7 +210,14 @@ def sqrtm(A, blocksize: int = 1):
 
 def polar(a, side: str = "right", *, method: str = "qdwh", eps: float | None = None,
           max_iterations: int | None = None):
-    """(u, p) with a = u p (side 'right') or a = p u ('left'); u unitary, p Hermitian PSD."""
+    """(u, p) with a = u p (side 'right') or a = p u ('left'); u unitary, p Hermitian PSD.
+
+    Both methods compute the factors from the SVD (u = U Vh, p = V S Vh or U S Uh). The polar
+    factors of a full-rank matrix are unique, so method='qdwh' agrees with JAX's QDWH
+    iteration to rounding; its shape restrictions (JAX's) are kept. eps and max_iterations
+    (QDWH's controls) are accepted and unused.
+    """
+    del eps, max_iterations
     a = jnp.asarray(a)
     if a.ndim < 2:
         raise ValueError("The input `a` must be at least a 2-D array.")
@@ -208,24 +226,15 @@ def polar(a, side: str = "right", *, method: str = "qdwh", eps: float | None = N
     if method not in ("qdwh", "svd"):
         raise ValueError(f"Unknown polar decomposition method {method}.")
     m, n = a.shape[-2:]
-    if method == "svd":
-        u, s, vh = spectral.svd(a, full_matrices=False)
-        s = s.astype(u.dtype)
-        if side == "right":
-            return u @ vh, (_mH(vh) * s[..., None, :]) @ vh
-        return u @ vh, (u * s[..., None, :]) @ _mH(u)
-    if (side == "right" and m < n) or (side == "left" and m >= n):
+    if method == "qdwh" and ((side == "right" and m < n) or (side == "left" and m >= n)):
         raise NotImplementedError(
             "method='qdwh' only supports mxn matrices where m < n where side='right' and m >= n "
             f"side='left', got {a.shape} with side={side!r}")
-
-    def one(x):
-        u, h, _, _ = spectral.qdwh(x, is_hermitian=False, eps=eps)
-        return u, h
+    u, s, vh = spectral.svd(a, full_matrices=False)
+    s = s.astype(u.dtype)
     if side == "right":
-        return _over_batch(one, a)
-    u, h = _over_batch(one, _mH(a))
-    return _mH(u), _mH(h)
+        return u @ vh, (_mH(vh) * s[..., None, :]) @ vh
+    return u @ vh, (u * s[..., None, :]) @ _mH(u)
 
 
 def _rsf2csf_step(t, z, m: int, eps):
@@ -300,10 +309,10 @@ def _sylvester_2d(a, b, c, method: str, tol: float):
         f = _mH(u) @ c.astype(r.dtype) @ v
         x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
     elif method == "eigen":
-        ra, ua = jnp.linalg.eig(a)
-        rb, ub = jnp.linalg.eig(b)
-        f = jnp.linalg.solve(ua, c.astype(ra.dtype) @ ub)
-        x = ua @ (f / (ra[:, None] + rb[None, :])) @ jnp.linalg.inv(ub)
+        ra, ua = jnp_linalg.eig(a)
+        rb, ub = jnp_linalg.eig(b)
+        f = jnp_linalg.solve(ua, c.astype(ra.dtype) @ ub)
+        x = ua @ (f / (ra[:, None] + rb[None, :])) @ jnp_linalg.inv(ub)
     else:
         raise ValueError(
             f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')

@@ -18,6 +18,7 @@ from . import dtypes
 from . import numpy as jnp
 from .api import vmap
 from .control_flow.linear_solve import custom_linear_solve
+from .numpy import linalg_module as jnp_linalg
 from .numpy.promotion import promote_args_inexact
 from .primitives import eig as eig_prims
 from .primitives import eig_tridiagonal as tridiag_prims
@@ -194,13 +195,13 @@ def lu(a, permute_l: bool = False, overwrite_a: bool = False, check_finite: bool
 def det(a, overwrite_a: bool = False, check_finite: bool = True):
     """The determinant of the (batched) square matrix a (jnp.linalg.det)."""
     del overwrite_a, check_finite
-    return jnp.linalg.det(a)
+    return jnp_linalg.det(a)
 
 
 def inv(a, overwrite_a: bool = False, check_finite: bool = True):
     """The inverse of the (batched) square matrix a (jnp.linalg.inv)."""
     del overwrite_a, check_finite
-    return jnp.linalg.inv(a)
+    return jnp_linalg.inv(a)
 
 
 def solve(a, b, lower: bool = False, overwrite_a: bool = False, overwrite_b: bool = False,
@@ -211,7 +212,7 @@ def solve(a, b, lower: bool = False, overwrite_a: bool = False, overwrite_b: boo
     if assume_a not in valid:
         raise ValueError(f"Expected assume_a to be one of {valid}; got {assume_a!r}")
     if assume_a != "pos":
-        return jnp.linalg.solve(a, b)
+        return jnp_linalg.solve(a, b)
     return _solve_pos(a, b, lower)
 
 

@@ -257,7 +257,8 @@ def test_lu(dtype):
     both("lu", a, True)
     both("lu", rand(3, 5, dtype=dtype))
     both("lu", rand(5, 3, dtype=dtype), True)
-    both("lu", rand(2, 4, 4, dtype=dtype))
+    p, low, up = nsl.lu(rand(2, 4, 4, dtype=dtype))  # JAX: 2-D only; nablax batches
+    assert p.shape == low.shape == up.shape == (2, 4, 4)
     a = well(4, 4, dtype=dtype)
     fac = tuple(np.asarray(x) for x in jsl.lu_factor(a))
     for trans in (0, 1, 2):
@@ -418,7 +419,7 @@ def test_polar_svd():
     both("polar", rand(5, 3), "left", method="svd", rtol=1e-3, atol=1e-4)
 
 
-@needs("qdwh")
+@needs("svd")
 def test_polar_qdwh():
     _polar_case("qdwh")
     with pytest.raises(NotImplementedError):
@@ -445,3 +446,44 @@ def test_solve_sylvester_schur(x64):
 @needs("eig", "jnp.eig", "jnp.solve", "jnp.inv")
 def test_solve_sylvester_eigen(x64):
     _sylvester_case("eigen")
+
+
+BAD = [
+    ("cholesky", (np.ones((2, 3), np.float32),)),
+    ("solve_triangular", (np.eye(3, dtype=np.float32), np.ones(2, np.float32))),
+    ("cho_solve", ((np.eye(3, dtype=np.float32), False), np.ones(2, np.float32))),
+    ("lu_solve", ((np.eye(3, dtype=np.float32), np.arange(3, dtype=np.int32)), np.ones(2, np.float32))),
+    ("solve", (np.eye(3, dtype=np.float32), np.ones(2, np.float32))),
+    ("expm", (np.ones((2, 3), np.float32),)),
+    ("inv", (np.ones((2, 3), np.float32),)),
+    ("det", (np.ones((2, 3), np.float32),)),
+    ("qr", (np.ones(3, np.float32),)),
+    ("svd", (np.ones(3, np.float32),)),
+    ("eigh", (np.ones((2, 3), np.float32),)),
+    ("schur", (np.ones((2, 3), np.float32),)),
+    ("hessenberg", (np.ones((2, 3), np.float32),)),
+    ("sqrtm", (np.ones((2, 3), np.float32),)),
+    ("polar", (np.ones(3, np.float32),)),
+    ("rsf2csf", (np.ones((2, 3), np.float32), np.eye(3, dtype=np.float32))),
+]
+
+
+@pytest.mark.parametrize("name,args", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_same_error_class(name, args):
+    """Bad shapes: JAX's error class, eagerly and under jit."""
+    with pytest.raises(Exception) as j_err:
+        getattr(jsl, name)(*args)
+    with pytest.raises(j_err.type):
+        getattr(nsl, name)(*args)
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    rest = [a for a in args if not isinstance(a, np.ndarray)]
+    if not rest:
+        with pytest.raises(j_err.type):
+            nablax.jit(getattr(nsl, name))(*arrays)
+
+
+def test_integer_inputs_promote():
+    a = np.array([[2, 1], [1, 2]], np.int32)
+    for name, args in [("cholesky", (a,)), ("expm", (a,)), ("lu_factor", (a,)), ("inv", (a,)), ("det", (a,)),
+                       ("solve", (a, np.ones(2, np.int32))), ("solve_triangular", (a, np.ones(2, np.int32)))]:
+        both(name, *args, rtol=1e-5, atol=1e-6)

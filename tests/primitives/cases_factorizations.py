@@ -179,7 +179,8 @@ CASES = [
 BAD_CASES = [
     Case(fz.cholesky_p, (randn(3, 4),), bind=L.cholesky, name="not-square"),
     Case(fz.cholesky_p, (randn(3, 4),), {"symmetrize_input": False}, bind=L.cholesky, name="not-square-lower"),
-    Case(fz.cholesky_p, (np.eye(3, dtype=np.int32),), bind=L.cholesky, name="integer"),
+    Case(fz.cholesky_p, (np.eye(3, dtype=np.int32),), {"symmetrize_input": False}, bind=L.cholesky,
+         name="integer"),
     Case(fz.cholesky_p, (randn(3),), bind=L.cholesky, name="vector"),
     Case(fz.triangular_solve_p, (_tri(3), randn(4, 2)), {"left_side": True}, bind=L.triangular_solve,
          name="shapes"),

@@ -159,6 +159,10 @@ CASES = [
     Case(spectral.qr_p, (_WIDE,), bind=_qr_invariants, reference=_qr_invariants_ref, name="invariants-wide"),
     Case(spectral.qr_p, (_SQUARE,), {"full_matrices": True}, bind=_qr_invariants, reference=_qr_invariants_ref,
          name="invariants-square"),
+    # The complete Q of a tall matrix: LAPACK's extra columns, differentiated as they come out.
+    Case(spectral.qr_p, (_TALL,), _qr_p(), name="complete-tall",
+         reference=lambda a, **p: _np_flat(*_qr_ref(a, **p)),
+         bind=lambda a, **p: _flat(*L.qr(a, **p))),
     Case(spectral.qr_p, (_TALL_C,), bind=_qr_invariants, reference=_qr_invariants_ref,
          name="invariants-complex", order=1),
     Case(spectral.qr_p, (_WIDE,), {"pivoting": True}, bind=_qr_invariants, reference=_qr_invariants_ref,

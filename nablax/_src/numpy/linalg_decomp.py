@@ -1,5 +1,5 @@
 """jnp.linalg's decompositions and what is built on them: cholesky, eigh, eigvalsh, eig,
-eigvals, qr, svd, svdvals, matrix_rank, pinv, cond, lstsq.
+eigvals, qr, svd, svdvals, matrix_rank, pinv, lstsq (cond is with the norms).
 
 Each is a thin layer over the lax.linalg primitive (promotion of integer inputs to the
 default float, JAX's result namedtuples, JAX's argument checks); the derivatives are the
@@ -18,7 +18,6 @@ from ..custom_derivatives import custom_jvp
 from ..primitives import eig as _eig
 from ..primitives import factorizations, spectral
 from . import linalg as _products
-from .linalg_solve import inv
 from .promotion import as_array, check_arraylike, promote_args_inexact
 
 
@@ -220,43 +219,19 @@ def pinv(a: Any, rtol: Any = None, hermitian: bool = False, *, rcond: Any = None
     return _pinv(a, rtol, bool(hermitian))
 
 
-def cond(x: Any, p: Any = None):
-    """jnp.linalg.cond: the condition number in the norm `p` (None/2/-2 from singular values;
-    others as norm(x) * norm(inv(x)) for square x). NaN results become inf where x has no NaN."""
-    from .linalg_module import norm  # the norms live in linalg_module, which re-exports this module
-
-    x = _inexact("cond", x)
-    if x.ndim < 2:
-        raise ValueError(f"jnp.linalg.cond: the input must be at least 2-D, got shape {tuple(x.shape)}")
-    if x.shape[-1] == 0 or x.shape[-2] == 0:
-        raise ValueError(f"jnp.linalg.cond: the input must not be empty, got shape {tuple(x.shape)}")
-    if p is None or p == 2:
-        s = svdvals(x)
-        return s[..., 0] / s[..., -1]
-    if p == -2:
-        s = svdvals(x)
-        r = s[..., -1] / s[..., 0]
-    else:
-        if x.shape[-2] != x.shape[-1]:
-            raise ValueError(f"jnp.linalg.cond: for p={p!r} the array must be square, got shape {tuple(x.shape)}")
-        r = norm(x, ord=p, axis=(-2, -1)) * norm(inv(x), ord=p, axis=(-2, -1))
-    has_nan = jnp.any(jnp.isnan(x), axis=(-2, -1))
-    return jnp.where(jnp.isnan(r) & ~has_nan, np.inf, r)
-
-
 def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = False) -> tuple:
     """jnp.linalg.lstsq: (x, residuals, rank, s) minimising ||a x - b|| through the SVD of a
     (2-D) for b (m,) or (m, k). Residuals are always returned (per column) unless
     numpy_resid=True, which gives NumPy's empty residuals when rank < n or m <= n (eager only)."""
     check_arraylike("linalg.lstsq", a, b)
     a, b = promote_args_inexact("linalg.lstsq", a, b)
+    if a.ndim == 0 or b.ndim == 0 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"jnp.linalg.lstsq: the leading dimensions must match, got a of shape {tuple(a.shape)} "
+                         f"and b of shape {tuple(b.shape)}")
     if a.ndim != 2:
         raise TypeError(f"jnp.linalg.lstsq: a must be 2-D, got shape {tuple(a.shape)}")
     if b.ndim not in (1, 2):
         raise TypeError(f"jnp.linalg.lstsq: b must be 1-D or 2-D, got shape {tuple(b.shape)}")
-    if a.shape[0] != b.shape[0]:
-        raise ValueError(f"jnp.linalg.lstsq: the leading dimensions must match, got a of shape {tuple(a.shape)} "
-                         f"and b of shape {tuple(b.shape)}")
     vector = b.ndim == 1
     bm = b[:, None] if vector else b
     m, n = a.shape
@@ -282,4 +257,4 @@ def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = Fal
 
 
 __all__ = ["cholesky", "eigh", "eigvalsh", "eig", "eigvals", "qr", "svd", "svdvals", "matrix_rank",
-           "pinv", "cond", "lstsq"]
+           "pinv", "lstsq"]

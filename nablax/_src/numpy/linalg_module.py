@@ -8,7 +8,10 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes
+from .. import numpy as jnp
 from ..lax_api import check_precision
 from ..primitives import elementwise as ew
 from ..primitives import reductions, special
@@ -20,6 +23,7 @@ from .linalg_decomp import *  # noqa: F403
 from .linalg_decomp import svdvals
 from .linalg_products import *  # noqa: F403
 from .linalg_solve import *  # noqa: F403
+from .linalg_solve import inv
 from .promotion import promote_args, promote_args_inexact
 
 _INF = float("inf")
@@ -139,6 +143,28 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro"):
     return _keep(_matrix_norm(x, ord, axes), tuple(x.shape), axes, keepdims)
 
 
+def cond(x: Any, p: Any = None):
+    """jnp.linalg.cond: the condition number in the norm `p` (None/2/-2 from singular values;
+    others as norm(x) * norm(inv(x)) for square x). NaN results become inf where x has no NaN."""
+    (x,) = promote_args_inexact("linalg.cond", x)
+    if x.ndim < 2:
+        raise ValueError(f"jnp.linalg.cond: the input must be at least 2-D, got shape {tuple(x.shape)}")
+    if x.shape[-1] == 0 or x.shape[-2] == 0:
+        raise ValueError(f"jnp.linalg.cond: the input must not be empty, got shape {tuple(x.shape)}")
+    if p is None or p == 2:
+        s = svdvals(x)
+        return s[..., 0] / s[..., -1]
+    if p == -2:
+        s = svdvals(x)
+        r = s[..., -1] / s[..., 0]
+    else:
+        if x.shape[-2] != x.shape[-1]:
+            raise ValueError(f"jnp.linalg.cond: for p={p!r} the array must be square, got shape {tuple(x.shape)}")
+        r = norm(x, ord=p, axis=(-2, -1)) * norm(inv(x), ord=p, axis=(-2, -1))
+    has_nan = jnp.any(jnp.isnan(x), axis=(-2, -1))
+    return jnp.where(jnp.isnan(r) & ~has_nan, np.inf, r)
+
+
 def matmul(x1: Any, x2: Any, /, *, precision=None, preferred_element_type=None):
     """jnp.linalg.matmul: jnp.matmul."""
     return _products.matmul(x1, x2, precision=precision, preferred_element_type=preferred_element_type)
@@ -186,5 +212,5 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1, precision=None, preferred_ele
     return out
 
 
-__all__ = (["norm", "vector_norm", "matrix_norm", "matmul", "tensordot", "outer", "trace", "vecdot"]
+__all__ = (["norm", "vector_norm", "matrix_norm", "cond", "matmul", "tensordot", "outer", "trace", "vecdot"]
            + linalg_products.__all__ + linalg_solve.__all__ + linalg_decomp.__all__)

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import control_flow
 from .. import numpy as jnp
+from ..core import Tracer
 from ..custom_derivatives import custom_jvp
 from ..primitives import factorizations
 from ..primitives.misc import stop_gradient
@@ -89,10 +90,13 @@ def solve(a: Any, b: Any):
     lu, _, perm = factorizations.lu(stop_gradient(a))
     lu_b = jnp.broadcast_to(lu, batch + (m, m))
     perm_b = jnp.broadcast_to(perm, batch + (m,))
-    x = control_flow.custom_linear_solve(
-        lambda x: _products.matmul(a, x), bm,
-        solve=lambda _, r: _lu_solve(lu_b, perm_b, r, False),
-        transpose_solve=lambda _, r: _lu_solve(lu_b, perm_b, r, True))
+    if isinstance(a, Tracer) or isinstance(b, Tracer):  # under a transformation: implicit differentiation
+        x = control_flow.custom_linear_solve(
+            lambda x: _products.matmul(a, x), bm,
+            solve=lambda _, r: _lu_solve(lu_b, perm_b, r, False),
+            transpose_solve=lambda _, r: _lu_solve(lu_b, perm_b, r, True))
+    else:  # concrete arrays: nothing to differentiate, skip tracing the solve functions
+        x = _lu_solve(lu_b, perm_b, bm, False)
     return x[..., 0] if vector else x
 
 
@@ -113,8 +117,7 @@ def _lu_parity_sign(pivots, dtype):
     return (1 - 2 * (swaps % 2)).astype(dtype)
 
 
-@custom_jvp
-def _slogdet(a):
+def _slogdet_value(a):
     lu, pivots, _ = factorizations.lu(a)
     diag = jnp.diagonal(lu, axis1=-2, axis2=-1)
     absdiag = jnp.abs(diag)
@@ -127,6 +130,9 @@ def _slogdet(a):
     sign = jnp.where(singular, jnp.zeros((), a.dtype), sign)
     logdet = jnp.where(singular, -np.inf, jnp.sum(jnp.log(absdiag), axis=-1))
     return sign, logdet
+
+
+_slogdet = custom_jvp(_slogdet_value)
 
 
 @_slogdet.defjvp
@@ -153,7 +159,8 @@ def slogdet(a: Any, *, method: str | None = None) -> SlogdetResult:
             raise NotImplementedError("jnp.linalg.slogdet: method='qr' needs the geqrf primitive, which nablax "
                                       "does not have; use method='lu' (the default)")
         raise ValueError(f"jnp.linalg.slogdet: unknown method {method!r}; supported are 'lu' (None) and 'qr'")
-    return SlogdetResult(*_slogdet(a))
+    # concrete input: nothing to differentiate, skip the custom_jvp call's tracing
+    return SlogdetResult(*(_slogdet if isinstance(a, Tracer) else _slogdet_value)(a))
 
 
 def _adjugate_product(a, g):
@@ -182,10 +189,12 @@ def _adjugate_product(a, g):
     return scale * last, scale[..., None, None] * x
 
 
-@custom_jvp
-def _det_lu(a):
-    sign, logdet = _slogdet(a)
+def _det_lu_value(a):
+    sign, logdet = _slogdet_value(a)
     return sign * jnp.exp(logdet).astype(sign.dtype)
+
+
+_det_lu = custom_jvp(_det_lu_value)
 
 
 @_det_lu.defjvp
@@ -214,7 +223,7 @@ def det(a: Any):
     _check_square("det", a)
     if a.shape[-1] in (2, 3):
         return _det_small(a)
-    return _det_lu(a)
+    return (_det_lu if isinstance(a, Tracer) else _det_lu_value)(a)
 
 
 def tensorinv(a: Any, ind: int = 2):

@@ -129,8 +129,43 @@ def _check_subset(name: str, subset, k: int) -> None:
 
 # -------------------------------------------------------------------------------- eigh
 
+def _single(x) -> bool:
+    return x.dtype == np.float32 or x.dtype == np.complex64
+
+
+def _per_matrix(fn, x, n_out: int) -> list:
+    """Apply `fn` (matrix -> n_out arrays) to each matrix of a stack: SciPy is not stacked."""
+    batch = x.shape[:-2]
+    if not batch:
+        return list(fn(x))
+    flat = x.reshape((-1,) + x.shape[-2:])
+    if not len(flat):  # an empty stack: the shapes of one result, with no matrices
+        return [np.empty(batch + r.shape, r.dtype) for r in fn(np.zeros(x.shape[-2:], x.dtype))][:n_out]
+    results = [fn(xi) for xi in flat]
+    return [np.stack([r[j] for r in results]).reshape(batch + results[0][j].shape) for j in range(n_out)]
+
+
+def _syevd(dtype: np.dtype, lower: bool):
+    """SciPy's LAPACK ?syevd / ?heevd on one matrix: (w, v), NaNs where LAPACK fails (as JAX)."""
+    driver = scipy.linalg.lapack.cheevd if dtype.kind == "c" else scipy.linalg.lapack.ssyevd
+    low = int(lower)
+
+    def one(a):
+        w, v, info = driver(a, compute_v=1, lower=low)
+        if info:
+            w, v = np.full_like(w, np.nan), np.full_like(v, np.nan)
+        return w, v
+
+    return one
+
+
 def _eigh_impl(xp, x, *, lower, sort_eigenvalues, subset_by_index):
-    w, v = np.linalg.eigh(x, UPLO="L" if lower else "U")  # ascending: sorted either way
+    # Ascending either way. In single precision NumPy's bundled ssyevd/cheevd can return other
+    # eigenvector signs than JAX's; SciPy's (a loop over the stack) returns JAX's.
+    if _single(x):
+        w, v = _per_matrix(_syevd(x.dtype, lower), x, 2)
+    else:
+        w, v = np.linalg.eigh(x, UPLO="L" if lower else "U")
     if subset_by_index is not None:
         lo, hi = subset_by_index
         w, v = w[..., lo:hi], v[..., :, lo:hi]
@@ -209,11 +244,26 @@ def eigh(x, *, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalu
 
 # --------------------------------------------------------------------------------- svd
 
+def _svd_scipy(x, full_matrices, compute_uv) -> list:
+    """SciPy's gesdd per matrix: in single precision it returns JAX's signs, NumPy's may not."""
+    def one(a):
+        out = scipy.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv, check_finite=False,
+                               lapack_driver="gesdd")
+        return out if compute_uv else (out,)
+    return _per_matrix(one, x, 3 if compute_uv else 1)
+
+
 def _svd_impl(xp, x, *, full_matrices, compute_uv, subset_by_index):
+    if _single(x):
+        outs = _svd_scipy(x, full_matrices, compute_uv)
+    elif compute_uv:
+        outs = np.linalg.svd(x, full_matrices=full_matrices)
+    else:
+        outs = [np.linalg.svd(x, compute_uv=False)]
     if not compute_uv:
-        s = np.linalg.svd(x, compute_uv=False)
+        s = outs[0]
         return [s if subset_by_index is None else s[..., subset_by_index[0]:subset_by_index[1]]]
-    u, s, vh = np.linalg.svd(x, full_matrices=full_matrices)
+    u, s, vh = outs
     if subset_by_index is not None:
         lo, hi = subset_by_index
         u, s, vh = u[..., :, lo:hi], s[..., lo:hi], vh[..., lo:hi, :]
@@ -311,20 +361,16 @@ def svd(x, *, full_matrices: bool = True, compute_uv: bool = True,
 # ---------------------------------------------------------------------------------- qr
 
 def _qr_impl(xp, x, *, pivoting, full_matrices):
-    if not pivoting:
-        q, r = np.linalg.qr(x, mode="complete" if full_matrices else "reduced")
-        return [q, r]
-    # SciPy's geqp3 is not stacked: one call per matrix of the stack.
-    *batch, m, n = x.shape
-    k = m if full_matrices else min(m, n)
-    flat = x.reshape((-1, m, n))
-    q = np.empty((flat.shape[0], m, k), x.dtype)
-    r = np.empty((flat.shape[0], k, n), x.dtype)
-    p = np.empty((flat.shape[0], n), np.int32)
+    if not pivoting and not _single(x):
+        return list(np.linalg.qr(x, mode="complete" if full_matrices else "reduced"))
+    # SciPy per matrix: geqp3 for pivoting (NumPy has none); in single precision SciPy's
+    # geqrf/orgqr are several times faster here than NumPy's bundled ones.
     mode = "full" if full_matrices else "economic"
-    for i, xi in enumerate(flat):
-        q[i], r[i], p[i] = scipy.linalg.qr(xi, mode=mode, pivoting=True, check_finite=False)
-    return [q.reshape((*batch, m, k)), r.reshape((*batch, k, n)), p.reshape((*batch, n))]
+    outs = _per_matrix(lambda a: scipy.linalg.qr(a, mode=mode, pivoting=pivoting, check_finite=False), x,
+                       3 if pivoting else 2)
+    if pivoting:
+        outs[2] = outs[2].astype(np.int32)
+    return outs
 
 
 def _qr_abstract(x: ShapedArray, *, pivoting, full_matrices) -> list:
@@ -356,6 +402,36 @@ def _thin_qr_jvp(q, r, dx):
     return ops.sub(dx_rinv, _mm(q, c_om)), _mm(c_om, r)
 
 
+def _solve_adjoint(a, b):
+    """X with aᴴ X = b, a square, through lu: P a = L U, so aᴴ = Uᴴ Lᴴ P."""
+    lu, _, perm = ops.lu(a)
+    y = ops.triangular_solve(lu, b, left_side=True, lower=False, transpose_a=True, conjugate_a=True)
+    z = ops.triangular_solve(lu, y, left_side=True, lower=True, transpose_a=True, conjugate_a=True,
+                             unit_diagonal=True)
+    n = templates.shape_of(a)[-1]
+    pt = _as(ops.eq(ops.broadcasted_iota(np.int32, (n, n), 0), _row(perm)), aval_of(a).dtype)  # Pᵀ
+    return _mm(pt, z)
+
+
+def _full_tall_qr_jvp(q, r, dx):
+    """dQ (m, m), dR (m, n) of the complete QR of a tall X (m > n), following Roberts & Roberts
+    (arXiv:2409.13374, eqs. 32-33): the thin JVP gives dQ's first n columns; with p = m − n,
+    Z = Q_pn (Q_nn − I)⁻¹, the last p columns are dQ_mn Zᴴ − (Q_mn + Q_mp Z)(dQ_pn − Z dQ_nn)ᴴ.
+    """
+    nd = templates.ndim_of(q)
+    rows, cols = nd - 2, nd - 1
+    m, n = templates.shape_of(r)[-2:]
+    q_mn, q_mp = ops.slice_in_dim(q, 0, n, axis=cols), ops.slice_in_dim(q, n, m, axis=cols)
+    dq_mn, dr_nn = _thin_qr_jvp(q_mn, ops.slice_in_dim(r, 0, n, axis=rows), dx)
+    q_nn, q_pn = ops.slice_in_dim(q_mn, 0, n, axis=rows), ops.slice_in_dim(q_mn, n, m, axis=rows)
+    dq_nn, dq_pn = ops.slice_in_dim(dq_mn, 0, n, axis=rows), ops.slice_in_dim(dq_mn, n, m, axis=rows)
+    z_h = _solve_adjoint(ops.sub(q_nn, _eye(n, aval_of(q).dtype)), _H(q_pn))
+    z = _H(z_h)
+    dq_mp = ops.sub(_mm(dq_mn, z_h), _mm(ops.add(q_mn, _mm(q_mp, z)), _H(ops.sub(dq_pn, _mm(z, dq_nn)))))
+    zeros = ops.mul(ops.slice_in_dim(r, n, m, axis=rows), _const(np.zeros((), aval_of(r).dtype)))
+    return ops.concatenate([dq_mn, dq_mp], cols), ops.concatenate([dr_nn, zeros], rows)
+
+
 def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
     (x,), (dx,) = primals, tangents
     outs = qr_p.bind(x, pivoting=pivoting, full_matrices=full_matrices)
@@ -364,9 +440,6 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
     if type(dx) is Zero:
         return outs, [Zero(aval_of(q).to_tangent_aval()), Zero(aval_of(r).to_tangent_aval())] + zero_p
     *_, m, n = aval_of(x).shape
-    if full_matrices and m > n:
-        raise NotImplementedError("lax.linalg.qr: the JVP with full_matrices=True of a tall matrix "
-                                  f"(shape {aval_of(x).shape}) is not implemented in nablax")
     if pivoting:  # X P = Q R: permute dX's columns as X's (dX[..., :, p] as a product with P)
         pmat = _as(ops.eq(ops.broadcasted_iota(np.int32, (n, n), 0), _row(outs[2])), aval_of(x).dtype)
         dx = _mm(dx, pmat)
@@ -379,6 +452,8 @@ def _qr_jvp(primals, tangents, *, pivoting, full_matrices):
         dq, dr1 = _thin_qr_jvp(q, ops.slice_in_dim(r, 0, m, axis=last), ops.slice_in_dim(dx, 0, m, axis=last))
         dr2 = ops.add(_mm(_H(dq), x2), _mm(_H(q), ops.slice_in_dim(dx, m, n, axis=last)))
         dr = ops.concatenate([dr1, dr2], last)
+    elif full_matrices and m > n:
+        dq, dr = _full_tall_qr_jvp(q, r, dx)
     else:
         dq, dr = _thin_qr_jvp(q, r, dx)
     return outs, [dq, dr] + zero_p
@@ -409,4 +484,104 @@ def qr(x, *, pivoting: bool = False, full_matrices: bool = True, use_magma: bool
     return tuple(outs)
 
 
-__all__ = ["eigh", "svd", "qr", "SvdAlgorithm", "EighImplementation", "eigh_p", "svd_p", "qr_p"]
+# -------------------------------------------------------------------------------- qdwh
+
+def _qdwh_schedule(eps: float, max_iterations: int) -> list:
+    """The dynamically weighted Halley coefficients (a, b, c) of Nakatsukasa, Bai & Gygi (2010).
+
+    They depend only on the lower bound l₀ = eps of the smallest scaled singular value, not
+    on the matrix, so the sequence is computed here, in Python, until l reaches 1.
+    """
+    coefs, low, tol = [], eps, 5.0 * eps
+    while low + tol < 1 and len(coefs) < max_iterations:
+        l2 = low * low
+        d = (4.0 * (1.0 / l2 - 1.0) / l2) ** (1.0 / 3.0)
+        sqd = (1.0 + d) ** 0.5
+        a = sqd + (2.0 - d + 2.0 * (2.0 - l2) / (l2 * sqd)) ** 0.5
+        b = (a - 1.0) ** 2 / 4.0
+        c = a + b - 1.0
+        low = low * (a + b * l2) / (1.0 + c * l2)
+        coefs.append((a, b, c))
+    return coefs
+
+
+def _halley_step(u, a: float, b: float, c: float):
+    """One weighted Halley step in its QR form: with [√c U; I] = [Q1; Q2] R,
+    U ← (b/c) U + (a − b/c)/√c · Q1 Q2ᴴ (no inverse is formed)."""
+    dtype = aval_of(u).dtype
+    m, n = aval_of(u).shape
+    e = b / c
+    sqrt_c = c ** 0.5
+    y = ops.concatenate([ops.mul(u, _const(np.array(sqrt_c, dtype))), _eye(n, dtype)], 0)
+    q, _ = qr(y, full_matrices=False)
+    q1, q2 = ops.slice_in_dim(q, 0, m, axis=0), ops.slice_in_dim(q, m, m + n, axis=0)
+    step = ops.mul(ops.dot(q1, _H(q2)), _const(np.array((a - e) / sqrt_c, dtype)))
+    return ops.add(ops.mul(u, _const(np.array(e, dtype))), step)
+
+
+def _fro(x):
+    return ops.sqrt(ops.reduce_sum(ops.real(ops.mul(x, ops.conj(x))) if aval_of(x).dtype.kind == "c"
+                                   else ops.mul(x, x), (0, 1)))
+
+
+def qdwh(x, *, is_hermitian: bool = False, max_iterations: int | None = None, eps: float | None = None,
+         dynamic_shape: tuple[int, int] | None = None):
+    """lax.linalg.qdwh: the polar decomposition x = u h (u with orthonormal columns, h Hermitian
+    positive semidefinite) by the QR-based dynamically weighted Halley iteration.
+
+    Returns (u, h, num_iters, is_converged), as JAX. x is (m, n) with m >= n. The weighted
+    steps run first (at most `max_iterations`, default 10); then plain Halley steps (a, b, c)
+    = (3, 1, 3) until ‖uₖ − uₖ₋₁‖_F <= (5 eps)^(1/3) or `max_iterations` steps in all. Every
+    step is the QR form (JAX switches to an equivalent Cholesky form once c <= 100).
+    `is_hermitian` is accepted and unused (as in JAX); `dynamic_shape` (padded inputs) is not
+    implemented, except as the full shape.
+    """
+    from ..control_flow.loops import while_loop
+
+    shape = templates.shape_of(x)
+    if len(shape) != 2 or shape[0] < shape[1]:
+        raise ValueError(f"lax.linalg.qdwh needs a matrix of shape (m, n) with m >= n, got shape {shape}")
+    if dynamic_shape is not None and tuple(dynamic_shape) != tuple(shape):
+        raise NotImplementedError("lax.linalg.qdwh: dynamic_shape smaller than the input's shape (padded "
+                                  "inputs) is not implemented in nablax")
+    _check_matrix("qdwh", aval_of(x))
+    dtype = aval_of(x).dtype
+    rdt = _real_dtype(dtype)
+    max_iterations = 10 if max_iterations is None else int(max_iterations)
+    eps = float(np.finfo(rdt).eps) if eps is None else float(eps)
+    tol = _const(np.array((5.0 * eps) ** (1.0 / 3.0), rdt))
+    absx = ops.abs(x)
+    one_norm = ops.reduce_max(ops.reduce_sum(absx, (0,)), (0,))
+    inf_norm = ops.reduce_max(ops.reduce_sum(absx, (1,)), (0,))
+    zero = ops.eq(one_norm, _const(np.zeros((), rdt)))
+    scale = ops.select(zero, _const(np.ones((), rdt)), ops.mul(ops.rsqrt(one_norm), ops.rsqrt(inf_norm)))
+    u = ops.mul(x, _as(scale, dtype))
+    not_converged = _const(np.array(True))
+    schedule = _qdwh_schedule(eps, max_iterations)
+    for a, b, c in schedule:
+        u_prev, u = u, _halley_step(u, a, b, c)
+        if c <= 100:  # where JAX tests convergence (its Cholesky-form steps)
+            not_converged = ops.gt(_fro(ops.sub(u, u_prev)), tol)
+
+    int_dtype = dtypes.canonicalize_dtype(np.int64)  # the iteration count is a weak Python-int counter
+
+    def cond(state):
+        k, _, going = state
+        return ops.bitwise_and(going, ops.lt(k, wrap(np.array(max_iterations, int_dtype), True)))
+
+    def body(state):
+        k, u, _ = state
+        u_next = _halley_step(u, 3.0, 1.0, 3.0)
+        return ops.add(k, wrap(np.array(1, int_dtype), True)), u_next, ops.gt(_fro(ops.sub(u_next, u)), tol)
+
+    k0 = wrap(np.array(len(schedule), int_dtype), True)
+    num_iters, u, not_converged = while_loop(cond, body, (k0, u, not_converged))
+    # One Newton–Schulz step polishes the orthogonality; then h = uᴴ x, symmetrized.
+    u = ops.sub(ops.mul(u, _const(np.array(1.5, dtype))),
+                ops.mul(ops.dot(u, ops.dot(_H(u), u)), _const(np.array(0.5, dtype))))
+    h = ops.dot(_H(u), x)
+    h = ops.mul(ops.add(h, _H(h)), _const(np.array(0.5, dtype)))
+    return u, h, num_iters, ops.bitwise_not(not_converged)
+
+
+__all__ = ["eigh", "svd", "qr", "qdwh", "SvdAlgorithm", "EighImplementation", "eigh_p", "svd_p", "qr_p"]
