@@ -95,6 +95,9 @@ _VS_JAX = {
     "mlp_sgd_step": (1.25, "MLP SGD step"), "hessian_tanh_100": (1.5, "Hessian n=100"),
     "compile_mlp_sgd_step": (0.2, "compile of MLP step"),
     "compile_td_jit_vmap_grad": (0.2, "compile of td per-example grads"),
+    "cholesky_cho_solve_16x200": (1.0, "batched cholesky + cho_solve 16×200×200"),
+    "grad_slogdet_100": (1.0, "grad of slogdet 100×100"), "svd_200": (1.0, "svd 200×200"),
+    "eigh_200": (1.0, "eigh 200×200"), "gp_nll_value_and_grad": (1.0, "GP NLL jit(value_and_grad)"),
 }
 
 

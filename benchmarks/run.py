@@ -4,6 +4,7 @@
     python -m benchmarks --quick               # < 2 minutes: fewer samples, 1M-element chain
     python -m benchmarks --only td_ --frameworks nablax,jax --markdown
     python -m benchmarks --only mlp_sgd --profile   # cProfile of the nablax side
+    python -m benchmarks --only cholesky,slogdet,svd,eigh,gp_ --frameworks nablax,jax   # the linalg rows
 """
 from __future__ import annotations
 
@@ -79,12 +80,17 @@ def check(w: Workload, benches: dict[str, Bench], row: Row) -> None:
         warn(f"WARNING {w.name} [{key}] failed: {err}")
 
 
+def _selected(name: str, only: str | None) -> bool:
+    """Whether --only (comma-separated substrings; None = everything) picks the row `name`."""
+    return only is None or any(part and part in name for part in only.split(","))
+
+
 def run_workload(w: Workload, fws: dict[str, fwmod.Framework], args: argparse.Namespace) -> list[Row]:
     """Time one workload (and its compile row); returns the rows selected by --only."""
     row = Row(w.name, ref_label=w.ref_label, extras={key: label for key, label, _ in w.extras})
     crow = Row(w.compile_name or "", check="-")
-    want_run = args.only is None or args.only in w.name
-    want_compile = w.compile_name is not None and (args.only is None or args.only in w.compile_name)
+    want_run = _selected(w.name, args.only)
+    want_compile = w.compile_name is not None and _selected(w.compile_name, args.only)
     benches = build(w, fws, args.quick, row)
     check(w, benches, row)
     samples, budget = (5, 4.0) if args.quick else (21, 25.0)
@@ -140,7 +146,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(prog="python -m benchmarks", description="nablax vs JAX / torch.func / autograd, interleaved.")
     p.add_argument("--quick", action="store_true", help="fewer samples and smaller sizes (< 2 minutes)")
-    p.add_argument("--only", metavar="NAME", help="run only workloads whose name contains NAME")
+    p.add_argument("--only", metavar="NAME", help="run only workloads whose name contains NAME (comma-separated: any of them)")
     p.add_argument("--frameworks", default=",".join(COLS), help="comma-separated subset of " + ",".join(COLS))
     p.add_argument("--markdown", action="store_true", help="print a GitHub markdown table with the machine description")
     p.add_argument("--profile", action="store_true", help="also print a cProfile summary of each selected nablax workload")
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     fws, skipped = fwmod.load([*wanted, "numpy"])
     for name, why in skipped.items():
         warn(f"skipping {name}: {why}")
-    todo = [w for w in all_workloads() if args.only is None or args.only in w.name or args.only in (w.compile_name or "")]
+    todo = [w for w in all_workloads() if _selected(w.name, args.only) or _selected(w.compile_name or "", args.only)]
     rows: list[Row] = []
     for i, w in enumerate(todo, 1):
         t = time.perf_counter()

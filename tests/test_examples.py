@@ -21,7 +21,8 @@ def load(name: str):
     return module
 
 
-@pytest.mark.parametrize("name", ["maml_sinusoid", "mnist_like_dp_sgd", "newton_cg_logreg", "td_learning"])
+@pytest.mark.parametrize("name", ["gaussian_process", "maml_sinusoid", "mnist_like_dp_sgd", "newton_cg_logreg",
+                                  "newton_logreg", "td_learning"])
 def test_example_has_docstring_and_main(name):
     module = load(name)
     assert module.__doc__ and len(module.__doc__.strip()) > 200
@@ -150,6 +151,53 @@ def test_newton_hvp_matches_dense_hessian_without_materialising_it():
         assert newton.tiny_problem_check() < 1e-8
 
 
+# ------------------------------------------------------------------- Gaussian process
+
+def test_gaussian_process_likelihood_falls_and_beats_the_mean(capsys):
+    pytest.importorskip("sklearn")
+    gp = load("gaussian_process")
+    before = jax.config.jax_enable_x64
+    result = gp.main(steps=30, lr=0.1)
+    assert jax.config.jax_enable_x64 == before
+    assert len(result.nll) == 30 and all(np.isfinite(result.nll))
+    assert result.nll[-1] < result.nll[0] - 50          # the fit really moves (507 -> ~378 here)
+    assert all(b < a + 1e-6 for a, b in zip(result.nll[10:], result.nll[11:]))  # and keeps falling
+    assert result.rmse < 0.8 * result.baseline_rmse     # ~54 vs ~76 (the target's units)
+    out = capsys.readouterr().out
+    assert "test RMSE" in out and "baseline" in out
+
+
+def test_gaussian_process_nll_is_the_closed_form():
+    """The NLL and its gradient against SciPy: the density of N(0, K) and finite differences."""
+    scipy_stats = pytest.importorskip("scipy.stats")
+    gp = load("gaussian_process")
+    with jax.config.enable_x64(True):
+        rng = np.random.default_rng(0)
+        x, y = jnp.asarray(rng.normal(size=(15, 3))), jnp.asarray(rng.normal(size=15))
+        theta = jnp.asarray(rng.normal(size=5) * 0.3)
+        value, g = gp.nll_and_grad(theta, x, y)
+        K = np.asarray(gp.train_covariance(theta, x))
+        expected = -scipy_stats.multivariate_normal(np.zeros(15), K).logpdf(np.asarray(y))
+        assert float(value) == pytest.approx(expected, rel=1e-10)
+        eps, basis = 1e-6, np.eye(5)
+        fd = [(float(gp.nll(theta + eps * e, x, y)) - float(gp.nll(theta - eps * e, x, y))) / (2 * eps)
+              for e in basis]
+        np.testing.assert_allclose(np.asarray(g), fd, rtol=1e-6, atol=1e-8)
+
+
+# ------------------------------------------------------------ Newton (dense Hessian)
+
+def test_newton_logreg_converges_quadratically_and_restores_x64(capsys):
+    pytest.importorskip("sklearn")
+    newton = load("newton_logreg")
+    before = jax.config.jax_enable_x64
+    norms = newton.main()
+    assert jax.config.jax_enable_x64 == before
+    assert len(norms) - 1 < 10 and norms[-1] < 1e-10
+    assert norms[-1] < 100 * norms[-2] ** 2              # quadratic on the last step
+    assert "max |w - w_scipy|" in capsys.readouterr().out
+
+
 # ------------------------------------------------------------------------------- TD
 
 def test_td_learning_rms_falls(capsys):
@@ -172,8 +220,12 @@ def test_td_update_uses_stop_gradient():
 
 
 @pytest.mark.parametrize("name,args", [("td_learning", ["--episodes", "20"]),
+                                       ("gaussian_process", ["--steps", "5"]),
+                                       ("newton_logreg", ["--tol", "1e-6"]),
                                        ("newton_cg_logreg", ["--samples", "200", "--features", "5"])])
 def test_examples_run_as_scripts(name, args):
+    if name in ("gaussian_process", "newton_logreg"):
+        pytest.importorskip("sklearn")
     proc = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), *args],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
