@@ -119,15 +119,20 @@ def _lu_parity_sign(pivots, dtype):
 
 def _slogdet_value(a):
     lu, pivots, _ = factorizations.lu(a)
+    return _slogdet_from_lu(lu, pivots, a.dtype)
+
+
+def _slogdet_from_lu(lu, pivots, dtype):
+    """(sign, log|det|) from LU factors and pivots; a zero pivot gives (0, -inf)."""
     diag = jnp.diagonal(lu, axis1=-2, axis2=-1)
     absdiag = jnp.abs(diag)
     singular = jnp.any(diag == 0, axis=-1)
-    sign = _lu_parity_sign(pivots, a.dtype)
-    if a.dtype.kind == "c":
+    sign = _lu_parity_sign(pivots, dtype)
+    if dtype.kind == "c":
         sign = sign * jnp.prod(diag / absdiag.astype(diag.dtype), axis=-1)
     else:
-        sign = sign * (1 - 2 * (jnp.sum(diag < 0, axis=-1) % 2)).astype(a.dtype)
-    sign = jnp.where(singular, jnp.zeros((), a.dtype), sign)
+        sign = sign * (1 - 2 * (jnp.sum(diag < 0, axis=-1) % 2)).astype(dtype)
+    sign = jnp.where(singular, jnp.zeros((), dtype), sign)
     logdet = jnp.where(singular, -np.inf, jnp.sum(jnp.log(absdiag), axis=-1))
     return sign, logdet
 
@@ -138,8 +143,9 @@ _slogdet = custom_jvp(_slogdet_value)
 @_slogdet.defjvp
 def _slogdet_jvp(primals, tangents):
     (a,), (da,) = primals, tangents
-    sign, logdet = _slogdet(a)
-    dlog = jnp.trace(solve(a, da), axis1=-2, axis2=-1)  # tr(a^-1 da)
+    lu, pivots, perm = factorizations.lu(a)  # one factorization for the value and the tangent
+    sign, logdet = _slogdet_from_lu(lu, pivots, a.dtype)
+    dlog = jnp.trace(_lu_solve(lu, perm, da, False), axis1=-2, axis2=-1)  # tr(a^-1 da), linear in da
     if a.dtype.kind == "c":
         dsign = sign * (dlog - jnp.real(dlog).astype(dlog.dtype))  # i Im(tr) sign
         dlog = jnp.real(dlog)

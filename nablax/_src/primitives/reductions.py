@@ -94,9 +94,24 @@ _F32 = np.dtype(np.float32)
 # RuntimeWarnings (inf - inf in a sum) then come from nablax's frames, which nablax's filter
 # silences, instead of from NumPy's own Python wrappers.
 
+def _unrolled_last_axis(shape: tuple, axes: tuple) -> int:
+    """The size of a short last axis (2 to 4) of a large array when it is the only one summed,
+    else 0. NumPy reduces such an axis with one tiny inner loop per output element, about 20x
+    slower than adding its slices (x[..., 0] + x[..., 1] + ..., the same order of additions,
+    so the same bits): pairwise distances `sum((x[:, None] - x[None]) ** 2, -1)` hit this."""
+    if len(axes) != 1 or axes[0] != len(shape) - 1 or not 2 <= shape[-1] <= 4:
+        return 0
+    return shape[-1] if int(np.prod(shape)) >= 4096 else 0
+
+
 def _reduce_sum_impl(xp, x, *, axes):
     dt = np.result_type(x)
     acc = accumulation_dtype(dt)
+    if acc == dt and _unrolled_last_axis(np.shape(x), axes):
+        out = x[..., 0]
+        for i in range(1, x.shape[-1]):
+            out = out + x[..., i]
+        return out
     out = xp.add.reduce(x, axis=axes, dtype=acc)
     return out if acc == dt else out.astype(dt)
 
@@ -104,6 +119,13 @@ def _reduce_sum_impl(xp, x, *, axes):
 def _reduce_sum_emit(args, params, src, avals):
     if accumulation_dtype(avals[0].dtype) != avals[0].dtype:
         return None
+    size = _unrolled_last_axis(tuple(avals[0].shape), params["axes"])
+    if size:
+        terms = [f"{args[0]}[..., {i}]" for i in range(size)]
+        out = terms[0]
+        for term in terms[1:]:
+            out = f"({out} + {term})"
+        return out
     return f"xp.add.reduce({args[0]}, axis={params['axes']!r}, dtype={args[0]}.dtype)"
 
 
