@@ -215,8 +215,8 @@ def test_cho_solve_grad_symmetric_input(x64):
                     x, b, argnums=(0, 1), rtol=1e-8, atol=1e-10)
 
 
-@pytest.mark.xfail(reason="h/factor's cholesky JVP with symmetrize_input=False keeps only the read triangle "
-                          "of the tangent; JAX's uses the whole tangent (see notes/scipylinalg.md)", strict=False)
+@pytest.mark.xfail(reason="documented difference (README, Linear algebra): cholesky(symmetrize_input=False) "
+                          "differentiates the lower triangle it reads; JAX's uses the whole tangent", strict=True)
 @needs("cholesky", "triangular_solve")
 def test_cho_solve_grad(x64):
     a, b = spd(4, 4, dtype=np.float64), rand(4, 2, dtype=np.float64)
