@@ -72,11 +72,11 @@ def nan_on_failure(fn: Callable) -> Callable:
     does, where the input is not finite or the iteration fails (instead of raising)."""
 
     def safe(m, *rest):
-        if np.isfinite(m).all():
-            try:
-                return fn(m, *rest)
-            except (np.linalg.LinAlgError, ValueError):
-                pass
-        return None
+        if not np.isfinite(m).all():
+            return None
+        try:
+            return fn(m, *rest)
+        except (np.linalg.LinAlgError, ValueError):
+            return None  # the iteration did not converge
 
     return safe
