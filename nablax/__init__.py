@@ -3,7 +3,7 @@
     import nablax as jax
     import nablax.numpy as jnp
 """
-from nablax import custom_derivatives, dtypes, errors, lax, nn, numpy, random, scipy, tree, tree_util  # noqa: F401
+from nablax import custom_derivatives, dtypes, errors, image, lax, nn, numpy, random, scipy, tree, tree_util  # noqa: F401
 from nablax._src import numpy as _numpy_layer  # noqa: F401  (installs Array operators)
 from nablax._src.api import (  # noqa: F401
     ShapeDtypeStruct,

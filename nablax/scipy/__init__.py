@@ -1,2 +1,2 @@
-"""nablax.scipy: SciPy functions written on lax (special functions, stats.norm, linalg, sparse.linalg)."""
-from nablax.scipy import linalg, sparse, special, stats  # noqa: F401
+"""nablax.scipy: SciPy functions written on lax (special functions, stats.norm, linalg, sparse.linalg, fft, signal)."""
+from nablax.scipy import fft, linalg, signal, sparse, special, stats  # noqa: F401

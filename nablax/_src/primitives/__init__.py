@@ -2,6 +2,7 @@
 from .. import ops
 from . import (  # noqa: F401
     collectives,
+    conv,
     dynamic_slice,
     eig,
     eig_householder,
@@ -9,6 +10,7 @@ from . import (  # noqa: F401
     elementwise,
     factorizations,
     factorizations_more,
+    fft,
     indexing,
     linalg,
     misc,
@@ -18,8 +20,10 @@ from . import (  # noqa: F401
     sorting,
     special,
     spectral,
+    window_util,
+    windows,
 )
 from ._define import PRIMITIVES  # noqa: F401
 
-ops.fill(collectives, dynamic_slice, eig, elementwise, factorizations, factorizations_more, indexing, linalg, misc,
-         random_bits, reductions, shape, sorting, special, spectral)
+ops.fill(collectives, conv, dynamic_slice, eig, elementwise, factorizations, factorizations_more, fft, indexing, linalg,
+         misc, random_bits, reductions, shape, sorting, special, spectral, window_util, windows)

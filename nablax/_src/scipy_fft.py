@@ -1,0 +1,2 @@
+"""nablax.scipy.fft: dct, dctn, idct, idctn (issue 12)."""
+__all__: list[str] = []
