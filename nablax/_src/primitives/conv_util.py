@@ -8,7 +8,7 @@ ordered as the kernel's spatial letters appear in the rhs string (as JAX does).
 from __future__ import annotations
 
 import operator
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
