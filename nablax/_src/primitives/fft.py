@@ -154,7 +154,7 @@ fft_p = define_primitive(
 )
 
 
-def _complex_dtype(dtype: np.dtype) -> np.dtype:
+def complex_dtype(dtype: np.dtype) -> np.dtype:
     """The complex dtype lax.fft computes in for an input dtype (float16/bfloat16 -> complex64)."""
     if dtypes.is_complex(dtype):
         return np.dtype(dtype)
@@ -183,7 +183,7 @@ def fft_nd(x, fft_type: FftType, fft_lengths: tuple):
                              f"{np.dtype(dtype).name} (use FFT for complex input)")
         target = dtypes.to_inexact_dtype(dtype)
     else:
-        target = _complex_dtype(dtype)
+        target = complex_dtype(dtype)
     x = ops.convert_element_type(x, target)
     if not fft_lengths:
         return x
