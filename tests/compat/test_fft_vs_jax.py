@@ -41,8 +41,8 @@ def _loss(f):
 def test_jnp_fft(name, norm):
     for x in ([XR, XI] if name in REAL_ONLY else [XR, XC, XI]):
         for kw in KW[_kind(name)]:
-            jf = lambda a: getattr(jjnp.fft, name)(a, norm=norm, **kw)  # noqa: E731
-            nf = lambda a: getattr(njnp.fft, name)(a, norm=norm, **kw)  # noqa: E731
+            jf = lambda a, kw=kw: getattr(jjnp.fft, name)(a, norm=norm, **kw)  # noqa: E731
+            nf = lambda a, kw=kw: getattr(njnp.fft, name)(a, norm=norm, **kw)  # noqa: E731
             assert_same(jf(x), nf(x), rtol=2e-4, atol=2e-4)
             if x.dtype != np.int32:
                 assert_same(jax.grad(_loss(jf))(x), nablax.grad(_loss(nf))(x), path="grad", rtol=2e-3, atol=2e-3)
@@ -70,8 +70,8 @@ def test_dct(name, norm):
     kws = [{}, {"n": 4}, {"axis": 0}] if name in ("dct", "idct") else [{}, {"s": (3, 8)}, {"axes": (0,)}]
     for x in [XR, XC, XI]:
         for kw in kws:
-            jf = lambda a: getattr(jsf, name)(a, norm=norm, **kw)  # noqa: E731
-            nf = lambda a: getattr(nsf, name)(a, norm=norm, **kw)  # noqa: E731
+            jf = lambda a, kw=kw: getattr(jsf, name)(a, norm=norm, **kw)  # noqa: E731
+            nf = lambda a, kw=kw: getattr(nsf, name)(a, norm=norm, **kw)  # noqa: E731
             assert_same(jf(x), nf(x), rtol=2e-4, atol=2e-4)
             if x.dtype == np.float32:
                 assert_same(jax.grad(_loss(jf))(x), nablax.grad(_loss(nf))(x), path="grad", rtol=2e-3, atol=2e-3)
