@@ -74,9 +74,11 @@ def _convolve_nd(fname: str, in1, in2, mode: str, precision):
         # 'same' crops the full result to the first operand's shape, starting (o - 1) // 2 in,
         # where o is the (unswapped) second operand's size.
         pads = [(k - 1 - (o - 1) // 2, k - 1 - (o - 1 - (o - 1) // 2)) for k, o in zip(in2.shape, other)]
-    out = lax_conv.conv_general_dilated(in1[None, None], jnp.flip(in2)[None, None], (1,) * in1.ndim, pads,
-                                        precision=precision)
-    return out[0, 0]
+    # A negative pad (a 'same' output smaller than the swapped first operand) is a crop afterwards.
+    out = lax_conv.conv_general_dilated(in1[None, None], jnp.flip(in2)[None, None], (1,) * in1.ndim,
+                                        [(max(lo, 0), max(hi, 0)) for lo, hi in pads], precision=precision)
+    crop = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for (lo, hi), n in zip(pads, out.shape[2:]))
+    return out[(0, 0) + crop]
 
 
 def convolve(in1, in2, mode: str = "full", method: str = "auto", precision=None):
@@ -486,7 +488,7 @@ def istft(Zxx, fs=1.0, window="hann", nperseg: int | None = None, noverlap: int 
     if boundary:
         half = nperseg // 2
         x, norm = x[..., half:-half], norm[..., half:-half]
-    x = x / jnp.where(norm > 1e-10, norm, 1.0)
+    x = x / jnp.where(jnp.real(norm) > 1e-10, norm, 1.0)
     if x.ndim > 1 and time_axis != Zxx.ndim - 1:
         x = jnp.moveaxis(x, -1, time_axis - 1 if freq_axis < time_axis else time_axis)
     # As JAX: the times count x.shape[0] samples.
