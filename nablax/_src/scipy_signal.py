@@ -222,7 +222,7 @@ def _complex_dtype(dtype) -> np.dtype:
 
 def _named_window(window, n: int, dtype):
     """A window given by name or (name, params) tuple, as a constant of `dtype`."""
-    return jnp.asarray(sp_signal.get_window(window, n).astype(dtype))
+    return jnp.asarray((sp_signal.get_window(window, n) if n else np.zeros(0)).astype(dtype))
 
 
 def _window(window, nperseg: int | None, length: int, dtype) -> tuple[Any, int]:
