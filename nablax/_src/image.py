@@ -256,12 +256,12 @@ def scale_and_translate(image, shape: Sequence[int], spatial_dims: Sequence[int]
         dims[i] = d % image.ndim
     if len(set(dims)) != len(dims):
         raise ValueError(f"image.scale_and_translate: spatial_dims has repeated dimensions: {tuple(spatial_dims)}")
+    _check_vector("scale", scale, len(dims))
+    _check_vector("translation", translation, len(dims))
     fixed = [d for d in range(image.ndim) if d not in dims and image.shape[d] != shape[d]]
     if fixed:
         raise ValueError(f"image.scale_and_translate: shape {shape} changes dimension(s) {fixed} of the image "
                          f"(shape {tuple(image.shape)}), which are not in spatial_dims {tuple(spatial_dims)}")
-    _check_vector("scale", scale, len(dims))
-    _check_vector("translation", translation, len(dims))
     method = _check_method("scale_and_translate", method)
     if method is ResizeMethod.NEAREST:
         raise ValueError("image.scale_and_translate: nearest-neighbour resampling is not supported here "
