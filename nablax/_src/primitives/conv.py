@@ -1,2 +1,482 @@
-"""Convolution: the conv_general_dilated primitive and the lax convolution wrappers (issue 12)."""
-__all__: list[str] = []
+"""Convolution: the conv_general_dilated primitive and the lax convolution wrappers.
+
+The impl brings lhs to (N, spatial..., C) and rhs to (spatial..., I, O), dilates and pads
+lhs once, takes a strided view of every window (im2col without a Python loop) and
+contracts it with the kernel in one BLAS matmul (a batched matmul over feature or batch
+groups). The primitive is bilinear: its JVP is two convolutions, and each operand's
+transpose is again a conv_general_dilated (the kernel flipped, for lhs; lhs against the
+cotangent, for rhs), so derivatives of any order are convolutions too.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .. import ad_util, dtypes, ops
+from ..array import wrap
+from ..avals import ShapedArray, Zero
+from ..core import eager_args
+from . import shape
+from ._define import aval_of, define_primitive
+from .conv_util import (
+    ConvDimensionNumbers,
+    check_spec,
+    conv_dimension_numbers,
+    conv_general_permutations,
+    conv_general_shape_tuple,
+    conv_shape_tuple,
+    conv_transpose_padding,
+    conv_transpose_shape_tuple,
+    int_tuple,
+    normalize_padding,
+    out_spatial,
+)
+from .window_util import dilate_dim
+
+# ----------------------------------------------------------------------------- the kernel
+
+
+def _dilate_pad(x: np.ndarray, pads, dilation) -> np.ndarray:
+    """x (N, spatial..., C) with `dilation - 1` zeros between elements and (lo, hi) padding
+    (negative: cropping) on each spatial axis; x itself when nothing changes."""
+    if all(d == 1 for d in dilation) and all(lo == hi == 0 for lo, hi in pads):
+        return x
+    if all(d == 1 for d in dilation) and all(lo >= 0 and hi >= 0 for lo, hi in pads):
+        return np.pad(x, ((0, 0),) + tuple(pads) + ((0, 0),))
+    sizes, src, dst = [], [], []
+    for n, (lo, hi), d in zip(x.shape[1:-1], pads, dilation):
+        size = max(0, dilate_dim(n, d) + lo + hi)
+        first = max(0, -(lo // d))  # the first element not cropped away: ceil(-lo / d)
+        last = max(first, min(n, (size - 1 - lo) // d + 1))  # one past the last element kept
+        start = lo + first * d
+        sizes.append(size)
+        src.append(slice(first, last))
+        dst.append(slice(start, start + (last - first - 1) * d + 1, d) if last > first else slice(0, 0))
+    out = np.zeros((x.shape[0], *sizes, x.shape[-1]), x.dtype)
+    out[(slice(None), *dst, slice(None))] = x[(slice(None), *src, slice(None))]
+    return out
+
+
+def _compute_dtype(dtype: np.dtype) -> np.dtype:
+    """Half-precision floats accumulate in float32 (NumPy's float16 matmul is slow and inexact)."""
+    return np.dtype(np.float32) if dtype in (np.float16, dtypes.bfloat16) else dtype
+
+
+def _conv_impl(xp, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+               feature_group_count, batch_group_count, preferred_element_type):
+    ls, rs, os_ = dimension_numbers
+    nsp = len(ls) - 2
+    out_dtype = np.dtype(preferred_element_type or lhs.dtype)
+    work = _compute_dtype(out_dtype)
+    x = np.transpose(lhs, (ls[0], *ls[2:], ls[1]))
+    w = np.transpose(rhs, (*rs[2:], rs[1], rs[0]))
+    if x.dtype != work:
+        x = x.astype(work)
+    if w.dtype != work:
+        w = w.astype(work)
+    x = _dilate_pad(x, padding, lhs_dilation)
+    ksz = w.shape[:nsp]
+    n, c, o = x.shape[0], x.shape[-1], w.shape[-1]
+    osz = out_spatial(x.shape[1:-1], ksz, window_strides, [(0, 0)] * nsp, [1] * nsp, rhs_dilation)
+    st = x.strides
+    view = as_strided(x, (n, *osz, *ksz, c),
+                      (st[0], *(s * t for s, t in zip(st[1:-1], window_strides)),
+                       *(s * r for s, r in zip(st[1:-1], rhs_dilation)), st[-1]), writeable=False)
+    p, k = math.prod(osz), math.prod(ksz)
+    g, b = feature_group_count, batch_group_count
+    if g == 1 and b == 1:
+        out = np.matmul(view.reshape(n * p, k * c), w.reshape(k * c, o))
+        out = out.reshape(n, *osz, o)
+    elif g > 1:  # lhs channels (g, c/g) meet the kernel's out features (g, o/g)
+        cols = view.reshape(n * p, k, g, c // g).transpose(2, 0, 1, 3).reshape(g, n * p, k * (c // g))
+        wg = w.reshape(k, c // g, g, o // g).transpose(2, 0, 1, 3).reshape(g, k * (c // g), o // g)
+        out = np.matmul(cols, wg).transpose(1, 0, 2).reshape(n, *osz, o)
+    else:  # lhs batch (b, n/b) meets the kernel's out features (b, o/b)
+        cols = view.reshape(b, (n // b) * p, k * c)
+        wb = w.reshape(k * c, b, o // b).transpose(1, 0, 2)
+        out = np.matmul(cols, wb).transpose(1, 0, 2).reshape(n // b, *osz, o)
+    if out.dtype != out_dtype:
+        out = out.astype(out_dtype)
+    src = [0] * (nsp + 2)
+    src[os_[0]], src[os_[1]] = 0, nsp + 1
+    for i in range(nsp):
+        src[os_[2 + i]] = 1 + i
+    return np.transpose(out, src)
+
+
+# ------------------------------------------------------------------------ shape checking
+
+
+def _where(lhs: ShapedArray, rhs: ShapedArray, dnums) -> str:
+    return f"(lhs shape {lhs.shape}, rhs shape {rhs.shape}, dimension_numbers {tuple(dnums)})"
+
+
+def _conv_abstract(lhs: ShapedArray, rhs: ShapedArray, *, window_strides, padding, lhs_dilation, rhs_dilation,
+                   dimension_numbers, feature_group_count, batch_group_count, preferred_element_type):
+    ls, rs, os_ = dimension_numbers
+    where = _where(lhs, rhs, dimension_numbers)
+    if lhs.ndim != rhs.ndim or lhs.ndim < 2:
+        raise TypeError(f"lax.conv_general_dilated needs lhs and rhs of equal rank >= 2 {where}")
+    if lhs.dtype != rhs.dtype:
+        raise TypeError(f"lax.conv_general_dilated requires arguments to have the same dtypes, got "
+                        f"{lhs.dtype.name}, {rhs.dtype.name}. (nablax.numpy functions promote automatically.)")
+    g, b = feature_group_count, batch_group_count
+    for name, v in (("feature_group_count", g), ("batch_group_count", b)):
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"conv_general_dilated {name} must be a positive integer, got {v!r}.")
+    if g > 1 and b > 1:
+        raise ValueError(f"conv_general_dilated feature_group_count {g} and batch_group_count {b} cannot "
+                         f"both be greater than 1 {where}")
+    n, c = lhs.shape[ls[0]], lhs.shape[ls[1]]
+    o, i = rhs.shape[rs[0]], rhs.shape[rs[1]]
+    if c % g:
+        raise ValueError(f"conv_general_dilated feature_group_count must divide lhs feature dimension size, "
+                         f"but {g} does not divide {c} {where}")
+    if c // g != i:
+        raise ValueError(f"conv_general_dilated lhs feature dimension size divided by feature_group_count must "
+                         f"equal the rhs input feature dimension size, but {c} // {g} != {i} {where}")
+    if o % g:
+        raise ValueError(f"conv_general_dilated rhs output feature dimension size must be a multiple of "
+                         f"feature_group_count, but {o} is not a multiple of {g} {where}")
+    if n % b:
+        raise ValueError(f"conv_general_dilated batch_group_count must divide lhs batch dimension size, but "
+                         f"{b} does not divide {n} {where}")
+    if o % b:
+        raise ValueError(f"conv_general_dilated rhs output feature dimension size must be a multiple of "
+                         f"batch_group_count, but {o} is not a multiple of {b} {where}")
+    lsp = [lhs.shape[d] for d in ls[2:]]
+    ksp = [rhs.shape[d] for d in rs[2:]]
+    for (lo, hi), size, d in zip(padding, lsp, lhs_dilation):
+        if dilate_dim(size, d) + lo + hi < 0:
+            raise ValueError(f"Negative padding is larger than the size of the corresponding dimension: got "
+                             f"padding={tuple(padding)} for lhs spatial shape {tuple(lsp)} {where}")
+    dtype = lhs.dtype if preferred_element_type is None else preferred_element_type
+    if not (lhs.dtype.kind in "biufc" or lhs.dtype == dtypes.bfloat16):
+        raise TypeError(f"lax.conv_general_dilated does not accept dtype {lhs.dtype.name}")
+    space = out_spatial(lsp, ksp, window_strides, padding, lhs_dilation, rhs_dilation)
+    canonical = (n // b, o, *space)
+    out = [0] * lhs.ndim
+    for axis, size in zip(os_, canonical):
+        out[axis] = size
+    weak = preferred_element_type is None and lhs.weak_type and rhs.weak_type
+    return ShapedArray(tuple(out), dtype, weak)
+
+
+def _conv_eager(lhs, rhs, **params):
+    (lhs, rhs), (lv, rv) = eager_args((lhs, rhs))
+    aval = _conv_abstract(lhs.aval, rhs.aval, **params)
+    return wrap(_conv_impl(np, lv, rv, **params), aval.weak_type)
+
+
+# ----------------------------------------------------------------------------- calculus
+
+
+def _conv_jvp(primals, tangents, **params):
+    lhs, rhs = primals
+    tl, tr = tangents
+    out = conv_general_dilated_p.bind(lhs, rhs, **params)
+    total = Zero(aval_of(out).to_tangent_aval())
+    if type(tl) is not Zero:
+        total = ad_util.add_tangents(total, conv_general_dilated_p.bind(tl, rhs, **params))
+    if type(tr) is not Zero:
+        total = ad_util.add_tangents(total, conv_general_dilated_p.bind(lhs, tr, **params))
+    return out, total
+
+
+def _split_axis(x, axis: int, parts: int, inner: bool):
+    """Axis `axis` of size parts*m as two axes (parts, m), or (m, parts) when inner."""
+    s = list(x.shape)
+    m = s[axis] // parts
+    return shape.reshape(x, tuple(s[:axis] + ([m, parts] if inner else [parts, m]) + s[axis + 1:]))
+
+
+def _move_group(x, src: int, dst: int, parts: int):
+    """Split `parts` (major) out of axis src and merge it as the major factor of axis dst."""
+    nd = len(x.shape)
+    y = _split_axis(x, src, parts, inner=False)  # axes: ..., src -> (parts, m) at src, src+1
+    dst_y = dst if dst < src else dst + 1
+    perm = [a for a in range(nd + 1) if a != src]
+    perm.insert(perm.index(dst_y), src)
+    y = shape.transpose(y, tuple(perm))
+    s = list(y.shape)
+    at = perm.index(src)
+    return shape.reshape(y, tuple(s[:at] + [s[at] * s[at + 1]] + s[at + 2:]))
+
+
+def _as_dtype(x, dtype):
+    return x if aval_of(x).dtype == dtype else ops.convert_element_type(x, dtype)
+
+
+def _conv_transpose(ct, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+                    feature_group_count, batch_group_count, preferred_element_type):
+    if type(ct) is Zero:
+        return [None, None]
+    ls, rs, os_ = dimension_numbers
+    ct_shape = aval_of(ct).shape
+    if ad_util.is_undefined(lhs):
+        aval = lhs.aval
+        other = _as_dtype(rhs, aval_of(ct).dtype)
+        g = max(feature_group_count, batch_group_count)
+        if g > 1:  # out features (g, o/g) -> in features; the kernel's I axis gains the group factor
+            other = _move_group(other, rs[0], rs[1], g)
+        other = shape.rev(other, tuple(rs[2:]))
+        lsp = [aval.shape[d] for d in ls[2:]]
+        ksp = [aval_of(rhs).shape[d] for d in rs[2:]]
+        osp = [ct_shape[d] for d in os_[2:]]
+        pads = []
+        for n, k, m, (lo, _), s, t, r in zip(lsp, ksp, osp, padding, lhs_dilation, window_strides, rhs_dilation):
+            kd = dilate_dim(k, r)
+            pads.append((kd - 1 - lo, dilate_dim(n, s) + kd - 1 - dilate_dim(m, t) - (kd - 1 - lo)))
+        dn = ConvDimensionNumbers(os_, (rs[1], rs[0], *rs[2:]), ls)
+        res = conv_general_dilated_p.bind(
+            ct, other, window_strides=lhs_dilation, padding=tuple(pads), lhs_dilation=window_strides,
+            rhs_dilation=rhs_dilation, dimension_numbers=dn, feature_group_count=g, batch_group_count=1,
+            preferred_element_type=None)
+        if batch_group_count > 1:  # the result's features (b, c) -> lhs batch (b, n/b)
+            res = _move_group(res, ls[1], ls[0], batch_group_count)
+        return [_as_dtype(res, aval.dtype), None]
+    aval = rhs.aval
+    other = _as_dtype(lhs, aval_of(ct).dtype)
+    lsp = [aval_of(lhs).shape[d] for d in ls[2:]]
+    ksp = [aval.shape[d] for d in rs[2:]]
+    osp = [ct_shape[d] for d in os_[2:]]
+    pads = []
+    for n, k, m, (lo, _), s, t, r in zip(lsp, ksp, osp, padding, lhs_dilation, window_strides, rhs_dilation):
+        pads.append((lo, dilate_dim(m, t) - dilate_dim(n, s) + dilate_dim(k, r) - 1 - lo))
+    dn = ConvDimensionNumbers((ls[1], ls[0], *ls[2:]), (os_[1], os_[0], *os_[2:]), (rs[1], rs[0], *rs[2:]))
+    res = conv_general_dilated_p.bind(
+        other, ct, window_strides=rhs_dilation, padding=tuple(pads), lhs_dilation=lhs_dilation,
+        rhs_dilation=window_strides, dimension_numbers=dn, feature_group_count=batch_group_count,
+        batch_group_count=feature_group_count, preferred_element_type=None)
+    return [None, _as_dtype(res, aval.dtype)]
+
+
+def _conv_batch(args, dims, **params):
+    lhs, rhs = args
+    dl, dr = dims
+    ls, rs, os_ = params["dimension_numbers"]
+    g, b = params["feature_group_count"], params["batch_group_count"]
+    if dl is not None and dr is not None:
+        # The mapped axis becomes the outermost group: of features, or of batch groups.
+        size = lhs.shape[dl]
+        if b > 1:
+            lhs = _merge_outer(lhs, dl, ls[0])
+            rhs = _merge_outer(rhs, dr, rs[0])
+            new = dict(params, batch_group_count=b * size)
+        else:
+            lhs = _merge_outer(lhs, dl, ls[1])
+            rhs = _merge_outer(rhs, dr, rs[0])
+            new = dict(params, feature_group_count=g * size)
+        out = conv_general_dilated_p.bind(lhs, rhs, **new)
+        return _split_out(out, os_[1], size, 1), os_[1]
+    if dl is not None:  # folded into the batch, inside any batch groups
+        size = lhs.shape[dl]
+        lhs = _merge_inner(lhs, dl, ls[0], b)
+        out = conv_general_dilated_p.bind(lhs, rhs, **params)
+        return _split_out(out, os_[0], size, 1), os_[0]
+    size = rhs.shape[dr]  # folded into the kernel's out features, inside any groups
+    rhs = _merge_inner(rhs, dr, rs[0], max(g, b))
+    out = conv_general_dilated_p.bind(lhs, rhs, **params)
+    return _split_out(out, os_[1], size, max(g, b)), os_[1]
+
+
+def _merge_outer(x, src: int, axis: int):
+    """Move axis src in front of `axis` and merge the two (src major); `axis` counts without src."""
+    x = _move_to(x, src, axis)
+    s = list(x.shape)
+    return shape.reshape(x, tuple(s[:axis] + [s[axis] * s[axis + 1]] + s[axis + 2:]))
+
+
+def _merge_inner(x, src: int, axis: int, groups: int):
+    """Merge axis src into `axis` (counted without src) as (groups, src, rest)."""
+    x = _move_to(x, src, axis)  # (v, groups * m) at axis, axis + 1
+    s = list(x.shape)
+    v, m = s[axis], s[axis + 1] // groups
+    x = shape.reshape(x, tuple(s[:axis] + [v, groups, m] + s[axis + 2:]))
+    perm = list(range(len(s) + 1))
+    perm[axis], perm[axis + 1] = axis + 1, axis
+    x = shape.transpose(x, tuple(perm))
+    return shape.reshape(x, tuple(s[:axis] + [v * groups * m] + s[axis + 2:]))
+
+
+def _move_to(x, src: int, axis: int):
+    """Move axis src to position `axis` of the array without src."""
+    nd = len(x.shape)
+    perm = [a for a in range(nd) if a != src]
+    perm.insert(axis, src)
+    return x if perm == list(range(nd)) else shape.transpose(x, tuple(perm))
+
+
+def _split_out(out, axis: int, size: int, groups: int):
+    """Axis `axis` laid out (groups, size, m): split `size` off and leave it at `axis`."""
+    s = list(out.shape)
+    m = s[axis] // (groups * size)
+    y = shape.reshape(out, tuple(s[:axis] + [groups, size, m] + s[axis + 1:]))
+    perm = list(range(len(s) + 2))
+    perm[axis], perm[axis + 1] = axis + 1, axis
+    y = shape.transpose(y, tuple(perm))
+    return shape.reshape(y, tuple(s[:axis] + [size, groups * m] + s[axis + 1:]))
+
+
+conv_general_dilated_p = define_primitive(
+    "conv_general_dilated",
+    impl=_conv_impl,
+    abstract_eval=_conv_abstract,
+    eager=_conv_eager,
+    jvp=_conv_jvp,
+    linear=True,
+    transpose=_conv_transpose,
+    batch=_conv_batch,
+)
+
+
+# ------------------------------------------------------------------------- lax wrappers
+
+_PRECISIONS = {None, "default", "high", "highest", "fastest", "float32", "bfloat16", "bfloat16_3x",
+               "tensorfloat32"}
+
+
+def _check_precision(precision) -> None:
+    """Precision is accepted as JAX spells it and has no effect (NumPy computes at full precision)."""
+    items = precision if isinstance(precision, (tuple, list)) else (precision,)
+    for p in items:
+        name = getattr(p, "name", p)
+        if not (isinstance(name, str) and name.lower() in _PRECISIONS or name is None):
+            raise ValueError(f"lax.conv_general_dilated: unknown precision {precision!r}; use None, "
+                             "'default', 'high', 'highest' or a lax.Precision")
+
+
+def _preferred(pref, dtype: np.dtype):
+    if pref is None:
+        return None
+    pref = dtypes.canonicalize_dtype(pref)
+    ok = (dtype.kind in "iu" and (pref.kind in "iuf" or pref == dtypes.bfloat16)) or (
+        dtypes.is_float(dtype) and dtypes.is_float(pref)) or (dtype.kind == "c" and pref.kind == "c") or (
+        dtype.kind == "b" and pref.kind == "b")
+    if not ok:
+        raise TypeError("Input type is incompatible with `preferred_element_type`: the compatible combinations "
+                        "of (input_type, preferred_element_type) are (integral, integral), (integral, floating), "
+                        f"(floating, floating), (complex, complex); got ({dtype.name}, {pref.name})")
+    if pref.kind == dtype.kind and pref.itemsize < dtype.itemsize:
+        raise TypeError(f"`preferred_element_type` must not be narrower than the original type: {pref.name} "
+                        f"for inputs of {dtype.name}")
+    return pref
+
+
+def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                         dimension_numbers=None, feature_group_count: int = 1, batch_group_count: int = 1,
+                         precision=None, preferred_element_type=None):
+    """lax.conv_general_dilated: an N-d correlation with strides, padding, input and kernel
+    dilation, any layout and grouped features or batches, as JAX defines it."""
+    lshape, rshape = tuple(aval_of(lhs).shape), tuple(aval_of(rhs).shape)
+    dnums = conv_dimension_numbers(lshape, rshape, dimension_numbers)
+    nd = len(lshape)
+    if not len(dnums.lhs_spec) == len(dnums.rhs_spec) == len(dnums.out_spec) == nd == len(rshape):
+        raise TypeError(f"lax.conv_general_dilated: dimension_numbers {tuple(dnums)} do not match operands of "
+                        f"shapes {lshape} and {rshape}")
+    check_spec(dnums, nd)
+    nsp = nd - 2
+    try:
+        strides = tuple(int(s) for s in window_strides)
+    except TypeError:
+        raise TypeError(f"lax.conv_general_dilated: window_strides must be a sequence of ints, got "
+                        f"{window_strides!r}") from None
+    if len(strides) != nsp:
+        raise ValueError(f"conv_general_dilated window and window_strides must have the same number of "
+                         f"dimensions, but got {nsp} and {len(strides)}")
+    if any(s <= 0 for s in strides):
+        raise ValueError(f"lax.conv_general_dilated: window_strides must be positive, got {strides}")
+    ldil = int_tuple("lhs_dilation", lhs_dilation, nsp)
+    rdil = int_tuple("rhs_dilation", rhs_dilation, nsp)
+    if isinstance(padding, str) and any(d != 1 for d in ldil):
+        raise ValueError("String padding is not implemented for transposed convolution using this op. Please "
+                         "either exactly specify the required padding or use conv_transpose.")
+    pads = normalize_padding(padding, [lshape[d] for d in dnums.lhs_spec[2:]],
+                             [rshape[d] for d in dnums.rhs_spec[2:]], strides, rdil)
+    _check_precision(precision)
+    pref = _preferred(preferred_element_type, aval_of(lhs).dtype)
+    return conv_general_dilated_p.bind(
+        lhs, rhs, window_strides=strides, padding=pads, lhs_dilation=ldil, rhs_dilation=rdil,
+        dimension_numbers=dnums, feature_group_count=_index(feature_group_count),
+        batch_group_count=_index(batch_group_count), preferred_element_type=pref)
+
+
+def _index(v) -> int:
+    try:
+        return v.__index__()
+    except AttributeError:
+        raise TypeError(f"conv_general_dilated group counts must be integers, got {v!r}") from None
+
+
+def conv(lhs, rhs, window_strides, padding: str, precision=None, preferred_element_type=None):
+    """lax.conv: NCHW/OIHW convolution with a padding string or pairs."""
+    return conv_general_dilated(lhs, rhs, window_strides, padding, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+def conv_with_general_padding(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, precision=None,
+                              preferred_element_type=None):
+    """lax.conv_with_general_padding: NCHW/OIHW convolution with both dilations."""
+    return conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+_TRANSPOSE_DEFAULTS = {2: ("NC", "IO", "NC"), 3: ("NHC", "HIO", "NHC"), 4: ("NHWC", "HWIO", "NHWC"),
+                       5: ("NHWDC", "HWDIO", "NHWDC")}
+
+
+def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numbers=None,
+                   transpose_kernel: bool = False, precision=None, preferred_element_type=None,
+                   use_consistent_padding: bool = False):
+    """lax.conv_transpose: a fractionally strided convolution (lhs dilated by `strides`);
+    'SAME'/'VALID' name the padding of the forward conv it inverts, as in JAX."""
+    lshape, rshape = tuple(aval_of(lhs).shape), tuple(aval_of(rhs).shape)
+    nd = len(lshape)
+    if nd != len(rshape) or nd < 2:
+        raise TypeError(f"lax.conv_transpose needs lhs and rhs of equal rank >= 2, got shapes {lshape} and {rshape}")
+    if dimension_numbers is None:
+        if nd not in _TRANSPOSE_DEFAULTS:
+            raise ValueError(f"lax.conv_transpose has no default dimension_numbers for rank {nd}; pass them")
+        dimension_numbers = _TRANSPOSE_DEFAULTS[nd]
+    dn = conv_dimension_numbers(lshape, rshape, dimension_numbers)
+    ksp = [rshape[d] for d in dn.rhs_spec[2:]]
+    rdil = int_tuple("rhs_dilation", rhs_dilation, nd - 2)
+    if use_consistent_padding or padding in ("SAME", "VALID"):
+        per_dim = [padding] * len(strides) if isinstance(padding, str) else list(padding)
+        pads = tuple(conv_transpose_padding(dilate_dim(k, r), s, p)
+                     for k, r, s, p in zip(ksp, rdil, strides, per_dim))
+    else:
+        pads = padding
+    if transpose_kernel:
+        rhs = shape.rev(rhs, tuple(dn.rhs_spec[2:]))
+        perm = list(range(nd))
+        perm[dn.rhs_spec[0]], perm[dn.rhs_spec[1]] = dn.rhs_spec[1], dn.rhs_spec[0]
+        rhs = shape.transpose(rhs, tuple(perm))
+    return conv_general_dilated(lhs, rhs, (1,) * (nd - 2), pads, strides, rdil, dn, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                                 dimension_numbers=None, precision=None, preferred_element_type=None):
+    """lax.conv_general_dilated_patches: every window of lhs as features, ordered (channel,
+    filter position) — a depthwise convolution with one-hot kernels."""
+    lshape = tuple(aval_of(lhs).shape)
+    nd = len(lshape)
+    dn = conv_dimension_numbers(lshape, (1,) * nd, dimension_numbers)
+    c = lshape[dn.lhs_spec[1]]
+    filter_shape = tuple(int(k) for k in filter_shape)
+    k = math.prod(filter_shape)
+    dtype = aval_of(lhs).dtype
+    eye = np.eye(k, dtype=dtype).reshape((k, 1) + filter_shape)
+    eye = np.tile(eye, (c,) + (1,) * (nd - 1))  # (c * k, 1, *filter) in canonical OIHW order
+    kernel = np.transpose(eye, np.argsort(dn.rhs_spec))
+    return conv_general_dilated(lhs, wrap(np.ascontiguousarray(kernel)), window_strides, padding, lhs_dilation,
+                                rhs_dilation, dn, feature_group_count=c, precision=precision,
+                                preferred_element_type=preferred_element_type)
+
+
+__all__ = ["conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose",
+           "conv_general_dilated_patches", "conv_dimension_numbers", "conv_general_permutations",
+           "conv_shape_tuple", "conv_general_shape_tuple", "conv_transpose_shape_tuple", "ConvDimensionNumbers"]
