@@ -98,6 +98,11 @@ _VS_JAX = {
     "cholesky_cho_solve_16x200": (1.0, "batched cholesky + cho_solve 16×200×200"),
     "grad_slogdet_100": (1.0, "grad of slogdet 100×100"), "svd_200": (1.0, "svd 200×200"),
     "eigh_200": (1.0, "eigh 200×200"), "gp_nll_value_and_grad": (1.0, "GP NLL jit(value_and_grad)"),
+    "conv2d_fwd_bwd_b32_32x32_3to16": (1.5, "conv2d fwd+bwd b32 32×32 3→16"),
+    "cnn_digits_train_step": (1.5, "CNN digits train step"),
+    "rfft_irfft_2e20": (1.0, "rfft/irfft round trip 2^20"),
+    "rfft_irfft_grad_2e20": (1.0, "grad of rfft/irfft round trip 2^20"),
+    "max_pool_2x2_fwd_bwd_32x32x32x16": (1.0, "max-pool 2×2 fwd+bwd (32,32,32,16)"),
 }
 
 
