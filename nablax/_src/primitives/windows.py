@@ -110,31 +110,37 @@ def _reduce_impl(combine, fill):
     return impl
 
 
-def _choice(operand, params, is_max: bool):
-    """Per output position: the padded operand, and the index of the chosen tap (first extreme)."""
+def _first_extreme(operand, params, is_max: bool):
+    """The padded operand, and per tap of the window (in order) its slice and the mask of the
+    windows whose first extreme element sits at that tap (so each window is chosen once)."""
     out_shape = _check_window("reduce_window", operand.shape, **params)
     padded = _padded(operand, _extreme_fill(operand.dtype, is_max), params["padding"], params["base_dilation"])
     taps = list(_tap_slices(out_shape, params["window_dimensions"], params["window_strides"],
                             params["window_dilation"]))
     best = np.array(padded[taps[0]], copy=True)
-    index = np.zeros(out_shape, np.intp)
-    better = np.greater if is_max else np.less
-    for k, where in enumerate(taps[1:], start=1):
-        candidate = padded[where]
-        wins = better(candidate, best)
-        np.copyto(best, candidate, where=wins)
-        index[wins] = k
-    return padded, taps, index
+    for where in taps[1:]:
+        (np.maximum if is_max else np.minimum)(best, padded[where], out=best)
+    taken = None
+    masks = []
+    for where in taps:
+        mask = padded[where] == best
+        if taken is None:
+            taken = mask.copy()
+        else:
+            np.greater(mask, taken, out=mask)  # (for booleans: mask and not yet taken)
+            taken |= mask
+        masks.append((where, mask))
+    return padded, masks
 
 
 def _gather_impl(is_max: bool):
     def impl(xp, tangent, operand, **params):
         tangent, operand = np.asarray(tangent), np.asarray(operand)
         padded_t = _padded(tangent, 0, params["padding"], params["base_dilation"])
-        _, taps, index = _choice(operand, params, is_max)
-        out = np.zeros(index.shape, tangent.dtype)
-        for k, where in enumerate(taps):
-            np.copyto(out, padded_t[where], where=index == k)
+        _, masks = _first_extreme(operand, params, is_max)
+        out = np.zeros(masks[0][1].shape, tangent.dtype)
+        for where, mask in masks:
+            np.copyto(out, padded_t[where], where=mask)
         return out
     return impl
 
@@ -142,10 +148,15 @@ def _gather_impl(is_max: bool):
 def _scatter_impl(is_max: bool):
     def impl(xp, source, operand, **params):
         source, operand = np.asarray(source), np.asarray(operand)
-        padded, taps, index = _choice(operand, params, is_max)
+        padded, masks = _first_extreme(operand, params, is_max)
         acc = np.zeros(padded.shape, source.dtype)
-        for k, where in enumerate(taps):
-            acc[where] += np.where(index == k, source, 0)
+        disjoint = all(s >= (w - 1) * r + 1 for s, w, r in zip(params["window_strides"], params["window_dimensions"],
+                                                               params["window_dilation"]))
+        for where, mask in masks:
+            if disjoint:  # each position belongs to one window at most: write, don't add
+                np.copyto(acc[where], source, where=mask)
+            else:
+                acc[where] += np.where(mask, source, 0)
         return _unpad(acc, operand.shape, params["padding"], params["base_dilation"])
     return impl
 
