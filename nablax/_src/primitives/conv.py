@@ -43,8 +43,6 @@ def _dilate_pad(x: np.ndarray, pads, dilation) -> np.ndarray:
     (negative: cropping) on each spatial axis; x itself when nothing changes."""
     if all(d == 1 for d in dilation) and all(lo == hi == 0 for lo, hi in pads):
         return x
-    if all(d == 1 for d in dilation) and all(lo >= 0 and hi >= 0 for lo, hi in pads):
-        return np.pad(x, ((0, 0),) + tuple(pads) + ((0, 0),))
     sizes, src, dst = [], [], []
     for n, (lo, hi), d in zip(x.shape[1:-1], pads, dilation):
         size = max(0, dilate_dim(n, d) + lo + hi)
