@@ -27,6 +27,7 @@ import time
 from typing import NamedTuple
 
 import numpy as np
+from digits_data import load_digits_split, progress_bar
 from main_flags import parser_for
 
 import nablax as jax
@@ -50,19 +51,8 @@ class Result(NamedTuple):
 
 
 def load_data(test_fraction: float = 0.2, seed: int = 0):
-    """Digits as NHWC float32 images in [0, 1], shuffled and split: (x_train, y_train, x_test, y_test)."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise SystemExit("This example needs scikit-learn for its bundled digits dataset: "
-                         "pip install scikit-learn  (or: pip install 'nablax[examples]')") from None
-    digits = load_digits()
-    x = (digits.images / 16.0).astype(np.float32)[..., None]
-    y = digits.target.astype(np.int32)
-    order = np.random.default_rng(seed).permutation(len(x))
-    x, y = x[order], y[order]
-    n_test = int(round(test_fraction * len(x)))
-    return x[n_test:], y[n_test:], x[:n_test], y[:n_test]
+    """Digits as NHWC float32 images, shuffled and split: (x_train, y_train, x_test, y_test)."""
+    return load_digits_split(test_fraction, seed, images=True)
 
 
 def init_params(rng: np.random.Generator, channels=CHANNELS, image_size: int = 8) -> dict:
@@ -121,17 +111,6 @@ def accuracy(params: dict, x, y):
     return jnp.mean(jnp.argmax(logits_fn(params, x), axis=-1) == y)
 
 
-def _bar(total: int, enabled: bool):
-    """A tqdm bar over `total` steps, or None (disabled, or tqdm not installed)."""
-    if not enabled:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="step", leave=True)
-
-
 def main(epochs: int = 15, batch_size: int = 32, lr: float = 0.003, seed: int = 0, smoke: bool = False,
          progress: bool = True) -> Result:
     """Train the CNN and return its Result; `smoke` runs 2 epochs on 512 training images (for CI)."""
@@ -147,7 +126,7 @@ def main(epochs: int = 15, batch_size: int = 32, lr: float = 0.003, seed: int = 
           f"conv{CHANNELS[1]}-pool-conv{CHANNELS[2]}-pool-dense{N_CLASSES}, "
           f"Adam lr {lr} (cosine decay), batch {batch_size}, {epochs} epochs", flush=True)
     total_steps = epochs * steps_per_epoch
-    bar = _bar(total_steps, progress)
+    bar = progress_bar(total_steps, progress, "step")
     epoch_losses, t = [], 0
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):

@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 import relu_mlp
+from digits_data import load_digits_split, progress_bar
 from main_flags import parser_for
 
 import nablax as jax
@@ -39,18 +40,7 @@ tree_leaves = jax.tree_util.tree_leaves
 
 def load_data(test_fraction: float = 0.2, seed: int = 0):
     """Digits scaled to [0, 1], shuffled and split: (x_train, y_train, x_test, y_test)."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise SystemExit("This example needs scikit-learn for its bundled digits dataset: "
-                         "pip install scikit-learn  (or: pip install 'nablax[examples]')") from None
-    digits = load_digits()
-    x = (digits.data / 16.0).astype(np.float32)
-    y = digits.target.astype(np.int32)
-    order = np.random.default_rng(seed).permutation(len(x))
-    x, y = x[order], y[order]
-    n_test = int(round(test_fraction * len(x)))
-    return x[n_test:], y[n_test:], x[:n_test], y[:n_test]
+    return load_digits_split(test_fraction, seed, images=False)
 
 
 def init_mlp(rng: np.random.Generator, sizes=(64, 128, 10)):
@@ -112,16 +102,6 @@ def rdp_epsilon(q: float, sigma: float, steps: int, delta: float = 1e-5, orders=
     return float(best)
 
 
-def _progress(total: int, enabled: bool):
-    if enabled:
-        try:
-            from tqdm import tqdm
-            return tqdm(total=total, unit="epoch", leave=True)
-        except ImportError:
-            pass
-    return None
-
-
 def main(epochs: int = 30, batch_size: int = 64, lr: float = 0.5, clip: float = 1.0, noise_multiplier: float = 1.0,
          hidden: int = 128, seed: int = 0, progress: bool = True, n_train: int | None = None) -> float:
     """Train with DP-SGD and return the test accuracy (a float in [0, 1])."""
@@ -135,7 +115,7 @@ def main(epochs: int = 30, batch_size: int = 64, lr: float = 0.5, clip: float = 
     lr_, clip_ = jnp.float32(lr), jnp.float32(clip)
     print(f"DP-SGD on digits: {len(x_train)} train / {len(x_test)} test, MLP 64-{hidden}-10, batch {batch_size}, "
           f"lr {lr}, clip C={clip}, noise multiplier sigma={noise_multiplier}", flush=True)
-    bar = _progress(epochs, progress)
+    bar = progress_bar(epochs, progress, "epoch")
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         order = rng.permutation(len(x_train))

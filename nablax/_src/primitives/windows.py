@@ -323,38 +323,28 @@ def _ndim(x) -> int:
     return len(aval_of(x).shape)
 
 
-def reduce_window_sum(operand, window_dimensions, window_strides, padding, base_dilation=None,
-                      window_dilation=None):
-    """The sum over each window; `padding` as (low, high) pairs."""
-    return reduce_window_sum_p.bind(operand, **_params(_ndim(operand), window_dimensions, window_strides, padding,
-                                                       base_dilation, window_dilation))
+def _unary_wrapper(prim, doc: str):
+    def op(operand, window_dimensions, window_strides, padding, base_dilation=None, window_dilation=None):
+        return prim.bind(operand, **_params(_ndim(operand), window_dimensions, window_strides, padding,
+                                            base_dilation, window_dilation))
+    op.__name__ = op.__qualname__ = prim.name
+    op.__doc__ = doc
+    return op
 
 
-def reduce_window_max(operand, window_dimensions, window_strides, padding, base_dilation=None,
-                      window_dilation=None):
-    """The maximum over each window (padding counts as -inf)."""
-    return reduce_window_max_p.bind(operand, **_params(_ndim(operand), window_dimensions, window_strides, padding,
-                                                       base_dilation, window_dilation))
+def _pair_wrapper(prim, doc: str):
+    def op(source, operand, window_dimensions, window_strides, padding, base_dilation=None, window_dilation=None):
+        return prim.bind(source, operand, **_params(_ndim(operand), window_dimensions, window_strides, padding,
+                                                    base_dilation, window_dilation))
+    op.__name__ = op.__qualname__ = prim.name
+    op.__doc__ = doc
+    return op
 
 
-def reduce_window_min(operand, window_dimensions, window_strides, padding, base_dilation=None,
-                      window_dilation=None):
-    """The minimum over each window (padding counts as +inf)."""
-    return reduce_window_min_p.bind(operand, **_params(_ndim(operand), window_dimensions, window_strides, padding,
-                                                       base_dilation, window_dilation))
-
-
-def select_and_gather_add(tangent, operand, window_dimensions, window_strides, padding, base_dilation=None,
-                          window_dilation=None):
-    """Per window, `tangent` at the position of `operand`'s first maximum."""
-    return select_and_gather_add_p.bind(tangent, operand, **_params(_ndim(operand), window_dimensions,
-                                                                    window_strides, padding, base_dilation,
-                                                                    window_dilation))
-
-
-def select_and_scatter_add(source, operand, window_dimensions, window_strides, padding, base_dilation=None,
-                           window_dilation=None):
-    """Each window's `source` value added at the position of `operand`'s first maximum."""
-    return select_and_scatter_add_p.bind(source, operand, **_params(_ndim(operand), window_dimensions,
-                                                                    window_strides, padding, base_dilation,
-                                                                    window_dilation))
+reduce_window_sum = _unary_wrapper(reduce_window_sum_p, "The sum over each window; `padding` as (low, high) pairs.")
+reduce_window_max = _unary_wrapper(reduce_window_max_p, "The maximum over each window (padding counts as -inf).")
+reduce_window_min = _unary_wrapper(reduce_window_min_p, "The minimum over each window (padding counts as +inf).")
+select_and_gather_add = _pair_wrapper(select_and_gather_add_p,
+                                      "Per window, the first operand at the position of `operand`'s first maximum.")
+select_and_scatter_add = _pair_wrapper(select_and_scatter_add_p,
+                                       "Each window's source value added at the position of `operand`'s first maximum.")
