@@ -19,8 +19,7 @@ from .same_as_jax import assert_same  # noqa: E402
 RNG = np.random.default_rng(12)
 METHODS = ["nearest", "linear", "cubic", "lanczos3", "lanczos5", "cubic-pytorch", "area"]
 SHAPES = [  # (input, output): up, down, mixed, unchanged dims
-    ((7,), (13,)), ((13,), (4,)), ((6, 9), (11, 4)), ((5, 5), (5, 12)),
-    ((4, 6, 5), (3, 9, 5)), ((2, 6, 7, 3), (2, 11, 4, 3)),
+    ((13,), (4,)), ((6, 9), (11, 4)), ((5, 5), (5, 12)), ((2, 6, 7, 3), (2, 11, 4, 3)),
 ]
 
 
@@ -77,7 +76,7 @@ def test_nearest_index_rule_many_sizes():
             assert_same(jax.image.resize(x, (n,), "nearest"), nablax.image.resize(x, (n,), "nearest"))
 
 
-SAT = [([2.3, 0.6], [0.4, -1.2]), ([1.0, 1.0], [0.0, 0.0]), ([0.37, 3.1], [2.0, 0.5]), ([1.5, 0.5], [-3.0, 7.0])]
+SAT = [([2.3, 0.6], [0.4, -1.2]), ([0.37, 3.1], [2.0, 0.5])]  # (down and up, then mixed with shifts)
 
 
 @pytest.mark.parametrize("method", METHODS[1:])
