@@ -255,14 +255,15 @@ def _window_abstract(name: str, kinds: str):
 
 def _pair_abstract(name: str, scatter: bool):
     def abstract(source, operand, **params):
-        out = _out_aval(name, operand, "biuf", **params)
-        expected = operand.shape if not scatter else out.shape
-        if scatter and source.shape != out.shape or not scatter and source.shape != operand.shape:
+        windows = _out_aval(name, operand, "biuf", **params).shape
+        # scatter: one source value per window, onto the operand; gather: the reverse
+        source_shape, result_shape = (windows, operand.shape) if scatter else (operand.shape, windows)
+        if source.shape != source_shape:
             raise TypeError(f"lax.{name}: the {'source' if scatter else 'tangent'} has shape {source.shape}, "
-                            f"expected {out.shape if scatter else expected}")
+                            f"expected {source_shape}")
         if source.dtype.kind not in "fc":
             raise TypeError(f"lax.{name} needs a floating source, got {source.dtype.name}")
-        return ShapedArray(operand.shape if scatter else out.shape, source.dtype, source.weak_type)
+        return ShapedArray(result_shape, source.dtype, source.weak_type)
     return abstract
 
 
