@@ -3,7 +3,26 @@
     import nablax as jax
     import nablax.numpy as jnp
 """
-from nablax import custom_derivatives, dtypes, errors, image, lax, nn, numpy, random, scipy, tree, tree_util  # noqa: F401
+from nablax import (  # noqa: F401
+    ad_checkpoint,
+    custom_derivatives,
+    debug,
+    dtypes,
+    errors,
+    experimental,
+    flatten_util,
+    image,
+    lax,
+    nn,
+    numpy,
+    ops,
+    random,
+    scipy,
+    stages,
+    tree,
+    tree_util,
+    typing,
+)
 from nablax._src import numpy as _numpy_layer  # noqa: F401  (installs Array operators)
 from nablax._src.api import (  # noqa: F401
     ShapeDtypeStruct,
@@ -23,5 +42,10 @@ from nablax._src.array import Array  # noqa: F401
 from nablax._src.config import config, debug_infs, debug_nans, disable_jit  # noqa: F401
 from nablax._src.custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
 from nablax._src.jit.jitted import eval_shape, jit  # noqa: F401
+
+# isort: split
+from nablax._src.engine_api import *  # noqa: F403,E402
+from nablax._src.refs import *  # noqa: F403,E402
+from nablax._src.runtime_api import *  # noqa: F403,E402
 
 __version__ = "0.1.0"

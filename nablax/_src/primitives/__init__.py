@@ -1,6 +1,8 @@
 """All primitive families. Importing this package registers every primitive."""
 from .. import ops
 from . import (  # noqa: F401
+    bitwise,
+    callbacks,
     collectives,
     conv,
     dynamic_slice,
@@ -16,14 +18,18 @@ from . import (  # noqa: F401
     misc,
     random_bits,
     reductions,
+    refs,
+    selection,
     shape,
     sorting,
     special,
+    special_more,
     spectral,
     window_util,
     windows,
 )
 from ._define import PRIMITIVES  # noqa: F401
 
-ops.fill(collectives, conv, dynamic_slice, eig, elementwise, factorizations, factorizations_more, fft, indexing, linalg,
-         misc, random_bits, reductions, shape, sorting, special, spectral, window_util, windows)
+ops.fill(bitwise, callbacks, collectives, conv, dynamic_slice, eig, elementwise, factorizations, factorizations_more,
+         fft, indexing, linalg, misc, random_bits, reductions, refs, selection, shape, sorting, special,
+         special_more, spectral, window_util, windows)

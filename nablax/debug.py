@@ -1,0 +1,2 @@
+"""nablax.debug: as jax.debug."""
+__all__: list = []

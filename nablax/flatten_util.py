@@ -1,0 +1,2 @@
+"""nablax.flatten_util: as jax.flatten_util."""
+__all__: list = []

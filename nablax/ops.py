@@ -1,0 +1,2 @@
+"""nablax.ops: as jax.ops."""
+__all__: list = []

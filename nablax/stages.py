@@ -1,0 +1,2 @@
+"""nablax.stages: as jax.stages."""
+__all__: list = []

@@ -1,0 +1,2 @@
+"""nablax.typing: as jax.typing."""
+__all__: list = []
