@@ -29,6 +29,7 @@ orthogonal, ball.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Sequence
 
 import numpy as np
@@ -38,6 +39,7 @@ from . import numpy as jnp
 from .array import to_concrete_array
 from .config import x64_enabled
 from .core import lift_aval
+from .numpy import linalg_decomp
 from .numpy.promotion import checked_axis
 from .primitives import elementwise as ew
 from .primitives import misc, sorting, special
@@ -273,6 +275,27 @@ def normal(key, shape=(), dtype=None):
         im = _normal_real(k[1], shape, real)
         return ew.div(ew.complex(re, im), _const(np.sqrt(2), dtype))
     return _normal_real(data, shape, dtype)
+
+
+def orthogonal(key, n: int, shape=(), dtype=None, m: int | None = None):
+    """Haar-random n x m matrices with orthonormal columns (rows if n < m): the Q of a QR of
+    standard normal samples, its columns' signs fixed by R's diagonal (complex dtypes: unitary)."""
+    _key("orthogonal", key)
+    shape = canonical_shape("orthogonal", shape)
+    dtype = _float_dtype("orthogonal", dtype, "fc")
+    n, m = _concrete_index("orthogonal", n, "n"), _concrete_index("orthogonal", n if m is None else m, "m")
+    z = normal(key, (*shape, max(n, m), min(n, m)), dtype)
+    q, r = linalg_decomp.qr(z)
+    q = q * jnp.expand_dims(jnp.sign(jnp.diagonal(r, axis1=-2, axis2=-1)), -2)
+    return jnp.swapaxes(q, -1, -2) if n < m else q
+
+
+def _concrete_index(fname: str, value, what: str) -> int:
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"random.{fname}: `{what}` must be a concrete integer (it sets the output shape), "
+                        f"got {value!r}") from None
 
 
 def _param_shape(fname: str, shape, *params) -> tuple:
@@ -631,5 +654,5 @@ __all__ = [
     "PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "clone", "split", "fold_in",
     "random_bits", "bits", "uniform", "normal", "truncated_normal", "bernoulli", "rademacher",
     "randint", "choice", "permutation", "categorical", "gumbel", "exponential", "laplace",
-    "logistic", "cauchy", "pareto", "weibull_min", "rayleigh", "maxwell", "threefry_2x32",
+    "logistic", "cauchy", "pareto", "weibull_min", "rayleigh", "maxwell", "orthogonal", "threefry_2x32",
 ]

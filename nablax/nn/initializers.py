@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -150,8 +150,52 @@ xavier_normal = glorot_normal
 kaiming_uniform = he_uniform
 kaiming_normal = he_normal
 
+def orthogonal(scale=1.0, column_axis: int = -1, dtype=None) -> Callable:
+    """Weights whose `column_axis` columns are orthonormal (times `scale`): random.orthogonal of
+    the (rows, columns) matrix, reshaped to `shape`."""
+
+    def init(key, shape, dtype=dtype):
+        dtype = _dtype(dtype, "orthogonal")
+        shape = _shape(shape)
+        if len(shape) < 2:
+            raise ValueError("orthogonal initializer requires at least a 2D shape")
+        if 0 in shape:
+            return jnp.zeros(shape, dtype)
+        n_cols = shape[column_axis]
+        q = random.orthogonal(key, math.prod(shape) // n_cols, (), dtype, n_cols)
+        q = jnp.reshape(q, tuple(np.delete(shape, column_axis)) + (n_cols,))
+        return jnp.asarray(scale, dtype) * jnp.moveaxis(q, -1, column_axis)
+
+    return init
+
+
+def delta_orthogonal(scale=1.0, column_axis: int = -1, dtype=None) -> Callable:
+    """Convolution kernels (3-5 D) that are zero except an orthogonal matrix at the spatial centre
+    (Xiao et al. 2018): the in/out channel map is an isometry."""
+
+    def init(key, shape, dtype=dtype):
+        dtype = _dtype(dtype, "delta_orthogonal")
+        shape = _shape(shape)
+        if len(shape) not in (3, 4, 5):
+            raise ValueError("Delta orthogonal initializer requires a 3D, 4D or 5D shape.")
+        if shape[-1] < shape[-2]:
+            raise ValueError("`fan_in` must be less or equal than `fan_out`. ")
+        centre = tuple((k - 1) // 2 for k in shape[:-2])
+        block = orthogonal(scale, column_axis, dtype)(key, shape[-2:])
+        return jnp.zeros(shape, dtype).at[centre].set(block)
+
+    return init
+
+
+class Initializer(Protocol):
+    """What every initializer is: called as init(key, shape, dtype) and returns an array."""
+
+    def __call__(self, key, shape, dtype=None):
+        raise NotImplementedError("Initializer is a protocol: use one of the nn.initializers factories")
+
+
 __all__ = [
     "zeros", "ones", "constant", "normal", "uniform", "truncated_normal", "variance_scaling", "compute_fans",
     "glorot_uniform", "glorot_normal", "xavier_uniform", "xavier_normal", "lecun_uniform", "lecun_normal",
-    "he_uniform", "he_normal", "kaiming_uniform", "kaiming_normal",
+    "he_uniform", "he_normal", "kaiming_uniform", "kaiming_normal", "orthogonal", "delta_orthogonal", "Initializer",
 ]
