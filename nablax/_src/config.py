@@ -169,7 +169,6 @@ dtype_promotion_flag = config.define("jax_numpy_dtype_promotion", "standard", en
 log_compiles_flag = config.define("jax_log_compiles", False)
 explain_cache_misses_flag = config.define("jax_explain_cache_misses", False)
 no_tracing_flag = config.define("jax_no_tracing", False)
-default_device_flag = config.define("jax_default_device", None, lambda d: d)  # checked by runtime_api
 # Flags accepted for compatibility whose feature nablax lacks (see the runtime notes).
 _INERT = {
     "jax_default_matmul_precision": (None, _optional_str),
