@@ -71,22 +71,27 @@ class Config:
             return flags[name].value
         raise AttributeError(f"nablax.config has no flag {name!r}")
 
-    @contextlib.contextmanager
-    def override(self, name: str, value: Any) -> Iterator[None]:
-        """Temporarily set a flag for the current context (thread / task) only."""
+    def override(self, name: str, value: Any) -> contextlib.AbstractContextManager:
+        """Temporarily set a flag for the current context (thread / task) only; a bad value
+        raises here, before the `with` block."""
         flag = self._flags[name]
-        token = flag._override.set(flag.convert(value))
-        if flag.on_change is not None:
-            flag.on_change()
-        try:
-            yield
-        finally:
-            flag._override.reset(token)
-            if flag.on_change is not None:
-                flag.on_change()
+        return _overridden(flag, flag.convert(value))
 
     def enable_x64(self, value: bool = True) -> contextlib.AbstractContextManager:
         return self.override("jax_enable_x64", bool(value))
+
+
+@contextlib.contextmanager
+def _overridden(flag: _Flag, value: Any) -> Iterator[None]:
+    token = flag._override.set(value)
+    if flag.on_change is not None:
+        flag.on_change()
+    try:
+        yield
+    finally:
+        flag._override.reset(token)
+        if flag.on_change is not None:
+            flag.on_change()
 
 
 config = Config()

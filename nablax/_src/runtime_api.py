@@ -251,10 +251,9 @@ def transfer_guard(new_val: str) -> Iterator[None]:
 # ------------------------------------------------------------------ environment
 def print_environment_info(return_string: bool = False) -> str | None:
     """The versions of nablax, NumPy and Python, the device and the platform."""
-    import nablax  # noqa: PLC0415  (the package's version, known once it is imported)
-
+    version = sys.modules["nablax"].__version__  # the package is imported by the time anyone calls this
     info = "\n".join([
-        f"nablax: {nablax.__version__}",
+        f"nablax: {version}",
         f"numpy:  {np.__version__}",
         f"python: {sys.version}",
         "device info: cpu-1, 1 local devices",
