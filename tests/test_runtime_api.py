@@ -167,7 +167,8 @@ def test_stages():
     assert str(traced.jaxpr) == "{ lambda ; a:f32[3] b:f32[]. let c:f32[3] = mul a b in (c,) }"
     assert traced.out_info.shape == (3,) and traced.out_info.dtype == np.float32
     (pos,), kw = traced.args_info
-    assert pos.shape == (3,) and not pos.donated and repr(kw["y"]) == "ArgInfo(_aval=ShapedArray(float32[], weak_type=True), donated=False)"
+    assert pos.shape == (3,) and not pos.donated
+    assert repr(kw["y"]) == "ArgInfo(_aval=ShapedArray(float32[], weak_type=True), donated=False)"
     lowered = traced.lower()
     assert "def jitted(" in lowered.as_text() and lowered.cost_analysis() is None
     compiled = lowered.compile()
