@@ -46,7 +46,7 @@ def ravel_pytree(pytree: Any) -> tuple[Any, Callable[[Any], Any]]:
                 warnings.warn("unravel: casting the complex flat vector to a real leaf discards the imaginary part",
                               np.exceptions.ComplexWarning, stacklevel=2)
                 piece = jnp.real(piece)
-            out.append(lax.convert_element_type(piece, dtype))
+            out.append(piece if piece.dtype == dtype else lax.convert_element_type(piece, dtype))
         return tree_unflatten(treedef, out)
 
     return flat, unravel

@@ -798,7 +798,7 @@ def _one_level(tree: Any, with_keys: bool):
 def flatten_one_level(tree: Any) -> tuple[Iterable[Any], Hashable]:
     """The children of the pytree node ``tree`` and its auxiliary data (ValueError for a leaf)."""
     tag, _, aux, children, _ = _one_level(tree, False)
-    return (list(children) if tag == _CUSTOM else tuple(children)), aux
+    return (list(children) if tag in (_CUSTOM, _LIST) else tuple(children)), aux
 
 
 def flatten_one_level_with_keys(tree: Any) -> tuple[Iterable[tuple[KeyEntry, Any]], Hashable]:
