@@ -109,7 +109,7 @@ def x64_enabled() -> bool:
 
 def config_key() -> tuple:
     """The flag values that change what a traced program computes (part of jit cache keys)."""
-    return (x64_flag.value, dtype_promotion_flag.value, rank_promotion_flag.value)
+    return (x64_flag.value, dtype_promotion_flag.value)
 
 
 def disable_jit(disable: bool = True) -> contextlib.AbstractContextManager:

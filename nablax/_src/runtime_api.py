@@ -35,7 +35,6 @@ from nablax._src.config import (
     explain_cache_misses_flag,
     log_compiles_flag,
     no_tracing_flag,
-    rank_promotion_flag,
     state,
     x64_state,
 )
@@ -207,7 +206,7 @@ def _promotion_changed() -> None:
     clear_caches()
 
 
-dtype_promotion_flag.on_change = rank_promotion_flag.on_change = _promotion_changed
+dtype_promotion_flag.on_change = _promotion_changed
 
 
 # ---------------------------------------------------------------- config states

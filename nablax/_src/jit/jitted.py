@@ -487,7 +487,7 @@ def _miss_reason(key: tuple, seen: list) -> str:
         if old[2] != statics:
             out.append(f"  * different static arguments: now {statics} and before {old[2]}")
         if old[3] != flags:
-            out.append(f"  * different configuration (x64, dtype and rank promotion): now {flags} and before {old[3]}")
+            out.append(f"  * different configuration (x64, dtype promotion): now {flags} and before {old[3]}")
         return out
 
     closest = min((differences(old) for old in seen), key=len)
