@@ -137,6 +137,8 @@ def test_config_states():
         assert nablax.default_device.value is nablax.devices()[0]
     with pytest.raises(ValueError, match="default_device"):
         nablax.default_device(3)
+    with nablax.enable_checks(False):
+        assert nablax.config.read("nablax_check_jaxprs") is False  # the same flag as the Jaxpr checker's
     for st in (nablax.debug_key_reuse, nablax.enable_checks, nablax.enable_custom_prng, nablax.softmax_custom_jvp,
                nablax.no_execution, nablax.thread_guard, nablax.jax2tf_associative_scan_reductions):
         with st(True):

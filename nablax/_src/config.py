@@ -179,7 +179,6 @@ _INERT = {
     "jax_default_matmul_precision": (None, _optional_str),
     "jax_check_tracer_leaks": (False, None),
     "jax_debug_key_reuse": (False, None),
-    "jax_enable_checks": (False, None),
     "jax_enable_custom_prng": (False, None),
     "jax_default_prng_impl": ("threefry2x32", enum_flag(("threefry2x32", "rbg", "unsafe_rbg"))),
     "jax_threefry_partitionable": (True, None),
@@ -196,6 +195,8 @@ _INERT = {
 }
 for _name, (_default, _convert) in _INERT.items():
     config.define(_name, _default, _convert)
+# JAX's switch for its internal consistency checks is, here, the Jaxpr checker's flag.
+config._flags["jax_enable_checks"] = check_jaxprs_flag
 
 
 def state(name: str) -> FlagState:
