@@ -29,6 +29,9 @@ def test_dlpack_is_zero_copy_and_read_only():
     copied = np.from_dlpack(x, copy=True)
     assert not np.shares_memory(copied, x._value)
     np.testing.assert_array_equal(np.from_dlpack(jnp.float32(2.5)), 2.5)  # a 0-d array
+    assert type(x.__dlpack__()).__name__ == "PyCapsule"  # an old-protocol consumer gets a copy
+    with pytest.raises(BufferError, match="DLPack >= 1.0"):
+        x.__dlpack__(copy=False)
 
 
 def test_device_and_sharding_attributes():

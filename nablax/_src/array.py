@@ -235,7 +235,6 @@ class Array(ArrayMethods):
 
     is_fully_addressable = True
     is_fully_replicated = True
-    committed = False
 
     @property
     def addressable_shards(self) -> list:
@@ -252,8 +251,15 @@ class Array(ArrayMethods):
         """Nothing to do: the data is in host memory already."""
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
-        """Export the (read-only) NumPy buffer through DLPack without copying (unless `copy=True`)."""
+        """Export the NumPy buffer through DLPack: read-only and without copying for a DLPack 1.x
+        consumer; a consumer of the older protocol (which cannot mark memory read-only) gets a
+        copy, so that it cannot write into this immutable array."""
         v = self._value
+        if max_version is None or tuple(max_version) < (1, 0):
+            if copy is False:
+                raise BufferError("Array.__dlpack__: a zero-copy export needs a DLPack >= 1.0 consumer "
+                                  "(the older protocol cannot mark the memory read-only); pass copy=None or True")
+            return np.array(v).__dlpack__(stream=stream)
         v = v.view() if type(v) is np.ndarray else np.asarray(v)
         v.flags.writeable = False
         return v.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
