@@ -306,7 +306,7 @@ class Jitted:
         closed, out_tree = self._trace(args, kwargs, leaves, in_tree, statics)
         entry = _Entry(closed, out_tree)
         if watched and log_compiles_flag.value:
-            _LOG.warning("Finished tracing and compiling jit(%s) with shapes and types %s in %.6f sec",
+            _LOG.warning("Compiling jit(%s) with global shapes and types %s: traced and compiled in %.6f sec",
                          _fun_name(self.fun), tuple(closed.in_avals), time.perf_counter() - start)
         if not entry.cacheable:
             return entry
