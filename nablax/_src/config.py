@@ -33,10 +33,11 @@ class _Flag:
         self.on_change: Callable[[], None] | None = None  # run after every change of the value
         self._override: contextvars.ContextVar = contextvars.ContextVar(name, default=_UNSET)
 
-    @property
-    def value(self) -> Any:
+    def _value(self, _unset: Any = _UNSET) -> Any:  # (a default argument: a local, read on every op)
         v = self._override.get()
-        return self.default if v is _UNSET else v
+        return self.default if v is _unset else v
+
+    value = property(_value)
 
 
 class Config:
