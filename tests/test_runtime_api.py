@@ -68,6 +68,13 @@ def test_make_array_from_callback_and_live_arrays():
     assert indices == [(slice(None), slice(None))]
     with pytest.raises(ValueError, match="shape"):
         nablax.make_array_from_callback((3,), None, lambda idx: np.ones(2))
+    x = jnp.ones(2)
+    assert nablax.make_array_from_single_device_arrays((2,), x.sharding, [x]) is x
+    with pytest.raises(ValueError, match="shard shape"):
+        nablax.make_array_from_single_device_arrays((3,), x.sharding, [x])
+    with pytest.raises(ValueError, match="Expected 1"):
+        nablax.make_array_from_single_device_arrays((2,), x.sharding, [x, x])
+    assert isinstance(x.addressable_shards[0], nablax.Shard)
     keep = jnp.full(5, 7.0)
     assert any(a is keep for a in nablax.live_arrays())
 

@@ -23,6 +23,7 @@ from nablax._src.array import (
     CPU_DEVICE,
     Array,
     CpuDevice,
+    Shard,
     SingleDeviceSharding,
     check_placement,
     install_array_methods,
@@ -50,6 +51,7 @@ __all__ = [
     "effects_barrier", "enable_checks", "enable_custom_prng", "enable_x64", "explain_cache_misses", "float0",
     "host_count", "host_id", "host_ids", "jacobian", "jax2tf_associative_scan_reductions", "legacy_prng_key",
     "live_arrays", "local_device_count", "local_devices", "log_compiles", "make_array_from_callback",
+    "make_array_from_single_device_arrays", "Shard",
     "no_execution", "no_tracing", "numpy_dtype_promotion", "numpy_rank_promotion", "print_environment_info",
     "process_count", "process_index", "process_indices", "softmax_custom_jvp", "thread_guard",
     "threefry_partitionable", "transfer_guard", "transfer_guard_device_to_device", "transfer_guard_device_to_host",
@@ -189,6 +191,21 @@ def make_array_from_callback(shape: tuple, sharding: Any, data_callback: Callabl
         raise ValueError(f"make_array_from_callback: data_callback returned shape {data.shape}, "
                          f"but the array (one shard on one device) has shape {shape}")
     return data
+
+
+def make_array_from_single_device_arrays(shape: tuple, sharding: Any, arrays: Any, *, dtype: Any = None) -> Array:
+    """The Array of `shape` made of one array per device: here the one array, which must have that shape."""
+    check_placement(sharding, "make_array_from_single_device_arrays")
+    arrays = list(arrays)
+    if len(arrays) != 1:
+        raise ValueError(f"Expected 1 per-device arrays (this is how many devices are addressable by the sharding), "
+                         f"but got {len(arrays)}")
+    (data,) = arrays
+    if not isinstance(data, (Array, Tracer)):
+        raise TypeError(f"Unsupported type for elements in `arrays`: {type(data)} (pass nablax arrays)")
+    if tuple(data.shape) != tuple(shape):
+        raise ValueError(f"Expected shard shape {tuple(shape)} doesn't match the single device array shape {data.shape}")
+    return data if dtype is None else _jnp.asarray(data, dtype=dtype)
 
 
 def clear_caches() -> None:
