@@ -1,4 +1,7 @@
 """nablax.tree: short names for the pytree utilities (`jax.tree.map`, `jax.tree.leaves`, ...)."""
+from nablax._src.tree import (
+    static,
+)
 from nablax._src.tree import (  # noqa: F401
     tree_all as all,  # noqa: A004
 )
@@ -27,6 +30,9 @@ from nablax._src.tree import (
     tree_reduce as reduce,
 )
 from nablax._src.tree import (
+    tree_reduce_associative as reduce_associative,
+)
+from nablax._src.tree import (
     tree_structure as structure,
 )
 from nablax._src.tree import (
@@ -36,5 +42,5 @@ from nablax._src.tree import (
     tree_unflatten as unflatten,
 )
 
-__all__ = ["all", "broadcast", "flatten", "flatten_with_path", "leaves", "leaves_with_path", "map", "map_with_path", "reduce",
-           "structure", "transpose", "unflatten"]
+__all__ = ["all", "broadcast", "flatten", "flatten_with_path", "leaves", "leaves_with_path", "map", "map_with_path",
+           "reduce", "reduce_associative", "static", "structure", "transpose", "unflatten"]

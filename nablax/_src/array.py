@@ -220,8 +220,144 @@ class Array(ArrayMethods):
             return format(self._value.item(), spec)
         return format(str(self), spec)
 
+    # ------------------------------------------- devices, sharding and the Array API
     def devices(self) -> set:
-        return {"cpu:0"}
+        """The set of devices holding the array: always the one CPU device."""
+        return {CPU_DEVICE}
+
+    @property
+    def device(self) -> "CpuDevice":
+        return CPU_DEVICE
+
+    @property
+    def sharding(self) -> "SingleDeviceSharding":
+        return SINGLE_SHARDING
+
+    is_fully_addressable = True
+    is_fully_replicated = True
+
+    @property
+    def addressable_shards(self) -> list:
+        return [Shard(CPU_DEVICE, (slice(None),) * self._value.ndim, 0, self)]
+
+    global_shards = addressable_shards
+
+    def to_device(self, device, *, stream=None) -> "Array":
+        """The array on `device` (the CPU device or a sharding of it): itself."""
+        check_placement(device, "Array.to_device")
+        return self
+
+    def copy_to_host_async(self) -> None:
+        """Nothing to do: the data is in host memory already."""
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the NumPy buffer through DLPack: read-only and without copying for a DLPack 1.x
+        consumer; a consumer of the older protocol (which cannot mark memory read-only) gets a
+        copy, so that it cannot write into this immutable array."""
+        v = self._value
+        if max_version is None or tuple(max_version) < (1, 0):
+            if copy is False:
+                raise BufferError("Array.__dlpack__: a zero-copy export needs a DLPack >= 1.0 consumer "
+                                  "(the older protocol cannot mark the memory read-only); pass copy=None or True")
+            return np.array(v).__dlpack__(stream=stream)
+        v = v.view() if type(v) is np.ndarray else np.asarray(v)
+        v.flags.writeable = False
+        return v.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self) -> tuple:
+        return np.empty(0).__dlpack_device__()
+
+
+class CpuDevice:
+    """The one device nablax computes on (host memory, NumPy), printed as JAX prints it."""
+
+    __slots__ = ()
+    id = 0
+    platform = "cpu"
+    device_kind = "cpu"
+    process_index = 0
+    host_id = 0
+    task_id = 0
+    local_hardware_id = 0
+    client = None  # JAX's XLA client object; nablax has none
+
+    def __new__(cls) -> "CpuDevice":
+        return CPU_DEVICE  # one device: every "construction" is the same object
+
+    def __repr__(self) -> str:
+        return "CpuDevice(id=0)"
+
+    def __str__(self) -> str:
+        return "cpu:0"
+
+    def __reduce__(self):
+        return (_cpu_device, ())
+
+    def memory_stats(self) -> None:
+        return None
+
+
+CPU_DEVICE = object.__new__(CpuDevice)
+
+
+def _cpu_device() -> CpuDevice:
+    return CPU_DEVICE
+
+
+class SingleDeviceSharding:
+    """The placement of every nablax array: the whole array on the CPU device."""
+
+    __slots__ = ("device", "memory_kind")
+
+    def __init__(self, device: CpuDevice, *, memory_kind: str | None = None):
+        if not isinstance(device, CpuDevice):
+            raise TypeError(f"SingleDeviceSharding: expected a device (nablax.devices()[0]), got {device!r}")
+        self.device = device
+        self.memory_kind = "device" if memory_kind is None else memory_kind
+
+    device_set = property(lambda self: {self.device})
+    addressable_devices = device_set
+    num_devices = 1
+    is_fully_addressable = True
+    is_fully_replicated = True
+
+    def shard_shape(self, global_shape: tuple) -> tuple:
+        return tuple(global_shape)
+
+    def devices_indices_map(self, global_shape: tuple) -> dict:
+        return {self.device: (slice(None),) * len(global_shape)}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SingleDeviceSharding) and other.memory_kind == self.memory_kind
+
+    def __hash__(self) -> int:
+        return hash((SingleDeviceSharding, self.memory_kind))
+
+    def __repr__(self) -> str:
+        return f"SingleDeviceSharding(device={self.device!r}, memory_kind={self.memory_kind})"
+
+
+SINGLE_SHARDING = SingleDeviceSharding(CPU_DEVICE)
+
+
+class Shard:
+    """One addressable piece of an array (the whole array, on nablax's one device)."""
+
+    __slots__ = ("device", "index", "replica_id", "data")
+
+    def __init__(self, device: CpuDevice, index: tuple, replica_id: int, data: Array):
+        self.device, self.index, self.replica_id, self.data = device, index, replica_id, data
+
+    def __repr__(self) -> str:
+        return f"Shard(device={self.device!r}, index={self.index}, replica_id={self.replica_id}, data={self.data})"
+
+
+def check_placement(where_to: Any, fname: str) -> None:
+    """`where_to` must name nablax's device: None, the CPU device, or a sharding of it."""
+    if where_to is None or isinstance(where_to, (CpuDevice, SingleDeviceSharding)):
+        return
+    raise ValueError(f"{fname} only accepts None, a sharding or a device (nablax.devices()[0], "
+                     f"printed CpuDevice(id=0)); got {where_to!r} of type {type(where_to).__name__}")
 
 
 _new_array = object.__new__

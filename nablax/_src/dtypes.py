@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from nablax._src.config import x64_flag
+from nablax._src.config import dtype_promotion_flag, x64_flag
+from nablax._src.errors import TypePromotionError
 
 try:  # bfloat16 only when ml_dtypes is installed
     import ml_dtypes as _ml_dtypes
@@ -298,6 +299,8 @@ def _compute(pairs: tuple[tuple[np.dtype, bool], ...]) -> tuple[np.dtype, bool]:
             raise TypeError(f"result_type: dtype {d} is not supported; nablax handles bool, "
                             "integer, floating and complex dtypes")
         names.append(n)
+    if dtype_promotion_flag.value == "strict":
+        _check_strict(names, pairs)
     if all(w for _, w in pairs):
         node, weak = _join(names), True
     else:
@@ -309,7 +312,30 @@ def _compute(pairs: tuple[tuple[np.dtype, bool], ...]) -> tuple[np.dtype, bool]:
     return canonicalize_dtype(node), False
 
 
+# Under strict promotion a weak scalar joins only strong dtypes of these kinds, and all
+# strong dtypes must be the same.
+_STRICT_WEAK_JOINS = {"i": "iufc", "f": "fc", "c": "c"}
+
+
+def _check_strict(names: list[str], pairs: tuple) -> None:
+    strong = {n for n, (_, w) in zip(names, pairs) if not w}
+    weak_kinds = {_KIND[n] for n, (_, w) in zip(names, pairs) if w}
+    ok = len(strong) <= 1 and all(_KIND[s] in _STRICT_WEAK_JOINS[k] for s in strong for k in weak_kinds)
+    if not ok:
+        shown = tuple(f"<class '{ {'i': 'int', 'f': 'float', 'c': 'complex'}[_KIND[n]]}'>" if w else n
+                      for n, (_, w) in zip(names, pairs))
+        raise TypePromotionError(
+            f"Input dtypes {shown} have no available implicit dtype promotion path when "
+            "jax_numpy_dtype_promotion=strict. Try explicitly casting inputs to the desired output "
+            "type, or set jax_numpy_dtype_promotion=standard.")
+
+
+def _promotion_changed() -> None:
+    _RESULT.clear()  # the cache holds answers computed under the previous rule
+
+
 _RESULT: dict = {}
+dtype_promotion_flag.on_change = _promotion_changed
 
 
 def result_type(*args: Any, return_weak_type_flag: bool = False) -> Any:

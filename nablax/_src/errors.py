@@ -2,19 +2,35 @@
 from __future__ import annotations
 
 
-class NablaxTypeError(TypeError):
-    """Base of the tracer errors below (JAX's JAXTypeError); never raised itself."""
+class JAXTypeError(TypeError):
+    """Base of the tracer errors below, as JAX's; never raised itself."""
 
 
-class UnexpectedTracerError(NablaxTypeError):
+class JAXIndexError(IndexError):
+    """Base of the indexing errors nablax raises about traced indices, as JAX's."""
+
+
+class InconclusiveDimensionOperation(Exception):
+    """JAX raises it for symbolic (shape-polymorphic) dimensions; nablax has none, so never raises it."""
+
+
+class JaxRuntimeError(RuntimeError):
+    """A failure while running a computation (JAX's XlaRuntimeError); raised for `no_tracing`."""
+
+
+class TypePromotionError(ValueError):
+    """No implicit promotion between these dtypes under `numpy_dtype_promotion('strict')`."""
+
+
+class UnexpectedTracerError(JAXTypeError):
     """A traced value was used after the transformation that created it had returned."""
 
 
-class ConcretizationTypeError(NablaxTypeError):
+class ConcretizationTypeError(JAXTypeError):
     """A traced value was used where a concrete Python value is needed (`if`, `int()`, shapes)."""
 
 
-class TracerArrayConversionError(NablaxTypeError):
+class TracerArrayConversionError(JAXTypeError):
     """A traced value was converted to a NumPy array (`np.asarray(tracer)`)."""
 
 
@@ -26,10 +42,14 @@ class TracerIntegerConversionError(ConcretizationTypeError):
     """`int()` / `__index__` applied to a traced value."""
 
 
-class NonConcreteBooleanIndexError(IndexError):
+class NonConcreteBooleanIndexError(JAXIndexError):
     """A boolean mask index whose values are not known (traced): x[mask]'s shape would depend on them.
 
     An IndexError, as JAX's."""
+
+
+class KeyReuseError(JAXTypeError):
+    """A PRNG key used twice; JAX raises it under `debug_key_reuse`, which nablax accepts but does not check."""
 
 
 def escaped_tracer_message(tracer) -> str:

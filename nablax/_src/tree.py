@@ -11,7 +11,7 @@ import collections
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from .tree_keys import (  # noqa: F401 - re-exported: the key path API is part of nablax.tree_util
@@ -784,3 +784,94 @@ class Partial(functools.partial):
 register_pytree_node(
     Partial, lambda p: ((p.args, p.keywords), p.func),
     lambda func, children: Partial(func, *children[0], **children[1]))
+
+
+# ---------------------------------------------------------- one-level views, static types
+
+def _one_level(tree: Any, with_keys: bool):
+    p = _parts(tree, with_keys)
+    if p is None:
+        raise ValueError(f"can't tree-flatten type: {type(tree)}")
+    return p
+
+
+def flatten_one_level(tree: Any) -> tuple[Iterable[Any], Hashable]:
+    """The children of the pytree node ``tree`` and its auxiliary data (ValueError for a leaf)."""
+    tag, _, aux, children, _ = _one_level(tree, False)
+    return (list(children) if tag in (_CUSTOM, _LIST) else tuple(children)), aux
+
+
+def flatten_one_level_with_keys(tree: Any) -> tuple[Iterable[tuple[KeyEntry, Any]], Hashable]:
+    """Like ``flatten_one_level``, each child paired with its key."""
+    _, _, aux, children, keys = _one_level(tree, True)
+    return tuple(zip(keys, children)), aux
+
+
+def is_tree_node(typ: type) -> bool:
+    """True if ``typ`` is a registered pytree node type (built-in, custom, or a namedtuple)."""
+    return isinstance(typ, type) and (typ in _registry or (issubclass(typ, tuple) and hasattr(typ, "_fields")))
+
+
+def register_static(cls: _T) -> _T:
+    """Register ``cls`` as a pytree node with no children: instances (hashable) are part of the
+    structure, so ``jit`` treats them as static."""
+    register_pytree_node(cls, lambda x: ((), x), lambda x, _: x)
+    return cls
+
+
+def tree_reduce_associative(operation: Callable[[Any, Any], Any], tree: Any, *, identity: Any = _MISSING,
+                            is_leaf: Callable[[Any], bool] | None = None) -> Any:
+    """Reduce the leaves with an associative ``operation`` as a balanced tree of calls
+    (so its depth is logarithmic); ``identity`` is the answer for no leaves."""
+    leaves = tree_leaves(tree, is_leaf)
+    if not leaves:
+        if identity is _MISSING:
+            raise TypeError("Must specify identity for parallel reduction of empty sequence.")
+        return identity
+
+    def reduce(items: list) -> Any:
+        if len(items) == 1:
+            return items[0]
+        half = len(items) // 2
+        return operation(reduce(items[:half]), reduce(items[half:]))
+
+    return reduce(leaves)
+
+
+def static(**kwargs: Any) -> Any:
+    """A ``dataclasses.field`` marked static, for ``register_dataclass`` (part of the structure, not a leaf)."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["static"] = True
+    return dataclasses.field(metadata=metadata, **kwargs)
+
+
+class PyTreeRegistry:
+    """The registry of pytree node types, with JAX's method names (`default_registry`)."""
+
+    def flatten(self, tree: Any, leaf_predicate: Callable[[Any], bool] | None = None) -> tuple[list, PyTreeDef]:
+        return tree_flatten(tree, leaf_predicate)
+
+    def flatten_with_path(self, tree: Any, leaf_predicate: Callable[[Any], bool] | None = None) -> tuple:
+        return tree_flatten_with_path(tree, leaf_predicate)
+
+    def flatten_one_level(self, tree: Any) -> tuple:
+        return flatten_one_level(tree)
+
+    def flatten_one_level_with_keys(self, tree: Any) -> tuple:
+        return flatten_one_level_with_keys(tree)
+
+    def is_node(self, typ: type) -> bool:
+        return is_tree_node(typ)
+
+    def register_node(self, nodetype: type, flatten_func: Callable, unflatten_func: Callable,
+                      flatten_with_keys_func: Callable | None = None) -> None:
+        register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_keys_func)
+
+    def register_dataclass_node(self, nodetype: type, data_fields: Sequence[str], meta_fields: Sequence[str]) -> None:
+        register_dataclass(nodetype, data_fields, meta_fields)
+
+    def __repr__(self) -> str:
+        return f"<nablax PyTreeRegistry: {len(_registry)} node types>"
+
+
+default_registry = PyTreeRegistry()

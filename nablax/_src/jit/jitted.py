@@ -16,8 +16,10 @@ from __future__ import annotations
 import collections
 import functools
 import inspect
+import logging
 import operator
 import threading
+import time
 import weakref
 from collections.abc import Iterable
 from typing import Any, Callable, Sequence
@@ -27,8 +29,9 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, ShapeDtypeStruct
-from ..config import config_key, disable_jit_flag
+from ..config import config_key, disable_jit_flag, explain_cache_misses_flag, log_compiles_flag, no_tracing_flag
 from ..core import Tracer, _trace_var, lift_aval
+from ..errors import JaxRuntimeError
 from ..interpreters.staging import trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr
 from ..traceback_util import api_boundary, filter_exception, register_boundary
@@ -296,20 +299,31 @@ class Jitted:
         return closed, store["out_tree"]
 
     def _compile(self, key, args, kwargs, leaves, in_tree, statics) -> _Entry:
+        watched = log_compiles_flag.value or explain_cache_misses_flag.value or no_tracing_flag.value
+        if watched:
+            _before_trace(self, key)
+            start = time.perf_counter()
         closed, out_tree = self._trace(args, kwargs, leaves, in_tree, statics)
         entry = _Entry(closed, out_tree)
+        if watched and log_compiles_flag.value:
+            _LOG.warning("Compiling jit(%s) with global shapes and types %s: traced and compiled in %.6f sec",
+                         _fun_name(self.fun), tuple(closed.in_avals), time.perf_counter() - start)
         if not entry.cacheable:
             return entry
         return self._cache.put(key, entry)
 
     # ------------------------------------------------------------------ introspection
-    def lower(self, *args, **kwargs) -> "Lowered":
-        """Trace and compile for these arguments; `.as_text()` shows the generated source."""
+    def trace(self, *args, **kwargs) -> "Traced":
+        """Trace (and compile) for these arguments: `.jaxpr`, `.out_info`, `.lower()`."""
         dyn_args, dyn_kwargs, statics = self._split(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         key = self._key(leaves, in_tree, statics, dyn_args, dyn_kwargs)
         entry = self._cache.get(key) or self._compile(key, args, kwargs, leaves, in_tree, statics)
-        return Lowered(entry, self)
+        return Traced(entry, self, key, in_tree)
+
+    def lower(self, *args, **kwargs) -> "Lowered":
+        """Trace and compile for these arguments; `.as_text()` shows the generated source."""
+        return self.trace(*args, **kwargs).lower()
 
     def clear_cache(self) -> None:
         """Drop the compiled entries (shared with other `jit` wrappers of the function)."""
@@ -443,30 +457,148 @@ def _resolve_static(fun: Callable, argnums, argnames) -> tuple[tuple, tuple]:
     return argnums, argnames
 
 
-class Lowered:
-    """A traced and compiled jit entry for one input signature."""
+_LOG = logging.getLogger("nablax.jit")
 
-    def __init__(self, entry: _Entry, jitted: Jitted):
+
+def _before_trace(jitted: Jitted, key: tuple) -> None:
+    """What `log_compiles`, `explain_cache_misses` and `no_tracing` do before a (re)trace."""
+    name = _fun_name(jitted.fun)
+    code = getattr(jitted.fun, "__code__", None)
+    where = f"{name} at {code.co_filename}:{code.co_firstlineno}" if code is not None else name
+    if no_tracing_flag.value:
+        raise JaxRuntimeError(f"re-tracing function {where} for `jit`, but 'no_tracing' is set")
+    if explain_cache_misses_flag.value:
+        _LOG.warning("TRACING CACHE MISS for %s:\n%s", where, _miss_reason(key, list(jitted._cache.entries)))
+
+
+def _miss_reason(key: tuple, seen: list) -> str:
+    """Why `key` matches no previously compiled key: the differences from the closest one."""
+    if not seen:
+        return "  never seen function (or its cache was cleared)"
+    in_tree, sig, statics, flags = key
+
+    def differences(old: tuple) -> list[str]:
+        out = []
+        if old[0] != in_tree:
+            out.append(f"  * different input pytree structure: now {in_tree} and before {old[0]}")
+        elif old[1] != sig:
+            out += [f"  * at argument leaf {i}, now {_shown(a)} and before {_shown(b)}"
+                    for i, (a, b) in enumerate(zip(sig, old[1])) if a != b]
+        if old[2] != statics:
+            out.append(f"  * different static arguments: now {statics} and before {old[2]}")
+        if old[3] != flags:
+            out.append(f"  * different configuration (x64, dtype promotion): now {flags} and before {old[3]}")
+        return out
+
+    closest = min((differences(old) for old in seen), key=len)
+    return "  all previously seen cache keys differ. For the closest previous key:\n" + "\n".join(closest)
+
+
+def _shown(leaf_key: tuple) -> str:
+    if len(leaf_key) == 3:
+        shape, dtype, weak = leaf_key
+        return ShapedArray(shape, dtype, weak).str_short()
+    return f"Python {leaf_key[0].__name__}"
+
+
+class ArgInfo:
+    """One argument of a traced function: its aval and whether it was donated."""
+
+    __slots__ = ("_aval", "donated")
+
+    def __init__(self, aval: ShapedArray, donated: bool = False):
+        self._aval = aval
+        self.donated = donated
+
+    shape = property(lambda self: self._aval.shape)
+    dtype = property(lambda self: self._aval.dtype)
+
+    def __repr__(self) -> str:
+        return f"ArgInfo(_aval={self._aval!r}, donated={self.donated})"
+
+
+class Traced:
+    """A jit entry traced for one input signature (jit(f).trace(*args)): its Jaxpr and types."""
+
+    def __init__(self, entry: _Entry, jitted: Jitted, key: tuple, in_tree: PyTreeDef):
         self._entry = entry
         self._jitted = jitted
-
-    def as_text(self) -> str:
-        """The generated NumPy source of the compiled function."""
-        if self._entry.source is None:
-            _, self._entry.source = compile_closed(self._entry.closed, "jitted")
-        return self._entry.source
+        self._key = key
+        self.in_tree = in_tree
+        self.fun_name = _fun_name(jitted.fun)
 
     @property
     def jaxpr(self) -> ClosedJaxpr:
         return self._entry.closed
 
-    def compile(self) -> "Compiled":
-        return Compiled(self._entry, self._jitted)
+    @property
+    def in_avals(self) -> list:
+        return list(self._entry.closed.in_avals)
+
+    @property
+    def out_avals(self) -> list:
+        return list(self._entry.closed.out_avals)
+
+    out_tree = property(lambda self: self._entry.out_tree)
+
+    @property
+    def out_info(self):
+        """The outputs' ShapeDtypeStructs, in the output pytree."""
+        return tree_unflatten(self._entry.out_tree,
+                              [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type) for a in self.out_avals])
+
+    @property
+    def args_info(self):
+        """An ArgInfo per argument leaf, in the (args, kwargs) pytree of the traced call."""
+        return tree_unflatten(self.in_tree, [ArgInfo(a) for a in self.in_avals])
+
+    def lower(self, *, lowering_platforms=None) -> "Lowered":
+        if lowering_platforms not in (None, ("cpu",), ["cpu"]):
+            raise ValueError(f"lower: nablax runs only on 'cpu', got lowering_platforms={lowering_platforms!r}")
+        return Lowered(self._entry, self._jitted, self._key, self.in_tree)
+
+
+class Lowered(Traced):
+    """A traced jit entry lowered to NumPy source (`.as_text()`), ready to `.compile()`."""
+
+    def as_text(self, dialect: str | None = None, *, debug_info: bool = False) -> str:
+        """The generated NumPy source of the compiled function."""
+        if dialect is not None:
+            raise ValueError(f"as_text: nablax generates NumPy source only; dialect={dialect!r} is not available")
+        if self._entry.source is None:
+            _, self._entry.source = compile_closed(self._entry.closed, "jitted")
+        return self._entry.source
+
+    def compiler_ir(self, dialect: str | None = None) -> str:
+        """nablax's compiler output is the NumPy source (`as_text`)."""
+        return self.as_text(dialect)
+
+    def cost_analysis(self) -> None:
+        """None: nablax has no cost model for generated NumPy code."""
+        return None
+
+    def compile(self, compiler_options=None) -> "Compiled":
+        if compiler_options:
+            raise ValueError(f"compile: nablax's compiler takes no options, got {compiler_options!r}")
+        return Compiled(self._entry, self._jitted, self._key, self.in_tree)
 
 
 class Compiled(Lowered):
+    """A compiled jit entry: callable only with arguments of the types it was compiled for."""
+
+    def memory_analysis(self) -> None:
+        """None: nablax does not plan memory ahead of running."""
+        return None
+
     def __call__(self, *args, **kwargs):
-        return self._jitted(*args, **kwargs)
+        jitted = self._jitted
+        dyn_args, dyn_kwargs, statics = jitted._split(args, kwargs)
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        key = jitted._key(leaves, in_tree, statics, dyn_args, dyn_kwargs)
+        if key != self._key:
+            raise TypeError("Argument types differ from the types for which this computation was compiled:\n"
+                            + _miss_reason(key, [self._key]).split("\n", 1)[1])
+        return jitted(*args, **kwargs)
 
 
 def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] | None = None,

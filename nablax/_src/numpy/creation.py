@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..array import Array, wrap
+from ..array import Array, check_placement, wrap
 from ..core import Tracer
 from ..primitives import elementwise as ew
 from ..primitives import misc
@@ -156,13 +156,15 @@ def _array(obj, dtype, fname: str):
 
 
 def array(object: Any, dtype: Any = None, copy: bool = True, order: str | None = None,  # noqa: A002
-          ndmin: int = 0) -> Array:
+          ndmin: int = 0, *, device: Any = None) -> Array:
     """jnp.array: an Array from an array, scalar or (nested) list of them (tracers allowed).
 
     As in JAX, a Python scalar (or weakly typed array) without `dtype` gives a weakly
     typed result; the default dtypes are 32-bit unless x64 is enabled. `copy` has no
     visible effect (arrays are immutable); `order` must be 'K' (or None).
     """
+    if device is not None:
+        check_placement(device, "jnp.array")
     if order is not None:
         _check_order("jnp.array", order)
     if dtype is not None:
@@ -173,8 +175,11 @@ def array(object: Any, dtype: Any = None, copy: bool = True, order: str | None =
     return out
 
 
-def asarray(a: Any, dtype: Any = None, order: str | None = None, *, copy: bool | None = None) -> Array:
+def asarray(a: Any, dtype: Any = None, order: str | None = None, *, copy: bool | None = None,
+            device: Any = None) -> Array:
     """jnp.asarray: like jnp.array; an Array or tracer already of that dtype is returned as is."""
+    if device is not None:
+        check_placement(device, "jnp.asarray")
     if order is not None:
         _check_order("jnp.asarray", order)
     if dtype is None:
@@ -239,25 +244,33 @@ def _fill_dtype(fname: str, fill_value, dtype) -> tuple:
     return fill_value, dtypes.dtype_of(fill_value), dtypes.is_weakly_typed(fill_value)
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None) -> Array:
+def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) -> Array:
     """jnp.full: `shape` filled with `fill_value` (weakly typed for a Python scalar, as in JAX)."""
+    if device is not None:
+        check_placement(device, "jnp.full")
     shape = _shape_arg("full", shape)
     fill_value, dtype, weak = _fill_dtype("full", fill_value, dtype)
     return _fill("full", shape, fill_value, dtype, weak)
 
 
-def zeros(shape: Any, dtype: Any = None) -> Array:
+def zeros(shape: Any, dtype: Any = None, *, device: Any = None) -> Array:
     """jnp.zeros (default dtype float32, or float64 with x64)."""
+    if device is not None:
+        check_placement(device, "jnp.zeros")
     return wrap(np.zeros(_shape_arg("zeros", shape), _default_float("zeros", dtype)), False)
 
 
-def ones(shape: Any, dtype: Any = None) -> Array:
+def ones(shape: Any, dtype: Any = None, *, device: Any = None) -> Array:
     """jnp.ones (default dtype float32, or float64 with x64)."""
+    if device is not None:
+        check_placement(device, "jnp.ones")
     return wrap(np.ones(_shape_arg("ones", shape), _default_float("ones", dtype)), False)
 
 
-def empty(shape: Any, dtype: Any = None) -> Array:
+def empty(shape: Any, dtype: Any = None, *, device: Any = None) -> Array:
     """jnp.empty: arrays are immutable, so this is jnp.zeros."""
+    if device is not None:
+        check_placement(device, "jnp.empty")
     return wrap(np.zeros(_shape_arg("empty", shape), _default_float("empty", dtype)), False)
 
 
@@ -277,26 +290,35 @@ def _like_info(fname: str, a, dtype, shape) -> tuple:
     return out_dtype, out_shape, dtype is None and a_weak
 
 
-def zeros_like(a: Any, dtype: Any = None, shape: Any = None) -> Array:
+def zeros_like(a: Any, dtype: Any = None, shape: Any = None, *, device: Any = None) -> Array:
     """jnp.zeros_like: zeros of a's shape and dtype (a may be a tracer; the result is constant)."""
+    if device is not None:
+        check_placement(device, "jnp.zeros_like")
     dtype, shape, weak = _like_info("zeros_like", a, dtype, shape)
     return wrap(np.zeros(shape, dtype), weak)
 
 
-def ones_like(a: Any, dtype: Any = None, shape: Any = None) -> Array:
+def ones_like(a: Any, dtype: Any = None, shape: Any = None, *, device: Any = None) -> Array:
     """jnp.ones_like: ones of a's shape and dtype."""
+    if device is not None:
+        check_placement(device, "jnp.ones_like")
     dtype, shape, weak = _like_info("ones_like", a, dtype, shape)
     return wrap(np.ones(shape, dtype), weak)
 
 
-def empty_like(a: Any, dtype: Any = None, shape: Any = None) -> Array:
+def empty_like(a: Any, dtype: Any = None, shape: Any = None, *, device: Any = None) -> Array:
     """jnp.empty_like: arrays are immutable, so this is jnp.zeros_like."""
+    if device is not None:
+        check_placement(device, "jnp.empty_like")
     dtype, shape, weak = _like_info("empty_like", a, dtype, shape)
     return wrap(np.zeros(shape, dtype), weak)
 
 
-def full_like(a: Any, fill_value: Any, dtype: Any = None, shape: Any = None) -> Array:
+def full_like(a: Any, fill_value: Any, dtype: Any = None, shape: Any = None, *,
+              device: Any = None) -> Array:
     """jnp.full_like: `fill_value` in a's shape and dtype (a traced fill value stays traced)."""
+    if device is not None:
+        check_placement(device, "jnp.full_like")
     dtype, shape, weak = _like_info("full_like", a, dtype, shape)
     if isinstance(fill_value, (list, tuple)):
         fill_value = array(fill_value)
@@ -312,8 +334,10 @@ def _concrete(fname: str, x, what: str):
     return x
 
 
-def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> Array:
+def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None, *, device: Any = None) -> Array:
     """jnp.arange: int32 for integer arguments, float32 for floats (64-bit with x64)."""
+    if device is not None:
+        check_placement(device, "jnp.arange")
     given = [v for v in (start, stop, step) if v is not None]
     for v in given:
         if isinstance(v, (Array, Tracer, np.ndarray)) and v.ndim != 0:
@@ -402,8 +426,10 @@ def _traced_linspace(start, stop, num: int, endpoint: bool, axis: int, comp: np.
 
 
 def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
-             dtype: Any = None, axis: int = 0):
+             dtype: Any = None, axis: int = 0, *, device: Any = None):
     """jnp.linspace: `num` evenly spaced samples; differentiable in traced start/stop."""
+    if device is not None:
+        check_placement(device, "jnp.linspace")
     num = _num_arg("linspace", num)
     start, stop = _arraylike(start), _arraylike(stop)
     comp, out_dtype = _space_dtypes("linspace", start, stop, dtype)
@@ -486,8 +512,10 @@ def _dim(fname: str, n, what: str) -> int:
     return n
 
 
-def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> Array:
+def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None, *, device: Any = None) -> Array:
     """jnp.eye: ones on the k-th diagonal of an N x M matrix."""
+    if device is not None:
+        check_placement(device, "jnp.eye")
     n = _dim("eye", N, "N")
     m = n if M is None else _dim("eye", M, "M")
     k = operator.index(_concrete("eye", k, "k"))
