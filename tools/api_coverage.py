@@ -51,8 +51,8 @@ _PROFILER = "XLA's profiler (TensorBoard traces of XLA executions)"
 # Names left out on purpose, per module, with the reason.
 LEFT_OUT: dict[str, dict[str, str]] = {
     "jax": {
-        **dict.fromkeys(["NamedSharding", "P", "Shard", "make_mesh", "set_mesh", "shard_map", "smap", "reshard",
-                         "pmap", "make_array_from_process_local_data", "make_array_from_single_device_arrays",
+        **dict.fromkeys(["NamedSharding", "P", "make_mesh", "set_mesh", "shard_map", "smap", "reshard",
+                         "pmap", "make_array_from_process_local_data",
                          "auto_pcast", "remove_size_one_mesh_axis_from_type", "make_user_context"], _SHARDING),
         "jax2tf_associative_scan_reductions": "jax2tf-specific (TensorFlow export)",
         "memory": "XLA memory kinds (device/pinned host memory spaces)",
