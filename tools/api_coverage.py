@@ -54,7 +54,6 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         **dict.fromkeys(["NamedSharding", "P", "make_mesh", "set_mesh", "shard_map", "smap", "reshard",
                          "pmap", "make_array_from_process_local_data",
                          "auto_pcast", "remove_size_one_mesh_axis_from_type", "make_user_context"], _SHARDING),
-        "jax2tf_associative_scan_reductions": "jax2tf-specific (TensorFlow export)",
         "memory": "XLA memory kinds (device/pinned host memory spaces)",
     },
     "jax.nn": dict.fromkeys(["scaled_matmul", "scaled_dot_general", "get_scaled_dot_general_config"],
