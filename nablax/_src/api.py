@@ -22,7 +22,7 @@ from .interpreters.linearize import linearize_flat
 from .interpreters.staging import trace_to_jaxpr
 from .interpreters.transpose import backward_pass
 from .ir import eval_jaxpr
-from .primitives import templates
+from .primitives import refs, templates
 from .primitives.misc import convert_element_type
 from .primitives.shape import broadcast_in_dim, reshape, slice_in_dim
 from .traceback_util import api_boundary
@@ -54,6 +54,9 @@ def _check_leaf(x, where: str, path: str = ""):
         return x
     if isinstance(x, _SCALARS) or isinstance(x, (np.ndarray, np.generic)):
         return to_concrete_array(x)
+    if type(x) is refs.Ref:  # JAX's ValueError (a Ref has no cotangent type)
+        raise ValueError(f"{where}: argument {path or ''} is a mutable array reference ({x!r}); a Ref cannot be "
+                         "differentiated, mapped or returned. Pass its value (ref[...]) instead.")
     raise TypeError(
         f"{where}: argument {path or ''} of type {type(x).__name__} is not a valid array "
         "type; arguments must be arrays, scalars, or pytrees (tuples, lists, dicts) of them."
@@ -506,6 +509,13 @@ def vmap(
         flat, dims, sizes = [], [], []
         for (path, x), ax in zip(pairs, leaf_axes):
             label = _arg_label(path)
+            if type(x) is refs.Ref and ax is None:  # an unmapped ref is passed through (primitives/refs.py)
+                flat.append(x)
+                dims.append(None)
+                continue
+            if type(x) is refs.Ref:
+                raise NotImplementedError(f"{where}: mapping over the Ref argument {label} (in_axes={ax}) is not "
+                                          "supported by nablax; give it in_axes=None, or vmap over its value.")
             x = _check_leaf(x, where, label)
             nd = lift_aval(x).ndim
             d = _normalize_in_axis(ax, nd, label, where) if ax is not None or nd else None

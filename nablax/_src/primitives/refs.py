@@ -1,4 +1,372 @@
-"""Mutable array references as primitives: ref creation, get, swap and add-update (JAX's array refs)."""
+"""Mutable array references (JAX's array refs), discharged at trace time: no primitives.
+
+A `Ref` is a Python box holding its current value. `ref[idx]` indexes that value;
+`ref[idx] = v` replaces it (`value.at[idx].set(v)`, or `v` itself for `ref[...]`). Inside a
+transformation the value is a tracer of that transformation, so the state is threaded
+through the trace by construction: grad, vmap and jit of a function that creates its own
+refs see only ordinary pure operations, and gradients flow through writes and reads.
+
+What needs care is a ref that outlives a transformation (created before it started):
+
+* jit lifts it. A `RefScope` belongs to one jit trace; the first time the traced function
+  touches an outer ref (passed as an argument, or closed over), the scope gives it a new
+  input of the trace holding its value at the caller's level. The ref's final value is an
+  extra output, written back after the call (`trace_stateful`, `current_values`,
+  `write_back`). The compiled program stays a pure function.
+* Any other transformation leaves it where it is. Reading it is reading a constant;
+  writing into it a value of the newer transformation is JAX's error (a differentiated
+  value into a non-differentiated ref under grad, a batched value into an unbatched ref
+  under vmap), or a NotImplementedError for a staged body (a loop or cond body, make_jaxpr)
+  that nablax cannot thread the ref through.
+"""
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import ops
+from ..array import Array, to_concrete_array
+from ..avals import ShapedArray
+from ..core import Trace, Tracer, current_trace, lift_aval, run_new_trace
+
 __all__: list = []
+
+# The jit traces now running that lift refs, outermost first.
+_scopes: ContextVar[tuple] = ContextVar("nablax_ref_scopes", default=())
+
+
+class RefScope:
+    """The refs one trace threads, in lifting order: id(ref) -> [ref, its current value inside
+    the trace, the trace's input holding its value at entry].
+
+    A jit scope (`loop` None) lifts any outer ref on first use, to a new input of its trace.
+    A loop scope lifts only the refs its loop carries; `loop` identifies the attempt at
+    tracing the loop, so that a write into another outer ref restarts it (`loop_with_refs`)."""
+
+    __slots__ = ("trace", "lifted", "loop")
+
+    def __init__(self, trace: Trace, loop: object = None):
+        self.trace = trace
+        self.lifted: dict = {}
+        self.loop = loop
+
+    def lift(self, ref: "Ref", value) -> None:
+        self.lifted[id(ref)] = [ref, value, value]
+
+
+class _Discovered(Exception):
+    """A loop body wrote a value of its own into an outer ref: the loop must carry that ref."""
+
+    def __init__(self, loop: object, ref: "Ref"):
+        super().__init__("a Ref the loop must carry (internal to lax loops; never seen by users)")
+        self.loop = loop
+        self.ref = ref
+
+
+class Ref:
+    """A mutable array reference (jax.Ref): `ref[...]` reads, `ref[...] = v` writes,
+    `ref[idx]` / `ref[idx] = v` with NumPy indexing, `ref[...] += v`."""
+
+    __slots__ = ("_value", "_aval", "_owner", "_depth", "_freed", "__weakref__")
+
+    def __init__(self, value, aval: ShapedArray):
+        self._value = value
+        self._aval = aval
+        self._owner = current_trace()  # the transformation it was created in (None: eager)
+        self._depth = len(_scopes.get())  # scopes from this index on are newer than the ref
+        self._freed = False
+
+    shape = property(lambda self: self._aval.shape)
+    dtype = property(lambda self: self._aval.dtype)
+    ndim = property(lambda self: len(self._aval.shape))
+    size = property(lambda self: self._aval.size)
+    weak_type = property(lambda self: self._aval.weak_type)
+
+    def __len__(self) -> int:
+        if not self._aval.shape:
+            raise TypeError("len() of unsized object")
+        return self._aval.shape[0]
+
+    def __getitem__(self, idx):
+        value = read(self)
+        if idx is Ellipsis or idx == ():
+            return value
+        _check_bounds(self._aval.shape, idx)
+        return value[idx]
+
+    def __setitem__(self, idx, v) -> None:
+        current = read(self)
+        v = _as_value(v)
+        aval = lift_aval(v)
+        whole = idx is Ellipsis or idx == ()
+        if not whole:
+            _check_bounds(self._aval.shape, idx)
+        expected = self._aval.shape if whole else lift_aval(current[idx]).shape
+        if aval.dtype != self._aval.dtype:
+            raise ValueError(f"Invalid dtype for `swap`. Ref dtype: {self._aval.dtype}. Value dtype: {aval.dtype}. "
+                             "Writing into a Ref needs a value of the ref's dtype: convert it with .astype().")
+        if aval.shape != expected:
+            raise ValueError(f"Invalid shape for `swap`. Ref shape: {self._aval.shape}. Expected shape: {expected}. "
+                             f"Value shape: {aval.shape}. Index: {idx!r}. A Ref write does not broadcast: give "
+                             "a value of exactly the indexed shape.")
+        if aval.weak_type != self._aval.weak_type:
+            v = ops.convert_element_type(v, self._aval.dtype, weak_type=self._aval.weak_type)
+        store(self, v if whole else current.at[idx].set(v))
+
+    def __repr__(self) -> str:
+        value = self._value
+        if type(value) is Array:
+            return "Ref" + repr(value)[len("Array"):]
+        text, aval = value._short_repr(), str(value.aval)
+        return text.replace(aval, _ref_type(value.aval), 1) if aval in text else _ref_type(value.aval)
+
+    __str__ = __repr__
+
+
+def _as_value(x):
+    """An operand a ref accepts: Array, tracer, NumPy array or Python scalar."""
+    if isinstance(x, (Array, Tracer)):
+        return x
+    if isinstance(x, Ref):
+        raise TypeError("A Ref holds an array, not another Ref: read it first (ref[...]).")
+    if isinstance(x, (bool, int, float, complex, np.ndarray, np.generic)):
+        return to_concrete_array(x)
+    raise TypeError(f"Argument {x!r} of type {type(x)} is not a valid JAX type: a Ref holds arrays "
+                    "(convert lists with jnp.asarray).")
+
+
+def _check_bounds(shape: tuple, idx) -> None:
+    """A Python int index out of range is an error for a Ref (JAX's), not clamped as for arrays."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    if any(i is Ellipsis for i in items):
+        return  # positions after an Ellipsis count from the end: leave them to the indexing
+    dim = 0
+    for i in items:
+        if i is None:
+            continue
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool) and dim < len(shape):
+            if not -shape[dim] <= i < shape[dim]:
+                raise ValueError(f"Out of bound indexer: idx={i}, dim={shape[dim]}.")
+        dim += 1
+
+
+def new_ref(init_val: Any, *, memory_space: Any = None, kind: str | None = None) -> Ref:
+    """A mutable array reference holding `init_val` (memory_space and kind are accepted
+    and ignored: NumPy has one memory and no rematerialization)."""
+    if isinstance(init_val, Ref):
+        raise TypeError("new_ref: the initial value is already a Ref; pass its value (ref[...]) to copy it.")
+    if not isinstance(init_val, (Array, Tracer, bool, int, float, complex, np.ndarray, np.generic)):
+        raise TypeError(f"Error interpreting argument to new_ref as a JAX value. The problematic value is of type "
+                        f"{type(init_val)} and was passed to new_ref at position 0.")
+    value = _as_value(init_val)
+    return Ref(value, lift_aval(value))
+
+
+def read(ref: Ref):
+    """The ref's value for code running now, lifting it into the jit traces newer than it."""
+    if ref._freed:
+        raise ValueError(f"`get` must be called on `Ref` types: the Ref of {ref._aval.str_short()} was freed "
+                         "(free_ref) and can no longer be read or written.")
+    scope = _scope_of(ref)
+    return ref._value if scope is None else scope.lifted[id(ref)][1]
+
+
+def store(ref: Ref, value) -> None:
+    """Replace the ref's value for code running now (after JAX's check on where `value` comes from)."""
+    scope = _scope_of(ref)
+    _check_level(ref, value, ref._owner if scope is None else scope.trace)
+    if scope is None:
+        ref._value = value
+    else:
+        scope.lifted[id(ref)][1] = value
+
+
+def _scope_of(ref: Ref) -> RefScope | None:
+    """The innermost running scope newer than `ref` that holds it (each jit scope between
+    lifts it on first use), or None when no newer scope does."""
+    holder, value, key = None, ref._value, id(ref)
+    for scope in _scopes.get()[ref._depth:]:  # outermost first
+        cell = scope.lifted.get(key)
+        if cell is not None:
+            holder, value = scope, cell[1]
+        elif scope.loop is None:
+            value = scope.trace.new_arg(lift_aval(value).update(weak_type=ref._aval.weak_type))
+            scope.lift(ref, value)
+            holder = scope
+    return holder
+
+
+def _check_level(ref: Ref, value, level: Trace | None) -> None:
+    """A value of a transformation newer than the ref's level cannot be written into it
+    (but a loop body's value makes the loop carry the ref)."""
+    if not isinstance(value, Tracer):
+        return
+    t = value._trace
+    cur = current_trace()
+    while cur is not None and cur is not level:
+        if cur is t:
+            for scope in _scopes.get():
+                if scope.trace is t and scope.loop is not None:
+                    raise _Discovered(scope.loop, ref)
+            raise _newer_value_error(ref, t)
+        cur = cur.parent
+
+
+def _ref_type(aval: ShapedArray) -> str:
+    """How JAX names a ref's type in messages: Ref{float32[2,3]}."""
+    return f"Ref{{{aval.dtype.name}[{','.join(map(str, aval.shape))}]}}"
+
+
+def _newer_value_error(ref: Ref, trace: Trace) -> Exception:
+    ty = _ref_type(ref._aval)
+    if trace.name in ("jvp", "grad"):
+        return Exception(f"performing a set/swap operation with a differentiated value on a non-differentiated "
+                         f"array reference of type {ty}. Move the array reference to be an argument of the "
+                         "differentiated function?")
+    if trace.name == "vmap":
+        return Exception(f"performing a set/swap operation with vmapped value on an unbatched array reference of "
+                         f"type {ty}. Move the array reference to be an argument to the vmapped function?")
+    return NotImplementedError(
+        f"nablax: writing into a Ref ({ty}) created outside {trace.transformation_name()} a value computed "
+        "inside it is not supported: jit, lax.scan, lax.fori_loop and lax.while_loop thread a Ref through, "
+        "other staged functions (lax.cond branches, make_jaxpr, eval_shape, custom_jvp/vjp, checkpoint) do "
+        "not. Create the Ref inside the function, or return the value and write it outside.")
+
+
+def freeze(ref: Ref):
+    """The ref's current value, as an Array (JAX: and the ref is no longer to be used)."""
+    if not isinstance(ref, Ref):
+        return ref  # JAX returns a non-Ref argument as it is
+    return read(ref)
+
+
+def free_ref(ref: Ref) -> tuple:
+    """Invalidate the ref (JAX returns an empty tuple). Eagerly, as in JAX, a freed ref still
+    reads; inside a transformation reading it later is an error."""
+    if current_trace() is not None:
+        read(ref)  # a ref freed twice, or not a ref: the same error as a read
+        ref._freed = True
+    return ()
+
+
+def empty_ref(ty, memory_space: Any = None) -> Ref:
+    """A ref of `ty`'s shape and dtype (anything with .shape and .dtype), holding zeros.
+    JAX allows this only under jit (its buffer is uninitialized); nablax also eagerly."""
+    if not (hasattr(ty, "shape") and hasattr(ty, "dtype")):
+        raise TypeError(f"Cannot interpret value of type {type(ty)} as an abstract array; it does not have a "
+                        "dtype attribute (empty_ref takes a ShapeDtypeStruct, an aval or an array).")
+    weak = bool(getattr(ty, "weak_type", False))
+    zero = ops.broadcast_in_dim(ops.convert_element_type(0, np.dtype(ty.dtype), weak_type=weak), tuple(ty.shape), ())
+    return new_ref(zero)
+
+
+# ---------------------------------------------------------------------------- jit's side
+
+def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Callable) -> tuple[Any, list]:
+    """Trace fn(*leaves) for jit, its Ref leaves (and any outer ref it touches) lifted to
+    inputs. `make_trace()` gives the staging trace. Returns (ClosedJaxpr, closed-over refs):
+    inputs are the leaves (a ref: its value) then the closed-over refs' values; outputs are
+    fn's then the final values of the Ref leaves, in order, then of the closed-over refs."""
+    trace = make_trace()
+    scope = RefScope(trace)
+    ins, seen = [], {}
+    for i, x in enumerate(leaves):
+        if type(x) is Ref:
+            if id(x) in seen:
+                raise ValueError(f"only one reference to a mutable array may be passed as an argument to a "
+                                 f"function, but when tracing {label} the mutable array reference of type "
+                                 f"{_ref_type(x._aval)} appeared at argument leaves {seen[id(x)]} and {i}.")
+            seen[id(x)] = i
+            arg = trace.new_arg(x._aval)
+            scope.lift(x, arg)
+        else:
+            arg = trace.new_arg(lift_aval(x))
+        ins.append(arg)
+
+    def collect(outs):
+        cells = list(scope.lifted.values())
+        closed_cells = cells[len(seen):]
+        invars = [a._var for a in ins] + [cell[2]._var for cell in closed_cells]
+        return trace.to_jaxpr(invars, list(outs) + [cell[1] for cell in cells]), [cell[0] for cell in closed_cells]
+
+    token = _scopes.set(_scopes.get() + (scope,))
+    try:
+        return run_new_trace(trace, fn, [x if type(x) is Ref else a for x, a in zip(leaves, ins)], collect)
+    finally:
+        _scopes.reset(token)
+
+
+def current_values(leaves: Sequence, closed_refs: Sequence[Ref]) -> list:
+    """A stateful jit call's inputs: the leaves with each Ref replaced by its value, then the
+    closed-over refs' values."""
+    return [read(x) if type(x) is Ref else x for x in leaves] + [read(r) for r in closed_refs]
+
+
+def write_back(leaves: Sequence, closed_refs: Sequence[Ref], outs: Sequence) -> list:
+    """Store a stateful jit call's trailing outputs into its refs; returns the function's own outputs."""
+    refs = [x for x in leaves if type(x) is Ref] + list(closed_refs)
+    n = len(outs) - len(refs)
+    for ref, value in zip(refs, outs[n:]):
+        store(ref, value)
+    return list(outs[:n])
+
+
+def returned_ref_message(name: str, path: str) -> str:
+    """JAX's ValueError for a jitted function that returns a Ref."""
+    return (f"function {name} traced for jit returned a mutable array reference{path}, but mutable array "
+            "references cannot be returned. Return its value (ref[...] or freeze(ref)) instead.")
+
+
+# ------------------------------------------------------------------------- loops' side
+
+def loop_with_refs(run: Callable, fns: Sequence[Callable], kinds: Sequence[str], init):
+    """Run a loop whose bodies may write outer refs: the loop carries each such ref.
+
+    run(*fns, init) runs the loop; kinds[i] says what fns[i] returns: "pair" (scan's
+    f(carry, x) -> (carry, y); the loop returns (carry, ys)), "carry" (a while body) or
+    "read" (a while cond). The bodies are traced in a loop scope; a write of a body value
+    into an outer ref not yet carried restarts the tracing with that ref added to the carry
+    (so a loop without refs is traced once, as before). The final values are stored after."""
+    carried: list[Ref] = []
+    while True:
+        attempt = object()
+        wrapped = [_in_loop_scope(fn, kind, attempt, carried) for fn, kind in zip(fns, kinds)]
+        try:
+            if not carried:
+                return run(*wrapped, init)
+            out = run(*wrapped, (tuple(read(r) for r in carried), init))
+        except _Discovered as found:
+            if found.loop is not attempt:
+                raise
+            carried.append(found.ref)
+            continue
+        if kinds[0] == "pair":
+            (values, carry), ys = out
+            out = (carry, ys)
+        else:
+            values, out = out
+        for ref, value in zip(carried, values):
+            store(ref, value)
+        return out
+
+
+def _in_loop_scope(fn: Callable, kind: str, attempt: object, carried: list) -> Callable:
+    """fn with the carried refs' values split off its carry and threaded back out."""
+    def body(carry, *rest):
+        scope = RefScope(current_trace(), attempt)
+        if carried:
+            values, carry = carry
+            for ref, value in zip(carried, values):
+                scope.lift(ref, value)
+        token = _scopes.set(_scopes.get() + (scope,))
+        try:
+            out = fn(carry, *rest)
+        finally:
+            _scopes.reset(token)
+        if not carried or kind == "read":
+            return out
+        finals = tuple(scope.lifted[id(r)][1] for r in carried)
+        return ((finals, out[0]), out[1]) if kind == "pair" else (finals, out)
+    return body
