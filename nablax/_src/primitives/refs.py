@@ -91,7 +91,7 @@ class Ref:
 
     def __getitem__(self, idx):
         value = read(self)
-        if idx is Ellipsis or idx == ():
+        if _whole(idx):
             return value
         _check_bounds(self._aval.shape, idx)
         return value[idx]
@@ -100,7 +100,7 @@ class Ref:
         current = read(self)
         v = _as_value(v)
         aval = lift_aval(v)
-        whole = idx is Ellipsis or idx == ()
+        whole = _whole(idx)
         if not whole:
             _check_bounds(self._aval.shape, idx)
         expected = self._aval.shape if whole else lift_aval(current[idx]).shape
@@ -123,6 +123,11 @@ class Ref:
         return text.replace(aval, _ref_type(value.aval), 1) if aval in text else _ref_type(value.aval)
 
     __str__ = __repr__
+
+
+def _whole(idx) -> bool:
+    """`ref[...]` / `ref[()]`: the whole value."""
+    return idx is Ellipsis or (type(idx) is tuple and (not idx or (len(idx) == 1 and idx[0] is Ellipsis)))
 
 
 def _as_value(x):
