@@ -76,20 +76,21 @@ def test_eager_and_jit_writes():
     assert repr(jax.new_ref(jjnp.ones((2, 2), jjnp.int8))) == repr(nablax.new_ref(njnp.ones((2, 2), njnp.int8)))
 
 
+def _closed_over(J, jnp):
+    g = J.new_ref(jnp.zeros(3))
+
+    @J.jit
+    def h(x):
+        g[...] += x
+        return g[...].sum()
+
+    first = h(jnp.ones(3))
+    g[...] = g[...] * 10
+    return first, h(jnp.ones(3)), g[...]
+
+
 def test_closed_over_ref_in_jit():
-    outs = []
-    for J, jnp in ((jax, jjnp), (nablax, njnp)):
-        g = J.new_ref(jnp.zeros(3))
-
-        @J.jit
-        def h(x):
-            g[...] += x
-            return g[...].sum()
-
-        first = h(jnp.ones(3))
-        g[...] = g[...] * 10
-        outs.append((first, h(jnp.ones(3)), g[...]))
-    assert_same(*outs)
+    assert_same(_closed_over(jax, jjnp), _closed_over(nablax, njnp))
 
 
 @pytest.mark.parametrize("i", range(3))

@@ -29,8 +29,7 @@ from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, ShapeDtypeStruct
 from ..config import config_key, disable_jit_flag
 from ..core import Tracer, _trace_var, current_trace, lift_aval
-from ..interpreters.staging import trace_to_jaxpr
-from ..interpreters.staging import StagingTrace
+from ..interpreters.staging import StagingTrace, trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr
 from ..primitives import refs
 from ..traceback_util import api_boundary, filter_exception, register_boundary
