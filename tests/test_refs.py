@@ -1,6 +1,7 @@
 """Mutable array references (nablax.new_ref / Ref / freeze / empty_ref / free_ref): eager
 semantics, jit writing back to refs passed in or closed over, refs as local state under
-grad / vmap / jit and in Python, scan, fori_loop and while_loop loops, and JAX's errors."""
+grad / vmap / jit, in Python, scan, fori_loop and while_loop loops and in cond / switch
+branches, and JAX's errors."""
 import numpy as np
 import pytest
 
@@ -171,6 +172,35 @@ def test_while_loop_and_nested_loops_carry_refs():
     accumulate(jnp.ones((4, 3)))
     accumulate(jnp.ones((4, 3)))
     np.testing.assert_array_equal(g[...], [8.0, 8.0, 8.0])
+
+
+def _branchy(p, x):
+    r = nablax.new_ref(jnp.zeros(2))
+
+    def true_branch(y):
+        r[0] = y * 2
+        return y
+
+    def false_branch(y):
+        r[1] = 5.0  # a constant write: must happen only when this branch is taken
+        return -y
+
+    out = lax.cond(p, true_branch, false_branch, x)
+    return r[...].sum() * out
+
+
+def test_cond_and_switch_carry_refs():
+    for p, value, slope in ((True, 8.0, 8.0), (False, -10.0, -5.0)):
+        assert float(_branchy(p, 2.0)) == value and float(nablax.jit(_branchy)(p, 2.0)) == value
+        assert float(nablax.jit(nablax.grad(_branchy, 1))(p, 2.0)) == slope
+    np.testing.assert_array_equal(nablax.vmap(_branchy)(jnp.array([True, False]), jnp.array([2.0, 2.0])), [8.0, -10.0])
+
+    def sw(i, x):
+        r = nablax.new_ref(0.0)
+        lax.switch(i, [lambda: r.__setitem__(..., x), lambda: r.__setitem__(..., x * 2), lambda: None])
+        return r[...]
+
+    assert [float(nablax.jit(sw)(i, 3.0)) for i in range(3)] == [3.0, 6.0, 0.0]
 
 
 def test_reading_outer_refs_under_grad_and_vmap():

@@ -530,7 +530,7 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = 
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: cond_fun and body_fun must be callable")
-    return refs.loop_with_refs(lambda c, b, init: _while_loop(c, b, init, _api), (cond_fun, body_fun),
+    return refs.carry_refs(lambda c, b, init: _while_loop(c, b, init, _api), (cond_fun, body_fun),
                                ("read", "carry"), init_val)
 
 
@@ -613,7 +613,7 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     array refs the body writes are carried (primitives/refs.py)."""
     if not callable(f):
         raise TypeError("lax.scan: f must be callable")
-    return refs.loop_with_refs(lambda g, init: _scan(g, init, xs, length, reverse, unroll, _api), (f,), ("pair",), init)
+    return refs.carry_refs(lambda g, init: _scan(g, init, xs, length, reverse, unroll, _api), (f,), ("pair",), init)
 
 
 def _scan(f: Callable, init, xs, length, reverse, unroll, _api: tuple):

@@ -16,8 +16,10 @@ What needs care is a ref that outlives a transformation (created before it start
 * Any other transformation leaves it where it is. Reading it is reading a constant;
   writing into it a value of the newer transformation is JAX's error (a differentiated
   value into a non-differentiated ref under grad, a batched value into an unbatched ref
-  under vmap), or a NotImplementedError for a staged body (a loop or cond body, make_jaxpr)
-  that nablax cannot thread the ref through.
+  under vmap).
+* A staged loop or branch (scan, fori_loop, while_loop, cond, switch) carries the outer
+  refs its bodies write (`carry_refs`): their values join the carry or the operands.
+  Other staged functions (make_jaxpr, custom_jvp bodies, ...) raise NotImplementedError.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ class RefScope:
 
     A jit scope (`loop` None) lifts any outer ref on first use, to a new input of its trace.
     A loop scope lifts only the refs its loop carries; `loop` identifies the attempt at
-    tracing the loop, so that a write into another outer ref restarts it (`loop_with_refs`)."""
+    tracing the loop, so that a write into another outer ref restarts it (`carry_refs`)."""
 
     __slots__ = ("trace", "lifted", "loop")
 
@@ -180,7 +182,7 @@ def read(ref: Ref):
 
 def store(ref: Ref, value) -> None:
     """Replace the ref's value for code running now (after JAX's check on where `value` comes from)."""
-    scope = _scope_of(ref)
+    scope = _scope_of(ref, writing=True)
     _check_level(ref, value, ref._owner if scope is None else scope.trace)
     if scope is None:
         ref._value = value
@@ -188,33 +190,34 @@ def store(ref: Ref, value) -> None:
         scope.lifted[id(ref)][1] = value
 
 
-def _scope_of(ref: Ref) -> RefScope | None:
+def _scope_of(ref: Ref, writing: bool = False) -> RefScope | None:
     """The innermost running scope newer than `ref` that holds it (each jit scope between
-    lifts it on first use), or None when no newer scope does."""
-    holder, value, key = None, ref._value, id(ref)
+    lifts it on first use), or None when no newer scope does. A write inside a loop scope
+    that does not carry the ref restarts that loop's tracing with the ref carried."""
+    holder, value, key, loop = None, ref._value, id(ref), None
     for scope in _scopes.get()[ref._depth:]:  # outermost first
         cell = scope.lifted.get(key)
         if cell is not None:
-            holder, value = scope, cell[1]
+            holder, value, loop = scope, cell[1], None
         elif scope.loop is None:
             value = scope.trace.new_arg(lift_aval(value).update(weak_type=ref._aval.weak_type))
             scope.lift(ref, value)
-            holder = scope
+            holder, loop = scope, None
+        else:
+            loop = scope
+    if writing and loop is not None:
+        raise _Discovered(loop.loop, ref)
     return holder
 
 
 def _check_level(ref: Ref, value, level: Trace | None) -> None:
-    """A value of a transformation newer than the ref's level cannot be written into it
-    (but a loop body's value makes the loop carry the ref)."""
+    """A value of a transformation newer than the ref's level cannot be written into it."""
     if not isinstance(value, Tracer):
         return
     t = value._trace
     cur = current_trace()
     while cur is not None and cur is not level:
         if cur is t:
-            for scope in _scopes.get():
-                if scope.trace is t and scope.loop is not None:
-                    raise _Discovered(scope.loop, ref)
             raise _newer_value_error(ref, t)
         cur = cur.parent
 
@@ -235,9 +238,9 @@ def _newer_value_error(ref: Ref, trace: Trace) -> Exception:
                          f"type {ty}. Move the array reference to be an argument to the vmapped function?")
     return NotImplementedError(
         f"nablax: writing into a Ref ({ty}) created outside {trace.transformation_name()} a value computed "
-        "inside it is not supported: jit, lax.scan, lax.fori_loop and lax.while_loop thread a Ref through, "
-        "other staged functions (lax.cond branches, make_jaxpr, eval_shape, custom_jvp/vjp, checkpoint) do "
-        "not. Create the Ref inside the function, or return the value and write it outside.")
+        "inside it is not supported: jit, lax.scan, lax.fori_loop, lax.while_loop, lax.cond and lax.switch "
+        "thread a Ref through, other staged functions (make_jaxpr, eval_shape, custom_jvp/vjp, checkpoint, "
+        "custom_linear_solve) do not. Create the Ref inside the function, or return the value and write it outside.")
 
 
 def freeze(ref: Ref):
@@ -324,16 +327,18 @@ def returned_ref_message(name: str, path: str) -> str:
             "references cannot be returned. Return its value (ref[...] or freeze(ref)) instead.")
 
 
-# ------------------------------------------------------------------------- loops' side
+# ----------------------------------------------------------- loops' and branches' side
 
-def loop_with_refs(run: Callable, fns: Sequence[Callable], kinds: Sequence[str], init):
-    """Run a loop whose bodies may write outer refs: the loop carries each such ref.
+def carry_refs(run: Callable, fns: Sequence[Callable], kinds: Sequence[str], init):
+    """Run a staged loop or branch whose bodies may write outer refs: it carries each such ref.
 
-    run(*fns, init) runs the loop; kinds[i] says what fns[i] returns: "pair" (scan's
-    f(carry, x) -> (carry, y); the loop returns (carry, ys)), "carry" (a while body) or
-    "read" (a while cond). The bodies are traced in a loop scope; a write of a body value
-    into an outer ref not yet carried restarts the tracing with that ref added to the carry
-    (so a loop without refs is traced once, as before). The final values are stored after."""
+    run(*fns, init) runs it; kinds[i] says how fns[i] is called and what it returns:
+    "pair" (scan's f(carry, x) -> (carry, y); the result is (carry, ys)), "carry" (a while
+    body, carry -> carry), "read" (a while cond: it only reads) or "branch" (a cond branch,
+    f(*operands) -> out; `init` is the operands). The bodies run in a loop scope; a write of
+    a body's value into an outer ref not yet carried restarts the tracing with that ref
+    added (so a loop without refs is traced once, as before): its value joins the carry
+    (the operands) at the front and comes back out, to be stored after."""
     carried: list[Ref] = []
     while True:
         attempt = object()
@@ -358,16 +363,17 @@ def loop_with_refs(run: Callable, fns: Sequence[Callable], kinds: Sequence[str],
 
 
 def _in_loop_scope(fn: Callable, kind: str, attempt: object, carried: list) -> Callable:
-    """fn with the carried refs' values split off its carry and threaded back out."""
-    def body(carry, *rest):
+    """fn in a loop scope, the carried refs' values split off its carry and threaded back out."""
+    def body(*args):
         scope = RefScope(current_trace(), attempt)
         if carried:
-            values, carry = carry
+            values, first = args[0] if kind != "branch" else args
+            args = first if kind == "branch" else (first, *args[1:])
             for ref, value in zip(carried, values):
                 scope.lift(ref, value)
         token = _scopes.set(_scopes.get() + (scope,))
         try:
-            out = fn(carry, *rest)
+            out = fn(*args)
         finally:
             _scopes.reset(token)
         if not carried or kind == "read":
