@@ -203,6 +203,25 @@ def test_cond_and_switch_carry_refs():
     assert [float(nablax.jit(sw)(i, 3.0)) for i in range(3)] == [3.0, 6.0, 0.0]
 
 
+def _update(r, x):
+    r[...] += x
+    r[0] = r[0] * 2
+    return r[...].sum()
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_vmap_over_a_mapped_ref_argument(axis):
+    x = jnp.arange(6.0).reshape(2, 3)
+    expected = nablax.new_ref(jnp.ones((2, 3)))
+    sums = [_update(nablax.new_ref(jnp.ones(3)), x[i]) for i in range(2)]
+    for vmapped in (nablax.vmap(_update, in_axes=(axis, 0)), nablax.jit(nablax.vmap(_update, in_axes=(axis, 0))),
+                    nablax.vmap(nablax.jit(_update), in_axes=(axis, 0))):
+        r = nablax.new_ref(jnp.ones((2, 3)) if axis == 0 else jnp.ones((3, 2)))
+        np.testing.assert_allclose(vmapped(r, x), sums)
+        expected = np.array([[2.0, 2.0, 3.0], [8.0, 5.0, 6.0]])
+        np.testing.assert_allclose(r[...], expected if axis == 0 else expected.T)
+
+
 def test_reading_outer_refs_under_grad_and_vmap():
     r = nablax.new_ref(2.0)
     assert float(nablax.grad(lambda x: r[...] * x)(3.0)) == 2.0
@@ -229,8 +248,6 @@ def test_errors_as_jax():
         nablax.jit(lambda x: nablax.new_ref(x))(1.0)
     with pytest.raises(ValueError, match="only one reference to a mutable array"):
         nablax.jit(lambda a, b: a[...] + b[...])(r, r)
-    with pytest.raises(NotImplementedError, match="mapping over the Ref argument"):
-        nablax.vmap(lambda q, x: q[...] + x)(nablax.new_ref(jnp.ones(2)), jnp.ones(2))
     with pytest.raises(NotImplementedError, match="make_jaxpr"):
         nablax.make_jaxpr(write)(1.0)
     assert float(r[...]) == 1.0  # no failed call wrote anything

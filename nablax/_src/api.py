@@ -506,16 +506,16 @@ def vmap(
                 f"{where}: in_axes does not match the structure of the arguments.\n{e}"
             ) from None
         pairs, in_tree = tree_flatten_with_path(full)
-        flat, dims, sizes = [], [], []
+        flat, dims, sizes, ref_at = [], [], [], {}
         for (path, x), ax in zip(pairs, leaf_axes):
             label = _arg_label(path)
-            if type(x) is refs.Ref and ax is None:  # an unmapped ref is passed through (primitives/refs.py)
-                flat.append(x)
-                dims.append(None)
-                continue
-            if type(x) is refs.Ref:
-                raise NotImplementedError(f"{where}: mapping over the Ref argument {label} (in_axes={ax}) is not "
-                                          "supported by nablax; give it in_axes=None, or vmap over its value.")
+            if type(x) is refs.Ref:  # primitives/refs.py: unmapped, passed through; mapped, its value is
+                if ax is None:
+                    flat.append(x)
+                    dims.append(None)
+                    continue
+                ref_at[len(flat)] = x  # batched inside and stored back after
+                x = refs.read(x)
             x = _check_leaf(x, where, label)
             nd = lift_aval(x).ndim
             d = _normalize_in_axis(ax, nd, label, where) if ax is not None or nd else None
@@ -545,7 +545,13 @@ def vmap(
             out_flat, store["out_tree"] = tree_flatten(out)
             return [_check_leaf(o, f"output of {where}") for o in out_flat]
 
-        outs, out_dims = batch_flat(flat_fun, flat, dims, size, axis_name)
+        run = flat_fun if not ref_at else lambda *xs: refs.call_with_refs(flat_fun, xs, ref_at)
+        outs, out_dims = batch_flat(run, flat, dims, size, axis_name)
+        if ref_at:  # the mapped refs' final values, each back on its own mapped axis
+            n = len(outs) - len(ref_at)
+            for (i, ref), o, d in zip(ref_at.items(), outs[n:], out_dims[n:]):
+                refs.store(ref, _move_out(o, d, dims[i], size, where))
+            outs, out_dims = outs[:n], out_dims[:n]
         out_tree = store["out_tree"]
         try:
             out_axes_flat = broadcast_prefix(out_axes, tree_unflatten(out_tree, outs))

@@ -118,6 +118,20 @@ def test_local_refs_grad_jit_vmap(i):
     assert_same(jax.jit(jax.vmap(jf))(XS), nablax.vmap(nf)(XS), path="vmap", rtol=1e-5)
 
 
+def _mapped_ref(J, jnp):
+    def update(r, x):
+        r[...] += x
+        r[0] = r[0] * 2
+        return r[...].sum()
+
+    r = J.new_ref(jnp.ones((2, 3)))
+    return J.vmap(update)(r, jnp.arange(6.0).reshape(2, 3)), r[...]
+
+
+def test_vmap_over_ref_argument():
+    assert_same(_mapped_ref(jax, jjnp), _mapped_ref(nablax, njnp))
+
+
 def test_while_loop_and_cond_refs():
     assert_same(jax.jit(JP["local_while"])(jjnp.float32(1.5)), NP["local_while"](njnp.float32(1.5)))
     assert_same(jax.jit(JP["local_while"])(jjnp.float32(1.5)), nablax.jit(NP["local_while"])(njnp.float32(1.5)))

@@ -43,16 +43,18 @@ class RefScope:
     """The refs one trace threads, in lifting order: id(ref) -> [ref, its current value inside
     the trace, the trace's input holding its value at entry].
 
-    A jit scope (`loop` None) lifts any outer ref on first use, to a new input of its trace.
-    A loop scope lifts only the refs its loop carries; `loop` identifies the attempt at
-    tracing the loop, so that a write into another outer ref restarts it (`carry_refs`)."""
+    A jit scope (`lazy`) lifts any outer ref on first use, to a new input of its trace.
+    A loop scope holds only the refs its loop carries; `loop` identifies the attempt at
+    tracing the loop, so that a write into another outer ref restarts it (`carry_refs`).
+    A vmap scope holds the mapped Ref arguments; other refs pass through it."""
 
-    __slots__ = ("trace", "lifted", "loop")
+    __slots__ = ("trace", "lifted", "loop", "lazy")
 
-    def __init__(self, trace: Trace, loop: object = None):
+    def __init__(self, trace: Trace, loop: object = None, lazy: bool = False):
         self.trace = trace
         self.lifted: dict = {}
         self.loop = loop
+        self.lazy = lazy
 
     def lift(self, ref: "Ref", value) -> None:
         self.lifted[id(ref)] = [ref, value, value]
@@ -80,37 +82,47 @@ class Ref:
         self._depth = len(_scopes.get())  # scopes from this index on are newer than the ref
         self._freed = False
 
-    shape = property(lambda self: self._aval.shape)
+    @property
+    def shape(self) -> tuple:
+        """The shape here: under vmap of a mapped Ref, one example's."""
+        for scope in reversed(_scopes.get()[self._depth:]):
+            cell = scope.lifted.get(id(self))
+            if cell is not None:
+                return lift_aval(cell[1]).shape
+        return self._aval.shape
+
     dtype = property(lambda self: self._aval.dtype)
-    ndim = property(lambda self: len(self._aval.shape))
-    size = property(lambda self: self._aval.size)
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape)))
     weak_type = property(lambda self: self._aval.weak_type)
 
     def __len__(self) -> int:
-        if not self._aval.shape:
+        shape = self.shape
+        if not shape:
             raise TypeError("len() of unsized object")
-        return self._aval.shape[0]
+        return shape[0]
 
     def __getitem__(self, idx):
         value = read(self)
         if _whole(idx):
             return value
-        _check_bounds(self._aval.shape, idx)
+        _check_bounds(lift_aval(value).shape, idx)
         return value[idx]
 
     def __setitem__(self, idx, v) -> None:
         current = read(self)
+        shape = lift_aval(current).shape
         v = _as_value(v)
         aval = lift_aval(v)
         whole = _whole(idx)
         if not whole:
-            _check_bounds(self._aval.shape, idx)
-        expected = self._aval.shape if whole else lift_aval(current[idx]).shape
+            _check_bounds(shape, idx)
+        expected = shape if whole else lift_aval(current[idx]).shape
         if aval.dtype != self._aval.dtype:
             raise ValueError(f"Invalid dtype for `swap`. Ref dtype: {self._aval.dtype}. Value dtype: {aval.dtype}. "
                              "Writing into a Ref needs a value of the ref's dtype: convert it with .astype().")
         if aval.shape != expected:
-            raise ValueError(f"Invalid shape for `swap`. Ref shape: {self._aval.shape}. Expected shape: {expected}. "
+            raise ValueError(f"Invalid shape for `swap`. Ref shape: {shape}. Expected shape: {expected}. "
                              f"Value shape: {aval.shape}. Index: {idx!r}. A Ref write does not broadcast: give "
                              "a value of exactly the indexed shape.")
         if aval.weak_type != self._aval.weak_type:
@@ -199,11 +211,11 @@ def _scope_of(ref: Ref, writing: bool = False) -> RefScope | None:
         cell = scope.lifted.get(key)
         if cell is not None:
             holder, value, loop = scope, cell[1], None
-        elif scope.loop is None:
+        elif scope.lazy:
             value = scope.trace.new_arg(lift_aval(value).update(weak_type=ref._aval.weak_type))
             scope.lift(ref, value)
             holder, loop = scope, None
-        else:
+        elif scope.loop is not None:
             loop = scope
     if writing and loop is not None:
         raise _Discovered(loop.loop, ref)
@@ -278,7 +290,7 @@ def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Calla
     inputs are the leaves (a ref: its value) then the closed-over refs' values; outputs are
     fn's then the final values of the Ref leaves, in order, then of the closed-over refs."""
     trace = make_trace()
-    scope = RefScope(trace)
+    scope = RefScope(trace, lazy=True)
     ins, seen = [], {}
     for i, x in enumerate(leaves):
         if type(x) is Ref:
@@ -287,7 +299,7 @@ def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Calla
                                  f"function, but when tracing {label} the mutable array reference of type "
                                  f"{_ref_type(x._aval)} appeared at argument leaves {seen[id(x)]} and {i}.")
             seen[id(x)] = i
-            arg = trace.new_arg(x._aval)
+            arg = trace.new_arg(x._aval.update(shape=x.shape))  # under vmap, one example's shape
             scope.lift(x, arg)
         else:
             arg = trace.new_arg(lift_aval(x))
@@ -381,3 +393,20 @@ def _in_loop_scope(fn: Callable, kind: str, attempt: object, carried: list) -> C
         finals = tuple(scope.lifted[id(r)][1] for r in carried)
         return ((finals, out[0]), out[1]) if kind == "pair" else (finals, out)
     return body
+
+
+# ------------------------------------------------------------------------- vmap's side
+
+def call_with_refs(fn: Callable, args: Sequence, ref_at: dict) -> list:
+    """fn(*args) with the Ref ref_at[i] in place of args[i], holding args[i] as its value
+    (vmap: the batched value of a mapped Ref argument). Returns fn's outputs followed by
+    those refs' final values, for the caller to store back."""
+    scope = RefScope(current_trace())
+    for i, ref in ref_at.items():
+        scope.lift(ref, args[i])
+    token = _scopes.set(_scopes.get() + (scope,))
+    try:
+        outs = fn(*[ref_at.get(i, a) for i, a in enumerate(args)])
+    finally:
+        _scopes.reset(token)
+    return list(outs) + [scope.lifted[id(r)][1] for r in ref_at.values()]
