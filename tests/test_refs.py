@@ -250,6 +250,7 @@ def test_errors_as_jax():
         nablax.jit(lambda a, b: a[...] + b[...])(r, r)
     with pytest.raises(NotImplementedError, match="make_jaxpr"):
         nablax.make_jaxpr(write)(1.0)
+    assert nablax.eval_shape(write, 1.0).shape == ()  # traced with the ref lifted; nothing written
     assert float(r[...]) == 1.0  # no failed call wrote anything
 
 

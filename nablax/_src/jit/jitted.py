@@ -29,7 +29,7 @@ from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, ShapeDtypeStruct
 from ..config import config_key, disable_jit_flag
 from ..core import Tracer, _trace_var, current_trace, lift_aval
-from ..interpreters.staging import StagingTrace, trace_to_jaxpr
+from ..interpreters.staging import StagingTrace
 from ..ir import ClosedJaxpr, Jaxpr
 from ..primitives import refs
 from ..traceback_util import api_boundary, filter_exception, register_boundary
@@ -522,6 +522,9 @@ def eval_shape(fun: Callable, *args, **kwargs):
         out_flat, store["out_tree"] = tree_flatten(out)
         return out_flat
 
-    closed = trace_to_jaxpr(flat_fun, avals, label="eval_shape")
-    return tree_unflatten(store["out_tree"],
-                          [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type) for a in closed.out_avals])
+    # Mutable array refs it touches are lifted as under jit; their final values are dropped.
+    closed, _ = refs.trace_stateful(flat_fun, leaves, "eval_shape",
+                                    lambda: StagingTrace(current_trace(), True, "eval_shape"), avals)
+    out_tree = store["out_tree"]
+    return tree_unflatten(out_tree, [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+                                     for a in closed.out_avals[:out_tree.num_leaves]])

@@ -251,7 +251,7 @@ def _newer_value_error(ref: Ref, trace: Trace) -> Exception:
     return NotImplementedError(
         f"nablax: writing into a Ref ({ty}) created outside {trace.transformation_name()} a value computed "
         "inside it is not supported: jit, lax.scan, lax.fori_loop, lax.while_loop, lax.cond and lax.switch "
-        "thread a Ref through, other staged functions (make_jaxpr, eval_shape, custom_jvp/vjp, checkpoint, "
+        "thread a Ref through, other staged functions (make_jaxpr, custom_jvp/vjp, checkpoint, "
         "custom_linear_solve) do not. Create the Ref inside the function, or return the value and write it outside.")
 
 
@@ -284,11 +284,13 @@ def empty_ref(ty, memory_space: Any = None) -> Ref:
 
 # ---------------------------------------------------------------------------- jit's side
 
-def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Callable) -> tuple[Any, list]:
-    """Trace fn(*leaves) for jit, its Ref leaves (and any outer ref it touches) lifted to
-    inputs. `make_trace()` gives the staging trace. Returns (ClosedJaxpr, closed-over refs):
-    inputs are the leaves (a ref: its value) then the closed-over refs' values; outputs are
-    fn's then the final values of the Ref leaves, in order, then of the closed-over refs."""
+def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Callable,
+                   avals: Sequence | None = None) -> tuple[Any, list]:
+    """Trace fn(*leaves) for jit (or eval_shape), its Ref leaves (and any outer ref it
+    touches) lifted to inputs. `make_trace()` gives the staging trace; `avals`, if given,
+    the other leaves' avals. Returns (ClosedJaxpr, closed-over refs): inputs are the leaves
+    (a ref: its value) then the closed-over refs' values; outputs are fn's then the final
+    values of the Ref leaves, in order, then of the closed-over refs."""
     trace = make_trace()
     scope = RefScope(trace, lazy=True)
     ins, seen = [], {}
@@ -302,7 +304,7 @@ def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Calla
             arg = trace.new_arg(x._aval.update(shape=x.shape))  # under vmap, one example's shape
             scope.lift(x, arg)
         else:
-            arg = trace.new_arg(lift_aval(x))
+            arg = trace.new_arg(lift_aval(x) if avals is None else avals[i])
         ins.append(arg)
 
     def collect(outs):
