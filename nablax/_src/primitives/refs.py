@@ -35,7 +35,7 @@ from ..core import Trace, Tracer, current_trace, lift_aval, run_new_trace
 
 __all__: list = []
 
-# The jit traces now running that lift refs, outermost first.
+# The ref scopes (jit, loop and branch bodies, vmap) now running, outermost first.
 _scopes: ContextVar[tuple] = ContextVar("nablax_ref_scopes", default=())
 
 
@@ -61,10 +61,10 @@ class RefScope:
 
 
 class _Discovered(Exception):
-    """A loop body wrote a value of its own into an outer ref: the loop must carry that ref."""
+    """A loop or branch body wrote into an outer ref it does not carry: it must carry that ref."""
 
     def __init__(self, loop: object, ref: "Ref"):
-        super().__init__("a Ref the loop must carry (internal to lax loops; never seen by users)")
+        super().__init__("a Ref the loop must carry (caught by carry_refs; never seen by users)")
         self.loop = loop
         self.ref = ref
 
@@ -184,10 +184,10 @@ def new_ref(init_val: Any, *, memory_space: Any = None, kind: str | None = None)
 
 
 def read(ref: Ref):
-    """The ref's value for code running now, lifting it into the jit traces newer than it."""
+    """The ref's value for code running now (lifted into the jit traces newer than it)."""
     if ref._freed:
-        raise ValueError(f"`get` must be called on `Ref` types: the Ref of {ref._aval.str_short()} was freed "
-                         "(free_ref) and can no longer be read or written.")
+        raise ValueError(f"`get` must be called on `Ref` types: the {_ref_type(ref._aval)} was freed (free_ref) "
+                         "and can no longer be read or written.")
     scope = _scope_of(ref)
     return ref._value if scope is None else scope.lifted[id(ref)][1]
 
