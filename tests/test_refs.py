@@ -254,6 +254,33 @@ def test_errors_as_jax():
     assert float(r[...]) == 1.0  # no failed call wrote anything
 
 
+def test_gradient_plumbing_through_custom_vjp():
+    seen = nablax.new_ref(0.0)
+
+    @nablax.custom_vjp
+    def stash(x):
+        return x
+
+    def bwd(_, g):
+        seen[...] += g  # the cotangent reaching x, plumbed out
+        return (g,)
+
+    stash.defvjp(lambda x: (x, None), bwd)
+    loss = lambda x: jnp.sin(stash(x)) * 3  # noqa: E731
+    assert float(nablax.grad(loss)(1.0)) == pytest.approx(3 * np.cos(1.0))
+    assert float(seen[...]) == pytest.approx(3 * np.cos(1.0))
+    nablax.jit(nablax.grad(loss))(1.0)
+    assert float(seen[...]) == pytest.approx(6 * np.cos(1.0))
+
+
+def test_written_and_unwritten_weak_refs_print_as_jax():
+    r = nablax.new_ref(1.0)
+    nablax.jit(lambda q: q[...] * 2)(r)  # read only: not written back
+    assert repr(r) == "Ref(1., dtype=float32, weak_type=True)"
+    r.addupdate(1.0)
+    assert repr(r) == "Ref(2., dtype=float32)" and r[...].weak_type  # JAX: reads keep the ref's type
+
+
 def test_freeze_free_empty():
     def f(x):
         q = nablax.new_ref(x)

@@ -141,6 +141,26 @@ def test_while_loop_and_cond_refs():
         assert_same(jc(p, jjnp.float32(2.0)), nc(p, njnp.float32(2.0)))
 
 
+def _plumbing(J, jnp):
+    seen = J.new_ref(0.0)
+
+    @J.custom_vjp
+    def stash(x):
+        return x
+
+    def bwd(_, g):
+        seen[...] += g
+        return (g,)
+
+    stash.defvjp(lambda x: (x, None), bwd)
+    g = J.jit(J.grad(lambda x: jnp.sin(stash(x)) * 3))(1.0)
+    return g, seen[...]
+
+
+def test_gradient_plumbing():
+    assert_same(_plumbing(jax, jjnp), _plumbing(nablax, njnp))
+
+
 def _error_cases(J, jnp):
     r = J.new_ref(1.0)
 

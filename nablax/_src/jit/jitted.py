@@ -112,16 +112,16 @@ def _check_outputs(fun: Callable, out: Any, out_flat: list) -> None:
 class _Entry:
     __slots__ = ("closed", "fn", "source", "out_tree", "out_weak", "hoisted", "cacheable", "single_out", "refs")
 
-    def __init__(self, closed: ClosedJaxpr, out_tree: PyTreeDef, closed_refs: list | None = None):
+    def __init__(self, closed: ClosedJaxpr, out_tree: PyTreeDef, ref_state: refs.JitRefs | None = None):
         self.closed = closed
         self.out_tree = out_tree
         # Mutable array refs (primitives/refs.py): None when the function used none from outside;
-        # else the closed-over ones, whose values are extra inputs after the arguments.
-        self.refs = closed_refs
+        # else the closed-over ones (extra inputs) and which refs it writes (extra outputs).
+        self.refs = ref_state
         # Constants that are tracers of an enclosing transformation belong to this call only,
         # and so do refs created inside one.
         self.cacheable = not any(isinstance(c, Tracer) for c in closed.consts) \
-            and not any(r._owner is not None for r in closed_refs or ())
+            and not (ref_state is not None and ref_state.local)
         self.hoisted = _hoisted(closed)
         if self.cacheable:
             self.fn, self.source = compile_closed(closed, "jitted")
@@ -289,7 +289,7 @@ class Jitted:
             raise TypeError(_bad_argument_message(self, bad.leaf, leaves, dyn_args, dyn_kwargs)) from None
         return (in_tree, sig, statics, config_key())
 
-    def _trace(self, args, kwargs, leaves, in_tree, statics) -> tuple[ClosedJaxpr, PyTreeDef, list | None]:
+    def _trace(self, args, kwargs, leaves, in_tree, statics) -> tuple[ClosedJaxpr, PyTreeDef, refs.JitRefs | None]:
         static_pos = dict((k, v) for k, v in statics if isinstance(k, int))
         store: dict = {}
 
@@ -306,13 +306,12 @@ class Jitted:
 
         label = f"jit({_fun_name(self.fun)})"
         # Mutable array refs passed in or closed over become extra inputs and outputs.
-        closed, closed_refs = refs.trace_stateful(flat_fun, leaves, label, lambda: StagingTrace(current_trace(), True, label))
-        stateful = bool(closed_refs) or any(type(x) is refs.Ref for x in leaves)
-        return closed, store["out_tree"], closed_refs if stateful else None
+        closed, ref_state = refs.trace_stateful(flat_fun, leaves, label, lambda: StagingTrace(current_trace(), True, label))
+        return closed, store["out_tree"], ref_state
 
     def _compile(self, key, args, kwargs, leaves, in_tree, statics) -> _Entry:
-        closed, out_tree, closed_refs = self._trace(args, kwargs, leaves, in_tree, statics)
-        entry = _Entry(closed, out_tree, closed_refs)
+        closed, out_tree, ref_state = self._trace(args, kwargs, leaves, in_tree, statics)
+        entry = _Entry(closed, out_tree, ref_state)
         if not entry.cacheable:
             return entry
         return self._cache.put(key, entry)

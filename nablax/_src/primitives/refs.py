@@ -29,7 +29,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import ops
-from ..array import Array, to_concrete_array
+from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, current_trace, lift_aval, run_new_trace
 
@@ -73,7 +73,7 @@ class Ref:
     """A mutable array reference (jax.Ref): `ref[...]` reads, `ref[...] = v` writes,
     `ref[idx]` / `ref[idx] = v` with NumPy indexing, `ref[...] += v`."""
 
-    __slots__ = ("_value", "_aval", "_owner", "_depth", "_freed", "__weakref__")
+    __slots__ = ("_value", "_aval", "_owner", "_depth", "_freed", "_written", "__weakref__")
 
     def __init__(self, value, aval: ShapedArray):
         self._value = value
@@ -81,6 +81,7 @@ class Ref:
         self._owner = current_trace()  # the transformation it was created in (None: eager)
         self._depth = len(_scopes.get())  # scopes from this index on are newer than the ref
         self._freed = False
+        self._written = False  # printing only: as JAX, a written buffer no longer shows a weak type
 
     @property
     def shape(self) -> tuple:
@@ -129,9 +130,16 @@ class Ref:
             v = ops.convert_element_type(v, self._aval.dtype, weak_type=self._aval.weak_type)
         store(self, v if whole else current.at[idx].set(v))
 
+    def addupdate(self, x, idx=None) -> None:
+        """`ref[idx] += x` (the whole ref when idx is None), as jax.Ref.addupdate."""
+        idx = Ellipsis if idx is None else idx
+        self[idx] = self[idx] + x
+
     def __repr__(self) -> str:
         value = self._value
         if type(value) is Array:
+            if self._written and value._weak:
+                value = wrap(value._value, False)
             return "Ref" + repr(value)[len("Array"):]
         text, aval = value._short_repr(), str(value.aval)
         return text.replace(aval, _ref_type(value.aval), 1) if aval in text else _ref_type(value.aval)
@@ -198,6 +206,7 @@ def store(ref: Ref, value) -> None:
     _check_level(ref, value, ref._owner if scope is None else scope.trace)
     if scope is None:
         ref._value = value
+        ref._written = True
     else:
         scope.lifted[id(ref)][1] = value
 
@@ -284,13 +293,30 @@ def empty_ref(ty, memory_space: Any = None) -> Ref:
 
 # ---------------------------------------------------------------------------- jit's side
 
+class JitRefs:
+    """The refs of one traced jit entry: the closed-over ones (their values are inputs after
+    the arguments) and, for the Ref arguments in order then the closed-over refs, which ones
+    the function writes (their final values are outputs after the function's own)."""
+
+    __slots__ = ("closed", "written")
+
+    def __init__(self, closed: list, written: list):
+        self.closed = closed
+        self.written = written
+
+    @property
+    def local(self) -> bool:
+        """A closed-over ref was created inside a transformation: the entry belongs to this call."""
+        return any(r._owner is not None for r in self.closed)
+
+
 def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Callable,
-                   avals: Sequence | None = None) -> tuple[Any, list]:
+                   avals: Sequence | None = None) -> tuple[Any, JitRefs | None]:
     """Trace fn(*leaves) for jit (or eval_shape), its Ref leaves (and any outer ref it
     touches) lifted to inputs. `make_trace()` gives the staging trace; `avals`, if given,
-    the other leaves' avals. Returns (ClosedJaxpr, closed-over refs): inputs are the leaves
-    (a ref: its value) then the closed-over refs' values; outputs are fn's then the final
-    values of the Ref leaves, in order, then of the closed-over refs."""
+    the other leaves' avals. Returns (ClosedJaxpr, JitRefs, or None when no ref is
+    involved): inputs are the leaves (a ref: its value) then the closed-over refs' values;
+    outputs are fn's then the final values of the refs it wrote."""
     trace = make_trace()
     scope = RefScope(trace, lazy=True)
     ins, seen = [], {}
@@ -311,7 +337,10 @@ def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Calla
         cells = list(scope.lifted.values())
         closed_cells = cells[len(seen):]
         invars = [a._var for a in ins] + [cell[2]._var for cell in closed_cells]
-        return trace.to_jaxpr(invars, list(outs) + [cell[1] for cell in cells]), [cell[0] for cell in closed_cells]
+        written = [cell[1] is not cell[2] for cell in cells]
+        finals = [cell[1] for cell, w in zip(cells, written) if w]
+        state = JitRefs([cell[0] for cell in closed_cells], written) if cells else None
+        return trace.to_jaxpr(invars, list(outs) + finals), state
 
     token = _scopes.set(_scopes.get() + (scope,))
     try:
@@ -320,15 +349,16 @@ def trace_stateful(fn: Callable, leaves: Sequence, label: str, make_trace: Calla
         _scopes.reset(token)
 
 
-def current_values(leaves: Sequence, closed_refs: Sequence[Ref]) -> list:
+def current_values(leaves: Sequence, state: JitRefs) -> list:
     """A stateful jit call's inputs: the leaves with each Ref replaced by its value, then the
     closed-over refs' values."""
-    return [read(x) if type(x) is Ref else x for x in leaves] + [read(r) for r in closed_refs]
+    return [read(x) if type(x) is Ref else x for x in leaves] + [read(r) for r in state.closed]
 
 
-def write_back(leaves: Sequence, closed_refs: Sequence[Ref], outs: Sequence) -> list:
-    """Store a stateful jit call's trailing outputs into its refs; returns the function's own outputs."""
-    refs = [x for x in leaves if type(x) is Ref] + list(closed_refs)
+def write_back(leaves: Sequence, state: JitRefs, outs: Sequence) -> list:
+    """Store a stateful jit call's trailing outputs into the refs it wrote; returns the
+    function's own outputs."""
+    refs = [r for r, w in zip([x for x in leaves if type(x) is Ref] + state.closed, state.written) if w]
     n = len(outs) - len(refs)
     for ref, value in zip(refs, outs[n:]):
         store(ref, value)
@@ -411,4 +441,4 @@ def call_with_refs(fn: Callable, args: Sequence, ref_at: dict) -> list:
         outs = fn(*[ref_at.get(i, a) for i, a in enumerate(args)])
     finally:
         _scopes.reset(token)
-    return list(outs) + [scope.lifted[id(r)][1] for r in ref_at.values()]
+    return list(outs) + [scope.lifted[id(r)][1] for r in ref_at.values()]  # all: vmap cannot skip outputs
