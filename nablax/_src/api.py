@@ -22,7 +22,7 @@ from .interpreters.linearize import linearize_flat
 from .interpreters.staging import trace_to_jaxpr
 from .interpreters.transpose import backward_pass
 from .ir import eval_jaxpr
-from .primitives import templates
+from .primitives import refs, templates
 from .primitives.misc import convert_element_type
 from .primitives.shape import broadcast_in_dim, reshape, slice_in_dim
 from .traceback_util import api_boundary
@@ -54,6 +54,9 @@ def _check_leaf(x, where: str, path: str = ""):
         return x
     if isinstance(x, _SCALARS) or isinstance(x, (np.ndarray, np.generic)):
         return to_concrete_array(x)
+    if type(x) is refs.Ref:  # JAX's ValueError (a Ref has no cotangent type)
+        raise ValueError(f"{where}: argument {path or ''} is a mutable array reference ({x!r}); a Ref cannot be "
+                         "differentiated, mapped or returned. Pass its value (ref[...]) instead.")
     raise TypeError(
         f"{where}: argument {path or ''} of type {type(x).__name__} is not a valid array "
         "type; arguments must be arrays, scalars, or pytrees (tuples, lists, dicts) of them."
@@ -503,9 +506,16 @@ def vmap(
                 f"{where}: in_axes does not match the structure of the arguments.\n{e}"
             ) from None
         pairs, in_tree = tree_flatten_with_path(full)
-        flat, dims, sizes = [], [], []
+        flat, dims, sizes, ref_at = [], [], [], {}
         for (path, x), ax in zip(pairs, leaf_axes):
             label = _arg_label(path)
+            if type(x) is refs.Ref:  # primitives/refs.py: unmapped, passed through; mapped, its value is
+                if ax is None:
+                    flat.append(x)
+                    dims.append(None)
+                    continue
+                ref_at[len(flat)] = x  # batched inside and stored back after
+                x = refs.read(x)
             x = _check_leaf(x, where, label)
             nd = lift_aval(x).ndim
             d = _normalize_in_axis(ax, nd, label, where) if ax is not None or nd else None
@@ -535,7 +545,13 @@ def vmap(
             out_flat, store["out_tree"] = tree_flatten(out)
             return [_check_leaf(o, f"output of {where}") for o in out_flat]
 
-        outs, out_dims = batch_flat(flat_fun, flat, dims, size, axis_name)
+        run = flat_fun if not ref_at else lambda *xs: refs.call_with_refs(flat_fun, xs, ref_at)
+        outs, out_dims = batch_flat(run, flat, dims, size, axis_name)
+        if ref_at:  # the mapped refs' final values, each back on its own mapped axis
+            n = len(outs) - len(ref_at)
+            for (i, ref), o, d in zip(ref_at.items(), outs[n:], out_dims[n:]):
+                refs.store(ref, _move_out(o, d, dims[i], size, where))
+            outs, out_dims = outs[:n], out_dims[:n]
         out_tree = store["out_tree"]
         try:
             out_axes_flat = broadcast_prefix(out_axes, tree_unflatten(out_tree, outs))

@@ -28,7 +28,7 @@ from ..interpreters.linearize import linearize_inline, linearize_jaxpr
 from ..interpreters.staging import with_invars
 from ..interpreters.transpose import backward_pass
 from ..ir import Var
-from ..primitives import elementwise, misc
+from ..primitives import elementwise, misc, refs
 from ..primitives._define import define_primitive
 from ..primitives.templates import batch_size, moveaxis
 from ..tree import tree_flatten, tree_unflatten
@@ -248,6 +248,13 @@ _NO_OPERAND = object()
 
 
 def _branches_call(api: str, index, funs: Sequence[Callable], names: Sequence[str], operands: tuple):
+    """cond_p over the branches; outer mutable array refs a branch writes become operands and
+    outputs (primitives/refs.py)."""
+    return refs.carry_refs(lambda *args: _branches_bind(api, index, args[:-1], names, args[-1]), funs,
+                           ["branch"] * len(funs), operands)
+
+
+def _branches_bind(api: str, index, funs: Sequence[Callable], names: Sequence[str], operands: tuple):
     leaves, in_tree = tree_flatten(operands)
     leaves = [as_value(x) for x in leaves]
     avals = [lift_aval(x) for x in leaves]

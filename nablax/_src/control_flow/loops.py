@@ -36,7 +36,7 @@ from ..interpreters.linearize import linearize_jaxpr
 from ..interpreters.staging import with_invars
 from ..interpreters.transpose import backward_pass
 from ..ir import ClosedJaxpr, Jaxpr, Var
-from ..primitives import elementwise, misc, reductions, shape
+from ..primitives import elementwise, misc, reductions, refs, shape
 from ..primitives._define import define_primitive
 from ..primitives.templates import batch_size, bdim_to_front, moveaxis
 from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
@@ -526,9 +526,15 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = 
     """lax.while_loop: `while cond_fun(val): val = body_fun(val)`; returns val.
 
     Differentiable in forward mode; reverse mode raises (use scan or fori_loop with static bounds).
+    Outer mutable array refs the body writes are carried (primitives/refs.py).
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: cond_fun and body_fun must be callable")
+    return refs.carry_refs(lambda c, b, init: _while_loop(c, b, init, _api), (cond_fun, body_fun),
+                               ("read", "carry"), init_val)
+
+
+def _while_loop(cond_fun: Callable, body_fun: Callable, init_val, _api: str):
     if disable_jit_flag.value:  # as JAX: a Python loop, unless a value is traced (e.g. under vmap)
         try:
             val = tree_map(as_value, init_val)
@@ -603,9 +609,14 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     (final carry, ys stacked). Differentiable in both modes, batchable, compiled as a `for`.
 
     `unroll` (checked as JAX checks it) and `_split_transpose` only choose how XLA lays out
-    the loop; NumPy has one way to run it, so they do not change what runs."""
+    the loop; NumPy has one way to run it, so they do not change what runs. Outer mutable
+    array refs the body writes are carried (primitives/refs.py)."""
     if not callable(f):
         raise TypeError("lax.scan: f must be callable")
+    return refs.carry_refs(lambda g, init: _scan(g, init, xs, length, reverse, unroll, _api), (f,), ("pair",), init)
+
+
+def _scan(f: Callable, init, xs, length, reverse, unroll, _api: tuple):
     raw, init_tree = tree_flatten(init)
     init_leaves = [as_value(x) for x in raw]
     xs_pairs, xs_tree = tree_flatten_with_path(xs)

@@ -30,10 +30,11 @@ from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, ShapeDtypeStruct
 from ..config import config_key, disable_jit_flag, explain_cache_misses_flag, log_compiles_flag, no_tracing_flag
-from ..core import Tracer, _trace_var, lift_aval
+from ..core import Tracer, _trace_var, current_trace, lift_aval
 from ..errors import JaxRuntimeError
-from ..interpreters.staging import trace_to_jaxpr
+from ..interpreters.staging import StagingTrace
 from ..ir import ClosedJaxpr, Jaxpr
+from ..primitives import refs
 from ..traceback_util import api_boundary, filter_exception, register_boundary
 from ..tree import PyTreeDef, keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
 from .call import jit_call_p
@@ -70,6 +71,8 @@ def _leaf_key(x):
         return (a.shape, a.dtype, a.weak_type)
     if isinstance(x, (np.ndarray, np.generic)) and _valid_numpy(x):
         return (x.shape, dtypes.canonicalize_dtype(x.dtype), False)
+    if t is refs.Ref:
+        return ("ref", x.shape, x.dtype, x.weak_type)
     raise _BadLeaf(x)
 
 
@@ -103,18 +106,25 @@ def _check_outputs(fun: Callable, out: Any, out_flat: list) -> None:
         at = f" at output component {keystr(path)}" if path else ""
         code = getattr(fun, "__code__", None)
         name = _fun_name(fun) if code is None else f"{_fun_name(fun)} at {code.co_filename}:{code.co_firstlineno}"
+        if type(x) is refs.Ref:
+            raise ValueError(refs.returned_ref_message(name, at))
         raise TypeError(f"function {name} traced for jit returned a value of type {type(x)}{at}, which is not a "
                         "valid JAX type (jit functions return arrays, scalars and pytrees of them)")
 
 
 class _Entry:
-    __slots__ = ("closed", "fn", "source", "out_tree", "out_weak", "hoisted", "cacheable", "single_out")
+    __slots__ = ("closed", "fn", "source", "out_tree", "out_weak", "hoisted", "cacheable", "single_out", "refs")
 
-    def __init__(self, closed: ClosedJaxpr, out_tree: PyTreeDef):
+    def __init__(self, closed: ClosedJaxpr, out_tree: PyTreeDef, ref_state: refs.JitRefs | None = None):
         self.closed = closed
         self.out_tree = out_tree
-        # Constants that are tracers of an enclosing transformation belong to this call only.
-        self.cacheable = not any(isinstance(c, Tracer) for c in closed.consts)
+        # Mutable array refs (primitives/refs.py): None when the function used none from outside;
+        # else the closed-over ones (extra inputs) and which refs it writes (extra outputs).
+        self.refs = ref_state
+        # Constants that are tracers of an enclosing transformation belong to this call only,
+        # and so do refs created inside one.
+        self.cacheable = not any(isinstance(c, Tracer) for c in closed.consts) \
+            and not (ref_state is not None and ref_state.local)
         self.hoisted = _hoisted(closed)
         if self.cacheable:
             self.fn, self.source = compile_closed(closed, "jitted")
@@ -263,13 +273,16 @@ class Jitted:
         entry = self._cache.get(key)
         if entry is None:
             entry = self._compile(key, args, kwargs, leaves, in_tree, statics)
+        ins = leaves if entry.refs is None else refs.current_values(leaves, entry.refs)
         if _trace_var.get() is None and entry.fn is not None:
-            if fast_sig is not None and not self.static_argnums:
+            if fast_sig is not None and not self.static_argnums and entry.refs is None:
                 self._cache.put_fast(fast_sig, entry)
-            outs = entry.fn(*[x._value if type(x) is Array else _raw(x) for x in leaves])
-            return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
-        closed = entry.closed
-        outs = jit_call_p.bind(*closed.consts, *leaves, jaxpr=entry.hoisted, name=_fun_name(self.fun))
+            outs = entry.fn(*[x._value if type(x) is Array else _raw(x) for x in ins])
+            outs = [wrap(o, w) for o, w in zip(outs, entry.out_weak)]
+        else:
+            outs = jit_call_p.bind(*entry.closed.consts, *ins, jaxpr=entry.hoisted, name=_fun_name(self.fun))
+        if entry.refs is not None:  # the refs' final values: stored, not returned
+            outs = refs.write_back(leaves, entry.refs, outs)
         return tree_unflatten(entry.out_tree, outs)
 
     def _key(self, leaves, in_tree, statics, dyn_args, dyn_kwargs) -> tuple:
@@ -279,7 +292,7 @@ class Jitted:
             raise TypeError(_bad_argument_message(self, bad.leaf, leaves, dyn_args, dyn_kwargs)) from None
         return (in_tree, sig, statics, config_key())
 
-    def _trace(self, args, kwargs, leaves, in_tree, statics) -> tuple[ClosedJaxpr, PyTreeDef]:
+    def _trace(self, args, kwargs, leaves, in_tree, statics) -> tuple[ClosedJaxpr, PyTreeDef, refs.JitRefs | None]:
         static_pos = dict((k, v) for k, v in statics if isinstance(k, int))
         store: dict = {}
 
@@ -294,17 +307,18 @@ class Jitted:
             _check_outputs(self.fun, out, out_flat)
             return out_flat
 
-        avals = [lift_aval(x) for x in leaves]
-        closed = trace_to_jaxpr(flat_fun, avals, label=f"jit({_fun_name(self.fun)})")
-        return closed, store["out_tree"]
+        label = f"jit({_fun_name(self.fun)})"
+        # Mutable array refs passed in or closed over become extra inputs and outputs.
+        closed, ref_state = refs.trace_stateful(flat_fun, leaves, label, lambda: StagingTrace(current_trace(), True, label))
+        return closed, store["out_tree"], ref_state
 
     def _compile(self, key, args, kwargs, leaves, in_tree, statics) -> _Entry:
         watched = log_compiles_flag.value or explain_cache_misses_flag.value or no_tracing_flag.value
         if watched:
             _before_trace(self, key)
             start = time.perf_counter()
-        closed, out_tree = self._trace(args, kwargs, leaves, in_tree, statics)
-        entry = _Entry(closed, out_tree)
+        closed, out_tree, ref_state = self._trace(args, kwargs, leaves, in_tree, statics)
+        entry = _Entry(closed, out_tree, ref_state)
         if watched and log_compiles_flag.value:
             _LOG.warning("Compiling jit(%s) with global shapes and types %s: traced and compiled in %.6f sec",
                          _fun_name(self.fun), tuple(closed.in_avals), time.perf_counter() - start)
@@ -639,6 +653,9 @@ def eval_shape(fun: Callable, *args, **kwargs):
         out_flat, store["out_tree"] = tree_flatten(out)
         return out_flat
 
-    closed = trace_to_jaxpr(flat_fun, avals, label="eval_shape")
-    return tree_unflatten(store["out_tree"],
-                          [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type) for a in closed.out_avals])
+    # Mutable array refs it touches are lifted as under jit; their final values are dropped.
+    closed, _ = refs.trace_stateful(flat_fun, leaves, "eval_shape",
+                                    lambda: StagingTrace(current_trace(), True, "eval_shape"), avals)
+    out_tree = store["out_tree"]
+    return tree_unflatten(out_tree, [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+                                     for a in closed.out_avals[:out_tree.num_leaves]])
