@@ -125,6 +125,13 @@ def zero_from_primal(val, symbolic_zeros: bool = False):
     return tree_map(zero, val)
 
 
+def custom_vjp_primal_tree_values(tree):
+    """`tree` with each `CustomVJPPrimal` (as a symbolic_zeros fwd rule sees its inputs)
+    replaced by its value."""
+    return tree_map(lambda x: x.value if isinstance(x, CustomVJPPrimal) else x, tree,
+                    is_leaf=lambda x: isinstance(x, CustomVJPPrimal))
+
+
 def _rule_zero(t, symbolic: bool):
     """How a custom rule sees a tangent: a Zero becomes a SymbolicZero or concrete zeros."""
     if type(t) is Zero:
