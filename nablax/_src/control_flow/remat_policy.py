@@ -25,7 +25,7 @@ from ..interpreters.jvp import jvp_flat
 from ..interpreters.linearize import linearize_jaxpr
 from ..interpreters.transpose import backward_pass
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, eval_jaxpr
-from ..jit.passes import Program, dce
+from ..jit.passes import Program, dce, is_effectful
 from ..primitives._define import define_primitive
 from ..primitives.templates import batch_size, bdim_to_front
 
@@ -94,12 +94,15 @@ def split_by_policy(body: ClosedJaxpr, policy: Callable) -> tuple[ClosedJaxpr, C
     primal, lin, n_res = linearize_jaxpr(body, [True] * n, [True] * m, "checkpoint")
     pj = primal.jaxpr
     residuals = pj.outvars[m:]
-    saveable = {v for e in pj.eqns if e.outvars and _saves(policy, e) for v in e.outvars}
-    # The recomputation: every unsaved equation the residuals need (effects are not repeated).
+    saved_eqns = {id(e) for e in pj.eqns if _saves(policy, e)}
+    saveable = {v for e in pj.eqns if id(e) in saved_eqns for v in e.outvars}
+    # The recomputation: every unsaved equation the residuals need, and, as in JAX, every
+    # effect (a debug print) the policy does not save, which so runs again.
     live = {v for v in residuals if type(v) is Var}
     recompute = []
     for e in reversed(pj.eqns):
-        if any(v in live for v in e.outvars) and not (e.outvars and e.outvars[0] in saveable):
+        needed = any(v in live for v in e.outvars) or (not e.outvars and is_effectful(e))
+        if needed and id(e) not in saved_eqns:
             recompute.append(e)
             live.update(a for a in e.invars if type(a) is Var)
     recompute.reverse()
