@@ -15,13 +15,13 @@ from typing import Any, Callable, Sequence
 from .ad_util import instantiate, zeros_of_aval
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
+from .control_flow.remat_policy import policy_linearize
 from .core import Tracer, call_under, current_trace, lift_aval
 from .errors import UnexpectedTracerError
 from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
 from .interpreters.staging import hoist_consts, trace_to_jaxpr
-from .control_flow.remat_policy import policy_linearize
 from .interpreters.transpose import backward_pass
 from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from .jit.passes import Program, dce

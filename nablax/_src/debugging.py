@@ -20,8 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .array import Array
-from .core import Tracer
+from .array import Array, to_concrete_array, wrap
+from .core import Tracer, lift_aval
 from .primitives.callbacks import DebugEffect, OrderedDebugEffect, debug_callback_p, debug_effect, ordered_debug_effect
 from .source_info import _INTERNAL
 from .tree import tree_flatten, tree_map, tree_unflatten
@@ -49,9 +49,11 @@ def split_callback_args(args: tuple, kwargs: dict) -> tuple[list, Callable]:
 
 def _bind(callback: Callable, args: tuple, kwargs: dict, ordered: bool, partitioned: bool) -> None:
     dyn, merge = split_callback_args(args, kwargs)
+    dyn = [x if isinstance(x, (Array, Tracer)) else to_concrete_array(x) for x in dyn]
+    weak = [lift_aval(x).weak_type for x in dyn]  # (generated code has no weak types: restore them)
 
     def run(*values):
-        a, k = merge(values)
+        a, k = merge([wrap(np.asarray(v), w) for v, w in zip(values, weak)])
         callback(*a, **k)
 
     run.__name__ = getattr(callback, "__name__", "callback")

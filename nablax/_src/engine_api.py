@@ -16,8 +16,8 @@ from .core import Tracer
 from .dtypes import canonicalize_dtype
 from .primitives.callbacks import VMAP_METHODS, io_callback_p, io_effect, ordered_io_effect, pure_callback_p
 from .remat_policies import checkpoint_policies  # noqa: F401
-from .transform_extras import closure_convert, custom_gradient, ensure_compile_time_eval, named_call, named_scope  # noqa: F401
 from .traceback_util import api_boundary
+from .transform_extras import closure_convert, custom_gradient, ensure_compile_time_eval, named_call, named_scope  # noqa: F401
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
 

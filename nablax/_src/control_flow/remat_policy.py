@@ -29,7 +29,6 @@ from ..jit.passes import Program, dce, is_effectful
 from ..primitives._define import define_primitive
 from ..primitives.templates import batch_size, bdim_to_front
 
-
 # ----------------------------------------------------------------------- what a policy returns
 
 class _Marker:
