@@ -118,3 +118,15 @@ def test_bad_policy_results_are_errors():
         jax.checkpoint(mlp, policy=3)
     with pytest.raises(TypeError, match="must return a bool"):
         jax.grad(jax.checkpoint(lambda x: jnp.sin(x), policy=lambda *a, **k: "yes"))(1.0)
+
+
+def test_static_argnames():
+    def f(x, n):
+        for _ in range(n):
+            x = jnp.sin(x)
+        return x
+
+    g = jax.checkpoint(f, static_argnames="n", policy=P.nothing_saveable)
+    np.testing.assert_allclose(np.asarray(jax.grad(g)(0.5, n=2)), np.cos(np.sin(0.5)) * np.cos(0.5), rtol=1e-6)
+    with pytest.raises(ValueError, match="static_argnames"):
+        jax.checkpoint(f, static_argnames="m")

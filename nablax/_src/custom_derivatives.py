@@ -723,8 +723,20 @@ def _closure_converted(closed: ClosedJaxpr) -> tuple[Callable, list]:
     return call, consts
 
 
-def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
-               static_argnums: int | Sequence[int] = ()) -> Callable:
+def _argnums_of_names(fun: Callable, names: str | Sequence[str]) -> tuple[int, ...]:
+    """The positions of the named parameters of `fun` (checkpoint's static_argnames)."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+    if not names:
+        return ()
+    params = list(inspect.signature(fun).parameters)
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise ValueError(f"checkpoint: static_argnames {missing} are not parameters of {_name(fun)} ({params})")
+    return tuple(params.index(n) for n in names)
+
+
+def checkpoint(fun: Callable, *, prevent_cse: bool | Sequence[bool] = True, policy: Callable | None = None,
+               static_argnums: int | Sequence[int] = (), static_argnames: str | Sequence[str] = ()) -> Callable:
     """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals;
     with `policy` (see `checkpoint_policies`), also the values the policy saves, and
     recomputes the rest in the backward pass.
@@ -737,6 +749,7 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
         raise TypeError(f"checkpoint: policy must be a callable (see checkpoint_policies), got {policy!r}")
     extra = {} if policy is None else {"policy": policy}
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    static += _argnums_of_names(fun, static_argnames)
 
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
