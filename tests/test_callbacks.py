@@ -142,3 +142,9 @@ def test_io_callback_vmap_and_grad():
 def test_sharding_other_than_none_is_refused():
     with pytest.raises(NotImplementedError, match="sharding=None"):
         jax.pure_callback(np.sin, F32, 1.0, sharding=object())
+
+
+def test_effects_barrier_after_effects(capsys):
+    jax.jit(lambda x: jax.debug.print("{}", x))(1.0)
+    assert jax.effects_barrier() is None
+    assert capsys.readouterr().out == "1.0\n"  # already printed: effects are synchronous

@@ -91,7 +91,14 @@ def io_callback(callback: Callable, result_shape_dtypes: Any, *args: Any, shardi
     return tree_unflatten(out_tree, outs)
 
 
+def effects_barrier() -> None:
+    """Wait until every side effect (callbacks, debug prints) issued so far has happened.
+    nablax runs each effect when its equation runs, synchronously, so there is never
+    anything outstanding: this returns at once."""
+    return None
+
+
 __all__ = [
-    "pure_callback", "checkpoint_policies", "named_call", "named_scope", "ensure_compile_time_eval",
+    "effects_barrier", "pure_callback", "checkpoint_policies", "named_call", "named_scope", "ensure_compile_time_eval",
     "custom_gradient", "closure_convert",
 ]
