@@ -23,6 +23,7 @@ def test_pure_callback_eager_and_jit_give_numpy_values():
         out = g(X)
         assert out.dtype == jnp.float32 and out.shape == (3,)
         np.testing.assert_allclose(np.asarray(out), 2 * np.sin(X), rtol=1e-6)
+    assert "_pure_callback" in jax.jit(f).lower(X).as_text()  # the generated code calls the function
 
 
 def test_pure_callback_sees_arrays_and_pytrees():
