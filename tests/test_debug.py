@@ -166,3 +166,36 @@ def test_sharding_helpers_without_sharding_or_rich():
         jax.debug.inspect_array_sharding(jnp.ones(2), callback=got.append)
         assert got == [jnp.ones(2).sharding]
     assert jax.debug.DebugEffect is not jax.debug.OrderedDebugEffect
+
+
+def test_print_inside_custom_rules(capsys):
+    @jax.custom_vjp
+    def f(x):
+        jax.debug.print("primal {}", x)
+        return jnp.sin(x)
+
+    def fwd(x):
+        jax.debug.print("fwd {}", x)
+        return jnp.sin(x), x
+
+    def bwd(x, g):
+        jax.debug.print("bwd {} {}", x, g)
+        return (g * jnp.cos(x),)
+
+    f.defvjp(fwd, bwd)
+
+    @jax.custom_jvp
+    def h(x):
+        jax.debug.print("h primal {}", x)
+        return x ** 2
+
+    @h.defjvp
+    def _(p, t):
+        jax.debug.print("h jvp {} {}", p[0], t[0])  # staged with the tangent: transposed away under grad
+        return h(p[0]), 2 * p[0] * t[0]
+
+    jax.jit(jax.vmap(jax.grad(f)))(jnp.array([1.0, 2.0]))
+    jax.grad(h)(3.0)
+    jax.jvp(h, (3.0,), (1.0,))
+    assert capsys.readouterr().out == ("fwd 1.0\nfwd 2.0\nbwd 1.0 1.0\nbwd 2.0 1.0\n"
+                                       "h primal 3.0\nh jvp 3.0 1.0\nh primal 3.0\n")
