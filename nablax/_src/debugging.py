@@ -20,7 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .array import Array, to_concrete_array, wrap
+from .array import Array, wrap
+from .control_flow.common import as_value
 from .core import Tracer, lift_aval
 from .primitives.callbacks import DebugEffect, OrderedDebugEffect, debug_callback_p, debug_effect, ordered_debug_effect
 from .source_info import _INTERNAL
@@ -49,7 +50,7 @@ def split_callback_args(args: tuple, kwargs: dict) -> tuple[list, Callable]:
 
 def _bind(callback: Callable, args: tuple, kwargs: dict, ordered: bool, partitioned: bool) -> None:
     dyn, merge = split_callback_args(args, kwargs)
-    dyn = [x if isinstance(x, (Array, Tracer)) else to_concrete_array(x) for x in dyn]
+    dyn = [as_value(x) for x in dyn]
     weak = [lift_aval(x).weak_type for x in dyn]  # (generated code has no weak types: restore them)
 
     def run(*values):

@@ -10,19 +10,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .array import Array, to_concrete_array
 from .avals import ShapedArray
-from .core import Tracer
+from .control_flow.common import as_value as _as_operand
 from .dtypes import canonicalize_dtype
 from .primitives.callbacks import VMAP_METHODS, io_callback_p, io_effect, ordered_io_effect, pure_callback_p
 from .remat_policies import checkpoint_policies  # noqa: F401
 from .traceback_util import api_boundary
 from .transform_extras import closure_convert, custom_gradient, ensure_compile_time_eval, named_call, named_scope  # noqa: F401
 from .tree import tree_flatten, tree_leaves, tree_unflatten
-
-
-def _as_operand(x):
-    return x if isinstance(x, (Array, Tracer)) else to_concrete_array(x)
 
 
 def _result_avals(result_shape_dtypes) -> tuple[tuple, Any]:

@@ -7,18 +7,14 @@ import functools
 from contextvars import ContextVar
 from typing import Callable, Iterator
 
-from .array import Array, to_concrete_array
-from .core import Tracer, current_trace, lift_aval
+from .control_flow.common import as_value as _as_value
+from .core import current_trace, lift_aval
 from .custom_derivatives import custom_vjp
 from .interpreters.staging import StagingTrace, hoist_consts, trace_to_jaxpr
 from .ir import eval_jaxpr
 from .tree import register_pytree_node, tree_flatten, tree_unflatten
 
 _name_stack: ContextVar = ContextVar("nablax_name_stack", default=())
-
-
-def _as_value(x):
-    return x if isinstance(x, (Array, Tracer)) else to_concrete_array(x)
 
 
 @contextlib.contextmanager

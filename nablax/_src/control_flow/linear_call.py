@@ -10,16 +10,12 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ad_util import instantiate
-from ..array import Array, to_concrete_array, wrap
+from ..array import Array, wrap
 from ..avals import Zero
-from ..core import Tracer
 from ..interpreters.staging import trace_to_jaxpr
 from ..primitives._define import define_primitive
 from ..tree import tree_flatten, tree_unflatten
-
-
-def _as_value(x):
-    return x if isinstance(x, (Array, Tracer)) else to_concrete_array(x)
+from .common import as_value as _as_value
 
 
 def _impl(xp, *vals, callee, transpose, n_res):
