@@ -62,6 +62,17 @@ def _bind(callback: Callable, args: tuple, kwargs: dict, ordered: bool, partitio
                           partitioned=bool(partitioned))
 
 
+def _now_or_two_call(run: Callable, first, args: tuple, kwargs: dict, name: str):
+    """JAX's two spellings: `run(first, *args, **kwargs)` now (returns None), or, without
+    `first`, `run` itself for a second call (the two-call form, options given first)."""
+    if first is not None:
+        run(first, *args, **kwargs)
+        return None
+    if args or kwargs:
+        raise TypeError(f"{name} received unexpected arguments in the two-call form: {args=} {kwargs=}")
+    return run
+
+
 # -------------------------------------------------------------------------------- callback
 
 def callback(callback: Callable | None = None, *args: Any, ordered: bool = False, partitioned: bool = False,
@@ -74,12 +85,7 @@ def callback(callback: Callable | None = None, *args: Any, ordered: bool = False
             raise TypeError(f"debug.callback: expected a callable, got {fn!r}")
         _bind(fn, c_args, c_kwargs, ordered, partitioned)
 
-    if callback is not None:
-        debug_cb(callback, *args, **kwargs)
-        return None
-    if args or kwargs:
-        raise TypeError(f"debug_callback received unexpected arguments in the two-call form: {args=} {kwargs=}")
-    return debug_cb
+    return _now_or_two_call(debug_cb, callback, args, kwargs, "debug_callback")
 
 
 # -------------------------------------------------------------------------------- print / log
@@ -138,12 +144,7 @@ def print(fmt: str | None = None, *args, ordered: bool = False, partitioned: boo
         emit = _printer(fmt, np.get_printoptions(), _log_record(logging.INFO) if _use_logging else None)
         _bind(emit, p_args, p_kwargs, ordered, partitioned)
 
-    if fmt is not None:
-        debug_print(fmt, *args, **kwargs)
-        return None
-    if args or kwargs:
-        raise TypeError(f"debug_print received unexpected arguments in the two-call form: {args=} {kwargs=}")
-    return debug_print
+    return _now_or_two_call(debug_print, fmt, args, kwargs, "debug_print")
 
 
 def log(fmt: str | None = None, *args, ordered: bool = False, partitioned: bool = False,
