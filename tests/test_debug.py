@@ -199,3 +199,14 @@ def test_print_inside_custom_rules(capsys):
     jax.jvp(h, (3.0,), (1.0,))
     assert capsys.readouterr().out == ("fwd 1.0\nfwd 2.0\nbwd 1.0 1.0\nbwd 2.0 1.0\n"
                                        "h primal 3.0\nh jvp 3.0 1.0\nh primal 3.0\n")
+
+
+def test_visualize_sharding_draws_one_box_as_jax(capsys):
+    pytest.importorskip("rich")
+    jax.debug.visualize_sharding((4, 6), None)
+    jax.debug.visualize_sharding((100,), None)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "\u250c" + "\u2500" * 35 + "\u2510" and lines[5] == "\u2502" + " " * 15 + "CPU 0" + " " * 15 + "\u2502"
+    assert len(lines) == 14 and lines[12] == "\u2502 CPU 0 \u2502"
+    with pytest.raises(ValueError, match="only works for shapes with 1 and 2 dimensions"):
+        jax.debug.visualize_sharding((2, 2, 2), None)

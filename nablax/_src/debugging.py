@@ -322,24 +322,38 @@ def inspect_array_sharding(value, *, callback: Callable) -> None:
     tree_map(inspect_leaf, value)
 
 
+def _device_label(sharding) -> str:
+    devices = getattr(sharding, "device_set", None) or ()
+    names = sorted(f"{getattr(d, 'platform', 'cpu').upper()} {getattr(d, 'id', 0)}" for d in devices)
+    return ",".join(names) or "CPU 0"
+
+
 def visualize_sharding(shape, sharding, *, use_color: bool = True, scale: float = 1.0, min_width: int = 9,
                        max_width: int = 80, color_map=None) -> None:
-    """Draw which device holds which block of an array of `shape` (needs `rich`, as in JAX)."""
+    """Draw which device holds which block of an array of `shape`: on nablax's one CPU device,
+    one box, sized like JAX's (10 * scale rows for 2-D shapes, width by the aspect ratio,
+    clamped to [min_width, max_width]); plain text, no colours. Needs `rich`, as in JAX."""
     try:
-        import rich.console
-        import rich.table
+        import rich  # noqa: F401  (JAX draws with it; nablax only requires it alike)
     except ImportError:
         raise ValueError("`visualize_sharding` requires `rich` to be installed.") from None
-    if len(shape) > 2:
-        raise ValueError(f"visualize_sharding only works for shapes with 1 and 2 dimensions; got shape {tuple(shape)}")
-    devices = sorted(getattr(sharding, "device_set", None) or ["CPU 0"], key=str)
-    label = " ".join(f"{getattr(d, 'platform', 'cpu').upper()} {getattr(d, 'id', 0)}" if not isinstance(d, str)
-                     else d for d in devices)
-    width = max(min_width, min(max_width, int(scale * max(len(label) + 4, min_width))))
-    table = rich.table.Table(show_header=False, show_lines=True, width=width)
-    table.add_column(justify="center")
-    table.add_row(label)
-    rich.console.Console(width=max_width).print(table)
+    if len(shape) not in (1, 2):
+        raise ValueError("`visualize_sharding` only works for shapes with 1 and 2 dimensions.")
+    label = _device_label(sharding)
+    if len(shape) == 2:
+        rows_2d = int(10 * scale)
+        inner_rows = max(rows_2d - 1, 1)
+        width = int(int(rows_2d * shape[1] / max(shape[0], 1)) * 2.5)
+    else:
+        inner_rows, width = 1, len(label) + 4
+    width = max(min_width, min(max_width, width))
+    inner = width - 2
+    rows = [" " * inner] * inner_rows
+    left = max((inner - len(label)) // 2, 0)
+    rows[(inner_rows - 1) // 2] = (" " * left + label).ljust(inner)[:inner]
+    box = ["\u250c" + "\u2500" * inner + "\u2510", *[f"\u2502{r}\u2502" for r in rows],
+           "\u2514" + "\u2500" * inner + "\u2518"]
+    sys.stdout.write("\n".join(box) + "\n")
 
 
 def visualize_array_sharding(arr, **kwargs) -> None:

@@ -192,3 +192,14 @@ def test_ensure_compile_time_eval_and_named():
         return f(2.0), L.jax.grad(f)(2.0)
 
     assert_same(*both(program))
+
+
+def test_visualize_sharding_text(capsys):
+    pytest.importorskip("rich")
+    sharding = jjnp.ones(3).sharding
+    for shape, kw in [((4, 6), {}), ((2, 8), {}), ((8, 2), {}), ((4, 6), {"scale": 0.5}), ((4, 4), {"max_width": 20}),
+                      ((100,), {})]:
+        jax.debug.visualize_sharding(shape, sharding, **kw)
+        j = capsys.readouterr().out
+        nablax.debug.visualize_sharding(shape, sharding, **kw)
+        assert capsys.readouterr().out == j, (shape, kw)
