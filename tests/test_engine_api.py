@@ -142,3 +142,8 @@ def test_custom_vjp_primal_tree_values_and_a_callback_in_custom_vjp():
     host_exp.defvjp(lambda x: (host_exp(x), host_exp(x)), lambda e, g: (g * e,))
     x = np.array([0.1, 0.2], np.float32)
     np.testing.assert_allclose(np.asarray(jax.jit(jax.grad(lambda v: jnp.sum(host_exp(v))))(x)), np.exp(x), rtol=1e-6)
+
+
+def test_ad_checkpoint_checkpoint_was_removed_as_in_jax():
+    with pytest.raises(AttributeError, match="removed in JAX v0.10.0; use jax.checkpoint instead"):
+        jax.ad_checkpoint.checkpoint  # noqa: B018
