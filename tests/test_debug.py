@@ -51,8 +51,9 @@ def test_print_in_scan_and_cond(capsys):
     jax.lax.scan(body, 0.0, jnp.arange(3.0))
     jax.jit(lambda: jax.lax.scan(body, 0.0, jnp.arange(3.0)))()
     jax.jit(lambda p: jax.lax.cond(p, lambda: jax.debug.print("T"), lambda: jax.debug.print("F")))(True)
+    jax.jit(lambda xs: (jax.lax.scan(body, 0.0, xs), 1.0)[1])(jnp.arange(3.0))  # unused scan: kept for its print
     rows = "c=0.0 x=0.0\nc=0.0 x=1.0\nc=1.0 x=2.0\n"
-    assert capsys.readouterr().out == rows + rows + "T\n"
+    assert capsys.readouterr().out == rows + rows + "T\n" + rows
 
 
 def test_formatting_matches_jax(capsys):

@@ -109,8 +109,8 @@ def fold_constants(prog: Program) -> Program:
     eqns = []
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
-        if e.prim.fold and not is_effectful(e) and all(type(a) is Literal or a in known for a in invars) \
-                and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars):
+        if e.prim.fold and all(type(a) is Literal or a in known for a in invars) \
+                and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars) and not is_effectful(e):
             vals = [a.val if type(a) is Literal else known[a] for a in invars]
             outs = e.prim.bind(*vals, **e.params)
             outs = outs if e.prim.multiple_results else [outs]
@@ -263,14 +263,13 @@ def cse(prog: Program) -> Program:
 
 # ----------------------------------------------------------------------------------- dce
 
-def dce(prog: Program, keep_effects: bool = True) -> Program:
-    """Drop equations whose outputs are never used, and constants nobody reads; effectful
-    equations stay unless `keep_effects` is False (a recomputation that must not repeat them)."""
+def dce(prog: Program) -> Program:
+    """Drop equations whose outputs are never used (effectful ones stay), and constants nobody reads."""
     jaxpr = prog.jaxpr
     live = {v for v in jaxpr.outvars if type(v) is Var}
     kept = []
     for e in reversed(jaxpr.eqns):
-        if any(v in live for v in e.outvars) or (keep_effects and is_effectful(e)):
+        if any(v in live for v in e.outvars) or is_effectful(e):
             kept.append(e)
             live.update(a for a in e.invars if type(a) is Var)
     kept.reverse()
