@@ -285,7 +285,6 @@ def breakpoint(*, backend: str | None = None, filter_frames: bool = True, num_fr
         except (OSError, TypeError):
             source = []
         captured.append((f.f_code.co_filename, f.f_lineno, f.f_code.co_name, dict(f.f_locals), f.f_globals, source))
-    specs = [locs for _, _, _, locs, _, _ in captured]
 
     def run(values):
         it = iter(values)
@@ -295,7 +294,7 @@ def breakpoint(*, backend: str | None = None, filter_frames: bool = True, num_fr
             frames.append(DebuggerFrame(fname, line, func, concrete, glob, source))
         debugger(frames, **kwargs)
 
-    dyn = [v for locs in specs for v in locs.values() if isinstance(v, (Array, Tracer))]
+    dyn = [v for c in captured for v in c[3].values() if isinstance(v, (Array, Tracer))]
     callback(lambda *vals: run(vals), *dyn, ordered=ordered)
     return token
 
