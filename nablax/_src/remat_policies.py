@@ -12,9 +12,10 @@ import inspect
 import types
 from typing import Callable
 
-from .control_flow.remat_policy import Offloadable, Recompute, Saveable, name_p, split_by_policy
+from .control_flow.remat_policy import Offloadable, Recompute, Saveable, name_p
 from .core import lift_aval
-from .interpreters.staging import trace_to_jaxpr
+from .interpreters.linearize import linearize_flat
+from .interpreters.staging import hoist_consts, trace_to_jaxpr
 from .ir import Var
 from .primitives.conv import conv_general_dilated_p
 from .primitives.linalg import dot_general_p
@@ -173,21 +174,28 @@ def _arg_names(f: Callable, args: tuple, kwargs: dict) -> list[str]:
 
 def saved_residuals(f: Callable, *args, **kwargs) -> list[tuple]:
     """[(aval, description)] of what reverse mode through `f` saves for the backward pass
-    (everything outside a checkpoint is saved, so this shows what checkpoint changes)."""
+    (everything outside a checkpoint is saved, so this shows what checkpoint changes):
+    the arguments it keeps, then the saved intermediate values in program order."""
     flat, in_tree = tree_flatten((args, kwargs))
+    store: dict = {}
 
     def flat_f(*xs):
         a, k = tree_unflatten(in_tree, list(xs))
         return tree_flatten(f(*a, **k))[0]
 
-    body = trace_to_jaxpr(flat_f, [lift_aval(x) for x in flat], label="saved_residuals")
-    fwd, bwd, _ = split_by_policy(body, everything_saveable)
-    j = bwd.jaxpr
-    read = {a for e in j.eqns for a in e.invars if type(a) is Var} | {v for v in j.outvars if type(v) is Var}
+    def forward(*xs):  # traced, running `f` itself, so each equation keeps the user's source line
+        outs, lin = linearize_flat(flat_f, list(xs), label="saved_residuals")
+        _, residuals = hoist_consts(lin)
+        store["n_out"] = len(outs)
+        return outs + residuals
+
+    primal = trace_to_jaxpr(forward, [lift_aval(x) for x in flat], label="saved_residuals").jaxpr
+    residuals = [v for v in primal.outvars[store["n_out"]:] if type(v) is Var]
     names = _arg_names(f, args, kwargs)
-    out = [(v.aval, f"from the argument {name}") for v, name in zip(j.invars, names) if v in read]
-    saved = fwd.jaxpr.outvars[len(body.out_avals):]
-    return out + [(v.aval, _producer(v, fwd.jaxpr)) for v in saved]
+    kept_args = [(v.aval, f"from the argument {name}") for v, name in zip(primal.invars, names) if v in residuals]
+    order = {v: i for i, e in enumerate(primal.eqns) for v in e.outvars}
+    inner = sorted((v for v in residuals if v not in primal.invars), key=lambda v: order.get(v, -1))
+    return kept_args + [(v.aval, _producer(v, primal)) for v in inner]
 
 
 def print_saved_residuals(f: Callable, *args, **kwargs) -> None:
