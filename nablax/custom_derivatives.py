@@ -1,10 +1,16 @@
 """Custom differentiation rules, as in ``jax.custom_derivatives``."""
+from nablax._src.control_flow.linear_call import linear_call
 from nablax._src.custom_derivatives import (
     CustomVJPPrimal,
     SymbolicZero,
     custom_jvp,
+    custom_jvp_call_p,
     custom_vjp,
+    custom_vjp_call_p,
+    custom_vjp_primal_tree_values,
     zero_from_primal,
 )
+from nablax._src.transform_extras import closure_convert, custom_gradient
 
-__all__ = ["CustomVJPPrimal", "SymbolicZero", "custom_jvp", "custom_vjp", "zero_from_primal"]
+__all__ = ["CustomVJPPrimal", "SymbolicZero", "closure_convert", "custom_gradient", "custom_jvp", "custom_jvp_call_p",
+           "custom_vjp", "custom_vjp_call_p", "custom_vjp_primal_tree_values", "linear_call", "zero_from_primal"]

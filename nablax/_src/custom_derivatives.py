@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 from .ad_util import instantiate, zeros_of_aval
 from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
+from .control_flow.remat_policy import policy_linearize
 from .core import Tracer, call_under, current_trace, lift_aval
 from .errors import UnexpectedTracerError
 from .interpreters.batching import batch_flat
@@ -122,6 +123,13 @@ def zero_from_primal(val, symbolic_zeros: bool = False):
         return SymbolicZero(aval) if symbolic_zeros else zeros_of_aval(aval)
 
     return tree_map(zero, val)
+
+
+def custom_vjp_primal_tree_values(tree):
+    """`tree` with each `CustomVJPPrimal` (as a symbolic_zeros fwd rule sees its inputs)
+    replaced by its value."""
+    return tree_map(lambda x: x.value if isinstance(x, CustomVJPPrimal) else x, tree,
+                    is_leaf=lambda x: isinstance(x, CustomVJPPrimal))
 
 
 def _rule_zero(t, symbolic: bool):
@@ -596,22 +604,27 @@ def live_part(closed: ClosedJaxpr) -> ClosedJaxpr:
     return ClosedJaxpr(prog.jaxpr, prog.consts)
 
 
-def _remat_jvp(primals, tangents, *, call):
+def _remat_jvp(primals, tangents, *, call, **_):
     outs, touts = jvp_flat(call, primals, tangents)
     return outs, touts
 
 
-def _remat_linearize(trace, primals, tangents, *, call):
-    """Primal outputs now; the tangent step keeps only the inputs and recomputes the rest."""
+def _remat_linearize(trace, primals, tangents, *, call, policy=None):
+    """Primal outputs now; the tangent step keeps only the inputs (or, with a policy, also
+    the values it saves) and recomputes the rest."""
+    tangents = [instantiate(t) for t in tangents]
+    if policy is not None:
+        body = call_under(trace.parent, trace_to_jaxpr, call, [lift_aval(p) for p in primals], label="checkpoint")
+        return policy_linearize(functools.partial(call_under, trace.parent), body, policy, primals, tangents)
     outs = call_under(trace.parent, remat_call_p.bind, *primals, call=call)
-    touts = remat_lin_p.bind(*primals, *[instantiate(t) for t in tangents], call=call, n=len(primals))
+    touts = remat_lin_p.bind(*primals, *tangents, call=call, n=len(primals))
     return outs, touts
 
 
-def _remat_batch(args, dims, *, call):
+def _remat_batch(args, dims, *, call, **policy):
     # Unbatched operands (such as closed-over weights) stay shared rather than broadcast.
     args, dims = _front_batched(args, dims)
-    return _batched_at_front(remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims)))
+    return _batched_at_front(remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims), **policy))
 
 
 remat_call_p = define_primitive(
@@ -619,7 +632,7 @@ remat_call_p = define_primitive(
     higher_order=True,
     impl=_call_impl,
     eager=_eager_call,
-    abstract_eval=lambda *avals, call: _out_avals(call, avals),
+    abstract_eval=lambda *avals, call, **_: _out_avals(call, avals),
     jvp=_remat_jvp,
     linearize=_remat_linearize,
     batch=_remat_batch,
@@ -710,17 +723,33 @@ def _closure_converted(closed: ClosedJaxpr) -> tuple[Callable, list]:
     return call, consts
 
 
-def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
-               static_argnums: int | Sequence[int] = ()) -> Callable:
-    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals.
+def _argnums_of_names(fun: Callable, names: str | Sequence[str]) -> tuple[int, ...]:
+    """The positions of the named parameters of `fun` (checkpoint's static_argnames)."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+    if not names:
+        return ()
+    params = list(inspect.signature(fun).parameters)
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise ValueError(f"checkpoint: static_argnames {missing} are not parameters of {_name(fun)} ({params})")
+    return tuple(params.index(n) for n in names)
+
+
+def checkpoint(fun: Callable, *, prevent_cse: bool | Sequence[bool] = True, policy: Callable | None = None,
+               static_argnums: int | Sequence[int] = (), static_argnames: str | Sequence[str] = ()) -> Callable:
+    """Rematerialize: reverse mode stores only `fun`'s inputs and recomputes its internals;
+    with `policy` (see `checkpoint_policies`), also the values the policy saves, and
+    recomputes the rest in the backward pass.
 
     As in JAX, `fun` is traced once per call (so Python control flow on its array
     arguments is an error), and what its outputs do not need is dropped. `prevent_cse`
-    keeps XLA from merging the recomputation with the original; nablax never merges
-    them, so it does not change what runs."""
-    if policy is not None:
-        raise NotImplementedError("checkpoint(policy=...) is not supported yet; omit policy to save only inputs")
+    keeps XLA from merging the recomputation with the original; nablax's eager and grad
+    paths never merge them (jit's CSE may: compiled code is about speed, not memory)."""
+    if policy is not None and not callable(policy):
+        raise TypeError(f"checkpoint: policy must be a callable (see checkpoint_policies), got {policy!r}")
+    extra = {} if policy is None else {"policy": policy}
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    static += _argnums_of_names(fun, static_argnames)
 
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
@@ -740,7 +769,7 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
 
         closed = live_part(trace_to_jaxpr(flat_fun, [lift_aval(x) for x in flat_dyn], label="checkpoint"))
         call, consts = _closure_converted(closed)
-        outs = remat_call_p.bind(*consts, *flat_dyn, call=call)
+        outs = remat_call_p.bind(*consts, *flat_dyn, call=call, **extra)
         return tree_unflatten(store["out_tree"], outs)
 
     return remat_fun

@@ -1390,7 +1390,7 @@ def switch_index_clamping_and_vmap_index(L):
 
 
 
-@case(xfail="documented gap (README): checkpoint(policy=...) raises NotImplementedError")
+@case()
 def checkpoint_with_policy(L):
     jnp = L.jnp
     f = L.jax.checkpoint(lambda x: jnp.sin(jnp.sin(x)), policy=lambda *args, **params: False)

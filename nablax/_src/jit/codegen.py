@@ -167,6 +167,9 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             owned.difference_update(eqn.invars)
         if (prim.ufunc is not None or prim.fresh_result) and eqn.outvars[0].aval.size >= _INPLACE_MIN_SIZE:
             owned.add(eqn.outvars[0])
+        if not eqn.outvars:  # an effect only (a host callback): a statement
+            body.append(f"    {rhs}")
+            continue
         outs = ", ".join(w.name(v) for v in eqn.outvars)
         if prim.multiple_results:
             outs = outs + ("," if len(eqn.outvars) == 1 else "")

@@ -3,7 +3,9 @@
 Order used by jit: see `optimize`. Constants are kept as (Var -> value) pairs next to
 the Jaxpr (`Program`), so folding can add new ones without touching the Jaxpr's
 structure. What the passes know about a primitive are its facts (primitives/_define.py):
-`inline`, `fold`, `simplify`, `rewrite`, `elementwise`.
+`inline`, `fold`, `simplify`, `rewrite`, `elementwise`. An equation with a side effect
+(its params carry a non-None `effect`, or a body Jaxpr in its params holds such an
+equation) is never dropped, merged or folded, and keeps its place in program order.
 """
 from __future__ import annotations
 
@@ -25,6 +27,23 @@ class Program:
     def __init__(self, jaxpr: Jaxpr, consts: list):
         self.jaxpr = jaxpr
         self.consts = consts
+
+
+def _body_jaxprs(params: dict):
+    """The Jaxprs held in an equation's params (control-flow bodies, alone or in tuples)."""
+    for v in params.values():
+        for x in v if isinstance(v, (tuple, list)) else (v,):
+            j = getattr(x, "jaxpr", x)
+            if isinstance(j, Jaxpr):
+                yield j
+
+
+def is_effectful(eqn) -> bool:
+    """Whether the equation has a side effect (a host callback): it must run, in order."""
+    params = eqn.params
+    if params.get("effect") is not None:
+        return True
+    return any(is_effectful(e) for j in _body_jaxprs(params) for e in j.eqns)
 
 
 def _subst(a, env: dict):
@@ -91,7 +110,7 @@ def fold_constants(prog: Program) -> Program:
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
         if e.prim.fold and all(type(a) is Literal or a in known for a in invars) \
-                and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars):
+                and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars) and not is_effectful(e):
             vals = [a.val if type(a) is Literal else known[a] for a in invars]
             outs = e.prim.bind(*vals, **e.params)
             outs = outs if e.prim.multiple_results else [outs]
@@ -232,7 +251,7 @@ def cse(prog: Program) -> Program:
         invars = [_subst(a, env) for a in e.invars]
         key = (e.prim, tuple(_atom_key(a) for a in invars), _freeze(e.params))
         prev = seen.get(key)
-        if prev is not None:
+        if prev is not None and not is_effectful(e):
             for v, pv in zip(e.outvars, prev.outvars):
                 env[v] = pv
             continue
@@ -245,12 +264,12 @@ def cse(prog: Program) -> Program:
 # ----------------------------------------------------------------------------------- dce
 
 def dce(prog: Program) -> Program:
-    """Drop equations whose outputs are never used, and constants nobody reads."""
+    """Drop equations whose outputs are never used (effectful ones stay), and constants nobody reads."""
     jaxpr = prog.jaxpr
     live = {v for v in jaxpr.outvars if type(v) is Var}
     kept = []
     for e in reversed(jaxpr.eqns):
-        if any(v in live for v in e.outvars):
+        if any(v in live for v in e.outvars) or is_effectful(e):
             kept.append(e)
             live.update(a for a in e.invars if type(a) is Var)
     kept.reverse()
