@@ -15,13 +15,12 @@ import operator
 import numpy as np
 
 from .. import dtypes, errors
-from ..array import Array, wrap
+from ..array import wrap
 from ..control_flow.loops import fori_loop
 from ..core import Tracer
 from ..primitives import sorting as lax_sorting
-from . import creation
+from . import creation, joining
 from . import indexing as jidx
-from . import joining
 from . import reductions as jred
 from . import shape as jshape
 from . import ufuncs as uf
