@@ -598,9 +598,19 @@ csingle, cdouble = complex64, complex128
 _SCALAR_TYPE_NAMES = ["bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                       "float16", "float32", "float64", "complex64", "complex128", "int_", "uint",
                       "half", "single", "double", "csingle", "cdouble"]
+bool = bool_  # noqa: A001  (JAX's spelling of the Array API name)
+complex_, float_ = complex128, float64
+_SCALAR_TYPE_NAMES += ["bool", "complex_", "float_"]
 if dtypes.bfloat16 is not None:
     bfloat16 = _scalar_type("bfloat16", dtypes.bfloat16)
     _SCALAR_TYPE_NAMES.append("bfloat16")
+# ml_dtypes' narrow integers and floats (int4, float8_e4m3fn, ...): promote only with themselves,
+# bool and Python scalars (see dtypes.NARROW_DTYPES).
+globals().update({_name: _scalar_type(_name, _dt) for _name, _dt in dtypes.NARROW_DTYPES.items()})
+_SCALAR_TYPE_NAMES += list(dtypes.NARROW_DTYPES)
+# NumPy's own types that jnp re-exports (no Array can hold objects or strings).
+object_, character, flexible = np.object_, np.character, np.flexible
+_SCALAR_TYPE_NAMES += ["object_", "character", "flexible"]
 
 # Abstract scalar categories, for issubdtype (NumPy's own).
 generic = np.generic
