@@ -213,6 +213,12 @@ def kind(dtype: Any) -> str:
 _kind = kind
 
 
+def is_array_dtype(dtype: np.dtype) -> bool:
+    """Whether Arrays hold this dtype: bool, integer, floating, complex, bfloat16 and ml_dtypes'
+    narrow types (the last two have NumPy kind "V")."""
+    return dtype.kind in "biufc" or dtype in _DTYPE_NODE
+
+
 class extended:  # noqa: N801  (JAX's spelling)
     """JAX's abstract dtype of non-numeric element types (here: typed PRNG keys)."""
 

@@ -12,6 +12,9 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..core import Tracer
+from .creation import bool_
+
+bool = bool_  # noqa: A001  (the Array API's name for jnp.bool_; nothing below uses the builtin)
 
 _KINDS = ("bool", "signed integer", "unsigned integer", "integral", "real floating", "complex floating", "numeric")
 _KIND_LETTERS = {"bool": "b", "signed integer": "i", "unsigned integer": "u", "integral": "iu",
@@ -105,6 +108,6 @@ def __array_namespace_info__() -> _ArrayNamespaceInfo:  # noqa: N807  (the Array
     return _ArrayNamespaceInfo()
 
 
-__all__ = ["isdtype", "from_dlpack", "__array_namespace_info__"]
+__all__ = ["bool", "isdtype", "from_dlpack", "__array_namespace_info__"]
 
 METHODS: dict = {}
