@@ -16,17 +16,16 @@ X = np.array([3., 1., 3., 2., 1., 5.], np.float32)
 Y = np.array([3., 7., 1.], np.float32)
 M = np.array([[1, 2], [1, 2], [0, 3]], np.int32)
 XNAN = np.array([np.nan, 1, np.nan, 2], np.float32)
-SIZES = [{}, {"size": 2}, {"size": 8, "fill_value": -1}]
+SIZES = [{}, {"size": 2}, {"size": 8, "fill_value": -1}]  # (JAX's first calls compile: keep this short)
 ALL = {"return_index": True, "return_inverse": True, "return_counts": True}
 
 
 @pytest.mark.parametrize("kw", SIZES)
 def test_unique(kw):
-    for x, extra in [(X, {}), (M, {"axis": 0}), (XNAN, {"equal_nan": False})]:
+    for x, extra in [(X, {}), (M, {"axis": 0})]:
         assert_same(jjnp.unique(x, **ALL, **extra, **kw), njnp.unique(x, **ALL, **extra, **kw), path=f"{extra}")
-    assert_same(jjnp.unique(X, **kw), njnp.unique(X, **kw))
     for name in ["unique_all", "unique_counts", "unique_inverse", "unique_values"]:
-        assert_same(getattr(jjnp, name)(M, **kw), getattr(njnp, name)(M, **kw), path=name)
+        assert_same(getattr(jjnp, name)(XNAN, **kw), getattr(njnp, name)(XNAN, **kw), path=name)
 
 
 def test_unique_corners(x64):
@@ -63,7 +62,6 @@ def test_isin():
 _SIZED = {
     "unique": lambda np_, x: np_.unique(x, size=4, return_counts=True, return_inverse=True, return_index=True),
     "intersect1d": lambda np_, x: np_.intersect1d(x, Y, size=4, return_indices=True),
-    "setxor1d": lambda np_, x: np_.setxor1d(x, Y, size=4),
 }
 
 
