@@ -358,13 +358,13 @@ def setdiff1d(ar1, ar2, assume_unique: bool = False, *, size: int | None = None,
     fill = as_array(0 if fill_value is None else fill_value).astype(a.dtype)
     if a.size == 0:
         return jshape.broadcast_to(fill, (size or 0,))
-    n_unique = None
+    mask_padding = None
     if not assume_unique:
-        a, _, n_unique = _unique_padded(a) if size is not None else (_unique("setdiff1d", a, None, False, False, False,
-                                                                               True, None, None), None, None)
+        a, _, n_unique = _unique_padded(a)
+        mask_padding = _valid(a.size, n_unique)  # the padding of unique() is not part of the difference
     mask = _in1d("setdiff1d", a, b, True, "auto")
-    if n_unique is not None:  # the padding of unique() is not part of the difference
-        mask = uf.logical_and(mask, _valid(a.size, n_unique))
+    if mask_padding is not None:
+        mask = uf.logical_and(mask, mask_padding)
     if size is None:
         size = _count(mask)
     picked = jidx.take(a, jidx.nonzero(mask, size=size)[0])
