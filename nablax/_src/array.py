@@ -412,7 +412,7 @@ def to_concrete_array(x: Any) -> Array:
     if isinstance(x, Array):
         return x
     if isinstance(x, (np.ndarray, np.generic)):  # before Python scalars: np.float64 is a float subclass
-        if x.dtype.kind not in "biufc" and x.dtype != dtypes.bfloat16:
+        if not dtypes.is_array_dtype(x.dtype):
             raise TypeError(f"NumPy array of dtype {x.dtype} is not a valid nablax array type")
         dt = dtypes.canonicalize_dtype(x.dtype)
         # The caller may write into its array later: copy it (once, here), so no Array, jit

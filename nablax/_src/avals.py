@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dtypes import bfloat16 as _bfloat16
 from .dtypes import float0  # the tangent dtype of ints and bools (also re-exported)
+from .dtypes import is_inexact as _is_inexact
 
 
 def short_dtype_name(dtype: np.dtype) -> str:
@@ -47,7 +47,7 @@ class ShapedArray:
 
     def to_tangent_aval(self) -> "ShapedArray":
         """Tangent space: the same array for inexact dtypes, float0 for integer and bool."""
-        if self.dtype.kind in "fc" or self.dtype == _bfloat16:  # (bfloat16's NumPy kind is "V")
+        if self.dtype.kind in "fc" or _is_inexact(self.dtype):  # (bfloat16, float8: NumPy kind "V")
             return self
         return ShapedArray(self.shape, float0, False)
 

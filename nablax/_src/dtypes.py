@@ -71,12 +71,35 @@ _EDGES: dict[str, tuple[str, ...]] = {
 if bfloat16 is not None:
     _EDGES["bfloat16"] = ("float32",)
 
+# ml_dtypes' narrow types (as in JAX): reached from the weak int / float nodes (so bool and
+# Python scalars promote to them) but promoting with no other dtype (TypePromotionError).
+_NARROW_INT_NAMES = ("int1", "int2", "int4", "uint1", "uint2", "uint4")
+_NARROW_FLOAT_NAMES = ("float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn", "float8_e3m4", "float8_e4m3",
+                       "float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz",
+                       "float8_e8m0fnu")
+NARROW_DTYPES: dict[str, np.dtype] = {
+    n: np.dtype(getattr(_ml_dtypes, n)) for n in _NARROW_INT_NAMES + _NARROW_FLOAT_NAMES
+    if _ml_dtypes is not None and hasattr(_ml_dtypes, n)}
+for _n in NARROW_DTYPES:
+    _EDGES[_n] = ()
+    _weak = "float*" if _n.startswith("float") else "int*"
+    _EDGES[_weak] = _EDGES[_weak] + (_n,)
+
 _WEAK_NODES = {"int*": "i", "float*": "f", "complex*": "c"}
-_KIND = {n: _WEAK_NODES.get(n) or ("f" if n == "bfloat16" else np.dtype(n).kind) for n in _EDGES}
+# The dtype of each strong node (np.dtype("int4") would be NumPy's 4-byte int32).
+_NODE_DTYPE: dict[str, np.dtype] = {
+    n: NARROW_DTYPES[n] if n in NARROW_DTYPES else bfloat16 if n == "bfloat16" else np.dtype(n)
+    for n in _EDGES if n not in _WEAK_NODES}
+_KIND = {n: _WEAK_NODES.get(n) or ("u" if n.startswith("uint") else "i" if n.startswith("int") else
+                                   "f" if n.startswith(("float", "bfloat")) else _NODE_DTYPE[n].kind) for n in _EDGES}
 _NODE_OF_WEAK_KIND = {"b": "bool", "i": "int*", "u": "int*", "f": "float*", "c": "complex*"}
 # np.dtype.name is slow (microseconds), so dtypes are mapped to nodes through a dict.
-_DTYPE_NODE = {(bfloat16 if n == "bfloat16" else np.dtype(n)): n
-               for n in _EDGES if n not in _WEAK_NODES}
+_DTYPE_NODE = {d: n for n, d in _NODE_DTYPE.items()}
+
+
+class TypePromotionError(ValueError):
+    """Two dtypes without an implicit promotion (JAX's jax.dtypes.TypePromotionError): the
+    narrow ml_dtypes types promote only with themselves, bool and Python scalars."""
 
 
 def _node(d: np.dtype) -> str | None:
@@ -103,11 +126,12 @@ def _upper_sets() -> dict[str, frozenset[str]]:
 _UP = _upper_sets()
 
 
-def _join2(a: str, b: str) -> str:
+def _join2(a: str, b: str) -> str | None:
+    """The least upper bound of two nodes; None when they have no common upper bound."""
     common = _UP[a] & _UP[b]
     least = [n for n in common if _UP[n] == common]
-    assert len(least) == 1, (a, b)
-    return least[0]
+    assert len(least) <= 1, (a, b)
+    return least[0] if least else None
 
 
 _JOIN = {(a, b): _join2(a, b) for a in _EDGES for b in _EDGES}
@@ -116,7 +140,14 @@ _JOIN = {(a, b): _join2(a, b) for a in _EDGES for b in _EDGES}
 def _join(nodes: list[str]) -> str:
     out = nodes[0]
     for n in nodes[1:]:
-        out = _JOIN[out, n]
+        joined = _JOIN[out, n]
+        if joined is None:
+            names = ", ".join(repr(m) for m in nodes)
+            raise TypePromotionError(
+                f"Input dtypes ({names}) have no available implicit dtype promotion path. The narrow "
+                "ml_dtypes types (1/2/4-bit integers, 4/6/8-bit floats) promote only with themselves, bool "
+                "and Python scalars; convert explicitly, e.g. x.astype('float32')")
+        out = joined
     return out
 
 
@@ -172,10 +203,21 @@ def check_user_dtype(dtype: Any, where: str, stacklevel: int = 3) -> np.dtype:
 
 
 # ------------------------------------------------------------------ predicates
-def _kind(dtype: Any) -> str:
+def kind(dtype: Any) -> str:
+    """The dtype's kind letter ("b", "i", "u", "f", "c"), with bfloat16 and ml_dtypes' narrow
+    types (NumPy kind "V") as the kind they stand for."""
     d = np.dtype(dtype)
     n = _node(d)
     return d.kind if n is None else _KIND[n]
+
+
+_kind = kind
+
+
+def is_array_dtype(dtype: np.dtype) -> bool:
+    """Whether Arrays hold this dtype: bool, integer, floating, complex, bfloat16 and ml_dtypes'
+    narrow types (the last two have NumPy kind "V")."""
+    return dtype.kind in "biufc" or dtype in _DTYPE_NODE
 
 
 class extended:  # noqa: N801  (JAX's spelling)
@@ -186,16 +228,36 @@ class prng_key(extended):  # noqa: N801
     """JAX's abstract dtype of typed PRNG keys: `issubdtype(random.key(0).dtype, prng_key)`."""
 
 
+def _ml_dtype(a: Any) -> np.dtype | None:
+    """bfloat16 or a narrow ml_dtypes type, given as a dtype, scalar type or name; else None."""
+    if isinstance(a, (np.dtype, str)) or (isinstance(a, type) and issubclass(a, np.generic)):
+        try:
+            d = np.dtype(a)
+        except (TypeError, ValueError):
+            return None
+        n = _DTYPE_NODE.get(d)
+        if n == "bfloat16" or n in NARROW_DTYPES:
+            return d
+    return None
+
+
 def issubdtype(a: Any, b: Any) -> bool:
-    """np.issubdtype, also placing bfloat16 (if installed) under np.floating and typed
-    PRNG key dtypes (`key<fry>`) under prng_key."""
+    """np.issubdtype, also placing bfloat16 and ml_dtypes' narrow floats under np.floating, the
+    narrow integers under np.signedinteger / np.unsignedinteger, and typed PRNG key dtypes
+    (`key<fry>`) under prng_key."""
     if getattr(a, "_is_prng_key", False):
         return b is prng_key or b is extended or getattr(b, "_is_prng_key", False)
     if b is prng_key or b is extended:
         return False
-    if (bfloat16 is not None and isinstance(b, type) and issubclass(np.floating, b)
-            and (a is bfloat16.type or (isinstance(a, (np.dtype, str)) and np.dtype(a) == bfloat16))):
-        return True
+    ml = _ml_dtype(a)
+    if ml is not None:
+        if isinstance(b, type) and b in (np.generic, np.number, np.inexact, np.floating, np.integer,
+                                          np.signedinteger, np.unsignedinteger):
+            kind = _KIND[_DTYPE_NODE[ml]]
+            stand_in = {"f": np.floating, "i": np.signedinteger, "u": np.unsignedinteger}[kind]
+            return issubclass(stand_in, b)
+        other = _ml_dtype(b)
+        return other is not None and other == ml
     return bool(np.issubdtype(a, b))
 
 
@@ -241,14 +303,15 @@ def complex_to_real(dtype: Any) -> np.dtype:
 def finfo(dtype: Any) -> Any:
     """Machine limits of a floating dtype (builtin float means the default float)."""
     d = canonicalize_dtype(dtype) if dtype is float or dtype is complex else np.dtype(dtype)
-    if bfloat16 is not None and d == bfloat16:
+    if _ml_dtype(d) is not None:
         return _ml_dtypes.finfo(d)
     return np.finfo(d)
 
 
 def iinfo(dtype: Any) -> np.iinfo:
     """Machine limits of an integer dtype (builtin int means the default int)."""
-    return np.iinfo(canonicalize_dtype(dtype) if dtype is int else np.dtype(dtype))
+    d = canonicalize_dtype(dtype) if dtype is int else np.dtype(dtype)
+    return _ml_dtypes.iinfo(d) if _ml_dtype(d) is not None else np.iinfo(d)
 
 
 # ----------------------------------------------------------------- promotion
@@ -309,7 +372,7 @@ def _compute(pairs: tuple[tuple[np.dtype, bool], ...]) -> tuple[np.dtype, bool]:
         weak = node in _WEAK_NODES
     if weak:
         return _DEFAULT_OF_KIND[_KIND[node]](), True
-    return canonicalize_dtype(node), False
+    return canonicalize_dtype(_NODE_DTYPE[node]), False
 
 
 # Under strict promotion a weak scalar joins only strong dtypes of these kinds, and all

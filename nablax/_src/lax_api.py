@@ -366,7 +366,7 @@ def xla_fma(a, b, c):
 def convert_element_type(operand, new_dtype, weak_type: bool = False):
     """lax.convert_element_type: cast to `new_dtype` (canonicalized for the x64 setting)."""
     dt = dtypes.canonicalize_dtype(new_dtype)
-    if dt.kind not in "biufc" and dt != dtypes.bfloat16:
+    if not dtypes.is_array_dtype(dt):
         raise TypeError(f"lax.convert_element_type: nablax only supports number and bool dtypes, got dtype {dt}")
     return misc.convert_element_type(operand, dt, weak_type)
 

@@ -55,7 +55,7 @@ class _BadLeaf(Exception):
 
 def _valid_numpy(x: Any) -> bool:
     d = x.dtype
-    return d.kind in "biufc" or d == dtypes.bfloat16
+    return dtypes.is_array_dtype(d)
 
 
 def _leaf_key(x):

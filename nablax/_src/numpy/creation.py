@@ -59,7 +59,7 @@ def _from_sequence(fname: str, obj, dtype):
         value = np.asarray(obj)
     except (TypeError, ValueError) as e:  # e.g. a ragged list: a ValueError, as in JAX
         raise ValueError(f"{fname}: cannot make an array from this {type(obj).__name__}: {e}") from None
-    if value.dtype.kind not in "biufc" and value.dtype != dtypes.bfloat16:
+    if not dtypes.is_array_dtype(value.dtype):
         raise TypeError(f"{fname}: unsupported element type {value.dtype} (from a {type(obj).__name__}); "
                         "nested sequences must be rectangular and hold numbers")
     if dtype is None:
@@ -131,7 +131,7 @@ def _array(obj, dtype, fname: str):
             return wrap(np.asarray(obj, d), t is not bool)
         return wrap(np.asarray(obj, dtype), False)
     if isinstance(obj, (np.ndarray, np.generic)):
-        if obj.dtype.kind not in "biufc" and obj.dtype != dtypes.bfloat16:
+        if not dtypes.is_array_dtype(obj.dtype):
             raise TypeError(f"{fname}: unsupported NumPy dtype {obj.dtype}")
         d = dtypes.canonicalize_dtype(obj.dtype) if dtype is None else dtype
         return wrap(np.array(obj, dtype=d, copy=True), False)
@@ -150,7 +150,7 @@ def _array(obj, dtype, fname: str):
         value = np.asarray(obj)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{fname}: cannot make an array from {type(obj).__name__}: {e}") from None
-    if value.dtype.kind not in "biufc" and value.dtype != dtypes.bfloat16:
+    if not dtypes.is_array_dtype(value.dtype):
         raise _not_array_like(fname, obj)
     return _array(value, dtype, fname)
 
@@ -282,7 +282,7 @@ def _like_info(fname: str, a, dtype, shape) -> tuple:
             raise _not_array_like(f"jnp.{fname}", a)
         a_weak = isinstance(a, (int, float, complex)) and not isinstance(a, (bool, np.generic))
         v = np.asarray(a)
-        if v.dtype.kind not in "biufc" and v.dtype != dtypes.bfloat16:
+        if not dtypes.is_array_dtype(v.dtype):
             raise _not_array_like(f"jnp.{fname}", a)
         a_dtype, a_shape = dtypes.canonicalize_dtype(v.dtype), v.shape
     out_dtype = a_dtype if dtype is None else dtypes.check_user_dtype(dtype, f"jnp.{fname}")
@@ -626,9 +626,18 @@ csingle, cdouble = complex64, complex128
 _SCALAR_TYPE_NAMES = ["bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                       "float16", "float32", "float64", "complex64", "complex128", "int_", "uint",
                       "half", "single", "double", "csingle", "cdouble"]
+complex_, float_ = complex128, float64  # (jnp.bool, which would shadow the builtin here, is in array_api.py)
+_SCALAR_TYPE_NAMES += ["complex_", "float_"]
 if dtypes.bfloat16 is not None:
     bfloat16 = _scalar_type("bfloat16", dtypes.bfloat16)
     _SCALAR_TYPE_NAMES.append("bfloat16")
+# ml_dtypes' narrow integers and floats (int4, float8_e4m3fn, ...): promote only with themselves,
+# bool and Python scalars (see dtypes.NARROW_DTYPES).
+globals().update({_name: _scalar_type(_name, _dt) for _name, _dt in dtypes.NARROW_DTYPES.items()})
+_SCALAR_TYPE_NAMES += list(dtypes.NARROW_DTYPES)
+# NumPy's own types that jnp re-exports (no Array can hold objects or strings).
+object_, character, flexible = np.object_, np.character, np.flexible
+_SCALAR_TYPE_NAMES += ["object_", "character", "flexible"]
 
 # Abstract scalar categories, for issubdtype (NumPy's own).
 generic = np.generic

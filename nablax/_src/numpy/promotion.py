@@ -22,7 +22,7 @@ def check_arraylike(fname: str, *args) -> None:
                 f"jnp.{fname} requires array or scalar arguments, got {type(a).__name__} "
                 f"at position {i}{hint}"
             )
-        if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind not in "biufc" and a.dtype != dtypes.bfloat16:
+        if isinstance(a, (np.ndarray, np.generic)) and not dtypes.is_array_dtype(a.dtype):
             raise TypeError(f"jnp.{fname}: unsupported NumPy dtype {a.dtype} at position {i}")
 
 

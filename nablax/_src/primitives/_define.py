@@ -48,7 +48,7 @@ from ..ad_util import instantiate
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import Primitive, eager_args, lift_aval
-from ..dtypes import bfloat16
+from ..dtypes import kind as lattice_kind
 
 PRIMITIVES: dict[str, Primitive] = {}
 _MISSING = object()
@@ -210,8 +210,9 @@ def require_same_dtypes(opname: str, avals) -> np.dtype:
 
 
 def require_dtype_kinds(opname: str, aval: ShapedArray, kinds: str, what: str) -> None:
-    """TypeError unless the dtype's kind is in `kinds` (bfloat16, NumPy kind "V", counts as "f")."""
-    if aval.dtype.kind not in kinds and not ("f" in kinds and aval.dtype == bfloat16):
+    """TypeError unless the dtype's kind is in `kinds` (bfloat16 and ml_dtypes' narrow floats,
+    NumPy kind "V", count as "f"; the narrow integers as "i"/"u")."""
+    if aval.dtype.kind not in kinds and lattice_kind(aval.dtype) not in kinds:
         raise TypeError(f"lax.{opname} does not accept dtype {aval.dtype.name}; it needs {what}")
 
 
