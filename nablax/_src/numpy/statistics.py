@@ -1,6 +1,317 @@
-"""jnp's statistics and calculus on samples: quantiles, nan-reductions, cov, corrcoef, diff, gradient, interp."""
+"""jnp's statistics and calculus on samples: quantile, percentile (and their NaN-ignoring
+forms), nanmedian, nanargmax/nanargmin, cov, corrcoef; diff, ediff1d, gradient, interp,
+trapezoid, unwrap, cross.
+
+Quantiles sort the reduced axes (gathered into one trailing axis) and read the two order
+statistics around q * (n - 1) with take_along_axis, so gradients flow to the elements that
+were picked, as in JAX. The calculus is written on slices and jnp arithmetic; interp finds
+each point's interval with one sort of the breakpoints and the points together.
+"""
 from __future__ import annotations
 
-__all__: list = []
+import math
+import operator
 
-METHODS: dict = {}  # (Array methods this area provides)
+import numpy as np
+
+from .. import dtypes
+from .. import numpy as jnp
+from ..primitives import elementwise as ew
+from ..primitives import misc, shape, sorting
+from . import reductions as jred
+from .promotion import as_array, check_arraylike, promote_args_inexact
+
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
+
+
+# ------------------------------------------------------------------------------ quantiles
+
+
+def _to_trailing_axis(fname: str, x, axes: tuple):
+    """x with the axes `axes` moved to the end and merged into one."""
+    kept = tuple(i for i in range(x.ndim) if i not in axes)
+    n = math.prod(x.shape[a] for a in axes)
+    moved = shape.transpose(x, kept + axes) if kept + axes != tuple(range(x.ndim)) else x
+    return shape.reshape(moved, tuple(x.shape[i] for i in kept) + (n,))
+
+
+def _weights_like(fname: str, a, weights, axis, axes: tuple):
+    """`weights` checked and broadcast to a's shape (they may give only the reduced axes)."""
+    if dtypes.is_inexact(weights.dtype) and weights.dtype.kind == "c":
+        raise ValueError(f"jnp.{fname}: weights cannot be complex")
+    if tuple(weights.shape) == tuple(a.shape):
+        return weights
+    if axis is None:
+        raise ValueError(f"jnp.{fname}: weights shape {tuple(weights.shape)} must match the shape of `a` "
+                         f"{tuple(a.shape)} when axis is None")
+    want = tuple(a.shape[ax] for ax in axes)
+    if tuple(weights.shape) != want:
+        raise ValueError(f"jnp.{fname}: weights shape {tuple(weights.shape)} must match the reduction axes {want}")
+    return shape.broadcast_in_dim(weights, tuple(a.shape), axes)
+
+
+def _gather_last(x, idx):
+    return jnp.take_along_axis(x, idx, axis=-1)
+
+
+def _interpolated(method: str, srt, pos, n, q_dtype):
+    """The quantile at fractional positions `pos` (..., nq) of the sorted rows `srt` (..., n),
+    combined as `method` says; `n` (a number or an (..., 1) array) counts the valid elements."""
+    low, high = jnp.floor(pos), jnp.ceil(pos)
+    high_w = ew.sub(pos, low)
+    top = ew.sub(n, 1.0)
+    int_dtype = dtypes.default_int_dtype()
+
+    def index(p):
+        return misc.convert_element_type(ew.max(ew.min(p, top), 0.0), int_dtype)
+
+    lo_v, hi_v = _gather_last(srt, index(low)), _gather_last(srt, index(high))
+    if method == "linear":
+        lo_q, hi_q = misc.convert_element_type(lo_v, q_dtype), misc.convert_element_type(hi_v, q_dtype)
+        return ew.add(ew.mul(lo_q, ew.sub(1.0, high_w)), ew.mul(hi_q, high_w))
+    if method == "lower":
+        return lo_v
+    if method == "higher":
+        return hi_v
+    if method == "nearest":  # (JAX: the lower one at exactly half way)
+        return ew.select_n(ew.le(high_w, 0.5), hi_v, lo_v)
+    return ew.mul(ew.add(lo_v, hi_v), 0.5)  # midpoint
+
+
+def _inverted_cdf(srt, w, q, squash_nans: bool):
+    """The first sorted element whose cumulative weight reaches q * total weight. Negative or
+    NaN weights make the result NaN; NaN data carry no weight."""
+    bad = ew.select_n(ew.lt(w, 0.0), ew.ne(w, w), True)
+    nan_data = ew.ne(srt, srt)
+    clean = ew.select_n(ew.select_n(bad, nan_data, True), w, 0.0)
+    cum = sorting.cumsum(clean, clean.ndim - 1)
+    total = shape.slice_in_dim(cum, cum.shape[-1] - 1, cum.shape[-1], axis=cum.ndim - 1)
+    target = ew.mul(total, q)  # (..., nq)
+    below = ew.lt(jnp.expand_dims(cum, -2), jnp.expand_dims(target, -1))  # (..., nq, n)
+    idx = jnp.sum(below, axis=-1)
+    valid = jnp.sum(ew.eq(srt, srt), axis=-1, keepdims=True) if squash_nans else srt.shape[-1]
+    idx = ew.max(ew.min(idx, ew.sub(valid, 1)), 0)
+    out = _gather_last(srt, idx)
+    force = jnp.any(bad, axis=-1, keepdims=True)
+    missing = ew.eq(valid, 0) if squash_nans else jnp.any(nan_data, axis=-1, keepdims=True)
+    return ew.select_n(ew.select_n(force, missing, True), out, np.nan)
+
+
+def _quantile(fname: str, a, q, axis, out, overwrite_input, method, keepdims, squash_nans, weights):
+    if out is not None or overwrite_input:
+        raise ValueError(f"jnp.{fname} does not support overwrite_input=True or out != None")
+    check_arraylike(fname, a, q)
+    if method not in _METHODS:
+        raise ValueError(f"jnp.{fname}: method can only be 'linear', 'lower', 'higher', 'midpoint', 'nearest' "
+                         f"or 'inverted_cdf', got {method!r}")
+    a = as_array(a)
+    if weights is not None:
+        check_arraylike(fname, weights)
+        if method != "inverted_cdf":
+            raise NotImplementedError(f"jnp.{fname}: method {method!r} does not support weights; only "
+                                      "method='inverted_cdf' does")
+        a, weights = promote_args_inexact(fname, a, weights)
+    else:
+        (a,) = promote_args_inexact(fname, a)
+    if a.dtype.kind == "c":
+        raise ValueError(f"jnp.{fname} does not support complex input (the order of complex numbers is not defined)")
+    q = as_array(q)
+    if q.ndim > 1:
+        raise ValueError(f"jnp.{fname}: q must have rank <= 1, got shape {tuple(q.shape)}")
+    if not dtypes.is_inexact(q.dtype) or q.dtype.kind == "c":
+        raise TypeError(f"jnp.{fname}: q must be a real floating-point value, got dtype {q.dtype}")
+    a = jred._cast(a, a.dtype)
+    axes = jred.canonical_axes(fname, axis, a.ndim)
+    if weights is not None:
+        weights = _to_trailing_axis(fname, _weights_like(fname, a, weights, axis, axes), axes)
+    in_shape = tuple(a.shape)
+    rows = _to_trailing_axis(fname, a, axes)
+    n = rows.shape[-1]
+    if n == 0:  # (a TypeError, as JAX's gather gives)
+        raise TypeError(f"jnp.{fname} of an empty array (or of empty axes) is undefined")
+    if not squash_nans:
+        rows = ew.select_n(jnp.any(ew.ne(rows, rows), axis=-1, keepdims=True), rows, np.nan)
+    if weights is None:
+        srt, w = sorting.sort(rows, rows.ndim - 1), None
+    else:
+        srt, w = sorting.sort((rows, weights), rows.ndim - 1, num_keys=1)
+    qv = shape.reshape(q, (q.size,))
+    if method == "inverted_cdf":
+        r = _inverted_cdf(srt, jnp.ones_like(srt) if w is None else w, qv, squash_nans)
+    else:
+        count = jnp.sum(ew.eq(srt, srt), axis=-1, keepdims=True, dtype=q.dtype) if squash_nans else float(n)
+        pos = jnp.broadcast_to(ew.mul(qv, ew.sub(count, 1.0)), tuple(srt.shape[:-1]) + (q.size,))
+        r = _interpolated(method, srt, pos, count, q.dtype)
+    # (..., nq) -> q's shape + the result's shape
+    r = shape.transpose(r, (r.ndim - 1,) + tuple(range(r.ndim - 1)))
+    kept_shape = tuple(1 if i in axes else d for i, d in enumerate(in_shape)) if keepdims else \
+        tuple(d for i, d in enumerate(in_shape) if i not in axes)
+    r = shape.reshape(r, tuple(q.shape) + kept_shape)
+    return jred._cast(r, a.dtype)
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """jnp.quantile: the q-th quantiles (q in [0, 1], scalar or 1-d; q's axis first) along `axis`.
+    Any NaN makes the result NaN; `weights` need method='inverted_cdf'."""
+    return _quantile("quantile", a, q, axis, out, overwrite_input, method, keepdims, False, weights)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """jnp.nanquantile: jnp.quantile ignoring NaNs (NaN where every element is NaN)."""
+    return _quantile("nanquantile", a, q, axis, out, overwrite_input, method, keepdims, True, weights)
+
+
+def _percent(fname: str, q):
+    check_arraylike(fname, q)
+    (q,) = promote_args_inexact(fname, q)
+    return ew.div(q, 100.0)
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None,
+               out_sharding=None):
+    """jnp.percentile: jnp.quantile with q in percent (0 to 100)."""
+    if out_sharding is not None:
+        raise NotImplementedError("jnp.percentile: out_sharding is not supported (nablax has no shardings)")
+    return _quantile("percentile", a, _percent("percentile", q), axis, out, overwrite_input, method, keepdims,
+                     False, weights)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, weights=None):
+    """jnp.nanpercentile: jnp.nanquantile with q in percent (0 to 100)."""
+    return _quantile("nanpercentile", a, _percent("nanpercentile", q), axis, out, overwrite_input, method, keepdims,
+                     True, weights)
+
+
+def median_of(fname: str, a, axis, out, overwrite_input, keepdims, squash_nans: bool):
+    """The median as JAX computes it: the 'midpoint' quantile at 0.5."""
+    return _quantile(fname, a, 0.5, axis, out, overwrite_input, "midpoint", keepdims, squash_nans, None)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """jnp.nanmedian: the median of the non-NaN elements (NaN where every element is NaN)."""
+    return median_of("nanmedian", a, axis, out, overwrite_input, keepdims, True)
+
+
+# ------------------------------------------------------------------ nanargmax, nanargmin
+
+
+def _nan_arg_extreme(fname: str, arg_fn, fill: float, a, axis, out, keepdims):
+    if out is not None:
+        raise NotImplementedError(f"jnp.{fname}: the 'out' argument is not supported; use the returned value")
+    check_arraylike(fname, a)
+    x = as_array(a)
+    axis = None if axis is None else operator.index(axis)
+    keepdims = bool(keepdims)
+    if not dtypes.is_inexact(x.dtype):
+        return arg_fn(x, axis, keepdims=keepdims)
+    nan = ew.ne(x, x)
+    r = arg_fn(ew.select_n(nan, x, fill), axis, keepdims=keepdims)
+    return ew.select_n(jred.all(nan, axis, keepdims=keepdims), r, -1)
+
+
+def nanargmax(a, axis=None, out=None, keepdims=None):
+    """jnp.nanargmax: index of the first maximum ignoring NaNs; -1 where every element is NaN (as JAX)."""
+    return _nan_arg_extreme("nanargmax", jred.argmax, -np.inf, a, axis, out, keepdims)
+
+
+def nanargmin(a, axis=None, out=None, keepdims=None):
+    """jnp.nanargmin: index of the first minimum ignoring NaNs; -1 where every element is NaN (as JAX)."""
+    return _nan_arg_extreme("nanargmin", jred.argmin, np.inf, a, axis, out, keepdims)
+
+
+# ------------------------------------------------------------------------ cov, corrcoef
+
+
+def _check_inexact_dtype(fname: str, dtype):
+    if dtype is not None and not dtypes.is_inexact(np.dtype(dtype)):
+        raise ValueError(f"jnp.{fname}: dtype must be a subclass of float or complex; got dtype={dtype}")
+
+
+def _sample_weights(x_cols: int, fweights, aweights):
+    """(product of the frequency and analytic weights or None, the analytic weights or None)."""
+    w = None
+    for name, wt in (("fweights", fweights), ("aweights", aweights)):
+        if wt is None:
+            continue
+        check_arraylike("cov", wt)
+        wt = as_array(wt)
+        if wt.ndim > 1:
+            raise RuntimeError(f"jnp.cov: cannot handle multidimensional {name}")
+        if wt.shape[0] != x_cols:
+            raise RuntimeError(f"jnp.cov: incompatible numbers of samples ({x_cols}) and {name} ({wt.shape[0]})")
+        if name == "fweights" and wt.dtype.kind not in "iu":
+            raise TypeError("jnp.cov: fweights must be integer")
+        wt = jnp.abs(wt)  # (JAX takes |w|; NumPy rejects negative weights)
+        if name == "aweights":
+            aweights = wt
+        w = wt if w is None else jnp.multiply(w, wt)
+    return w, aweights
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
+    """jnp.cov: the covariance matrix of the variables in the rows of `m` (columns if not rowvar),
+    with `y` as more variables; frequency and analytic weights as NumPy."""
+    args = (m,) if y is None else (m, y)
+    check_arraylike("cov", *args)
+    args = promote_args_inexact("cov", *args)
+    m = args[0]
+    if y is not None and args[1].ndim > 2:
+        raise ValueError("jnp.cov: y has more than 2 dimensions")
+    if m.ndim > 2:
+        raise ValueError("jnp.cov: m has more than 2 dimensions")
+    _check_inexact_dtype("cov", dtype)
+    x = jnp.atleast_2d(m)
+    if not rowvar and m.ndim != 1:
+        x = jnp.transpose(x)
+    if x.shape[0] == 0:
+        return jnp.reshape(jnp.array([]), (0, 0))
+    if y is not None:
+        yy = jnp.atleast_2d(args[1])
+        if not rowvar and yy.shape[0] != 1:
+            yy = jnp.transpose(yy)
+        x = jnp.concatenate((x, yy), axis=0)
+    if x.shape[1] == 0:
+        return jnp.full(() if x.shape[0] == 1 else (x.shape[0], x.shape[0]), np.nan, dtype=x.dtype)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    w, aw = _sample_weights(x.shape[1], fweights, aweights)
+    if dtype is not None:
+        x = jnp.astype(x, dtype)
+        w = None if w is None else jnp.astype(w, dtype)
+    avg, w_sum = jred.average(x, axis=1, weights=w, returned=True)
+    w_sum = w_sum[0]
+    if w is None:
+        f = x.shape[1] - ddof
+    elif ddof == 0:
+        f = w_sum
+    elif aw is None:
+        f = w_sum - ddof
+    else:
+        f = w_sum - ddof * jnp.sum(w * aw) / w_sum
+    x = x - avg[:, None]
+    xt = jnp.transpose(x if w is None else x * w)
+    return jnp.squeeze(jnp.true_divide(jnp.dot(x, jnp.conjugate(xt)), f))
+
+
+def corrcoef(x, y=None, rowvar=True, dtype=None):
+    """jnp.corrcoef: Pearson correlation coefficients (cov scaled by the standard deviations,
+    clipped to [-1, 1])."""
+    check_arraylike("corrcoef", x)
+    _check_inexact_dtype("corrcoef", dtype)
+    c = cov(x, y, rowvar, dtype=dtype)
+    if c.ndim == 0:
+        return jnp.divide(c, c)  # (nan for 0/0 and inf/inf, 1 otherwise)
+    std = jnp.astype(jnp.sqrt(jnp.real(jnp.diag(c))), c.dtype)
+    c = c / std[:, None] / std[None, :]
+    re = jnp.clip(jnp.real(c), -1, 1)
+    if c.dtype.kind != "c":
+        return re
+    return ew.complex(re, jnp.clip(jnp.imag(c), -1, 1))
+
+
+__all__ = [
+    "quantile", "nanquantile", "percentile", "nanpercentile", "nanmedian", "nanargmax", "nanargmin",
+    "cov", "corrcoef",
+]
+
+METHODS: dict = {}
