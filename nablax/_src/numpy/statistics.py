@@ -19,7 +19,7 @@ from .. import numpy as jnp
 from ..primitives import elementwise as ew
 from ..primitives import misc, shape, sorting
 from . import reductions as jred
-from .promotion import as_array, check_arraylike, promote_args_inexact
+from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
 
@@ -309,9 +309,245 @@ def corrcoef(x, y=None, rowvar=True, dtype=None):
     return ew.complex(re, jnp.clip(jnp.imag(c), -1, 1))
 
 
+# ------------------------------------------------------------------------------ calculus
+
+
+def _static_int(fname: str, what: str, v) -> int:
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"jnp.{fname}: '{what}' must be a static Python int, got {type(v).__name__}") from None
+
+
+def _edge(fname: str, v, like, axis: int):
+    """A prepend/append value: a scalar grows to a one-long slice of `like` along `axis`."""
+    check_arraylike(fname, v)
+    v = as_array(v)
+    if v.ndim == 0:
+        target = list(like.shape)
+        target[axis] = 1
+        v = jnp.broadcast_to(v, tuple(target))
+    return v
+
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """jnp.diff: the n-th discrete difference along `axis` (not-equal for bools), after
+    adding `prepend`/`append` at the ends."""
+    check_arraylike("diff", a)
+    arr = as_array(a)
+    n = _static_int("diff", "n", n)
+    axis = _static_int("diff", "axis", axis)
+    if n == 0:
+        return arr
+    if n < 0:
+        raise ValueError(f"jnp.diff: order must be non-negative but got {n}")
+    if arr.ndim == 0:
+        raise ValueError("jnp.diff requires input that is at least one dimensional")
+    axis = jred.canonical_axis("diff", axis, arr.ndim)
+    parts = [arr]
+    if prepend is not None:
+        parts.insert(0, _edge("diff", prepend, arr, axis))
+    if append is not None:
+        parts.append(_edge("diff", append, arr, axis))
+    if len(parts) > 1:
+        arr = jnp.concatenate(parts, axis)
+    op = jnp.not_equal if arr.dtype == np.bool_ else jnp.subtract
+    for _ in range(n):
+        size = arr.shape[axis]
+        arr = op(shape.slice_in_dim(arr, 1, max(size, 1), axis=axis), shape.slice_in_dim(arr, 0, max(size - 1, 0), axis=axis))
+    return arr
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    """jnp.ediff1d: differences of the flattened array, with `to_begin`/`to_end` (cast to its
+    dtype) around them."""
+    check_arraylike("ediff1d", ary)
+    arr = jnp.ravel(as_array(ary))
+    def edge(v):
+        check_arraylike("ediff1d", v)
+        return [jnp.ravel(jnp.astype(as_array(v), arr.dtype))]
+
+    parts = ([] if to_begin is None else edge(to_begin)) + [jnp.subtract(arr[1:], arr[:-1])] + \
+        ([] if to_end is None else edge(to_end))
+    return parts[0] if len(parts) == 1 else jnp.concatenate(parts)
+
+
+def _gradient_along(f, h, axis: int):
+    """Central differences inside, one-sided at the two ends; `h` a scalar spacing or the
+    1-d coordinates along `axis`."""
+    def part(x, lo, hi):
+        return shape.slice_in_dim(x, lo, hi, axis=axis)
+
+    n = f.shape[axis]
+    first = jnp.subtract(part(f, 1, 2), part(f, 0, 1))
+    last = jnp.subtract(part(f, n - 1, n), part(f, n - 2, n - 1))
+    if h.ndim == 0:
+        inner = jnp.divide(jnp.multiply(jnp.subtract(part(f, 2, n), part(f, 0, n - 2)), 0.5), h)
+        first, last = jnp.divide(first, h), jnp.divide(last, h)
+    elif h.ndim == 1:
+        if h.shape[0] != n:
+            raise ValueError("jnp.gradient: spacing arrays must have the same length as the dimension along "
+                             "which the gradient is calculated")
+        h = shape.reshape(h, tuple(n if i == axis else 1 for i in range(f.ndim)))
+        first = jnp.divide(first, jnp.subtract(part(h, 1, 2), part(h, 0, 1)))
+        last = jnp.divide(last, jnp.subtract(part(h, n - 1, n), part(h, n - 2, n - 1)))
+        d1 = jnp.subtract(part(h, 1, n - 1), part(h, 0, n - 2))
+        d2 = jnp.subtract(part(h, 2, n), part(h, 1, n - 1))
+        w0 = jnp.negative(jnp.divide(d2, jnp.multiply(d1, jnp.add(d1, d2))))
+        w1 = jnp.divide(jnp.subtract(d2, d1), jnp.multiply(d1, d2))
+        w2 = jnp.divide(d1, jnp.multiply(d2, jnp.add(d1, d2)))
+        inner = jnp.add(jnp.add(jnp.multiply(w0, part(f, 0, n - 2)), jnp.multiply(w1, part(f, 1, n - 1))),
+                        jnp.multiply(w2, part(f, 2, n)))
+    else:
+        raise ValueError("jnp.gradient: spacing arrays must be 1D arrays or scalars")
+    return jnp.concatenate((first, inner, last), axis=axis)
+
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+    """jnp.gradient: second-order central differences inside, first-order at the edges; one
+    array per axis (a single array for a single axis). Spacings: scalars or coordinates."""
+    if edge_order is not None:  # (as JAX)
+        raise NotImplementedError("jnp.gradient: the 'edge_order' argument is not supported")
+    check_arraylike("gradient", f, *varargs)
+    a, *spacing = promote_args_inexact("gradient", f, *varargs)
+    axes = tuple(range(a.ndim)) if axis is None else tuple(
+        jred.canonical_axis("gradient", ax, a.ndim) for ax in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    if not axes:
+        return []
+    if min(a.shape[ax] for ax in axes) < 2:
+        raise ValueError("jnp.gradient: shape of array too small to calculate a numerical gradient, at least 2 "
+                         "elements are required")
+    if not spacing:
+        spacing = [as_array(1.0)] * len(axes)
+    elif len(spacing) == 1:
+        spacing = spacing * len(axes)
+    elif len(spacing) != len(axes):
+        raise TypeError(f"jnp.gradient: invalid number of spacing arguments {len(spacing)} for axis={axis}")
+    grads = [_gradient_along(a, h, ax) for ax, h in zip(axes, spacing)]
+    return grads[0] if len(axes) == 1 else grads
+
+
+def _count_at_most(xp, x):
+    """For each element of x: how many elements of the sorted 1-d `xp` are <= it (NumPy's
+    searchsorted(xp, x, side='right')), by one stable sort of both (breakpoints first among
+    ties) and a second that puts the counts back in x's order."""
+    n, xf = xp.shape[0], jnp.ravel(x)
+    m = xf.shape[0]
+    int_dtype = dtypes.default_int_dtype()
+    keys = misc.stop_gradient(jnp.concatenate([xp, xf]))
+    tags = jnp.concatenate([jnp.zeros(n, int_dtype), jnp.ones(m, int_dtype)])
+    where = misc.broadcasted_iota(int_dtype, (n + m,), 0)
+    _, s_tags, s_where = sorting.sort((keys, tags, where), 0, num_keys=2)
+    counts = sorting.cumsum(jnp.subtract(1, s_tags), 0)
+    _, back = sorting.sort((s_where, counts), 0, num_keys=1)
+    return jnp.reshape(back[n:], tuple(x.shape))
+
+
+def _interp_end(fname: str, v, what: str):
+    if isinstance(v, str):
+        if v != "extrapolate":
+            raise ValueError(f"jnp.{fname}: the only valid string value of `{what}` is 'extrapolate', got {v!r}")
+        return None, True
+    return v, False
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """jnp.interp: piecewise-linear interpolation of (xp, fp) at x; `left`/`right` fill outside
+    (or 'extrapolate'), `period` wraps the coordinates. fp may be complex."""
+    check_arraylike("interp", x, xp, fp)
+    if np.shape(xp) != np.shape(fp) or np.ndim(xp) != 1:
+        raise ValueError("jnp.interp: xp and fp must be one-dimensional arrays of equal size")
+    x, xp = promote_args_inexact("interp", x, xp)
+    (fp,) = promote_args_inexact("interp", fp)
+    left, extrapolate_left = _interp_end("interp", left, "left")
+    right, extrapolate_right = _interp_end("interp", right, "right")
+    if x.dtype.kind == "c":
+        raise ValueError("jnp.interp: complex x values are not supported")
+    if period is not None:
+        if np.ndim(period) != 0:
+            raise ValueError(f"jnp.interp: period must be a scalar; got {period}")
+        period = jnp.abs(period)
+        x, xp = jnp.remainder(x, period), jnp.remainder(xp, period)
+        xp, fp = sorting.sort((xp, fp), 0, num_keys=1)
+        xp = jnp.concatenate([xp[-1:] - period, xp, xp[:1] + period])
+        fp = jnp.concatenate([fp[-1:], fp, fp[:1]])
+    i = jnp.clip(_count_at_most(xp, x), 1, xp.shape[0] - 1)
+    f0, x0 = fp[i - 1], xp[i - 1]
+    dx = xp[i] - x0
+    tiny = np.spacing(np.finfo(xp.dtype).eps)
+    flat = jnp.abs(dx) <= tiny  # (a zero-width interval: no division, no NaN gradient)
+    f = jnp.where(flat, f0, f0 + (x - x0) / jnp.where(flat, 1, dx) * (fp[i] - f0))
+    if period is None:
+        if not extrapolate_left:
+            f = jnp.where(x < xp[0], fp[0] if left is None else left, f)
+        if not extrapolate_right:
+            f = jnp.where(x > xp[-1], fp[-1] if right is None else right, f)
+    return f
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """jnp.trapezoid: the integral of y along `axis` by the trapezoidal rule, at sample points
+    `x` or spacing `dx`."""
+    if x is None:
+        check_arraylike("trapezoid", y)
+        (y,) = promote_args_inexact("trapezoid", y)
+        d = as_array(dx)
+        if d.ndim > 0:
+            d = jnp.moveaxis(jnp.reshape(d, (1,) * (y.ndim - d.ndim) + tuple(d.shape)), axis, -1)
+    else:
+        check_arraylike("trapezoid", y, x)
+        y, x = promote_args_inexact("trapezoid", y, x)
+        d = diff(x) if x.ndim == 1 else jnp.moveaxis(diff(x, axis=axis), axis, -1)
+    y = jnp.moveaxis(y, axis, -1)
+    if d.ndim == 0 or d.shape[-1] == 1:  # a constant spacing
+        step = d if d.ndim == 0 else d[..., 0]
+        return step * (jnp.sum(y, -1) - 0.5 * (y[..., 0] + y[..., -1]))
+    return 0.5 * jnp.sum(d * (y[..., 1:] + y[..., :-1]), -1)
+
+
+def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
+    """jnp.unwrap: remove jumps larger than `discont` (default period/2) along `axis` by adding
+    multiples of `period`."""
+    check_arraylike("unwrap", p)
+    p, period = promote_args("unwrap", p, period)
+    if p.dtype.kind == "c":
+        raise ValueError("jnp.unwrap does not support complex inputs")
+    if p.shape[axis] == 0:
+        return p
+    if discont is None:
+        discont = period / 2
+    half = period // 2 if p.dtype.kind in "iu" else period / 2
+    dd = diff(p, axis=axis)
+    ddmod = jnp.remainder(dd + half, period) - half
+    ddmod = jnp.where((ddmod == -half) & (dd > 0), half, ddmod)
+    correction = jnp.where(jnp.abs(dd) < discont, 0, ddmod - dd)
+    n = p.shape[axis]
+    head = shape.slice_in_dim(p, 0, 1, axis=axis)
+    rest = shape.slice_in_dim(p, 1, n, axis=axis) + jnp.cumsum(correction, axis=axis)
+    return jnp.concatenate((head, rest), axis=axis)
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """jnp.cross: the cross product of 3-vectors (a 2-vector has z = 0) along the given axes;
+    of two 2-vectors, the z component alone."""
+    check_arraylike("cross", a, b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = jnp.moveaxis(as_array(a), axisa, -1), jnp.moveaxis(as_array(b), axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("jnp.cross: dimension must be either 2 or 3 for cross product")
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
+    a2 = a[..., 2] if a.shape[-1] == 3 else jnp.zeros_like(a0)
+    b2 = b[..., 2] if b.shape[-1] == 3 else jnp.zeros_like(b0)
+    c = jnp.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+    return jnp.moveaxis(c, 0, axisc)
+
+
 __all__ = [
     "quantile", "nanquantile", "percentile", "nanpercentile", "nanmedian", "nanargmax", "nanargmin",
-    "cov", "corrcoef",
+    "cov", "corrcoef", "diff", "ediff1d", "gradient", "interp", "trapezoid", "unwrap", "cross",
 ]
 
 METHODS: dict = {}
