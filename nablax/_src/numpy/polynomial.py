@@ -214,11 +214,16 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     return c, vbase[:, :, None] * jnp.atleast_1d(fac)[None, None, :]
 
 
+def _complex_of(dtype) -> np.dtype:
+    """The complex dtype roots come back in: complex128 for float64, else complex64."""
+    return np.dtype(np.complex128) if np.dtype(dtype).itemsize == 16 or dtype == np.float64 else np.dtype(np.complex64)
+
+
 def _companion_roots(p):
     """The eigenvalues of p's companion matrix (p has a nonzero leading coefficient)."""
     n = p.shape[0]
     if n < 2:
-        return jnp.array([], dtype=dtypes.to_complex_dtype(p.dtype))
+        return jnp.array([], dtype=_complex_of(p.dtype))
     a = jnp.diag(jnp.ones((n - 2,), p.dtype), -1)
     a = a.at[0, :].set(-p[1:] / p[0])
     return linalg_decomp.eigvals(a)
@@ -234,7 +239,7 @@ def roots(p, *, strip_zeros=True):
     if p.ndim != 1:
         raise ValueError("jnp.roots: input must be a rank-1 array")
     if p.shape[0] < 2:
-        return jnp.array([], dtype=dtypes.to_complex_dtype(p.dtype))
+        return jnp.array([], dtype=_complex_of(p.dtype))
     if strip_zeros:
         return _companion_roots(_trim_leading("roots", p, None))
     n = p.shape[0]
