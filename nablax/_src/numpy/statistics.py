@@ -354,7 +354,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     op = jnp.not_equal if arr.dtype == np.bool_ else jnp.subtract
     for _ in range(n):
         size = arr.shape[axis]
-        arr = op(shape.slice_in_dim(arr, 1, max(size, 1), axis=axis), shape.slice_in_dim(arr, 0, max(size - 1, 0), axis=axis))
+        arr = op(shape.slice_in_dim(arr, min(1, size), size, axis=axis), shape.slice_in_dim(arr, 0, max(size - 1, 0), axis=axis))
     return arr
 
 
