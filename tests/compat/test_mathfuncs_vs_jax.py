@@ -23,10 +23,10 @@ def _both(fn, rtol=2e-6, atol=1e-7):
 
 def test_gcd_lcm():
     for name in ("gcd", "lcm"):
-        _both(lambda m: getattr(m, name)(I, I[::-1]))
-        _both(lambda m: getattr(m, name)(I[:, None], np.int8(4)))
-        _both(lambda m: getattr(m, name)(12, 18))
-        _both(lambda m: getattr(m, name)(np.array([6, 9], np.uint8), np.array([4, 6], np.uint8)))
+        _both(lambda m, name=name: getattr(m, name)(I, I[::-1]))
+        _both(lambda m, name=name: getattr(m, name)(I[:, None], np.int8(4)))
+        _both(lambda m, name=name: getattr(m, name)(12, 18))
+        _both(lambda m, name=name: getattr(m, name)(np.array([6, 9], np.uint8), np.array([4, 6], np.uint8)))
         with pytest.raises(ValueError):
             getattr(njnp, name)(1.0, 2)
     assert_same(jax.jit(jjnp.gcd)(I, 6), nablax.jit(njnp.gcd)(I, 6), path="jit")
@@ -81,8 +81,8 @@ def test_i0_nan_to_num_bits_complex_tests():
     _both(lambda m: m.bitwise_count(True))
     _both(lambda m: m.bitwise_count(5))
     for v in (1.0, np.array([1 + 1j, 2, 3j], np.complex64), np.array([1, 2], np.int32), 2j):
-        _both(lambda m: m.iscomplex(v))
-        _both(lambda m: m.isreal(v))
+        _both(lambda m, v=v: m.iscomplex(v))
+        _both(lambda m, v=v: m.isreal(v))
         assert njnp.iscomplexobj(v) == jjnp.iscomplexobj(v) and njnp.isrealobj(v) == jjnp.isrealobj(v)
     assert njnp.iscomplexobj(None) == jjnp.iscomplexobj(None)
     assert njnp.iscomplexobj(njnp.ones(2, np.complex64)) and njnp.isrealobj([1.0, 2.0])
@@ -91,12 +91,12 @@ def test_i0_nan_to_num_bits_complex_tests():
 @pytest.mark.parametrize("name", ["hanning", "hamming", "blackman", "bartlett"])
 def test_windows(name):
     for M in (0, 1, 2, 7):
-        _both(lambda m: getattr(m, name)(M))
+        _both(lambda m, M=M: getattr(m, name)(M))
 
 
 def test_kaiser_and_x64(x64):
     for M, beta in ((1, 2.0), (6, 3.5), (5, 2)):
-        _both(lambda m: m.kaiser(M, beta), rtol=1e-6)
+        _both(lambda m, M=M, beta=beta: m.kaiser(M, beta), rtol=1e-6)
     _both(lambda m: m.hanning(6))
     _both(lambda m: m.frexp(np.array([3.0, -1e-300, 1e300])))
     assert_same(jax.grad(lambda b: jjnp.kaiser(6, b).sum())(3.0), nablax.grad(lambda b: njnp.kaiser(6, b).sum())(3.0),

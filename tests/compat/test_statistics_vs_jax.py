@@ -30,7 +30,7 @@ def test_quantile_methods():
     for i, method in enumerate(METHODS):
         name = ("quantile", "nanquantile")[i % 2]
         for a, kw in cases:
-            _both(lambda m, a, q: getattr(m, name)(a, q, method=method, **kw), a, Q)
+            _both(lambda m, a, q, kw=kw, method=method, name=name: getattr(m, name)(a, q, method=method, **kw), a, Q)
     _both(lambda m, a: m.quantile(a, 0.3, method="nearest"), X)
     _both(lambda m, a: m.percentile(a, np.array([10, 50, 95]), axis=-1, method="linear"), X)
     _both(lambda m, a: m.nanpercentile(a, 37.5, axis=(1, 2), method="higher", keepdims=True), XN)
@@ -71,9 +71,9 @@ def test_quantile_errors():
 def test_nanargmax_nanargmin():
     for name in ("nanargmax", "nanargmin"):
         for kw in ({}, {"axis": 2}, {"axis": 1, "keepdims": True}):
-            _both(lambda m: getattr(m, name)(XN, **kw))
-        _both(lambda m: getattr(m, name)(np.array([np.nan, np.nan], np.float32)))
-        _both(lambda m: getattr(m, name)(np.array([[3, 1], [2, 5]], np.int32), axis=0))
+            _both(lambda m, kw=kw, name=name: getattr(m, name)(XN, **kw))
+        _both(lambda m, name=name: getattr(m, name)(np.array([np.nan, np.nan], np.float32)))
+        _both(lambda m, name=name: getattr(m, name)(np.array([[3, 1], [2, 5]], np.int32), axis=0))
 
 
 def test_cov_corrcoef(x64):
@@ -82,14 +82,15 @@ def test_cov_corrcoef(x64):
     fw = np.array([1, 2, 1, 3, 1, 2])
     aw = RNG.uniform(0.5, 2.0, 6)
     for kw in ({"bias": True}, {"ddof": 2, "aweights": aw}, {"fweights": fw, "aweights": aw}, {"dtype": np.float32}):
-        _both(lambda mm: mm.cov(m, **kw), rtol=1e-6, atol=1e-12)
+        _both(lambda mm, kw=kw: mm.cov(m, **kw), rtol=1e-6, atol=1e-12)
     _both(lambda mm: mm.cov(m.T, rowvar=False, fweights=fw), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.cov(m, y), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.cov(m + 1j * m[::-1]), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.corrcoef(m, y), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.corrcoef(m + 1j * m[::-1]), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.cov(np.arange(6, dtype=np.int32).reshape(2, 3)))
-    g = (lambda mm: lambda a: (mm.corrcoef(a) ** 3).sum() + mm.cov(a, aweights=aw).sum())
+    def g(mm):
+        return (lambda a: (mm.corrcoef(a) ** 3).sum() + mm.cov(a, aweights=aw).sum())
     assert_same(jax.grad(g(jjnp))(m), nablax.grad(g(njnp))(m), rtol=1e-10, atol=1e-10, path="grad")
 
 
@@ -110,7 +111,8 @@ def test_gradient():
     _both(lambda m: m.gradient(X, coords, axis=1))
     _both(lambda m: m.gradient(X, axis=(0, -1)))
     _both(lambda m: m.gradient(np.arange(5, dtype=np.int32) ** 2))
-    f = (lambda m: lambda a: (m.gradient(a, coords, axis=1) ** 2).sum())
+    def f(m):
+        return (lambda a: (m.gradient(a, coords, axis=1) ** 2).sum())
     assert_same(jax.grad(f(jjnp))(X), nablax.grad(f(njnp))(X), path="grad")
 
 
@@ -119,7 +121,7 @@ def test_interp():
     fp = np.array([1.0, 3.0, -1.0, 0.0, 2.0], np.float32)
     x = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 2.5, 3.9, 4.0, 5.0, np.nan], np.float32)
     for kw in ({"left": -9.0, "right": 9.0}, {"left": "extrapolate", "right": "extrapolate"}, {"period": 3.0}):
-        _both(lambda m: m.interp(x, xp, fp, **kw))
+        _both(lambda m, kw=kw: m.interp(x, xp, fp, **kw))
     _both(lambda m: m.interp(x.reshape(2, 5), xp, fp + 1j * fp[::-1]))
     _both(lambda m: m.interp(2, np.arange(4), np.arange(4) ** 2))
     def loss(m):
@@ -148,5 +150,6 @@ def test_trapezoid_unwrap_cross():
     _both(lambda m: m.cross(X[:, :3], X[:, 1:4], axisa=1, axisb=1, axisc=0))
     _both(lambda m: m.cross(np.moveaxis(a3, -1, 0), np.moveaxis(b3, -1, 0), axis=0))
     _both(lambda m: m.cross(np.array([1, 2, 3]), np.array([4, 5, 6])))
-    f = (lambda m: lambda a: (m.cross(a, b3) ** 2).sum() + (m.unwrap(a) ** 2).sum() + m.trapezoid(a ** 2).sum())
+    def f(m):
+        return (lambda a: (m.cross(a, b3) ** 2).sum() + (m.unwrap(a) ** 2).sum() + m.trapezoid(a ** 2).sum())
     assert_same(jax.grad(f(jjnp))(a3), nablax.grad(f(njnp))(a3), rtol=1e-4, atol=1e-4, path="grad")

@@ -73,7 +73,7 @@ def test_quantile_errors():
         with pytest.raises(exc):
             call()
         with pytest.raises(exc):
-            nablax.jit(lambda: call())()
+            nablax.jit(lambda call=call: call())()
 
 
 def test_quantile_grads_and_jit(x64):

@@ -14,12 +14,15 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from .. import numpy as jnp
 from ..control_flow import while_loop
 from ..core import Tracer
 from ..custom_derivatives import custom_jvp
 from ..primitives import elementwise as ew
 from ..primitives import misc, special
+from . import creation as cr
+from . import reductions as jred
+from . import shape as jsh
+from . import ufuncs as uf
 from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
 
 # ------------------------------------------------------------------------ gcd and lcm
@@ -30,26 +33,26 @@ def _integer_pair(fname: str, x1, x2):
     x1, x2 = promote_args(fname, x1, x2)
     if x1.dtype.kind not in "iu":
         raise ValueError(f"jnp.{fname}: arguments must be integers, got dtype {x1.dtype}")
-    return jnp.abs(x1), jnp.abs(x2)
+    return uf.abs(x1), uf.abs(x2)
 
 
 def _euclid(pair):
     a, b = pair
     nonzero = b != 0
-    return jnp.where(nonzero, b, a), jnp.where(nonzero, jnp.fmod(a, jnp.where(nonzero, b, 1)), 0)
+    return jsh.where(nonzero, b, a), jsh.where(nonzero, uf.fmod(a, jsh.where(nonzero, b, 1)), 0)
 
 
 def gcd(x1, x2):
     """jnp.gcd: the greatest common divisor of |x1| and |x2| (integers; gcd(0, 0) = 0)."""
-    a, b = jnp.broadcast_arrays(*_integer_pair("gcd", x1, x2))
-    return while_loop(lambda pair: jnp.any(pair[1] != 0), _euclid, (a, b))[0]
+    a, b = jsh.broadcast_arrays(*_integer_pair("gcd", x1, x2))
+    return while_loop(lambda pair: jred.any(pair[1] != 0), _euclid, (a, b))[0]
 
 
 def lcm(x1, x2):
     """jnp.lcm: the least common multiple of |x1| and |x2| (0 if either is 0)."""
     a, b = _integer_pair("lcm", x1, x2)
     d = gcd(a, b)
-    return jnp.where(d == 0, 0, a * jnp.floor_divide(b, jnp.where(d == 0, 1, d)))
+    return jsh.where(d == 0, 0, a * uf.floor_divide(b, jsh.where(d == 0, 1, d)))
 
 
 # -------------------------------------------------------------- floating-point anatomy
@@ -59,7 +62,7 @@ def _pow2(k, dtype):
     """2**k for integer-valued k, exactly, as two factors 2**(k//2) * 2**(k - k//2) so that
     neither overflows even where 2**k itself would not be representable."""
     k = misc.convert_element_type(k, dtype)
-    half = jnp.floor(ew.mul(k, 0.5))
+    half = uf.floor(ew.mul(k, 0.5))
     return special.exp2(half), special.exp2(ew.sub(k, half))
 
 
@@ -72,17 +75,17 @@ def _real_inexact(fname: str, x, error: type[Exception]):
 
 
 def _frexp(x):
-    special_value = jnp.logical_or(jnp.logical_or(jnp.isinf(x), jnp.isnan(x)), x == 0)
-    safe = misc.stop_gradient(jnp.abs(jnp.where(special_value, 1, x)))
-    e = ew.add(jnp.floor(jnp.log2(safe)), 1.0)  # |x| = m * 2**e with m in [0.5, 1), up to one step
+    special_value = uf.logical_or(uf.logical_or(uf.isinf(x), uf.isnan(x)), x == 0)
+    safe = misc.stop_gradient(uf.abs(jsh.where(special_value, 1, x)))
+    e = ew.add(uf.floor(uf.log2(safe)), 1.0)  # |x| = m * 2**e with m in [0.5, 1), up to one step
     f1, f2 = _pow2(ew.neg(e), x.dtype)
-    m = ew.mul(ew.mul(jnp.abs(safe), f1), f2)
+    m = ew.mul(ew.mul(uf.abs(safe), f1), f2)
     up, down = m >= 1, m < 0.5
-    e = jnp.where(up, e + 1, jnp.where(down, e - 1, e))
+    e = jsh.where(up, e + 1, jsh.where(down, e - 1, e))
     f1, f2 = _pow2(ew.neg(e), x.dtype)
     mant = ew.mul(ew.mul(x, f1), f2)  # (x times an exact power of two: its derivative is that power)
-    exp = misc.convert_element_type(jnp.where(special_value, 0, e), np.int32)
-    return jnp.where(special_value, x, mant), exp
+    exp = misc.convert_element_type(jsh.where(special_value, 0, e), np.int32)
+    return jsh.where(special_value, x, mant), exp
 
 
 def frexp(x, /):
@@ -100,10 +103,10 @@ def ldexp(x1, x2, /):
     (a,) = promote_args_inexact("ldexp", a)
     m, e = _frexp(a)
     limit = 4 * (np.finfo(a.dtype).maxexp + np.finfo(a.dtype).nmant)  # (beyond it the result is 0 or inf)
-    k = misc.convert_element_type(jnp.clip(k, -limit, limit), np.int32)
+    k = misc.convert_element_type(uf.clip(k, -limit, limit), np.int32)
     f1, f2 = _pow2(ew.add(e, k), a.dtype)
     out = ew.mul(ew.mul(m, f1), f2)
-    out = jnp.where(jnp.logical_or(jnp.isinf(a), a == 0), a, out)
+    out = jsh.where(uf.logical_or(uf.isinf(a), a == 0), a, out)
     return misc.convert_element_type(out, out.dtype)  # (strongly typed, as JAX's)
 
 
@@ -113,7 +116,7 @@ def modf(x, /, out=None):
         raise NotImplementedError("jnp.modf: the 'out' argument is not supported; use the returned values")
     check_arraylike("modf", x)
     (x,) = promote_args_inexact("modf", x)
-    whole = jnp.where(x >= 0, jnp.floor(x), jnp.ceil(x))
+    whole = jsh.where(x >= 0, uf.floor(x), uf.ceil(x))
     return x - whole, whole
 
 
@@ -123,13 +126,13 @@ def spacing(x, /):
     x = _real_inexact("spacing", x, ValueError)
     inf = np.array(np.inf, x.dtype)
     if x.dtype == np.float16:
-        return jnp.nextafter(x, inf) - x
-    r = jnp.nextafter(x, jnp.copysign(inf, x)) - x
-    return jnp.where(r == 0, jnp.copysign(np.array(np.finfo(x.dtype).smallest_subnormal, x.dtype), x), r)
+        return uf.nextafter(x, inf) - x
+    r = uf.nextafter(x, uf.copysign(inf, x)) - x
+    return jsh.where(r == 0, uf.copysign(np.array(np.finfo(x.dtype).smallest_subnormal, x.dtype), x), r)
 
 
 def _i0_value(x):
-    ax = jnp.abs(x)
+    ax = uf.abs(x)
     return ew.mul(ew.exp(ax), special.bessel_i0e(ax))
 
 
@@ -140,7 +143,7 @@ _i0 = custom_jvp(_i0_value)
 def _i0_jvp(primals, tangents):
     """I0' = I1 = sign(x) exp(|x|) i1e(|x|): 0 at 0 (the plain rule would read |x|' = 1 there)."""
     (x,), (t,) = primals, tangents
-    ax = jnp.abs(x)
+    ax = uf.abs(x)
     return _i0(x), ew.mul(t, ew.mul(ew.sign(x), ew.mul(ew.exp(ax), special.bessel_i1e(ax))))
 
 
@@ -167,9 +170,9 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
             return nan_to_num(p, nan=nan, posinf=posinf, neginf=neginf)
         return ew.complex(part(ew.real(x)), part(ew.imag(x)))
     info = np.finfo(x.dtype)
-    out = jnp.where(jnp.isnan(x), jnp.asarray(nan, dtype=x.dtype), x)
-    out = jnp.where(jnp.isposinf(out), jnp.asarray(info.max if posinf is None else posinf, dtype=x.dtype), out)
-    return jnp.where(jnp.isneginf(out), jnp.asarray(info.min if neginf is None else neginf, dtype=x.dtype), out)
+    out = jsh.where(uf.isnan(x), cr.asarray(nan, dtype=x.dtype), x)
+    out = jsh.where(uf.isposinf(out), cr.asarray(info.max if posinf is None else posinf, dtype=x.dtype), out)
+    return jsh.where(uf.isneginf(out), cr.asarray(info.min if neginf is None else neginf, dtype=x.dtype), out)
 
 
 def bitwise_count(x, /):
@@ -180,7 +183,7 @@ def bitwise_count(x, /):
         x = misc.convert_element_type(x, np.uint8)
     if x.dtype.kind not in "iu":
         raise TypeError(f"jnp.bitwise_count: accepts integer or bool dtypes, got {x.dtype}")
-    return misc.convert_element_type(ew.population_count(jnp.abs(x)), np.uint8)
+    return misc.convert_element_type(ew.population_count(uf.abs(x)), np.uint8)
 
 
 # --------------------------------------------------------------- complex or real tests
@@ -189,13 +192,13 @@ def bitwise_count(x, /):
 def iscomplex(x):
     """jnp.iscomplex: True where the imaginary part is nonzero."""
     check_arraylike("iscomplex", x)
-    return jnp.imag(x) != 0
+    return uf.imag(x) != 0
 
 
 def isreal(x):
     """jnp.isreal: True where the imaginary part is zero."""
     check_arraylike("isreal", x)
-    return jnp.imag(x) == 0
+    return uf.imag(x) == 0
 
 
 def iscomplexobj(x) -> bool:
@@ -233,8 +236,8 @@ def _window(fname: str, M, shape_fn):
     M = _window_length(fname, M)
     dtype = dtypes.default_float_dtype()
     if M <= 1:
-        return jnp.ones((M,), dtype)
-    return shape_fn(jnp.arange(M, dtype=dtype), M)
+        return cr.ones((M,), dtype)
+    return shape_fn(cr.arange(M, dtype=dtype), M)
 
 
 def _cosine_sum(*coeffs):
@@ -242,7 +245,7 @@ def _cosine_sum(*coeffs):
     def fn(n, M):
         out = coeffs[0]
         for k, c in enumerate(coeffs[1:], 1):
-            out = out + (-1) ** k * c * jnp.cos(2 * k * np.pi * n / (M - 1))
+            out = out + (-1) ** k * c * uf.cos(2 * k * np.pi * n / (M - 1))
         return out
     return fn
 
@@ -264,7 +267,7 @@ def blackman(M):
 
 def bartlett(M):
     """jnp.bartlett: the triangular window, 1 - |2n + 1 - M| / (M - 1)."""
-    return _window("bartlett", M, lambda n, M: 1 - jnp.abs(2 * n + 1 - M) / (M - 1))
+    return _window("bartlett", M, lambda n, M: 1 - uf.abs(2 * n + 1 - M) / (M - 1))
 
 
 def kaiser(M, beta):
@@ -273,7 +276,7 @@ def kaiser(M, beta):
 
     def fn(n, M):
         alpha = 0.5 * (M - 1)
-        return i0(beta * jnp.sqrt(1 - ((n - alpha) / alpha) ** 2)) / i0(beta)
+        return i0(beta * uf.sqrt(1 - ((n - alpha) / alpha) ** 2)) / i0(beta)
     return _window("kaiser", M, fn)
 
 

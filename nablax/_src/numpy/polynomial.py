@@ -12,10 +12,16 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from .. import numpy as jnp
 from ..control_flow import scan
-from ..primitives import sorting
-from . import linalg_decomp, linalg_solve
+from ..primitives import eig as lax_eig
+from ..primitives import sorting, spectral
+from . import convolution as jconv
+from . import creation as cr
+from . import joining as jj
+from . import linalg as jla
+from . import reductions as jred
+from . import shape as jsh
+from . import ufuncs as uf
 from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
 from .shape import _concrete
 
@@ -46,8 +52,8 @@ def vander(x, N=None, increasing=False):
     N = x.shape[0] if N is None else _static_int("vander", "N", N)
     if N < 0:
         raise ValueError("jnp.vander: N must be nonnegative")
-    powers = jnp.arange(N, dtype=x.dtype) if increasing else jnp.arange(N - 1, -1, -1, dtype=x.dtype)
-    return jnp.power(x[:, None], powers[None, :])
+    powers = cr.arange(N, dtype=x.dtype) if increasing else cr.arange(N - 1, -1, -1, dtype=x.dtype)
+    return uf.power(x[:, None], powers[None, :])
 
 
 def poly(seq_of_zeros):
@@ -55,17 +61,17 @@ def poly(seq_of_zeros):
     eigenvalues, i.e. the characteristic polynomial)."""
     check_arraylike("poly", seq_of_zeros)
     (z,) = promote_args_inexact("poly", seq_of_zeros)
-    z = jnp.atleast_1d(z)
+    z = jsh.atleast_1d(z)
     if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
-        z = linalg_decomp.eigvals(z)
+        z = _eigvals(z)
     if z.ndim != 1:
         raise ValueError("jnp.poly: input must be 1d or non-empty square 2d array")
     if z.shape[0] == 0:
-        return jnp.ones((), dtype=z.dtype)
-    c = jnp.ones((1,), dtype=z.dtype)
-    zero = jnp.zeros((1,), dtype=z.dtype)
+        return cr.ones((), dtype=z.dtype)
+    c = cr.ones((1,), dtype=z.dtype)
+    zero = cr.zeros((1,), dtype=z.dtype)
     for k in range(z.shape[0]):  # multiply by (x - z_k)
-        c = jnp.concatenate([c, zero]) - z[k] * jnp.concatenate([zero, c])
+        c = jj.concatenate([c, zero]) - z[k] * jj.concatenate([zero, c])
     return c
 
 
@@ -74,7 +80,7 @@ def polyval(p, x, *, unroll=16):
     check_arraylike("polyval", p, x)
     p, x = promote_args("polyval", p, x)
     out_shape = np.broadcast_shapes(tuple(p.shape[1:]), tuple(x.shape))
-    y0 = jnp.zeros(out_shape, dtype=x.dtype)
+    y0 = cr.zeros(out_shape, dtype=x.dtype)
     y, _ = scan(lambda y, c: (y * x + c, None), y0, p, unroll=unroll)
     return y
 
@@ -102,10 +108,10 @@ def polymul(a1, a2, *, trim_leading_zeros=False):
     if trim_leading_zeros and (a1.shape[0] > 1 or a2.shape[0] > 1):
         a1, a2 = _trim_leading("polymul", a1, None), _trim_leading("polymul", a2, None)
     if a1.shape[0] == 0:
-        a1 = jnp.zeros(1, dtype=a2.dtype)
+        a1 = cr.zeros(1, dtype=a2.dtype)
     if a2.shape[0] == 0:
-        a2 = jnp.zeros(1, dtype=a1.dtype)
-    return jnp.convolve(a1, a2, mode="full")
+        a2 = cr.zeros(1, dtype=a1.dtype)
+    return jconv.convolve(a1, a2, mode="full")
 
 
 def polydiv(u, v, *, trim_leading_zeros=False):
@@ -115,7 +121,7 @@ def polydiv(u, v, *, trim_leading_zeros=False):
     u, v = promote_args_inexact("polydiv", u, v)
     m, n = u.shape[0] - 1, v.shape[0] - 1
     inv_lead = 1.0 / v[0]
-    q = jnp.zeros(max(m - n + 1, 1), dtype=u.dtype)
+    q = cr.zeros(max(m - n + 1, 1), dtype=u.dtype)
     for k in range(m - n + 1):
         d = inv_lead * u[k]
         q = q.at[k].set(d)
@@ -142,7 +148,7 @@ def polyder(p, m=1):
         return p
     n = p.shape[0]
     powers = np.arange(n - 1, m - 1, -1)
-    return p[:n - m] * jnp.asarray(_falling_factorials(powers, m), dtype=p.dtype)
+    return p[:n - m] * cr.asarray(_falling_factorials(powers, m), dtype=p.dtype)
 
 
 def polyint(p, m=1, k=None):
@@ -154,15 +160,15 @@ def polyint(p, m=1, k=None):
     p, k = promote_args_inexact("polyint", p, k)
     if m < 0:
         raise ValueError("jnp.polyint: order of integral must be positive (see polyder)")
-    k = jnp.atleast_1d(k)
+    k = jsh.atleast_1d(k)
     if k.shape[0] == 1:
-        k = jnp.full((m,), k[0])
+        k = cr.full((m,), k[0])
     if tuple(k.shape) != (m,):
         raise ValueError("jnp.polyint: k must be a scalar or a rank-1 array of length 1 or m")
     if m == 0:
         return p
     powers = np.arange(p.shape[0] + m - 1, -1, -1)
-    return jnp.true_divide(jnp.concatenate((p, k)), jnp.asarray(_falling_factorials(powers, m), dtype=p.dtype))
+    return uf.true_divide(jj.concatenate((p, k)), cr.asarray(_falling_factorials(powers, m), dtype=p.dtype))
 
 
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
@@ -194,24 +200,44 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
             raise TypeError("jnp.polyfit: expected w and y to have the same length")
         lhs = lhs * w[:, None]
         rhs = rhs * (w[:, None] if rhs.ndim == 2 else w)
-    scale = jnp.sqrt(jnp.sum(lhs * lhs, axis=0))  # (column scaling for a better condition number)
+    scale = uf.sqrt(jred.sum(lhs * lhs, axis=0))  # (column scaling for a better condition number)
     lhs = lhs / scale[None, :]
-    c, resids, rank, s = linalg_decomp.lstsq(lhs, rhs, rcond)
+    c, resids, rank, s, vh = _lstsq(lhs, rhs, rcond)
     c = (c.T / scale[None, :]).T if c.ndim > 1 else c / scale
     if full:
-        return c, resids, rank, s, jnp.asarray(rcond)
+        return c, resids, rank, s, cr.asarray(rcond)
     if not cov:
         return c
-    vbase = linalg_solve.inv(jnp.dot(lhs.T, lhs)) / jnp.outer(scale, scale)
+    # inv(lhs^T lhs) = V diag(1/s^2) V^T, from the SVD the solve already made
+    vbase = jla.dot(vh.T / (s * s)[None, :], vh) / jla.outer(scale, scale)
     if cov == "unscaled":
-        fac = jnp.array(1.0)
+        fac = cr.array(1.0)
     else:
         if x.shape[0] <= order:
             raise ValueError("jnp.polyfit: the number of data points must exceed order to scale the covariance matrix")
         fac = resids / (x.shape[0] - order)
     if y.ndim == 1:
-        return c, vbase * jnp.atleast_1d(fac)[None]
-    return c, vbase[:, :, None] * jnp.atleast_1d(fac)[None, None, :]
+        return c, vbase * jsh.atleast_1d(fac)[None]
+    return c, vbase[:, :, None] * jsh.atleast_1d(fac)[None, None, :]
+
+
+def _lstsq(a, b, rcond: float):
+    """(x, residuals, rank, s, vh): the minimum-norm least-squares solution of a x = b through
+    the SVD of a, singular values below rcond * s[0] dropped. (jnp.linalg.lstsq's module reads
+    the jnp namespace, which this module is part of: importing it would be a cycle.)"""
+    u, s, vh = spectral.svd(a, full_matrices=False, compute_uv=True)
+    keep = uf.logical_and(s > 0, s >= rcond * s[0])
+    s_inv = jsh.where(keep, 1 / jsh.where(keep, s, 1), 0)
+    bm = b[:, None] if b.ndim == 1 else b
+    x = jla.dot(vh.T, s_inv[:, None] * jla.dot(u.T, bm))
+    r = bm - jla.dot(a, x)
+    x = x[:, 0] if b.ndim == 1 else x
+    return x, jred.sum(r * r, axis=0), jred.sum(keep), s, vh
+
+
+def _eigvals(a):
+    """The (complex) eigenvalues of the square matrix a."""
+    return lax_eig.eig(a, compute_left_eigenvectors=False, compute_right_eigenvectors=False)[0]
 
 
 def _complex_of(dtype) -> np.dtype:
@@ -223,10 +249,10 @@ def _companion_roots(p):
     """The eigenvalues of p's companion matrix (p has a nonzero leading coefficient)."""
     n = p.shape[0]
     if n < 2:
-        return jnp.array([], dtype=_complex_of(p.dtype))
-    a = jnp.diag(jnp.ones((n - 2,), p.dtype), -1)
+        return cr.array([], dtype=_complex_of(p.dtype))
+    a = jsh.diag(cr.ones((n - 2,), p.dtype), -1)
     a = a.at[0, :].set(-p[1:] / p[0])
-    return linalg_decomp.eigvals(a)
+    return _eigvals(a)
 
 
 def roots(p, *, strip_zeros=True):
@@ -235,21 +261,21 @@ def roots(p, *, strip_zeros=True):
     length and the roots the leading zeros stand for are NaN (works under jit)."""
     check_arraylike("roots", p)
     (p,) = promote_args_inexact("roots", p)
-    p = jnp.atleast_1d(p)
+    p = jsh.atleast_1d(p)
     if p.ndim != 1:
         raise ValueError("jnp.roots: input must be a rank-1 array")
     if p.shape[0] < 2:
-        return jnp.array([], dtype=_complex_of(p.dtype))
+        return cr.array([], dtype=_complex_of(p.dtype))
     if strip_zeros:
         return _companion_roots(_trim_leading("roots", p, None))
     n = p.shape[0]
     is_zero = p == 0
-    lead = jnp.where(jnp.all(is_zero), n, jnp.argmin(is_zero))
-    p = jnp.where(lead == n, 1.0, p)  # (an all-zero p would give LAPACK NaNs)
-    rolled = p[(jnp.arange(n) + lead) % n]  # leading zeros moved to the end: extra zero roots
+    lead = jsh.where(jred.all(is_zero), n, jred.argmin(is_zero))
+    p = jsh.where(lead == n, 1.0, p)  # (an all-zero p would give LAPACK NaNs)
+    rolled = p[(cr.arange(n) + lead) % n]  # leading zeros moved to the end: extra zero roots
     r = _companion_roots(rolled)
-    _, r = sorting.sort((jnp.astype(r == 0, np.int32), r), 0, num_keys=1)  # (zero roots last, stably)
-    return jnp.where(jnp.arange(r.shape[0]) < r.shape[0] - lead, r, complex(np.nan, np.nan))
+    _, r = sorting.sort((jsh.astype(r == 0, np.int32), r), 0, num_keys=1)  # (zero roots last, stably)
+    return jsh.where(cr.arange(r.shape[0]) < r.shape[0] - lead, r, complex(np.nan, np.nan))
 
 
 __all__ = ["poly", "polyadd", "polysub", "polymul", "polydiv", "polyder", "polyint", "polyval", "polyfit",

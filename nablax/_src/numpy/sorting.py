@@ -6,13 +6,11 @@ applied to the tangents).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import dtypes
-from ..primitives import elementwise as ew
 from ..primitives import misc, shape, sorting
 from . import reductions as jred
 from .promotion import as_array, check_arraylike
+from .statistics import median_of
 
 
 def _arg(fname: str, a):
@@ -89,8 +87,6 @@ def lexsort(keys, axis=-1):
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """jnp.median: the middle value (mean of the two middle ones for even counts); NaN if any NaN.
     As in JAX, the 'midpoint' quantile at 0.5 (so gradients split between the two middle values)."""
-    from .statistics import median_of  # noqa: PLC0415  (statistics reads the sorted values through jnp)
-
     return median_of("median", a, axis, out, overwrite_input, keepdims, False)
 
 

@@ -15,10 +15,15 @@ import operator
 import numpy as np
 
 from .. import dtypes
-from .. import numpy as jnp
 from ..primitives import elementwise as ew
 from ..primitives import misc, shape, sorting
+from . import creation as cr
+from . import indexing as jix
+from . import joining as jj
+from . import linalg as jla
 from . import reductions as jred
+from . import shape as jsh
+from . import ufuncs as uf
 from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
@@ -51,13 +56,13 @@ def _weights_like(fname: str, a, weights, axis, axes: tuple):
 
 
 def _gather_last(x, idx):
-    return jnp.take_along_axis(x, idx, axis=-1)
+    return jix.take_along_axis(x, idx, axis=-1)
 
 
 def _interpolated(method: str, srt, pos, n, q_dtype):
     """The quantile at fractional positions `pos` (..., nq) of the sorted rows `srt` (..., n),
     combined as `method` says; `n` (a number or an (..., 1) array) counts the valid elements."""
-    low, high = jnp.floor(pos), jnp.ceil(pos)
+    low, high = uf.floor(pos), uf.ceil(pos)
     high_w = ew.sub(pos, low)
     top = ew.sub(n, 1.0)
     int_dtype = dtypes.default_int_dtype()
@@ -87,13 +92,13 @@ def _inverted_cdf(srt, w, q, squash_nans: bool):
     cum = sorting.cumsum(clean, clean.ndim - 1)
     total = shape.slice_in_dim(cum, cum.shape[-1] - 1, cum.shape[-1], axis=cum.ndim - 1)
     target = ew.mul(total, q)  # (..., nq)
-    below = ew.lt(jnp.expand_dims(cum, -2), jnp.expand_dims(target, -1))  # (..., nq, n)
-    idx = jnp.sum(below, axis=-1)
-    valid = jnp.sum(ew.eq(srt, srt), axis=-1, keepdims=True) if squash_nans else srt.shape[-1]
+    below = ew.lt(jsh.expand_dims(cum, -2), jsh.expand_dims(target, -1))  # (..., nq, n)
+    idx = jred.sum(below, axis=-1)
+    valid = jred.sum(ew.eq(srt, srt), axis=-1, keepdims=True) if squash_nans else srt.shape[-1]
     idx = ew.max(ew.min(idx, ew.sub(valid, 1)), 0)
     out = _gather_last(srt, idx)
-    force = jnp.any(bad, axis=-1, keepdims=True)
-    missing = ew.eq(valid, 0) if squash_nans else jnp.any(nan_data, axis=-1, keepdims=True)
+    force = jred.any(bad, axis=-1, keepdims=True)
+    missing = ew.eq(valid, 0) if squash_nans else jred.any(nan_data, axis=-1, keepdims=True)
     return ew.select_n(ew.select_n(force, missing, True), out, np.nan)
 
 
@@ -130,17 +135,17 @@ def _quantile(fname: str, a, q, axis, out, overwrite_input, method, keepdims, sq
     if n == 0:  # (a TypeError, as JAX's gather gives)
         raise TypeError(f"jnp.{fname} of an empty array (or of empty axes) is undefined")
     if not squash_nans:
-        rows = ew.select_n(jnp.any(ew.ne(rows, rows), axis=-1, keepdims=True), rows, np.nan)
+        rows = ew.select_n(jred.any(ew.ne(rows, rows), axis=-1, keepdims=True), rows, np.nan)
     if weights is None:
         srt, w = sorting.sort(rows, rows.ndim - 1), None
     else:
         srt, w = sorting.sort((rows, weights), rows.ndim - 1, num_keys=1)
     qv = shape.reshape(q, (q.size,))
     if method == "inverted_cdf":
-        r = _inverted_cdf(srt, jnp.ones_like(srt) if w is None else w, qv, squash_nans)
+        r = _inverted_cdf(srt, cr.ones_like(srt) if w is None else w, qv, squash_nans)
     else:
-        count = jnp.sum(ew.eq(srt, srt), axis=-1, keepdims=True, dtype=q.dtype) if squash_nans else float(n)
-        pos = jnp.broadcast_to(ew.mul(qv, ew.sub(count, 1.0)), tuple(srt.shape[:-1]) + (q.size,))
+        count = jred.sum(ew.eq(srt, srt), axis=-1, keepdims=True, dtype=q.dtype) if squash_nans else float(n)
+        pos = jsh.broadcast_to(ew.mul(qv, ew.sub(count, 1.0)), tuple(srt.shape[:-1]) + (q.size,))
         r = _interpolated(method, srt, pos, count, q.dtype)
     # (..., nq) -> q's shape + the result's shape
     r = shape.transpose(r, (r.ndim - 1,) + tuple(range(r.ndim - 1)))
@@ -241,10 +246,10 @@ def _sample_weights(x_cols: int, fweights, aweights):
             raise RuntimeError(f"jnp.cov: incompatible numbers of samples ({x_cols}) and {name} ({wt.shape[0]})")
         if name == "fweights" and wt.dtype.kind not in "iu":
             raise TypeError("jnp.cov: fweights must be integer")
-        wt = jnp.abs(wt)  # (JAX takes |w|; NumPy rejects negative weights)
+        wt = uf.abs(wt)  # (JAX takes |w|; NumPy rejects negative weights)
         if name == "aweights":
             aweights = wt
-        w = wt if w is None else jnp.multiply(w, wt)
+        w = wt if w is None else uf.multiply(w, wt)
     return w, aweights
 
 
@@ -260,24 +265,24 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     if m.ndim > 2:
         raise ValueError("jnp.cov: m has more than 2 dimensions")
     _check_inexact_dtype("cov", dtype)
-    x = jnp.atleast_2d(m)
+    x = jsh.atleast_2d(m)
     if not rowvar and m.ndim != 1:
-        x = jnp.transpose(x)
+        x = jsh.transpose(x)
     if x.shape[0] == 0:
-        return jnp.reshape(jnp.array([]), (0, 0))
+        return jsh.reshape(cr.array([]), (0, 0))
     if y is not None:
-        yy = jnp.atleast_2d(args[1])
+        yy = jsh.atleast_2d(args[1])
         if not rowvar and yy.shape[0] != 1:
-            yy = jnp.transpose(yy)
-        x = jnp.concatenate((x, yy), axis=0)
+            yy = jsh.transpose(yy)
+        x = jj.concatenate((x, yy), axis=0)
     if x.shape[1] == 0:
-        return jnp.full(() if x.shape[0] == 1 else (x.shape[0], x.shape[0]), np.nan, dtype=x.dtype)
+        return cr.full(() if x.shape[0] == 1 else (x.shape[0], x.shape[0]), np.nan, dtype=x.dtype)
     if ddof is None:
         ddof = 0 if bias else 1
     w, aw = _sample_weights(x.shape[1], fweights, aweights)
     if dtype is not None:
-        x = jnp.astype(x, dtype)
-        w = None if w is None else jnp.astype(w, dtype)
+        x = jsh.astype(x, dtype)
+        w = None if w is None else jsh.astype(w, dtype)
     avg, w_sum = jred.average(x, axis=1, weights=w, returned=True)
     w_sum = w_sum[0]
     if w is None:
@@ -287,10 +292,10 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     elif aw is None:
         f = w_sum - ddof
     else:
-        f = w_sum - ddof * jnp.sum(w * aw) / w_sum
+        f = w_sum - ddof * jred.sum(w * aw) / w_sum
     x = x - avg[:, None]
-    xt = jnp.transpose(x if w is None else x * w)
-    return jnp.squeeze(jnp.true_divide(jnp.dot(x, jnp.conjugate(xt)), f))
+    xt = jsh.transpose(x if w is None else x * w)
+    return jsh.squeeze(uf.true_divide(jla.dot(x, uf.conjugate(xt)), f))
 
 
 def corrcoef(x, y=None, rowvar=True, dtype=None):
@@ -300,13 +305,13 @@ def corrcoef(x, y=None, rowvar=True, dtype=None):
     _check_inexact_dtype("corrcoef", dtype)
     c = cov(x, y, rowvar, dtype=dtype)
     if c.ndim == 0:
-        return jnp.divide(c, c)  # (nan for 0/0 and inf/inf, 1 otherwise)
-    std = jnp.astype(jnp.sqrt(jnp.real(jnp.diag(c))), c.dtype)
+        return uf.divide(c, c)  # (nan for 0/0 and inf/inf, 1 otherwise)
+    std = jsh.astype(uf.sqrt(uf.real(jsh.diag(c))), c.dtype)
     c = c / std[:, None] / std[None, :]
-    re = jnp.clip(jnp.real(c), -1, 1)
+    re = uf.clip(uf.real(c), -1, 1)
     if c.dtype.kind != "c":
         return re
-    return ew.complex(re, jnp.clip(jnp.imag(c), -1, 1))
+    return ew.complex(re, uf.clip(uf.imag(c), -1, 1))
 
 
 # ------------------------------------------------------------------------------ calculus
@@ -326,7 +331,7 @@ def _edge(fname: str, v, like, axis: int):
     if v.ndim == 0:
         target = list(like.shape)
         target[axis] = 1
-        v = jnp.broadcast_to(v, tuple(target))
+        v = jsh.broadcast_to(v, tuple(target))
     return v
 
 
@@ -350,8 +355,8 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     if append is not None:
         parts.append(_edge("diff", append, arr, axis))
     if len(parts) > 1:
-        arr = jnp.concatenate(parts, axis)
-    op = jnp.not_equal if arr.dtype == np.bool_ else jnp.subtract
+        arr = jj.concatenate(parts, axis)
+    op = uf.not_equal if arr.dtype == np.bool_ else uf.subtract
     for _ in range(n):
         size = arr.shape[axis]
         arr = op(shape.slice_in_dim(arr, min(1, size), size, axis=axis), shape.slice_in_dim(arr, 0, max(size - 1, 0), axis=axis))
@@ -362,14 +367,14 @@ def ediff1d(ary, to_end=None, to_begin=None):
     """jnp.ediff1d: differences of the flattened array, with `to_begin`/`to_end` (cast to its
     dtype) around them."""
     check_arraylike("ediff1d", ary)
-    arr = jnp.ravel(as_array(ary))
+    arr = jsh.ravel(as_array(ary))
     def edge(v):
         check_arraylike("ediff1d", v)
-        return [jnp.ravel(jnp.astype(as_array(v), arr.dtype))]
+        return [jsh.ravel(jsh.astype(as_array(v), arr.dtype))]
 
-    parts = ([] if to_begin is None else edge(to_begin)) + [jnp.subtract(arr[1:], arr[:-1])] + \
+    parts = ([] if to_begin is None else edge(to_begin)) + [uf.subtract(arr[1:], arr[:-1])] + \
         ([] if to_end is None else edge(to_end))
-    return parts[0] if len(parts) == 1 else jnp.concatenate(parts)
+    return parts[0] if len(parts) == 1 else jj.concatenate(parts)
 
 
 def _gradient_along(f, h, axis: int):
@@ -379,28 +384,28 @@ def _gradient_along(f, h, axis: int):
         return shape.slice_in_dim(x, lo, hi, axis=axis)
 
     n = f.shape[axis]
-    first = jnp.subtract(part(f, 1, 2), part(f, 0, 1))
-    last = jnp.subtract(part(f, n - 1, n), part(f, n - 2, n - 1))
+    first = uf.subtract(part(f, 1, 2), part(f, 0, 1))
+    last = uf.subtract(part(f, n - 1, n), part(f, n - 2, n - 1))
     if h.ndim == 0:
-        inner = jnp.divide(jnp.multiply(jnp.subtract(part(f, 2, n), part(f, 0, n - 2)), 0.5), h)
-        first, last = jnp.divide(first, h), jnp.divide(last, h)
+        inner = uf.divide(uf.multiply(uf.subtract(part(f, 2, n), part(f, 0, n - 2)), 0.5), h)
+        first, last = uf.divide(first, h), uf.divide(last, h)
     elif h.ndim == 1:
         if h.shape[0] != n:
             raise ValueError("jnp.gradient: spacing arrays must have the same length as the dimension along "
                              "which the gradient is calculated")
         h = shape.reshape(h, tuple(n if i == axis else 1 for i in range(f.ndim)))
-        first = jnp.divide(first, jnp.subtract(part(h, 1, 2), part(h, 0, 1)))
-        last = jnp.divide(last, jnp.subtract(part(h, n - 1, n), part(h, n - 2, n - 1)))
-        d1 = jnp.subtract(part(h, 1, n - 1), part(h, 0, n - 2))
-        d2 = jnp.subtract(part(h, 2, n), part(h, 1, n - 1))
-        w0 = jnp.negative(jnp.divide(d2, jnp.multiply(d1, jnp.add(d1, d2))))
-        w1 = jnp.divide(jnp.subtract(d2, d1), jnp.multiply(d1, d2))
-        w2 = jnp.divide(d1, jnp.multiply(d2, jnp.add(d1, d2)))
-        inner = jnp.add(jnp.add(jnp.multiply(w0, part(f, 0, n - 2)), jnp.multiply(w1, part(f, 1, n - 1))),
-                        jnp.multiply(w2, part(f, 2, n)))
+        first = uf.divide(first, uf.subtract(part(h, 1, 2), part(h, 0, 1)))
+        last = uf.divide(last, uf.subtract(part(h, n - 1, n), part(h, n - 2, n - 1)))
+        d1 = uf.subtract(part(h, 1, n - 1), part(h, 0, n - 2))
+        d2 = uf.subtract(part(h, 2, n), part(h, 1, n - 1))
+        w0 = uf.negative(uf.divide(d2, uf.multiply(d1, uf.add(d1, d2))))
+        w1 = uf.divide(uf.subtract(d2, d1), uf.multiply(d1, d2))
+        w2 = uf.divide(d1, uf.multiply(d2, uf.add(d1, d2)))
+        inner = uf.add(uf.add(uf.multiply(w0, part(f, 0, n - 2)), uf.multiply(w1, part(f, 1, n - 1))),
+                        uf.multiply(w2, part(f, 2, n)))
     else:
         raise ValueError("jnp.gradient: spacing arrays must be 1D arrays or scalars")
-    return jnp.concatenate((first, inner, last), axis=axis)
+    return jj.concatenate((first, inner, last), axis=axis)
 
 
 def gradient(f, *varargs, axis=None, edge_order=None):
@@ -431,16 +436,16 @@ def _count_at_most(xp, x):
     """For each element of x: how many elements of the sorted 1-d `xp` are <= it (NumPy's
     searchsorted(xp, x, side='right')), by one stable sort of both (breakpoints first among
     ties) and a second that puts the counts back in x's order."""
-    n, xf = xp.shape[0], jnp.ravel(x)
+    n, xf = xp.shape[0], jsh.ravel(x)
     m = xf.shape[0]
     int_dtype = dtypes.default_int_dtype()
-    keys = misc.stop_gradient(jnp.concatenate([xp, xf]))
-    tags = jnp.concatenate([jnp.zeros(n, int_dtype), jnp.ones(m, int_dtype)])
+    keys = misc.stop_gradient(jj.concatenate([xp, xf]))
+    tags = jj.concatenate([cr.zeros(n, int_dtype), cr.ones(m, int_dtype)])
     where = misc.broadcasted_iota(int_dtype, (n + m,), 0)
     _, s_tags, s_where = sorting.sort((keys, tags, where), 0, num_keys=2)
-    counts = sorting.cumsum(jnp.subtract(1, s_tags), 0)
+    counts = sorting.cumsum(uf.subtract(1, s_tags), 0)
     _, back = sorting.sort((s_where, counts), 0, num_keys=1)
-    return jnp.reshape(back[n:], tuple(x.shape))
+    return jsh.reshape(back[n:], tuple(x.shape))
 
 
 def _interp_end(fname: str, v, what: str):
@@ -466,22 +471,22 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if period is not None:
         if np.ndim(period) != 0:
             raise ValueError(f"jnp.interp: period must be a scalar; got {period}")
-        period = jnp.abs(period)
-        x, xp = jnp.remainder(x, period), jnp.remainder(xp, period)
+        period = uf.abs(period)
+        x, xp = uf.remainder(x, period), uf.remainder(xp, period)
         xp, fp = sorting.sort((xp, fp), 0, num_keys=1)
-        xp = jnp.concatenate([xp[-1:] - period, xp, xp[:1] + period])
-        fp = jnp.concatenate([fp[-1:], fp, fp[:1]])
-    i = jnp.clip(_count_at_most(xp, x), 1, xp.shape[0] - 1)
+        xp = jj.concatenate([xp[-1:] - period, xp, xp[:1] + period])
+        fp = jj.concatenate([fp[-1:], fp, fp[:1]])
+    i = uf.clip(_count_at_most(xp, x), 1, xp.shape[0] - 1)
     f0, x0 = fp[i - 1], xp[i - 1]
     dx = xp[i] - x0
     tiny = np.spacing(np.finfo(xp.dtype).eps)
-    flat = jnp.abs(dx) <= tiny  # (a zero-width interval: no division, no NaN gradient)
-    f = jnp.where(flat, f0, f0 + (x - x0) / jnp.where(flat, 1, dx) * (fp[i] - f0))
+    flat = uf.abs(dx) <= tiny  # (a zero-width interval: no division, no NaN gradient)
+    f = jsh.where(flat, f0, f0 + (x - x0) / jsh.where(flat, 1, dx) * (fp[i] - f0))
     if period is None:
         if not extrapolate_left:
-            f = jnp.where(x < xp[0], fp[0] if left is None else left, f)
+            f = jsh.where(x < xp[0], fp[0] if left is None else left, f)
         if not extrapolate_right:
-            f = jnp.where(x > xp[-1], fp[-1] if right is None else right, f)
+            f = jsh.where(x > xp[-1], fp[-1] if right is None else right, f)
     return f
 
 
@@ -493,16 +498,16 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
         (y,) = promote_args_inexact("trapezoid", y)
         d = as_array(dx)
         if d.ndim > 0:
-            d = jnp.moveaxis(jnp.reshape(d, (1,) * (y.ndim - d.ndim) + tuple(d.shape)), axis, -1)
+            d = jsh.moveaxis(jsh.reshape(d, (1,) * (y.ndim - d.ndim) + tuple(d.shape)), axis, -1)
     else:
         check_arraylike("trapezoid", y, x)
         y, x = promote_args_inexact("trapezoid", y, x)
-        d = diff(x) if x.ndim == 1 else jnp.moveaxis(diff(x, axis=axis), axis, -1)
-    y = jnp.moveaxis(y, axis, -1)
+        d = diff(x) if x.ndim == 1 else jsh.moveaxis(diff(x, axis=axis), axis, -1)
+    y = jsh.moveaxis(y, axis, -1)
     if d.ndim == 0 or d.shape[-1] == 1:  # a constant spacing
         step = d if d.ndim == 0 else d[..., 0]
-        return step * (jnp.sum(y, -1) - 0.5 * (y[..., 0] + y[..., -1]))
-    return 0.5 * jnp.sum(d * (y[..., 1:] + y[..., :-1]), -1)
+        return step * (jred.sum(y, -1) - 0.5 * (y[..., 0] + y[..., -1]))
+    return 0.5 * jred.sum(d * (y[..., 1:] + y[..., :-1]), -1)
 
 
 def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
@@ -518,13 +523,13 @@ def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
         discont = period / 2
     half = period // 2 if p.dtype.kind in "iu" else period / 2
     dd = diff(p, axis=axis)
-    ddmod = jnp.remainder(dd + half, period) - half
-    ddmod = jnp.where((ddmod == -half) & (dd > 0), half, ddmod)
-    correction = jnp.where(jnp.abs(dd) < discont, 0, ddmod - dd)
+    ddmod = uf.remainder(dd + half, period) - half
+    ddmod = jsh.where((ddmod == -half) & (dd > 0), half, ddmod)
+    correction = jsh.where(uf.abs(dd) < discont, 0, ddmod - dd)
     n = p.shape[axis]
     head = shape.slice_in_dim(p, 0, 1, axis=axis)
-    rest = shape.slice_in_dim(p, 1, n, axis=axis) + jnp.cumsum(correction, axis=axis)
-    return jnp.concatenate((head, rest), axis=axis)
+    rest = shape.slice_in_dim(p, 1, n, axis=axis) + jred.cumsum(correction, axis=axis)
+    return jj.concatenate((head, rest), axis=axis)
 
 
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
@@ -533,16 +538,16 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     check_arraylike("cross", a, b)
     if axis is not None:
         axisa = axisb = axisc = axis
-    a, b = jnp.moveaxis(as_array(a), axisa, -1), jnp.moveaxis(as_array(b), axisb, -1)
+    a, b = jsh.moveaxis(as_array(a), axisa, -1), jsh.moveaxis(as_array(b), axisb, -1)
     if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
         raise ValueError("jnp.cross: dimension must be either 2 or 3 for cross product")
     if a.shape[-1] == 2 and b.shape[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
-    a2 = a[..., 2] if a.shape[-1] == 3 else jnp.zeros_like(a0)
-    b2 = b[..., 2] if b.shape[-1] == 3 else jnp.zeros_like(b0)
-    c = jnp.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
-    return jnp.moveaxis(c, 0, axisc)
+    a2 = a[..., 2] if a.shape[-1] == 3 else cr.zeros_like(a0)
+    b2 = b[..., 2] if b.shape[-1] == 3 else cr.zeros_like(b0)
+    c = jj.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+    return jsh.moveaxis(c, 0, axisc)
 
 
 __all__ = [
