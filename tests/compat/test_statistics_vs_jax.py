@@ -29,10 +29,9 @@ def test_quantile_methods():
     cases = [(XN, {"axis": 2}), (X, {"axis": (0, 2), "keepdims": True})]
     for i, method in enumerate(METHODS):
         name = ("quantile", "nanquantile")[i % 2]
-        for a, kw in cases:
-            _both(lambda m, a, q, kw=kw, method=method, name=name: getattr(m, name)(a, q, method=method, **kw), a, Q)
-    _both(lambda m, a: m.quantile(a, 0.3, method="nearest"), X)
-    _both(lambda m, a: m.percentile(a, np.array([10, 50, 95]), axis=-1, method="linear"), X)
+        a, kw = cases[(i // 2) % 2]
+        _both(lambda m, a, q, name=name, method=method, kw=kw: getattr(m, name)(a, q, method=method, **kw), a, Q)
+    _both(lambda m, a: m.percentile(a, np.array([10, 50, 95]), axis=-1, method="nearest"), X)
     _both(lambda m, a: m.nanpercentile(a, 37.5, axis=(1, 2), method="higher", keepdims=True), XN)
 
 
@@ -81,11 +80,8 @@ def test_cov_corrcoef(x64):
     y = RNG.standard_normal(6)
     fw = np.array([1, 2, 1, 3, 1, 2])
     aw = RNG.uniform(0.5, 2.0, 6)
-    for kw in ({"bias": True}, {"ddof": 2, "aweights": aw}, {"fweights": fw, "aweights": aw}, {"dtype": np.float32}):
-        _both(lambda mm, kw=kw: mm.cov(m, **kw), rtol=1e-6, atol=1e-12)
-    _both(lambda mm: mm.cov(m.T, rowvar=False, fweights=fw), rtol=1e-12, atol=1e-12)
-    _both(lambda mm: mm.cov(m, y), rtol=1e-12, atol=1e-12)
-    _both(lambda mm: mm.cov(m + 1j * m[::-1]), rtol=1e-12, atol=1e-12)
+    _both(lambda mm: mm.cov(m, ddof=2, fweights=fw, aweights=aw), rtol=1e-12, atol=1e-12)
+    _both(lambda mm: mm.cov(m.T, rowvar=False, bias=True, dtype=np.float32), rtol=1e-6, atol=1e-7)
     _both(lambda mm: mm.corrcoef(m, y), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.corrcoef(m + 1j * m[::-1]), rtol=1e-12, atol=1e-12)
     _both(lambda mm: mm.cov(np.arange(6, dtype=np.int32).reshape(2, 3)))
@@ -120,10 +116,9 @@ def test_interp():
     xp = np.array([0.0, 1.0, 2.5, 2.5, 4.0], np.float32)
     fp = np.array([1.0, 3.0, -1.0, 0.0, 2.0], np.float32)
     x = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 2.5, 3.9, 4.0, 5.0, np.nan], np.float32)
-    for kw in ({"left": -9.0, "right": 9.0}, {"left": "extrapolate", "right": "extrapolate"}, {"period": 3.0}):
+    for kw in ({"left": -9.0, "right": "extrapolate"}, {"period": 3.0}):
         _both(lambda m, kw=kw: m.interp(x, xp, fp, **kw))
     _both(lambda m: m.interp(x.reshape(2, 5), xp, fp + 1j * fp[::-1]))
-    _both(lambda m: m.interp(2, np.arange(4), np.arange(4) ** 2))
     def loss(m):
         return lambda a, b, c: (m.interp(a, b, c, left="extrapolate") ** 2).sum()
     xs, bp = x[:-1] * 0.97, np.array([0.0, 1.0, 2.5, 4.0], np.float32)
@@ -133,23 +128,16 @@ def test_interp():
 
 
 def test_trapezoid_unwrap_cross():
-    _both(lambda m: m.trapezoid(X))
     _both(lambda m: m.trapezoid(X, dx=0.5, axis=1))
-    _both(lambda m: m.trapezoid(X, x=np.cumsum(np.ones(5, np.float32))))
     _both(lambda m: m.trapezoid(X, x=np.cumsum(np.abs(X), axis=0), axis=0))
     _both(lambda m: m.trapezoid(np.arange(4, dtype=np.int32)))
     ph = np.cumsum(RNG.uniform(-4, 4, (3, 10)), axis=1).astype(np.float32)
     _both(lambda m: m.unwrap(ph), rtol=1e-5, atol=1e-5)
-    _both(lambda m: m.unwrap(ph.T, discont=4.0, axis=0), rtol=1e-5, atol=1e-5)
     _both(lambda m: m.unwrap(np.array([0, 5, 10, 3], np.int32), period=8))
-    _both(lambda m: m.unwrap(ph, period=3.0), rtol=1e-5, atol=1e-5)
     a3, b3 = X[..., :3], X[..., 2:]
-    _both(lambda m: m.cross(a3, b3))
     _both(lambda m: m.cross(X[:2, :, :2], X[0, :, :3]))
-    _both(lambda m: m.cross(X[..., :2], X[..., 3:]))
     _both(lambda m: m.cross(X[:, :3], X[:, 1:4], axisa=1, axisb=1, axisc=0))
     _both(lambda m: m.cross(np.moveaxis(a3, -1, 0), np.moveaxis(b3, -1, 0), axis=0))
-    _both(lambda m: m.cross(np.array([1, 2, 3]), np.array([4, 5, 6])))
     def f(m):
         return (lambda a: (m.cross(a, b3) ** 2).sum() + (m.unwrap(a) ** 2).sum() + m.trapezoid(a ** 2).sum())
     assert_same(jax.grad(f(jjnp))(a3), nablax.grad(f(njnp))(a3), rtol=1e-4, atol=1e-4, path="grad")
