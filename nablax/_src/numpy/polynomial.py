@@ -7,8 +7,6 @@ result shape depends on values (trimming leading zeros) need concrete values, as
 """
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
 from .. import dtypes
@@ -23,14 +21,7 @@ from . import reductions as jred
 from . import shape as jsh
 from . import ufuncs as uf
 from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
-from .shape import _concrete
-
-
-def _static_int(fname: str, what: str, v) -> int:
-    try:
-        return operator.index(v)
-    except TypeError:
-        raise TypeError(f"jnp.{fname}: '{what}' must be a static Python int, got {v!r}") from None
+from .shape import _concrete, _index
 
 
 def _trim_leading(fname: str, a, tol):
@@ -49,7 +40,7 @@ def vander(x, N=None, increasing=False):
     x = as_array(x)
     if x.ndim != 1:
         raise ValueError("jnp.vander: x must be a one-dimensional array")
-    N = x.shape[0] if N is None else _static_int("vander", "N", N)
+    N = x.shape[0] if N is None else _index("vander", N, "N")
     if N < 0:
         raise ValueError("jnp.vander: N must be nonnegative")
     powers = cr.arange(N, dtype=x.dtype) if increasing else cr.arange(N - 1, -1, -1, dtype=x.dtype)
@@ -140,7 +131,7 @@ def _falling_factorials(powers: np.ndarray, m: int) -> np.ndarray:
 def polyder(p, m=1):
     """jnp.polyder: the m-th derivative of p."""
     check_arraylike("polyder", p)
-    m = _static_int("polyder", "m", m)
+    m = _index("polyder", m, "m")
     (p,) = promote_args_inexact("polyder", p)
     if m < 0:
         raise ValueError("jnp.polyder: order of derivative must be positive")
@@ -154,7 +145,7 @@ def polyder(p, m=1):
 def polyint(p, m=1, k=None):
     """jnp.polyint: the m-th antiderivative of p; `k` the integration constants (a scalar,
     or one per integration, the first for the highest power)."""
-    m = _static_int("polyint", "m", m)
+    m = _index("polyint", m, "m")
     k = 0 if k is None else k
     check_arraylike("polyint", p, k)
     p, k = promote_args_inexact("polyint", p, k)
@@ -176,7 +167,7 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     separately); `full` adds (residuals, rank, singular values, rcond), `cov` the covariance."""
     check_arraylike("polyfit", x, y, *(() if w is None else (w,)))
     x, y = as_array(x), as_array(y)
-    deg = _static_int("polyfit", "deg", deg)
+    deg = _index("polyfit", deg, "deg")
     order = deg + 1
     if deg < 0:
         raise ValueError("jnp.polyfit: expected deg >= 0")

@@ -25,6 +25,7 @@ from . import reductions as jred
 from . import shape as jsh
 from . import ufuncs as uf
 from .promotion import as_array, check_arraylike, promote_args, promote_args_inexact
+from .shape import _index
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
 
@@ -32,7 +33,7 @@ _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
 # ------------------------------------------------------------------------------ quantiles
 
 
-def _to_trailing_axis(fname: str, x, axes: tuple):
+def _to_trailing_axis(x, axes: tuple):
     """x with the axes `axes` moved to the end and merged into one."""
     kept = tuple(i for i in range(x.ndim) if i not in axes)
     n = math.prod(x.shape[a] for a in axes)
@@ -42,7 +43,7 @@ def _to_trailing_axis(fname: str, x, axes: tuple):
 
 def _weights_like(fname: str, a, weights, axis, axes: tuple):
     """`weights` checked and broadcast to a's shape (they may give only the reduced axes)."""
-    if dtypes.is_inexact(weights.dtype) and weights.dtype.kind == "c":
+    if weights.dtype.kind == "c":
         raise ValueError(f"jnp.{fname}: weights cannot be complex")
     if tuple(weights.shape) == tuple(a.shape):
         return weights
@@ -128,9 +129,9 @@ def _quantile(fname: str, a, q, axis, out, overwrite_input, method, keepdims, sq
     a = jred._cast(a, a.dtype)
     axes = jred.canonical_axes(fname, axis, a.ndim)
     if weights is not None:
-        weights = _to_trailing_axis(fname, _weights_like(fname, a, weights, axis, axes), axes)
+        weights = _to_trailing_axis(_weights_like(fname, a, weights, axis, axes), axes)
     in_shape = tuple(a.shape)
-    rows = _to_trailing_axis(fname, a, axes)
+    rows = _to_trailing_axis(a, axes)
     n = rows.shape[-1]
     if n == 0:  # (a TypeError, as JAX's gather gives)
         raise TypeError(f"jnp.{fname} of an empty array (or of empty axes) is undefined")
@@ -317,13 +318,6 @@ def corrcoef(x, y=None, rowvar=True, dtype=None):
 # ------------------------------------------------------------------------------ calculus
 
 
-def _static_int(fname: str, what: str, v) -> int:
-    try:
-        return operator.index(v)
-    except TypeError:
-        raise TypeError(f"jnp.{fname}: '{what}' must be a static Python int, got {type(v).__name__}") from None
-
-
 def _edge(fname: str, v, like, axis: int):
     """A prepend/append value: a scalar grows to a one-long slice of `like` along `axis`."""
     check_arraylike(fname, v)
@@ -340,8 +334,8 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     adding `prepend`/`append` at the ends."""
     check_arraylike("diff", a)
     arr = as_array(a)
-    n = _static_int("diff", "n", n)
-    axis = _static_int("diff", "axis", axis)
+    n = _index("diff", n, "n")
+    axis = _index("diff", axis, "axis")
     if n == 0:
         return arr
     if n < 0:
