@@ -1,4 +1,4 @@
-"""Sorting in nablax.numpy: sort, argsort, lexsort, median.
+"""Sorting in nablax.numpy: sort, argsort, lexsort, median (a quantile, in statistics.py).
 
 All are lax.sort of one or more operands; argsort sorts (keys, iota) and keeps the
 iota. NaNs sort last. Gradients flow through the sorted values (the permutation is
@@ -6,13 +6,11 @@ applied to the tangents).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import dtypes
-from ..primitives import elementwise as ew
 from ..primitives import misc, shape, sorting
 from . import reductions as jred
 from .promotion import as_array, check_arraylike
+from .statistics import median_of
 
 
 def _arg(fname: str, a):
@@ -87,37 +85,9 @@ def lexsort(keys, axis=-1):
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    """jnp.median: the middle value (mean of the two middle ones for even counts); NaN if any NaN."""
-    if out is not None:
-        raise NotImplementedError("jnp.median: the `out` argument is not supported; use the returned value")
-    if overwrite_input:  # (a ValueError, as in JAX; False, the default, asks for nothing)
-        raise ValueError("jnp.median: overwrite_input=True is not supported (arrays are immutable)")
-    x = _arg("median", a)
-    x = jred._cast(x, dtypes.to_inexact_dtype(x.dtype))
-    in_shape = tuple(x.shape)
-    axes = jred.canonical_axes("median", axis, x.ndim)
-    kept = tuple(i for i in range(x.ndim) if i not in axes)
-    # Gather the reduced axes into one trailing axis and sort along it.
-    n = 1
-    for ax in axes:
-        n *= in_shape[ax]
-    flat = shape.reshape(shape.transpose(x, kept + axes), tuple(in_shape[i] for i in kept) + (n,))
-    if n == 0:
-        raise TypeError(  # a TypeError, as in JAX
-            "jnp.median of an empty array (or axis) is undefined")
-    s = sorting.sort(flat, -1)
-    last = len(kept)
-    hi = shape.slice_in_dim(s, n // 2, n // 2 + 1, axis=last)
-    if n % 2 == 0:
-        lo = shape.slice_in_dim(s, n // 2 - 1, n // 2, axis=last)
-        mid = ew.mul(ew.add(lo, hi), 0.5)
-    else:
-        mid = hi
-    r = shape.reshape(mid, tuple(in_shape[i] for i in kept))
-    if dtypes.is_inexact(x.dtype):
-        r = ew.select_n(jred.any(ew.ne(x, x), axes), r, np.nan)
-    r = misc.convert_element_type(r, x.dtype, x.weak_type) if r.dtype != x.dtype else r
-    return jred._keep(r, in_shape, axes) if keepdims else r
+    """jnp.median: the middle value (mean of the two middle ones for even counts); NaN if any NaN.
+    As in JAX, the 'midpoint' quantile at 0.5 (so gradients split between the two middle values)."""
+    return median_of("median", a, axis, out, overwrite_input, keepdims, False)
 
 
 def _sort_method(self, axis=-1, *, kind=None, order=None, stable=True, descending=False):
