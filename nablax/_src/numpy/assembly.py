@@ -161,23 +161,25 @@ def mask_indices(n: int, mask_func: Callable, k: int = 0, *, size=None) -> tuple
 
 # ---------------------------------------------------------------------- editing
 
-def _scatter_mode(fname: str, mode, size: int, ind):
-    """NumPy's put modes on JAX's scatter modes: None drops out-of-range writes."""
+def _flat_put_index(fname: str, mode, size: int, ind):
+    """NumPy's put modes as in-range flat indices: None counts negatives from the end and clips
+    (as JAX's unravel_index does), 'clip' clips, 'wrap' takes the remainder."""
     if mode is None:
-        return ind, "drop"
+        return ufuncs.clip(shp.where(ind < 0, ufuncs.add(ind, size), ind), 0, size - 1)
     if mode == "clip":
-        return ind, "clip"
+        return ufuncs.clip(ind, 0, size - 1)
     if mode == "wrap":
-        return ufuncs.remainder(ind, size), "promise_in_bounds"
+        return ufuncs.remainder(ind, size)
     if mode == "raise":
         raise NotImplementedError(f"The 'raise' mode to jnp.{fname} is not supported.")
-    raise ValueError(f"jnp.{fname}: invalid mode={mode!r}; expected None, 'wrap' or 'clip'")
+    raise ValueError(f"mode should be one of 'wrap' or 'clip'; got mode={mode!r}")
 
 
 def put(a, ind, v, mode=None, *, inplace: bool = True):
     """jnp.put: a copy of `a` with the flat positions `ind` set to `v` (repeated as needed).
 
-    mode: None (out-of-range indices are dropped), 'clip' or 'wrap'; pass inplace=False.
+    mode: None (negative indices count from the end, then out-of-range ones clip, as in JAX),
+    'clip' or 'wrap'; pass inplace=False.
     """
     check_arraylike("put", a, ind, v)
     _no_inplace("put", inplace)
@@ -185,11 +187,11 @@ def put(a, ind, v, mode=None, *, inplace: bool = True):
     ind, vals = shp.ravel(ind), shp.ravel(v)
     if not dtypes.issubdtype(ind.dtype, np.integer):
         raise TypeError(f"jnp.put: indices must be integers, got dtype {ind.dtype}")
-    if not ind.size or not vals.size:
+    if not arr.size or not ind.size or not vals.size:
         return arr
-    ind, smode = _scatter_mode("put", mode, arr.size, ind)
+    ind = _flat_put_index("put", mode, arr.size, ind)
     vals = _tile_to(vals, ind.shape[0]).astype(arr.dtype)
-    return shp.ravel(arr).at[ind].set(vals, mode=smode).reshape(arr.shape)
+    return shp.ravel(arr).at[ind].set(vals, mode="promise_in_bounds").reshape(arr.shape)
 
 
 def put_along_axis(arr, indices, values, axis, inplace: bool = True, *, mode=None):
@@ -197,6 +199,7 @@ def put_along_axis(arr, indices, values, axis, inplace: bool = True, *, mode=Non
     check_arraylike("put_along_axis", arr, indices, values)
     _no_inplace("put_along_axis", inplace)
     a, idx = creation.asarray(arr), creation.asarray(indices)
+    original_shape = a.shape
     if axis is None:
         a, idx, axis = shp.ravel(a), shp.ravel(idx), 0
     if a.ndim != idx.ndim:
@@ -213,7 +216,7 @@ def put_along_axis(arr, indices, values, axis, inplace: bool = True, *, mode=Non
         else:
             grid.append(creation.arange(shape[i]).reshape((1,) * i + (-1,) + (1,) * (a.ndim - i - 1)))
     vals = shp.broadcast_to(creation.asarray(values).astype(a.dtype), tuple(shape))
-    return a.at[tuple(grid)].set(vals, mode=mode)
+    return a.at[tuple(grid)].set(vals, mode=mode).reshape(original_shape)
 
 
 def place(arr, mask, vals, *, inplace: bool = True):
