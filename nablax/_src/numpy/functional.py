@@ -176,12 +176,14 @@ def apply_over_axes(func: Callable, a, axes):
 
 def fromfunction(function: Callable, shape, *, dtype=float, **kwargs):
     """jnp.fromfunction: function(*index_grids) with one index array per axis, built by vmap
-    over 1-D aranges (so `function` sees scalars' batches, never a full meshgrid)."""
+    over 1-D aranges (so `function` sees scalars' batches, never a full meshgrid). Keyword
+    arguments are passed unmapped (JAX maps them too, so a scalar one fails there)."""
     shape = tuple(operator.index(s) for s in shape)
+    function = functools.partial(function, **kwargs)
     for i in range(len(shape)):
         in_axes = tuple(0 if j == i else None for j in range(len(shape)))
         function = vmap(function, in_axes=in_axes[::-1])
-    return function(*(creation.arange(s, dtype=dtype) for s in shape), **kwargs)
+    return function(*(creation.arange(s, dtype=dtype) for s in shape))
 
 
 # ---------------------------------------------------------------------- ufunc
