@@ -134,7 +134,7 @@ GRADS = {
 
 
 @pytest.mark.parametrize("name", sorted(GRADS))
-def test_grads(name, x64=None):
+def test_grads(name):
     nablax.config.update("jax_enable_x64", True)
     try:
         check_grads(GRADS[name], (MD,), order=2, modes=("fwd", "rev"))

@@ -148,10 +148,10 @@ def _linear_ramp(a, widths: np.ndarray, end_values):
             edge = convert_element_type(lax_shape.slice_in_dim(a, 0 if before else a.shape[axis] - 1,
                                                                1 if before else a.shape[axis], axis=axis), wide)
             start = convert_element_type(as_array(value), wide)
-            frac = np.arange(width) / width
-            frac = frac if before else frac[::-1]
-            frac = as_array(frac.astype(wide).reshape((1,) * axis + (-1,) + (1,) * (a.ndim - axis - 1)))
-            ramp = ew.add(start, ew.mul(ew.sub(edge, start), frac))
+            # JAX's linspace: start * (1 - t) + edge * t with t = k / width in the ramp's dtype
+            frac = np.arange(width, dtype=wide) / np.asarray(width, wide)
+            frac = (frac if before else frac[::-1]).reshape((1,) * axis + (-1,) + (1,) * (a.ndim - axis - 1))
+            ramp = ew.add(ew.mul(start, as_array(1 - frac)), ew.mul(edge, as_array(frac)))
             ramp = convert_element_type(ufuncs.floor(ramp), a.dtype) if a.dtype.kind in "iub" else ramp
             pieces.insert(0 if before else len(pieces), ramp)
         a = lax_shape.concatenate(pieces, axis)
