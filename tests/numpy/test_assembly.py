@@ -164,6 +164,10 @@ def test_errors():
             f(M, np.array([0]), np.array([1.0]))
     with pytest.raises(NotImplementedError):
         jnp.put(M, np.array([0]), 1.0, mode="raise", inplace=False)
+    with pytest.raises(NotImplementedError, match="inplace=False"):
+        jnp.fill_diagonal(M, 1.0)
+    with pytest.raises(ValueError, match="empty"):
+        jnp.place(M, M > 0, np.zeros(0, np.float32), inplace=False)
     with pytest.raises(ValueError, match="depths are mismatched"):
         jnp.block([[M], M])
     with pytest.raises(TypeError, match="tuple"):

@@ -229,6 +229,8 @@ def place(arr, mask, vals, *, inplace: bool = True):
         raise ValueError(f"place: arr and mask must have the same size; got {a.size} and {m.shape[0]}")
     v = shp.ravel(vals).astype(a.dtype)
     if not v.size:
+        raise ValueError("Cannot place values from an empty array")
+    if not a.size:
         return a
     v = _tile_to(v, a.size)
     pos = ufuncs.subtract(reductions.cumsum(m), 1)
@@ -239,10 +241,12 @@ def place(arr, mask, vals, *, inplace: bool = True):
 def fill_diagonal(a, val, wrap: bool = False, *, inplace: bool = True):
     """jnp.fill_diagonal: a copy of `a` with its main diagonal set to `val` (cycled).
 
-    For 2-D tall arrays, wrap=True restarts the diagonal after every n+1 rows, as in NumPy.
+    For 2-D tall arrays, wrap=True restarts the diagonal after every n+1 rows, as in NumPy
+    (JAX raises NotImplementedError for wrap=True).
     """
     check_arraylike("fill_diagonal", a, val)
-    _no_inplace("fill_diagonal", inplace)
+    if inplace:  # (JAX raises NotImplementedError here, a ValueError in put/place)
+        raise NotImplementedError("JAX arrays are immutable, must use inplace=False")
     arr = creation.asarray(a)
     if arr.ndim < 2:
         raise ValueError("array must be at least 2-d")
@@ -287,12 +291,12 @@ def insert(arr, obj, values, axis=None):
     axis = checked_axis("jnp.insert", axis, a.ndim)
     n = a.shape[axis]
     idx, scalar = _insert_indices(obj, n)
-    vals = creation.asarray(values).astype(a.dtype)
-    if scalar:
-        vals = creation.array(vals, ndmin=a.ndim)
-        vals = shp.moveaxis(vals, 0, axis) if vals.ndim == a.ndim else vals
+    vals = creation.array(creation.asarray(values).astype(a.dtype), ndmin=a.ndim)
+    if idx.size == 1:  # (one position, as in NumPy: all of `values` goes there)
+        if scalar:
+            vals = shp.moveaxis(vals, 0, axis)
         k = vals.shape[axis]
-        idx = shp.broadcast_to(idx, (k,))
+        idx = shp.broadcast_to(idx.reshape(()), (k,))
     else:
         k = idx.shape[0]
     vshape = list(a.shape)
@@ -470,7 +474,10 @@ def unpackbits(a, axis=None, count=None, bitorder: str = "big"):
     bits = ufuncs.bitwise_and(ufuncs.right_shift(moved[..., None], creation.asarray(shifts)), np.uint8(1))
     bits = bits.reshape(moved.shape[:-1] + (-1,))
     if count is not None:
-        bits = bits[..., :operator.index(count)]
+        count = operator.index(count)
+        if count > bits.shape[-1]:
+            bits = joining.concatenate([bits, creation.zeros(bits.shape[:-1] + (count - bits.shape[-1],), np.uint8)], -1)
+        bits = bits[..., :count]
     return shp.moveaxis(bits, -1, axis)
 
 
