@@ -327,7 +327,9 @@ def delete(arr, obj, axis=None, *, assume_unique_indices: bool = False):
     except TypeError:
         pass
     else:
-        i = checked_axis("jnp.delete", i, n, IndexError) if n else i
+        if not -n <= i < n:  # (a ValueError, as in JAX; NumPy raises IndexError)
+            raise ValueError(f"jnp.delete: index {i} is out of bounds for axis {axis} with size {n}")
+        i %= n
         return joining.concatenate([a[_along(axis, builtins.slice(0, i))], a[_along(axis, builtins.slice(i + 1, None))]],
                                    axis=axis)
     if isinstance(obj, builtins.slice):
