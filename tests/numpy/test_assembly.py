@@ -41,6 +41,7 @@ NUMPY_CASES = {
     "delete_slice": (lambda L: L.delete(I, slice(None, None, 2)), _i32),
     "resize": (lambda L: L.resize(M, (5, 2)), None),
     "rollaxis": (lambda L: L.rollaxis(np.zeros((2, 3, 4, 5), np.float32), 1, 4), None),
+    "rollaxis_neg": (lambda L: L.rollaxis(np.zeros((2, 3, 4), np.float32), -1, -2), None),
     "block": (lambda L: L.block([[M, M[:, :2]], [np.ones((1, 6), np.float32)]]), None),
     "packbits": (lambda L: L.packbits(I > 3, axis=0, bitorder="little"), None),
     "unpackbits": (lambda L: L.unpackbits(np.array([[5, 255]], np.uint8), axis=1, count=10), None),

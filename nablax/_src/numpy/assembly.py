@@ -381,7 +381,7 @@ def rollaxis(a, axis: int, start: int = 0):
     start = operator.index(start)
     if not -n <= start <= n:
         raise ValueError(f"jnp.rollaxis: start={start} must satisfy {-n} <= start <= {n}")
-    start = start % (n + 1) if start < 0 else start
+    start = start + n if start < 0 else start
     if axis < start:
         start -= 1
     return shp.moveaxis(arr, axis, start)
