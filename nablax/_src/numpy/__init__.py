@@ -6,6 +6,7 @@ provides in `METHODS`; `methods.install()` puts those on the shared mixin once.
 from . import (
     array_api,
     assembly,
+    assembly_index,
     convolution,
     creation,
     fileio,
@@ -27,6 +28,7 @@ from . import (
 from . import shape as _shape  # (the name `shape` itself is jnp.shape, the function)
 from .array_api import *  # noqa: F403
 from .assembly import *  # noqa: F403
+from .assembly_index import *  # noqa: F403
 from .convolution import *  # noqa: F403
 from .creation import *  # noqa: F403
 from .fileio import *  # noqa: F403
@@ -46,6 +48,6 @@ from .statistics import *  # noqa: F403
 from .ufuncs import *  # noqa: F403
 
 _AREAS = (creation, ufuncs, _shape, joining, reductions, sorting, linalg, indexing, padding, convolution,
-          sets, searching, statistics, polynomial, mathfuncs, assembly, functional, fileio, array_api)
+          sets, searching, statistics, polynomial, mathfuncs, assembly, assembly_index, functional, fileio, array_api)
 __all__ = [name for mod in _AREAS for name in mod.__all__]
 methods.install(_AREAS)

@@ -1,4 +1,4 @@
-"""jnp.pad: NumPy's padding modes, written with lax.pad (constant) and static gathers (the rest).
+"""jnp.pad: NumPy's padding modes, written with lax.pad (constant), static gathers, ramps and reductions.
 
 Every mode works axis by axis, as NumPy's does (so the corners of later axes see the padding
 of earlier ones). The index modes (edge, wrap, reflect, symmetric) are one gather per axis
@@ -8,20 +8,25 @@ like any indexing; the statistic modes reduce the first / last `stat_length` ent
 from __future__ import annotations
 
 import builtins
+from typing import Callable
 
 import numpy as np
 
+from .. import dtypes
 from ..primitives import elementwise as ew
 from ..primitives import indexing as lax_ix
 from ..primitives import reductions as lax_red
 from ..primitives import shape as lax_shape
 from ..primitives.misc import convert_element_type
-from . import ufuncs
+from . import sorting, ufuncs
 from .promotion import as_array, check_arraylike
 
 _INDEX_MODES = ("edge", "wrap", "reflect", "symmetric")
-_STAT_MODES = ("maximum", "minimum", "mean")
-_MODES = ("constant", "empty") + _INDEX_MODES + _STAT_MODES
+_STAT_MODES = ("maximum", "minimum", "mean", "median")
+# the keyword arguments each mode accepts (others are a ValueError, as in JAX)
+_MODE_KWARGS = {"constant": ("constant_values",), "empty": (), "edge": (), "wrap": (), "reflect": ("reflect_type",),
+                "symmetric": ("reflect_type",), "linear_ramp": ("end_values",), "maximum": ("stat_length",),
+                "minimum": ("stat_length",), "mean": ("stat_length",), "median": ("stat_length",)}
 
 
 def _pairs(what: str, value, ndim: int, integral: bool) -> np.ndarray:
@@ -100,6 +105,9 @@ def _stat(a, axis: int, start: int, stop: int, mode: str):
         return lax_red.reduce_max(part, (axis,))
     if mode == "minimum":
         return lax_red.reduce_min(part, (axis,))
+    if mode == "median":
+        med = sorting.median(part, axis=axis)
+        return convert_element_type(ufuncs.rint(med), a.dtype) if a.dtype.kind in "iub" else med.astype(a.dtype)
     if a.dtype.kind in "iub":
         s = lax_red.reduce_sum(convert_element_type(part, np.float64 if a.dtype.itemsize > 4 else np.float32), (axis,))
         return convert_element_type(ufuncs.rint(ew.div(s, float(stop - start))), a.dtype)
@@ -127,31 +135,75 @@ def _stat_mode(a, widths: np.ndarray, mode: str, stat_length):
     return a
 
 
-def pad(array, pad_width, mode="constant", *, constant_values=0, stat_length=None, reflect_type="even"):
+def _linear_ramp(a, widths: np.ndarray, end_values):
+    """Ramps from end_values (per axis and side) towards the edge value, edge excluded."""
+    scalar = isinstance(end_values, (int, float, bool)) or np.ndim(end_values) == 0  # (may be traced)
+    ends = [(end_values, end_values)] * a.ndim if scalar else _pairs("end_values", end_values, a.ndim, integral=False)
+    wide = a.dtype if dtypes.is_inexact(a.dtype) else np.dtype(np.float64 if a.dtype.itemsize > 4 else np.float32)
+    for axis, ((b, e), (vb, ve)) in enumerate(zip(widths, ends)):
+        pieces = [a]
+        for width, value, before in ((int(b), vb, True), (int(e), ve, False)):
+            if not width:
+                continue
+            edge = convert_element_type(lax_shape.slice_in_dim(a, 0 if before else a.shape[axis] - 1,
+                                                               1 if before else a.shape[axis], axis=axis), wide)
+            start = convert_element_type(as_array(value), wide)
+            # JAX's linspace: start * (1 - t) + edge * t with t = k / width in the ramp's dtype
+            frac = np.arange(width, dtype=wide) / np.asarray(width, wide)
+            frac = (frac if before else frac[::-1]).reshape((1,) * axis + (-1,) + (1,) * (a.ndim - axis - 1))
+            ramp = ew.add(ew.mul(start, as_array(1 - frac)), ew.mul(edge, as_array(frac)))
+            ramp = convert_element_type(ufuncs.floor(ramp), a.dtype) if a.dtype.kind in "iub" else ramp
+            pieces.insert(0 if before else len(pieces), ramp)
+        a = lax_shape.concatenate(pieces, axis)
+    return a
+
+
+def _callable_mode(a, widths: np.ndarray, func: Callable, kwargs: dict):
+    """NumPy's function mode: zero padding, then func(vector, (before, after), axis, kwargs) on
+    every 1-D slice along each axis in turn (vmapped), returning the padded vector."""
+    from .functional import apply_along_axis
+    a = _constant(a, widths, 0)
+    for axis in range(a.ndim):
+        pair = (int(widths[axis][0]), int(widths[axis][1]))
+        a = apply_along_axis(lambda v, axis=axis, pair=pair: func(v, pair, axis, kwargs), axis, a)
+    return a
+
+
+def pad(array, pad_width, mode="constant", **kwargs):
     """jnp.pad: `array` padded by `pad_width` (an int, (before, after), or one pair per axis).
 
     Modes: 'constant' (constant_values: a scalar or pairs per axis), 'empty' (zeros), 'edge',
-    'wrap', 'reflect' and 'symmetric' (reflect_type 'even' or 'odd'), 'maximum', 'minimum' and
-    'mean' (over stat_length entries, default the whole axis; integer means round half to even).
+    'wrap', 'reflect' and 'symmetric' (reflect_type 'even' or 'odd'), 'linear_ramp' (towards
+    end_values), 'maximum', 'minimum', 'mean' and 'median' (over stat_length entries, default
+    the whole axis; integer results round half to even), or a function
+    f(vector, (before, after), axis, kwargs) -> padded vector, given the other keywords.
     """
     check_arraylike("pad", array)
     a = as_array(array)
-    if callable(mode) or mode not in _MODES:
-        raise NotImplementedError(f"Unimplemented padding mode {mode!r} for np.pad (nablax supports "
-                                  f"{', '.join(_MODES)}).")
-    if reflect_type not in ("even", "odd"):
-        raise ValueError(f"jnp.pad: reflect_type must be 'even' or 'odd', got {reflect_type!r}")
     try:
         widths = _pairs("pad_width", pad_width, a.ndim, integral=True)
     except TypeError:
         raise TypeError(f"jnp.pad: `pad_width` must be of integral type, got {pad_width!r}") from None
+    if callable(mode):
+        return _callable_mode(a, widths, mode, kwargs)
+    if mode not in _MODE_KWARGS:
+        raise NotImplementedError(f"Unimplemented padding mode {mode!r} for np.pad (nablax supports "
+                                  f"{', '.join(_MODE_KWARGS)} and callables).")
+    unsupported = set(kwargs) - set(_MODE_KWARGS[mode])
+    if unsupported:
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {unsupported}")
+    reflect_type = kwargs.get("reflect_type", "even")
+    if reflect_type not in ("even", "odd"):
+        raise ValueError(f"jnp.pad: reflect_type must be 'even' or 'odd', got {reflect_type!r}")
     if a.ndim == 0 or not widths.any():
         return a
     if mode in ("constant", "empty"):
-        return _constant(a, widths, 0 if mode == "empty" else constant_values)
+        return _constant(a, widths, 0 if mode == "empty" else kwargs.get("constant_values", 0))
     if mode in _INDEX_MODES:
         return _index_mode(a, widths, mode, reflect_type)
-    return _stat_mode(a, widths, mode, stat_length)
+    if mode == "linear_ramp":
+        return _linear_ramp(a, widths, kwargs.get("end_values", 0))
+    return _stat_mode(a, widths, mode, kwargs.get("stat_length"))
 
 
 __all__ = ["pad"]
