@@ -3,7 +3,7 @@
 reduce_precision rounds to nearest even on the operand's bits, as XLA does: the mantissa
 is rounded to `mantissa_bits`, then exponents beyond the reduced range become signed
 infinities and those at or below its smallest normal exponent signed zeros (no subnormals);
-NaNs stay NaN. It is linear for differentiation, as in JAX. population_count and
+NaNs are kept as they are. It is linear for differentiation, as in JAX. population_count and
 reduce_and/reduce_or live with their families (elementwise.py, reductions.py).
 """
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _reduce_precision_impl(x, *, exponent_bits, mantissa_bits):
     out = np.asarray(bits, udt).view(dt)
     nan = np.isnan(x)
     if nan.any():
-        out = np.where(nan, x if mantissa_bits > 0 else np.copysign(np.asarray(np.inf, dt), x), out)
+        out = np.where(nan, x, out)
     return out.astype(dt, copy=False)
 
 

@@ -119,13 +119,12 @@ _eager_checked(top_k_p)
 
 
 def top_k(operand, k: int, *, axis: int = -1):
-    """lax.top_k: the k largest entries along `axis` (sorted, largest first) and their int32
-    indices; equal entries keep their order."""
+    """lax.top_k: [values, indices]: the k largest entries along `axis` (sorted, largest first)
+    and their int32 indices; equal entries keep their order."""
     aval = aval_of(operand)
     if aval.ndim == 0:
         raise ValueError(f"lax.top_k: axis {axis} is out of bounds for an array of dimension 0")
-    return tuple(top_k_p.bind(operand, k=_static_k("top_k", k), axis=normalize_axis("lax.top_k", int(axis),
-                                                                                    aval.ndim)))
+    return top_k_p.bind(operand, k=_static_k("top_k", k), axis=normalize_axis("lax.top_k", int(axis), aval.ndim))
 
 
 def _static_k(name: str, k) -> int:
@@ -187,11 +186,11 @@ _eager_checked(approx_top_k_p)
 def _approx_k(is_max_k: bool):
     def approx_k(operand, k: int, reduction_dimension: int = -1, recall_target: float = 0.95,
                  reduction_input_size_override: int = -1, aggregate_to_topk: bool = True):
-        return tuple(approx_top_k_p.bind(
+        return approx_top_k_p.bind(
             operand, k=_static_k(name, k), reduction_dimension=int(reduction_dimension),
             recall_target=float(recall_target), is_max_k=is_max_k,
             reduction_input_size_override=int(reduction_input_size_override),
-            aggregate_to_topk=bool(aggregate_to_topk)))
+            aggregate_to_topk=bool(aggregate_to_topk))
 
     name = "approx_max_k" if is_max_k else "approx_min_k"
     approx_k.__name__ = approx_k.__qualname__ = name
