@@ -214,3 +214,18 @@ def test_collectives_derivatives(x64):
     g = nablax.grad(lambda x: (_named(lambda r: lax.pbroadcast(r, "i", 1), x) * w).sum())(x)
     np.testing.assert_allclose(g, np.array([0.0, 6.0, 0.0, 0.0])[:, None] * np.ones((4, 4)))
     check_grads(lambda x: _named(lambda r: lax.all_to_all(r, "i", 0, 0, tiled=True) * r, x), (x,), order=2)
+
+
+def test_conv_general_dilated_local(x64):
+    """Each output position has its own kernel: a loop over positions of windows times kernels."""
+    rng = np.random.default_rng(5)
+    lhs = rng.standard_normal((2, 3, 5, 4))               # NCHW
+    rhs = rng.standard_normal((4, 3 * 2 * 2, 4, 3))       # O, C*window, out H, out W
+    out = lax.conv_general_dilated_local(lhs, rhs, (1, 1), "VALID", (2, 2))
+    want = np.zeros((2, 4, 4, 3))
+    for i in range(4):
+        for j in range(3):
+            window = lhs[:, :, i:i + 2, j:j + 2].reshape(2, -1)  # channel-major, then window
+            want[:, :, i, j] = window @ rhs[:, :, i, j].T
+    np.testing.assert_allclose(out, want, rtol=1e-12)
+    check_grads(lambda a, b: lax.conv_general_dilated_local(a, b, (1, 1), "VALID", (2, 2)), (lhs, rhs), order=1)

@@ -170,3 +170,16 @@ def test_collectives(name):
     w = np.random.default_rng(4).standard_normal(want.shape).astype(np.float32)
     assert_same(jax.grad(lambda x: (_named(jax, fn, x) * w).sum())(x),
                 nablax.grad(lambda x: (_named(nablax, fn, x) * w).sum())(x), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("dn,lshape,rshape,strides,padding,rhs_dilation", [
+    (None, (2, 3, 7, 6), (4, 18, 5, 5), (1, 1), "VALID", None),
+    (("NHWC", "HWIO", "NHWC"), (2, 7, 6, 3), (4, 6, 18, 4), (2, 1), "SAME", (1, 2)),
+])
+def test_conv_general_dilated_local(dn, lshape, rshape, strides, padding, rhs_dilation):
+    rng = np.random.default_rng(6)
+    lhs = rng.standard_normal(lshape).astype(np.float32)
+    rhs = rng.standard_normal(rshape).astype(np.float32)
+    want, got = _both(lambda lax: lax.conv_general_dilated_local(lhs, rhs, strides, padding, (3, 2),
+                                                                 rhs_dilation=rhs_dilation, dimension_numbers=dn))
+    assert_same(want, got, rtol=1e-4, atol=1e-4)
