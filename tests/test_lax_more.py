@@ -229,3 +229,18 @@ def test_conv_general_dilated_local(x64):
             want[:, :, i, j] = window @ rhs[:, :, i, j].T
     np.testing.assert_allclose(out, want, rtol=1e-12)
     check_grads(lambda a, b: lax.conv_general_dilated_local(a, b, (1, 1), "VALID", (2, 2)), (lhs, rhs), order=1)
+
+
+def test_rng_bit_generator():
+    key = np.array([1, 2, 3, 4], np.uint32)
+    new, bits = lax.rng_bit_generator(key, (3,))  # XLA's CPU bits (JAX 0.10.2), Philox-4x32-10
+    np.testing.assert_array_equal(bits, [512747620, 1298009047, 1267190206])
+    np.testing.assert_array_equal(new, [1, 2, 4, 4])  # one block used: the counter advances by 1
+    _, bits3 = lax.rng_bit_generator(key, (3,), algorithm=lax.RandomAlgorithm.RNG_THREE_FRY)
+    np.testing.assert_array_equal(bits3, [1576285164, 2249660814, 740599976])
+    keys = np.stack([key, key + 4])
+    batched = nablax.vmap(lambda k: lax.rng_bit_generator(k, (3,)))(keys)
+    np.testing.assert_array_equal(batched[1][1], lax.rng_bit_generator(key + 4, (3,))[1])
+    np.testing.assert_array_equal(nablax.jit(lambda k: lax.rng_bit_generator(k, (3,)))(key)[1], bits)
+    with pytest.raises(TypeError):
+        lax.rng_bit_generator(key, (3,), np.int32)

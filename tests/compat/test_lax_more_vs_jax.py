@@ -183,3 +183,10 @@ def test_conv_general_dilated_local(dn, lshape, rshape, strides, padding, rhs_di
     want, got = _both(lambda lax: lax.conv_general_dilated_local(lhs, rhs, strides, padding, (3, 2),
                                                                  rhs_dilation=rhs_dilation, dimension_numbers=dn))
     assert_same(want, got, rtol=1e-4, atol=1e-4)
+
+
+def test_rng_bit_generator(x64):
+    key = np.array([5, 6, 0xFFFFFFFF, 8], np.uint32)  # the counter carries into its high word
+    for shape, dtype, alg in [((10,), np.uint32, 0), ((2, 3), np.uint64, 2), ((5,), np.uint8, 1), ((3,), np.uint16, 0)]:
+        want, got = _both(lambda lax, s=shape, d=dtype, a=alg: lax.rng_bit_generator(key, s, d, lax.RandomAlgorithm(a)))
+        assert_same(want, got)

@@ -50,7 +50,25 @@ CASES = [
          reference=lambda x, new_dtype: x.view(np.float32).reshape(3), name="wider"),
 ]
 
+_KEY = np.array([5, 6, 0xFFFFFFFF, 8], np.uint32)
+# XLA's answers (JAX 0.10.2 on CPU) for this key; the counter (words 2, 3) advances per block.
+_PHILOX_5 = [2036017338, 4188701451, 335666000, 3989548458, 465021464]
+_THREEFRY_KEY = np.array([1, 2, 3, 4], np.uint32)
+_THREEFRY_6 = [1576285164, 2249660814, 740599976, 2425682526, 2436392515, 1497962777]
+
+CASES += [
+    Case(bw.rng_bit_generator_p, (_KEY,), {"shape": (5,), "dtype": np.dtype(np.uint32), "algorithm": 0},
+         reference=lambda k, **p: [np.array([5, 6, 1, 9], np.uint32), np.array(_PHILOX_5, np.uint32)]),
+    Case(bw.rng_bit_generator_p, (_THREEFRY_KEY,), {"shape": (2, 3), "dtype": np.dtype(np.uint16), "algorithm": 1},
+         reference=lambda k, **p: [np.array([1, 2, 6, 4], np.uint32),
+                                   (np.array(_THREEFRY_6, np.uint32) & 0xFFFF).astype(np.uint16).reshape(2, 3)],
+         name="threefry"),
+]
+
 BAD_CASES = [
+    Case(bw.rng_bit_generator_p, (np.ones(2, np.uint32),), bind=lambda k: lax.rng_bit_generator(k, (3,)),
+         name="key-shape"),
+    Case(bw.rng_bit_generator_p, (_KEY,), bind=lambda k: lax.rng_bit_generator(k, (3,), np.int32), name="dtype"),
     Case(bw.clz_p, (np.ones(3),), bind=lax.clz, name="float"),
     Case(bw.mulhi_p, (np.ones(2, np.int32), np.ones(2, np.uint32)), bind=lax.mulhi, name="dtypes"),
     Case(bw.reduce_xor_p, (np.ones(3),), bind=lambda x: lax.reduce_xor(x, (0,)), name="float"),

@@ -1,12 +1,18 @@
-"""Bit-level primitives: clz, mulhi, reduce_xor, reduce_precision, bitcast_convert_type.
+"""Bit-level primitives: clz, mulhi, reduce_xor, reduce_precision, bitcast_convert_type, rng_bit_generator.
 
 reduce_precision rounds to nearest even on the operand's bits, as XLA does: the mantissa
 is rounded to `mantissa_bits`, then exponents beyond the reduced range become signed
 infinities and those at or below its smallest normal exponent signed zeros (no subnormals);
-NaNs are kept as they are. It is linear for differentiation, as in JAX. population_count and
+NaNs are kept as they are. It is linear for differentiation, as in JAX.
+rng_bit_generator is XLA's counter-based generator, bit for bit as XLA on CPU: the u32[4]
+key is (k0, k1, counter lo, counter hi); block i encrypts counter + i with Philox-4x32-10
+(RNG_DEFAULT, RNG_PHILOX; counter words (lo, hi, k0, k1)) or Threefry-2x32 (RNG_THREE_FRY),
+and the returned key has the counter advanced by the number of blocks. population_count and
 reduce_and/reduce_or live with their families (elementwise.py, reductions.py).
 """
 from __future__ import annotations
+
+import enum
 
 import numpy as np
 
@@ -16,6 +22,7 @@ from ..avals import ShapedArray, Zero
 from . import templates
 from ._define import aval_of, define_primitive, never_weak, require_dtype_kinds
 from .elementwise_builders import binary_elementwise, binary_wrapper, unary_elementwise
+from .random_bits import threefry2x32_p  # the Threefry-2x32 kernel jax.random uses
 from .reductions import axis_reduction
 
 # ----------------------------------------------------------------------------------- clz
@@ -197,7 +204,114 @@ def bitcast_convert_type(operand, new_dtype):
     return bitcast_convert_type_p.bind(operand, new_dtype=new)
 
 
+# ----------------------------------------------------------------- rng_bit_generator
+
+class RandomAlgorithm(enum.IntEnum):
+    """rng_bit_generator's algorithm; RNG_DEFAULT is Philox, as XLA's CPU default."""
+
+    RNG_DEFAULT = 0
+    RNG_THREE_FRY = 1
+    RNG_PHILOX = 2
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_U32, _U64 = np.dtype(np.uint32), np.dtype(np.uint64)
+_BITS_DTYPES = tuple(np.dtype(f"u{n}") for n in (1, 2, 4, 8))
+_PHILOX_M = (np.uint64(0xD2511F53), np.uint64(0xCD9E8D57))
+_PHILOX_W = (np.uint32(0x9E3779B9), np.uint32(0xBB67AE85))
+
+
+def _philox(counters: np.ndarray, k0: np.ndarray, k1: np.ndarray) -> list:
+    """Philox-4x32-10 of the 64-bit counters under key (k0, k1): four uint32 words each."""
+    c = [(counters & _LOW32).astype(_U32), (counters >> _S32).astype(_U32),
+         np.broadcast_to(k0, counters.shape).astype(_U32), np.broadcast_to(k1, counters.shape).astype(_U32)]
+    k0, k1 = k0.astype(_U32), k1.astype(_U32)
+    with np.errstate(over="ignore"):
+        for _ in range(10):
+            p0, p1 = _PHILOX_M[0] * c[0].astype(_U64), _PHILOX_M[1] * c[2].astype(_U64)
+            c = [(p1 >> _S32).astype(_U32) ^ c[1] ^ k0, p1.astype(_U32), (p0 >> _S32).astype(_U32) ^ c[3] ^ k1,
+                 p0.astype(_U32)]
+            k0, k1 = k0 + _PHILOX_W[0], k1 + _PHILOX_W[1]
+    return c
+
+
+def _rng_words(key: np.ndarray) -> np.ndarray:
+    """The key as uint32 words (..., 4) (a u64[2] key split little-endian)."""
+    key = np.ascontiguousarray(key)
+    return key.view(_U32).reshape(key.shape[:-1] + (4,)) if key.dtype == _U64 else key
+
+
+def _rng_bit_generator_impl(xp, key, *, shape, dtype, algorithm):
+    words = _rng_words(np.asarray(key))
+    batch = words.shape[:-1]
+    per_word = 2 if np.dtype(dtype) == _U64 else 1
+    n_words = int(np.prod(shape, dtype=np.int64)) * per_word
+    width = 2 if algorithm == RandomAlgorithm.RNG_THREE_FRY else 4
+    blocks = -(-n_words // width)
+    k0, k1 = words[..., 0:1], words[..., 1:2]
+    base = words[..., 2:3].astype(_U64) | (words[..., 3:4].astype(_U64) << _S32)
+    with np.errstate(over="ignore"):
+        counters = base + np.arange(blocks, dtype=_U64)
+        if algorithm == RandomAlgorithm.RNG_THREE_FRY:
+            out = threefry2x32_p.impl(np, k0, k1, (counters & _LOW32).astype(_U32), (counters >> _S32).astype(_U32))
+        else:
+            out = _philox(counters, k0, k1)
+        new_counter = base[..., 0] + np.uint64(blocks)
+    bits = np.stack(out, axis=-1).reshape(batch + (blocks * width,))[..., :n_words]
+    if per_word == 2:
+        bits = bits[..., 0::2].astype(_U64) | (bits[..., 1::2].astype(_U64) << _S32)
+    bits = bits.astype(dtype).reshape(batch + tuple(shape))
+    new = words.copy()
+    new[..., 2], new[..., 3] = (new_counter & _LOW32).astype(_U32), (new_counter >> _S32).astype(_U32)
+    return [new.view(np.asarray(key).dtype).reshape(np.shape(key)), bits]
+
+
+def _rng_bit_generator_abstract(key: ShapedArray, *, shape, dtype, algorithm) -> list:
+    if not ((key.dtype == _U32 and key.shape[-1:] == (4,)) or (key.dtype == _U64 and key.shape[-1:] == (2,))):
+        raise TypeError(f"lax.rng_bit_generator: the key must be uint32[4] (or uint64[2]), got "
+                        f"{key.dtype.name}{list(key.shape)}")
+    if np.dtype(dtype) not in _BITS_DTYPES:
+        raise TypeError(f"lax.rng_bit_generator: unsupported dtype {np.dtype(dtype).name}; it needs uint8, uint16, "
+                        "uint32 or uint64")
+    return [key, ShapedArray(key.shape[:-1] + tuple(shape), np.dtype(dtype), False)]
+
+
+def _rng_bit_generator_batch(args, dims, **params):
+    (key,), (d,) = args, dims
+    return rng_bit_generator_p.bind(templates.moveaxis(key, d, 0), **params), [0, 0]
+
+
+rng_bit_generator_p = define_primitive(
+    "rng_bit_generator",
+    impl=_rng_bit_generator_impl,
+    abstract_eval=_rng_bit_generator_abstract,
+    differentiable=False,
+    batch=_rng_bit_generator_batch,
+    multiple_results=True,
+    weak_rule=lambda arrays, params: [arrays[0]._weak, False],
+)
+
+
+def rng_bit_generator(key, shape, dtype=np.uint32, algorithm=RandomAlgorithm.RNG_DEFAULT, *, out_sharding=None):
+    """lax.rng_bit_generator: (new key, random bits of `shape` and unsigned `dtype`) from a
+    uint32[4] key, with XLA's CPU algorithms and bit order (batchable: one stream per key)."""
+    if out_sharding is not None:
+        raise NotImplementedError("lax.rng_bit_generator: out_sharding (nablax has one device and no shardings)")
+    shape = tuple(int(d) for d in ((shape,) if isinstance(shape, (int, np.integer)) else shape))
+    dtype = dtypes.canonicalize_dtype(dtype)
+    aval = aval_of(key)
+    if aval.ndim != 1:  # (batch dims are the vmap rule's)
+        raise TypeError(f"lax.rng_bit_generator: the key must be uint32[4] (or uint64[2]), got "
+                        f"{aval.dtype.name}{list(aval.shape)}")
+    params = {"shape": shape, "dtype": dtype, "algorithm": int(RandomAlgorithm(algorithm))}
+    _rng_bit_generator_abstract(aval, **params)
+    return tuple(rng_bit_generator_p.bind(key, **params))
+
+
 __all__ = [
+    "RandomAlgorithm", "rng_bit_generator", "rng_bit_generator_p",
     "clz", "clz_p", "mulhi", "mulhi_p", "reduce_xor", "reduce_xor_p", "reduce_precision", "reduce_precision_p",
     "bitcast_convert_type", "bitcast_convert_type_p",
 ]
