@@ -24,11 +24,10 @@ def _both(fn):
 
 
 def test_gamma_family_values():
-    for name in ["igamma", "igamma_grad_a", "random_gamma_grad"]:  # (igammac, betainc: SciPy's)
+    # nablax's own numerics (igamma, igammac, betainc, zeta are SciPy's: the rule suite compares those)
+    for name in ["igamma_grad_a", "random_gamma_grad"]:
         want, got = _both(lambda lax, name=name: getattr(lax, name)(A, X))
         assert_same(want, got, rtol=2e-4, atol=1e-6, path=name)
-    want, got = _both(lambda lax: lax.zeta(A + 1.0, X))
-    assert_same(want, got, rtol=2e-4, atol=1e-6)
     want, got = _both(lambda lax: lax.igamma(2.0, 3.0))
     assert_same(want, got)
     for bad in [lambda lax: lax.igamma(A, 2), lambda lax: lax.igamma(A, np.ones((2, 7), np.float32)),
@@ -155,18 +154,22 @@ COLLECTIVES = {
     "ppermute": (lambda lax: lambda r: lax.ppermute(r, "i", [(0, 1), (1, 2), (2, 3), (3, 0)]), (4, 6)),
     "all_to_all": (lambda lax: lambda r: lax.all_to_all(r, "i", 2, 0), (4, 3, 2, 4)),
     "all_to_all_tiled": (lambda lax: lambda r: lax.all_to_all(r, "i", 0, 2, tiled=True), (4, 8, 3, 2)),
+}
+BUILT_ON_THEM = {  # (values only: their derivatives are those above)
     "pshuffle": (lambda lax: lambda r: lax.pshuffle(r, "i", [3, 0, 1, 2]), (4, 6)),
     "pswapaxes": (lambda lax: lambda r: lax.pswapaxes(r, "i", 1), (4, 3, 4)),
     "axis_size": (lambda lax: lambda r: r * lax.axis_size("i"), (4, 6)),
 }
 
 
-@pytest.mark.parametrize("name", COLLECTIVES)
+@pytest.mark.parametrize("name", list(COLLECTIVES) + list(BUILT_ON_THEM))
 def test_collectives(name):
-    fn, shape = COLLECTIVES[name]
+    fn, shape = COLLECTIVES.get(name) or BUILT_ON_THEM[name]
     x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
     want = jax.numpy.asarray(_named(jax, fn, x))  # (JAX's vmap of ppermute hands back a NumPy array)
     assert_same(want, _named(nablax, fn, x))
+    if name in BUILT_ON_THEM:
+        return
     w = np.random.default_rng(4).standard_normal(want.shape).astype(np.float32)
     assert_same(jax.grad(lambda x: (_named(jax, fn, x) * w).sum())(x),
                 nablax.grad(lambda x: (_named(nablax, fn, x) * w).sum())(x), rtol=1e-5, atol=1e-4)
