@@ -128,9 +128,12 @@ def top_k(operand, k: int, *, axis: int = -1):
 
 
 def _static_k(name: str, k) -> int:
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"lax.{name}: k must be a static Python int, got {k!r}")
-    return int(k)
+    """k as a Python int: an int, or an integral float (JAX accepts top_k(x, 2.0))."""
+    if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+        return int(k)
+    if isinstance(k, (float, np.floating)) and float(k).is_integer():
+        return int(k)
+    raise TypeError(f"lax.{name}: k must be a static integer, got {k!r}")
 
 
 # ----------------------------------------------------------------------- approx_top_k
