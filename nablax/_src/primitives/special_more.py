@@ -97,10 +97,11 @@ def _gamma_derivatives(a, x, sample: bool):
 
 
 def _cast_like(fn):
-    """A float64 kernel made to return its first operand's dtype."""
+    """A float64 kernel made to return its operands' dtype (a Python float literal, which jit
+    may emit, takes the arrays' dtype, as in NumPy 2)."""
 
     def f(*args):
-        dt = np.result_type(args[0])
+        dt = np.result_type(*args)
         out = np.asarray(fn(*args))
         return out if out.dtype == dt else out.astype(dt)
 
@@ -139,16 +140,12 @@ def _betainc_abstract(a, b, x):
     return nary_elementwise_aval("regularized_incomplete_beta", (a, b, x), "f", "a floating-point dtype")
 
 
-def _betainc_not_differentiable(*args):
-    raise ValueError("Betainc gradient with respect to a and b not supported (as in JAX; only x is).")
-
-
 def _betainc_jvp(primals, tangents):
     a, b, x = primals
     ta, tb, tx = tangents
     out = regularized_incomplete_beta_p.bind(a, b, x)
     if type(ta) is not Zero or type(tb) is not Zero:
-        _betainc_not_differentiable()
+        raise ValueError("Betainc gradient with respect to a and b not supported (as in JAX; only x is).")
     # d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b)
     log_beta = sub(add(lgamma(a), lgamma(b)), lgamma(add(a, b)))
     density = exp(sub(add(mul(sub(b, 1.0), log1p(neg(x))), mul(sub(a, 1.0), log(x))), log_beta))
