@@ -25,6 +25,7 @@ from nablax._src.primitives.windows import *  # noqa: F403
 from nablax._src.lax_api import *  # noqa: F403
 
 # isort: split
+from nablax._src.lax_conv_local import *  # noqa: F403,E402  (conv_general_dilated_local)
 from nablax._src.lax_windows import *  # noqa: F403,E402  (reduce, reduce_window with any monoid)
 
 # isort: split

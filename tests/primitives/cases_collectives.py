@@ -30,6 +30,19 @@ CASES = [
     Case(col.axis_index_p, (randn(3, 2),),
          bind=_over_rows(lambda r: r * col.axis_index("i")),
          reference=lambda x: x * np.arange(3)[:, None]),
+    Case(col.reduce_scatter_p, (randn(3, 3, 2),), bind=_over_rows(lambda r: col.psum_scatter(r, "i")),
+         reference=lambda x: x.sum(0)),
+    Case(col.reduce_scatter_p, (randn(3, 2, 6),), bind=_over_rows(lambda r: col.psum_scatter(r, "i", scatter_dimension=1,
+                                                                                             tiled=True)),
+         reference=lambda x: x.sum(0).reshape(2, 3, 2).transpose(1, 0, 2), name="tiled"),
+    Case(col.ppermute_p, (randn(3, 2),), bind=_over_rows(lambda r: col.ppermute(r, "i", [(0, 2), (2, 1)])),
+         reference=lambda x: np.stack([np.zeros(2), x[2], x[0]])),
+    Case(col.all_to_all_p, (randn(3, 2, 3),), bind=_over_rows(lambda r: col.all_to_all(r, "i", 1, 0)),
+         reference=lambda x: x.transpose(2, 0, 1)),
+    Case(col.all_to_all_p, (randn(3, 6, 2),), bind=_over_rows(lambda r: col.all_to_all(r, "i", 0, 1, tiled=True)),
+         reference=lambda x: x.reshape(3, 3, 2, 2).transpose(1, 2, 0, 3).reshape(3, 2, 6), name="tiled"),
+    Case(col.pbroadcast_p, (randn(3, 2),), bind=_over_rows(lambda r: col.pbroadcast(r, "i", 1) * r),
+         reference=lambda x: x[1] * x),
 ]
 
 # Misuse: eager and jit raise the same class (test_rules.py).
@@ -37,4 +50,10 @@ BAD_CASES = [
     Case(col.psum_p, (randn(3, 4),), bind=lambda x: col.psum(x, "i"), name="unbound-axis"),
     Case(col.psum_p, (randn(3, 4),), bind=_over_rows(lambda r: col.psum(r, "j")), name="other-axis"),
     Case(col.axis_index_p, (randn(3, 4),), bind=lambda x: col.axis_index("i") + x, name="unbound-axis"),
+    Case(col.reduce_scatter_p, (randn(3, 4),), bind=_over_rows(lambda r: col.psum_scatter(r, "i")), name="size"),
+    Case(col.all_to_all_p, (randn(3, 4),), bind=_over_rows(lambda r: col.all_to_all(r, "i", 0, 0, tiled=True)),
+         name="tiled-size"),
+    Case(col.ppermute_p, (randn(3, 4),), bind=_over_rows(lambda r: col.ppermute(r, "i", [(0, 1), (2, 1)])),
+         name="repeated"),
+    Case(col.pbroadcast_p, (randn(3, 4),), bind=_over_rows(lambda r: col.pbroadcast(r, "i", 3)), name="source"),
 ]
