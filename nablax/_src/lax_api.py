@@ -27,6 +27,7 @@ import numpy as np
 from . import dtypes
 from .array import Array
 from .core import lift_aval
+from .lax_extras_types import is_precision_like
 from .primitives import elementwise as ew
 from .primitives import linalg, misc, random_bits, reductions, sorting, special
 from .primitives import shape as sh
@@ -371,23 +372,15 @@ def convert_element_type(operand, new_dtype, weak_type: bool = False):
     return misc.convert_element_type(operand, dt, weak_type)
 
 
-_PRECISIONS = ("default", "high", "highest", "fastest", "bfloat16", "bfloat16_3x", "tensorfloat32", "float32")
-_DOT_ALGORITHM_PRESETS = (
-    "DEFAULT", "ANY_F8_ANY_F8_F32", "ANY_F8_ANY_F8_F32_FAST_ACCUM", "ANY_F8_ANY_F8_ANY", "ANY_F8_ANY_F8_ANY_FAST_ACCUM",
-    "F16_F16_F16", "F16_F16_F32", "BF16_BF16_BF16", "BF16_BF16_F32", "BF16_BF16_F32_X3", "BF16_BF16_F32_X6",
-    "BF16_BF16_F32_X9", "TF32_TF32_F32", "TF32_TF32_F32_X3", "F32_F32_F32", "F64_F64_F64")
-
-
 def check_precision(fname: str, precision) -> None:
-    """A ValueError naming `fname` unless `precision` is one JAX accepts: None, a precision name,
-    a pair of them, or a dot-algorithm preset name. Every one computes alike here: NumPy
-    multiplies at the operands' full precision, which meets any of them."""
-    if precision is None or precision in _PRECISIONS or precision in _DOT_ALGORITHM_PRESETS:
-        return
-    if type(precision) is tuple and len(precision) == 2 and all(p in _PRECISIONS for p in precision):
-        return
-    raise ValueError(f"{fname}: precision must be None, one of {', '.join(map(repr, _PRECISIONS))}, a pair of "
-                     f"those, or a dot-algorithm preset name such as 'F32_F32_F32'; got {precision!r}")
+    """A ValueError naming `fname` unless `precision` is one JAX accepts: None, a lax.Precision
+    or its name, a pair of those, a lax.DotAlgorithm, or a lax.DotAlgorithmPreset or its name.
+    Every one computes alike here: NumPy multiplies at the operands' full precision, which
+    meets any of them."""
+    if not is_precision_like(precision):
+        raise ValueError(f"{fname}: precision must be None, a lax.Precision or one of its names ('default', 'high', "
+                         "'highest', ...), a pair of those, a lax.DotAlgorithm, or a lax.DotAlgorithmPreset or its "
+                         f"name such as 'F32_F32_F32'; got {precision!r}")
 
 
 def _dims_in_range(which: str, dims, ndim: int) -> None:
