@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes
 from .core import lift_aval
 from .lax_api import check_precision
 from .lax_extras_types import RaggedDotDimensionNumbers
@@ -112,4 +113,52 @@ def ragged_dot(lhs, rhs, group_sizes, precision=None, preferred_element_type=Non
     return ragged_dot_general(lhs, rhs, group_sizes, _RAGGED_DOT, precision, preferred_element_type, group_offset)
 
 
-__all__ = ["ragged_dot", "ragged_dot_general"]
+def _repeat_blocks(scale, axis: int, size: int):
+    """Each entry of `scale` along `axis` repeated size // n times (its subchannel)."""
+    sa = lift_aval(scale)
+    n = sa.shape[axis]
+    if n == 0 or size % n:
+        raise TypeError(f"lax.scaled_dot: the operand's contracting size {size} must be a multiple of the scale's {n}")
+    shape = tuple(sa.shape[:axis + 1]) + (size // n,) + tuple(sa.shape[axis + 1:])
+    dims = tuple(range(axis + 1)) + tuple(range(axis + 2, len(shape)))
+    merged = tuple(sa.shape[:axis]) + (size,) + tuple(sa.shape[axis + 1:])
+    return sh.reshape(sh.broadcast_in_dim(scale, shape, dims), merged)
+
+
+def _scaled(x, scale, contracting):
+    xa = lift_aval(x)
+    f32 = np.dtype(np.float32)
+    x = misc.convert_element_type(misc.convert_element_type(x, dtypes.bfloat16, False), f32, False)
+    if scale is None:
+        return x
+    sa = lift_aval(scale)
+    if sa.ndim != xa.ndim or any(a != b for d, (a, b) in enumerate(zip(sa.shape, xa.shape)) if d not in contracting):
+        raise TypeError(f"lax.scaled_dot: a scale of shape {sa.shape} must match its operand's shape {xa.shape} "
+                        "except along the contracting dimensions")
+    scale = misc.convert_element_type(scale, f32, False)
+    for d in contracting:
+        scale = _repeat_blocks(scale, d, xa.shape[d])
+    return ew.mul(x, scale)
+
+
+def scaled_dot(lhs, rhs, *, lhs_scale=None, rhs_scale=None, dimension_numbers=None, preferred_element_type=None):
+    """lax.scaled_dot: (lhs * lhs_scale) @ (rhs * rhs_scale) (dot_general), each scale entry
+    covering a block (subchannel) of its contracting dimension. The operands are rounded to
+    bfloat16 (as JAX's CPU decomposition does; exact for bfloat16 and float8 inputs), the
+    product is computed in float32 and
+    returned as preferred_element_type (default bfloat16, as in JAX). Default dimension
+    numbers: contract lhs's last axis with rhs's second to last, leading axes batched."""
+    la = lift_aval(lhs)
+    if dimension_numbers is None:
+        if la.ndim < 2:
+            raise TypeError("scaled_dot does not support 0-rank and 1-rank operands.")
+        n = la.ndim
+        dimension_numbers = (((n - 1,), (n - 2,)), (tuple(range(n - 2)), tuple(range(n - 2))))
+    (lc, rc), batch = dimension_numbers
+    out_dtype = dtypes.check_user_dtype(dtypes.bfloat16 if preferred_element_type is None else preferred_element_type,
+                                        "lax.scaled_dot")
+    out = linalg.dot_general(_scaled(lhs, lhs_scale, tuple(lc)), _scaled(rhs, rhs_scale, tuple(rc)), ((lc, rc), batch))
+    return misc.convert_element_type(out, out_dtype, False)
+
+
+__all__ = ["ragged_dot", "ragged_dot_general", "scaled_dot"]
