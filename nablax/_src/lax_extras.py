@@ -297,7 +297,7 @@ def composite(decomposition: Callable, name: str, version: int = 0) -> Callable:
         raise ValueError(f"lax.composite: name must be a nonempty string, got {name!r}")
 
     def run(*args, **kwargs):
-        return decomposition(*args, **kwargs)
+        return tree.tree_map(stage, decomposition(*args, **kwargs))  # arrays out, as a traced composite gives
 
     run.__name__ = getattr(decomposition, "__name__", name)
     run.__doc__ = decomposition.__doc__

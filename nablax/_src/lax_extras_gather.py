@@ -8,7 +8,8 @@ the batch position for a batching axis), so the primitive's result is the gather
 in that layout; collapsing and transposing gives XLA's output. Out-of-range windows follow
 GatherScatterMode: CLIP clamps the start so the window fits, FILL_OR_DROP fills a gathered
 window / drops a scattered one if any part of it is out of range, PROMISE_IN_BOUNDS clamps
-(gather) or drops (scatter), as XLA does. Called without dimension numbers, gather and the
+(gather; the gradient of an out-of-range window is dropped, as JAX's) or drops (scatter),
+as XLA does. Called without dimension numbers, gather and the
 scatters are nablax's NumPy-style ones. Gradients and vmap come from the primitives.
 """
 from __future__ import annotations
@@ -118,9 +119,12 @@ def gather(operand, start_indices, dimension_numbers=None, slice_sizes=None, *, 
         raise TypeError("lax.gather: operand_batching_dims and start_indices_batching_dims must have equal lengths")
     pmode = _mode(GatherScatterMode.PROMISE_IN_BOUNDS if mode is None else mode)
     arrays, valid = _window_indices("gather", oa.shape, start_indices, start_index_map, slice_sizes, obatch,
-                                    ibatch, clamp=pmode is not GatherScatterMode.FILL_OR_DROP)
+                                    ibatch, clamp=pmode is GatherScatterMode.CLIP)
     out = ix.gather_p.bind(operand, *arrays, spec=_spec(rank), mode="clip", fill_value=None)
-    if valid is not None:
+    if valid is not None and pmode is GatherScatterMode.PROMISE_IN_BOUNDS:
+        # the value of the clamped window; its gradient, as XLA's transpose (a scatter), dropped
+        out = ew.select_n(valid, misc.stop_gradient(out), out)
+    elif valid is not None:
         if fill_value is None:
             fill_value = ix.default_fill_value(oa.dtype)
         filler = misc.convert_element_type(np.asarray(fill_value, oa.dtype), oa.dtype, False)
