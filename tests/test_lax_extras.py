@@ -192,12 +192,21 @@ def test_precision_types():
     assert repr(lax.Precision.HIGH) == "Precision.HIGH" and str(lax.Precision.HIGH) == "HIGH"
     with pytest.raises(ValueError):
         lax.Precision("x")
-    for p in (lax.Precision.HIGHEST, (lax.Precision.HIGH, "default"), lax.DotAlgorithmPreset.F32_F32_F32,
+    for p in (lax.Precision.HIGHEST, (lax.Precision.HIGH, lax.Precision.DEFAULT), ("high", "default"),
+              lax.DotAlgorithmPreset.F32_F32_F32,
               lax.DotAlgorithm(np.float32, np.float32, np.float32), "BF16_BF16_F32"):
         np.testing.assert_allclose(lax.dot(F, G.T, precision=p), F @ G.T, rtol=1e-6)
         np.testing.assert_allclose(jnp.matmul(F, G.T, precision=p), F @ G.T, rtol=1e-6)
-    with pytest.raises(ValueError, match="precision"):
-        lax.dot_general(F, G, (((1,), (1,)), ((), ())), precision="fast")
+    x, w = np.ones((1, 2, 6), np.float32), np.ones((3, 2, 3), np.float32)
+    np.testing.assert_array_equal(lax.conv_general_dilated(x, w, (1,), "SAME", precision="F32_F32_F32"),
+                                  lax.conv_general_dilated(x, w, (1,), "SAME"))
+    for bad in ("fast", (lax.Precision.HIGH, "default"), 1):
+        with pytest.raises(ValueError, match="precision"):
+            lax.dot_general(F, G, (((1,), (1,)), ((), ())), precision=bad)
+        with pytest.raises(ValueError, match="precision"):
+            lax.dot(F, G.T, bad)
+        with pytest.raises(ValueError, match="precision"):
+            lax.conv_general_dilated(x, w, (1,), "SAME", precision=bad)
     assert lax.GatherScatterMode.from_any("drop") is lax.GatherScatterMode.FILL_OR_DROP
     with pytest.raises(ValueError):
         lax.GatherScatterMode.from_any("wrap")

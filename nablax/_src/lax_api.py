@@ -19,6 +19,7 @@ jnp calls the internal functions directly, so it is unaffected and pays nothing.
 from __future__ import annotations
 
 import builtins
+import inspect
 import operator
 from typing import Callable
 
@@ -28,6 +29,7 @@ from . import dtypes
 from .array import Array
 from .core import lift_aval
 from .lax_extras_types import is_precision_like
+from .primitives import conv as conv_mod
 from .primitives import elementwise as ew
 from .primitives import linalg, misc, random_bits, reductions, sorting, special
 from .primitives import shape as sh
@@ -383,6 +385,28 @@ def check_precision(fname: str, precision) -> None:
                          f"name such as 'F32_F32_F32'; got {precision!r}")
 
 
+def _precision_checked(fn: Callable) -> Callable:
+    """`fn` (a convolution or dot, whose own check knows only Precision names, or none) with `precision=` checked
+    here, so every PrecisionLike JAX accepts is accepted; it changes nothing numerically."""
+    name = fn.__name__
+    signature = inspect.signature(fn)
+
+    def op(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        check_precision(f"lax.{name}", bound.arguments.pop("precision", None))
+        return fn(*bound.args, **bound.kwargs)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = fn.__doc__
+    return op
+
+
+conv_general_dilated, conv, conv_with_general_padding, conv_transpose, conv_general_dilated_patches, dot, batch_matmul = (
+    _precision_checked(f) for f in (conv_mod.conv_general_dilated, conv_mod.conv, conv_mod.conv_with_general_padding,
+                                    conv_mod.conv_transpose, conv_mod.conv_general_dilated_patches, linalg.dot,
+                                    linalg.batch_matmul))
+
+
 def _dims_in_range(which: str, dims, ndim: int) -> None:
     for d in dims:
         if not 0 <= operator.index(d) < ndim:
@@ -413,4 +437,6 @@ __all__ = [
     "pow", "integer_pow", "select_n", "select", "clamp", "reshape", "broadcast_in_dim", "broadcast", "rev",
     "concatenate", "iota", "broadcasted_iota", "argmax", "argmin", "dot_general", "reduce_sum", "reduce_prod",
     "reduce_max", "reduce_min", "reduce_and", "reduce_or", "sort", "sort_key_val", "xla_fma", "convert_element_type",
+    "conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose", "conv_general_dilated_patches", "dot",
+    "batch_matmul",
 ]

@@ -123,8 +123,9 @@ def is_precision_like(precision) -> bool:
         return True
     if isinstance(precision, str):
         return precision in _PRECISION_STRINGS or precision in DotAlgorithmPreset.__members__
-    if isinstance(precision, tuple) and len(precision) == 2:
-        return all(isinstance(p, Precision) or (isinstance(p, str) and p in _PRECISION_STRINGS) for p in precision)
+    if isinstance(precision, tuple) and len(precision) == 2:  # two Precisions or two of their names, not mixed
+        return (all(isinstance(p, Precision) for p in precision)
+                or all(isinstance(p, str) and p in _PRECISION_STRINGS for p in precision))
     return False
 
 
