@@ -19,6 +19,7 @@ jnp calls the internal functions directly, so it is unaffected and pays nothing.
 from __future__ import annotations
 
 import builtins
+import inspect
 import operator
 from typing import Callable
 
@@ -27,6 +28,8 @@ import numpy as np
 from . import dtypes
 from .array import Array
 from .core import lift_aval
+from .lax_extras_types import is_precision_like
+from .primitives import conv as conv_mod
 from .primitives import elementwise as ew
 from .primitives import linalg, misc, random_bits, reductions, sorting, special
 from .primitives import shape as sh
@@ -371,23 +374,37 @@ def convert_element_type(operand, new_dtype, weak_type: bool = False):
     return misc.convert_element_type(operand, dt, weak_type)
 
 
-_PRECISIONS = ("default", "high", "highest", "fastest", "bfloat16", "bfloat16_3x", "tensorfloat32", "float32")
-_DOT_ALGORITHM_PRESETS = (
-    "DEFAULT", "ANY_F8_ANY_F8_F32", "ANY_F8_ANY_F8_F32_FAST_ACCUM", "ANY_F8_ANY_F8_ANY", "ANY_F8_ANY_F8_ANY_FAST_ACCUM",
-    "F16_F16_F16", "F16_F16_F32", "BF16_BF16_BF16", "BF16_BF16_F32", "BF16_BF16_F32_X3", "BF16_BF16_F32_X6",
-    "BF16_BF16_F32_X9", "TF32_TF32_F32", "TF32_TF32_F32_X3", "F32_F32_F32", "F64_F64_F64")
-
-
 def check_precision(fname: str, precision) -> None:
-    """A ValueError naming `fname` unless `precision` is one JAX accepts: None, a precision name,
-    a pair of them, or a dot-algorithm preset name. Every one computes alike here: NumPy
-    multiplies at the operands' full precision, which meets any of them."""
-    if precision is None or precision in _PRECISIONS or precision in _DOT_ALGORITHM_PRESETS:
-        return
-    if type(precision) is tuple and len(precision) == 2 and all(p in _PRECISIONS for p in precision):
-        return
-    raise ValueError(f"{fname}: precision must be None, one of {', '.join(map(repr, _PRECISIONS))}, a pair of "
-                     f"those, or a dot-algorithm preset name such as 'F32_F32_F32'; got {precision!r}")
+    """A ValueError naming `fname` unless `precision` is one JAX accepts: None, a lax.Precision
+    or its name, a pair of those, a lax.DotAlgorithm, or a lax.DotAlgorithmPreset or its name.
+    Every one computes alike here: NumPy multiplies at the operands' full precision, which
+    meets any of them."""
+    if not is_precision_like(precision):
+        raise ValueError(f"{fname}: precision must be None, a lax.Precision or one of its names ('default', 'high', "
+                         "'highest', ...), a pair of those, a lax.DotAlgorithm, or a lax.DotAlgorithmPreset or its "
+                         f"name such as 'F32_F32_F32'; got {precision!r}")
+
+
+def _precision_checked(fn: Callable) -> Callable:
+    """`fn` (a convolution or dot, whose own check knows only Precision names, or none) with `precision=` checked
+    here, so every PrecisionLike JAX accepts is accepted; it changes nothing numerically."""
+    name = fn.__name__
+    signature = inspect.signature(fn)
+
+    def op(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        check_precision(f"lax.{name}", bound.arguments.pop("precision", None))
+        return fn(*bound.args, **bound.kwargs)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = fn.__doc__
+    return op
+
+
+conv_general_dilated, conv, conv_with_general_padding, conv_transpose, conv_general_dilated_patches, dot, batch_matmul = (
+    _precision_checked(f) for f in (conv_mod.conv_general_dilated, conv_mod.conv, conv_mod.conv_with_general_padding,
+                                    conv_mod.conv_transpose, conv_mod.conv_general_dilated_patches, linalg.dot,
+                                    linalg.batch_matmul))
 
 
 def _dims_in_range(which: str, dims, ndim: int) -> None:
@@ -420,4 +437,6 @@ __all__ = [
     "pow", "integer_pow", "select_n", "select", "clamp", "reshape", "broadcast_in_dim", "broadcast", "rev",
     "concatenate", "iota", "broadcasted_iota", "argmax", "argmin", "dot_general", "reduce_sum", "reduce_prod",
     "reduce_max", "reduce_min", "reduce_and", "reduce_or", "sort", "sort_key_val", "xla_fma", "convert_element_type",
+    "conv_general_dilated", "conv", "conv_with_general_padding", "conv_transpose", "conv_general_dilated_patches", "dot",
+    "batch_matmul",
 ]
