@@ -97,11 +97,6 @@ _NODE_OF_WEAK_KIND = {"b": "bool", "i": "int*", "u": "int*", "f": "float*", "c":
 _DTYPE_NODE = {d: n for n, d in _NODE_DTYPE.items()}
 
 
-class TypePromotionError(ValueError):
-    """Two dtypes without an implicit promotion (JAX's jax.dtypes.TypePromotionError): the
-    narrow ml_dtypes types promote only with themselves, bool and Python scalars."""
-
-
 def _node(d: np.dtype) -> str | None:
     """The lattice node of a dtype, or None when the dtype is unsupported."""
     n = _DTYPE_NODE.get(d)

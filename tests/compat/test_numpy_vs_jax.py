@@ -1016,8 +1016,7 @@ case("lax-stop_gradient", lambda m: m.lax.stop_gradient(m.np.asarray(2.0)))
 case("lax-gather", lambda m: m.lax.gather(
     F, np.array([[1], [0]], np.int32),
     m.lax.GatherDimensionNumbers(offset_dims=(1,), collapsed_slice_dims=(0,), start_index_map=(0,)),
-    slice_sizes=(1, 3)) if hasattr(m.lax, "GatherDimensionNumbers") else None,
-     xfail="deliberate: nablax's lax.gather takes NumPy-style indices, not XLA GatherDimensionNumbers")
+    slice_sizes=(1, 3)))
 
 # ------------------------------------------------------------------ nn
 
