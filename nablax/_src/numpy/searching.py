@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import operator
 
 import numpy as np
 
@@ -152,15 +151,6 @@ def digitize(x, bins, right: bool = False, *, method: str | None = None):
 
 # ------------------------------------------------------------------------ counting
 
-def _static_int(fname: str, what: str, value) -> int:
-    if isinstance(value, Tracer):
-        value = value._concrete(f"the {what} argument of jnp.{fname}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"jnp.{fname}: {what} must be an integer, got {value!r}") from None
-
-
 def bincount(x, weights=None, minlength: int = 0, *, length: int | None = None, out_sharding=None):
     """jnp.bincount: how often each non-negative integer occurs in the 1-D x (or the sum of
     its weights); negative entries count as 0, entries past `length` are dropped. Under jit
@@ -175,7 +165,7 @@ def bincount(x, weights=None, minlength: int = 0, *, length: int | None = None, 
         raise TypeError(f"jnp.bincount: x argument to bincount must have an integer type; got {x.dtype}")
     if x.ndim != 1:
         raise ValueError(f"jnp.bincount: only 1-dimensional input supported, got shape {tuple(x.shape)}")
-    minlength = _static_int("bincount", "minlength", minlength)
+    minlength = jshape._index("bincount", minlength, "minlength")
     if length is None:
         if isinstance(x, Tracer):
             try:
@@ -189,7 +179,7 @@ def bincount(x, weights=None, minlength: int = 0, *, length: int | None = None, 
             value = np.asarray(x._value)
         length = builtins.max(minlength, value.size and int(builtins.max(0, value.max())) + 1)
     else:
-        length = _static_int("bincount", "length", length)
+        length = jshape._index("bincount", length, "length")
     if weights is None:
         w = wrap(np.ones((), dtypes.default_int_dtype()), False)
     else:
@@ -217,7 +207,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002  (N
     dtype = dtypes.to_inexact_dtype(arr.dtype)
     if np.ndim(bins) == 1:
         return creation.asarray(bins, dtype=dtype)
-    n = _static_int("histogram_bin_edges", "bins", bins)
+    n = jshape._index("histogram_bin_edges", bins, "bins")
     if range is None:
         lo, hi = jred.min(arr), jred.max(arr)
     else:
@@ -329,7 +319,7 @@ def _partition_setup(fname: str, a, kth, axis):
     if dtypes.is_complex(x.dtype):
         raise NotImplementedError(f"jnp.{fname} for complex dtype is not implemented.")
     ax = checked_axis(f"jnp.{fname}", axis, x.ndim)
-    k = checked_axis(f"jnp.{fname} (kth)", _static_int(fname, "kth", kth), x.shape[ax])
+    k = checked_axis(f"jnp.{fname} (kth)", jshape._index(fname, kth, "kth"), x.shape[ax])
     return jshape.moveaxis(x, ax, -1), ax, k
 
 
