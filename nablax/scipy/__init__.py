@@ -1,2 +1,15 @@
-"""nablax.scipy: SciPy functions written on lax (special functions, stats.norm, linalg, sparse.linalg, fft, signal)."""
-from nablax.scipy import fft, linalg, signal, sparse, special, stats  # noqa: F401
+"""nablax.scipy: SciPy functions on lax (special, stats, linalg, sparse, fft, signal, optimize, integrate, interpolate, ...)."""
+from nablax.scipy import (  # noqa: F401
+    cluster,
+    fft,
+    integrate,
+    interpolate,
+    linalg,
+    ndimage,
+    optimize,
+    signal,
+    sparse,
+    spatial,
+    special,
+    stats,
+)

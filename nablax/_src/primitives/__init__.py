@@ -24,6 +24,7 @@ from . import (  # noqa: F401
     sorting,
     special,
     special_more,
+    special_scipy,
     spectral,
     window_util,
     windows,
@@ -32,4 +33,4 @@ from ._define import PRIMITIVES  # noqa: F401
 
 ops.fill(bitwise, callbacks, collectives, conv, dynamic_slice, eig, elementwise, factorizations, factorizations_more,
          fft, indexing, linalg, misc, random_bits, reductions, refs, selection, shape, sorting, special,
-         special_more, spectral, window_util, windows)
+         special_more, special_scipy, spectral, window_util, windows)

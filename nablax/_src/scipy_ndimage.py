@@ -1,0 +1,4 @@
+"""jax.scipy.ndimage for nablax."""
+from __future__ import annotations
+
+__all__: list[str] = []

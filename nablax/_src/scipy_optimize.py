@@ -1,0 +1,4 @@
+"""jax.scipy.optimize for nablax."""
+from __future__ import annotations
+
+__all__: list[str] = []

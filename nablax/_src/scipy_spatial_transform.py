@@ -1,0 +1,4 @@
+"""jax.scipy.spatial.transform for nablax."""
+from __future__ import annotations
+
+__all__: list[str] = []
