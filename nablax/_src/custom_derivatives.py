@@ -13,63 +13,24 @@ import inspect
 from typing import Any, Callable, Sequence
 
 from .ad_util import instantiate, zeros_of_aval
-from .array import Array, to_concrete_array, wrap
 from .avals import UndefinedPrimal, Zero, float0
+from .control_flow.call_rules import batch_callable, call_impl, eager_call, inline_call, traced_out_avals
+from .control_flow.common import as_value
+from .control_flow.remat_opt import remat_optimized_forward
 from .control_flow.remat_policy import policy_linearize
 from .core import Tracer, call_under, current_trace, lift_aval
 from .errors import UnexpectedTracerError
-from .interpreters.batching import batch_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
 from .interpreters.staging import hoist_consts, trace_to_jaxpr
 from .interpreters.transpose import backward_pass
-from .ir import ClosedJaxpr, Jaxpr, eval_jaxpr
+from .ir import ClosedJaxpr, eval_jaxpr
 from .jit.passes import Program, dce
 from .primitives._define import define_primitive
 from .primitives.elementwise import add
 from .primitives.misc import stop_gradient
 from .primitives.templates import batch_size, bdim_to_front, moveaxis
 from .tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_structure, tree_unflatten, treedef_children
-
-
-def _as_value(x):
-    if isinstance(x, (Array, Tracer)):
-        return x
-    return to_concrete_array(x)
-
-
-def _out_avals(call: Callable, avals) -> list:
-    return trace_to_jaxpr(call, list(avals), label="custom function").out_avals
-
-
-def _inline_call(eqn) -> tuple[Jaxpr, list]:
-    """jit inlines the call as the trace of its primal function (compiled code takes no derivatives)."""
-    closed = trace_to_jaxpr(eqn.params["call"], [a.aval for a in eqn.invars], label="jit")
-    return closed.jaxpr, closed.consts
-
-
-def _call_impl(xp, *vals, call, **_):
-    """Generated code calls this: run the user's function on Arrays, return raw values."""
-    outs = call(*[wrap(v, False) for v in vals])
-    return [o._value if type(o) is Array else o for o in outs]
-
-
-def _eager_call(*args, call, **_):
-    return call(*[_as_value(a) for a in args])
-
-
-def _batch_callable(fn: Callable, n_in: int, in_dims: Sequence | None = None) -> Callable:
-    """`fn` over flat args, vectorized along axis 0 of every output and of every argument
-    (or of those whose `in_dims` entry is 0; the others, None, are shared by all examples)."""
-    dims_in = [0] * n_in if in_dims is None else list(in_dims)
-    first = dims_in.index(0)
-
-    def batched(*args):
-        size = lift_aval(args[first]).shape[0]
-        outs, dims = batch_flat(lambda *xs: fn(*xs), args, dims_in, size, None)
-        return [bdim_to_front(o, d, size) for o, d in zip(outs, dims)]
-
-    return batched
 
 
 def _front_batched(args, dims) -> tuple[list, list]:
@@ -119,7 +80,7 @@ class CustomVJPPrimal:
 def zero_from_primal(val, symbolic_zeros: bool = False):
     """Zero tangents for the pytree `val`: SymbolicZeros, or concrete zeros."""
     def zero(x):
-        aval = lift_aval(_as_value(x)).to_tangent_aval()
+        aval = lift_aval(as_value(x)).to_tangent_aval()
         return SymbolicZero(aval) if symbolic_zeros else zeros_of_aval(aval)
 
     return tree_map(zero, val)
@@ -149,7 +110,7 @@ def _custom_jvp_jvp(primals, tangents, *, call, jvp):
 def _custom_jvp_batch(args, dims, *, call, jvp):
     args, size = _front(args, dims)
     n = len(args)
-    bcall = _batch_callable(call, n)
+    bcall = batch_callable(call, n)
 
     def bjvp(primals, tangents):
         """The rule vectorized over the nonzero tangents; zero ones stay symbolic per example."""
@@ -161,7 +122,7 @@ def _custom_jvp_batch(args, dims, *, call, jvp):
             outs, touts = jvp(list(xs[:n]), ts)
             return [*outs, *[instantiate(t) for t in touts]]
 
-        res = _batch_callable(one, n + sum(nonzero))(*primals, *[t for t in tangents if type(t) is not Zero])
+        res = batch_callable(one, n + sum(nonzero))(*primals, *[t for t in tangents if type(t) is not Zero])
         m = len(res) // 2
         return res[:m], res[m:]
 
@@ -171,12 +132,12 @@ def _custom_jvp_batch(args, dims, *, call, jvp):
 custom_jvp_call_p = define_primitive(
     "custom_jvp_call",
     higher_order=True,
-    impl=_call_impl,
-    eager=_eager_call,
-    abstract_eval=lambda *avals, call, jvp: _out_avals(call, avals),
+    impl=call_impl,
+    eager=eager_call,
+    abstract_eval=lambda *avals, call, jvp: traced_out_avals(call, avals),
     jvp=_custom_jvp_jvp,
     batch=_custom_jvp_batch,
-    inline=_inline_call,
+    inline=inline_call,
     multiple_results=True,
 )
 
@@ -221,7 +182,7 @@ class _CustomBase:
         """The user's function on flat operands, recording its output tree in store["out_tree"]."""
         def call(*xs):
             out_flat, store["out_tree"] = tree_flatten(self.fun(*merge(xs)))
-            return [_as_value(o) for o in out_flat]
+            return [as_value(o) for o in out_flat]
 
         call.__name__ = self.__name__  # printed names
         return call
@@ -241,7 +202,7 @@ class _CustomBase:
                 hoisted.append((i, tree, leaves, where))
         dyn = tuple(a for i, a in enumerate(args) if i not in nd)
         flat, in_tree = tree_flatten(dyn)
-        flat = [_as_value(x) for x in flat]
+        flat = [as_value(x) for x in flat]
         n_dyn = len(flat)
         flat += [stop_gradient(leaves[k]) for _, _, leaves, where in hoisted for k in where]
 
@@ -367,7 +328,7 @@ def _checked_jvp_output(res, rule: Callable, fname: str) -> tuple[list, list, ob
             f"{where} must return primal and tangent outputs with the same pytree structure, but "
             f"returned primal structure {out_tree} and tangent structure {tout_tree}"
         )
-    outs = [_as_value(o) for o in out_flat]
+    outs = [as_value(o) for o in out_flat]
     touts = []
     for path, o, t in zip(_leaf_paths(out_tree, len(outs)), outs, tout_flat):
         expected = lift_aval(o).to_tangent_aval()
@@ -382,7 +343,7 @@ def _checked_jvp_output(res, rule: Callable, fname: str) -> tuple[list, list, ob
                 touts.append(Zero(expected))
                 continue
         else:
-            t = _as_value(t)
+            t = as_value(t)
             got = lift_aval(t)
             if (got.shape, got.dtype) == (expected.shape, expected.dtype):
                 touts.append(t)
@@ -428,7 +389,7 @@ def _checked_ct(c, aval, path: str, where: str):
     if c is None or isinstance(c, SymbolicZero) or _is_float0(c) or aval.to_tangent_aval().dtype == float0:
         return None  # a zero cotangent; integer inputs take any cotangent, as in JAX
     try:
-        c = _as_value(c)
+        c = as_value(c)
     except TypeError as e:
         raise TypeError(f"{where} returned an invalid cotangent at output{path}: {e}") from None
     got = lift_aval(c)
@@ -454,7 +415,7 @@ def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
     """Run the user's forward pass now; stage a linear step whose transpose is `bwd`."""
     outs, res = call_under(trace.parent, fwd, *primals, perturbed=[type(t) is not Zero for t in tangents])
     res_flat, res_tree = tree_flatten(res)
-    res_flat = [_as_value(r) for r in res_flat]
+    res_flat = [as_value(r) for r in res_flat]
     out_avals = tuple(lift_aval(o).to_tangent_aval() for o in outs)
     in_avals = tuple(lift_aval(p).to_tangent_aval() for p in primals)
     touts = custom_vjp_lin_p.bind(
@@ -467,16 +428,16 @@ def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
 def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
     args, size = _front(args, dims)
     n = len(args)
-    bcall = _batch_callable(call, n)
+    bcall = batch_callable(call, n)
     store: dict = {}
 
     def flat_fwd(*xs):
         outs, res = fwd(*xs, perturbed=store["perturbed"])
         res_flat, store["res_tree"] = tree_flatten(res)
         store["n_out"] = len(outs)
-        return [*outs, *[_as_value(r) for r in res_flat]]
+        return [*outs, *[as_value(r) for r in res_flat]]
 
-    bflat_fwd = _batch_callable(flat_fwd, n)
+    bflat_fwd = batch_callable(flat_fwd, n)
 
     def bfwd(*xs, perturbed):
         store["perturbed"] = perturbed
@@ -487,7 +448,7 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
     def bbwd(res, cts):
         res_flat, _ = tree_flatten(res)
         k = len(res_flat)
-        f = _batch_callable(lambda *zs: list(bwd(tree_unflatten(store["res_tree"], zs[:k]), list(zs[k:]))),
+        f = batch_callable(lambda *zs: list(bwd(tree_unflatten(store["res_tree"], zs[:k]), list(zs[k:]))),
                             k + len(cts))
         return f(*res_flat, *[instantiate(c) for c in cts])
 
@@ -497,13 +458,13 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
 custom_vjp_call_p = define_primitive(
     "custom_vjp_call",
     higher_order=True,
-    impl=_call_impl,
-    eager=_eager_call,
-    abstract_eval=lambda *avals, call, fwd, bwd: _out_avals(call, avals),
+    impl=call_impl,
+    eager=eager_call,
+    abstract_eval=lambda *avals, call, fwd, bwd: traced_out_avals(call, avals),
     jvp=_custom_vjp_jvp,
     linearize=_custom_vjp_linearize,
     batch=_custom_vjp_batch,
-    inline=_inline_call,
+    inline=inline_call,
     multiple_results=True,
 )
 
@@ -511,7 +472,7 @@ custom_vjp_call_p = define_primitive(
 def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_avals):
     res = tree_unflatten(res_tree, args[:n_res])
     in_cts = bwd(res, list(cts))  # cts may be Zero (symbolic)
-    return [None] * n_res + [None if c is None else _as_value(c) for c in in_cts]
+    return [None] * n_res + [None if c is None else as_value(c) for c in in_cts]
 
 
 def _custom_vjp_lin_unsupported(*args, **params):
@@ -544,15 +505,21 @@ class custom_vjp(_CustomBase):
         self.fwd: Callable | None = None
         self.bwd: Callable | None = None
         self.symbolic_zeros = False
+        self.optimize_remat = False
 
-    def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False) -> None:
+    def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False, optimize_remat: bool = False) -> None:
         """fwd(*args) -> (out, residuals); bwd(*nondiff_args, residuals, ct_out) -> tuple of cts.
 
         With symbolic_zeros=True, fwd sees each differentiable input leaf as a
-        `CustomVJPPrimal(value, perturbed)` and bwd sees `SymbolicZero` for zero cotangents."""
+        `CustomVJPPrimal(value, perturbed)` and bwd sees `SymbolicZero` for zero cotangents.
+        With optimize_remat=True, fwd runs as one `remat_opt` equation (see control_flow/remat_opt.py)."""
+        if optimize_remat and symbolic_zeros:
+            raise NotImplementedError("custom_vjp.defvjp: remat optimization (optimize_remat=True) does not support "
+                                      "symbolic zeros; pass symbolic_zeros=False or optimize_remat=False")
         self.fwd = fwd
         self.bwd = bwd
         self.symbolic_zeros = symbolic_zeros
+        self.optimize_remat = optimize_remat
 
     def __call__(self, *args, **kwargs):
         args = self._resolved(args, kwargs, self.fwd, ("VJP", "defvjp(fwd, bwd)"))
@@ -573,7 +540,10 @@ class custom_vjp(_CustomBase):
         def fwd(*xs, perturbed):
             if self.symbolic_zeros:
                 xs = [CustomVJPPrimal(x, p) for x, p in zip(xs, perturbed)]
-            pair = self.fwd(*merge(xs))
+            if self.optimize_remat:
+                pair = remat_optimized_forward(lambda *ys: self.fwd(*merge(ys)), xs)
+            else:
+                pair = self.fwd(*merge(xs))
             if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
                 raise TypeError(
                     f"custom_vjp fwd rule {_name(self.fwd)} of {self.__name__} must return a pair "
@@ -582,7 +552,7 @@ class custom_vjp(_CustomBase):
                 )
             out_flat, out_tree = tree_flatten(pair[0])
             store.setdefault("out_tree", out_tree)
-            return [_as_value(o) for o in out_flat], pair[1]
+            return [as_value(o) for o in out_flat], pair[1]
 
         in_avals = [lift_aval(x) for x in flat]
 
@@ -624,19 +594,19 @@ def _remat_linearize(trace, primals, tangents, *, call, policy=None):
 def _remat_batch(args, dims, *, call, **policy):
     # Unbatched operands (such as closed-over weights) stay shared rather than broadcast.
     args, dims = _front_batched(args, dims)
-    return _batched_at_front(remat_call_p.bind(*args, call=_batch_callable(call, len(args), dims), **policy))
+    return _batched_at_front(remat_call_p.bind(*args, call=batch_callable(call, len(args), dims), **policy))
 
 
 remat_call_p = define_primitive(
     "checkpoint",
     higher_order=True,
-    impl=_call_impl,
-    eager=_eager_call,
-    abstract_eval=lambda *avals, call, **_: _out_avals(call, avals),
+    impl=call_impl,
+    eager=eager_call,
+    abstract_eval=lambda *avals, call, **_: traced_out_avals(call, avals),
     jvp=_remat_jvp,
     linearize=_remat_linearize,
     batch=_remat_batch,
-    inline=_inline_call,
+    inline=inline_call,
     multiple_results=True,
 )
 
@@ -657,7 +627,7 @@ def _lin_apply(call: Callable, n: int) -> Callable:
 
 
 def _remat_lin_avals(*avals, call, n):
-    return [a.to_tangent_aval() for a in _out_avals(call, avals[:n])]
+    return [a.to_tangent_aval() for a in traced_out_avals(call, avals[:n])]
 
 
 def _remat_lin_jvp(primals, tangents, *, call, n):
@@ -691,14 +661,14 @@ def _remat_lin_batch(args, dims, *, call, n):
     size = batch_size(args, dims)
     pair = [dims[i] is not None or dims[n + i] is not None for i in range(n)]
     args = [bdim_to_front(a, d, size) if pair[i % n] else a for i, (a, d) in enumerate(zip(args, dims))]
-    return _batched_at_front(remat_lin_p.bind(*args, call=_batch_callable(call, n, [0 if b else None for b in pair]), n=n))
+    return _batched_at_front(remat_lin_p.bind(*args, call=batch_callable(call, n, [0 if b else None for b in pair]), n=n))
 
 
 remat_lin_p = define_primitive(
     "checkpoint_lin",
     higher_order=True,
-    impl=lambda xp, *vals, call, n: _call_impl(xp, *vals, call=_lin_apply(call, n)),
-    eager=lambda *args, call, n: _lin_apply(call, n)(*[_as_value(a) for a in args]),
+    impl=lambda xp, *vals, call, n: call_impl(xp, *vals, call=_lin_apply(call, n)),
+    eager=lambda *args, call, n: _lin_apply(call, n)(*[as_value(a) for a in args]),
     abstract_eval=_remat_lin_avals,
     jvp=_remat_lin_jvp,
     batch=_remat_lin_batch,
@@ -754,10 +724,10 @@ def checkpoint(fun: Callable, *, prevent_cse: bool | Sequence[bool] = True, poli
     @functools.wraps(fun)
     def remat_fun(*args, **kwargs):
         if current_trace() is None:  # no transformation: nothing to rematerialize
-            return tree_map(_as_value, fun(*args, **kwargs))  # Arrays out, as a traced call gives
+            return tree_map(as_value, fun(*args, **kwargs))  # Arrays out, as a traced call gives
         args = _resolve_args(fun, args, kwargs)
         flat_dyn, in_tree = tree_flatten(tuple(a for i, a in enumerate(args) if i not in static))
-        flat_dyn = [_as_value(x) for x in flat_dyn]
+        flat_dyn = [as_value(x) for x in flat_dyn]
         store: dict = {}
 
         def flat_fun(*xs):
@@ -765,7 +735,7 @@ def checkpoint(fun: Callable, *, prevent_cse: bool | Sequence[bool] = True, poli
             full = [args[i] if i in static else next(it) for i in range(len(args))]
             out = fun(*full)
             out_flat, store["out_tree"] = tree_flatten(out)
-            return [_as_value(o) for o in out_flat]
+            return [as_value(o) for o in out_flat]
 
         closed = live_part(trace_to_jaxpr(flat_fun, [lift_aval(x) for x in flat_dyn], label="checkpoint"))
         call, consts = _closure_converted(closed)

@@ -8,6 +8,7 @@ import numpy as np
 import nablax
 import nablax.numpy as jnp
 from nablax._src import custom_derivatives as cd
+from nablax._src.control_flow.remat_opt import remat_opt_p
 
 from .case import Case, randn
 
@@ -51,6 +52,12 @@ def _remat_lin_ref(x, y, tx, ty):
     return (np.cos(x * y) * (tx * y + x * ty)) * np.exp(x) + np.sin(x * y) * np.exp(x) * tx
 
 
+def _remat_opt(x, y):
+    """A forward rule's outputs then residuals, as remat_opt computes them (the product of both)."""
+    out, residual = remat_opt_p.bind(x, y, call=lambda a, b: [jnp.sin(a) * b, jnp.cos(a)])
+    return out * residual
+
+
 CASES = [
     Case(cd.custom_jvp_call_p, (randn(4),), bind=_softplus, reference=lambda x: np.log1p(np.exp(x))),
     # Forward mode through custom_vjp is an error by design, so only order 0 here; the
@@ -61,6 +68,8 @@ CASES = [
          reference=lambda x, y: np.sin(x * y) * np.exp(x)),
     Case(cd.remat_lin_p, (randn(3), randn(3, seed=1), randn(3, seed=2), randn(3, seed=3)), bind=_remat_lin,
          reference=_remat_lin_ref),
+    Case(remat_opt_p, (randn(4), randn(4, seed=1)), bind=_remat_opt,
+         reference=lambda x, y: np.sin(x) * y * np.cos(x)),
 ]
 
 # Misuse: eager and jit raise the same class (test_rules.py).
