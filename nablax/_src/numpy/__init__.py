@@ -23,6 +23,7 @@ from . import (
     sets,
     sorting,
     statistics,
+    ufunc_objects,
     ufuncs,
 )
 from . import shape as _shape  # (the name `shape` itself is jnp.shape, the function)
@@ -45,9 +46,11 @@ from .sets import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .statistics import *  # noqa: F403
+from .ufunc_objects import *  # noqa: F403
 from .ufuncs import *  # noqa: F403
 
 _AREAS = (creation, ufuncs, _shape, joining, reductions, sorting, linalg, indexing, padding, convolution,
-          sets, searching, statistics, polynomial, mathfuncs, assembly, assembly_index, functional, fileio, array_api)
+          sets, searching, statistics, polynomial, mathfuncs, assembly, assembly_index, functional, fileio, array_api,
+          ufunc_objects)
 __all__ = [name for mod in _AREAS for name in mod.__all__]
 methods.install(_AREAS)

@@ -227,6 +227,9 @@ class ufunc:
         return f"<jnp.ufunc '{self.__name__}'>"
 
     def __call__(self, *args, out=None, where=None):
+        call = self._custom["call"]
+        if call is not None and out is None and where is None and len(args) == self._nin:
+            return call(*args)  # (the fast path of jnp.add & co: `call` checks its own arguments)
         check_arraylike(self.__name__, *args)
         if out is not None:
             raise NotImplementedError(f"out argument of {self}")
@@ -234,8 +237,7 @@ class ufunc:
             raise NotImplementedError(f"where argument of {self}")
         if len(args) != self._nin:
             raise TypeError(f"{self.__name__}() takes {self._nin} positional argument(s) but {len(args)} were given")
-        call = self._custom["call"] or vectorize(self._func)
-        return call(*args)
+        return (call or vectorize(self._func))(*args)
 
     def _binary(self, method: str) -> None:
         if self._nin != 2:

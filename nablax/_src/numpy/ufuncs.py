@@ -733,17 +733,19 @@ def _clip_method(self, min=None, max=None, out=None, **kwargs):  # noqa: A002
     return clip(self, min, max, **kwargs)
 
 
+# add, subtract, multiply, maximum, minimum, negative, logaddexp(2), logical_and/or/xor and
+# bitwise_and/or/xor reach jnp as ufunc objects (ufunc_objects.py) that wrap these functions.
 __all__ = [
-    "add", "subtract", "multiply", "maximum", "minimum", "greater", "less", "greater_equal",
-    "less_equal", "equal", "not_equal", "true_divide", "divide", "negative", "positive", "absolute", "abs",
+    "greater", "less", "greater_equal",
+    "less_equal", "equal", "not_equal", "true_divide", "divide", "positive", "absolute", "abs",
     "fabs", "sign", "square", "reciprocal", "power", "pow", "float_power", "fmod", "remainder", "mod",
     "floor_divide", "divmod",
-    "exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "logaddexp", "logaddexp2",
+    "exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt",
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh",
     "arccosh", "arctanh", "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh", "deg2rad", "rad2deg",
     "radians", "degrees", "hypot", "sinc",
     "floor", "ceil", "trunc", "fix", "rint", "round", "around", "clip", "fmax", "fmin",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "logical_not",
     "bitwise_not", "bitwise_invert", "invert", "left_shift", "right_shift", "bitwise_left_shift",
     "bitwise_right_shift",
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "signbit", "copysign",
