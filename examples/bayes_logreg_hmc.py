@@ -132,7 +132,7 @@ def p_damage(thetas: np.ndarray, temperature_f: float) -> np.ndarray:
 def laplace_approximation() -> tuple[np.ndarray, np.ndarray]:
     """(MAP, posterior covariance from the inverse Hessian there), in float64: SciPy's BFGS on the
     same log posterior with its gradient by `jax.grad`."""
-    with jax.config.enable_x64(True):
+    with jax.enable_x64(True):
         z, y = (jnp.asarray(a, dtype=jnp.float64) for a in (standardise(TEMPERATURE_F), DAMAGE))
         neg = jax.jit(lambda t: -log_posterior(t, z, y))
         fun_and_grad = jax.jit(jax.value_and_grad(lambda t: -log_posterior(t, z, y)))
