@@ -7,7 +7,7 @@ temperature standardised, z = (T - mean) / std,
     damage_i ~ Bernoulli(sigmoid(alpha + beta z_i)),    alpha, beta ~ Normal(0, 5)
 
 and the posterior of (alpha, beta) is sampled by HMC written from scratch: the log density from
-`jax.nn.log_sigmoid` and `jax.scipy.stats.norm.logpdf`, its gradient by `jax.grad`, a leapfrog
+`jax.nn.softplus` and `jax.scipy.stats.norm.logpdf`, its gradient by `jax.grad`, a leapfrog
 integrator as a `lax.fori_loop`, Gaussian momenta and the Metropolis test from `jax.random`. One
 transition of every chain is a single jitted function: the chains are `vmap`ped over their keys
 (each chain splits its own key every step). The launch of 28 January 1986 was at 31 F, far below every
@@ -50,7 +50,7 @@ def standardise(temperature_f):
 def log_posterior(theta, z, y):
     """log p(alpha, beta | data) up to a constant; theta = (alpha, beta)."""
     logits = theta[0] + theta[1] * z
-    log_lik = jnp.sum(y * jax.nn.log_sigmoid(logits) + (1.0 - y) * jax.nn.log_sigmoid(-logits))
+    log_lik = jnp.sum(y * logits - jax.nn.softplus(logits))   # log sigmoid(l)^y (1 - sigmoid(l))^(1 - y)
     return log_lik + jnp.sum(norm.logpdf(theta, 0.0, PRIOR_SCALE))
 
 
@@ -59,8 +59,9 @@ def potential_and_grad(theta, z, y):
     return jax.value_and_grad(lambda t: -log_posterior(t, z, y))(theta)
 
 
-def leapfrog(theta, momentum, z, y, step_size, n_steps: int):
-    """`n_steps` leapfrog steps from (theta, momentum); returns the end point and its potential."""
+def leapfrog(state, z, y, step_size, n_steps: int):
+    """`n_steps` leapfrog steps; state = (position, momentum, potential, its gradient) at the start
+    and at the end, so each step costs one gradient."""
     def step(_, state):
         q, p, _, g = state
         p = p - 0.5 * step_size * g
@@ -68,9 +69,7 @@ def leapfrog(theta, momentum, z, y, step_size, n_steps: int):
         u, g = potential_and_grad(q, z, y)
         return q, p - 0.5 * step_size * g, u, g
 
-    u, g = potential_and_grad(theta, z, y)
-    q, p, u, _ = lax.fori_loop(0, n_steps, step, (theta, momentum, u, g))
-    return q, p, u
+    return lax.fori_loop(0, n_steps, step, state)
 
 
 def hmc_step(key, theta, z, y, step_size, n_leapfrog: int):
@@ -79,8 +78,8 @@ def hmc_step(key, theta, z, y, step_size, n_leapfrog: int):
     Returns the chain's next key, its new position and whether the proposal was accepted."""
     key, key_momentum, key_accept = random.split(key, 3)
     p0 = random.normal(key_momentum, theta.shape)
-    u0 = -log_posterior(theta, z, y)
-    q1, p1, u1 = leapfrog(theta, p0, z, y, step_size, n_leapfrog)
+    u0, g0 = potential_and_grad(theta, z, y)
+    q1, p1, u1, _ = leapfrog((theta, p0, u0, g0), z, y, step_size, n_leapfrog)
     log_ratio = (u0 + 0.5 * jnp.sum(p0 * p0)) - (u1 + 0.5 * jnp.sum(p1 * p1))
     accept = jnp.log(random.uniform(key_accept)) < log_ratio   # a NaN energy is never accepted
     return key, jnp.where(accept, q1, theta), accept

@@ -82,17 +82,22 @@ def test_laplace_approximation_matches_scipy_on_numpy_objective(hmc):
 def test_leapfrog_is_reversible_and_nearly_conserves_energy(hmc):
     z, y = hmc.data()
     theta, momentum = jnp.asarray([-0.5, -1.0]), jnp.asarray([0.7, -0.3])
-    u0 = -float(hmc.log_posterior(theta, z, y))
-    q1, p1, u1 = hmc.leapfrog(theta, momentum, z, y, 0.05, 40)
-    q0, p0, _ = hmc.leapfrog(q1, -p1, z, y, 0.05, 40)           # flip the momentum and run back
-    np.testing.assert_allclose(np.asarray(q0), np.asarray(theta), atol=1e-5)
-    np.testing.assert_allclose(np.asarray(-p0), np.asarray(momentum), atol=1e-5)
-    h0 = u0 + 0.5 * float(jnp.sum(momentum**2))
-    h1 = float(u1) + 0.5 * float(jnp.sum(p1**2))
-    assert abs(h1 - h0) < 1e-2 and np.max(np.abs(np.asarray(q1 - theta))) > 0.5  # it moved, energy kept
-    _, _, u_coarse = hmc.leapfrog(theta, momentum, z, y, 0.2, 10)  # same time, 4x the step: larger error
-    _, p_coarse, _ = hmc.leapfrog(theta, momentum, z, y, 0.2, 10)
-    assert abs(float(u_coarse) + 0.5 * float(jnp.sum(p_coarse**2)) - h0) > abs(h1 - h0)
+
+    def run(q, p, step_size, n):
+        return hmc.leapfrog((q, p, *hmc.potential_and_grad(q, z, y)), z, y, step_size, n)
+
+    def energy(state):
+        return float(state[2]) + 0.5 * float(jnp.sum(state[1] ** 2))
+
+    start = (theta, momentum, *hmc.potential_and_grad(theta, z, y))
+    end = run(theta, momentum, 0.05, 40)
+    back = run(end[0], -end[1], 0.05, 40)                  # flip the momentum and run back
+    np.testing.assert_allclose(np.asarray(back[0]), np.asarray(theta), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(-back[1]), np.asarray(momentum), atol=1e-5)
+    assert float(end[2]) == pytest.approx(-float(hmc.log_posterior(end[0], z, y)), rel=1e-6)
+    error = abs(energy(end) - energy(start))
+    assert error < 1e-2 and np.max(np.abs(np.asarray(end[0] - theta))) > 0.5  # it moved, energy kept
+    assert abs(energy(run(theta, momentum, 0.2, 10)) - energy(start)) > error   # 4x the step: larger error
 
 
 def test_transition_eager_equals_jit_and_vmap_equals_loop(hmc):
