@@ -1,6 +1,6 @@
 """Workload definitions, part 1: eager ops, tiny jit, polynomial grads, TD learning, jacrev
 (part 2, models: workloads_models.py; part 3, linear algebra: workloads_linalg.py; part 4,
-convolutions, pooling and FFT: workloads_conv.py).
+convolutions, pooling and FFT: workloads_conv.py; part 5, random numbers and HMC: workloads_random.py).
 
 A builder `build(fw, quick) -> Bench | None` returns, for one framework, a zero-arg callable
 doing one (blocked) call of the workload, and optionally a `compile` callable that builds a
@@ -258,6 +258,7 @@ def all_workloads() -> list[Workload]:
     from benchmarks import workloads_conv as conv
     from benchmarks import workloads_linalg as la
     from benchmarks import workloads_models as m
+    from benchmarks import workloads_random as rnd
 
     W = Workload
     out = [
@@ -277,4 +278,4 @@ def all_workloads() -> list[Workload]:
         out.append(W(f"td_jit_vmap_grad_b{b}", _td_vmap(b, True), ref=_td_vmap(b, True), compile_name=name, extras=unjitted))
     out.append(W("td_loop_grad_b1024", td_loop_grad, frameworks=("nablax", "jax")))
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
-    return out + m.workloads() + la.workloads() + conv.workloads()
+    return out + m.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
