@@ -103,6 +103,10 @@ _VS_JAX = {
     "rfft_irfft_2e20": (1.0, "rfft/irfft round trip 2^20"),
     "rfft_irfft_grad_2e20": (1.0, "grad of rfft/irfft round trip 2^20"),
     "max_pool_2x2_fwd_bwd_32x32x32x16": (1.0, "max-pool 2×2 fwd+bwd (32,32,32,16)"),
+    "random_normal_1e6_jit": (1.0, "random.normal 10^6 under jit"),
+    "random_gamma_1e5_jit": (1.0, "random.gamma 10^5 under jit"),
+    "vmap_split_uniform_1000_keys_jit": (1.0, "vmap over 1000 keys of split + uniform"),
+    "hmc_step_8_chains": (1.0, "HMC example's jitted transition (8 chains)"),
 }
 
 
