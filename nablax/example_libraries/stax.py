@@ -7,7 +7,7 @@ A layer is a pair of functions:
 - ``apply_fun(params, inputs, **kwargs) -> outputs`` runs it (``rng=key`` for layers that
   need randomness, such as :func:`Dropout`).
 
-Layer constructors are CamelCase (``Dense(10)``, ``Conv(32, (3, 3))``); a few parameterless
+_Layer constructors are CamelCase (``Dense(10)``, ``Conv(32, (3, 3))``); a few parameterless
 layers are pairs already (``Relu``, ``Flatten``, ``Identity``, ``FanInSum``). ``serial``,
 ``parallel`` and ``shape_dependent`` compose layers into layers. Parameters are drawn with
 ``nablax.nn.initializers`` and the keys are split as JAX's stax splits them, so the same key
@@ -40,8 +40,8 @@ glorot = glorot_normal
 randn = normal
 logsoftmax = log_softmax
 
-Layer = tuple[Callable, Callable]  # (init_fun, apply_fun)
-Shape = tuple[int, ...]
+_Layer = tuple[Callable, Callable]  # (init_fun, apply_fun)
+_Shape = tuple[int, ...]
 
 
 # The default initializers, made once (JAX's signatures build them as default values).
@@ -50,14 +50,14 @@ _normal_default = normal()
 _bias_default = normal(1e-6)
 
 
-def _stateless(init_fun: Callable[[Shape], Shape], apply_fun: Callable) -> Layer:
+def _stateless(init_fun: Callable[[_Shape], _Shape], apply_fun: Callable) -> _Layer:
     """A layer without parameters: its init only maps the input shape."""
     return (lambda rng, input_shape: (init_fun(input_shape), ())), apply_fun
 
 
 # ---------------------------------------------------------------- layers with parameters
 
-def Dense(out_dim: int, W_init: Callable = _glorot_default, b_init: Callable = _normal_default) -> Layer:
+def Dense(out_dim: int, W_init: Callable = _glorot_default, b_init: Callable = _normal_default) -> _Layer:
     """A fully connected layer ``inputs @ W + b`` on the last axis, to `out_dim` features."""
     def init_fun(rng, input_shape):
         k_w, k_b = random.split(rng)
@@ -73,7 +73,7 @@ def Dense(out_dim: int, W_init: Callable = _glorot_default, b_init: Callable = _
 
 def _conv_layer(shape_rule: Callable, apply_conv: Callable, dimension_numbers: tuple[str, str, str], out_chan: int,
                 filter_shape: Sequence[int], strides: Sequence[int] | None, padding: Any,
-                W_init: Callable | None, b_init: Callable) -> Layer:
+                W_init: Callable | None, b_init: Callable) -> _Layer:
     """A (transposed) convolution with a bias per output channel; kernel laid out as the rhs spec says."""
     lhs_spec, rhs_spec, out_spec = dimension_numbers
     strides = strides or (1,) * len(filter_shape)
@@ -106,7 +106,7 @@ def _conv_transpose(inputs, W, strides, padding, dimension_numbers):
 
 def GeneralConv(dimension_numbers: tuple[str, str, str], out_chan: int, filter_shape: Sequence[int],
                 strides: Sequence[int] | None = None, padding: Any = "VALID", W_init: Callable | None = None,
-                b_init: Callable = _bias_default) -> Layer:
+                b_init: Callable = _bias_default) -> _Layer:
     """A convolution layer for any layout (`dimension_numbers` = lhs, rhs, out specs such as 'NHWC', 'HWIO', 'NHWC').
 
     The kernel is drawn with `W_init` (default: Glorot normal over its I and O axes), the
@@ -118,7 +118,7 @@ def GeneralConv(dimension_numbers: tuple[str, str, str], out_chan: int, filter_s
 
 def GeneralConvTranspose(dimension_numbers: tuple[str, str, str], out_chan: int, filter_shape: Sequence[int],
                          strides: Sequence[int] | None = None, padding: Any = "VALID", W_init: Callable | None = None,
-                         b_init: Callable = _bias_default) -> Layer:
+                         b_init: Callable = _bias_default) -> _Layer:
     """A transposed-convolution layer (``lax.conv_transpose``), laid out and initialized as :func:`GeneralConv`."""
     return _conv_layer(lax.conv_transpose_shape_tuple, _conv_transpose, dimension_numbers, out_chan, filter_shape,
                        strides, padding, W_init, b_init)
@@ -130,7 +130,7 @@ ConvTranspose = functools.partial(GeneralConvTranspose, ("NHWC", "HWIO", "NHWC")
 
 
 def BatchNorm(axis: int | Sequence[int] = (0, 1, 2), epsilon: float = 1e-5, center: bool = True, scale: bool = True,
-              beta_init: Callable = zeros, gamma_init: Callable = ones) -> Layer:
+              beta_init: Callable = zeros, gamma_init: Callable = ones) -> _Layer:
     """Standardize over `axis` (batch statistics), then ``gamma * z + beta`` with parameters over the other axes.
 
     Without `center` (or `scale`) the beta (gamma) parameter is ``()`` and not applied.
@@ -157,7 +157,7 @@ def BatchNorm(axis: int | Sequence[int] = (0, 1, 2), epsilon: float = 1e-5, cent
 
 # ---------------------------------------------------------------- elementwise layers
 
-def elementwise(fun: Callable, **fun_kwargs) -> Layer:
+def elementwise(fun: Callable, **fun_kwargs) -> _Layer:
     """A parameterless layer applying ``fun(inputs, **fun_kwargs)``."""
     return _stateless(lambda shape: shape, lambda params, inputs, **kwargs: fun(inputs, **fun_kwargs))
 
@@ -177,11 +177,11 @@ Gelu = elementwise(gelu)
 
 # ---------------------------------------------------------------- pooling
 
-def _pooling_layer(reducer: Callable, init_val: float, average: bool = False) -> Callable[..., Layer]:
+def _pooling_layer(reducer: Callable, init_val: float, average: bool = False) -> Callable[..., _Layer]:
     """The constructor of a pooling layer reducing each window with `reducer` from `init_val` (also the padding)."""
 
     def PoolingLayer(window_shape: Sequence[int], strides: Sequence[int] | None = None, padding: Any = "VALID",
-                     spec: str | None = None) -> Layer:
+                     spec: str | None = None) -> _Layer:
         """A pooling layer over the spatial axes: `window_shape` and `strides` (default 1) name those only.
 
         The batch and channel axes are the first and last, or where 'N' and 'C' sit in `spec`.
@@ -234,12 +234,12 @@ Identity = _stateless(lambda shape: shape, lambda params, inputs, **kwargs: inpu
 FanInSum = _stateless(lambda shapes: shapes[0], lambda params, inputs, **kwargs: sum(inputs))
 
 
-def FanOut(num: int) -> Layer:
+def FanOut(num: int) -> _Layer:
     """A layer that hands its input on `num` times (a list), to feed :func:`parallel` branches."""
     return _stateless(lambda shape: [shape] * num, lambda params, inputs, **kwargs: [inputs] * num)
 
 
-def FanInConcat(axis: int = -1) -> Layer:
+def FanInConcat(axis: int = -1) -> _Layer:
     """A layer that concatenates its list of inputs along `axis`."""
     def out_shape(shapes):
         ax = axis % len(shapes[0])
@@ -248,7 +248,7 @@ def FanInConcat(axis: int = -1) -> Layer:
     return _stateless(out_shape, lambda params, inputs, **kwargs: jnp.concatenate(inputs, axis))
 
 
-def Dropout(rate: float, mode: str = "train") -> Layer:
+def Dropout(rate: float, mode: str = "train") -> _Layer:
     """Dropout: in 'train' mode keep each entry with probability `rate` (JAX's meaning) scaled by ``1/rate``.
 
     The apply function needs ``rng=key`` in train mode; any other mode is the identity.
@@ -274,7 +274,7 @@ def _layer_keys(rng, n: int):
     return random.split(rng, n) if rng is not None else (None,) * n
 
 
-def serial(*layers: Layer) -> Layer:
+def serial(*layers: _Layer) -> _Layer:
     """The layers one after another: each init sees the previous output shape; params are a list, one per layer."""
     init_funs = [init for init, _ in layers]
     apply_funs = [apply for _, apply in layers]
@@ -296,7 +296,7 @@ def serial(*layers: Layer) -> Layer:
     return init_fun, apply_fun
 
 
-def parallel(*layers: Layer) -> Layer:
+def parallel(*layers: _Layer) -> _Layer:
     """The layers side by side: a sequence of inputs in, one per layer, the sequence of their outputs out.
 
     Usually sandwiched between :func:`FanOut` and :data:`FanInSum` or :func:`FanInConcat`.
@@ -316,7 +316,7 @@ def parallel(*layers: Layer) -> Layer:
     return init_fun, apply_fun
 
 
-def shape_dependent(make_layer: Callable[[Shape], Layer]) -> Layer:
+def shape_dependent(make_layer: Callable[[_Shape], _Layer]) -> _Layer:
     """A layer built only once the input shape is known: `make_layer(shape)` returns the (init_fun, apply_fun) pair."""
     def init_fun(rng, input_shape):
         return make_layer(input_shape)[0](rng, input_shape)

@@ -38,6 +38,9 @@ def _layers(stax):
         ("conv_nchw", stax.GeneralConv(("NCHW", "OIHW", "NCHW"), 3, (2, 2)), (2, 2, 5, 5)),
         ("conv_transpose", stax.ConvTranspose(2, (3, 3), strides=(2, 2), padding="SAME"), (1, 4, 4, 3)),
         ("conv1d_transpose", stax.Conv1DTranspose(2, (3,), padding="VALID"), (2, 6, 3)),
+        ("conv_pad_pairs", stax.serial(stax.Conv(2, (3, 3), padding=((1, 0), (2, 1))),
+                                       stax.ConvTranspose(1, (2, 2), strides=(2, 1), padding=((0, 1), (1, 1)))),
+         (1, 5, 5, 2)),
         ("batchnorm", stax.BatchNorm(), (4, 3, 3, 2)),
         ("batchnorm_axis0_noscale", stax.BatchNorm(axis=0, scale=False), (5, 3)),
         ("batchnorm_nocenter", stax.BatchNorm(axis=(0,), center=False, gamma_init=stax.randn()), (5, 3)),
@@ -126,10 +129,12 @@ def test_dropout_without_key_is_the_same_error():
             apply((), np.ones(3, np.float32))
 
 
-def test_typed_keys_give_the_same_parameters():
-    j_params = j_stax.Dense(3)[0](jax.random.key(1), (2, 4))[1]
-    n_params = n_stax.Dense(3)[0](nablax.random.key(1), (2, 4))[1]
-    assert_same(j_params, n_params)
+def test_typed_keys_give_the_same_parameters_and_dropout_masks():
+    def run(lib, stax):
+        init, apply = stax.serial(stax.Dense(5), stax.Dropout(0.6), stax.Dense(5), stax.Dropout(0.3))
+        _, params = init(lib.random.key(1), (3, 5))
+        return params, apply(params, np.ones((3, 5), np.float32), rng=lib.random.key(2))
+    assert_same(run(jax, j_stax), run(nablax, n_stax))
 
 
 # ---------------------------------------------------------------- optimizers
