@@ -168,6 +168,11 @@ def _with_zeros(count: int) -> Callable[[Array], tuple]:
     return lambda x0: (x0,) + tuple(jnp.zeros_like(x0) for _ in range(count))
 
 
+def _moving_average(beta: float, avg: Array, new: Array) -> Array:
+    """``(1 - beta) * new + beta * avg``: Adam's and AdaMax's first (and Adam's second) moment update."""
+    return (1 - beta) * new + beta * avg
+
+
 def _bias_correction(beta: float, m: Array, i: Step) -> Array:
     """``1 - beta ** (i + 1)`` in the moment's dtype (Adam's and AdaMax's debiasing denominator)."""
     return 1 - jnp.asarray(beta, m.dtype) ** (i + 1)
@@ -265,10 +270,8 @@ def adam(step_size: float | Schedule, b1: float = 0.9, b2: float = 0.999, eps: f
 
     def update(i, g, state):
         x, m, v = state
-        m = (1 - b1) * g + b1 * m
-        v = (1 - b2) * jnp.square(g) + b2 * v
-        m_hat = m / _bias_correction(b1, m, i)
-        v_hat = v / _bias_correction(b2, m, i)
+        m, v = _moving_average(b1, m, g), _moving_average(b2, v, jnp.square(g))
+        m_hat, v_hat = m / _bias_correction(b1, m, i), v / _bias_correction(b2, m, i)
         return x - lr(i) * m_hat / (jnp.sqrt(v_hat) + eps), m, v
 
     return _with_zeros(2), update, _params_first
@@ -281,8 +284,7 @@ def adamax(step_size: float | Schedule, b1: float = 0.9, b2: float = 0.999, eps:
 
     def update(i, g, state):
         x, m, u = state
-        m = (1 - b1) * g + b1 * m
-        u = jnp.maximum(b2 * u, jnp.abs(g))
+        m, u = _moving_average(b1, m, g), jnp.maximum(b2 * u, jnp.abs(g))
         return x - (lr(i) / _bias_correction(b1, m, i)) * m / (u + eps), m, u
 
     return _with_zeros(2), update, _params_first
