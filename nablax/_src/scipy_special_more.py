@@ -170,7 +170,7 @@ def bessel_jn(z, *, v: int, n_iter: int = 50):
     `n_iter` steps up, whose accuracy `n_iter` sets (it is checked here, and SciPy's values
     are those the recurrence converges to). The derivative is (J_{n-1} - J_{n+1}) / 2.
     """
-    (z,) = _real_args("bessel_jn", z, msg="complex input not supported.")
+    (z,) = _real_args("bessel_jn", z, error=TypeError, msg="bessel_jn: complex input not supported.")
     v = _concrete_int(v, "Argument v of bessel_jn")
     n_iter = _concrete_int(n_iter, "Argument n_iter of bessel_jn")
     if v < 0:
