@@ -66,7 +66,7 @@ def loggamma(x):
     complex x, SciPy's branch (one cut along the negative real axis)."""
     (x,) = promote_args_inexact("loggamma", x)
     if dtypes.is_complex(x.dtype):
-        return ssp.loggamma_complex_p.bind(x)
+        return _strong(ssp.loggamma_complex_p.bind(x))
     return jnp.where(x > 0, special.lgamma(x), np.nan)
 
 
