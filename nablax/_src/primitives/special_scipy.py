@@ -56,18 +56,17 @@ def _work_dtype(dt: np.dtype) -> np.dtype:
     return np.dtype(np.float32)
 
 
-def _kernel(fn: Callable, complex_out: bool = False) -> Callable:
-    """A SciPy kernel over float operands of one dtype, returning that dtype (or its complex
-    counterpart); a tuple of results for the multiple-output kernels (sici, fresnel)."""
+def _kernel(fn: Callable) -> Callable:
+    """A SciPy kernel over operands of one float or complex dtype, returning that dtype; a
+    tuple of results for the multiple-output kernels (sici, fresnel)."""
 
     def f(*args, **params):
         dt = np.result_type(*args)
         work = _work_dtype(dt)
-        out_dt = np.result_type(dt, np.complex64) if complex_out else dt
         out = fn(*[np.asarray(a, work) for a in args], **params)
         if isinstance(out, tuple):
-            return tuple(np.asarray(o).astype(out_dt, copy=False) for o in out)
-        return np.asarray(out).astype(out_dt, copy=False)
+            return tuple(np.asarray(o).astype(dt, copy=False) for o in out)
+        return np.asarray(out).astype(dt, copy=False)
 
     f.__name__ = getattr(fn, "__name__", "special")
     return f
