@@ -59,7 +59,7 @@ def _check_seq(seq: str) -> bool:
 def _elementary(axis: int, angle):
     """The quaternion of a rotation by `angle` about coordinate axis `axis`."""
     half_sin, half_cos = jnp.sin(angle / 2.0), jnp.cos(angle / 2.0)
-    zero = jnp.zeros_like(angle)
+    zero = jnp.zeros(angle.shape, angle.dtype)  # not weakly typed, as JAX's result
     return jnp.stack([half_sin if a == axis else zero for a in range(3)] + [half_cos], axis=-1)
 
 
@@ -90,8 +90,7 @@ def _from_matrix(matrix):
 
 def _from_rotvec(rotvec, degrees: bool):
     rotvec = jnp.asarray(rotvec)
-    if degrees:
-        rotvec = jnp.deg2rad(rotvec)
+    rotvec = jnp.where(degrees, jnp.deg2rad(rotvec), rotvec)
     angle = _norm(rotvec)
     angle2 = angle * angle
     small = 0.5 - angle2 / 48 + angle2 * angle2 / 3840
@@ -178,8 +177,7 @@ class Rotation(NamedTuple):
         if angles.shape[-1] != len(seq):
             raise ValueError(f"Expected the last axis of `angles` to have {len(seq)} entries for seq {seq!r}, "
                              f"got shape {angles.shape}")
-        if degrees:
-            angles = jnp.deg2rad(angles)
+        angles = jnp.where(degrees, jnp.deg2rad(angles), angles)  # (floats even when not converted)
         axes = ["xyz".index(a) for a in seq.lower()]
         quat = _elementary(axes[0], angles[..., 0])
         for n in range(1, len(axes)):
