@@ -405,3 +405,21 @@ def test_rotation_bad_input():
         Slerp.init([0], many[:1])
     with pytest.raises(ValueError, match="timestamps"):
         Slerp.init([0, 1, 2], many[:2])
+
+
+def test_slerp_grads(x64):
+    slerp = Slerp.init([0.0, 1.0, 2.5], Rotation.from_quat(QUATS[:3]))
+    check_grads(lambda t: slerp(t).as_rotvec(), (np.array([0.3, 1.4, 2.2]),), order=1)
+    check_grads(lambda q: Slerp.init([0.0, 1.0, 2.5], Rotation.from_quat(q))(np.array([0.5, 2.0])).as_quat(),
+                (QUATS[:3],), order=1)
+
+
+# A single Rotation overrides len() and [] (as JAX's, they raise TypeError), and
+# nablax._src.tree flattens namedtuples with len(): the two-line fix (tuple(x) for a
+# namedtuple's children) is in /work/wt/notes/science.md for the lead.
+@pytest.mark.xfail(raises=TypeError, strict=False, reason="tree.py flattens namedtuples with len()")
+def test_single_rotation_is_a_pytree():
+    one = Rotation.from_quat(QUATS[0].astype(np.float32))
+    np.testing.assert_allclose(nablax.jit(lambda r: r.as_matrix())(one), one.as_matrix(), rtol=1e-6)
+    stacked = nablax.vmap(Rotation.from_quat)(QUATS.astype(np.float32))
+    np.testing.assert_allclose(stacked.quat, Rotation.from_quat(QUATS.astype(np.float32)).quat, rtol=1e-6)
