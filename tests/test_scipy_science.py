@@ -417,7 +417,6 @@ def test_slerp_grads(x64):
 # A single Rotation overrides len() and [] (as JAX's, they raise TypeError), and
 # nablax._src.tree flattens namedtuples with len(): the two-line fix (tuple(x) for a
 # namedtuple's children) is in /work/wt/notes/science.md for the lead.
-@pytest.mark.xfail(raises=TypeError, strict=False, reason="tree.py flattens namedtuples with len()")
 def test_single_rotation_is_a_pytree():
     one = Rotation.from_quat(QUATS[0].astype(np.float32))
     np.testing.assert_allclose(nablax.jit(lambda r: r.as_matrix())(one), one.as_matrix(), rtol=1e-6)

@@ -33,8 +33,6 @@ README = HERE.parent / "README.md"
 
 # Whole modules that a later issue delivers (the number is the issue).
 LATER_ISSUE = {
-    "jax.scipy.cluster.vq": 14, "jax.scipy.integrate": 14, "jax.scipy.interpolate": 14,
-    "jax.scipy.ndimage": 14, "jax.scipy.optimize": 14, "jax.scipy.spatial.transform": 14,
     "jax.scipy.stats": 14, "jax.random": 14,
     "jax.sharding": 16, "jax.distributed": 16, "jax.experimental.multihost_utils": 16,
     "jax.experimental.jet": 17,

@@ -342,7 +342,7 @@ def _flatten(x: Any, leaves: list) -> PyTreeDef:
     node = _registry_get(t)
     if node is None:
         if isinstance(x, tuple) and hasattr(t, "_fields"):
-            tag, aux, children = _NAMEDTUPLE, None, x
+            tag, aux, children = _NAMEDTUPLE, None, tuple(x)  # tuple(): a subclass may override len/[] (Rotation)
         else:
             leaves.append(x)
             return _LEAF_DEF
@@ -390,7 +390,7 @@ def _parts(x: Any, with_keys: bool):
     node = _registry_get(t)
     if node is None:
         if isinstance(x, tuple) and hasattr(t, "_fields"):
-            return _NAMEDTUPLE, t, None, x, with_keys and [GetAttrKey(f) for f in t._fields]
+            return _NAMEDTUPLE, t, None, tuple(x), with_keys and [GetAttrKey(f) for f in t._fields]
         return None
     tag = node.tag
     if tag == _TUPLE or tag == _LIST:
