@@ -44,95 +44,37 @@ _ZERO32 = np.zeros((), _U32)
 
 # ------------------------------------------------------------ per-lane keys and draws
 
-def _split(k0, k1, num: int):
-    """Each lane's key split into `num` keys: a list of (k0, k1) word arrays, one per new key
-    (JAX's split: key i = threefry(key, (0, i)))."""
-    y0, y1 = threefry2x32_p.impl(np, k0[:, None], k1[:, None], _ZERO32, np.arange(num, dtype=_U32)[None, :])
-    return [(y0[:, i], y1[:, i]) for i in range(num)]
+def _block(k0, k1, counter):
+    """threefry(key, (0, counter)) for each lane's key (k0, k1): the key split(key)[counter];
+    counter 0 is also the block that key's random bits of shape () come from."""
+    return threefry2x32_p.impl(np, k0, k1, _ZERO32, counter)
 
 
-def _bits(k0, k1, width: int):
-    """The `width`-bit random bits of shape () from each lane's key."""
-    y0, y1 = threefry2x32_p.impl(np, k0, k1, _ZERO32, _ZERO32)
-    if width == 64:
-        return (y0.astype(np.uint64) << np.uint64(32)) | y1.astype(np.uint64)
-    return (y0 ^ y1).astype(np.dtype(f"uint{width}"))
-
-
-def _unit_uniform(k0, k1, dtype: np.dtype):
-    """JAX's uniform on [0, 1) of shape () per lane: the top mantissa bits times 2**-nmant."""
+def _unit_uniform(block, dtype: np.dtype):
+    """JAX's uniform on [0, 1) of shape () from a key's bits block: the top mantissa bits
+    of its random bits times 2**-nmant (8 random bits for formats with < 8 mantissa bits)."""
+    y0, y1 = block
     info = finfo(dtype)
     nbits, nmant = info.bits, int(info.nmant)
     rng_bits = 8 if nmant < 8 else nbits
-    b = _bits(k0, k1, rng_bits).astype(np.dtype(f"uint{nbits}"))
+    if rng_bits == 64:
+        b = (y0.astype(np.uint64) << np.uint64(32)) | y1.astype(np.uint64)
+    else:
+        b = (y0 ^ y1).astype(np.dtype(f"uint{rng_bits}")).astype(np.dtype(f"uint{nbits}"))
     mant = b >> np.array(rng_bits - nmant, b.dtype)
     return mant.astype(dtype) * np.array(2.0 ** -nmant, dtype)
 
 
-def _normal(k0, k1, dtype: np.dtype):
-    """JAX's standard normal of shape () per lane: sqrt(2) erf_inv(u), u uniform on (-1, 1)."""
+def _normal(block, dtype: np.dtype):
+    """JAX's standard normal of shape () from a key's bits block: sqrt(2) erf_inv(u), u
+    uniform on (-1, 1) (XLA's fused multiply-add and erf_inv)."""
     lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype))
-    u = np.maximum(lo, xla_fma_p.impl(np, _unit_uniform(k0, k1, dtype), np.array(1.0, dtype) - lo, lo))
+    u = np.maximum(lo, xla_fma_p.impl(np, _unit_uniform(block, dtype), np.array(1.0, dtype) - lo, lo))
     return np.array(np.sqrt(2), dtype) * xla_math_p.impl(np, u, fn="erf_inv")
 
 
 def _log(x):
     return xla_math_p.impl(np, x, fn="log")
-
-
-# ------------------------------------------------------------------ Marsaglia-Tsang
-
-def _positive_v(k0, k1, c):
-    """Per lane, draws x = normal(k) with kx, k = split(kx) until v = 1 + x c > 0: (x, v)."""
-    x = np.zeros_like(c)
-    v = np.full_like(c, -1)
-    lanes = np.arange(c.size)
-    one = np.ones((), c.dtype)
-    while lanes.size:
-        (k0, k1), (s0, s1) = _split(k0, k1, 2)
-        xs = _normal(s0, s1, c.dtype)
-        vs = xla_fma_p.impl(np, xs, c, one)
-        x[lanes], v[lanes] = xs, vs
-        again = vs <= 0  # NaN (from a < -2/3) ends the loop, as JAX's comparison does
-        lanes, k0, k1, c = lanes[again], k0[again], k1[again], c[again]
-    return x, v
-
-
-def _rejected(X, V, U, d):
-    """Marsaglia-Tsang's loop condition: the squeeze test and the log test both fail.
-    XLA fuses 1 - 0.0331 X X into one multiply-add; X / 2 is exact, so the other sum is not."""
-    dt = d.dtype
-    one = np.ones((), dt)
-    squeeze = xla_fma_p.impl(np, -(X * X), np.array(0.0331, dt), one)
-    return (U >= squeeze) & (_log(U) >= X * np.array(0.5, dt) + d * ((one - V) + _log(V)))
-
-
-def _gamma_lanes(k0, k1, alpha, log_space: bool):
-    """One Gamma(alpha_i) sample (or its log) per lane i from key (k0_i, k1_i)."""
-    dt = alpha.dtype
-    one, third = np.ones((), dt), np.array(1 / 3, dt)
-    with np.errstate(all="ignore"):
-        boost = alpha >= one
-        d = np.where(boost, alpha, alpha + one) - third
-        c = third / np.sqrt(d)
-        (k0, k1), (b0, b1) = _split(k0, k1, 2)
-        V = np.ones_like(alpha)
-        lanes = np.flatnonzero(_rejected(np.zeros_like(alpha), V, np.full_like(alpha, 2), d))
-        k0, k1 = k0[lanes], k1[lanes]
-        while lanes.size:
-            (k0, k1), (x0, x1), (u0, u1) = _split(k0, k1, 3)
-            dl = d[lanes]
-            x, v = _positive_v(x0, x1, c[lanes])
-            X, Vl, U = x * x, v * v * v, _unit_uniform(u0, u1, dt)
-            V[lanes] = Vl
-            again = _rejected(X, Vl, U, dl)
-            lanes, k0, k1 = lanes[again], k0[again], k1[again]
-        u = _unit_uniform(b0, b1, dt)
-        if log_space:
-            log_u = xla_math_p.impl(np, -u, fn="log1p")  # -Exponential, as JAX's exponential
-            log_boost = np.where(boost | (log_u == 0), np.zeros((), dt), log_u * (one / alpha))
-            return (_log(d) + _log(V)) + log_boost
-        return (d * V) * np.where(boost, one, _pow(one - u, one / alpha))
 
 
 def _pow(x, y):
@@ -141,6 +83,84 @@ def _pow(x, y):
     if x.dtype.itemsize >= 8:
         return np.power(x, y)
     return np.power(x.astype(np.float64), y.astype(np.float64)).astype(x.dtype)
+
+
+# ------------------------------------------------------------------ Marsaglia-Tsang
+
+def _positive_v(kx, first, c):
+    """Per lane: x = normal(s) with kx, s = split(kx), repeated until v = 1 + x c > 0; `first`
+    is the first s. Returns (x, v)."""
+    x = _normal(_block(*first, 0), c.dtype)
+    one = np.ones((), c.dtype)
+    v = xla_fma_p.impl(np, x, c, one)
+    lanes = np.flatnonzero(v <= 0)  # (NaN, from a < -2/3, ends the loop as in JAX)
+    k0, k1, c = kx[0][lanes], kx[1][lanes], c[lanes]
+    while lanes.size:
+        k0, k1 = _block(k0, k1, 0)
+        xs = _normal(_block(*_block(k0, k1, 1), 0), c.dtype)
+        vs = xla_fma_p.impl(np, xs, c, one)
+        x[lanes], v[lanes] = xs, vs
+        again = vs <= 0
+        lanes, k0, k1, c = lanes[again], k0[again], k1[again], c[again]
+    return x, v
+
+
+def _rejected(X, V, U, d):
+    """Marsaglia-Tsang's loop condition: the squeeze test and the log test both fail (the
+    logs only where the squeeze test fails). XLA fuses 1 - 0.0331 X X into one multiply-add;
+    X / 2 is exact, so the other sum is the same fused or not."""
+    dt = d.dtype
+    one = np.ones((), dt)
+    out = U >= xla_fma_p.impl(np, -(X * X), np.array(0.0331, dt), one)
+    lanes = np.flatnonzero(out)
+    if lanes.size:
+        Vl = V[lanes]
+        out[lanes] = _log(U[lanes]) >= X[lanes] * np.array(0.5, dt) + d[lanes] * ((one - Vl) + _log(Vl))
+    return out
+
+
+_KX_KU = np.array([[1, 2]], _U32)
+
+
+def _gamma_lanes(k0, k1, alpha, log_space: bool):
+    """One Gamma(alpha_i) sample (or its log) per lane i from key (k0_i, k1_i).
+
+    JAX's loop state is (key, X, V, U); the keys a lane never uses (the next round's key of
+    an accepted lane, the boost draw of a >= 1) are not computed."""
+    dt = alpha.dtype
+    one, third = np.ones((), dt), np.array(1 / 3, dt)
+    with np.errstate(all="ignore"):
+        boost = alpha >= one
+        d = np.where(boost, alpha, alpha + one) - third
+        c = third / np.sqrt(d)
+        V = np.ones_like(alpha)
+        # key, subkey = split(key). The loop starts from X, V, U = 0, 1, 2, which fails
+        # both tests unless d * 0 is NaN.
+        lanes = np.flatnonzero(np.isfinite(d))
+        key = _block(k0[lanes], k1[lanes], 0)
+        while lanes.size:  # key, kx, ku = split(key, 3) for the lanes still rejected
+            n = lanes.size
+            y0, y1 = _block(key[0][:, None], key[1][:, None], _KX_KU)
+            kx = (y0[:, 0], y1[:, 0])
+            first0, first1 = _block(np.concatenate([kx[0], y0[:, 1]]), np.concatenate([kx[1], y1[:, 1]]),
+                                    np.repeat(np.array([1, 0], _U32), n))  # split(kx)[1], bits(ku)
+            x, v = _positive_v(kx, (first0[:n], first1[:n]), c[lanes])
+            X, Vl, U = x * x, v * v * v, _unit_uniform((first0[n:], first1[n:]), dt)
+            V[lanes] = Vl
+            again = _rejected(X, Vl, U, d[lanes])
+            lanes = lanes[again]
+            key = _block(key[0][again], key[1][again], 0)
+        small = np.flatnonzero(~boost)
+        u = _unit_uniform(_block(*_block(k0[small], k1[small], 1), 0), dt)  # uniform(subkey)
+        inv = one / alpha[small]
+        if log_space:
+            out = _log(d) + _log(V)
+            log_u = xla_math_p.impl(np, -u, fn="log1p")  # -Exponential, as JAX's exponential
+            out[small] += np.where(log_u == 0, np.zeros((), dt), log_u * inv)
+            return out
+        out = d * V
+        out[small] *= _pow(one - u, inv)
+        return out
 
 
 # ------------------------------------------------------------------------- the rules
@@ -152,7 +172,7 @@ def _gamma_impl(xp, key, a, *, log_space: bool):
     kdim = key.ndim - 1
     per_key = math.prod(a.shape[kdim:])
     keys = key.reshape(-1, 2)
-    y0, y1 = threefry2x32_p.impl(np, keys[:, :1], keys[:, 1:], _ZERO32, np.arange(per_key, dtype=_U32)[None, :])
+    y0, y1 = _block(keys[:, :1], keys[:, 1:], np.arange(per_key, dtype=_U32)[None, :])
     out = _gamma_lanes(y0.reshape(-1), y1.reshape(-1), a.reshape(-1), log_space)
     return out.reshape(a.shape)
 
