@@ -34,8 +34,8 @@ from .dtypes import finfo, is_float
 from .primitives import templates
 from .primitives._define import aval_of, define_primitive
 from .primitives.elementwise import div, eq, exp, mul, select
-from .primitives.shape import broadcast_in_dim
 from .primitives.random_bits import threefry2x32_p, xla_fma_p, xla_math_p
+from .primitives.shape import broadcast_in_dim
 from .primitives.special_more import random_gamma_grad_p
 
 _U32 = np.dtype(np.uint32)
