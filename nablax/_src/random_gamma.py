@@ -34,8 +34,17 @@ from .random import _check_shape, _exponential, _float_dtype, _key, _normal_real
 from .random_gamma_prim import random_gamma_p
 
 
+def _check_params(fname: str, *params) -> None:
+    """Parameters are arrays or scalars: JAX rejects lists and tuples (TypeError)."""
+    for p in params:
+        if isinstance(p, (list, tuple)):
+            raise TypeError(f"random.{fname}: parameters must be arrays or scalars, got a "
+                            f"{type(p).__name__}; pass jnp.asarray(...)")
+
+
 def _check_safe_cast(fname: str, dtype: np.dtype, *args) -> None:
     """JAX's _check_all_safe_to_cast: each parameter must promote to `dtype` without loss."""
+    _check_params(fname, *args)
     for arg in args:
         src = jnp.asarray(arg).dtype
         if src != dtype and dtypes.result_type(arg, dtype) != dtype:
@@ -73,6 +82,7 @@ def _gamma(data, a, shape, dtype: np.dtype, log_space: bool):
 
 def _gamma_entry(fname: str, key, a, shape, dtype, log_space: bool):
     data = _key(fname, key)
+    _check_params(fname, a)
     dtype = _float_dtype("gamma", dtype)  # (JAX names `gamma` in loggamma's message too)
     if shape is not None:
         shape = canonical_shape(fname, shape)
@@ -117,6 +127,7 @@ def dirichlet(key, alpha, shape=None, dtype=None):
     """Dirichlet(alpha) samples over alpha's last axis: a softmax of log-gamma draws.
     `shape` is the batch shape (default alpha.shape[:-1]); the result is shape + (n,)."""
     data = _key("dirichlet", key)
+    _check_params("dirichlet", alpha)
     dtype = _float_dtype("dirichlet", dtype)
     if shape is not None:
         shape = canonical_shape("dirichlet", shape)
@@ -155,6 +166,10 @@ def f(key, dfnum, dfden, shape=None, dtype=None):
     dtype = _float_dtype("f", dtype)
     shape = _broadcast_shape("f", shape, dfnum, dfden)
     _check_safe_cast("f", dtype, dfnum, dfden)
+    for df in (dfnum, dfden):
+        if _shape_of(df) not in ((), tuple(shape)):  # JAX divides by them with lax.div
+            raise TypeError(f"random.f: dfnum and dfden must be scalars or of the result shape {tuple(shape)}, "
+                            f"got shapes {_shape_of(dfnum)} and {_shape_of(dfden)}")
     dfnum, dfden = _as(dfnum, dtype), _as(dfden, dtype)
     keys = split_data(data, (2,))  # (JAX: the first key for the denominator)
     num = ew.div(_chisquare(keys[1], dfnum, shape, dtype), dfnum)
