@@ -21,14 +21,14 @@ from .same_as_jax import assert_same  # noqa: E402
 
 LIBS = {"jax": (jax, jjnp), "nablax": (nablax, njnp)}
 ALPHAS = np.random.default_rng(0).uniform(0.05, 8.0, 300).astype(np.float32)
+LOG_ALPHAS = np.concatenate([ALPHAS[:150], ALPHAS[150:] / 1000])  # tiny ones: where log space matters
 
 CASES = {
     "gamma": lambda R, np_, k: R.gamma(k, np_.asarray(ALPHAS)),
     "gamma_shape": lambda R, np_, k: R.gamma(k, 0.7, (3, 40)),
     "gamma_broadcast": lambda R, np_, k: R.gamma(k, np_.asarray(ALPHAS[:5]), (8, 5)),
     "gamma_special": lambda R, np_, k: R.gamma(k, np_.array([0.0, -1.0, np_.inf, np_.nan, 1e-30])),
-    "loggamma": lambda R, np_, k: R.loggamma(k, np_.asarray(ALPHAS)),
-    "loggamma_tiny": lambda R, np_, k: R.loggamma(k, np_.asarray(ALPHAS / 1000)),
+    "loggamma": lambda R, np_, k: R.loggamma(k, np_.asarray(LOG_ALPHAS)),
     "beta": lambda R, np_, k: R.beta(k, np_.asarray(ALPHAS[:100]), np_.asarray(ALPHAS[100:200])),
     "beta_default_shape": lambda R, np_, k: R.beta(k, np_.ones((2, 1)), np_.full(3, 0.5)),
     "dirichlet": lambda R, np_, k: R.dirichlet(k, np_.asarray(ALPHAS[:6]).reshape(2, 3), (20, 2)),
@@ -36,11 +36,10 @@ CASES = {
     "f": lambda R, np_, k: R.f(k, np_.asarray(ALPHAS[:100]), np_.asarray(ALPHAS[100:200])),
     "t": lambda R, np_, k: R.t(k, np_.asarray(ALPHAS[:100])),
     "t_int_df": lambda R, np_, k: R.t(k, 3, (50,)),
-    "f_scalars_int": lambda R, np_, k: R.f(k, 3, 5.0, (30,)),
     "generalized_normal": lambda R, np_, k: R.generalized_normal(k, 1.5, (100,)),
     "ball": lambda R, np_, k: R.ball(k, 3, 1.5, (40,)),
 }
-TRANSFORMED = ("gamma", "loggamma", "beta", "dirichlet", "t", "f", "ball")
+TRANSFORMED = ("gamma", "beta", "dirichlet", "t")
 
 
 def all_cases(R, np_, k):
@@ -93,10 +92,7 @@ def _float64_cases(R, np_, k):
     return {"gamma": R.gamma(k, np_.asarray(ALPHAS, np_.float64)),
             "loggamma": R.loggamma(k, np_.asarray(ALPHAS, np_.float64)),
             "beta": R.beta(k, 2.0, 0.3, (50,)),
-            "dirichlet": R.dirichlet(k, np_.asarray([0.5, 1.0, 4.0]), (10,)),
-            "t": R.t(k, 2.5, (50,)),
-            "chisquare": R.chisquare(k, 4.0, (50,)),
-            "generalized_normal": R.generalized_normal(k, 3.0, (50,))}
+            "t": R.t(k, 2.5, (50,))}
 
 
 @pytest.mark.usefixtures("x64")
