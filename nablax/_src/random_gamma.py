@@ -113,11 +113,11 @@ def beta(key, a, b, shape=None, dtype=None):
     dtype = _float_dtype("beta", dtype)
     _check_safe_cast("beta", dtype, a, b)
     shape = _broadcast_shape("beta", shape, a, b)
-    keys = split_data(data, (2,))
-    a = jnp.broadcast_to(_as(a, dtype), shape)
-    b = jnp.broadcast_to(_as(b, dtype), shape)
-    log_a = _gamma(keys[0], a, shape, dtype, True)
-    log_b = _gamma(keys[1], b, shape, dtype, True)
+    # loggamma(key_a, a) and loggamma(key_b, b) for (key_a, key_b) = split(key), as one draw
+    # over a leading axis of two keys (the same numbers, one rejection loop).
+    ab = jnp.stack([jnp.broadcast_to(_as(a, dtype), shape), jnp.broadcast_to(_as(b, dtype), shape)])
+    logs = random_gamma_p.bind(split_data(data, (2,)), ab, log_space=True)
+    log_a, log_b = logs[0], logs[1]
     log_max = ew.max(log_a, log_b)
     ga, gb = jnp.exp(log_a - log_max), jnp.exp(log_b - log_max)
     return ga / (ga + gb)
@@ -171,10 +171,12 @@ def f(key, dfnum, dfden, shape=None, dtype=None):
             raise TypeError(f"random.f: dfnum and dfden must be scalars or of the result shape {tuple(shape)}, "
                             f"got shapes {_shape_of(dfnum)} and {_shape_of(dfden)}")
     dfnum, dfden = _as(dfnum, dtype), _as(dfden, dtype)
-    keys = split_data(data, (2,))  # (JAX: the first key for the denominator)
-    num = ew.div(_chisquare(keys[1], dfnum, shape, dtype), dfnum)
-    den = ew.div(_chisquare(keys[0], dfden, shape, dtype), dfden)
-    return ew.div(num, den)
+    # chisquare(key_d, dfden) and chisquare(key_n, dfnum) for (key_d, key_n) = split(key), as
+    # one draw over a leading axis of two keys (the same numbers, one rejection loop).
+    two = np.array(2, dtype)
+    halves = jnp.stack([jnp.broadcast_to(ew.div(df, two), shape) for df in (dfden, dfnum)])
+    chi2 = ew.mul(jnp.exp(random_gamma_p.bind(split_data(data, (2,)), halves, log_space=True)), two)
+    return ew.div(ew.div(chi2[1], dfnum), ew.div(chi2[0], dfden))
 
 
 def t(key, df, shape=None, dtype=None):
