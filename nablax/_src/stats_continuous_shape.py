@@ -189,8 +189,11 @@ def t_pdf(x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1)
 # a and b are the truncation bounds in standardized units, as in SciPy.
 
 def _log_sub_exp(x, y):
-    """log(exp(x) - exp(y)) for x >= y, by logsumexp with signed weights."""
-    return logsumexp(jnp.stack([x, y]), b=jnp.stack([jnp.ones_like(x), -jnp.ones_like(y)]), axis=0)
+    """log(exp(x) - exp(y)) by logsumexp with signed weights; nan where x < y, put in by a
+    select (as JAX's logsumexp does), so no gradient flows from there."""
+    out, sign = logsumexp(jnp.stack([x, y]), b=jnp.stack([jnp.ones_like(x), -jnp.ones_like(y)]), axis=0,
+                          return_sign=True)
+    return jnp.where(sign < 0, np.nan, out)
 
 
 def _log_gauss_mass(a, b):
