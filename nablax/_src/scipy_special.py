@@ -373,51 +373,58 @@ def kl_div(x, y):
 
 # ------------------------------------------------------------- scipy.stats.norm
 
-def _loc_scale(fname: str, x, loc, scale):
+def _standardized(fname: str, x, loc, scale):
     x, loc, scale = _inexact(f"stats.norm.{fname}", x, loc, scale)
-    return (x - loc) / scale, scale
+    return (x - loc) / scale
+
+
+def norm_logpdf(x, loc=0, scale=1):
+    """The log normal density, -(log(2 pi scale^2) + (x - loc)^2 / scale^2) / 2: as in JAX,
+    written with scale^2, so a negative scale gives the density of |scale|."""
+    x, loc, scale = _inexact("stats.norm.logpdf", x, loc, scale)
+    scale_sq = scale * scale
+    d = x - loc
+    return (jnp.log((2.0 * math.pi) * scale_sq) + (d * d) / scale_sq) / -2.0
 
 
 def norm_pdf(x, loc=0, scale=1):
     """The normal density."""
-    z, scale = _loc_scale("pdf", x, loc, scale)
-    return jnp.exp(-0.5 * z * z - _LOG_SQRT_2PI) / scale
-
-
-def norm_logpdf(x, loc=0, scale=1):
-    """The log normal density."""
-    z, scale = _loc_scale("logpdf", x, loc, scale)
-    return -0.5 * z * z - _LOG_SQRT_2PI - jnp.log(scale)
+    return jnp.exp(norm_logpdf(x, loc, scale))
 
 
 def norm_cdf(x, loc=0, scale=1):
     """The normal CDF."""
-    z, _ = _loc_scale("cdf", x, loc, scale)
+    z = _standardized("cdf", x, loc, scale)
     return ndtr(z)
 
 
 def norm_logcdf(x, loc=0, scale=1):
     """The log of the normal CDF."""
-    z, _ = _loc_scale("logcdf", x, loc, scale)
+    z = _standardized("logcdf", x, loc, scale)
     return log_ndtr(z)
 
 
 def norm_sf(x, loc=0, scale=1):
     """The survival function 1 - cdf."""
-    z, _ = _loc_scale("sf", x, loc, scale)
+    z = _standardized("sf", x, loc, scale)
     return ndtr(-z)
 
 
 def norm_logsf(x, loc=0, scale=1):
     """log(1 - cdf)."""
-    z, _ = _loc_scale("logsf", x, loc, scale)
+    z = _standardized("logsf", x, loc, scale)
     return log_ndtr(-z)
 
 
 def norm_ppf(q, loc=0, scale=1):
-    """The inverse CDF (quantile function)."""
-    q, loc, scale = _inexact("stats.norm.ppf", q, loc, scale)
-    return loc + scale * ndtri(q)
+    """The inverse CDF (quantile function). As in JAX, q must be float32 or float64 (it is
+    not promoted: ndtri's TypeError otherwise) and the result has the default float dtype."""
+    return jnp.asarray(ndtri(q) * scale + loc, float)
+
+
+def norm_isf(q, loc=0, scale=1):
+    """The inverse survival function: ppf(1 - q)."""
+    return norm_ppf(1 - jnp.asarray(q), loc, scale)
 
 
 __all__ = [
