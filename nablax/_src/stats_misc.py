@@ -21,8 +21,8 @@ from .numpy.promotion import check_arraylike, checked_axis, promote_args_inexact
 from .primitives.sorting import cummax
 from .scipy_linalg_solve import cho_factor, cho_solve
 from .scipy_special import _strong, logsumexp, ndtr
-from .tree import register_pytree_node_class
 from .stats_multivariate import _promote_inexact
+from .tree import register_pytree_node_class
 
 _NAN_POLICIES = ("propagate", "omit", "raise")
 
