@@ -436,11 +436,13 @@ def rayleigh(key, scale, shape=None, dtype=None):
 
 
 def maxwell(key, shape=(), dtype=None):
-    """Maxwell samples: the length of a standard normal 3-vector."""
+    """Maxwell samples: the length of a standard normal 3-vector (summed in XLA's order, so
+    the bits are JAX's)."""
     data = _key("maxwell", key)
     dtype = _float_dtype("maxwell", dtype)
     z = _normal_real(data, canonical_shape("maxwell", shape) + (3,), dtype)
-    return jnp.sqrt(jnp.sum(z * z, axis=-1))
+    sq = z * z
+    return special.sqrt((sq[..., 0] + sq[..., 2]) + sq[..., 1])  # XLA's order for a length-3 sum
 
 
 # ------------------------------------------------------------------------ integers
