@@ -145,7 +145,10 @@ def fold_in(key, data):
     if _shape_of(data):
         raise TypeError(f"fold_in accepts a scalar, but was given an array of shape {_shape_of(data)} "
                         "!= (). Use jax.vmap for batching.")
-    return wrap_result(fold_in_data(kdata, jnp.asarray(data, dtype=_U32)), typed)
+    arr = jnp.asarray(data)
+    if arr.dtype.kind not in "iub":
+        raise TypeError(f"random.fold_in: data must be an integer (it is taken as uint32), got {arr.dtype.name}")
+    return wrap_result(fold_in_data(kdata, misc.convert_element_type(arr, _U32)), typed)
 
 
 def _key(fname: str, key):
@@ -611,7 +614,7 @@ def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, m
     logits = jnp.asarray(logits)
     if logits.ndim == 0:
         raise ValueError("random.categorical: logits must have rank >= 1")
-    ax = checked_axis("random.categorical", axis, logits.ndim)
+    ax = checked_axis("random.categorical", axis, logits.ndim, IndexError)
     batch_shape = tuple(d for i, d in enumerate(logits.shape) if i != ax)
     shape = batch_shape if shape is None else canonical_shape("categorical", shape)
     _check_shape("categorical", shape, batch_shape)

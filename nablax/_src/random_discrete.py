@@ -22,7 +22,8 @@ from . import dtypes
 from . import numpy as jnp
 from .array import Array
 from .control_flow.loops import scan, while_loop
-from .core import Tracer, lift_aval
+from .core import Tracer
+from .errors import TypePromotionError
 from .numpy import linalg_decomp
 from .numpy.promotion import promote_args_inexact
 from .primitives import elementwise as ew
@@ -74,15 +75,12 @@ def _check_arraylike(fname: str, *args) -> None:
 
 
 def _check_safe_cast(fname: str, dtype: np.dtype, *args) -> None:
-    """JAX's rule: a parameter's dtype must cast safely to the sample dtype (Python scalars always do)."""
+    """JAX's rule: each parameter must promote with the sample dtype to the sample dtype."""
     for a in args:
-        if isinstance(a, (bool, int, float, complex)):
-            continue
-        src = lift_aval(jnp.asarray(a)).dtype
-        if not np.can_cast(src, dtype, "safe") and not (src.kind == dtype.kind == "f"
-                                                         and src.itemsize <= dtype.itemsize):
-            raise TypeError(f"In arguments to {fname}, cannot safely cast argument of type {src.name} "
-                            f"to {dtype.name}")
+        src = dtypes.result_type(a)
+        if src != dtype and dtypes.result_type(a, dtype) != dtype:
+            raise TypePromotionError(f"In arguments to {fname}, cannot safely cast argument of type "
+                                     f"{src.name} to {dtype.name}")
 
 
 def _split(data, n: int):
@@ -311,7 +309,7 @@ def multinomial(key, n, p, *, shape=None, dtype=None, unroll=1):
     category, from the trials left over and p renormalized over the categories left."""
     data = _key("multinomial", key)
     _check_arraylike("multinomial", n, p)
-    out_dtype = _float_dtype("multinomial", dtype)
+    out_dtype = dtypes.check_user_dtype(float if dtype is None else dtype, "random.multinomial")
     n, p = promote_args_inexact("random.multinomial", n, p)
     shape = tuple(p.shape) if shape is None else canonical_shape("multinomial", shape)
     if not shape:
