@@ -145,9 +145,6 @@ def fold_in(key, data):
     if _shape_of(data):
         raise TypeError(f"fold_in accepts a scalar, but was given an array of shape {_shape_of(data)} "
                         "!= (). Use jax.vmap for batching.")
-    kind = "f" if isinstance(data, float) else getattr(getattr(data, "dtype", None), "kind", "i")
-    if kind not in "iub":
-        raise TypeError(f"random.fold_in: data must be an integer (it is taken as uint32), got {data!r}")
     return wrap_result(fold_in_data(kdata, jnp.asarray(data, dtype=_U32)), typed)
 
 
