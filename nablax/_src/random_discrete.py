@@ -8,11 +8,12 @@ accepted. A lane that accepted keeps being overwritten by later acceptances unti
 whole array is done (JAX's loop does the same), so the number of rounds is part of the
 result and is reproduced exactly; under vmap each key's lane runs as if alone.
 
-Values equal JAX's bit for bit where the arithmetic is exact or reproduced (log, log1p
-and fused multiply-adds as XLA's CPU backend computes them); lgamma (poisson's
-acceptance test) and exp (lognormal) are SciPy's/NumPy's, so a sample can differ from
-JAX's only when its acceptance test lands within an ulp of the bound (lognormal: in the
-last bits).
+Values equal JAX's bit for bit where the arithmetic is exact or reproduced: log, log1p,
+lgamma (PTRS's acceptance test, where lgamma(k + 1) ~ 1e7 cancels against k log(lam))
+and the multiply-adds XLA's CPU backend fuses. Known differences, all in the last bits:
+lognormal (NumPy's exp, not XLA's); double_sided_maxwell on small arrays (below ~2000
+draws XLA fuses it in another order); multivariate_normal for n = 1 or n > 7 and for
+small batches (XLA's dot accumulates in orders that depend on the sizes).
 """
 from __future__ import annotations
 
