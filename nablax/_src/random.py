@@ -13,18 +13,16 @@ Floating-point transforms are where bit-identity could break: XLA's CPU backend 
 multiply-adds and computes log, log1p, erf and erf_inv with its own polynomials, not
 NumPy's. nablax does the same arithmetic (`random_bits.xla_fma`, `random_bits.xla_math`),
 so uniform, normal, truncated_normal, bernoulli, randint, permutation, choice,
-categorical, gumbel, exponential, laplace, logistic, rademacher and rayleigh equal JAX's
-samples in float32, float64 (x64), float16 and every integer dtype (truncated_normal in
-float64 excepted: XLA's float64 erf is not reproduced). Samplers built on tan, exp or
-power (cauchy, pareto, weibull_min, maxwell) follow JAX's formulas with NumPy's
-functions and may differ from JAX's in the last bits.
+categorical, gumbel, exponential, laplace, logistic, rademacher, rayleigh and maxwell
+(for arrays of a few thousand draws or more; XLA fuses small ones in another order) equal
+JAX's samples in float32, float64 (x64), float16 and every integer dtype (truncated_normal
+in float64 excepted: XLA's float64 erf is not reproduced). Samplers built on tan, exp or
+power (cauchy, pareto, weibull_min) follow JAX's formulas with NumPy's functions and may
+differ from JAX's in the last bits. The discrete and multivariate samplers are in
+random_discrete.py, the gamma family in random_gamma.py.
 
 Draws have no derivative with respect to the key; reparameterized draws such as
 `mu + sigma * normal(key)` are differentiable in mu and sigma.
-
-Not implemented (rejection sampling or matrix factorizations nablax does not have yet):
-gamma, beta, dirichlet, poisson, binomial, chisquare, t, loggamma, multivariate_normal,
-orthogonal, ball.
 """
 from __future__ import annotations
 
@@ -436,11 +434,13 @@ def rayleigh(key, scale, shape=None, dtype=None):
 
 
 def maxwell(key, shape=(), dtype=None):
-    """Maxwell samples: the length of a standard normal 3-vector."""
+    """Maxwell samples: the length of a standard normal 3-vector (summed in XLA's order, so
+    the bits are JAX's)."""
     data = _key("maxwell", key)
     dtype = _float_dtype("maxwell", dtype)
     z = _normal_real(data, canonical_shape("maxwell", shape) + (3,), dtype)
-    return jnp.sqrt(jnp.sum(z * z, axis=-1))
+    sq = z * z
+    return special.sqrt((sq[..., 0] + sq[..., 2]) + sq[..., 1])  # XLA's order for a length-3 sum
 
 
 # ------------------------------------------------------------------------ integers
@@ -609,7 +609,7 @@ def categorical(key, logits, axis: int = -1, shape=None, replace: bool = True, m
     logits = jnp.asarray(logits)
     if logits.ndim == 0:
         raise ValueError("random.categorical: logits must have rank >= 1")
-    ax = checked_axis("random.categorical", axis, logits.ndim)
+    ax = checked_axis("random.categorical", axis, logits.ndim, IndexError)
     batch_shape = tuple(d for i, d in enumerate(logits.shape) if i != ax)
     shape = batch_shape if shape is None else canonical_shape("categorical", shape)
     _check_shape("categorical", shape, batch_shape)
