@@ -593,7 +593,8 @@ def choice(key, a, shape: Sequence[int] = (), replace: bool = True, p=None, axis
         if replace:
             cdf = jnp.cumsum(p_arr)
             r = cdf[-1] * (1 - _uniform(data, shape, cdf.dtype, 0.0, 1.0))
-            ind = jnp.sum(jnp.less(cdf, r[..., None]), axis=-1, dtype=dtypes.canonicalize_dtype(int))
+            # (a binary search, as JAX's: for a p with negative entries a count of cdf < r would differ)
+            ind = jnp.searchsorted(cdf, r).astype(dtypes.canonicalize_dtype(int))
         else:
             g = _gumbel(data, (n,), p_arr.dtype, mode or "low") + _log(p_arr)
             ind = misc.convert_element_type(_top_k_indices(g, k), dtypes.canonicalize_dtype(int))

@@ -161,3 +161,13 @@ def test_reprs_match():
                  lambda R: R.normal(R.key(0), (3,)), lambda R: R.PRNGKey(7)):
         assert repr(make(nablax.random)) == repr(make(jax.random))
     assert str(nablax.random.key(0).dtype) == str(jax.random.key(0).dtype)
+
+
+def test_choice_with_unnormalised_and_negative_p_picks_what_jax_picks():
+    """choice(replace=True) inverts the cumulative p by binary search, as JAX: for a p with
+    negative entries (a non-monotonic cdf) that differs from counting cdf < r."""
+    for p in [np.array([0.5, -0.5, 1.0]), np.array([0.2, -0.3, 0.4, 0.7, -0.1]), np.array([1.0, 2.0, 3.0])]:
+        want = jax.random.choice(jax.random.key(3), len(p), (64,), p=p)
+        got = nablax.random.choice(nablax.random.key(3), len(p), (64,), p=p)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+        assert got.dtype == want.dtype
