@@ -1,7 +1,7 @@
 """Gamma-family samplers (gamma, loggamma, beta, dirichlet, chisquare, f, t,
 generalized_normal, ball) and random_gamma_p, with JAX's constructions, keys and errors.
 
-All are built on `random_gamma_p` (random_gamma_prim.py: Marsaglia-Tsang rejection, one
+All are built on `random_gamma_p` (primitives/random_gamma.py: Marsaglia-Tsang rejection, one
 loop per element from a key split per element, as JAX): beta from two loggammas
 normalised in log space, dirichlet a softmax of loggammas, chisquare 2 exp(loggamma(df/2)),
 f a ratio of chisquares, t = normal sqrt((df/2) / gamma(df/2)), generalized_normal a
@@ -29,9 +29,9 @@ from .core import Tracer
 from .errors import ConcretizationTypeError, TypePromotionError
 from .primitives import elementwise as ew
 from .primitives import misc
+from .primitives.random_gamma import random_gamma_p
 from .prng import canonical_shape, split_data
 from .random import _check_shape, _exponential, _float_dtype, _key, _normal_real, _shape_of, rademacher
-from .random_gamma_prim import random_gamma_p
 
 
 def _check_params(fname: str, *params) -> None:

@@ -1,4 +1,4 @@
-"""Cases for random_gamma_p (random_gamma_prim.py), checked against a per-element reference:
+"""Cases for random_gamma_p (primitives/random_gamma.py), checked against a per-element reference:
 JAX's Marsaglia-Tsang loop written element by element with nablax.random's split, normal and
 uniform (so the vectorised rejection rounds are checked against the plain loops).
 
@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 import nablax
-from nablax._src.random_gamma_prim import random_gamma_p
+from nablax._src.primitives.random_gamma import random_gamma_p
 
 from .case import Case
 

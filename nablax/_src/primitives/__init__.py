@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     linalg,
     misc,
     random_bits,
+    random_gamma,
     reductions,
     refs,
     selection,
@@ -32,5 +33,5 @@ from . import (  # noqa: F401
 from ._define import PRIMITIVES  # noqa: F401
 
 ops.fill(bitwise, callbacks, collectives, conv, dynamic_slice, eig, elementwise, factorizations, factorizations_more,
-         fft, indexing, linalg, misc, random_bits, reductions, refs, selection, shape, sorting, special,
+         fft, indexing, linalg, misc, random_bits, random_gamma, reductions, refs, selection, shape, sorting, special,
          special_more, special_scipy, spectral, window_util, windows)

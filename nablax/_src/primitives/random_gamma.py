@@ -27,16 +27,16 @@ import math
 
 import numpy as np
 
-from .array import wrap
-from .avals import ShapedArray, Zero
-from .core import eager_args
-from .dtypes import finfo, is_float
-from .primitives import templates
-from .primitives._define import aval_of, define_primitive
-from .primitives.elementwise import div, eq, exp, mul, select
-from .primitives.random_bits import threefry2x32_p, xla_fma_p, xla_math_p
-from .primitives.shape import broadcast_in_dim
-from .primitives.special_more import random_gamma_grad_p
+from ..array import wrap
+from ..avals import ShapedArray, Zero
+from ..core import eager_args
+from ..dtypes import finfo, is_float
+from . import templates
+from ._define import aval_of, define_primitive
+from .elementwise import div, eq, exp, mul, select
+from .random_bits import threefry2x32_p, xla_fma_p, xla_math_p
+from .shape import broadcast_in_dim
+from .special_more import random_gamma_grad_p
 
 _U32 = np.dtype(np.uint32)
 _ZERO32 = np.zeros((), _U32)
