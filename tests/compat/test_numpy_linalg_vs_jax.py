@@ -397,3 +397,14 @@ def test_error_messages_name_function_and_shapes():
         la.solve(np.eye(3), np.ones(4))
     with pytest.raises(ValueError, match=r"solve.*\(3, 3\).*\(2, 3\)"):
         la.solve(np.eye(3), np.ones((2, 3)))
+
+
+def test_outer_products_keep_the_sign_of_zero_as_jax():
+    """No contracting axes: each entry is one product, so -0.0 * 0.0 is -0.0 in JAX and here."""
+    jjnp, njnp = jax.numpy, nablax.numpy
+    a, b = np.array([-0.0, 2.0, -1.0], np.float32), np.array([0.0, -3.0], np.float32)
+    for name in ("outer", "multiply.outer"):
+        fj, fn = (jjnp.outer, njnp.outer) if name == "outer" else (jjnp.multiply.outer, njnp.multiply.outer)
+        j, n = np.asarray(fj(a, b)), np.asarray(fn(a, b))
+        np.testing.assert_array_equal(n, j)
+        np.testing.assert_array_equal(np.signbit(n), np.signbit(j), err_msg=name)

@@ -322,3 +322,16 @@ def test_linalg_namespace_products(x64):
     import nablax.numpy.linalg as jla
 
     assert jla.norm is jnp.linalg.norm
+
+
+def test_products_without_contraction_keep_the_sign_of_zero():
+    """outer / dot_general with no contracting axes multiply, as XLA and NumPy's outer do: a BLAS
+    matmul over a size-1 axis would add -0.0 * 0.0 to +0.0 and print 0. where JAX prints -0."""
+    import nablax
+    a, b = np.array([-0.0, 2.0], np.float32), np.array([0.0, -3.0, 1.5], np.float32)
+    want = np.outer(a, b)
+    for got in (jnp.outer(a, b), nablax.jit(jnp.outer)(a, b), jnp.einsum("i,j->ij", a, b),
+                nablax.lax.dot_general(a[None], b[None], (((), ()), ((0,), (0,))))[0]):
+        np.testing.assert_array_equal(np.asarray(got), want)
+        np.testing.assert_array_equal(np.signbit(np.asarray(got)), np.signbit(want))
+    assert np.signbit(np.asarray(nablax.lax.dot_general(a[:1], b[:1], (((), ()), ((), ())))))[0, 0]

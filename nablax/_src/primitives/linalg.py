@@ -83,6 +83,16 @@ def _plan(dimension_numbers, lshape: tuple, rshape: tuple) -> tuple:
     return plan
 
 
+def _outer_product(xp, lhs, rhs):
+    """matmul's result for a contraction of size 1 (no contracting axes), as a broadcast
+    multiply: BLAS would add each product to +0.0 and lose the sign of -0.0 * 0.0 (XLA keeps it)."""
+    if lhs.ndim == 1:
+        lhs, rhs = xp.reshape(lhs, ()), (rhs[..., 0, :] if rhs.ndim >= 2 else xp.reshape(rhs, ()))
+    elif rhs.ndim == 1:
+        lhs, rhs = lhs[..., 0], xp.reshape(rhs, ())
+    return xp.multiply(lhs, rhs)
+
+
 def _dot_general_impl(xp, lhs, rhs, *, dimension_numbers, preferred_element_type):
     if preferred_element_type is not None:
         if lhs.dtype != preferred_element_type:
@@ -98,7 +108,7 @@ def _dot_general_impl(xp, lhs, rhs, *, dimension_numbers, preferred_element_type
         rhs = xp.transpose(rhs, rperm)
     if rmat is not None:
         rhs = xp.reshape(rhs, rmat)
-    out = xp.matmul(lhs, rhs)
+    out = _outer_product(xp, lhs, rhs) if not dimension_numbers[0][0] else xp.matmul(lhs, rhs)
     if out.dtype != lhs.dtype:  # (ml_dtypes' bfloat16 matmul accumulates and returns float32)
         out = out.astype(lhs.dtype)
     if out_shape is not None:
