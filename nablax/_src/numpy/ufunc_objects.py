@@ -30,13 +30,6 @@ def _reduction(fname: str, lax_fn, combine, identity, to_bool: bool = False):
     return reduce
 
 
-def _sum_like(jnp_fn):
-    """add.reduce / multiply.reduce: jnp.sum / jnp.prod (bool and small integers promote)."""
-    def reduce(a, axis=0, dtype=None, keepdims=False, initial=None, where=None):
-        return jnp_fn(a, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
-    return reduce
-
-
 def _logsumexp_reduce(fname: str, exp_fn, log_fn, combine):
     """logaddexp(2).reduce: log(sum(exp(x - m))) + m with m the (gradient-free) finite maximum,
     and `initial` folded in with the ufunc itself."""
@@ -54,12 +47,6 @@ def _logsumexp_reduce(fname: str, exp_fn, log_fn, combine):
     return reduce
 
 
-def _cumulative(jnp_fn):
-    def accumulate(a, axis=0, dtype=None):
-        return jnp_fn(a, axis=axis, dtype=dtype)
-    return accumulate
-
-
 def _indexed(method: str, negate: bool = False):
     """add.at / multiply.at / subtract.at as one scatter (a.at[indices].add(b), ...)."""
     def at(a, indices, b):
@@ -72,10 +59,9 @@ def _binary(func, identity, **custom) -> ufunc:
     return ufunc(func, 2, 1, name=func.__name__, identity=identity, call=func, **custom)
 
 
-add = _binary(ufuncs.add, 0, reduce=_sum_like(reductions.sum), accumulate=_cumulative(reductions.cumsum),
+add = _binary(ufuncs.add, 0, reduce=reductions.sum, accumulate=reductions.cumsum,
               at=_indexed("add"))
-multiply = _binary(ufuncs.multiply, 1, reduce=_sum_like(reductions.prod),
-                   accumulate=_cumulative(reductions.cumprod), at=_indexed("multiply"))
+multiply = _binary(ufuncs.multiply, 1, reduce=reductions.prod, accumulate=reductions.cumprod, at=_indexed("multiply"))
 subtract = _binary(ufuncs.subtract, None, at=_indexed("add", negate=True))
 maximum = _binary(ufuncs.maximum, None, reduce=_reduction("maximum", red.reduce_max, ew.max, None))
 minimum = _binary(ufuncs.minimum, None, reduce=_reduction("minimum", red.reduce_min, ew.min, None))
