@@ -12,6 +12,7 @@ set here before nablax is imported; `NABLAX_CHECK_JAXPRS=0 pytest` turns it off)
 import os
 import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _COMMON = dict(deadline=None, database=None, print_blob=True,
@@ -36,3 +37,12 @@ def pytest_terminal_summary(terminalreporter):
     if cases is not None and cases.PROGRAMS_RUN:
         counts = ", ".join(f"{k}: {v}" for k, v in sorted(cases.PROGRAMS_RUN.items()))
         terminalreporter.write_line(f"randomized programs run: {sum(cases.PROGRAMS_RUN.values())} ({counts})")
+
+
+@pytest.fixture
+def x64():
+    """x64 on for one test (nablax imported here, after NABLAX_CHECK_JAXPRS is set above)."""
+    import nablax
+    nablax.config.update("jax_enable_x64", True)
+    yield
+    nablax.config.update("jax_enable_x64", False)

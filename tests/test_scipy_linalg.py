@@ -21,13 +21,6 @@ def _has(*names):
     return pytest.mark.skipif(bool(missing), reason=f"needs {missing}")
 
 
-@pytest.fixture
-def x64():
-    nablax.config.update("jax_enable_x64", True)
-    yield
-    nablax.config.update("jax_enable_x64", False)
-
-
 def test_special_matrices_match_scipy(x64):
     c, r = RNG.standard_normal(4), RNG.standard_normal(3)
     np.testing.assert_allclose(nsl.toeplitz(c, r), sl.toeplitz(c, r))

@@ -24,13 +24,6 @@ RNG = np.random.default_rng(14)
 LBFGS = "l-bfgs-experimental-do-not-rely-on-this"
 
 
-@pytest.fixture
-def x64():
-    nablax.config.update("jax_enable_x64", True)
-    yield
-    nablax.config.update("jax_enable_x64", False)
-
-
 def rosen(x):
     return jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
 

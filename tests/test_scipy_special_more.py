@@ -48,13 +48,6 @@ TABLE = {
 }
 
 
-@pytest.fixture
-def x64():
-    nablax.config.update("jax_enable_x64", True)
-    yield
-    nablax.config.update("jax_enable_x64", False)
-
-
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_values_match_scipy(name):
     args, ref, _ = TABLE[name]

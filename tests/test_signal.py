@@ -14,13 +14,6 @@ from nablax.test_util import check_grads
 RNG = np.random.default_rng(3)
 
 
-@pytest.fixture
-def x64():
-    nablax.config.update("jax_enable_x64", True)
-    yield
-    nablax.config.update("jax_enable_x64", False)
-
-
 def rand(*shape, dtype=np.float64):
     x = RNG.standard_normal(shape)
     if np.dtype(dtype).kind == "c":
