@@ -28,7 +28,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
         "multiple_results", "linearize", "differentiable", "fold", "elementwise", "higher_order",
-        "ufunc", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline", "emit_block", "axis_batch",
+        "ufunc", "monoid", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline", "emit_block", "axis_batch",
         "__weakref__",
     )
 
@@ -44,6 +44,7 @@ class Primitive:
         self.higher_order = False  # params hold functions/Jaxprs that bind at the current trace
         # Compiler and vmap facts (see primitives/_define.py); undefined means off.
         self.ufunc = None
+        self.monoid = None
         self.python_literal_ok = False
         self.fresh_result = False
         self.simplify = None

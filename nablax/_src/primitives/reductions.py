@@ -136,6 +136,7 @@ reduce_sum_p, reduce_sum = axis_reduction(
     linear=True,
     transpose=_reduce_sum_transpose,
     emit=_reduce_sum_emit,
+    monoid="add",
 )
 
 
@@ -196,6 +197,7 @@ reduce_max_p, reduce_max = axis_reduction(
     impl=_extreme_impl(True),
     emit=_extreme_emit(True),
     jvp=_extreme_jvp(True),
+    monoid="maximum",
 )
 
 reduce_min_p, reduce_min = axis_reduction(
@@ -203,6 +205,7 @@ reduce_min_p, reduce_min = axis_reduction(
     impl=_extreme_impl(False),
     emit=_extreme_emit(False),
     jvp=_extreme_jvp(False),
+    monoid="minimum",
 )
 
 
