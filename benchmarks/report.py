@@ -27,7 +27,7 @@ class Row:
     ref_label: str = ""
     check: str = ""
     errors: dict[str, str] = field(default_factory=dict)
-    extras: dict[str, str] = field(default_factory=dict)  # extra nablax variants: key -> label
+    extras: dict[str, str] = field(default_factory=dict)  # extra variants: key -> label
 
     def t(self, col: str) -> float | None:
         """Median seconds of a column ("ref" for the reference), or None."""

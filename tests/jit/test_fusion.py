@@ -178,3 +178,15 @@ def test_fused_region_inside_scan_body():
     for _ in range(3):
         want = np.sin(want) * np.float32(0.9) + np.float32(0.1)
     np.testing.assert_array_equal(np.asarray(jax.jit(f)(x)), want)
+
+
+def test_an_output_overwrites_a_dead_intermediate_in_place():
+    x, m = _x(400 * 1000).reshape(400, 1000), np.random.RandomState(2).rand(1000, 1000).astype(np.float32)
+
+    def f(x, m):
+        g = x @ m  # a fresh result nothing reads after the chain
+        return x - 0.01 * jnp.tanh(g)
+
+    src = _source(f, x, m)
+    assert "in place: " in src
+    np.testing.assert_allclose(np.asarray(jax.jit(f)(x, m)), x - np.float32(0.01) * np.tanh(x @ m), rtol=1e-5, atol=1e-6)

@@ -161,7 +161,9 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     owned: set = set()  # vars holding arrays this function allocated (safe to overwrite)
     for i, eqn in enumerate(items):
         if type(eqn) is Region:
-            lines = fusion.emit_region(eqn, i, w, lambda e: _eqn_source(e, w), lambda e, out: _ufunc_source(e, w, out))
+            donors = {a for a in eqn.reads if a in owned and last_use.get(a) == i}
+            lines = fusion.emit_region(eqn, i, w, lambda e: _eqn_source(e, w), lambda e, out: _ufunc_source(e, w, out),
+                                       donors)
             body.extend(f"    {line}" for line in lines)
             owned.update(v for v in eqn.outputs if v.aval.shape == eqn.shape)
             continue

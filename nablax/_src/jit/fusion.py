@@ -156,13 +156,39 @@ def _mark_outputs(items: list, jaxpr: Jaxpr) -> None:
 
 # ------------------------------------------------------------------------------ emission
 
-def emit_region(region: Region, index: int, w, eqn_source: Callable, ufunc_call: Callable) -> list[str]:
+def _donations(region: Region, donors: set) -> dict:
+    """Output -> a dead input whose buffer it overwrites: chunk k of an output depends only
+    on chunk k of the inputs, so it may take an input's memory when nothing after its
+    producing equation reads that input (the producer itself may: `out=` aliases exactly)."""
+    last_read: dict = {}
+    for i, e in enumerate(region.eqns):
+        for a in e.invars:
+            if type(a) is Var and a in donors:
+                last_read[a] = i
+    taken: dict = {}
+    free = set(donors)
+    for i, e in enumerate(region.eqns):
+        v = e.outvars[0]
+        if v not in region.outputs or e.prim.monoid is not None:
+            continue
+        for u in sorted(free, key=lambda u: last_read[u]):
+            if last_read[u] <= i and u.aval.dtype == v.aval.dtype:
+                taken[v] = u
+                free.discard(u)
+                break
+    return taken
+
+
+def emit_region(region: Region, index: int, w, eqn_source: Callable, ufunc_call: Callable,
+                donors: set = frozenset()) -> list[str]:
     """Source lines (at function-body indentation) computing `region`'s outputs.
 
     `w` is the codegen writer (names and globals); `eqn_source(eqn)` spells an equation
     as an expression; `ufunc_call(eqn, out_src)` spells it with `out=` (None when the
-    primitive has no ufunc). Inside the loop every value keeps its program name: a chunk
-    of input `a` is `a = a_f[_lo:_hi]`, read from its flat view `a_f`."""
+    primitive has no ufunc); `donors` are inputs the program allocated and never reads
+    after the region, whose buffers outputs may take. Inside the loop every value keeps
+    its program name: a chunk of input `a` is `a = a_f[_lo:_hi]`, read from its flat view
+    `a_f`."""
     size = int(np.prod(region.shape))
     widest = max(e.outvars[0].aval.dtype.itemsize for e in region.eqns)
     chunk = max(CHUNK_BYTES // widest, 1024)
@@ -177,9 +203,14 @@ def emit_region(region: Region, index: int, w, eqn_source: Callable, ufunc_call:
     full_inputs = [a for a in region.reads if a.aval.shape == region.shape]
     for a in full_inputs:
         lines.append(f"{w.name(a)}_f = {w.name(a)}.reshape(-1)")
+    donated = _donations(region, {a for a in full_inputs if a in donors})
     for e in region.eqns:
         v = e.outvars[0]
-        if v in outputs and e.prim.monoid is None:
+        if v in donated:
+            u = w.name(donated[v])
+            lines.append(f"{w.name(v)}_f = {u}_f  # in place: {u} is dead")
+            lines.append(f"{w.name(v)} = {w.name(v)}_f.reshape({region.shape!r})")
+        elif v in outputs and e.prim.monoid is None:
             lines.append(f"{w.name(v)} = xp.empty({region.shape!r}, np.{v.aval.dtype.name})")
             lines.append(f"{w.name(v)}_f = {w.name(v)}.reshape(-1)")
         elif e.prim.monoid is not None:
