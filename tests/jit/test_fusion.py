@@ -190,3 +190,18 @@ def test_an_output_overwrites_a_dead_intermediate_in_place():
     src = _source(f, x, m)
     assert "in place: " in src
     np.testing.assert_allclose(np.asarray(jax.jit(f)(x, m)), x - np.float32(0.01) * np.tanh(x @ m), rtol=1e-5, atol=1e-6)
+
+
+def test_fortran_ordered_operands_are_walked_without_copies():
+    m = np.random.RandomState(3).rand(800, 700).astype(np.float32)
+
+    def f(m):
+        t = m.T * 1.0  # Fortran-ordered in memory (NumPy keeps the transposed layout)
+        return jnp.tanh(t) * t + jnp.sin(t)
+
+    src = _source(f, m)
+    assert "memory_order" in src
+    t = m.T.copy()
+    np.testing.assert_array_equal(np.asarray(jax.jit(f)(m)), np.tanh(t) * t + np.sin(t))
+    assert fusion.memory_order(m.T, m.T) == "F" and fusion.memory_order(m, m.T) == "C"
+    assert fusion.memory_order(m[:, ::2]) == "C"

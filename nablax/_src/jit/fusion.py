@@ -201,18 +201,25 @@ def emit_region(region: Region, index: int, w, eqn_source: Callable, ufunc_call:
     lines = [f"# fused: {what} on {region.shape} {dtype.name}, {nchunks} chunks of {chunk} elements"]
     fn = f"_fused{index}"
     full_inputs = [a for a in region.reads if a.aval.shape == region.shape]
+    order = ""
+    if len(region.shape) > 1 and full_inputs:
+        # All arrays are walked in one memory order: Fortran's when every input is laid out
+        # so (a transposed operand and what was computed from it), so flattening is a view.
+        order = f", order=_o{index}"
+        names = ", ".join(w.name(a) for a in full_inputs)
+        lines.append(f"_o{index} = {w.add_global('memory_order', memory_order)}({names})")
     for a in full_inputs:
-        lines.append(f"{w.name(a)}_f = {w.name(a)}.reshape(-1)")
+        lines.append(f"{w.name(a)}_f = {w.name(a)}.reshape(-1{order})")
     donated = _donations(region, {a for a in full_inputs if a in donors})
     for e in region.eqns:
         v = e.outvars[0]
         if v in donated:
             u = w.name(donated[v])
             lines.append(f"{w.name(v)}_f = {u}_f  # in place: {u} is dead")
-            lines.append(f"{w.name(v)} = {w.name(v)}_f.reshape({region.shape!r})")
+            lines.append(f"{w.name(v)} = {w.name(v)}_f.reshape({region.shape!r}{order})")
         elif v in outputs and e.prim.monoid is None:
-            lines.append(f"{w.name(v)} = xp.empty({region.shape!r}, np.{v.aval.dtype.name})")
-            lines.append(f"{w.name(v)}_f = {w.name(v)}.reshape(-1)")
+            lines.append(f"{w.name(v)} = xp.empty({region.shape!r}, np.{v.aval.dtype.name}{order})")
+            lines.append(f"{w.name(v)}_f = {w.name(v)}.reshape(-1{order})")
         elif e.prim.monoid is not None:
             lines.append(f"{w.name(v)}_p = xp.empty({nchunks}, np.{v.aval.dtype.name})")
     body, buffers = _chunk_body(region, w, eqn_source, ufunc_call)
@@ -276,6 +283,17 @@ def _chunk_body(region: Region, w, eqn_source: Callable, ufunc_call: Callable) -
                     holder[v] = buf
                 body.append(f"{name} = {text if text is not None else eqn_source(e)}")
     return body, buffers
+
+
+def memory_order(*arrays) -> str:
+    """"F" when every array is Fortran-contiguous and one is not C-contiguous, else "C"."""
+    f = False
+    for a in arrays:
+        flags = a.flags
+        if not flags.f_contiguous:
+            return "C"
+        f = f or not flags.c_contiguous
+    return "F" if f else "C"
 
 
 # ------------------------------------------------------------------------------ threads
