@@ -50,6 +50,8 @@ def machine(fws: dict[str, Framework]) -> list[str]:
         f"CPU: {cpu}, {os.cpu_count()} logical cores; {platform.system()} {platform.release()}",
         f"Load average (1/5/15 min) at the end of the run: {load} (other processes share this machine)",
         "Versions: " + ", ".join(versions),
+        "Threads: one per framework (BLAS, XLA, torch; benchmarks/__init__.py); OPENBLAS_CORETYPE="
+        + os.environ.get("OPENBLAS_CORETYPE", "(OpenBLAS's own choice)"),
     ]
 
 
