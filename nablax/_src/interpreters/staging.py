@@ -13,7 +13,7 @@ import numpy as np
 
 from ..array import Array, to_concrete_array
 from ..avals import ShapedArray
-from ..core import Trace, Tracer, current_trace, lift_aval, run_new_trace
+from ..core import Trace, Tracer, current_trace, gc_paused, lift_aval, run_new_trace
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, pp_param_rules
 from ..source_info import user_frame
 
@@ -98,7 +98,8 @@ def trace_to_jaxpr(
     """Trace a flat function (list of tracers in, list of values out) into a ClosedJaxpr."""
     trace = StagingTrace(current_trace(), stage_all, label)
     args = [trace.new_arg(a) for a in in_avals]
-    return run_new_trace(trace, fn, args, lambda outs: trace.to_jaxpr([a._var for a in args], outs))
+    with gc_paused():
+        return run_new_trace(trace, fn, args, lambda outs: trace.to_jaxpr([a._var for a in args], outs))
 
 
 def with_invars(closed: ClosedJaxpr, invars: Sequence) -> ClosedJaxpr:
