@@ -160,7 +160,9 @@ class Array(ArrayMethods):
     @property
     def aval(self) -> ShapedArray:
         v = self._value
-        return interned_aval(v.shape, v.dtype, self._weak)
+        key = (v.shape, v.dtype, self._weak)
+        aval = _AVALS.get(key)  # (interned_aval's lookup, inlined: read for every operand under a transformation)
+        return interned_aval(*key) if aval is None else aval
 
     def _concrete(self, what: str):
         return self._value

@@ -15,7 +15,7 @@ import gc
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from . import errors
-from .array import ArrayMethods, get_aval, to_concrete_array
+from .array import Array, ArrayMethods, get_aval, to_concrete_array
 from .avals import ShapedArray
 
 _trace_var: contextvars.ContextVar = contextvars.ContextVar("nablax_current_trace", default=None)
@@ -133,7 +133,8 @@ def split_own(trace: Trace, tracer_type: type, values: Sequence) -> tuple[list, 
             seconds.append(second)
             own = True
         else:
-            trace.check_foreign(x)
+            if isinstance(x, Tracer) and not x._trace._valid:  # (Trace.check_foreign, inlined: once per operand)
+                trace.check_foreign(x)
             firsts.append(x)
             seconds.append(None)
     return firsts, seconds, own
@@ -274,6 +275,8 @@ def _converting(tracer: Tracer, convert: Callable, error: type):
 
 def lift_aval(x) -> ShapedArray:
     """Aval of any value bind accepts: Array, tracer, Python scalar or NumPy array."""
+    if type(x) is Array:  # the most common case first, without get_aval's call
+        return x.aval
     if isinstance(x, Tracer):
         return x.aval
     return get_aval(x)

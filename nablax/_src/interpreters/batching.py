@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Callable, Hashable, Sequence
 
 from .. import errors
+from ..array import interned_aval
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
@@ -44,7 +45,7 @@ class BatchTracer(Tracer):
         if aval is None:
             a = lift_aval(self.val)
             shape = a.shape[: self.bdim] + a.shape[self.bdim + 1:]
-            aval = self._aval = ShapedArray(shape, a.dtype, a.weak_type)
+            aval = self._aval = interned_aval(shape, a.dtype, a.weak_type)
         return aval
 
     def to_concrete(self, what: str):

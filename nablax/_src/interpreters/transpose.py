@@ -28,7 +28,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Seque
 
     linear_eqns = []
     for eqn in jaxpr.eqns:
-        if any(type(a) is not Literal and a in linear for a in eqn.invars):
+        if not linear.isdisjoint(eqn.invars):  # (a Literal is never in `linear`)
             linear_eqns.append(eqn)
             linear.update(eqn.outvars)
         else:
