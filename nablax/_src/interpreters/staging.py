@@ -54,11 +54,13 @@ class StagingTrace(Trace):
         """The Jaxpr atom for a value: own tracer, inline scalar literal, or a captured constant."""
         if type(x) is StagingTracer and x._trace is self:
             return x._var
-        self.check_foreign(x)
+        if type(x) is Array:  # the common constant: a scalar literal or a captured array
+            if x._value.ndim == 0:
+                return Literal(x)
+        else:
+            self.check_foreign(x)
         if isinstance(x, _SCALARS):
             return Literal(to_concrete_array(x))
-        if type(x) is Array and x._value.ndim == 0:
-            return Literal(x)
         if isinstance(x, (np.ndarray, np.generic)):
             x = to_concrete_array(x)
         var = self._const_index.get(id(x))
