@@ -423,13 +423,13 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
             nums: tuple = (argnums,)
         else:
             nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}", TypeError)
-        dyn = tuple(args[i] for i in nums)
+        dyn = tuple([args[i] for i in nums])
         flat, in_tree = _grad_inputs(dyn, fun, allow_int, holomorphic)
         store: dict = {}
         f = _flat_fun(_partial_args(fun, args, kwargs, nums), in_tree, store, has_aux)
         outs, backward = _vjp_flat(f, flat, "grad")
         n = store["n_out"]
-        if n != 1 or store["out_tree"] != _SCALAR_TREE:
+        if n != 1 or (store["out_tree"] is not _SCALAR_TREE and store["out_tree"] != _SCALAR_TREE):
             shapes = [tuple(lift_aval(o).shape) for o in outs[:n]]
             raise TypeError(
                 f"grad requires a scalar output, but {_fun_name(fun)} returned "
@@ -455,7 +455,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
             raise TypeError(
                 f"grad requires a float output, but {_fun_name(fun)} returned dtype {aval.dtype.name}"
             )
-        g = backward([wrap(np.ones((), aval.dtype), aval.weak_type)])  # seeded like the output
+        g = backward([wrap(np.array(1, aval.dtype), aval.weak_type)])  # seeded like the output
         g = tree_unflatten(in_tree, g)
         g = g[0] if isinstance(argnums, int) else g
         if has_aux:
