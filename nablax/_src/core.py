@@ -171,9 +171,11 @@ def gc_paused() -> Iterator[None]:
 
     Tracing builds one large, long-lived graph of Vars, Eqns and tracers; with the collector
     on, its generational passes re-traverse that graph over and over, which made compile time
-    grow faster than the program (20,000 staged operations: 2.3x the per-operation time of
-    1,000). Nothing staged is garbage until the program is built, so there is nothing to
-    collect meanwhile. Nested uses and a collector the caller turned off are left alone."""
+    grow faster than the program (jit(grad) of an elementwise chain: 142 us per operation at
+    1,000 operations, 394 us at 20,000; flat with the collector off). Nothing staged is
+    garbage until the program is built, so there is nothing to collect meanwhile. Nested uses
+    and a collector the caller turned off are left alone; the switch is process-wide, so a
+    thread staging meanwhile may find it back on (costing only time)."""
     if not gc.isenabled():
         yield
         return
