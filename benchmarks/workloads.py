@@ -256,7 +256,9 @@ def jacrev_loop(fw: Framework, quick: bool) -> Bench | None:
 # ---------------------------------------------------------------- registry
 def all_workloads() -> list[Workload]:
     """Every workload, in table order."""
+    from benchmarks import workloads_compile as comp
     from benchmarks import workloads_conv as conv
+    from benchmarks import workloads_eager as eager
     from benchmarks import workloads_fusion as fusion
     from benchmarks import workloads_linalg as la
     from benchmarks import workloads_models as m
@@ -280,4 +282,5 @@ def all_workloads() -> list[Workload]:
         out.append(W(f"td_jit_vmap_grad_b{b}", _td_vmap(b, True), ref=_td_vmap(b, True), compile_name=name, extras=unjitted))
     out.append(W("td_loop_grad_b1024", td_loop_grad, frameworks=("nablax", "jax")))
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
-    return out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
+    return (out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
+            + eager.workloads() + comp.workloads())
