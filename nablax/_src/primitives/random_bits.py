@@ -43,19 +43,19 @@ _SWAR_LANES = 128
 
 
 def _key_schedule(k0, k1, ones):
-    """The 5 key injections (word for x0, word for x1): ks[s % 3] and ks[(s+1) % 3] + s after
-    every 4 rounds s = 1..5, with ks = (k0, k1, k0 ^ k1 ^ parity), in the arithmetic of k0 and k1
-    (uint32 words or packed Python integers; `ones` is 1 in each lane, `mask` none)."""
+    """The 5 key injections, one after every 4 rounds s = 1..5: (ks[s % 3], ks[(s+1) % 3] + s)
+    added to (x0, x1), with ks = (k0, k1, k0 ^ k1 ^ parity). Works in the arithmetic of k0 and
+    k1 (uint32 words, or packed Python integers with `ones` the integer 1 in each lane)."""
     ks = (k0, k1, k0 ^ k1 ^ (_PARITY * ones))
     return [(ks[s % 3], ks[(s + 1) % 3] + s * ones) for s in range(1, 6)]
 
 
-def _rounds_numpy(k0, k1, x0, x1):
-    """The 20 rounds on flat uint32 arrays x0, x1; keys are uint32 scalars or flat arrays.
+def _rounds_numpy(n: int, k0, k1, x0, x1):
+    """The 20 rounds on n lanes; each word is a flat uint32 array or a scalar for all lanes.
     Five NumPy calls a round, all in place: add, the rotation as two shifts and an or, xor."""
     with np.errstate(over="ignore"):  # wrap-around of scalar key words is intended
         schedule = _key_schedule(k0, k1, np.uint32(1))
-    x0, x1 = x0 + k0, x1 + k1
+    x0, x1 = np.add(x0, k0, out=np.empty(n, _U32)), np.add(x1, k1, out=np.empty(n, _U32))
     tmp = np.empty_like(x1)
     for block, (a, b) in enumerate(schedule):
         for left, right in _SHIFTS[4 * (block % 2): 4 * (block % 2) + 4]:
@@ -78,20 +78,19 @@ def _unpack(packed: int, n: int):
     return np.frombuffer(packed.to_bytes(8 * n, "little"), "<u8").astype(_U32)
 
 
-def _rounds_swar(k0, k1, x0, x1):
+def _rounds_swar(n: int, k0, k1, x0, x1):
     """The 20 rounds on all lanes at once, packed into Python integers of 64-bit lanes (SIMD
     within a register): about 140 integer operations instead of 110 NumPy calls, ten times
     faster for a few lanes. Each lane's upper 32 bits absorb carries: x1 is masked after every
     step that can carry, x0's carries (< 2**38 in total) are masked once at the end."""
-    n = x0.shape[0]
     ones = int.from_bytes(b"\1\0\0\0\0\0\0\0" * n, "little")
     mask = ones * _MASK32
 
-    def lanes(k):
-        return int(k) * ones if k.ndim == 0 else _pack(k)
+    def pack(v):
+        return int(v) * ones if v.ndim == 0 else _pack(v)
 
-    k0, k1 = lanes(k0), lanes(k1)
-    a, b = _pack(x0) + k0, (_pack(x1) + k1) & mask
+    k0, k1 = pack(k0), pack(k1)
+    a, b = pack(x0) + k0, (pack(x1) + k1) & mask
     for block, (ka, kb) in enumerate(_key_schedule(k0, k1, ones)):
         for r in _ROTATIONS[4 * (block % 2): 4 * (block % 2) + 4]:
             a += b
@@ -106,18 +105,16 @@ def _threefry_impl(xp, k0, k1, x0, x1):
     shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
     if 0 in shape:
         return [np.zeros(shape, _U32), np.zeros(shape, _U32)]
-    # Work on 1-d arrays: NumPy warns about wrap-around on uint32 scalars, not arrays.
     n = max(1, math.prod(shape))
 
-    def prep(v):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(v, _U32), shape)).reshape(n)
-
-    def key_word(v):  # one key (the usual case) stays a scalar
+    def lanes(v):  # a word shared by all lanes (one key, a zero counter) stays a scalar
         v = np.asarray(v, _U32)
-        return v.reshape(()) if v.size == 1 else prep(v)
+        if v.size == 1:
+            return v.reshape(())
+        return np.ravel(v if v.shape == shape else np.broadcast_to(v, shape))
 
     rounds = _rounds_swar if n <= _SWAR_LANES else _rounds_numpy
-    y0, y1 = rounds(key_word(k0), key_word(k1), prep(x0), prep(x1))
+    y0, y1 = rounds(n, *map(lanes, (k0, k1, x0, x1)))
     return [y0.reshape(shape), y1.reshape(shape)]
 
 
