@@ -206,7 +206,7 @@ def test_normal_draws_are_sqrt2_erf_inv_of_uniforms():
 
 @pytest.mark.parametrize("dtype", [F32, np.float16])
 @pytest.mark.parametrize("shapes", [((), (), ()), ((50,), (), ()), ((50,), (50,), (50,)), ((), (), (50,)),
-                                    ((5, 1), (1, 4), ())])
+                                    ((5, 1), (1, 4), ()), ((3 * rb._BLOCK + 5,), (), ())])
 def test_fma_single_rounding(dtype, shapes):
     a, b, c = (np.asarray(RNG.standard_normal(s) * 100, dtype) for s in shapes)
     ref = (np.asarray(a, F64) * np.asarray(b, F64) + np.asarray(c, F64)).astype(F32).astype(dtype)

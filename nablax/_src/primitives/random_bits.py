@@ -453,16 +453,25 @@ def _two_sum_fma(a, b, c):
     return s + (t + e)
 
 
+def _fma_low(a, b, c, dt: np.dtype):
+    """a * b + c rounded once into float32 or float16 (through float32, as XLA's CPU backend):
+    the product of two float32 values is exact in float64."""
+    out = np.multiply(a, b, dtype=_F64)
+    in_place = isinstance(out, np.ndarray) and np.broadcast_shapes(out.shape, np.shape(c)) == out.shape
+    out = np.add(out, c, out=out if in_place else None, dtype=_F64)
+    return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt, copy=False)
+
+
 def _fma_impl(xp, a, b, c):
     dt = np.result_type(a, b, c)
     with np.errstate(all="ignore"):
         if dt.itemsize >= 8:
             return np.asarray(_two_sum_fma(*(np.asarray(v, _F64) for v in (a, b, c))), dt)
-        # The product of two float32 (or float16) values is exact in float64: one rounding.
-        out = np.multiply(a, b, dtype=_F64)
-        in_place = isinstance(out, np.ndarray) and np.broadcast_shapes(out.shape, np.shape(c)) == out.shape
-        out = np.add(out, c, out=out if in_place else None, dtype=_F64)
-        return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt)
+        if np.size(a) > _BLOCK and np.ndim(b) == 0 and np.ndim(c) == 0 and np.result_type(a) == dt:
+            # a uniform's scale and shift: blocks keep the float64 temporaries in cache
+            a = np.asarray(a)
+            return _blocked(lambda x: _fma_low(x, b, c, dt), a.reshape(-1)).reshape(a.shape)
+        return _fma_low(a, b, c, dt)
 
 
 def _fma_abstract(a: ShapedArray, b: ShapedArray, c: ShapedArray) -> ShapedArray:
