@@ -111,7 +111,11 @@ def _threefry_impl(xp, k0, k1, x0, x1):
         v = np.asarray(v, _U32)
         if v.size == 1:
             return v.reshape(())
-        return np.ravel(v if v.shape == shape else np.broadcast_to(v, shape))
+        if v.shape == shape:
+            return v.reshape(n)
+        full = np.empty(shape, _U32)
+        np.copyto(full, v)  # broadcast in C (np.broadcast_to costs more than the copy here)
+        return full.reshape(n)
 
     rounds = _rounds_swar if n <= _SWAR_LANES else _rounds_numpy
     y0, y1 = rounds(n, *map(lanes, (k0, k1, x0, x1)))
@@ -457,7 +461,7 @@ def _fma_low(a, b, c, dt: np.dtype):
     """a * b + c rounded once into float32 or float16 (through float32, as XLA's CPU backend):
     the product of two float32 values is exact in float64."""
     out = np.multiply(a, b, dtype=_F64)
-    in_place = isinstance(out, np.ndarray) and np.broadcast_shapes(out.shape, np.shape(c)) == out.shape
+    in_place = isinstance(out, np.ndarray) and np.shape(c) in ((), out.shape)
     out = np.add(out, c, out=out if in_place else None, dtype=_F64)
     return (out.astype(_F32) if dt.itemsize < 4 else out).astype(dt, copy=False)
 
