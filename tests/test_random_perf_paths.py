@@ -223,3 +223,19 @@ def test_fma_single_rounding(dtype, shapes):
     a, b, c = (np.asarray(RNG.standard_normal(s) * 10, dtype) for s in shapes)
     ref = (np.asarray(a, F64) * np.asarray(b, F64) + np.asarray(c, F64)).astype(F32).astype(dtype)
     assert same_bits(np.asarray(rb._fma_impl(np, a, b, c)), ref)
+
+
+# ------------------------------------------------------------- uniform's bounds, as traced
+
+@pytest.mark.parametrize("bounds", [(-1.0, 1.0), (0.5, 0.5), (-3e38, 3e38), (2.0, 1.0)])
+def test_uniform_drops_the_max_that_cannot_clamp(bounds):
+    """floats * (hi - lo) + lo >= lo when hi >= lo: JAX's max(lo, .) is left out then, and
+    kept where it clamps (hi < lo); the samples are the same either way."""
+    lo, hi = bounds
+    key = jax.random.PRNGKey(5)
+    f = jax.jit(lambda k: jax.random.uniform(k, (1000,), minval=lo, maxval=hi))
+    assert ("_max" in f.lower(key).as_text()) == (hi < lo)
+    mant = (np.asarray(jax.random.bits(key, (1000,))) >> U32(9)).astype(F32) * F32(2.0**-23)
+    with np.errstate(all="ignore"):
+        expected = np.maximum(F32(lo), ref_fma(mant, F32(hi) - F32(lo), F32(lo)))
+    assert same_bits(np.asarray(f(key)), expected)
