@@ -212,15 +212,15 @@ _ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
                  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
-def _coeffs(*polys: tuple) -> np.ndarray:
-    """Coefficients for `_horner`, highest power first: shape (steps,) for one polynomial,
-    (steps, k, 1) for k polynomials of one degree, evaluated together in one (k, n) array
-    (the NumPy calls of one polynomial for all k)."""
+def _coeffs(*polys: tuple) -> tuple:
+    """Coefficients for `_horner`, highest power first, one per step: 0-d arrays for one
+    polynomial (a NumPy scalar operand costs each call more), (k, 1) arrays for k polynomials
+    of one degree, evaluated together in one (k, n) array (the NumPy calls of one for all k)."""
     c = np.array(polys, _F32).astype(_F64).T  # float32 values, exact in float64 arithmetic
-    return c[:, 0] if len(polys) == 1 else c[:, :, None]
+    return tuple(map(np.asarray, c[:, 0])) if len(polys) == 1 else tuple(c[:, :, None])
 
 
-def _horner(c: np.ndarray, x64):
+def _horner(c: tuple, x64):
     """Horner's rule in float32 with fused multiply-adds: each step p * x + c rounded once
     (the product of two float32 values is exact in float64). x64: the float32 argument as
     float64."""
