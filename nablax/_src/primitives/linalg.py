@@ -271,21 +271,24 @@ def _dot_general_emit(args, params, src, avals):
     if not lc and not rc and tuple(lb) == tuple(rb) == tuple(range(nb)):
         # No contraction: an outer product per batch entry is a broadcasting multiply.
         nlf, nrf = len(lshape) - nb, len(rshape) - nb
-        left = lhs if nrf == 0 else f"xp.reshape({lhs}, {lshape + (1,) * nrf!r})"
-        right = rhs if nlf == 0 else f"xp.reshape({rhs}, {rshape[:nb] + (1,) * nlf + rshape[nb:]!r})"
+        left = lhs if nrf == 0 else f"{lhs}.reshape({lshape + (1,) * nrf!r})"
+        right = rhs if nlf == 0 else f"{rhs}.reshape({rshape[:nb] + (1,) * nlf + rshape[nb:]!r})"
         return f"({left} * {right})"
     lperm, lmat, rperm, rmat, out_shape = _plan(params["dimension_numbers"], avals[0].shape, avals[1].shape)
+    # Array methods, not xp.transpose/xp.reshape: NumPy's function forms cost 0.3-1 µs more a call.
     if lperm is not None:
-        lhs = f"xp.transpose({lhs}, {lperm!r})"
+        lhs = f"{lhs}.transpose({lperm!r})"
     if lmat is not None:
-        lhs = f"xp.reshape({lhs}, {tuple(lmat)!r})"
+        lhs = f"{lhs}.reshape({tuple(lmat)!r})"
     if rperm is not None:
-        rhs = f"xp.transpose({rhs}, {rperm!r})"
+        rhs = f"{rhs}.transpose({rperm!r})"
     if rmat is not None:
-        rhs = f"xp.reshape({rhs}, {tuple(rmat)!r})"
-    out = f"xp.matmul({lhs}, {rhs})"
+        rhs = f"{rhs}.reshape({tuple(rmat)!r})"
+    # Without batch axes both operands are now matrices or vectors: ndarray.dot is the same
+    # BLAS call as matmul (bit-identical) with ~0.5 µs less dispatch overhead.
+    out = f"{lhs}.dot({rhs})" if not lb and avals[0].dtype.kind == "f" else f"xp.matmul({lhs}, {rhs})"
     if out_shape is not None:
-        out = f"xp.reshape({out}, {tuple(out_shape)!r})"
+        out = f"{out}.reshape({tuple(out_shape)!r})"
     return out
 
 
