@@ -142,3 +142,30 @@ def test_unbatched_dot_is_ndarray_dot_and_batched_is_matmul():
     for got, want in zip(jax.jit(f)(m, v, b), (np.matmul(m, v), np.matmul(v, m.T), np.matmul(m.T, m),
                                                np.matmul(b, v), np.matmul(b, b.transpose(0, 2, 1)))):
         _same_bits(got, want)
+
+
+def test_tall_narrow_outer_product_is_written_column_major():
+    rs = np.random.RandomState(1)
+    w, s = rs.randn(8192).astype(np.float32), rs.randn(8192, 3).astype(np.float32)
+    f = lambda w, s: lax.dot_general(w, s, (((), ()), ((0,), (0,))))  # noqa: E731
+    assert "order='F'" in _source(f, w, s)
+    _same_bits(jax.jit(f)(w, s), w[:, None] * s)
+    wide = rs.randn(8192, 16).astype(np.float32)
+    assert "order='F'" not in _source(f, w, wide)
+    _same_bits(jax.jit(f)(w, wide), w[:, None] * wide)
+
+
+def test_per_example_td_gradients_are_unchanged():
+    """The tour's jit(vmap(grad)) row, B=65536: column-major output, same values as NumPy's."""
+    rs = np.random.RandomState(2)
+    theta = rs.randn(3).astype(np.float32)
+    s_tm1, r_t, s_t = rs.randn(65536, 3).astype(np.float32), rs.randn(65536).astype(np.float32), \
+        rs.randn(65536, 3).astype(np.float32)
+
+    def td_loss(theta, s_tm1, r_t, s_t):
+        target = r_t + jnp.dot(theta, s_t)
+        return (lax.stop_gradient(target) - jnp.dot(theta, s_tm1)) ** 2
+
+    g = jax.jit(jax.vmap(jax.grad(td_loss), in_axes=(None, 0, 0, 0)))(theta, s_tm1, r_t, s_t)
+    delta = r_t + np.matmul(theta, s_t.T) - np.matmul(theta, s_tm1.T)
+    _same_bits(g, (np.float32(-2.0) * delta)[:, None] * s_tm1)

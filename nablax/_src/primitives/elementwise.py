@@ -107,12 +107,22 @@ def _mul_transpose(ct, x, y):
     return [None, templates.unbroadcast(mul(x, ct), y.aval.shape)]
 
 
+def _mul_rewrite(invars, params, producers):
+    """c * (-x) -> (-c) * x for a scalar literal c (exact: only the sign moves)."""
+    for lit, other in ((invars[0], invars[1]), (invars[1], invars[0])):
+        c = literal_scalar(lit)
+        src = produced_by(other, producers, neg_p)
+        if c is not None and src is not None and c.dtype.kind in "fc":
+            return mul_p, [Literal(wrap(np.negative(c), lit.val._weak)), src.invars[0]]
+    return None
+
+
 mul_p = binary_elementwise(
     "mul", "multiply",
     jvp_lhs=lambda t, x, y, out: mul(t, y),
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
-    ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True),
+    ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True), rewrite=_mul_rewrite,
 )
 mul = binary_wrapper(mul_p)
 

@@ -260,6 +260,9 @@ def _dot_general_batch(args, dims, *, dimension_numbers, preferred_element_type)
                               preferred_element_type=preferred_element_type), out_dim
 
 
+_NARROW, _TALL = 4, 4096  # an outer product this narrow and this tall is written column-major
+
+
 def _dot_general_emit(args, params, src, avals):
     """The impl's transpose/reshape/matmul plan, resolved at compile time for these shapes."""
     if params["preferred_element_type"] is not None or avals[0].dtype == dtypes.bfloat16:
@@ -273,6 +276,12 @@ def _dot_general_emit(args, params, src, avals):
         nlf, nrf = len(lshape) - nb, len(rshape) - nb
         left = lhs if nrf == 0 else f"{lhs}.reshape({lshape + (1,) * nrf!r})"
         right = rhs if nlf == 0 else f"{rhs}.reshape({rshape[:nb] + (1,) * nlf + rshape[nb:]!r})"
+        out_shape = lshape + rshape[nb:]
+        if len(out_shape) == 2 and out_shape[1] <= _NARROW and out_shape[0] >= _TALL:
+            # A tall, narrow result (per-example gradients of a few parameters): NumPy would
+            # run its inner loop over the few columns; column-major output runs it down the
+            # rows instead, 2x faster at 65536x3 (the same products, so the same values).
+            return f"xp.multiply({left}, {right}, order='F')"
         return f"({left} * {right})"
     lperm, lmat, rperm, rmat, out_shape = _plan(params["dimension_numbers"], avals[0].shape, avals[1].shape)
     # Array methods, not xp.transpose/xp.reshape: NumPy's function forms cost 0.3-1 µs more a call.
