@@ -169,3 +169,44 @@ def test_per_example_td_gradients_are_unchanged():
     g = jax.jit(jax.vmap(jax.grad(td_loss), in_axes=(None, 0, 0, 0)))(theta, s_tm1, r_t, s_t)
     delta = r_t + np.matmul(theta, s_t.T) - np.matmul(theta, s_tm1.T)
     _same_bits(g, (np.float32(-2.0) * delta)[:, None] * s_tm1)
+
+
+def test_hit_path_takes_lists_and_tuples_of_arrays_without_retracing():
+    traces = []
+
+    def step(params, x):
+        traces.append(1)
+        return [(w * x + b, b) for w, b in params], x.sum()
+
+    f = jax.jit(step)
+    params = [(jnp.ones(3), jnp.zeros(3)), (jnp.full(3, 2.0), jnp.ones(3))]
+    x = jnp.arange(3.0)
+    for _ in range(3):
+        out, total = f(params, x)
+    assert len(traces) == 1 and len(f._fast) == 1  # served by the hit path (no PyTreeDef built)
+    _same_bits(out[1][0], np.array([1.0, 3.0, 5.0], np.float32))
+    assert isinstance(out, list) and isinstance(out[0], tuple) and float(total) == 3.0
+    f(tuple(params), x)  # another structure: another entry
+    f([params[0], (jnp.ones(3), 1.5)], x)  # a Python float leaf
+    f([(jnp.ones(4), jnp.ones(4))] * 2, jnp.arange(4.0))  # other shapes
+    assert len(traces) == 4
+    f(tuple(params), x)
+    f([params[0], (jnp.ones(3), 2.5)], x)
+    assert len(traces) == 4
+
+
+def test_hit_path_leaves_other_containers_to_the_full_path():
+    import collections
+
+    Pair = collections.namedtuple("Pair", "w b")
+    traces = []
+
+    def f(p, d):
+        traces.append(1)
+        return p.w + p.b + d["k"]
+
+    g = jax.jit(f)
+    for _ in range(2):
+        out = g(Pair(jnp.ones(2), jnp.ones(2)), {"k": jnp.ones(2)})
+    assert len(traces) == 1
+    _same_bits(out, np.full(2, 3.0, np.float32))
