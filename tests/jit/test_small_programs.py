@@ -210,3 +210,24 @@ def test_hit_path_leaves_other_containers_to_the_full_path():
         out = g(Pair(jnp.ones(2), jnp.ones(2)), {"k": jnp.ones(2)})
     assert len(traces) == 1
     _same_bits(out, np.full(2, 3.0, np.float32))
+
+
+def test_contraction_over_leading_axes_reads_a_transposed_view():
+    rs = np.random.RandomState(3)
+    a, b = rs.randn(25, 10, 40).astype(np.float32), rs.randn(25, 10, 8).astype(np.float32)
+    c, d = rs.randn(7, 3, 4).astype(np.float32), rs.randn(5, 3, 4).astype(np.float32)
+
+    def f(a, b, c, d):
+        return (lax.dot_general(a, b, (((0, 1), (0, 1)), ((), ()))),   # lhs axes rotated: a view
+                lax.dot_general(c, d, (((1, 2), (1, 2)), ((), ()))),   # rhs axes rotated: a view
+                lax.dot_general(d, a[:4, :5], (((2, 0), (0, 1)), ((), ()))))  # not a rotation
+
+    src = _source(f, a, b, c, d)
+    assert "a.reshape((250, 40)).T.dot(" in src and "d.reshape((5, 12)).T" in src
+    assert "d.transpose((1, 2, 0)).reshape((3, 20))" in src
+    want = (np.matmul(a.reshape(250, 40).T, b.reshape(250, 8)), np.matmul(c.reshape(7, 12), d.reshape(5, 12).T),
+            np.matmul(d.transpose(1, 2, 0).reshape(3, 20), a[:4, :5].reshape(20, 40)))
+    for got, w in zip(jax.jit(f)(a, b, c, d), want):
+        np.testing.assert_allclose(got, w, rtol=1e-5, atol=1e-5)
+    for got, eager in zip(jax.jit(f)(a, b, c, d), f(a, b, c, d)):
+        _same_bits(got, eager)

@@ -260,6 +260,22 @@ def _dot_general_batch(args, dims, *, dimension_numbers, preferred_element_type)
                               preferred_element_type=preferred_element_type), out_dim
 
 
+def _to_matrix(x: str, shape: tuple, perm, mat) -> str:
+    """Source of `x` permuted by `perm` and reshaped to `mat` (either may be None). A rotation
+    of the axes merged into two is a transposed reshape, `x.reshape((B, A)).T`: a view for
+    BLAS to read transposed, where transpose-then-reshape copies the whole operand."""
+    if perm is not None and mat is not None and len(mat) == 2:
+        j = perm[0]
+        if perm == tuple(range(j, len(shape))) + tuple(range(j)) \
+                and tuple(mat) == (_prod(shape[j:]), _prod(shape[:j])):
+            return f"{x}.reshape(({mat[1]}, {mat[0]})).T"
+    if perm is not None:
+        x = f"{x}.transpose({perm!r})"
+    if mat is not None:
+        x = f"{x}.reshape({tuple(mat)!r})"
+    return x
+
+
 _NARROW, _TALL = 4, 4096  # an outer product this narrow and this tall is written column-major
 
 
@@ -285,14 +301,7 @@ def _dot_general_emit(args, params, src, avals):
         return f"({left} * {right})"
     lperm, lmat, rperm, rmat, out_shape = _plan(params["dimension_numbers"], avals[0].shape, avals[1].shape)
     # Array methods, not xp.transpose/xp.reshape: NumPy's function forms cost 0.3-1 µs more a call.
-    if lperm is not None:
-        lhs = f"{lhs}.transpose({lperm!r})"
-    if lmat is not None:
-        lhs = f"{lhs}.reshape({tuple(lmat)!r})"
-    if rperm is not None:
-        rhs = f"{rhs}.transpose({rperm!r})"
-    if rmat is not None:
-        rhs = f"{rhs}.reshape({tuple(rmat)!r})"
+    lhs, rhs = _to_matrix(lhs, lshape, lperm, lmat), _to_matrix(rhs, rshape, rperm, rmat)
     # Without batch axes both operands are now matrices or vectors: ndarray.dot is the same
     # BLAS call as matmul (bit-identical) with ~0.5 µs less dispatch overhead.
     out = f"{lhs}.dot({rhs})" if not lb and avals[0].dtype.kind == "f" else f"xp.matmul({lhs}, {rhs})"
