@@ -231,3 +231,29 @@ def test_contraction_over_leading_axes_reads_a_transposed_view():
         np.testing.assert_allclose(got, w, rtol=1e-5, atol=1e-5)
     for got, eager in zip(jax.jit(f)(a, b, c, d), f(a, b, c, d)):
         _same_bits(got, eager)
+
+
+def _python_float_call():
+    f = jax.jit(lambda x, y: x * y + 0.1)
+    f(1.5, 2)
+    return f(1.5, 2), f(2.5, 3)  # the second call takes the hit path
+
+
+def test_python_float_arguments_on_the_hit_path():
+    first, second = _python_float_call()
+    assert first.dtype == np.float32 and first.weak_type
+    _same_bits(second, np.float32(2.5) * np.float32(3) + np.float32(0.1))
+
+
+def test_python_float_arguments_on_the_hit_path_with_x64(x64):
+    first, second = _python_float_call()
+    assert second.dtype == np.float64 and second.weak_type
+    _same_bits(second, np.float64(2.5) * 3 + 0.1)
+
+
+def test_a_very_deep_argument_pytree_takes_the_full_path():
+    t = 1.0
+    for _ in range(200):
+        t = [t]
+    out = jax.jit(lambda t: jax.tree_util.tree_leaves(t)[0] * 2)(t)
+    assert float(out) == 2.0

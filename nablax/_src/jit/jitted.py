@@ -372,7 +372,10 @@ class Jitted:
 register_boundary(Jitted.__call__)
 
 
-def _fast_leaves(xs, sig: list, vals: list) -> bool:
+_FAST_DEPTH = 32  # deeper argument pytrees take the full path (which has no recursion limit)
+
+
+def _fast_leaves(xs, sig: list, vals: list, depth: int = 0) -> bool:
     """For arguments that are Arrays, Python floats/ints, and lists/tuples of them: append
     the cache signature (leaf avals, container types and lengths) to `sig` and the values the
     compiled function takes to `vals`, and return True; else False. One pass, no PyTreeDef:
@@ -383,12 +386,15 @@ def _fast_leaves(xs, sig: list, vals: list) -> bool:
             v = a._value
             sig.append((v.shape, v.dtype, a._weak))
             vals.append(v)
-        elif t is float or t is int:
+        elif t is float:  # (the aval of a Python float is only the x64 flag, in the key)
+            sig.append(t)
+            vals.append(np.float64(a) if dtypes.x64_flag.value else np.float32(a))
+        elif t is int:
             sig.append(t)
             vals.append(_raw(a))
         elif t is list or t is tuple:
             sig.append((t, len(a)))
-            if not _fast_leaves(a, sig, vals):
+            if depth == _FAST_DEPTH or not _fast_leaves(a, sig, vals, depth + 1):
                 return False
         else:
             return False
