@@ -5,3 +5,12 @@ process, interleaved round-robin, with NumPy's own time as a floor where one exi
 
     python -m benchmarks [--quick] [--only NAME] [--frameworks nablax,jax] [--markdown]
 """
+import os
+
+# One thread everywhere, so that every column measures the same machine share: BLAS and
+# OpenMP pools, XLA's Eigen pool (torch's is set where it is loaded). nablax's own chunk
+# threads are off unless a row asks for them (`nablax_num_threads`).
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+

@@ -86,6 +86,7 @@ def _load_jax() -> Framework:
 def _load_torch() -> Framework:
     torch = importlib.import_module("torch")
     func = importlib.import_module("torch.func")
+    torch.set_num_threads(1)  # as every other column (benchmarks/__init__.py)
 
     def asarray(x: Any) -> Any:
         return torch.from_numpy(np.array(x)) if isinstance(x, np.ndarray) else torch.tensor(x)

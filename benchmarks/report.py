@@ -27,7 +27,7 @@ class Row:
     ref_label: str = ""
     check: str = ""
     errors: dict[str, str] = field(default_factory=dict)
-    extras: dict[str, str] = field(default_factory=dict)  # extra nablax variants: key -> label
+    extras: dict[str, str] = field(default_factory=dict)  # extra variants: key -> label
 
     def t(self, col: str) -> float | None:
         """Median seconds of a column ("ref" for the reference), or None."""
@@ -50,6 +50,8 @@ def machine(fws: dict[str, Framework]) -> list[str]:
         f"CPU: {cpu}, {os.cpu_count()} logical cores; {platform.system()} {platform.release()}",
         f"Load average (1/5/15 min) at the end of the run: {load} (other processes share this machine)",
         "Versions: " + ", ".join(versions),
+        "Threads: one per framework (BLAS, XLA, torch; benchmarks/__init__.py); OPENBLAS_CORETYPE="
+        + os.environ.get("OPENBLAS_CORETYPE", "(OpenBLAS's own choice)"),
     ]
 
 
@@ -86,20 +88,43 @@ def ratio(a: str, col_a: str, b: str, col_b: str) -> Callable[[dict[str, Row]], 
     return value
 
 
+def ratio_to_best(row: str, cols: tuple[str, ...]) -> Callable[[dict[str, Row]], float | None]:
+    """nablax over the fastest of `cols` on `row` (None when none of them ran)."""
+
+    def value(rows: dict[str, Row]) -> float | None:
+        r = rows.get(row)
+        times = [t for t in (r.t(c) for c in cols) if t] if r is not None else []
+        x = r.t("nablax") if r is not None else None
+        return x / min(times) if x is not None and times else None
+
+    return value
+
+
+def seconds(row: str, col: str = "nablax") -> Callable[[dict[str, Row]], float | None]:
+    """The median of one column, in seconds."""
+    return lambda rows: rows[row].t(col) if row in rows else None
+
+
 _COLUMN_NAMES = {**LABELS, "ref": "NumPy"}  # (the eager targets' reference column is NumPy)
 
 # Goals against JAX, in order: row -> (limit on nablax time / JAX time, what the row measures).
-_VS_JAX = {
-    "tiny_jit": (1.5, "tiny jit call"), "jit_grad_poly": (1.5, "jit(grad(poly)) call"),
-    "td_jit_vmap_grad_b2": (1.5, "td jit(vmap(grad)) b2"), "td_jit_vmap_grad_b65536": (2, "td jit(vmap(grad)) b65536"),
-    "mlp_sgd_step": (1.25, "MLP SGD step"), "hessian_tanh_100": (1.5, "Hessian n=100"),
+_VS_JAX = {  # issue 15: every steady-state jit row at most JAX's time
+    "tiny_jit": (1.0, "tiny jit call"), "jit_grad_poly": (1.0, "jit(grad(poly)) call"),
+    "td_jit_vmap_grad_b2": (1.0, "td jit(vmap(grad)) b2"), "td_jit_vmap_grad_b1024": (1.0, "td jit(vmap(grad)) b1024"),
+    "td_jit_vmap_grad_b65536": (1.0, "td jit(vmap(grad)) b65536"),
+    "hessian_tanh_100": (1.0, "Hessian n=100"), "hessian_tanh_500": (1.0, "Hessian n=500"),
+    "hvp_tanh_100": (1.0, "HVP n=100"), "hvp_tanh_500": (1.0, "HVP n=500"),
+    "mlp_sgd_step": (1.0, "MLP SGD step"), "maml_sinusoid": (1.0, "MAML meta-gradient"),
+    "per_example_grads_mlp": (1.0, "per-example grads MLP"),
+    "elementwise_chain_10M": (1.0, "elementwise chain 10M"), "elementwise_chain_grad_10M": (1.0, "its grad"),
+    "w6_forward_10M": (0.15, "W6 sum(sin·cos + x²) 10M forward"), "w6_grad_10M": (0.35, "W6 grad"),
     "compile_mlp_sgd_step": (0.2, "compile of MLP step"),
     "compile_td_jit_vmap_grad": (0.2, "compile of td per-example grads"),
     "cholesky_cho_solve_16x200": (1.0, "batched cholesky + cho_solve 16×200×200"),
     "grad_slogdet_100": (1.0, "grad of slogdet 100×100"), "svd_200": (1.0, "svd 200×200"),
     "eigh_200": (1.0, "eigh 200×200"), "gp_nll_value_and_grad": (1.0, "GP NLL jit(value_and_grad)"),
-    "conv2d_fwd_bwd_b32_32x32_3to16": (1.5, "conv2d fwd+bwd b32 32×32 3→16"),
-    "cnn_digits_train_step": (1.5, "CNN digits train step"),
+    "conv2d_fwd_bwd_b32_32x32_3to16": (1.0, "conv2d fwd+bwd b32 32×32 3→16"),
+    "cnn_digits_train_step": (1.0, "CNN digits train step"),
     "rfft_irfft_2e20": (1.0, "rfft/irfft round trip 2^20"),
     "rfft_irfft_grad_2e20": (1.0, "grad of rfft/irfft round trip 2^20"),
     "max_pool_2x2_fwd_bwd_32x32x32x16": (1.0, "max-pool 2×2 fwd+bwd (32,32,32,16)"),
@@ -108,6 +133,10 @@ _VS_JAX = {
     "vmap_split_uniform_1000_keys_jit": (1.0, "vmap over 1000 keys of split + uniform"),
     "hmc_step_8_chains": (1.0, "HMC example's jitted transition (8 chains)"),
 }
+# issue 15: eager rows at most the faster of autograd and torch.func
+_EAGER_ROWS = {"eager_grad_poly": "eager grad(poly)", "eager_grad4_poly": "eager 4th derivative",
+               "td_vmap_grad_b2": "eager vmap(grad) b2", "td_vmap_grad_b1024": "eager vmap(grad) b1024",
+               "td_vmap_grad_b65536": "eager vmap(grad) b65536", "eager_mlp_sgd_step": "eager MLP SGD step"}
 
 
 def targets() -> list[Target]:
@@ -137,6 +166,17 @@ def targets() -> list[Target]:
         speedup(("td_jit_vmap_grad_b2", "nablax_unjitted"), ("td_jit_vmap_grad_b2", "nablax"), 20,
                 "td jit(vmap(grad)) b2 speed-up over un-jitted ≥ 20×", ("td_jit_vmap_grad_b2", "td_vmap_grad_b2")),
         *(vs(row, "jax", limit, what) for row, (limit, what) in _VS_JAX.items()),
+        *(Target(f"{what} ≤ 1× the faster of autograd and torch.func", ratio_to_best(row, ("autograd", "torch")), 1.0,
+                 workloads=(row,)) for row, what in _EAGER_ROWS.items()),
+        vs("sum_10M", "ref", 1.05, "jit(jnp.sum) of 10M float32"),
+        Target("W6 forward ≤ 3× torch.compile", ratio("w6_forward_10M", "nablax", "w6_forward_10M", "torch_compile"),
+               3.0, workloads=("w6_forward_10M",)),
+        Target("W6 grad ≤ 1.5× torch.compile", ratio("w6_grad_10M", "nablax", "w6_grad_10M", "torch_compile"),
+               1.5, workloads=("w6_grad_10M",)),
+        Target("W6 forward on 2 threads ≤ 0.6× its 1-thread time",
+               ratio("w6_forward_10M", "nablax_threads2", "w6_forward_10M", "nablax"), 0.6, workloads=("w6_forward_10M",)),
+        Target("first call of jit on a 10,000-op chain ≤ 1 s (value in seconds)", seconds("compile_chain_10000"), 1.0,
+               workloads=("compile_chain_10000",)),
     ]
 
 

@@ -44,8 +44,10 @@ def build(w: Workload, fws: dict[str, fwmod.Framework], quick: bool, row: Row) -
     todo = [(n, w.build, fws[n]) for n in names]
     if w.ref is not None and w.ref_fw in fws:
         todo.append(("ref", w.ref, fws[w.ref_fw]))
-    if "nablax" in fws:
-        todo += [(key, builder, fws["nablax"]) for key, _, builder in w.extras]
+    for key, _, builder, *fw in w.extras:  # (key, label, builder[, framework]): nablax unless named
+        name = fw[0] if fw else "nablax"
+        if name in fws:
+            todo.append((key, builder, fws[name]))
     for key, builder, fw in todo:
         try:
             b = builder(fw, quick)
@@ -87,7 +89,7 @@ def _selected(name: str, only: str | None) -> bool:
 
 def run_workload(w: Workload, fws: dict[str, fwmod.Framework], args: argparse.Namespace) -> list[Row]:
     """Time one workload (and its compile row); returns the rows selected by --only."""
-    row = Row(w.name, ref_label=w.ref_label, extras={key: label for key, label, _ in w.extras})
+    row = Row(w.name, ref_label=w.ref_label, extras={key: label for key, label, *_ in w.extras})
     crow = Row(w.compile_name or "", check="-")
     want_run = _selected(w.name, args.only)
     want_compile = w.compile_name is not None and _selected(w.compile_name, args.only)

@@ -42,8 +42,9 @@ class Workload:
     rtol: float = 1e-4
     atol: float = 1e-5
     frameworks: tuple[str, ...] | None = None  # restrict to these (None = all)
-    # (key, label, builder): more nablax variants timed in the same rounds, shown in the notes
-    extras: tuple[tuple[str, str, Callable[[Framework, bool], Bench | None]], ...] = ()
+    # (key, label, builder[, framework]): more variants (nablax's unless a framework is named)
+    # timed in the same rounds, shown in the notes
+    extras: tuple[tuple, ...] = ()
 
 
 def jit_first_call(fw: Framework, make: Callable[[], Callable[..., Any]], *args: Any) -> Callable[[], Any]:
@@ -255,7 +256,10 @@ def jacrev_loop(fw: Framework, quick: bool) -> Bench | None:
 # ---------------------------------------------------------------- registry
 def all_workloads() -> list[Workload]:
     """Every workload, in table order."""
+    from benchmarks import workloads_compile as comp
     from benchmarks import workloads_conv as conv
+    from benchmarks import workloads_eager as eager
+    from benchmarks import workloads_fusion as fusion
     from benchmarks import workloads_linalg as la
     from benchmarks import workloads_models as m
     from benchmarks import workloads_random as rnd
@@ -278,4 +282,5 @@ def all_workloads() -> list[Workload]:
         out.append(W(f"td_jit_vmap_grad_b{b}", _td_vmap(b, True), ref=_td_vmap(b, True), compile_name=name, extras=unjitted))
     out.append(W("td_loop_grad_b1024", td_loop_grad, frameworks=("nablax", "jax")))
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
-    return out + m.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
+    return (out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
+            + eager.workloads() + comp.workloads())

@@ -38,6 +38,7 @@ from .tree import (
 )
 
 _SCALARS = (bool, int, float, complex)
+_VALUES = (Array, Tracer)  # what _check_leaf passes through unchanged
 
 debug_nans.sync()  # a flag set from the environment (JAX_DEBUG_NANS=1) takes effect at import
 
@@ -90,7 +91,8 @@ def _flat_fun(fun: Callable, in_tree: PyTreeDef, store: dict, has_aux: bool = Fa
             aux_flat = []
         out_flat, store["out_tree"] = tree_flatten(out)
         store["n_out"] = len(out_flat)
-        return [_check_leaf(o, f"output of {_fun_name(fun)}") for o in out_flat] + list(aux_flat)
+        return [o if isinstance(o, _VALUES) else _check_leaf(o, f"output of {_fun_name(fun)}")
+                for o in out_flat] + list(aux_flat)
 
     return flat
 
@@ -382,6 +384,32 @@ def _refuse_reduce_axes(reduce_axes, where: str) -> None:
                                   "(sum the gradient over the named axis with lax.psum instead)")
 
 
+_SCALAR_TREE = tree_structure(0.0)
+
+
+def _grad_inputs(dyn: tuple, fun: Callable, allow_int: bool, holomorphic: bool) -> tuple[list, PyTreeDef]:
+    """The flat differentiated arguments, checked. Key paths are rendered only for an error:
+    the common case (arrays and floats of inexact dtype) never builds them."""
+    leaves, in_tree = tree_flatten(dyn)
+    flat = []
+    for x in leaves:
+        if not isinstance(x, _VALUES):
+            if not (isinstance(x, _SCALARS) or isinstance(x, (np.ndarray, np.generic))):
+                break
+            x = to_concrete_array(x)
+        if holomorphic or not (allow_int or dtypes.is_inexact(x.dtype)):
+            break
+        flat.append(x)
+    else:
+        return flat, in_tree
+    flat = []  # some leaf is refused or needs a closer look: check each with its path
+    for p, x in tree_flatten_with_path(dyn)[0]:
+        x = _check_leaf(x, f"grad of {_fun_name(fun)}", keystr(p))
+        _check_grad_input(x, "grad", allow_int, holomorphic, keystr(p))
+        flat.append(x)
+    return flat, in_tree
+
+
 def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False, holomorphic: bool = False,
                    allow_int: bool = False, reduce_axes: Sequence = ()) -> Callable:
     """A function returning (fun(*args), gradient w.r.t. args[argnums])."""
@@ -391,19 +419,17 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     @api_boundary
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
-        nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}", TypeError)
-        dyn = tuple(args[i] for i in nums)
-        pairs, in_tree = tree_flatten_with_path(dyn)
-        flat = []
-        for p, x in pairs:
-            x = _check_leaf(x, f"grad of {_fun_name(fun)}", keystr(p))
-            _check_grad_input(x, "grad", allow_int, holomorphic, keystr(p))
-            flat.append(x)
+        if type(argnums) is int and 0 <= argnums < len(args):
+            nums: tuple = (argnums,)
+        else:
+            nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}", TypeError)
+        dyn = tuple([args[i] for i in nums])
+        flat, in_tree = _grad_inputs(dyn, fun, allow_int, holomorphic)
         store: dict = {}
         f = _flat_fun(_partial_args(fun, args, kwargs, nums), in_tree, store, has_aux)
         outs, backward = _vjp_flat(f, flat, "grad")
         n = store["n_out"]
-        if n != 1 or store["out_tree"] != tree_structure(0.0):
+        if n != 1 or (store["out_tree"] is not _SCALAR_TREE and store["out_tree"] != _SCALAR_TREE):
             shapes = [tuple(lift_aval(o).shape) for o in outs[:n]]
             raise TypeError(
                 f"grad requires a scalar output, but {_fun_name(fun)} returned "
@@ -429,7 +455,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
             raise TypeError(
                 f"grad requires a float output, but {_fun_name(fun)} returned dtype {aval.dtype.name}"
             )
-        g = backward([wrap(np.ones((), aval.dtype), aval.weak_type)])  # seeded like the output
+        g = backward([wrap(np.array(1, aval.dtype), aval.weak_type)])  # seeded like the output
         g = tree_unflatten(in_tree, g)
         g = g[0] if isinstance(argnums, int) else g
         if has_aux:
@@ -487,10 +513,11 @@ def vmap(
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 
+    where = f"vmap({_fun_name(fun)})"
+
     @api_boundary
     @functools.wraps(fun)
     def vmapped(*args, **kwargs):
-        where = f"vmap({_fun_name(fun)})"
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(
                 f"{where}: in_axes has {len(in_axes)} entries but the function was called with "
@@ -499,16 +526,25 @@ def vmap(
             )
         axes_tree = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
         full = (tuple(args), kwargs)
-        try:
-            leaf_axes = broadcast_prefix((axes_tree, 0 if kwargs else {}), full)
-        except ValueError as e:
-            raise ValueError(
-                f"{where}: in_axes does not match the structure of the arguments.\n{e}"
-            ) from None
-        pairs, in_tree = tree_flatten_with_path(full)
+        leaves, in_tree = tree_flatten(full)
+        if not kwargs and _flat_axes(args, axes_tree):
+            leaf_axes = axes_tree  # one array and one int/None per argument: the prefix is itself
+        else:
+            try:
+                leaf_axes = broadcast_prefix((axes_tree, 0 if kwargs else {}), full)
+            except ValueError as e:
+                raise ValueError(
+                    f"{where}: in_axes does not match the structure of the arguments.\n{e}"
+                ) from None
+        labels: list = []
+
+        def label_of(i: int) -> str:  # key paths are rendered only for a message that shows them
+            if not labels:
+                labels.extend(_arg_label(p) for p, _ in tree_flatten_with_path(full)[0])
+            return labels[i]
+
         flat, dims, sizes, ref_at = [], [], [], {}
-        for (path, x), ax in zip(pairs, leaf_axes):
-            label = _arg_label(path)
+        for i, (x, ax) in enumerate(zip(leaves, leaf_axes)):
             if type(x) is refs.Ref:  # primitives/refs.py: unmapped, passed through; mapped, its value is
                 if ax is None:
                     flat.append(x)
@@ -516,19 +552,26 @@ def vmap(
                     continue
                 ref_at[len(flat)] = x  # batched inside and stored back after
                 x = refs.read(x)
-            x = _check_leaf(x, where, label)
-            nd = lift_aval(x).ndim
-            d = _normalize_in_axis(ax, nd, label, where) if ax is not None or nd else None
+            if not isinstance(x, _VALUES):
+                x = _check_leaf(x, where, label_of(i))
+            shape = lift_aval(x).shape
+            nd = len(shape)
+            if ax is None:
+                d = None
+            elif type(ax) is int and -nd <= ax < nd:
+                d = ax % nd
+            else:
+                d = _normalize_in_axis(ax, nd, label_of(i), where)
             if ax is not None and nd == 0:
-                raise ValueError(f"{where}: cannot map over axis {ax} of argument {label}, a scalar (rank 0)")
+                raise ValueError(f"{where}: cannot map over axis {ax} of argument {label_of(i)}, a scalar (rank 0)")
             flat.append(x)
             dims.append(d)
             if d is not None:
-                sizes.append((label, lift_aval(x).shape[d]))
+                sizes.append((i, shape[d]))
         size = axis_size
         distinct = {s for _, s in sizes}
         if len(distinct) > 1 or (size is not None and distinct and distinct != {size}):
-            listing = "\n".join(f"  argument {lbl} has size {s} along its mapped axis" for lbl, s in sizes)
+            listing = "\n".join(f"  argument {label_of(i)} has size {s} along its mapped axis" for i, s in sizes)
             raise ValueError(f"{where} got inconsistent sizes for the mapped axis:\n{listing}")
         if size is None:
             if not sizes:
@@ -543,7 +586,7 @@ def vmap(
             a, kw = tree_unflatten(in_tree, xs)
             out = fun(*a, **kw)
             out_flat, store["out_tree"] = tree_flatten(out)
-            return [_check_leaf(o, f"output of {where}") for o in out_flat]
+            return [o if isinstance(o, _VALUES) else _check_leaf(o, f"output of {where}") for o in out_flat]
 
         run = flat_fun if not ref_at else lambda *xs: refs.call_with_refs(flat_fun, xs, ref_at)
         outs, out_dims = batch_flat(run, flat, dims, size, axis_name)
@@ -554,7 +597,8 @@ def vmap(
             outs, out_dims = outs[:n], out_dims[:n]
         out_tree = store["out_tree"]
         try:
-            out_axes_flat = broadcast_prefix(out_axes, tree_unflatten(out_tree, outs))
+            out_axes_flat = [out_axes] * len(outs) if out_axes is None or type(out_axes) is int else \
+                broadcast_prefix(out_axes, tree_unflatten(out_tree, outs))
         except ValueError as e:
             raise ValueError(f"{where}: out_axes does not match the structure of the outputs.\n{e}") from None
         results = [
@@ -563,6 +607,15 @@ def vmap(
         return tree_unflatten(out_tree, results)
 
     return vmapped
+
+
+def _flat_axes(args: tuple, axes: tuple) -> bool:
+    """Whether every argument is one array (a leaf) and its axis an int or None, so that
+    `axes` is already the per-leaf list broadcast_prefix would compute."""
+    for a, ax in zip(args, axes):
+        if not (isinstance(a, _VALUES) and (ax is None or type(ax) is int)):
+            return False
+    return True
 
 
 def _arg_label(path) -> str:

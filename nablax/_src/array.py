@@ -160,7 +160,9 @@ class Array(ArrayMethods):
     @property
     def aval(self) -> ShapedArray:
         v = self._value
-        return interned_aval(v.shape, v.dtype, self._weak)
+        key = (v.shape, v.dtype, self._weak)
+        aval = _AVALS.get(key)  # (interned_aval's lookup, inlined: read for every operand under a transformation)
+        return interned_aval(*key) if aval is None else aval
 
     def _concrete(self, what: str):
         return self._value
@@ -387,10 +389,22 @@ def _rebuild(value, weak):
     return wrap(value, weak)
 
 
+_SCALAR_AVALS: dict = {}
+
+
 def python_scalar_aval(x) -> ShapedArray:
-    if type(x) is bool:
-        return ShapedArray((), np.dtype(bool), False)
-    return ShapedArray((), dtypes.dtype_of(x), True)
+    """Aval of a Python scalar: fixed by its type and the x64 flag, so computed once per pair
+    (it runs for every scalar operand of an eager or differentiated operation)."""
+    key = (type(x), dtypes.x64_flag.value)
+    aval = _SCALAR_AVALS.get(key)
+    if aval is None:
+        if type(x) is bool:
+            aval = ShapedArray((), np.dtype(bool), False)
+        else:
+            aval = ShapedArray((), dtypes.dtype_of(x), True)
+        if type(x) in _PYTHON_SCALARS:  # (subclasses are rare and not cached)
+            _SCALAR_AVALS[key] = aval
+    return aval
 
 
 def get_aval(x) -> ShapedArray:

@@ -231,7 +231,12 @@ def _uniform(key_data_, shape: tuple, dtype: np.dtype, minval, maxval):
             return floats  # max(0, fma(floats, 1, 0)) is floats itself
         lo, hi = np.array(minval, dtype), np.array(maxval, dtype)  # constants: NumPy does the dtype's math
         lo_c = to_concrete_array(lo)
-        return ew.max(lo_c, xla_fma(floats, to_concrete_array(hi - lo), lo_c))
+        with np.errstate(over="ignore"):  # a span past the dtype's range is inf, as in JAX
+            span = hi - lo
+        scaled = xla_fma(floats, to_concrete_array(span), lo_c)
+        # floats >= 0 and a span >= 0 give scaled >= lo (rounding is monotone): JAX's max with
+        # lo changes nothing then, and costs a pass over the samples.
+        return scaled if span >= 0 else ew.max(lo_c, scaled)
     lo = misc.convert_element_type(jnp.asarray(minval), dtype)
     hi = misc.convert_element_type(jnp.asarray(maxval), dtype)
     return jnp.maximum(lo, jnp.reshape(_fma(floats, hi - lo, lo), shape))

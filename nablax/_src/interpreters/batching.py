@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Callable, Hashable, Sequence
 
 from .. import errors
+from ..array import interned_aval
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
@@ -28,19 +29,24 @@ def current_axis_name() -> Hashable | None:
 
 
 class BatchTracer(Tracer):
-    __slots__ = ("val", "bdim")
+    __slots__ = ("val", "bdim", "_aval")
     _parts = operator.attrgetter("val", "bdim")
 
     def __init__(self, trace: "BatchTrace", val, bdim: int):
         self._trace = trace
         self.val = val
         self.bdim = bdim
+        self._aval = None
 
     @property
     def aval(self) -> ShapedArray:
-        a = lift_aval(self.val)
-        shape = a.shape[: self.bdim] + a.shape[self.bdim + 1:]
-        return ShapedArray(shape, a.dtype, a.weak_type)
+        # Computed once: rules read a tracer's aval several times (val and bdim never change).
+        aval = self._aval
+        if aval is None:
+            a = lift_aval(self.val)
+            shape = a.shape[: self.bdim] + a.shape[self.bdim + 1:]
+            aval = self._aval = interned_aval(shape, a.dtype, a.weak_type)
+        return aval
 
     def to_concrete(self, what: str):
         raise errors.ConcretizationTypeError(

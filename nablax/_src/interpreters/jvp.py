@@ -18,18 +18,13 @@ from .staging import trace_to_jaxpr
 class JVPTracer(Tracer):
     """A primal with its tangent; linearize's tracer too (there the tangent is staged)."""
 
-    __slots__ = ("primal", "tangent", "_aval")
+    __slots__ = ("primal", "tangent", "aval")
     _parts = operator.attrgetter("primal", "tangent")
 
     def __init__(self, trace: Trace, primal, tangent):
-        self._trace, self.primal, self.tangent, self._aval = trace, primal, tangent, None
-
-    @property
-    def aval(self):
-        aval = self._aval
-        if aval is None:
-            aval = self._aval = lift_aval(self.primal)
-        return aval
+        # The aval is a plain attribute: rules read it about twice per tracer, and a property
+        # would cost a call each time.
+        self._trace, self.primal, self.tangent, self.aval = trace, primal, tangent, lift_aval(primal)
 
     def to_concrete(self, what: str):
         p = self.primal

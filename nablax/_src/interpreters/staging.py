@@ -13,7 +13,7 @@ import numpy as np
 
 from ..array import Array, to_concrete_array
 from ..avals import ShapedArray
-from ..core import Trace, Tracer, current_trace, lift_aval, run_new_trace
+from ..core import Trace, Tracer, current_trace, gc_paused, lift_aval, run_new_trace
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, pp_param_rules
 from ..source_info import user_frame
 
@@ -54,11 +54,13 @@ class StagingTrace(Trace):
         """The Jaxpr atom for a value: own tracer, inline scalar literal, or a captured constant."""
         if type(x) is StagingTracer and x._trace is self:
             return x._var
-        self.check_foreign(x)
+        if type(x) is Array:  # the common constant: a scalar literal or a captured array
+            if x._value.ndim == 0:
+                return Literal(x)
+        else:
+            self.check_foreign(x)
         if isinstance(x, _SCALARS):
             return Literal(to_concrete_array(x))
-        if type(x) is Array and x._value.ndim == 0:
-            return Literal(x)
         if isinstance(x, (np.ndarray, np.generic)):
             x = to_concrete_array(x)
         var = self._const_index.get(id(x))
@@ -98,7 +100,8 @@ def trace_to_jaxpr(
     """Trace a flat function (list of tracers in, list of values out) into a ClosedJaxpr."""
     trace = StagingTrace(current_trace(), stage_all, label)
     args = [trace.new_arg(a) for a in in_avals]
-    return run_new_trace(trace, fn, args, lambda outs: trace.to_jaxpr([a._var for a in args], outs))
+    with gc_paused():
+        return run_new_trace(trace, fn, args, lambda outs: trace.to_jaxpr([a._var for a in args], outs))
 
 
 def with_invars(closed: ClosedJaxpr, invars: Sequence) -> ClosedJaxpr:

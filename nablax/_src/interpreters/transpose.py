@@ -28,7 +28,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Seque
 
     linear_eqns = []
     for eqn in jaxpr.eqns:
-        if any(type(a) is not Literal and a in linear for a in eqn.invars):
+        if not linear.isdisjoint(eqn.invars):  # (a Literal is never in `linear`)
             linear_eqns.append(eqn)
             linear.update(eqn.outvars)
         else:
@@ -44,23 +44,31 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Seque
         ct_env[v] = ct if prev is None else add_tangents(prev, ct)
 
     for v, ct in zip(jaxpr.outvars, cts_out):
-        if type(v) is not Literal and v in linear:
+        if v in linear:
             accumulate(v, ct)
 
+    # Once per linear equation of every reverse-mode derivative: the single-output case (all
+    # but a few primitives) pops its one cotangent without building lists.
     for eqn in reversed(linear_eqns):
-        cts = [ct_env.pop(v, None) for v in eqn.outvars]
-        if all(c is None for c in cts):
-            continue
-        cts = [Zero(v.aval) if c is None else c for v, c in zip(eqn.outvars, cts)]
-        if eqn.prim.transpose is None:
+        prim = eqn.prim
+        if prim.multiple_results:
+            cts = [ct_env.pop(v, None) for v in eqn.outvars]
+            if all(c is None for c in cts):
+                continue
+            ct = [Zero(v.aval) if c is None else c for v, c in zip(eqn.outvars, cts)]
+        else:
+            ct = ct_env.pop(eqn.outvars[0], None)
+            if ct is None:
+                continue
+        if prim.transpose is None:
             raise TypeError(
-                f"Cannot transpose {eqn.prim.name}: it is not linear in its tangent inputs. "
+                f"Cannot transpose {prim.name}: it is not linear in its tangent inputs. "
                 "This is a bug in a JVP rule (tangent outputs must be linear in tangent inputs)."
             )
-        ins = [UndefinedPrimal(a.aval) if type(a) is not Literal and a in linear else read(a) for a in eqn.invars]
-        in_cts = eqn.prim.transpose(cts if eqn.prim.multiple_results else cts[0], *ins, **eqn.params)
-        for a, c in zip(eqn.invars, in_cts):
-            if type(a) is not Literal and a in linear:
+        ins = [UndefinedPrimal(a.aval) if a in linear else a.val if type(a) is Literal else env[a]
+               for a in eqn.invars]
+        for a, c in zip(eqn.invars, prim.transpose(ct, *ins, **eqn.params)):
+            if c is not None and a in linear:
                 accumulate(a, c)
 
     return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]

@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 
 from ..ir import Jaxpr, Literal, Var
+from . import fusion
+from .fusion import Region
 from .passes import Program
 
 _counter = itertools.count()
@@ -109,16 +111,17 @@ def _eqn_source(eqn, w: _Writer) -> str:
     return f"{g}(xp, {', '.join(args)})" if args else f"{g}(xp)"
 
 
-def _last_uses(jaxpr: Jaxpr) -> dict:
-    """Index of the last equation reading each variable (outputs count as read at the end)."""
+def _last_uses(items: list, jaxpr: Jaxpr) -> dict:
+    """Index of the last item (equation or fused region) reading each variable (outputs
+    count as read at the end)."""
     last: dict = {}
-    for i, eqn in enumerate(jaxpr.eqns):
-        for a in eqn.invars:
+    for i, item in enumerate(items):
+        for a in (item.reads if type(item) is Region else item.invars):
             if type(a) is Var:
                 last[a] = i
     for v in jaxpr.outvars:
         if type(v) is Var:
-            last[v] = len(jaxpr.eqns)
+            last[v] = len(items)
     return last
 
 
@@ -136,6 +139,15 @@ def _reusable_input(eqn, i: int, last_use: dict, owned: set):
     return None
 
 
+def _ufunc_source(eqn, w: _Writer, out: str) -> str | None:
+    """`xp.<ufunc>(args..., out=<out>)`, or None for a primitive without a ufunc."""
+    prim = eqn.prim
+    if prim.ufunc is None:
+        return None
+    args = [w.atom(a, True) for a in eqn.invars]
+    return f"xp.{prim.ufunc}({', '.join(args)}, out={out})"
+
+
 def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     """Python source of a function computing `prog`, and the globals it needs."""
     jaxpr: Jaxpr = prog.jaxpr
@@ -144,9 +156,17 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
         w.names[v] = w.add_global("const", c._value if hasattr(c, "_value") else c)
     params = ", ".join(w.name(v) for v in jaxpr.invars)
     body = []
-    last_use = _last_uses(jaxpr)
+    items = fusion.schedule(jaxpr)
+    last_use = _last_uses(items, jaxpr)
     owned: set = set()  # vars holding arrays this function allocated (safe to overwrite)
-    for i, eqn in enumerate(jaxpr.eqns):
+    for i, eqn in enumerate(items):
+        if type(eqn) is Region:
+            donors = {a for a in eqn.reads if a in owned and last_use.get(a) == i}
+            lines = fusion.emit_region(eqn, i, w, lambda e: _eqn_source(e, w), lambda e, out: _ufunc_source(e, w, out),
+                                       donors)
+            body.extend(f"    {line}" for line in lines)
+            owned.update(v for v in eqn.outputs if v.aval.shape == eqn.shape)
+            continue
         prim = eqn.prim
         if prim.emit_block is not None:
             # Control flow: statements (if/while/for around compiled sub-functions).
@@ -156,11 +176,7 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             owned.difference_update(eqn.invars)
             continue
         reuse = _reusable_input(eqn, i, last_use, owned)
-        if reuse is not None:
-            args = [w.atom(a, True) for a in eqn.invars]
-            rhs = f"xp.{prim.ufunc}({', '.join(args)}, out={w.name(reuse)})"
-        else:
-            rhs = _eqn_source(eqn, w)
+        rhs = _ufunc_source(eqn, w, w.name(reuse)) if reuse is not None else _eqn_source(eqn, w)
         if prim.ufunc is None:
             # Its result may be a view of an input (reshape, transpose, slice...): never
             # overwrite those inputs' buffers afterwards.

@@ -30,7 +30,7 @@ from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, ShapeDtypeStruct
 from ..config import config_key, disable_jit_flag, explain_cache_misses_flag, log_compiles_flag, no_tracing_flag
-from ..core import Tracer, _trace_var, current_trace, lift_aval
+from ..core import Tracer, _trace_var, current_trace, gc_paused, lift_aval
 from ..errors import JaxRuntimeError
 from ..interpreters.staging import StagingTrace
 from ..ir import ClosedJaxpr, Jaxpr
@@ -321,8 +321,9 @@ class Jitted:
         if watched:
             _before_trace(self, key)
             start = time.perf_counter()
-        closed, out_tree, ref_state = self._trace(args, kwargs, leaves, in_tree, statics)
-        entry = _Entry(closed, out_tree, ref_state)
+        with gc_paused():  # (core.gc_paused: compile time linear in program size)
+            closed, out_tree, ref_state = self._trace(args, kwargs, leaves, in_tree, statics)
+            entry = _Entry(closed, out_tree, ref_state)
         if watched and log_compiles_flag.value:
             _LOG.warning("Compiling jit(%s) with global shapes and types %s: traced and compiled in %.6f sec",
                          _fun_name(self.fun), tuple(closed.in_avals), time.perf_counter() - start)

@@ -18,6 +18,9 @@ Facts the compiler (jit/) and vmap read, all optional and off when not given:
 
 - ufunc="sin"             the array namespace's ufunc computing this primitive, which jit
   calls with `out=` to write a large result into a dead operand's buffer.
+- monoid="add"            a reduction over every axis equals `xp.<monoid>.reduce` of the same
+  reduction over pieces of its operand, in the operand's float dtype (jit's fusion keeps
+  one partial result per chunk: jit/fusion.py).
 - python_literal_ok=True  a Python int/float literal operand keeps the other operand's
   dtype in the emitted code (NumPy 2 promotion), so jit writes `x * 2.0`, not a typed scalar.
 - fresh_result=True       the result is always newly allocated, never a view of an operand,
@@ -100,6 +103,7 @@ def define_primitive(
     fold: bool = True,
     higher_order: bool = False,
     ufunc: str | None = None,
+    monoid: str | None = None,
     python_literal_ok: bool = False,
     fresh_result: bool = False,
     simplify: Callable | None = None,
@@ -130,6 +134,7 @@ def define_primitive(
     prim.fold = fold
     prim.higher_order = higher_order
     prim.ufunc = ufunc
+    prim.monoid = monoid
     prim.python_literal_ok = python_literal_ok
     prim.fresh_result = fresh_result
     prim.simplify = simplify

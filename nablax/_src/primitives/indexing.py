@@ -35,6 +35,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import functools
+import math
 
 import numpy as np
 
@@ -380,6 +381,30 @@ def _apply_update(ufunc, out, tup, updates, direct: bool) -> None:
         ufunc.at(out, tup, updates)
 
 
+def _distinct_outer_indices(shape, spec, indices) -> bool:
+    """Whether the index arrays form an outer product without repeats: each varies along
+    one broadcast axis of its own (the transpose of `x[rows[:, None], cols[None, :]]`, as a
+    row or column permutation's gradient gives) and holds no value twice. Then no position
+    repeats, and the scatter is one fancy-indexed update instead of `ufunc.at` (200x200:
+    495 us -> about 20 us). Only checked when the vectors are much smaller than the update."""
+    arrays = [np.asarray(i) for i in indices]
+    rank = builtins.max(a.ndim for a in arrays)
+    if builtins.sum(a.size for a in arrays) * 4 > math.prod(np.broadcast_shapes(*(a.shape for a in arrays))):
+        return False
+    used: set = set()
+    for a, axis in zip(arrays, _array_axes(spec)):
+        padded = (1,) * (rank - a.ndim) + a.shape
+        long = [i for i, n in enumerate(padded) if n > 1]
+        if len(long) > 1 or (long and long[0] in used):
+            return False
+        used.update(long)
+        flat = a.reshape(-1)
+        flat = np.where(flat < 0, flat + shape[axis], flat)
+        if np.unique(flat).size != flat.size:
+            return False
+    return True
+
+
 def _scatter_impl_for(name: str):
     ufunc = _UFUNCS.get(name)
 
@@ -393,7 +418,8 @@ def _scatter_impl_for(name: str):
         # Fast path: every index in range (NumPy wraps negatives once, as the spec says).
         # On IndexError `out` may be partly updated: the general path starts again from x.
         with contextlib.suppress(IndexError):
-            _apply_update(ufunc, out, _raw_tuple(spec, indices), updates, unique_indices)
+            unique = unique_indices or ufunc is None or _distinct_outer_indices(x.shape, spec, indices)
+            _apply_update(ufunc, out, _raw_tuple(spec, indices), updates, unique)
             return out
         _np_index_shape(indices)
         if builtins.any(x.shape[a] == 0 for a in _array_axes(spec)):

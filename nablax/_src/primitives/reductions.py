@@ -5,6 +5,9 @@ scans and sort live in sorting.py.
 """
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -104,6 +107,26 @@ def _unrolled_last_axis(shape: tuple, axes: tuple) -> int:
     return shape[-1] if int(np.prod(shape)) >= 4096 else 0
 
 
+def _leading_rows(shape: tuple, axes: tuple, dtype: np.dtype) -> int:
+    """The number of rows when a float32/float64 sum runs over a leading block of axes
+    (keeping the rest), else 0. NumPy adds such an array row by row with an inner loop
+    over the kept columns: with few columns that is 20-50x slower than BLAS's
+    `ones @ x.reshape(rows, cols)` (65536x3: 1.4 ms vs 27 us; 2048x16: 32 us vs 2 us, one
+    thread), which adds the same rows in float32 and starts from +0.0 as XLA's reduce."""
+    if dtype not in (np.float32, np.float64) or not axes or len(axes) >= len(shape) \
+            or axes != tuple(range(len(axes))):
+        return 0
+    rows = math.prod(shape[:len(axes)])
+    return rows if rows >= 2 else 0
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(rows: int, dtype: np.dtype) -> np.ndarray:
+    ones = np.ones(rows, dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 def _reduce_sum_impl(xp, x, *, axes):
     dt = np.result_type(x)
     acc = accumulation_dtype(dt)
@@ -112,21 +135,30 @@ def _reduce_sum_impl(xp, x, *, axes):
         for i in range(1, x.shape[-1]):
             out = out + x[..., i]
         return out
+    rows = _leading_rows(np.shape(x), axes, dt)
+    if rows:
+        kept = np.shape(x)[len(axes):]
+        return (_ones(rows, dt) @ xp.reshape(x, (rows, -1))).reshape(kept)
     out = xp.add.reduce(x, axis=axes, dtype=acc)
     return out if acc == dt else out.astype(dt)
 
 
 def _reduce_sum_emit(args, params, src, avals):
-    if accumulation_dtype(avals[0].dtype) != avals[0].dtype:
+    x, axes = avals[0], params["axes"]
+    if accumulation_dtype(x.dtype) != x.dtype:
         return None
-    size = _unrolled_last_axis(tuple(avals[0].shape), params["axes"])
+    size = _unrolled_last_axis(tuple(x.shape), axes)
     if size:
         terms = [f"{args[0]}[..., {i}]" for i in range(size)]
         out = terms[0]
         for term in terms[1:]:
             out = f"({out} + {term})"
         return out
-    return f"xp.add.reduce({args[0]}, axis={params['axes']!r}, dtype={args[0]}.dtype)"
+    rows = _leading_rows(tuple(x.shape), axes, x.dtype)
+    if rows:
+        kept = tuple(x.shape[len(axes):])
+        return f"({src(_ones(rows, x.dtype))} @ {args[0]}.reshape({rows}, -1)).reshape({kept!r})"
+    return f"xp.add.reduce({args[0]}, axis={axes!r}, dtype={args[0]}.dtype)"
 
 
 reduce_sum_p, reduce_sum = axis_reduction(
@@ -136,6 +168,7 @@ reduce_sum_p, reduce_sum = axis_reduction(
     linear=True,
     transpose=_reduce_sum_transpose,
     emit=_reduce_sum_emit,
+    monoid="add",
 )
 
 
@@ -196,6 +229,7 @@ reduce_max_p, reduce_max = axis_reduction(
     impl=_extreme_impl(True),
     emit=_extreme_emit(True),
     jvp=_extreme_jvp(True),
+    monoid="maximum",
 )
 
 reduce_min_p, reduce_min = axis_reduction(
@@ -203,6 +237,7 @@ reduce_min_p, reduce_min = axis_reduction(
     impl=_extreme_impl(False),
     emit=_extreme_emit(False),
     jvp=_extreme_jvp(False),
+    monoid="minimum",
 )
 
 

@@ -38,8 +38,8 @@ def unbroadcast(x, target_shape: tuple):
 
 def broadcast_to(x, target_shape: tuple):
     """NumPy-style broadcast of `x` to `target_shape` via broadcast_in_dim."""
-    xshape = shape_of(x)
-    if xshape == tuple(target_shape):
+    xshape = getattr(x, "shape", ())  # (shape_of, inlined: once per tangent term under grad)
+    if xshape == target_shape or xshape == tuple(target_shape):
         return x
     lead = len(target_shape) - len(xshape)
     return ops.broadcast_in_dim(x, tuple(target_shape), tuple(range(lead, len(target_shape))))
