@@ -257,3 +257,11 @@ def test_a_very_deep_argument_pytree_takes_the_full_path():
         t = [t]
     out = jax.jit(lambda t: jax.tree_util.tree_leaves(t)[0] * 2)(t)
     assert float(out) == 2.0
+
+
+def test_a_large_broadcast_keeps_its_full_shape_for_fusion():
+    x = np.ones((512, 256), np.float32)
+    rows = np.arange(512, dtype=np.float32)
+    f = lambda x, r: jnp.sin(x) * lax.broadcast_in_dim(r, (512, 256), (0,))  # noqa: E731
+    assert ".reshape((512, 1)) * " not in _source(f, x, rows)
+    np.testing.assert_allclose(jax.jit(f)(x, rows), np.sin(x) * rows[:, None], rtol=1e-6)

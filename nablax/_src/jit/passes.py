@@ -21,6 +21,9 @@ from ..primitives import misc, shape
 from ..primitives.rewrites import literal_scalar, produced_by
 
 _FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
+# A non-scalar broadcast is left to NumPy below this size, where its ~2 µs counts; above it
+# the arithmetic dominates, and an operand of the full shape keeps the op fusible (fusion.py).
+_BROADCAST_FOLD_LIMIT = 1 << 16
 
 
 class Program:
@@ -165,7 +168,8 @@ def fold_broadcasts(prog: Program) -> Program:
     """broadcast_in_dim feeding only elementwise (NumPy-broadcasting) ops, each with another
     operand of the full shape: NumPy broadcasts the operand itself (a scalar, or an array whose
     axes line up with the trailing ones), or a reshape of it with unit axes inserted; either
-    is far cheaper than materialising (or even viewing, `np.broadcast_to` costs ~2 µs) it."""
+    is far cheaper than materialising (or even viewing, `np.broadcast_to` costs ~2 µs) it.
+    Non-scalar operands only for small results (`_BROADCAST_FOLD_LIMIT`)."""
     jaxpr = prog.jaxpr
     uses: dict = {}
     for e in jaxpr.eqns:
@@ -178,7 +182,8 @@ def fold_broadcasts(prog: Program) -> Program:
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
         out = e.outvars[0] if e.outvars else None
-        if e.prim is shape.broadcast_in_dim_p and out not in out_set:
+        if e.prim is shape.broadcast_in_dim_p and out not in out_set \
+                and (invars[0].aval.shape == () or out.aval.size < _BROADCAST_FOLD_LIMIT):
             consumers = uses.get(out, [])
             if consumers and all(c.prim.elementwise and _other_operand_full(c, out) for c in consumers):
                 x = invars[0]
