@@ -234,7 +234,8 @@ def test_uniform_drops_the_max_that_cannot_clamp(bounds):
     lo, hi = bounds
     key = jax.random.PRNGKey(5)
     f = jax.jit(lambda k: jax.random.uniform(k, (1000,), minval=lo, maxval=hi))
-    assert ("_max" in f.lower(key).as_text()) == (hi < lo)
+    src = f.lower(key).as_text()
+    assert ("_max" in src or "xp.maximum(" in src) == (hi < lo)  # (the impl, or its emit for a literal bound)
     mant = (np.asarray(jax.random.bits(key, (1000,))) >> U32(9)).astype(F32) * F32(2.0**-23)
     with np.errstate(all="ignore"):
         expected = np.maximum(F32(lo), ref_fma(mant, F32(hi) - F32(lo), F32(lo)))

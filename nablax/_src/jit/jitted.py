@@ -250,11 +250,15 @@ class Jitted:
     def __call__(self, *args, **kwargs):
         try:  # an API boundary (traceback_util); the try costs nothing until something raises
             if not kwargs and _trace_var.get() is None:
-                sig = _fast_signature(args)
-                if sig is not None:
+                vals: list = []
+                sig: list = []
+                if _fast_leaves(args, sig, vals):
+                    sig.append(config_key())
+                    sig.append(disable_jit_flag.value)
+                    sig = tuple(sig)
                     entry = self._fast.get(sig)
                     if entry is not None:
-                        outs = entry.fn(*[a._value if type(a) is Array else _raw(a) for a in args])
+                        outs = entry.fn(*vals)
                         if entry.single_out:
                             return wrap(outs[0], entry.out_weak[0])
                         return tree_unflatten(entry.out_tree, [wrap(o, w) for o, w in zip(outs, entry.out_weak)])
@@ -369,19 +373,33 @@ class Jitted:
 register_boundary(Jitted.__call__)
 
 
-def _fast_signature(args: tuple):
-    """Cache key for calls whose arguments are all Arrays or Python floats/ints, else None."""
-    sig = []
-    for a in args:
+_FAST_DEPTH = 32  # deeper argument pytrees take the full path (which has no recursion limit)
+
+
+def _fast_leaves(xs, sig: list, vals: list, depth: int = 0) -> bool:
+    """For arguments that are Arrays, Python floats/ints, and lists/tuples of them: append
+    the cache signature (leaf avals, container types and lengths) to `sig` and the values the
+    compiled function takes to `vals`, and return True; else False. One pass, no PyTreeDef:
+    the key of the hit path."""
+    for a in xs:
         t = type(a)
         if t is Array:
             v = a._value
             sig.append((v.shape, v.dtype, a._weak))
-        elif t is float or t is int:
+            vals.append(v)
+        elif t is float:  # (the aval of a Python float is only the x64 flag, in the key)
             sig.append(t)
+            vals.append(np.float64(a) if dtypes.x64_flag.value else np.float32(a))
+        elif t is int:
+            sig.append(t)
+            vals.append(_raw(a))
+        elif t is list or t is tuple:
+            sig.append((t, len(a)))
+            if depth == _FAST_DEPTH or not _fast_leaves(a, sig, vals, depth + 1):
+                return False
         else:
-            return None
-    return (tuple(sig), dtypes.x64_flag.value, disable_jit_flag.value)
+            return False
+    return True
 
 
 def _raw(x):

@@ -5,6 +5,7 @@ Each public wrapper coerces Python scalars to the other operand's dtype, as lax 
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -32,7 +33,7 @@ from .elementwise_builders import (
     unary_elementwise,
 )
 from .misc import convert_element_type
-from .rewrites import literal_scalar, produced_by, same_type, unit_identity
+from .rewrites import emitted_literal, literal_scalar, produced_by, same_type, unit_identity
 
 # JAX never prints NumPy's floating-point RuntimeWarnings ("divide by zero encountered in
 # log"): log(0) is -inf by design. NumPy attributes them to the Python frame that called
@@ -106,12 +107,22 @@ def _mul_transpose(ct, x, y):
     return [None, templates.unbroadcast(mul(x, ct), y.aval.shape)]
 
 
+def _mul_rewrite(invars, params, producers):
+    """c * (-x) -> (-c) * x for a scalar literal c (exact: only the sign moves)."""
+    for lit, other in ((invars[0], invars[1]), (invars[1], invars[0])):
+        c = literal_scalar(lit)
+        src = produced_by(other, producers, neg_p)
+        if c is not None and src is not None and c.dtype.kind in "fc":
+            return mul_p, [Literal(wrap(np.negative(c), lit.val._weak)), src.invars[0]]
+    return None
+
+
 mul_p = binary_elementwise(
     "mul", "multiply",
     jvp_lhs=lambda t, x, y, out: mul(t, y),
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
-    ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True),
+    ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True), rewrite=_mul_rewrite,
 )
 mul = binary_wrapper(mul_p)
 
@@ -256,18 +267,42 @@ def _signed_zero_extremum(np_fn, both_signs_needed: bool):
     return fn
 
 
+def _extremum_emit(np_name: str, is_max: bool):
+    """NumPy's maximum/minimum alone where no two zeros of different signs can tie: integers,
+    and a nonzero literal operand. max(x, +0.0) (relu) is NumPy's maximum plus +0.0, which
+    turns a -0.0 result into +0.0 and leaves every other value as it is. Else the impl."""
+
+    def emit(args, params, src, avals):
+        kind = avals[0].dtype.kind
+        if kind in "biu":
+            return f"xp.{np_name}({args[0]}, {args[1]})"
+        if kind != "f":
+            return None
+        for i in (0, 1):
+            v = emitted_literal(args[i])
+            if v is None:
+                continue
+            if v != 0:
+                return f"xp.{np_name}({args[0]}, {args[1]})"
+            if is_max and math.copysign(1.0, v) > 0:
+                return f"(xp.{np_name}({args[1 - i]}, {args[i]}) + {args[i]})"
+        return None
+
+    return emit
+
+
 max_p = binary_elementwise(
     "max", _signed_zero_extremum(np.maximum, True),
     jvp_lhs=_select_weights_lhs_rhs(True, True),
     jvp_rhs=_select_weights_lhs_rhs(False, True),
-    kinds="biuf", python_literal_ok=True,
+    kinds="biuf", python_literal_ok=True, emit=_extremum_emit("maximum", True), fresh_result=True,
 )
 max = binary_wrapper(max_p)  # noqa: A001
 min_p = binary_elementwise(
     "min", _signed_zero_extremum(np.minimum, False),
     jvp_lhs=_select_weights_lhs_rhs(True, False),
     jvp_rhs=_select_weights_lhs_rhs(False, False),
-    kinds="biuf", python_literal_ok=True,
+    kinds="biuf", python_literal_ok=True, emit=_extremum_emit("minimum", False), fresh_result=True,
 )
 min = binary_wrapper(min_p)  # noqa: A001
 

@@ -260,6 +260,25 @@ def _dot_general_batch(args, dims, *, dimension_numbers, preferred_element_type)
                               preferred_element_type=preferred_element_type), out_dim
 
 
+def _to_matrix(x: str, shape: tuple, perm, mat) -> str:
+    """Source of `x` permuted by `perm` and reshaped to `mat` (either may be None). A rotation
+    of the axes merged into two is a transposed reshape, `x.reshape((B, A)).T`: a view for
+    BLAS to read transposed, where transpose-then-reshape copies the whole operand."""
+    if perm is not None and mat is not None and len(mat) == 2:
+        j = perm[0]
+        if perm == tuple(range(j, len(shape))) + tuple(range(j)) \
+                and tuple(mat) == (_prod(shape[j:]), _prod(shape[:j])):
+            return f"{x}.reshape(({mat[1]}, {mat[0]})).T"
+    if perm is not None:
+        x = f"{x}.transpose({perm!r})"
+    if mat is not None:
+        x = f"{x}.reshape({tuple(mat)!r})"
+    return x
+
+
+_NARROW, _TALL = 4, 4096  # an outer product this narrow and this tall is written column-major
+
+
 def _dot_general_emit(args, params, src, avals):
     """The impl's transpose/reshape/matmul plan, resolved at compile time for these shapes."""
     if params["preferred_element_type"] is not None or avals[0].dtype == dtypes.bfloat16:
@@ -271,21 +290,23 @@ def _dot_general_emit(args, params, src, avals):
     if not lc and not rc and tuple(lb) == tuple(rb) == tuple(range(nb)):
         # No contraction: an outer product per batch entry is a broadcasting multiply.
         nlf, nrf = len(lshape) - nb, len(rshape) - nb
-        left = lhs if nrf == 0 else f"xp.reshape({lhs}, {lshape + (1,) * nrf!r})"
-        right = rhs if nlf == 0 else f"xp.reshape({rhs}, {rshape[:nb] + (1,) * nlf + rshape[nb:]!r})"
+        left = lhs if nrf == 0 else f"{lhs}.reshape({lshape + (1,) * nrf!r})"
+        right = rhs if nlf == 0 else f"{rhs}.reshape({rshape[:nb] + (1,) * nlf + rshape[nb:]!r})"
+        out_shape = lshape + rshape[nb:]
+        if len(out_shape) == 2 and out_shape[1] <= _NARROW and out_shape[0] >= _TALL:
+            # A tall, narrow result (per-example gradients of a few parameters): NumPy would
+            # run its inner loop over the few columns; column-major output runs it down the
+            # rows instead, 2x faster at 65536x3 (the same products, so the same values).
+            return f"xp.multiply({left}, {right}, order='F')"
         return f"({left} * {right})"
     lperm, lmat, rperm, rmat, out_shape = _plan(params["dimension_numbers"], avals[0].shape, avals[1].shape)
-    if lperm is not None:
-        lhs = f"xp.transpose({lhs}, {lperm!r})"
-    if lmat is not None:
-        lhs = f"xp.reshape({lhs}, {tuple(lmat)!r})"
-    if rperm is not None:
-        rhs = f"xp.transpose({rhs}, {rperm!r})"
-    if rmat is not None:
-        rhs = f"xp.reshape({rhs}, {tuple(rmat)!r})"
-    out = f"xp.matmul({lhs}, {rhs})"
+    # Array methods, not xp.transpose/xp.reshape: NumPy's function forms cost 0.3-1 µs more a call.
+    lhs, rhs = _to_matrix(lhs, lshape, lperm, lmat), _to_matrix(rhs, rshape, rperm, rmat)
+    # Without batch axes both operands are now matrices or vectors: ndarray.dot is the same
+    # BLAS call as matmul (bit-identical) with ~0.5 µs less dispatch overhead.
+    out = f"{lhs}.dot({rhs})" if not lb and avals[0].dtype.kind == "f" else f"xp.matmul({lhs}, {rhs})"
     if out_shape is not None:
-        out = f"xp.reshape({out}, {tuple(out_shape)!r})"
+        out = f"{out}.reshape({tuple(out_shape)!r})"
     return out
 
 

@@ -64,3 +64,15 @@ def first_operand(invars, params, out, producers):
 def when_same_type(invars, params, out, producers):
     """The `simplify` rule of a shape or type change: a no-op when nothing changes."""
     return invars[0] if same_type(invars[0], out) else None
+
+
+def emitted_literal(src: str):
+    """The value of an operand that codegen wrote as a finite scalar literal ("0.0",
+    "np.float32(0.5)"), else None (a variable, a constant, or a non-finite value)."""
+    if src.startswith("np.") and src.endswith(")"):
+        src = src[src.index("(") + 1:-1]
+    try:
+        value = float(src)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None  # "inf"/"nan" would be variable names

@@ -101,7 +101,7 @@ def _bid_emit(args, params, src, avals):
         expanded = [1] * len(shape)
         for src_axis, dst in enumerate(dims):
             expanded[dst] = avals[0].shape[src_axis]
-        x = f"xp.reshape({x}, {tuple(expanded)!r})"
+        x = f"{x}.reshape({tuple(expanded)!r})"
     return f"xp.broadcast_to({x}, {shape!r})"
 
 
@@ -153,6 +153,20 @@ def _reshape_batch(args, dims, *, new_sizes):
     return reshape(x, (templates.shape_of(x)[0],) + tuple(new_sizes)), 0
 
 
+def _reshape_simplify(invars, params, out, producers):
+    """A reshape to the operand's own shape, or back to the shape before a reshape: no-ops."""
+    src = produced_by(invars[0], producers, reshape_p)
+    if src is not None and same_type(src.invars[0], out):
+        return src.invars[0]
+    return when_same_type(invars, params, out, producers)
+
+
+def _reshape_rewrite(invars, params, producers):
+    """reshape(reshape(x)) -> reshape(x)."""
+    src = produced_by(invars[0], producers, reshape_p)
+    return None if src is None else (reshape_p, [src.invars[0]])
+
+
 reshape_p = _linear_shape_primitive(
     "reshape",
     suspicious=lambda vals, *, new_sizes: builtins.any(d < 0 for d in new_sizes),
@@ -160,8 +174,9 @@ reshape_p = _linear_shape_primitive(
     abstract_eval=_reshape_abstract,
     batch=_reshape_batch,
     transpose=lambda ct, x, *, new_sizes: [None if type(ct) is Zero else reshape(ct, x.aval.shape)],
-    emit="xp.reshape({0}, {new_sizes})",
-    simplify=when_same_type,
+    emit="{0}.reshape({new_sizes})",  # the method: np.reshape costs ~1 µs more per call
+    simplify=_reshape_simplify,
+    rewrite=_reshape_rewrite,
 )
 
 
@@ -220,7 +235,7 @@ transpose_p = _linear_shape_primitive(
     abstract_eval=_transpose_abstract,
     batch=_transpose_batch,
     transpose=_transpose_transpose,
-    emit="xp.transpose({0}, {permutation})",
+    emit="{0}.transpose({permutation})",  # the method: np.transpose costs ~0.3 µs more per call
 )
 
 
