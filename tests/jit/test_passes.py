@@ -173,18 +173,18 @@ def test_simplify_rewrites_negations_into_cheaper_equations():
     assert mul.invars[0].val._value == -2.0
 
 
-# --------------------------------------------------------------------- fold_scalar_broadcasts
+# --------------------------------------------------------------------- fold_broadcasts
 
-def test_fold_scalar_broadcasts_lets_numpy_broadcast():
+def test_fold_broadcasts_lets_numpy_broadcast():
     prog = _program(lambda x, s: x + lax.broadcast_in_dim(s, (3,), ()), X3, 2.0)
-    out = _apply(passes.fold_scalar_broadcasts, prog, X3, 2.0)
+    out = _apply(passes.fold_broadcasts, prog, X3, 2.0)
     assert _prims(out) == ["add"]
     assert [a.aval.shape for a in out.jaxpr.eqns[0].invars] == [(3,), ()]
 
 
-def test_fold_scalar_broadcasts_keeps_a_broadcast_that_is_returned_or_needed():
+def test_fold_broadcasts_keeps_a_broadcast_that_is_returned_or_needed():
     prog = _program(lambda s: (lax.broadcast_in_dim(s, (3,), ()), jnp.sin(lax.broadcast_in_dim(s, (3,), ()))), 2.0)
-    assert _prims(_apply(passes.fold_scalar_broadcasts, prog, 2.0)) == _prims(prog)
+    assert _prims(_apply(passes.fold_broadcasts, prog, 2.0)) == _prims(prog)
 
 
 # --------------------------------------------------------------------------------------- cse

@@ -198,7 +198,6 @@ def fold_broadcasts(prog: Program) -> Program:
     return _rebuilt(prog, eqns, env)
 
 
-fold_scalar_broadcasts = fold_broadcasts  # (its name from when it folded only rank-0 operands)
 
 
 def _numpy_broadcastable(operand: tuple, shape: tuple, dims: tuple):
