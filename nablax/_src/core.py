@@ -30,7 +30,8 @@ class Primitive:
     __slots__ = (
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
         "multiple_results", "linearize", "differentiable", "fold", "elementwise", "higher_order",
-        "ufunc", "monoid", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline", "emit_block", "axis_batch",
+        "ufunc", "monoid", "costly", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline",
+        "emit_block", "axis_batch",
         "__weakref__",
     )
 
@@ -47,6 +48,7 @@ class Primitive:
         # Compiler and vmap facts (see primitives/_define.py); undefined means off.
         self.ufunc = None
         self.monoid = None
+        self.costly = False
         self.python_literal_ok = False
         self.fresh_result = False
         self.simplify = None

@@ -308,3 +308,20 @@ def test_the_flag_reads_its_environment_variable(env, expected):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          env=dict(os.environ, NABLAX_CHECK_JAXPRS=env, PYTHONPATH=os.pathsep.join(sys.path)))
     assert out.stdout.strip() == str(expected), out.stderr
+
+
+def test_a_large_product_of_constants_is_folded_at_compile_time():
+    import nablax as jax
+    import nablax.numpy as jnp
+
+    a = np.random.RandomState(0).rand(300, 300).astype(np.float32)  # 90,000 elements: above the plain fold limit
+    ca = jnp.asarray(a)
+
+    def f(x):
+        return (ca @ ca) @ x + jnp.broadcast_to(x[0], (300, 300)).sum(0)
+
+    x = np.arange(300, dtype=np.float32) / 300
+    src = jax.jit(f).lower(x).as_text()
+    assert src.count(".dot(") + src.count("matmul") == 1  # only the product with x runs per call
+    assert "broadcast_to" in src  # a large broadcast (cheap to redo) is not folded
+    np.testing.assert_allclose(np.asarray(jax.jit(f)(x)), (a @ a) @ x + 300 * x[0], rtol=1e-5)

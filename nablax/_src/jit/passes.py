@@ -21,6 +21,7 @@ from ..primitives import misc, shape
 from ..primitives.rewrites import literal_scalar, produced_by
 
 _FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
+_COSTLY_FOLD_LIMIT = 1 << 22  # ... and results of `costly` primitives (contractions) up to this many
 # A non-scalar broadcast is left to NumPy below this size, where its ~2 µs counts; above it
 # the arithmetic dominates, and an operand of the full shape keeps the op fusible (fusion.py).
 _BROADCAST_FOLD_LIMIT = 1 << 16
@@ -117,7 +118,8 @@ def fold_constants(prog: Program) -> Program:
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
         if e.prim.fold and all(type(a) is Literal or a in known for a in invars) \
-                and all(v.aval.size <= _FOLD_LIMIT for v in e.outvars) and not is_effectful(e):
+                and all(v.aval.size <= (_COSTLY_FOLD_LIMIT if e.prim.costly else _FOLD_LIMIT) for v in e.outvars) \
+                and not is_effectful(e):
             vals = [a.val if type(a) is Literal else known[a] for a in invars]
             outs = e.prim.bind(*vals, **e.params)
             outs = outs if e.prim.multiple_results else [outs]

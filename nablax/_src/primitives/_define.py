@@ -21,6 +21,8 @@ Facts the compiler (jit/) and vmap read, all optional and off when not given:
 - monoid="add"            a reduction over every axis equals `xp.<monoid>.reduce` of the same
   reduction over pieces of its operand, in the operand's float dtype (jit's fusion keeps
   one partial result per chunk: jit/fusion.py).
+- costly=True             its work grows faster than its result (a contraction): jit folds it
+  on constant operands even when the result is too large for ordinary folding.
 - python_literal_ok=True  a Python int/float literal operand keeps the other operand's
   dtype in the emitted code (NumPy 2 promotion), so jit writes `x * 2.0`, not a typed scalar.
 - fresh_result=True       the result is always newly allocated, never a view of an operand,
@@ -104,6 +106,7 @@ def define_primitive(
     higher_order: bool = False,
     ufunc: str | None = None,
     monoid: str | None = None,
+    costly: bool = False,
     python_literal_ok: bool = False,
     fresh_result: bool = False,
     simplify: Callable | None = None,
@@ -135,6 +138,7 @@ def define_primitive(
     prim.higher_order = higher_order
     prim.ufunc = ufunc
     prim.monoid = monoid
+    prim.costly = costly
     prim.python_literal_ok = python_literal_ok
     prim.fresh_result = fresh_result
     prim.simplify = simplify

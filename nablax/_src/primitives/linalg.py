@@ -314,6 +314,7 @@ dot_general_p = define_primitive(
     "dot_general",
     emit=_dot_general_emit,
     fresh_result=True,  # xp.matmul allocates its result
+    costly=True,  # a product of two constants (A @ A.T in a Hessian) is folded at compile time
     impl=_dot_general_impl,
     abstract_eval=_dot_general_abstract,
     jvp=_dot_general_jvp,
