@@ -1,4 +1,5 @@
-"""reduce_sum over leading axes runs as `ones @ x.reshape(rows, cols)` (BLAS) in eager and jit."""
+"""reduce_sum over a block of axes that is not at the end runs as `ones @ x.reshape(...)` (BLAS),
+in eager and jit."""
 import numpy as np
 import pytest
 
@@ -7,7 +8,7 @@ import nablax.numpy as jnp
 
 
 @pytest.mark.parametrize("shape,axes", [((4096, 3), (0,)), ((32, 8, 8, 16), (0, 1, 2)), ((7, 5, 2), (0, 1)),
-                                        ((300, 40), (0,))])
+                                        ((300, 40), (0,)), ((25, 10, 40), (1,)), ((3, 4, 5, 6), (1, 2))])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_leading_axis_sums_match_float64(shape, axes, dtype, request):
     if dtype == np.float64:

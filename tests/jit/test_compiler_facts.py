@@ -210,7 +210,7 @@ def jitted(a, b, c, d, e):
     o = h.transpose((1, 0)).dot(n)
     p = n.dot(c.transpose((1, 0)))
     q = (p * j)
-    r = (_p2 @ q.reshape(5, -1)).reshape((8,))
+    r = (_p2 @ q.reshape(5, 8)).reshape((8,))
     s = d.transpose((1, 0)).dot(q)
     t = (0.1 * r)
     u = (a - t)
@@ -258,7 +258,7 @@ def jitted(a, b):
 """),
     "calls": ((_calls, np.arange(1, 7, dtype=np.float32).reshape(2, 3)), """\
 def jitted(a):
-    b = (_p2 @ a.reshape(2, -1)).reshape((3,))
+    b = (_p2 @ a.reshape(2, 3)).reshape((3,))
     c = (a / b)
     d = (c + c)
     e = xp.exp(d)
