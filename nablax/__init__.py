@@ -50,3 +50,8 @@ from nablax._src.refs import *  # noqa: F403,E402
 from nablax._src.runtime_api import *  # noqa: F403,E402
 
 __version__ = "0.1.0"
+
+from nablax._src.malloc_tuning import tune_malloc as _tune_malloc  # noqa: E402
+
+_tune_malloc()  # NumPy's mid-sized buffers stay pooled (nablax/_src/malloc_tuning.py)
+del _tune_malloc

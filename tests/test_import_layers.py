@@ -17,7 +17,7 @@ PACKAGE_ROOT = pathlib.Path(__file__).resolve().parent.parent / "nablax"
 # prefix (the prefix itself or anything below it); everything else is the library.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", tuple(f"nablax._src.{m}" for m in (
-        "errors", "config", "dtypes", "source_info", "tree_keys", "tree", "traceback_util",
+        "errors", "config", "dtypes", "source_info", "tree_keys", "tree", "traceback_util", "malloc_tuning",
         "avals", "array", "ir", "core", "ops", "ad_util"))),
     ("primitives", ("nablax._src.primitives",)),
     ("interpreters and the compiler", (
