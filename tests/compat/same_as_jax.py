@@ -3,11 +3,16 @@
 Outputs agree in pytree structure (`str(treedef)`), leaf kind (array / Python scalar /
 None / float0), dtype, shape, weak type and values (float32 tolerances by default).
 """
+import warnings
+
 import numpy as np
 import pytest
 
 jax = pytest.importorskip("jax")
+import jax.numpy as jjnp  # noqa: E402
+
 import nablax  # noqa: E402
+import nablax.numpy as njnp  # noqa: E402
 
 
 def _kind(x) -> str:
@@ -45,3 +50,14 @@ def assert_same(j_out, n_out, rtol=2e-5, atol=2e-6, path="out"):
             np.testing.assert_allclose(na, ja, rtol=rtol, atol=atol, err_msg=where)
         else:
             np.testing.assert_array_equal(na, ja, err_msg=where)
+
+
+def grads_agree(jf, nf, *args, loss, rtol=2e-4, atol=2e-5):
+    """Gradients of `loss(lib, f(*args))` (a scalar; `lib` is jax.numpy or nablax.numpy) with
+    respect to every argument, JAX's against nablax's."""
+    argnums = tuple(range(len(args)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        jg = jax.grad(lambda *a: loss(jjnp, jf(*a)), argnums=argnums)(*args)
+        ng = nablax.grad(lambda *a: loss(njnp, nf(*a)), argnums=argnums)(*args)
+    assert_same(jg, ng, rtol=rtol, atol=atol, path="grad")
