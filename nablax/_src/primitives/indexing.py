@@ -385,8 +385,8 @@ def _distinct_outer_indices(shape, spec, indices) -> bool:
     """Whether the index arrays form an outer product without repeats: each varies along
     one broadcast axis of its own (the transpose of `x[rows[:, None], cols[None, :]]`, as a
     row or column permutation's gradient gives) and holds no value twice. Then no position
-    repeats, and the scatter is one fancy-indexed update instead of `ufunc.at` (200x200:
-    495 us -> about 20 us). Only checked when the vectors are much smaller than the update."""
+    repeats, and the scatter is one fancy-indexed update instead of `ufunc.at` (200x200 float32:
+    700 -> 366 us in one process). Only checked when the vectors are much smaller than the update."""
     arrays = [np.asarray(i) for i in indices]
     rank = builtins.max(a.ndim for a in arrays)
     if builtins.sum(a.size for a in arrays) * 4 > math.prod(np.broadcast_shapes(*(a.shape for a in arrays))):
