@@ -16,15 +16,14 @@ import subprocess
 import sys
 
 _WORKLOADS = ("mlp_sgd_step", "w6_grad_10M")
-_WORKLOAD = _WORKLOADS[0]  # the child's workload (set from its command line)
 
 
-def _program(fw) -> tuple:
+def _program(fw, workload: str) -> tuple:
     """(step function, its arguments) of `workload`, spelled once for nablax and JAX."""
     from benchmarks import workloads_fusion, workloads_models
 
     jax, jnp = fw.jax, fw.jnp
-    if _WORKLOAD == "mlp_sgd_step":
+    if workload == "mlp_sgd_step":
         params, x, y = workloads_models._mlp_data()
         loss = workloads_models._xent(fw)
 
@@ -37,7 +36,7 @@ def _program(fw) -> tuple:
     return jax.grad(lambda x: jnp.sum(jnp.sin(x) * jnp.cos(x) + x ** 2)), (fw.asarray(x),)
 
 
-def _measure(framework: str) -> dict:
+def _measure(framework: str, workload: str) -> dict:
     """Runs in the child: new bytes allocated by one steady-state call."""
     import tracemalloc
 
@@ -47,7 +46,7 @@ def _measure(framework: str) -> dict:
     if framework not in fws:
         return {"error": skipped.get(framework, "not installed")}
     fw = fws[framework]
-    fn, args = _program(fw)
+    fn, args = _program(fw, workload)
     jitted = fw.jax.jit(fn)
     if framework == "jax":  # XLA's buffer assignment: every temporary plus the outputs
         stats = jitted.lower(*args).compile().memory_analysis()
@@ -63,10 +62,8 @@ def _measure(framework: str) -> dict:
 
 def main() -> int:
     """Print one markdown line per workload."""
-    global _WORKLOAD
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        _WORKLOAD = sys.argv[3]
-        print(json.dumps(_measure(sys.argv[2])))
+        print(json.dumps(_measure(sys.argv[2], sys.argv[3])))
         return 0
     print("| workload | nablax: tracemalloc peak of one call | JAX: temporaries + outputs (memory_analysis) |\n|---|---|---|")
     for workload in _WORKLOADS:
