@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("primitives", ("nablax._src.primitives",)),
     ("interpreters and the compiler", (
         "nablax._src.interpreters", "nablax._src.debug_nans",
-        "nablax._src.jit.passes", "nablax._src.jit.fusion", "nablax._src.jit.codegen",
+        "nablax._src.jit.passes", "nablax._src.jit.fusion", "nablax._src.jit.layout", "nablax._src.jit.codegen",
         "nablax._src.jit.compile")),
     ("higher-order primitives", ("nablax._src.control_flow", "nablax._src.custom_derivatives")),
     ("jit", ("nablax._src.jit",)),

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from ..ir import Jaxpr, Literal, Var
-from . import fusion
+from . import fusion, layout
 from .fusion import Region
 from .passes import Program
 
@@ -176,7 +176,12 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             owned.difference_update(eqn.invars)
             continue
         reuse = _reusable_input(eqn, i, last_use, owned)
-        rhs = _ufunc_source(eqn, w, w.name(reuse)) if reuse is not None else _eqn_source(eqn, w)
+        if layout.minor_axis_first(eqn):
+            rhs = layout.minor_axis_first_source(eqn, lambda a: w.atom(a, True))
+        elif reuse is not None:
+            rhs = _ufunc_source(eqn, w, w.name(reuse))
+        else:
+            rhs = _eqn_source(eqn, w)
         if prim.ufunc is None:
             # Its result may be a view of an input (reshape, transpose, slice...): never
             # overwrite those inputs' buffers afterwards.
