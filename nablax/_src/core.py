@@ -30,7 +30,7 @@ class Primitive:
     __slots__ = (
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
         "multiple_results", "linearize", "differentiable", "fold", "elementwise", "higher_order",
-        "ufunc", "monoid", "costly", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline",
+        "ufunc", "monoid", "costly", "commutative", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline",
         "emit_block", "axis_batch",
         "__weakref__",
     )
@@ -49,6 +49,7 @@ class Primitive:
         self.ufunc = None
         self.monoid = None
         self.costly = False
+        self.commutative = False
         self.python_literal_ok = False
         self.fresh_result = False
         self.simplify = None

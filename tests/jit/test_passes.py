@@ -205,6 +205,21 @@ def test_cse_tells_literals_of_different_dtypes_apart():
     assert _prims(out) == ["add", "add"]
 
 
+def test_cse_merges_commutative_operands_in_either_order():
+    prog = _program(lambda x, y: (x * y) - (y * x) + (x + y) * (y + x) + (x == y).astype(F32) + (y == x), X3, X3 + 1)
+    out = _apply(passes.cse, prog, X3, X3 + 1)
+    assert _prims(out).count("mul") == 2 and _prims(out).count("add") == _prims(prog).count("add") - 1
+    assert _prims(out).count("eq") == 1
+
+
+def test_cse_keeps_order_dependent_operations_apart():
+    # max/min are not marked commutative, sub and div depend on the order, x * x is one operand twice
+    prog = _program(lambda x, y: (jnp.maximum(x, y), jnp.maximum(y, x), x - y, y - x, x * x, x / y, y / x),
+                    X3, X3 + 1)
+    out = passes.cse(prog)
+    assert _prims(out) == _prims(prog)
+
+
 # --------------------------------------------------------------------------------------- dce
 
 def test_dce_drops_dead_equations_and_constants():

@@ -340,14 +340,18 @@ def _atom_key(a):
 
 
 def cse(prog: Program) -> Program:
-    """Common-subexpression elimination: identical equations computed once."""
+    """Common-subexpression elimination: identical equations computed once (the operands of
+    a `commutative` primitive in either order)."""
     jaxpr = prog.jaxpr
     seen: dict = {}
     env: dict = {}
     eqns = []
     for e in jaxpr.eqns:
         invars = [_subst(a, env) for a in e.invars]
-        key = (e.prim, tuple(_atom_key(a) for a in invars), _freeze(e.params))
+        operands = tuple(_atom_key(a) for a in invars)
+        if e.prim.commutative:
+            operands = frozenset(operands) if len(set(operands)) == len(operands) else operands
+        key = (e.prim, operands, _freeze(e.params))
         prev = seen.get(key)
         if prev is not None and not is_effectful(e):
             for v, pv in zip(e.outvars, prev.outvars):

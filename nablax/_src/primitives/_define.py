@@ -23,6 +23,8 @@ Facts the compiler (jit/) and vmap read, all optional and off when not given:
   one partial result per chunk: jit/fusion.py).
 - costly=True             its work grows faster than its result (a contraction): jit folds it
   on constant operands even when the result is too large for ordinary folding.
+- commutative=True        two operands whose order never changes the result, bit for bit (the
+  sign of a zero too: not max/min; NaN payloads aside), so jit's CSE treats `a * b` and `b * a` as one value.
 - python_literal_ok=True  a Python int/float literal operand keeps the other operand's
   dtype in the emitted code (NumPy 2 promotion), so jit writes `x * 2.0`, not a typed scalar.
 - fresh_result=True       the result is always newly allocated, never a view of an operand,
@@ -107,6 +109,7 @@ def define_primitive(
     ufunc: str | None = None,
     monoid: str | None = None,
     costly: bool = False,
+    commutative: bool = False,
     python_literal_ok: bool = False,
     fresh_result: bool = False,
     simplify: Callable | None = None,
@@ -139,6 +142,7 @@ def define_primitive(
     prim.ufunc = ufunc
     prim.monoid = monoid
     prim.costly = costly
+    prim.commutative = commutative
     prim.python_literal_ok = python_literal_ok
     prim.fresh_result = fresh_result
     prim.simplify = simplify

@@ -73,6 +73,7 @@ add_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: t,
     linear=True, transpose=_add_transpose, emit="({0} + {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=True), rewrite=_add_rewrite,
+    commutative=True,
 )
 add = binary_wrapper(add_p)
 
@@ -123,6 +124,7 @@ mul_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True), rewrite=_mul_rewrite,
+    commutative=True,
 )
 mul = binary_wrapper(mul_p)
 
@@ -203,7 +205,7 @@ tanh = tanh_p.bind
 def _comparison(name: str, np_name: str):
     # As in JAX, a comparison of two weakly typed values is a weakly typed bool (`2 < 3.0`).
     prim = binary_elementwise(name, np_name, differentiable=False, kinds="biuf" if name not in ("eq", "ne") else "biufc",
-                              out_dtype=bool_out, python_literal_ok=True)
+                              out_dtype=bool_out, python_literal_ok=True, commutative=name in ("eq", "ne"))
     return prim, binary_wrapper(prim)
 
 
@@ -583,11 +585,14 @@ abs = abs_p.bind  # noqa: A001
 
 # ------------------------------------------------------------------ bitwise / logical
 
-and_p = binary_elementwise("and", "bitwise_and", kinds="biu", differentiable=False, emit="({0} & {1})")
+and_p = binary_elementwise("and", "bitwise_and", kinds="biu", differentiable=False, emit="({0} & {1})",
+                          commutative=True)
 bitwise_and = binary_wrapper(and_p)
-or_p = binary_elementwise("or", "bitwise_or", kinds="biu", differentiable=False, emit="({0} | {1})")
+or_p = binary_elementwise("or", "bitwise_or", kinds="biu", differentiable=False, emit="({0} | {1})",
+                         commutative=True)
 bitwise_or = binary_wrapper(or_p)
-xor_p = binary_elementwise("xor", "bitwise_xor", kinds="biu", differentiable=False, emit="({0} ^ {1})")
+xor_p = binary_elementwise("xor", "bitwise_xor", kinds="biu", differentiable=False, emit="({0} ^ {1})",
+                          commutative=True)
 bitwise_xor = binary_wrapper(xor_p)
 not_p = unary_elementwise("not", "invert", kinds="biu", tangent=None, emit="(~{0})")
 bitwise_not = not_p.bind
