@@ -78,6 +78,7 @@ def test_ufunc_fact_writes_large_results_into_dead_buffers(prims):
         "def jitted(a):\n"
         "    b = xp.sin(a)\n"
         "    c = xp.hypot(b, a)\n"
+        "    del b\n"  # a large value nothing reads again is released at once
         "    d = xp.sin(c)\n"
         "    return (d,)\n")
     expected = np.sin(np.hypot(np.sin(x), x))
@@ -228,6 +229,7 @@ def jitted(a, b):
     e = xp.multiply(d, 2.0, out=d)
     f = xp.add(e, 1.0, out=e)
     g = f.dot(b)
+    del f
     h = xp.log(g)
     i = xp.sin(g, out=g)
     j = xp.true_divide(i, 3.0, out=i)

@@ -35,6 +35,9 @@ def _release(filename: str, number: int) -> None:
 
 # Below this many elements, fresh arrays are cheap and `a * b` reads better than `out=`.
 _INPLACE_MIN_SIZE = 1 << 16
+# A value at least this large is deleted after its last use (a local would otherwise hold
+# it until the program returns): peak memory is what is live, and freed buffers are reused.
+_DELETE_MIN_SIZE = 1 << 14
 
 
 def _identifier_names():
@@ -125,6 +128,15 @@ def _last_uses(items: list, jaxpr: Jaxpr) -> dict:
     return last
 
 
+def _dead_after(item, i: int, last_use: dict, computed: set, w: _Writer) -> str:
+    """Names of the large values this program computed that nothing reads after item `i`."""
+    reads = item.reads if type(item) is Region else item.invars
+    writes = item.outputs if type(item) is Region else item.outvars
+    dead = [v for v in (*reads, *writes) if type(v) is Var and v in computed and last_use.get(v, i) == i
+            and v.aval.size >= _DELETE_MIN_SIZE]
+    return ", ".join(dict.fromkeys(w.name(v) for v in dead))
+
+
 def _reusable_input(eqn, i: int, last_use: dict, owned: set):
     """A dead, same-shaped, self-allocated input whose buffer this ufunc may write into."""
     if eqn.prim.ufunc is None:
@@ -159,7 +171,12 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     items = fusion.schedule(jaxpr)
     last_use = _last_uses(items, jaxpr)
     owned: set = set()  # vars holding arrays this function allocated (safe to overwrite)
+    computed = {v for item in items for v in (item.outputs if type(item) is Region else item.outvars)}
     for i, eqn in enumerate(items):
+        if i:
+            dead = _dead_after(items[i - 1], i - 1, last_use, computed, w)
+            if dead:
+                body.append(f"    del {dead}")
         if type(eqn) is Region:
             donors = {a for a in eqn.reads if a in owned and last_use.get(a) == i}
             lines = fusion.emit_region(eqn, i, w, lambda e: _eqn_source(e, w), lambda e, out: _ufunc_source(e, w, out),
@@ -176,6 +193,8 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             owned.difference_update(eqn.invars)
             continue
         reuse = _reusable_input(eqn, i, last_use, owned)
+        if reuse is not None:
+            computed.discard(reuse)  # its buffer lives on as the result: nothing to delete
         if layout.minor_axis_first(eqn):
             rhs = layout.minor_axis_first_source(eqn, lambda a: w.atom(a, True))
         elif reuse is not None:

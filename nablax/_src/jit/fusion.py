@@ -240,6 +240,12 @@ def emit_region(region: Region, index: int, w, eqn_source: Callable, ufunc_call:
     for e in reductions:
         v = e.outvars[0]
         lines.append(f"{w.name(v)} = xp.{e.prim.monoid}.reduce({w.name(v)}_p)")
+    # The flat views, partials and the loop function would keep buffers alive until the
+    # program returns (the function's closure holds the views).
+    scratch = [f"{w.name(a)}_f" for a in full_inputs] + [
+        f"{w.name(e.outvars[0])}_{'p' if e.prim.monoid is not None else 'f'}"
+        for e in region.eqns if e.outvars[0] in outputs or e.prim.monoid is not None]
+    lines.append(f"del {', '.join(dict.fromkeys([fn] + scratch))}")
     return lines
 
 
