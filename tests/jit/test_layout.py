@@ -58,3 +58,11 @@ def test_scalar_literal_operands_stay_literals():
     y = np.random.RandomState(4).rand(1, 300, 2).astype(np.float32)
     f = jax.jit(lambda x, y: jnp.maximum(x - y, 0.5))
     np.testing.assert_array_equal(np.asarray(f(x, y)), np.maximum(x - y, np.float32(0.5)))
+
+
+def test_integer_division_keeps_its_own_kernel():
+    a = np.arange(1, 201, dtype=np.int32).reshape(200, 1, 1) * np.array([1, -1, 3], np.int32)
+    b = np.full((1, 200, 3), 7, np.int32)
+    f = jax.jit(jax.lax.div)  # rounds toward zero, unlike NumPy's floor_divide
+    assert "ascontiguousarray" not in f.lower(a, b).as_text()
+    np.testing.assert_array_equal(np.asarray(f(a, b)), np.sign(a) * (np.abs(a) // b))

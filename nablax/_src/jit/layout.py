@@ -18,10 +18,12 @@ _BROADCAST_FACTOR = 8   # each array operand this many times smaller than the re
 
 
 def minor_axis_first(eqn) -> bool:
-    """Whether `eqn` (an elementwise ufunc) should run with its short last axis moved first."""
+    """Whether `eqn` (an elementwise ufunc) should run with its short last axis moved first.
+    Float and complex results only, as for `out=`: a `ufunc` fact names the float kernel
+    (`true_divide` for div, whose integer form rounds toward zero)."""
     out = eqn.outvars[0].aval if len(eqn.outvars) == 1 else None
     if eqn.prim.ufunc is None or out is None or len(out.shape) < 2 or out.size < _MIN_RESULT \
-            or out.shape[-1] > _MINOR_MAX or out.dtype.kind not in "biufc":
+            or out.shape[-1] > _MINOR_MAX or out.dtype.kind not in "fc":
         return False
     arrays = [a for a in eqn.invars if type(a) is not Literal]
     return bool(arrays) and all(
