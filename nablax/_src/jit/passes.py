@@ -9,16 +9,12 @@ equation) is never dropped, merged or folded, and keeps its place in program ord
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..array import Array, wrap
 from ..config import check_jaxprs_flag
 from ..ir import Eqn, Jaxpr, Literal, Var, typecheck_jaxpr
-from ..primitives import elementwise as ew
-from ..primitives import misc, shape
-from ..primitives.rewrites import literal_scalar, produced_by
+from ..primitives import shape
 
 _FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
 _COSTLY_FOLD_LIMIT = 1 << 22  # ... and results of `costly` primitives (contractions) up to this many
@@ -254,70 +250,6 @@ def propagate_splats(prog: Program) -> Program:
     return _rebuilt(prog, eqns, env)
 
 
-# ------------------------------------------------------------- max/min derivative weights
-
-def _positive_weight(a) -> bool:
-    v = literal_scalar(a)
-    return v is not None and bool(v > 0) and math.isfinite(float(v))
-
-
-def _is_positive_zero(a) -> bool:
-    v = literal_scalar(a)
-    return v is not None and v == 0 and math.copysign(1.0, float(v)) > 0
-
-
-def _exclusive_masks(outer, inner, producers):
-    """(p, q) when p = x > y (or x < y) and q = x == y: comparisons that never hold together."""
-    p = producers.get(outer) if type(outer) is Var else None
-    q = produced_by(inner, producers, ew.eq_p)
-    if p is None or q is None or p.prim not in (ew.gt_p, ew.lt_p):
-        return None
-    x, y = (_atom_key(a) for a in p.invars)
-    if [_atom_key(a) for a in q.invars] not in ([x, y], [y, x]):
-        return None
-    return p, q
-
-
-def arithmetic_select_weights(prog: Program) -> Program:
-    """select_n(x > y, select_n(x == y, +0, b), c), with literal weights b, c > 0, becomes
-    float(x > y) * c + float(x == y) * b (the multiply by 1 goes in `simplify`).
-
-    This is the weight of the tangent in the JVP of max(x, y) (relu is max(x, 0.0)) and of
-    min. NumPy's `where` on a mask of random signs is branchy: on a 128x512 float32 array the
-    two `where`s take 70-250 µs, the arithmetic form ~15 µs. The masks never hold together,
-    so the sum is exactly the selected weight, and +0.0 where neither holds (NaN operands too).
-    """
-    producers: dict = {}
-    eqns: list = []
-    for e in prog.jaxpr.eqns:
-        invars = e.invars
-        out = e.outvars[0] if len(e.outvars) == 1 else None
-        if e.prim is ew.select_n_p and len(invars) == 3 and out.aval.dtype.kind == "f" \
-                and _positive_weight(invars[2]):
-            which, inner, c = invars
-            src = produced_by(inner, producers, ew.select_n_p)
-            if src is not None and _is_positive_zero(src.invars[1]) and _positive_weight(src.invars[2]):
-                masks = _exclusive_masks(which, src.invars[0], producers)
-                if masks is not None and all(m.outvars[0].aval.shape == out.aval.shape for m in masks):
-                    terms = []
-                    for mask, weight in zip(masks, (c, src.invars[2])):
-                        as_float = Var(out.aval.update(weak_type=False))
-                        eqns.append(Eqn(misc.convert_element_type_p, [mask.outvars[0]], [as_float],
-                                        {"new_dtype": out.aval.dtype, "weak_type": False}, e.source))
-                        term = Var(as_float.aval)
-                        eqns.append(Eqn(ew.mul_p, [as_float, weight], [term], {}, e.source))
-                        terms.append(term)
-                    new = Eqn(ew.add_p, terms, [out], {}, e.source)
-                    eqns.append(new)
-                    producers[out] = new
-                    continue
-        new = Eqn(e.prim, invars, e.outvars, e.params, e.source)
-        eqns.append(new)
-        for v in e.outvars:
-            producers[v] = new
-    return _rebuilt(prog, eqns, {})
-
-
 # ----------------------------------------------------------------------------------- cse
 
 def _freeze(v):
@@ -390,7 +322,7 @@ def optimize(prog: Program) -> Program:
     check = check_jaxprs_flag.value
     if check:
         typecheck_jaxpr(prog.jaxpr, prog.consts, context="on jit's input (before any pass)")
-    for step in (inline_calls, propagate_splats, fold_constants, arithmetic_select_weights, simplify,
+    for step in (inline_calls, propagate_splats, fold_constants, simplify,
                  fold_broadcasts, cse, simplify, dce):
         prog = step(prog)
         if check:

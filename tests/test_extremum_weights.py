@@ -1,0 +1,37 @@
+"""max/min tangent weights are arithmetic (float(a > b) + 0.5 * float(a == b)), not selects."""
+import numpy as np
+import pytest
+
+import nablax as jax
+import nablax.numpy as jnp
+from nablax._src import dtypes
+
+
+def test_the_linearized_relu_has_no_select():
+    jaxpr = jax.make_jaxpr(jax.grad(lambda x: jnp.sum(jnp.maximum(x, 0.0))))(np.ones(4, np.float32))
+    names = [e.prim.name for e in jaxpr.jaxpr.eqns]
+    assert "select_n" not in names and names.count("convert_element_type") == 2
+
+
+@pytest.mark.parametrize("fn, want_x, want_y", [
+    (jnp.maximum, [1.0, 0.5, 0.0, 0.0, 0.5], [0.0, 0.5, 1.0, 0.0, 0.5]),
+    (jnp.minimum, [0.0, 0.5, 1.0, 0.0, 0.5], [1.0, 0.5, 0.0, 0.0, 0.5]),
+])
+def test_weights_at_wins_ties_losses_and_nan(fn, want_x, want_y):
+    x = np.array([2.0, 1.0, -1.0, np.nan, -0.0], np.float32)
+    y = np.array([1.0, 1.0, 0.0, 1.0, 0.0], np.float32)
+    gx, gy = jax.grad(lambda x, y: jnp.sum(fn(x, y)), argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(np.asarray(gx), np.array(want_x, np.float32))
+    np.testing.assert_array_equal(np.asarray(gy), np.array(want_y, np.float32))
+    gjx, gjy = jax.jit(jax.grad(lambda x, y: jnp.sum(fn(x, y)), argnums=(0, 1)))(x, y)
+    np.testing.assert_array_equal(np.asarray(gjx), np.asarray(gx))
+    np.testing.assert_array_equal(np.asarray(gjy), np.asarray(gy))
+
+
+def test_weak_and_narrow_dtypes_are_kept():
+    g = jax.grad(lambda x: jnp.maximum(x, 1.0))(1.0)
+    assert float(g) == 0.5 and g.dtype == np.float32 and g.weak_type
+    xb = jnp.asarray(np.array([0.5, 2.0], np.float32)).astype(dtypes.bfloat16)
+    gb = jax.grad(lambda x: jnp.sum(jnp.minimum(x, 1.0).astype(np.float32)))(xb)
+    assert gb.dtype == dtypes.bfloat16
+    np.testing.assert_array_equal(np.asarray(gb, np.float32), [1.0, 0.0])
