@@ -35,3 +35,14 @@ def test_weak_and_narrow_dtypes_are_kept():
     gb = jax.grad(lambda x: jnp.sum(jnp.minimum(x, 1.0).astype(np.float32)))(xb)
     assert gb.dtype == dtypes.bfloat16
     np.testing.assert_array_equal(np.asarray(gb, np.float32), [1.0, 0.0])
+
+
+@pytest.mark.parametrize("scalar", [0.0, 2.0])
+def test_eager_max_with_a_positive_scalar_is_exact(scalar):
+    x = np.array([-0.0, 0.0, -1.0, np.nan, 3.0, -np.inf, np.inf], np.float32)
+    out = np.asarray(jnp.maximum(x, scalar))
+    want = np.maximum(x, np.float32(scalar))
+    want[want == 0] = 0.0  # XLA orders -0.0 below +0.0: no -0.0 result
+    np.testing.assert_array_equal(out, want)
+    assert not np.signbit(out[out == 0]).any() and out.dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(jax.jit(lambda x: jnp.maximum(x, scalar))(x)), out)

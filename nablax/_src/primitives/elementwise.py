@@ -262,11 +262,14 @@ def _signed_zero_extremum(np_fn, both_signs_needed: bool):
     def fn(x, y):
         out = np_fn(x, y)
         dt = out.dtype
-        if (dt.kind == "f" or dt == bf16) and count_nonzero(out) != out.size:  # (only zeros need a look)
-            if both_signs_needed and _plus_signed_scalar(x, y):
-                # max with a scalar of positive sign (relu: max(x, 0.)): no zero result may be
-                # -0., and -0. + 0. is +0. while every other value is unchanged: one pass.
-                return out + np.zeros((), dt)
+        if not (dt.kind == "f" or dt == bf16):
+            return out
+        if both_signs_needed and _plus_signed_scalar(x, y):
+            # max with a scalar of positive sign (relu: max(x, 0.)): no zero result may be
+            # -0., and -0. + 0. is +0. while every other value is unchanged: one pass, and
+            # no count of the zeros (a relu's result nearly always has some).
+            return out + np.zeros((), dt)
+        if count_nonzero(out) != out.size:  # (only zeros need a look)
             zero = out == 0
             sx, sy = np.signbit(x), np.signbit(y)
             negative = (sx & sy) if both_signs_needed else (sx | sy)
