@@ -212,6 +212,17 @@ def test_cse_merges_commutative_operands_in_either_order():
     assert _prims(out).count("eq") == 1
 
 
+def test_doubling_after_cse_becomes_one_multiply():
+    x = np.array([1.5, -0.0, 0.0, np.inf, -np.inf, np.nan], np.float32)
+    f = lambda x: -(jnp.sin(x) * x + x * jnp.sin(x))  # noqa: E731  (CSE makes it -(h + h))
+    out = _optimize(_program(f, x))
+    assert _prims(out) == ["sin", "mul", "mul"]
+    got = np.asarray(nablax.jit(f)(x))
+    np.testing.assert_array_equal(got, np.asarray(f(x)))
+    real = ~np.isnan(got)  # (a NaN's sign bit means nothing)
+    np.testing.assert_array_equal(np.signbit(got[real]), np.signbit(np.asarray(f(x))[real]))
+
+
 def test_cse_keeps_order_dependent_operations_apart():
     # max/min are not marked commutative, sub and div depend on the order, x * x is one operand twice
     prog = _program(lambda x, y: (jnp.maximum(x, y), jnp.maximum(y, x), x - y, y - x, x * x, x / y, y / x),

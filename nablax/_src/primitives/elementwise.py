@@ -13,7 +13,7 @@ import numpy as np
 from .. import ad_util, dtypes
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
-from ..ir import Literal
+from ..ir import Literal, Var
 from . import templates
 from ._define import (
     aval_of,
@@ -170,7 +170,13 @@ def _neg_simplify(invars, params, out, producers):
 
 
 def _neg_rewrite(invars, params, producers):
-    """-(c * x) -> (-c) * x for a scalar literal c."""
+    """-(c * x) -> (-c) * x for a scalar literal c, and -(x + x) -> -2.0 * x for floats
+    (exact: zero signs and infinities included; CSE turns `h + i` into `h + h`)."""
+    doubled = produced_by(invars[0], producers, add_p)
+    if doubled is not None and doubled.invars[0] is doubled.invars[1] and type(doubled.invars[0]) is Var \
+            and doubled.invars[0].aval.dtype.kind in "fc":
+        x = doubled.invars[0]
+        return mul_p, [Literal(wrap(np.asarray(-2, x.aval.dtype), True)), x]
     src = produced_by(invars[0], producers, mul_p)
     if src is not None:
         a, b = src.invars
