@@ -231,6 +231,41 @@ def test_cse_keeps_order_dependent_operations_apart():
     assert _prims(out) == _prims(prog)
 
 
+# ---------------------------------------------------------------------------- negations
+
+@pytest.mark.parametrize("form, prims", [
+    (lambda x, a, b: x + (-a) * b, ["mul", "sub"]),
+    (lambda x, a, b: (-a) * b + x, ["mul", "sub"]),
+    (lambda x, a, b: x + b * (-a), ["mul", "sub"]),
+    (lambda x, a, b: x - (-a) * b, ["mul", "add"]),
+])
+def test_sink_negations_turns_the_sum_into_a_difference(form, prims):
+    x, a, b = (np.array(v, np.float32) for v in ([1.0, -0.0, 2.0], [3.0, 0.0, -np.inf], [0.5, -0.0, 1.0]))
+    prog = _program(form, x, a, b)
+    out = _apply(passes.sink_negations, prog, x, a, b)
+    assert [p for p in _prims(passes.dce(out))] == prims
+    got = np.asarray(nablax.jit(form)(x, a, b))
+    np.testing.assert_array_equal(got, np.asarray(form(x, a, b)))
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(np.asarray(form(x, a, b))))
+
+
+@pytest.mark.parametrize("form", [
+    lambda x, a, b: (x + (-a) * b, (-a) * b),   # the product is read twice (and returned)
+    lambda x, a, b: x - b - (-a) * b * 2.0,     # the negated product feeds a multiply, not the sum
+])
+def test_sink_negations_leaves_products_read_elsewhere(form):
+    x = a = b = X3
+    prog = passes.cse(_program(form, x, a, b))  # one product, read by the sum and as an output
+    out = passes.sink_negations(prog)
+    assert _prims(out) == _prims(prog)
+
+
+def test_sink_negations_keeps_integers():
+    x = np.arange(3, dtype=np.int32)
+    prog = _program(lambda x: x + (-x) * x, x)
+    assert _prims(passes.sink_negations(prog)) == _prims(prog)
+
+
 # --------------------------------------------------------------------------------------- dce
 
 def test_dce_drops_dead_equations_and_constants():

@@ -14,6 +14,7 @@ import numpy as np
 from ..array import Array, wrap
 from ..config import check_jaxprs_flag
 from ..ir import Eqn, Jaxpr, Literal, Var, typecheck_jaxpr
+from ..primitives import elementwise as ew
 from ..primitives import shape
 
 _FOLD_LIMIT = 1 << 16  # fold constant results up to this many elements
@@ -295,6 +296,61 @@ def cse(prog: Program) -> Program:
     return _rebuilt(prog, eqns, env)
 
 
+# ------------------------------------------------------------------------ negations
+
+def _negated_factor(y, producers: dict):
+    """(a, b) when `y` is a float product (-a) * b or b * (-a), else None."""
+    src = producers.get(y) if type(y) is Var else None
+    if src is None or src.prim is not ew.mul_p or y.aval.dtype.kind not in "fc":
+        return None
+    p, q = src.invars
+    for neg, other in ((p, q), (q, p)):
+        n = producers.get(neg) if type(neg) is Var else None
+        if n is not None and n.prim is ew.neg_p:
+            return (n.invars[0], other) if neg is p else (other, n.invars[0])
+    return None
+
+
+def sink_negations(prog: Program) -> Program:
+    """x + (-a) * b -> x - a * b and x - (-a) * b -> x + a * b (exact) when nothing else
+    reads the product: the negation, one full pass, is left dead. Gradients of `cos` make
+    this shape (cos' = -sin: the W6 gradient `2x - sin*sin + cos*cos`)."""
+    jaxpr = prog.jaxpr
+    uses: dict = {}
+    for e in jaxpr.eqns:
+        for a in e.invars:
+            if type(a) is Var:
+                uses[a] = uses.get(a, 0) + 1
+    for v in jaxpr.outvars:
+        if type(v) is Var:
+            uses[v] = uses.get(v, 0) + 2
+    producers = {v: e for e in jaxpr.eqns for v in e.outvars}
+    positive: dict = {}   # product Var -> its operands without the negation
+    flipped: dict = {}    # add/sub eqn -> (prim, invars)
+    for e in jaxpr.eqns:
+        if e.prim not in (ew.add_p, ew.sub_p):
+            continue
+        x, y = e.invars
+        sides = [(x, y)] if e.prim is ew.sub_p else [(x, y), (y, x)]
+        for keep, product in sides:
+            factors = _negated_factor(product, producers)
+            if factors is not None and uses.get(product) == 1 and product not in positive:
+                positive[product] = factors
+                flipped[e] = (ew.add_p if e.prim is ew.sub_p else ew.sub_p, [keep, product])
+                break
+    if not flipped:
+        return prog
+    eqns = []
+    for e in jaxpr.eqns:
+        if e.outvars and e.outvars[0] in positive:
+            e = Eqn(ew.mul_p, list(positive[e.outvars[0]]), e.outvars, e.params, e.source)
+        elif e in flipped:
+            prim, invars = flipped[e]
+            e = Eqn(prim, invars, e.outvars, e.params, e.source)
+        eqns.append(e)
+    return _rebuilt(prog, eqns, {})
+
+
 # ----------------------------------------------------------------------------------- dce
 
 def dce(prog: Program) -> Program:
@@ -323,7 +379,7 @@ def optimize(prog: Program) -> Program:
     if check:
         typecheck_jaxpr(prog.jaxpr, prog.consts, context="on jit's input (before any pass)")
     for step in (inline_calls, propagate_splats, fold_constants, simplify,
-                 fold_broadcasts, cse, simplify, dce):
+                 fold_broadcasts, cse, simplify, sink_negations, dce):
         prog = step(prog)
         if check:
             name = step.__name__
