@@ -229,7 +229,7 @@ def jitted(a, b):
     e = xp.multiply(d, 2.0, out=d)
     f = xp.add(e, 1.0, out=e)
     g = f.dot(b)
-    del f
+    del f, c, d, e
     h = xp.log(g)
     i = xp.sin(g, out=g)
     j = xp.true_divide(i, 3.0, out=i)

@@ -41,6 +41,22 @@ def test_dead_intermediates_are_released_during_the_call():
     assert _peak_of_call(f, x, w) < 5 * one  # 8 steps of 3 arrays would be 24 arrays without `del`
 
 
+def _in_place_then_fanout(x, w):
+    h = jnp.exp(-x) * 2.0 + 1.0  # each step writes into the previous one's buffer (`out=`)
+    return _fanout(h @ w, w)
+
+
+def test_a_buffer_taken_over_in_place_is_released_with_its_last_name():
+    # 384 x 256: large enough for `out=`, too small for a fused region
+    x = np.random.RandomState(3).rand(384, 256).astype(np.float32)
+    w = (np.eye(256) * 0.5).astype(np.float32)
+    f = jax.jit(_in_place_then_fanout)
+    src = f.lower(x, w).as_text()
+    assert "out=" in src and "# fused" not in src
+    np.testing.assert_allclose(np.asarray(f(x, w)), np.asarray(_in_place_then_fanout(x, w)), rtol=1e-6)
+    assert _peak_of_call(f, x, w) < 5 * x.nbytes  # the in-place chain's names would pin one more array
+
+
 def test_fused_region_scratch_is_released():
     x = np.random.RandomState(1).rand(N).astype(np.float32)
 

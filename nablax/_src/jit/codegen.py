@@ -128,13 +128,14 @@ def _last_uses(items: list, jaxpr: Jaxpr) -> dict:
     return last
 
 
-def _dead_after(item, i: int, last_use: dict, computed: set, w: _Writer) -> str:
-    """Names of the large values this program computed that nothing reads after item `i`."""
+def _dead_after(item, i: int, last_use: dict, computed: set, aliases: dict, w: _Writer) -> str:
+    """Names of the large values this program computed that nothing reads after item `i`
+    (with the names of the buffers they took over in place)."""
     reads = item.reads if type(item) is Region else item.invars
     writes = item.outputs if type(item) is Region else item.outvars
     dead = [v for v in (*reads, *writes) if type(v) is Var and v in computed and last_use.get(v, i) == i
             and v.aval.size >= _DELETE_MIN_SIZE]
-    return ", ".join(dict.fromkeys(w.name(v) for v in dead))
+    return ", ".join(dict.fromkeys(n for v in dead for n in (w.name(v), *aliases.get(v, ()))))
 
 
 def _reusable_input(eqn, i: int, last_use: dict, owned: set):
@@ -172,9 +173,10 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
     last_use = _last_uses(items, jaxpr)
     owned: set = set()  # vars holding arrays this function allocated (safe to overwrite)
     computed = {v for item in items for v in (item.outputs if type(item) is Region else item.outvars)}
+    aliases: dict = {}  # var -> names of dead inputs whose buffer it took (`out=`): deleted with it
     for i, eqn in enumerate(items):
         if i:
-            dead = _dead_after(items[i - 1], i - 1, last_use, computed, w)
+            dead = _dead_after(items[i - 1], i - 1, last_use, computed, aliases, w)
             if dead:
                 body.append(f"    del {dead}")
         if type(eqn) is Region:
@@ -194,7 +196,8 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             continue
         reuse = _reusable_input(eqn, i, last_use, owned)
         if reuse is not None:
-            computed.discard(reuse)  # its buffer lives on as the result: nothing to delete
+            computed.discard(reuse)  # its name goes when the result's does (both hold the buffer)
+            aliases[eqn.outvars[0]] = aliases.pop(reuse, []) + [w.name(reuse)]
         if layout.minor_axis_first(eqn):
             rhs = layout.minor_axis_first_source(eqn, lambda a: w.atom(a, True))
         elif reuse is not None:
