@@ -46,3 +46,12 @@ def test_eager_max_with_a_positive_scalar_is_exact(scalar):
     np.testing.assert_array_equal(out, want)
     assert not np.signbit(out[out == 0]).any() and out.dtype == np.float32
     np.testing.assert_array_equal(np.asarray(jax.jit(lambda x: jnp.maximum(x, scalar))(x)), out)
+
+
+def test_vmap_of_a_custom_jvp_keeps_an_unbatched_scalar_operand_a_literal():
+    f = lambda t: jnp.sum(jax.nn.softplus(t))  # noqa: E731  (softplus is logaddexp(t, 0.0), a custom_jvp)
+    x = np.random.RandomState(5).randn(8, 5).astype(np.float32)
+    src = jax.jit(jax.vmap(jax.grad(f))).lower(x).as_text()
+    assert "xp.maximum(a, 0.0)" in src  # not max against a folded (8, 1) array of zeros
+    np.testing.assert_allclose(np.asarray(jax.vmap(jax.grad(f))(x)), 1 / (1 + np.exp(-x)), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(jax.jit(jax.vmap(jax.grad(f)))(x)), 1 / (1 + np.exp(-x)), rtol=1e-6)

@@ -108,9 +108,12 @@ def _custom_jvp_jvp(primals, tangents, *, call, jvp):
 
 
 def _custom_jvp_batch(args, dims, *, call, jvp):
-    args, size = _front(args, dims)
+    """Batched operands go first; unbatched ones stay shared (a scalar such as softplus'
+    0.0 stays a scalar, which jit keeps a literal, instead of a per-example array). A
+    tangent has its primal's aval, so it is batched exactly where its primal is."""
+    args, dims = _front_batched(args, dims)
     n = len(args)
-    bcall = batch_callable(call, n)
+    bcall = batch_callable(call, n, dims)
 
     def bjvp(primals, tangents):
         """The rule vectorized over the nonzero tangents; zero ones stay symbolic per example."""
@@ -122,7 +125,9 @@ def _custom_jvp_batch(args, dims, *, call, jvp):
             outs, touts = jvp(list(xs[:n]), ts)
             return [*outs, *[instantiate(t) for t in touts]]
 
-        res = batch_callable(one, n + sum(nonzero))(*primals, *[t for t in tangents if type(t) is not Zero])
+        tangent_dims = [d for d, nz in zip(dims, nonzero) if nz]
+        res = batch_callable(one, n + sum(nonzero), dims + tangent_dims)(
+            *primals, *[t for t in tangents if type(t) is not Zero])
         m = len(res) // 2
         return res[:m], res[m:]
 
