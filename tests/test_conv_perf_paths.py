@@ -305,3 +305,38 @@ def test_max_pool_value_and_grad_matches_numpy():
         .transpose(0, 1, 4, 2, 5, 3).reshape(1, 6, 6, 3)
     np.testing.assert_allclose(value, 0.5 * np.sum(pooled ** 2), rtol=1e-6)
     np.testing.assert_array_equal(dx, ref)
+
+
+def _window_reference(x, reduce, fill, window, strides, padding, base_dilation, window_dilation):
+    """reduce_window from the definition: dilate, pad with `fill`, reduce each window."""
+    dil = np.full([(d - 1) * b + 1 for d, b in zip(x.shape, base_dilation)], fill, x.dtype)
+    dil[tuple(slice(None, None, b) for b in base_dilation)] = x
+    for ax, (lo, hi) in enumerate(padding):
+        dil = np.pad(dil, [(0, 0)] * ax + [(max(lo, 0), max(hi, 0))] + [(0, 0)] * (x.ndim - 1 - ax),
+                     constant_values=fill)
+        dil = np.take(dil, range(max(-lo, 0), dil.shape[ax] - max(-hi, 0)), axis=ax)
+    spans = [(w - 1) * r + 1 for w, r in zip(window, window_dilation)]
+    out_shape = [max(0, (e - sp) // s + 1) for e, sp, s in zip(dil.shape, spans, strides)]
+    out = np.empty(out_shape, x.dtype)
+    for idx in itertools.product(*map(range, out_shape)):
+        sl = tuple(slice(i * s, i * s + sp, r) for i, s, sp, r in zip(idx, strides, spans, window_dilation))
+        out[idx] = reduce(dil[sl])
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_max_min_pool_axis_by_axis_matches_definition(seed):
+    rng = np.random.default_rng(seed)
+    nd = 1 + seed % 3
+    x = rng.integers(-3, 4, tuple(int(v) for v in rng.integers(1, 6, nd))).astype([np.float32, np.int32][seed % 2])
+    window = tuple(int(v) for v in rng.integers(1, 4, nd))
+    strides = tuple(int(v) for v in rng.integers(1, 4, nd))
+    padding = tuple((int(rng.integers(0, 3)), int(rng.integers(-1, 3))) for _ in range(nd))
+    base, wdil = tuple(int(v) for v in rng.integers(1, 3, nd)), tuple(int(v) for v in rng.integers(1, 3, nd))
+    params = dict(window_dimensions=window, window_strides=strides, padding=padding, base_dilation=base,
+                  window_dilation=wdil)
+    for prim, reduce, is_max in ((windows.reduce_window_max_p, np.max, True), (windows.reduce_window_min_p, np.min, False)):
+        got = prim.impl(np, x, **params)
+        ref = _window_reference(x, reduce, windows._extreme_fill(x.dtype, is_max), window, strides, padding, base, wdil)
+        assert got.flags.c_contiguous and got.dtype == x.dtype
+        np.testing.assert_array_equal(got, ref)

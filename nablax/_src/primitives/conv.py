@@ -9,6 +9,7 @@ cotangent, for rhs), so derivatives of any order are convolutions too.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -195,12 +196,14 @@ def _taps_channels_last(lhs, rhs, **params):
 _KERNELS = {"channels_last": _channels_last, "planar": _planar, "taps": _taps, "taps_channels_last": _taps_channels_last}
 
 
+@functools.lru_cache(maxsize=512)
 def _plan(lhs_shape, rhs_shape, rhs_order: str, *, window_strides, padding, lhs_dilation, rhs_dilation,
           dimension_numbers, feature_group_count, batch_group_count) -> str:
-    """Which kernel computes this convolution. `taps` when its products are fewer than half
-    the im2col columns (measured: at half, on (32, 4, 4, 32) -> 16 channels, im2col's one long
-    copy still wins, 84 vs 113 us); else the im2col layout whose copy reads the longer
-    contiguous runs (counted up to a cache line of float32)."""
+    """Which kernel computes this convolution (cached: a jitted program asks at every call).
+    `taps` when its products are fewer than half the im2col columns (measured: at half, on
+    (32, 4, 4, 32) -> 16 channels, im2col's one long copy still wins, 84 vs 113 us); else the
+    im2col layout whose copy reads the longer contiguous runs (counted up to a cache line of
+    float32)."""
     ls, rs, _ = dimension_numbers
     nsp = len(ls) - 2
     if nsp == 0 or feature_group_count > 1 or batch_group_count > 1:
@@ -228,7 +231,7 @@ def _conv_impl(xp, lhs, rhs, *, preferred_element_type, **params):
     out, where = _KERNELS[plan](lhs, rhs, **params)
     if out.dtype != out_dtype:
         out = out.astype(out_dtype)
-    return np.transpose(out, np.argsort(where))
+    return out.transpose(sorted(range(out.ndim), key=where.__getitem__))  # axis `where[i]` of the result
 
 
 # ------------------------------------------------------------------------ shape checking
