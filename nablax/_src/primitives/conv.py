@@ -1,11 +1,14 @@
 """Convolution: the conv_general_dilated primitive and the lax convolution wrappers.
 
-The impl brings lhs to (N, spatial..., C) and rhs to (spatial..., I, O), dilates and pads
-lhs once, takes a strided view of every window (im2col without a Python loop) and
-contracts it with the kernel in one BLAS matmul (a batched matmul over feature or batch
-groups). The primitive is bilinear: its JVP is two convolutions, and each operand's
-transpose is again a conv_general_dilated (the kernel flipped, for lhs; lhs against the
-cotangent, for rhs), so derivatives of any order are convolutions too.
+The impl dilates and pads lhs once, takes a strided view of every window (im2col without a
+Python loop) and contracts it with the kernel in one BLAS matmul. `_plan` picks one of three
+kernels from the static shapes: im2col with channels innermost (the only one for feature or
+batch groups: a batched matmul), im2col with the spatial axes innermost (few channels, wide
+images), or `taps`, the kernel first and then one shifted add per tap (when O is well under
+C: an input gradient, which is a transposed convolution). The primitive is bilinear: its
+JVP is two convolutions, and each operand's transpose is again a conv_general_dilated (the
+kernel flipped, for lhs; lhs against the cotangent, for rhs), so derivatives of any order
+are convolutions too.
 """
 from __future__ import annotations
 

@@ -10,6 +10,11 @@ ufunc call. For the small windows of CNNs that beats a reduction over a strided
 `sliding_window_view` (measured: 2x2 max-pool of (32, 32, 32, 16) float32, 4 slices and 3
 `maximum`s ~1.0 ms vs `sliding_window_view(...).max(...)` ~3.7 ms).
 
+Max and min reduce one axis at a time instead (exact for them, so the same bits): a 2x2
+window is two `maximum`s, the first over whole rows. Masked writes (the pooling gradients)
+multiply the mask into the value's bit pattern: np.where and masked copies branch per
+element and mispredict on the random masks of pooling (`_select`).
+
 Max and min pooling choose one element per window: the first tap (in row-major window
 order) that holds the extreme value, as XLA's `select` with `>=` / `<=`. Their tangent is
 the chosen element's tangent (select_and_gather_add), their cotangent goes to the chosen
