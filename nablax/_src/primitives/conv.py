@@ -167,13 +167,8 @@ def _taps(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dime
         cols = np.transpose(lhs, (ls[0], *ls[2:], ls[1])).reshape(p, c)
         z = np.matmul(w, cols.T) if planar else np.matmul(cols, w.T)
     osz = out_spatial(in_sp, ksz, window_strides, padding, [1] * nsp, rhs_dilation)
-    if planar:
-        z = z.reshape(*ksz, o, n, *in_sp)
-        out = np.zeros((o, n, *osz), z.dtype)
-    else:
-        z = z.reshape(n, *in_sp, *ksz, o)
-        out = np.zeros((n, *osz, o), z.dtype)
-    every = slice(None)
+    z = z.reshape(*ksz, o, n, *in_sp) if planar else z.reshape(n, *in_sp, *ksz, o)
+    moves = []  # (tap, output slices, input slices) of every tap that reaches the output
     for tap in itertools.product(*(range(k) for k in ksz)):
         dst, src = [], []
         for t, r, s, (lo, _), size, m in zip(tap, rhs_dilation, window_strides, padding, in_sp, osz):
@@ -184,10 +179,20 @@ def _taps(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dime
             dst.append(slice(h0, h1))
             src.append(slice(h0 * s + q, (h1 - 1) * s + q + 1, s))
         else:
-            if planar:
-                out[(every, every, *dst)] += z[(*tap, every, every, *src)]
-            else:
-                out[(every, *dst, every)] += z[(every, *src, *tap, every)]
+            moves.append((tap, dst, src))
+    # a tap that covers the whole output (the centre of a SAME kernel) is written, not added to zeros
+    full = [i for i, (_, dst, _) in enumerate(moves) if all(d.stop - d.start == m for d, m in zip(dst, osz))]
+    if full:
+        moves.insert(0, moves.pop(full[0]))
+    out = (np.empty if full else np.zeros)((o, n, *osz) if planar else (n, *osz, o), z.dtype)
+    every = slice(None)
+    for i, (tap, dst, src) in enumerate(moves):
+        at, part = ((every, every, *dst), z[(*tap, every, every, *src)]) if planar else \
+            ((every, *dst, every), z[(every, *src, *tap, every)])
+        if i == 0 and full:
+            out[at] = part
+        else:
+            out[at] += part
     return out, ((os_[1], os_[0], *os_[2:]) if planar else (os_[0], *os_[2:], os_[1]))
 
 
