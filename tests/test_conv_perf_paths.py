@@ -340,3 +340,12 @@ def test_max_min_pool_axis_by_axis_matches_definition(seed):
         ref = _window_reference(x, reduce, windows._extreme_fill(x.dtype, is_max), window, strides, padding, base, wdil)
         assert got.flags.c_contiguous and got.dtype == x.dtype
         np.testing.assert_array_equal(got, ref)
+
+
+def test_impl_accepts_parameters_bound_as_lists():
+    """The plan is cached on the parameters; lists (unhashable) still convolve, uncached."""
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((1, 2, 5, 4)).astype(np.float32), rng.standard_normal((3, 2, 2, 2)).astype(np.float32)
+    params = _params(("NCHW", "OIHW", "NCHW"), [1, 1], [[1, 0], [0, 1]], [1, 1], [1, 1])
+    out = conv._conv_impl(np, x, w, preferred_element_type=None, **params)
+    np.testing.assert_allclose(out, _reference(x, w, (1, 1), ((1, 0), (0, 1)), (1, 1), (1, 1)), rtol=1e-5, atol=1e-5)

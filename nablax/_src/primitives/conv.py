@@ -235,7 +235,11 @@ def _conv_impl(xp, lhs, rhs, *, preferred_element_type, **params):
         lhs = lhs.astype(work)
     if rhs.dtype != work:
         rhs = rhs.astype(work)
-    plan = _plan(lhs.shape, rhs.shape, _free_order(rhs, params["dimension_numbers"].rhs_spec), **params)
+    order = _free_order(rhs, params["dimension_numbers"].rhs_spec)
+    try:
+        plan = _plan(lhs.shape, rhs.shape, order, **params)
+    except TypeError:  # parameters bound as lists (not hashable): plan without the cache
+        plan = _plan.__wrapped__(lhs.shape, rhs.shape, order, **params)
     out, where = _KERNELS[plan](lhs, rhs, **params)
     if out.dtype != out_dtype:
         out = out.astype(out_dtype)
