@@ -1,14 +1,19 @@
 """Convolution: the conv_general_dilated primitive and the lax convolution wrappers.
 
-The impl brings lhs to (N, spatial..., C) and rhs to (spatial..., I, O), dilates and pads
-lhs once, takes a strided view of every window (im2col without a Python loop) and
-contracts it with the kernel in one BLAS matmul (a batched matmul over feature or batch
-groups). The primitive is bilinear: its JVP is two convolutions, and each operand's
-transpose is again a conv_general_dilated (the kernel flipped, for lhs; lhs against the
-cotangent, for rhs), so derivatives of any order are convolutions too.
+The impl dilates and pads lhs once, takes a strided view of every window (im2col without a
+Python loop) and contracts it with the kernel in one BLAS matmul. `_plan` picks one of three
+kernels from the static shapes: im2col with channels innermost (the only one for feature or
+batch groups: a batched matmul), im2col with the spatial axes innermost (few channels, wide
+images), or `taps`, the kernel first and then one shifted add per tap (when O is well under
+C: an input gradient, which is a transposed convolution). The primitive is bilinear: its
+JVP is two convolutions, and each operand's transpose is again a conv_general_dilated (the
+kernel flipped, for lhs; lhs against the cotangent, for rhs), so derivatives of any order
+are convolutions too.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 
 import numpy as np
@@ -38,22 +43,24 @@ from .window_util import dilate_dim
 # ----------------------------------------------------------------------------- the kernel
 
 
-def _dilate_pad(x: np.ndarray, pads, dilation) -> np.ndarray:
-    """x (N, spatial..., C) with `dilation - 1` zeros between elements and (lo, hi) padding
-    (negative: cropping) on each spatial axis; x itself when nothing changes."""
+def _dilate_pad(x: np.ndarray, pads, dilation, first: int = 1) -> np.ndarray:
+    """x with `dilation - 1` zeros between elements and (lo, hi) padding (negative: cropping)
+    on its spatial axes, which start at axis `first`; x itself when nothing changes."""
     if all(d == 1 for d in dilation) and all(lo == hi == 0 for lo, hi in pads):
         return x
+    nsp = len(pads)
     sizes, src, dst = [], [], []
-    for n, (lo, hi), d in zip(x.shape[1:-1], pads, dilation):
+    for n, (lo, hi), d in zip(x.shape[first:first + nsp], pads, dilation):
         size = max(0, dilate_dim(n, d) + lo + hi)
-        first = max(0, -(lo // d))  # the first element not cropped away: ceil(-lo / d)
-        last = max(first, min(n, (size - 1 - lo) // d + 1))  # one past the last element kept
-        start = lo + first * d
+        first_kept = max(0, -(lo // d))  # the first element not cropped away: ceil(-lo / d)
+        last = max(first_kept, min(n, (size - 1 - lo) // d + 1))  # one past the last element kept
+        start = lo + first_kept * d
         sizes.append(size)
-        src.append(slice(first, last))
-        dst.append(slice(start, start + (last - first - 1) * d + 1, d) if last > first else slice(0, 0))
-    out = np.zeros((x.shape[0], *sizes, x.shape[-1]), x.dtype)
-    out[(slice(None), *dst, slice(None))] = x[(slice(None), *src, slice(None))]
+        src.append(slice(first_kept, last))
+        dst.append(slice(start, start + (last - first_kept - 1) * d + 1, d) if last > first_kept else slice(0, 0))
+    lead, tail = (slice(None),) * first, (slice(None),) * (x.ndim - first - nsp)
+    out = np.zeros((*x.shape[:first], *sizes, *x.shape[first + nsp:]), x.dtype)
+    out[(*lead, *dst, *tail)] = x[(*lead, *src, *tail)]
     return out
 
 
@@ -62,31 +69,33 @@ def _compute_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype in (np.float16, dtypes.bfloat16) else dtype
 
 
-def _conv_impl(xp, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
-               feature_group_count, batch_group_count, preferred_element_type):
+def _windows(x: np.ndarray, first: int, ksz, strides, rhs_dilation) -> np.ndarray:
+    """The read-only view (x's axes before `first`, out spatial..., kernel spatial..., the rest)
+    of every window of x, whose spatial axes start at axis `first` (im2col without a copy)."""
+    nsp = len(ksz)
+    sp, st = x.strides[first:first + nsp], x.strides
+    osz = out_spatial(x.shape[first:first + nsp], ksz, strides, [(0, 0)] * nsp, [1] * nsp, rhs_dilation)
+    return as_strided(x, (*x.shape[:first], *osz, *ksz, *x.shape[first + nsp:]),
+                      (*st[:first], *(s * t for s, t in zip(sp, strides)), *(s * r for s, r in zip(sp, rhs_dilation)),
+                       *st[first + nsp:]), writeable=False)
+
+
+def _channels_last(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+                   feature_group_count, batch_group_count):
+    """im2col with channels innermost: windows (N, out..., kernel..., C) against the kernel as
+    (kernel..., I, O), one matmul (batched over feature or batch groups). Its copy reads runs
+    of kw * C contiguous elements, the best layout when C is large."""
     ls, rs, os_ = dimension_numbers
     nsp = len(ls) - 2
-    out_dtype = np.dtype(preferred_element_type or lhs.dtype)
-    work = _compute_dtype(out_dtype)
-    x = np.transpose(lhs, (ls[0], *ls[2:], ls[1]))
+    x = _dilate_pad(np.transpose(lhs, (ls[0], *ls[2:], ls[1])), padding, lhs_dilation)
     w = np.transpose(rhs, (*rs[2:], rs[1], rs[0]))
-    if x.dtype != work:
-        x = x.astype(work)
-    if w.dtype != work:
-        w = w.astype(work)
-    x = _dilate_pad(x, padding, lhs_dilation)
     ksz = w.shape[:nsp]
-    n, c, o = x.shape[0], x.shape[-1], w.shape[-1]
-    osz = out_spatial(x.shape[1:-1], ksz, window_strides, [(0, 0)] * nsp, [1] * nsp, rhs_dilation)
-    st = x.strides
-    view = as_strided(x, (n, *osz, *ksz, c),
-                      (st[0], *(s * t for s, t in zip(st[1:-1], window_strides)),
-                       *(s * r for s, r in zip(st[1:-1], rhs_dilation)), st[-1]), writeable=False)
+    view = _windows(x, 1, ksz, window_strides, rhs_dilation)
+    n, osz, c, o = x.shape[0], view.shape[1:1 + nsp], x.shape[-1], w.shape[-1]
     p, k = math.prod(osz), math.prod(ksz)
     g, b = feature_group_count, batch_group_count
     if g == 1 and b == 1:
-        out = np.matmul(view.reshape(n * p, k * c), w.reshape(k * c, o))
-        out = out.reshape(n, *osz, o)
+        out = np.matmul(view.reshape(n * p, k * c), w.reshape(k * c, o)).reshape(n, *osz, o)
     elif g > 1:  # lhs channels (g, c/g) meet the kernel's out features (g, o/g)
         cols = view.reshape(n * p, k, g, c // g).transpose(2, 0, 1, 3).reshape(g, n * p, k * (c // g))
         wg = w.reshape(k, c // g, g, o // g).transpose(2, 0, 1, 3).reshape(g, k * (c // g), o // g)
@@ -95,13 +104,146 @@ def _conv_impl(xp, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilat
         cols = view.reshape(b, (n // b) * p, k * c)
         wb = w.reshape(k * c, b, o // b).transpose(1, 0, 2)
         out = np.matmul(cols, wb).transpose(1, 0, 2).reshape(n // b, *osz, o)
+    return out, (os_[0], *os_[2:], os_[1])
+
+
+def _free_order(a: np.ndarray, spec) -> str:
+    """'ck' when `a` (axes (O, I, kernel...) at `spec`) holds I before its kernel axes in memory
+    (so (I, kernel...) reshapes to one axis without a copy), else 'kc'."""
+    o, i, *k = spec
+    ck = np.transpose(a, (i, *k, o))
+    return "ck" if ck.flags.c_contiguous or np.transpose(a, (o, i, *k)).flags.c_contiguous else "kc"
+
+
+def _planar(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+            feature_group_count, batch_group_count):
+    """im2col with the spatial axes innermost: the copy reads runs along the last spatial axis
+    (of the output window positions, or of the kernel when the kernel holds I before its
+    spatial axes), the better layout when channels are few and images wide. The contraction
+    follows the kernel's memory order, so a large kernel (a filter gradient's cotangent) is
+    reshaped without a copy."""
+    ls, rs, os_ = dimension_numbers
+    nsp = len(ls) - 2
+    x = _dilate_pad(np.transpose(lhs, ls), padding, lhs_dilation, first=2)  # (N, C, spatial...)
+    ksz = tuple(rhs.shape[d] for d in rs[2:])
+    view = _windows(x, 2, ksz, window_strides, rhs_dilation)  # (N, C, out..., kernel...)
+    n, osz, o = x.shape[0], view.shape[2:2 + nsp], rhs.shape[rs[0]]
+    ct = x.shape[1] * math.prod(ksz)  # the contraction: C times the kernel's positions
+    out_sp, k_sp = tuple(range(2, 2 + nsp)), tuple(range(2 + nsp, 2 + 2 * nsp))
+    m_axes = (0, *out_sp) if os_[0] < min(os_[2:]) else (*out_sp, 0)
+    m = n * math.prod(osz)
+    if _free_order(rhs, rs) == "ck":  # windows (M, (C, kernel...)): the kernel's last axis innermost
+        cols = view.transpose(*m_axes, 1, *k_sp).reshape(m, ct)
+        w = np.transpose(rhs, (rs[1], *rs[2:], rs[0])).reshape(ct, o)
+    else:  # windows ((kernel..., C), M): the output's last spatial axis innermost
+        cols = view.transpose(*k_sp, 1, *m_axes).reshape(ct, m).T
+        w = np.transpose(rhs, (*rs[2:], rs[1], rs[0])).reshape(ct, o)
+    m_shape = tuple(view.shape[a] for a in m_axes)
+    m_phys = tuple(os_[0] if a == 0 else os_[a] for a in m_axes)
+    if os_[1] == min(os_):  # features first in memory: (O, M)
+        return np.matmul(w.T, cols.T).reshape(o, *m_shape), (os_[1], *m_phys)
+    return np.matmul(cols, w).reshape(*m_shape, o), (*m_phys, os_[1])
+
+
+def _taps(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation, dimension_numbers,
+          feature_group_count, batch_group_count, planar: bool = True):
+    """Kernel first, then shifted sums: every input position times every tap of the kernel
+    (one matmul), then each tap's slice added into the output at its offset. It touches
+    kernel * O values per input position where im2col copies kernel * C per output position:
+    the cheaper one when O < C (an input gradient: a transposed convolution). Needs no lhs
+    dilation. `planar` lays the products out (kernel..., O, N, spatial...), so each add runs
+    along the last spatial axis; else (N, spatial..., kernel..., O), runs of O elements."""
+    ls, rs, os_ = dimension_numbers
+    nsp = len(ls) - 2
+    x = np.transpose(lhs, (ls[1], ls[0], *ls[2:]))  # (C, N, spatial...)
+    c, n, in_sp = x.shape[0], x.shape[1], x.shape[2:]
+    ksz = tuple(rhs.shape[d] for d in rs[2:])
+    o = rhs.shape[rs[0]]
+    w = np.transpose(rhs, (*rs[2:], rs[0], rs[1])).reshape(math.prod(ksz) * o, c)  # ((kernel..., O), C)
+    p = n * math.prod(in_sp)
+    if planar and x.flags.c_contiguous:
+        z = np.matmul(w, x.reshape(c, p))
+    else:
+        cols = np.transpose(lhs, (ls[0], *ls[2:], ls[1])).reshape(p, c)
+        z = np.matmul(w, cols.T) if planar else np.matmul(cols, w.T)
+    osz = out_spatial(in_sp, ksz, window_strides, padding, [1] * nsp, rhs_dilation)
+    z = z.reshape(*ksz, o, n, *in_sp) if planar else z.reshape(n, *in_sp, *ksz, o)
+    moves = []  # (tap, output slices, input slices) of every tap that reaches the output
+    for tap in itertools.product(*(range(k) for k in ksz)):
+        dst, src = [], []
+        for t, r, s, (lo, _), size, m in zip(tap, rhs_dilation, window_strides, padding, in_sp, osz):
+            q = t * r - lo  # output h reads input position h * s + q
+            h0, h1 = max(0, -(q // s)), min(m, (size - 1 - q) // s + 1)
+            if h1 <= h0:
+                break
+            dst.append(slice(h0, h1))
+            src.append(slice(h0 * s + q, (h1 - 1) * s + q + 1, s))
+        else:
+            moves.append((tap, dst, src))
+    # a tap that covers the whole output (the centre of a SAME kernel) is written, not added to zeros
+    full = [i for i, (_, dst, _) in enumerate(moves) if all(d.stop - d.start == m for d, m in zip(dst, osz))]
+    if full:
+        moves.insert(0, moves.pop(full[0]))
+    out = (np.empty if full else np.zeros)((o, n, *osz) if planar else (n, *osz, o), z.dtype)
+    every = slice(None)
+    for i, (tap, dst, src) in enumerate(moves):
+        at, part = ((every, every, *dst), z[(*tap, every, every, *src)]) if planar else \
+            ((every, *dst, every), z[(every, *src, *tap, every)])
+        if i == 0 and full:
+            out[at] = part
+        else:
+            out[at] += part
+    return out, ((os_[1], os_[0], *os_[2:]) if planar else (os_[0], *os_[2:], os_[1]))
+
+
+def _taps_channels_last(lhs, rhs, **params):
+    """`_taps` with the products laid out channels-last (runs of O, for small images)."""
+    return _taps(lhs, rhs, **params, planar=False)
+
+
+_KERNELS = {"channels_last": _channels_last, "planar": _planar, "taps": _taps, "taps_channels_last": _taps_channels_last}
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(lhs_shape, rhs_shape, rhs_order: str, *, window_strides, padding, lhs_dilation, rhs_dilation,
+          dimension_numbers, feature_group_count, batch_group_count) -> str:
+    """Which kernel computes this convolution (cached: a jitted program asks at every call).
+    `taps` when its products are fewer than half the im2col columns (measured: at half, on
+    (32, 4, 4, 32) -> 16 channels, im2col's one long copy still wins, 84 vs 113 us); else the
+    im2col layout whose copy reads the longer contiguous runs (counted up to a cache line of
+    float32)."""
+    ls, rs, _ = dimension_numbers
+    nsp = len(ls) - 2
+    if nsp == 0 or feature_group_count > 1 or batch_group_count > 1:
+        return "channels_last"
+    c, o = lhs_shape[ls[1]], rhs_shape[rs[0]]
+    in_sp, ksz = [lhs_shape[d] for d in ls[2:]], [rhs_shape[d] for d in rs[2:]]
+    osz = out_spatial(in_sp, ksz, window_strides, padding, lhs_dilation, rhs_dilation)
+    if all(d == 1 for d in lhs_dilation) and 2 * o * math.prod(in_sp) < c * math.prod(osz):
+        return "taps" if min(osz[-1], 16) >= min(o, 16) else "taps_channels_last"
+    kw = ksz[-1] if rhs_dilation[-1] == 1 else 1
+    run_channels = kw * c
+    run_planar = kw if rhs_order == "ck" else (osz[-1] if window_strides[-1] == 1 else 1)
+    return "planar" if min(run_planar, 16) >= min(run_channels, 16) else "channels_last"
+
+
+def _conv_impl(xp, lhs, rhs, *, preferred_element_type, **params):
+    lhs, rhs = np.asarray(lhs), np.asarray(rhs)
+    out_dtype = np.dtype(preferred_element_type or lhs.dtype)
+    work = _compute_dtype(out_dtype)
+    if lhs.dtype != work:
+        lhs = lhs.astype(work)
+    if rhs.dtype != work:
+        rhs = rhs.astype(work)
+    order = _free_order(rhs, params["dimension_numbers"].rhs_spec)
+    try:
+        plan = _plan(lhs.shape, rhs.shape, order, **params)
+    except TypeError:  # parameters bound as lists (not hashable): plan without the cache
+        plan = _plan.__wrapped__(lhs.shape, rhs.shape, order, **params)
+    out, where = _KERNELS[plan](lhs, rhs, **params)
     if out.dtype != out_dtype:
         out = out.astype(out_dtype)
-    src = [0] * (nsp + 2)
-    src[os_[0]], src[os_[1]] = 0, nsp + 1
-    for i in range(nsp):
-        src[os_[2 + i]] = 1 + i
-    return np.transpose(out, src)
+    return out.transpose(sorted(range(out.ndim), key=where.__getitem__))  # axis `where[i]` of the result
 
 
 # ------------------------------------------------------------------------ shape checking

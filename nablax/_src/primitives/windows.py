@@ -10,6 +10,11 @@ ufunc call. For the small windows of CNNs that beats a reduction over a strided
 `sliding_window_view` (measured: 2x2 max-pool of (32, 32, 32, 16) float32, 4 slices and 3
 `maximum`s ~1.0 ms vs `sliding_window_view(...).max(...)` ~3.7 ms).
 
+Max and min reduce one axis at a time instead (exact for them, so the same bits): a 2x2
+window is two `maximum`s, the first over whole rows. Masked writes (the pooling gradients)
+multiply the mask into the value's bit pattern: np.where and masked copies branch per
+element and mispredict on the random masks of pooling (`_select`).
+
 Max and min pooling choose one element per window: the first tap (in row-major window
 order) that holds the extreme value, as XLA's `select` with `>=` / `<=`. Their tangent is
 the chosen element's tangent (select_and_gather_add), their cotangent goes to the chosen
@@ -93,7 +98,46 @@ def _extreme_fill(dtype, is_max: bool):
     return info.min if is_max else info.max
 
 
-def _reduce_impl(combine, fill):
+_BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _select(mask: np.ndarray, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """`where(mask, values, 0)`, into `out` when given. Without branches: on the random masks
+    of pooling, np.where and masked copies mispredict (measured on 131K float32: 308 us,
+    and copyto(where=) 724 us, vs 53 us here). The product of the mask and the value's bit
+    pattern as an unsigned integer is exact (inf and nan included) and +0.0 elsewhere."""
+    bits = _BITS.get(values.dtype.itemsize)
+    if bits is None:
+        picked = np.where(mask, values, np.zeros((), values.dtype))
+        if out is None:
+            return picked
+        out[...] = picked
+        return out
+    res = np.multiply(mask, values.view(bits), out=None if out is None else out.view(bits))
+    return res.view(values.dtype)
+
+
+def _axis_by_axis(padded, combine, out_shape, window_dimensions, window_strides, window_dilation):
+    """The window reduction of an exact combine (maximum, minimum) one axis at a time: a 2x2
+    window is 2 combines, the first over whole rows, where the taps take 1 copy and 3
+    combines over runs of one pixel (measured, 2x2 max-pool of (32, 8, 8, 16) float32:
+    10 vs 21 us; of (32, 32, 32, 16): 139 vs 176 us)."""
+    out, combined = padded, False
+    for axis, (w, s, r, o) in enumerate(zip(window_dimensions, window_strides, window_dilation, out_shape)):
+        if w == 1 and s == 1:
+            continue
+        lead, span = (slice(None),) * axis, s * (o - 1) + 1 if o else 0
+        acc = out[(*lead, slice(0, span, s))]
+        for t in range(1, w):
+            tap = out[(*lead, slice(t * r, t * r + span, s))]
+            acc = combine(acc, tap) if t == 1 else combine(acc, tap, out=acc)
+        out, combined = acc, combined or w > 1
+    return np.ascontiguousarray(out) if combined else np.array(out, copy=True)
+
+
+def _reduce_impl(combine, fill, exact: bool):
+    """reduce_window's impl; `exact` combines (max, min) reduce axis by axis, a sum keeps the
+    taps' order of additions."""
     def impl(xp, x, *, window_dimensions, window_strides, padding, base_dilation, window_dilation):
         x = np.asarray(x)
         out_shape = _check_window("reduce_window", x.shape, window_dimensions, window_strides, padding,
@@ -102,6 +146,8 @@ def _reduce_impl(combine, fill):
         if math.prod(out_shape) == 0 or math.prod(window_dimensions) == 0:
             return np.full(out_shape, value, x.dtype)
         padded = _padded(x, value, padding, base_dilation)
+        if exact:
+            return _axis_by_axis(padded, combine, out_shape, window_dimensions, window_strides, window_dilation)
         taps = _tap_slices(out_shape, window_dimensions, window_strides, window_dilation)
         out = np.array(padded[next(taps)], dtype=x.dtype, copy=True)
         for where in taps:
@@ -117,18 +163,18 @@ def _first_extreme(operand, params, is_max: bool):
     padded = _padded(operand, _extreme_fill(operand.dtype, is_max), params["padding"], params["base_dilation"])
     taps = list(_tap_slices(out_shape, params["window_dimensions"], params["window_strides"],
                             params["window_dilation"]))
-    best = np.array(padded[taps[0]], copy=True)
-    for where in taps[1:]:
-        (np.maximum if is_max else np.minimum)(best, padded[where], out=best)
+    best = _axis_by_axis(padded, np.maximum if is_max else np.minimum, out_shape, params["window_dimensions"],
+                         params["window_strides"], params["window_dilation"])
     taken = None
     masks = []
-    for where in taps:
+    for i, where in enumerate(taps):
         mask = padded[where] == best
         if taken is None:
             taken = mask.copy()
         else:
             np.greater(mask, taken, out=mask)  # (for booleans: mask and not yet taken)
-            taken |= mask
+            if i < len(taps) - 1:
+                taken |= mask
         masks.append((where, mask))
     return padded, masks
 
@@ -138,9 +184,13 @@ def _gather_impl(is_max: bool):
         tangent, operand = np.asarray(tangent), np.asarray(operand)
         padded_t = _padded(tangent, 0, params["padding"], params["base_dilation"])
         _, masks = _first_extreme(operand, params, is_max)
-        out = np.zeros(masks[0][1].shape, tangent.dtype)
-        for where, mask in masks:
-            np.copyto(out, padded_t[where], where=mask)
+        out = _select(masks[0][1], padded_t[masks[0][0]])
+        bits = _BITS.get(out.dtype.itemsize)
+        for where, mask in masks[1:]:  # at most one tap per window is chosen: OR the bit patterns
+            if bits is None:
+                np.copyto(out, padded_t[where], where=mask)
+            else:
+                np.bitwise_or(out.view(bits), _select(mask, padded_t[where]).view(bits), out=out.view(bits))
         return out
     return impl
 
@@ -154,9 +204,11 @@ def _scatter_impl(is_max: bool):
                                                                params["window_dilation"]))
         for where, mask in masks:
             if disjoint:  # each position belongs to one window at most: write, don't add
-                np.copyto(acc[where], source, where=mask)
+                _select(mask, source, out=acc[where])
             else:
-                acc[where] += np.where(mask, source, 0)
+                acc[where] += _select(mask, source)
+        if all(p == (0, 0) for p in params["padding"]) and all(b == 1 for b in params["base_dilation"]):
+            return acc
         return _unpad(acc, operand.shape, params["padding"], params["base_dilation"])
     return impl
 
@@ -275,13 +327,13 @@ def _define_reduce(name: str, kinds: str, impl, **rules):
     return prim
 
 
-reduce_window_sum_p = _define_reduce("reduce_window_sum", "iufc", _reduce_impl(np.add, lambda dt: 0),
+reduce_window_sum_p = _define_reduce("reduce_window_sum", "iufc", _reduce_impl(np.add, lambda dt: 0, False),
                                      jvp="linear", linear=True, transpose=_sum_transpose)
 reduce_window_max_p = _define_reduce("reduce_window_max", "biuf",
-                                     _reduce_impl(np.maximum, lambda dt: _extreme_fill(dt, True)),
+                                     _reduce_impl(np.maximum, lambda dt: _extreme_fill(dt, True), True),
                                      jvp=_chooser_jvp(lambda: reduce_window_max_p))
 reduce_window_min_p = _define_reduce("reduce_window_min", "biuf",
-                                     _reduce_impl(np.minimum, lambda dt: _extreme_fill(dt, False)),
+                                     _reduce_impl(np.minimum, lambda dt: _extreme_fill(dt, False), True),
                                      jvp=_chooser_jvp(lambda: reduce_window_min_p))
 
 
