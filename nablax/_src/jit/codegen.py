@@ -15,6 +15,7 @@ import functools
 import itertools
 import linecache
 import re
+import types
 import weakref
 from typing import Callable
 
@@ -95,6 +96,8 @@ def _param_src(v, w: _Writer) -> str:
     if isinstance(v, tuple) and all(isinstance(x, (int, bool, type(None))) or (
             isinstance(x, tuple) and all(isinstance(y, int) for y in x)) for x in v):
         return repr(v)
+    if isinstance(v, types.FunctionType) and v.__module__.startswith("nablax._src.primitives"):
+        return w.add_global(v.__name__, v)  # a helper an emit rule calls: named after it
     return w.add_global("p", v)
 
 
