@@ -51,7 +51,9 @@ class JVPTrace(Trace):
         primals, tangents, nonzero = split_own(self, self.tracer_type, args)
         if not nonzero:
             return self.bind_on_parent(prim, primals, params)
-        tangents = [Zero(lift_aval(p).to_tangent_aval()) if t is None else t for p, t in zip(primals, tangents)]
+        for i, t in enumerate(tangents):  # (a loop, not a comprehension: no frame per primitive)
+            if t is None:
+                tangents[i] = Zero(lift_aval(primals[i]).to_tangent_aval())
         # Once per primitive under jvp/grad: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.rule_trace)
         try:

@@ -76,10 +76,17 @@ class StagingTrace(Trace):
             for a in args:
                 if type(a) is StagingTracer and a._trace is self:
                     break
-            else:
-                return self.bind_on_parent(prim, args, params)  # known values: compute them now
-        invars = [self.getvar(a) for a in args]
-        out = prim.abstract_eval(*[v.aval for v in invars], **params)
+            else:  # known values: compute them now (at once under a top-level grad, without
+                # bind_on_parent's frame: a JVP rule's primal-side operations all come here)
+                if self.parent is None and not prim.higher_order:
+                    return prim.eager(*args, **params)
+                return self.bind_on_parent(prim, args, params)
+        invars, avals = [], []
+        for a in args:  # (getvar's own-tracer case inlined, and no comprehension frames)
+            v = a._var if type(a) is StagingTracer and a._trace is self else self.getvar(a)
+            invars.append(v)
+            avals.append(v.aval)
+        out = prim.abstract_eval(*avals, **params)
         source = user_frame() if self.stage_all else None  # jit/make_jaxpr only: never on grad's path
         if prim.multiple_results:
             outvars = [Var(aval) for aval in out]
