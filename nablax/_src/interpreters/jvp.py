@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..ad_util import zeros_of_aval
-from ..array import wrap
+from ..array import Array, wrap
 from ..avals import ShapedArray, Zero, float0
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, short_repr, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
@@ -24,7 +24,8 @@ class JVPTracer(Tracer):
     def __init__(self, trace: Trace, primal, tangent):
         # The aval is a plain attribute: rules read it about twice per tracer, and a property
         # would cost a call each time.
-        self._trace, self.primal, self.tangent, self.aval = trace, primal, tangent, lift_aval(primal)
+        self._trace, self.primal, self.tangent = trace, primal, tangent
+        self.aval = primal.aval if type(primal) is Array else lift_aval(primal)  # (lift_aval's first case)
 
     def to_concrete(self, what: str):
         p = self.primal
@@ -53,7 +54,8 @@ class JVPTrace(Trace):
             return self.bind_on_parent(prim, primals, params)
         for i, t in enumerate(tangents):  # (a loop, not a comprehension: no frame per primitive)
             if t is None:
-                tangents[i] = Zero(lift_aval(primals[i]).to_tangent_aval())
+                p = primals[i]
+                tangents[i] = Zero((p.aval if type(p) is Array else lift_aval(p)).to_tangent_aval())
         # Once per primitive under jvp/grad: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.rule_trace)
         try:

@@ -21,11 +21,14 @@ _SCALARS = (bool, int, float, complex)
 
 
 class StagingTracer(Tracer):
-    __slots__ = ("aval", "_var")
+    # `shape` is a plain attribute (shadowing Tracer's property): JVP rules read the shape of
+    # every staged tangent term (templates.broadcast_to).
+    __slots__ = ("aval", "_var", "shape")
 
     def __init__(self, trace: "StagingTrace", var: Var):
         self._trace = trace
-        self.aval = var.aval
+        self.aval = aval = var.aval
+        self.shape = aval.shape
         self._var = var
 
     def _short_repr(self) -> str:

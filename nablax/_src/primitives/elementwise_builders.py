@@ -236,14 +236,14 @@ def binary_elementwise(
         # templates.tangent_sum, written out: this runs for every binary op under grad, and
         # the general form would build a closure per operand per call (and a Zero to start
         # the sum from, which the common case, one or two nonzero terms, never needs).
-        aval = aval_of(out)
+        shape = out.shape
         lhs = None
         if type(tx) is not Zero and jvp_lhs is not None:
-            lhs = templates.broadcast_to(jvp_lhs(tx, x, y, out), aval.shape)
+            lhs = templates.broadcast_to(jvp_lhs(tx, x, y, out), shape)
         if type(ty) is not Zero and jvp_rhs is not None:
-            rhs = templates.broadcast_to(jvp_rhs(ty, x, y, out), aval.shape)
+            rhs = templates.broadcast_to(jvp_rhs(ty, x, y, out), shape)
             return out, rhs if lhs is None else ad_util.add_tangents(lhs, rhs)
-        return out, Zero(aval.to_tangent_aval()) if lhs is None else lhs
+        return out, Zero(aval_of(out).to_tangent_aval()) if lhs is None else lhs
 
     prim = define_primitive(
         name,
