@@ -86,14 +86,15 @@ def elementwise_batch(prim):
     prim.elementwise = True
 
     def rule(args, dims, **params):
-        ndims = [ndim_of(a) - (d is not None) for a, d in zip(args, dims)]
+        ndims = [getattr(a, "ndim", 0) - (d is not None) for a, d in zip(args, dims)]
         out_core = max(ndims)
         first = next(d for d in dims if d is not None)
-        # Fast path: all batched operands share the batch axis and full rank; the others are scalars.
-        if all(
-            (d == first and n == out_core) if d is not None else n == 0
-            for d, n in zip(dims, ndims)
-        ):
+        # Fast path: all batched operands share the batch axis and full rank; the others are
+        # scalars. (A loop: once per elementwise op under vmap, where generators cost frames.)
+        for d, n in zip(dims, ndims):
+            if not ((d == first and n == out_core) if d is not None else n == 0):
+                break
+        else:
             return prim.bind(*args, **params), first
         # Check the per-example shapes first, so a mismatch is reported as the user wrote it.
         broadcast_shapes(f"lax.{prim.name}", *[
