@@ -239,9 +239,13 @@ def binary_elementwise(
         shape = out.shape
         lhs = None
         if type(tx) is not Zero and jvp_lhs is not None:
-            lhs = templates.broadcast_to(jvp_lhs(tx, x, y, out), shape)
+            lhs = jvp_lhs(tx, x, y, out)
+            if getattr(lhs, "shape", ()) != shape:  # (broadcast_to's first test, without its frame)
+                lhs = templates.broadcast_to(lhs, shape)
         if type(ty) is not Zero and jvp_rhs is not None:
-            rhs = templates.broadcast_to(jvp_rhs(ty, x, y, out), shape)
+            rhs = jvp_rhs(ty, x, y, out)
+            if getattr(rhs, "shape", ()) != shape:
+                rhs = templates.broadcast_to(rhs, shape)
             return out, rhs if lhs is None else ad_util.add_tangents(lhs, rhs)
         return out, Zero(aval_of(out).to_tangent_aval()) if lhs is None else lhs
 
