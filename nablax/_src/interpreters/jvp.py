@@ -25,7 +25,8 @@ class JVPTracer(Tracer):
         # The aval is a plain attribute: rules read it about twice per tracer, and a property
         # would cost a call each time.
         self._trace, self.primal, self.tangent = trace, primal, tangent
-        self.aval = primal.aval if type(primal) is Array else lift_aval(primal)  # (lift_aval's first case)
+        # (lift_aval's first two cases, without its frame)
+        self.aval = primal.aval if type(primal) is Array or isinstance(primal, Tracer) else lift_aval(primal)
 
     def to_concrete(self, what: str):
         p = self.primal

@@ -86,11 +86,14 @@ def elementwise_batch(prim):
     prim.elementwise = True
 
     def rule(args, dims, **params):
-        ndims = [getattr(a, "ndim", 0) - (d is not None) for a, d in zip(args, dims)]
+        # (Loops, not comprehensions or generators: this runs once per elementwise op under vmap.)
+        ndims, first = [], None
+        for a, d in zip(args, dims):
+            ndims.append(getattr(a, "ndim", 0) - (d is not None))
+            if first is None:
+                first = d
         out_core = max(ndims)
-        first = next(d for d in dims if d is not None)
-        # Fast path: all batched operands share the batch axis and full rank; the others are
-        # scalars. (A loop: once per elementwise op under vmap, where generators cost frames.)
+        # Fast path: all batched operands share the batch axis and full rank; the others are scalars.
         for d, n in zip(dims, ndims):
             if not ((d == first and n == out_core) if d is not None else n == 0):
                 break
