@@ -85,8 +85,13 @@ class StagingTrace(Trace):
                     return prim.eager(*args, **params)
                 return self.bind_on_parent(prim, args, params)
         invars, avals = [], []
-        for a in args:  # (getvar's own-tracer case inlined, and no comprehension frames)
-            v = a._var if type(a) is StagingTracer and a._trace is self else self.getvar(a)
+        for a in args:  # (getvar's first two cases inlined, and no comprehension frames)
+            if type(a) is StagingTracer and a._trace is self:
+                v = a._var
+            elif type(a) is Array and a._value.ndim == 0:
+                v = Literal(a)
+            else:
+                v = self.getvar(a)
             invars.append(v)
             avals.append(v.aval)
         out = prim.abstract_eval(*avals, **params)
