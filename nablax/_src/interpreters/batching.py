@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from typing import Callable, Hashable, Sequence
 
 from .. import errors
-from ..array import interned_aval
+from ..array import Array, interned_aval
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
@@ -38,7 +38,7 @@ class BatchTracer(Tracer):
         self.bdim = bdim
         # A plain attribute, computed here: rules read a tracer's aval several times (about 2.5
         # reads per tracer under vmap(grad)), and a property would cost a call each time.
-        a = lift_aval(val)
+        a = val.aval if type(val) is Array or isinstance(val, Tracer) else lift_aval(val)  # (without its frame)
         self.aval = interned_aval(a.shape[:bdim] + a.shape[bdim + 1:], a.dtype, a.weak_type)
 
     def to_concrete(self, what: str):

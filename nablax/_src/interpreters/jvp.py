@@ -57,7 +57,7 @@ class JVPTrace(Trace):
         for i, t in enumerate(tangents):  # (a loop, not a comprehension: no frame per primitive)
             if t is None:
                 p = primals[i]
-                a = p.aval if type(p) is Array else lift_aval(p)
+                a = p.aval if type(p) is Array or isinstance(p, Tracer) else lift_aval(p)
                 tangents[i] = Zero(a if a.dtype.kind in "fc" else a.to_tangent_aval())  # (its first case inline)
         # Once per primitive under jvp/grad: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.rule_trace)
