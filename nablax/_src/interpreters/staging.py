@@ -68,7 +68,7 @@ class StagingTrace(Trace):
             x = to_concrete_array(x)
         var = self._const_index.get(id(x))
         if var is None:
-            var = Var(x.aval if type(x) is Array else lift_aval(x))  # (a captured residual: an Array)
+            var = Var(x.aval if type(x) is Array or isinstance(x, Tracer) else lift_aval(x))  # (without its frame)
             self._const_index[id(x)] = var
             self.constvars.append(var)
             self.consts.append(x)
