@@ -215,19 +215,20 @@ def test_binary_jvp_terms_one_side_both_sides_and_broadcast():
     np.testing.assert_array_equal(ty, np.zeros(3))
 
 
-def test_tracer_shapes_are_their_aval_shapes():
+def test_tracer_shapes_and_dtypes_are_their_avals():
     seen = []
 
     def f(x):
         y = x * 2.0
         z = jnp.sum(y[:, None] * x, axis=1)
-        seen.extend([(v.shape, v.aval.shape) for v in (x, y, z)])
+        seen.extend([((v.shape, v.dtype), (v.aval.shape, v.aval.dtype)) for v in (x, y, z)])
         return z.sum()
 
     jax.make_jaxpr(f)(jnp.ones(3))
     jax.grad(f)(jnp.ones(3))
-    assert seen and all(a == b for a, b in seen)
-    assert seen[:3] == [((3,), (3,)), ((3,), (3,)), ((3,), (3,))]
+    jax.jvp(f, (jnp.ones(3, jnp.float16),), (jnp.ones(3, jnp.float16),))
+    assert len(seen) == 9 and all(a == b for a, b in seen)
+    assert seen[0] == (((3,), F32), ((3,), F32)) and seen[-1][0] == ((3,), np.dtype(np.float16))
 
 
 def test_grad_residuals_are_concrete_and_values_match():

@@ -18,16 +18,16 @@ from .staging import trace_to_jaxpr
 class JVPTracer(Tracer):
     """A primal with its tangent; linearize's tracer too (there the tangent is staged)."""
 
-    __slots__ = ("primal", "tangent", "aval", "shape")
+    __slots__ = ("primal", "tangent", "aval", "shape", "dtype")
     _parts = operator.attrgetter("primal", "tangent")
 
     def __init__(self, trace: Trace, primal, tangent):
-        # The aval and shape are plain attributes (shadowing Tracer's properties): rules read
-        # them about twice per tracer, and a property would cost a call each time.
+        # The aval, shape and dtype are plain attributes (shadowing Tracer's properties): rules
+        # and jnp's scalar coercion read them on every operation, a property would cost a call.
         self._trace, self.primal, self.tangent = trace, primal, tangent
         # (lift_aval's first two cases, without its frame)
         aval = primal.aval if type(primal) is Array or isinstance(primal, Tracer) else lift_aval(primal)
-        self.aval, self.shape = aval, aval.shape
+        self.aval, self.shape, self.dtype = aval, aval.shape, aval.dtype
 
     def to_concrete(self, what: str):
         p = self.primal

@@ -21,14 +21,14 @@ _SCALARS = (bool, int, float, complex)
 
 
 class StagingTracer(Tracer):
-    # `shape` is a plain attribute (shadowing Tracer's property): JVP rules read the shape of
-    # every staged tangent term (templates.broadcast_to).
-    __slots__ = ("aval", "_var", "shape")
+    # `shape` and `dtype` are plain attributes (shadowing Tracer's properties): JVP rules read
+    # the shape of every staged tangent term (templates.broadcast_to), jnp the dtype.
+    __slots__ = ("aval", "_var", "shape", "dtype")
 
     def __init__(self, trace: "StagingTrace", var: Var):
         self._trace = trace
         self.aval = aval = var.aval
-        self.shape = aval.shape
+        self.shape, self.dtype = aval.shape, aval.dtype
         self._var = var
 
     def _short_repr(self) -> str:
