@@ -1,6 +1,7 @@
 """The eager fast paths of issue 15 behave exactly as the general paths they shortcut:
 cached Python-scalar avals, BatchTracer's cached aval, the garbage collector paused while
-staging, and grad/vmap argument handling that renders key paths only for an error."""
+staging, grad/vmap argument handling that renders key paths only for an error, and the
+per-primitive paths under grad (binary abstract eval and JVP, staging, the backward pass)."""
 import gc
 
 import numpy as np
@@ -8,8 +9,10 @@ import pytest
 
 import nablax as jax
 import nablax.numpy as jnp
-from nablax._src.array import get_aval, python_scalar_aval
-from nablax._src.core import gc_paused
+from nablax._src.array import Array, get_aval, python_scalar_aval
+from nablax._src.avals import ShapedArray
+from nablax._src.core import eager_args, gc_paused
+from nablax._src.primitives.elementwise import add_p, lt_p, mul_p
 
 # ------------------------------------------------------------------ Python-scalar avals
 
@@ -164,3 +167,88 @@ def test_vmap_errors_name_the_argument(call, exc, text):
     with pytest.raises(exc) as info:
         call(jnp.ones((2, 3)))
     assert text in str(info.value)
+
+
+# ------------------------------------------------------------------ per-primitive paths under grad
+
+F32 = np.dtype(np.float32)
+
+
+def test_binary_abstract_eval_shares_the_operand_aval_it_equals():
+    vec, weak, strong = ShapedArray((3,), F32), ShapedArray((), F32, True), ShapedArray((), F32)
+    assert add_p.abstract_eval(vec, weak) is vec
+    assert add_p.abstract_eval(weak, vec) is vec
+    assert mul_p.abstract_eval(weak, weak) is weak
+    assert mul_p.abstract_eval(weak, strong) is strong  # weak only if both are
+    out = add_p.abstract_eval(ShapedArray((3, 1), F32), ShapedArray((1, 4), F32))
+    assert (out.shape, out.dtype, out.weak_type) == ((3, 4), F32, False)
+    out = lt_p.abstract_eval(vec, vec)  # a changed dtype is a new aval
+    assert (out.shape, out.dtype) == ((3,), np.dtype(bool))
+
+
+@pytest.mark.parametrize("call, exc, text", [
+    (lambda: jax.grad(lambda x: jax.lax.add(x, jnp.ones(3, jnp.int32)).sum())(jnp.ones(3)), TypeError,
+     "lax.add requires arguments to have the same dtypes, got float32, int32"),
+    (lambda: jax.grad(lambda x: jax.lax.mul(x, jnp.ones(4)).sum())(jnp.ones(3)), TypeError,
+     "lax.mul got incompatible shapes for broadcasting: (3,), (4,)"),
+    (lambda: jax.make_jaxpr(lambda x: jax.lax.add(x, x))(jnp.ones(3, bool)), TypeError,
+     "lax.add does not accept dtype bool; it needs a numeric dtype"),
+    (lambda: jax.make_jaxpr(lambda x: jax.lax.atan2(x, x))(jnp.ones(3, jnp.int32)), TypeError,
+     "lax.atan2 does not accept dtype int32; it needs a floating-point dtype"),
+])
+def test_binary_abstract_eval_errors_outside_the_common_case(call, exc, text):
+    with pytest.raises(exc) as e:
+        call()
+    assert text in str(e.value)
+
+
+def test_binary_jvp_terms_one_side_both_sides_and_broadcast():
+    x, t = jnp.arange(3.0), jnp.full(3, 0.5)
+    y, ty = jax.jvp(lambda a: a * 2.0, (x,), (t,))  # one nonzero term
+    np.testing.assert_array_equal(ty, [1.0, 1.0, 1.0])
+    y, ty = jax.jvp(lambda a, b: a * b, (x, jnp.float32(3.0)), (t, jnp.float32(2.0)))  # both; rhs broadcast
+    np.testing.assert_array_equal(ty, 0.5 * 3.0 + np.arange(3.0) * 2.0)
+    y, ty = jax.jvp(lambda s: s + x, (jnp.float32(1.0),), (jnp.float32(4.0),))  # a scalar term broadcast
+    assert ty.shape == (3,)
+    np.testing.assert_array_equal(ty, [4.0, 4.0, 4.0])
+    y, ty = jax.jvp(lambda a: jax.lax.stop_gradient(a) * x, (x,), (t,))  # no nonzero term
+    np.testing.assert_array_equal(ty, np.zeros(3))
+
+
+def test_tracer_shapes_and_dtypes_are_their_avals():
+    seen = []
+
+    def f(x):
+        y = x * 2.0
+        z = jnp.sum(y[:, None] * x, axis=1)
+        seen.extend([((v.shape, v.dtype), (v.aval.shape, v.aval.dtype)) for v in (x, y, z)])
+        return z.sum()
+
+    jax.make_jaxpr(f)(jnp.ones(3))
+    jax.grad(f)(jnp.ones(3))
+    jax.jvp(f, (jnp.ones(3, jnp.float16),), (jnp.ones(3, jnp.float16),))
+    assert len(seen) == 9 and all(a == b for a, b in seen)
+    assert seen[0] == (((3,), F32), ((3,), F32)) and seen[-1][0] == ((3,), np.dtype(np.float16))
+
+
+def test_grad_residuals_are_concrete_and_values_match():
+    y, f_jvp = jax.linearize(lambda x: jnp.sin(x) * 3.0, 0.5)
+    assert all(type(leaf) is Array for leaf in jax.tree_util.tree_leaves(f_jvp))
+    np.testing.assert_allclose(f_jvp(1.0), 3.0 * np.cos(np.float32(0.5)), rtol=1e-6)
+
+
+def test_backward_pass_sums_fan_out_and_skips_zero_cotangents():
+    x = jnp.arange(3.0)
+    np.testing.assert_array_equal(jax.grad(lambda a: (a * a + a).sum())(x), 2 * np.arange(3.0) + 1)
+    _, pull = jax.vjp(lambda a: (a * 2.0, a * 3.0), x)
+    (g,) = pull((jnp.ones(3), jnp.zeros(3)))
+    np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(jax.hessian(lambda a: (a ** 3).sum())(x), np.diag(6 * np.arange(3.0)))
+    assert float(jax.grad(jax.grad(jax.grad(jax.grad(lambda a: a ** 4 + a ** 3))))(1.0)) == 24.0
+
+
+def test_eager_args_converts_python_scalars():
+    arrays, values = eager_args((1.0, jnp.ones(2)))
+    assert [type(a) for a in arrays] == [Array, Array] and arrays[0].weak_type
+    assert [v.shape for v in values] == [(), (2,)]
+    assert float(jax.lax.select_n(True, 1.0, 2.0)) == 2.0

@@ -397,8 +397,8 @@ def _grad_inputs(dyn: tuple, fun: Callable, allow_int: bool, holomorphic: bool) 
             if not (isinstance(x, _SCALARS) or isinstance(x, (np.ndarray, np.generic))):
                 break
             x = to_concrete_array(x)
-        if holomorphic or not (allow_int or dtypes.is_inexact(x.dtype)):
-            break
+        if holomorphic or not (allow_int or x.dtype.kind in "fc" or dtypes.is_inexact(x.dtype)):
+            break  # (kind "f"/"c" is is_inexact's common case, without its two calls)
         flat.append(x)
     else:
         return flat, in_tree
@@ -421,9 +421,10 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     def value_and_grad_f(*args, **kwargs):
         if type(argnums) is int and 0 <= argnums < len(args):
             nums: tuple = (argnums,)
+            dyn = (args[argnums],)
         else:
             nums = _argnums_tuple(argnums, len(args), f"grad of {_fun_name(fun)}", TypeError)
-        dyn = tuple([args[i] for i in nums])
+            dyn = tuple([args[i] for i in nums])
         flat, in_tree = _grad_inputs(dyn, fun, allow_int, holomorphic)
         store: dict = {}
         f = _flat_fun(_partial_args(fun, args, kwargs, nums), in_tree, store, has_aux)
@@ -451,7 +452,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
                 f"{aval.dtype.name}. For holomorphic functions pass holomorphic=True; otherwise "
                 "use vjp directly."
             )
-        if not dtypes.is_inexact(aval.dtype):
+        if aval.dtype.kind not in "fc" and not dtypes.is_inexact(aval.dtype):
             raise TypeError(
                 f"grad requires a float output, but {_fun_name(fun)} returned dtype {aval.dtype.name}"
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import gc
+import operator
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from . import errors
@@ -69,10 +70,13 @@ class Primitive:
         return self.name
 
 
+_value_of = operator.attrgetter("_value")
+
+
 def eager_args(args: tuple) -> tuple[list, list]:
     """Arrays and their raw NumPy values for an eager call; converts Python scalars."""
     try:
-        return list(args), [a._value for a in args]
+        return list(args), list(map(_value_of, args))  # (no comprehension frame: every eager op)
     except AttributeError:
         arrays = [to_concrete_array(a) for a in args]
         return arrays, [a._value for a in arrays]

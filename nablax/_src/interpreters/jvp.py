@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..ad_util import zeros_of_aval
-from ..array import wrap
+from ..array import Array, wrap
 from ..avals import ShapedArray, Zero, float0
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, short_repr, split_own
 from ..ir import ClosedJaxpr, eval_jaxpr
@@ -18,13 +18,16 @@ from .staging import trace_to_jaxpr
 class JVPTracer(Tracer):
     """A primal with its tangent; linearize's tracer too (there the tangent is staged)."""
 
-    __slots__ = ("primal", "tangent", "aval")
+    __slots__ = ("primal", "tangent", "aval", "shape", "dtype")
     _parts = operator.attrgetter("primal", "tangent")
 
     def __init__(self, trace: Trace, primal, tangent):
-        # The aval is a plain attribute: rules read it about twice per tracer, and a property
-        # would cost a call each time.
-        self._trace, self.primal, self.tangent, self.aval = trace, primal, tangent, lift_aval(primal)
+        # The aval, shape and dtype are plain attributes (shadowing Tracer's properties): rules
+        # and jnp's scalar coercion read them on every operation, a property would cost a call.
+        self._trace, self.primal, self.tangent = trace, primal, tangent
+        # (lift_aval's first two cases, without its frame)
+        aval = primal.aval if type(primal) is Array or isinstance(primal, Tracer) else lift_aval(primal)
+        self.aval, self.shape, self.dtype = aval, aval.shape, aval.dtype
 
     def to_concrete(self, what: str):
         p = self.primal
@@ -51,7 +54,11 @@ class JVPTrace(Trace):
         primals, tangents, nonzero = split_own(self, self.tracer_type, args)
         if not nonzero:
             return self.bind_on_parent(prim, primals, params)
-        tangents = [Zero(lift_aval(p).to_tangent_aval()) if t is None else t for p, t in zip(primals, tangents)]
+        for i, t in enumerate(tangents):  # (a loop, not a comprehension: no frame per primitive)
+            if t is None:
+                p = primals[i]
+                a = p.aval if type(p) is Array or isinstance(p, Tracer) else lift_aval(p)
+                tangents[i] = Zero(a if a.dtype.kind in "fc" else a.to_tangent_aval())  # (its first case inline)
         # Once per primitive under jvp/grad: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.rule_trace)
         try:

@@ -21,11 +21,14 @@ _SCALARS = (bool, int, float, complex)
 
 
 class StagingTracer(Tracer):
-    __slots__ = ("aval", "_var")
+    # `shape` and `dtype` are plain attributes (shadowing Tracer's properties): JVP rules read
+    # the shape of every staged tangent term (templates.broadcast_to), jnp the dtype.
+    __slots__ = ("aval", "_var", "shape", "dtype")
 
     def __init__(self, trace: "StagingTrace", var: Var):
         self._trace = trace
-        self.aval = var.aval
+        self.aval = aval = var.aval
+        self.shape, self.dtype = aval.shape, aval.dtype
         self._var = var
 
     def _short_repr(self) -> str:
@@ -65,7 +68,7 @@ class StagingTrace(Trace):
             x = to_concrete_array(x)
         var = self._const_index.get(id(x))
         if var is None:
-            var = Var(lift_aval(x))
+            var = Var(x.aval if type(x) is Array or isinstance(x, Tracer) else lift_aval(x))  # (without its frame)
             self._const_index[id(x)] = var
             self.constvars.append(var)
             self.consts.append(x)
@@ -76,10 +79,22 @@ class StagingTrace(Trace):
             for a in args:
                 if type(a) is StagingTracer and a._trace is self:
                     break
+            else:  # known values: compute them now (at once under a top-level grad, without
+                # bind_on_parent's frame: a JVP rule's primal-side operations all come here)
+                if self.parent is None and not prim.higher_order:
+                    return prim.eager(*args, **params)
+                return self.bind_on_parent(prim, args, params)
+        invars, avals = [], []
+        for a in args:  # (getvar's first two cases inlined, and no comprehension frames)
+            if type(a) is StagingTracer and a._trace is self:
+                v = a._var
+            elif type(a) is Array and a._value.ndim == 0:
+                v = Literal(a)
             else:
-                return self.bind_on_parent(prim, args, params)  # known values: compute them now
-        invars = [self.getvar(a) for a in args]
-        out = prim.abstract_eval(*[v.aval for v in invars], **params)
+                v = self.getvar(a)
+            invars.append(v)
+            avals.append(v.aval)
+        out = prim.abstract_eval(*avals, **params)
         source = user_frame() if self.stage_all else None  # jit/make_jaxpr only: never on grad's path
         if prim.multiple_results:
             outvars = [Var(aval) for aval in out]

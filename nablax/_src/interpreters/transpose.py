@@ -35,20 +35,16 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Seque
             outs = eqn.prim.bind(*[read(a) for a in eqn.invars], **eqn.params)
             env.update(zip(eqn.outvars, outs if eqn.prim.multiple_results else [outs]))
 
+    # Cotangents are summed into ct_env (Zero and None are no contribution), written out where
+    # they arrive: once per linear equation of every reverse-mode derivative, a helper's frame
+    # (and the comprehension's, for the operands) would cost more than the sum.
     ct_env: dict = {}
-
-    def accumulate(v, ct):
-        if ct is None or type(ct) is Zero:
-            return
-        prev = ct_env.get(v)
-        ct_env[v] = ct if prev is None else add_tangents(prev, ct)
-
     for v, ct in zip(jaxpr.outvars, cts_out):
-        if v in linear:
-            accumulate(v, ct)
+        if v in linear and ct is not None and type(ct) is not Zero:
+            prev = ct_env.get(v)
+            ct_env[v] = ct if prev is None else add_tangents(prev, ct)
 
-    # Once per linear equation of every reverse-mode derivative: the single-output case (all
-    # but a few primitives) pops its one cotangent without building lists.
+    # The single-output case (all but a few primitives) pops its one cotangent without lists.
     for eqn in reversed(linear_eqns):
         prim = eqn.prim
         if prim.multiple_results:
@@ -65,10 +61,12 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, args: Sequence, cts_out: Seque
                 f"Cannot transpose {prim.name}: it is not linear in its tangent inputs. "
                 "This is a bug in a JVP rule (tangent outputs must be linear in tangent inputs)."
             )
-        ins = [UndefinedPrimal(a.aval) if a in linear else a.val if type(a) is Literal else env[a]
-               for a in eqn.invars]
+        ins = []
+        for a in eqn.invars:
+            ins.append(UndefinedPrimal(a.aval) if a in linear else a.val if type(a) is Literal else env[a])
         for a, c in zip(eqn.invars, prim.transpose(ct, *ins, **eqn.params)):
-            if c is not None and a in linear:
-                accumulate(a, c)
+            if c is not None and a in linear and type(c) is not Zero:
+                prev = ct_env.get(a)
+                ct_env[a] = c if prev is None else add_tangents(prev, c)
 
     return [ct_env.get(v, Zero(v.aval)) if v in linear else Zero(v.aval) for v in jaxpr.invars]

@@ -194,11 +194,21 @@ def binary_elementwise(
         return getattr(xp, np_name)(x, y) if np_name else fn(x, y)
 
     def abstract_eval(x: ShapedArray, y: ShapedArray) -> ShapedArray:
-        dt = require_same_dtypes(name, (x, y))
-        require_dtype_kinds(name, x, kinds, words)
-        shape = broadcast_shapes(f"lax.{name}", x.shape, y.shape)
-        return ShapedArray(shape, dt if out_dtype is None else out_dtype(dt),
-                           weak and x.weak_type and y.weak_type)
+        dt, shape = x.dtype, x.shape
+        # The common case (once per staged binary op) checked inline: one dtype of the
+        # family's kinds, and equal shapes or a scalar operand.
+        if not (dt is y.dtype and dt.kind in kinds and (shape == y.shape or not y.shape)):
+            dt = require_same_dtypes(name, (x, y))
+            require_dtype_kinds(name, x, kinds, words)
+            shape = broadcast_shapes(f"lax.{name}", x.shape, y.shape)
+        w = weak and x.weak_type and y.weak_type
+        if out_dtype is None:  # (once per staged binary op: an operand's aval when it is the result's)
+            if shape == x.shape and w == x.weak_type:
+                return x
+            if shape == y.shape and w == y.weak_type:
+                return y
+            return ShapedArray(shape, dt, w)
+        return ShapedArray(shape, out_dtype(dt), w)
 
     def eager(x, y):
         try:
@@ -224,14 +234,20 @@ def binary_elementwise(
         tx, ty = tangents
         out = prim.bind(x, y)
         # templates.tangent_sum, written out: this runs for every binary op under grad, and
-        # the general form would build a closure per operand per call.
-        out_shape = aval_of(out).shape
-        total = Zero(aval_of(out).to_tangent_aval())
+        # the general form would build a closure per operand per call (and a Zero to start
+        # the sum from, which the common case, one or two nonzero terms, never needs).
+        shape = out.shape
+        lhs = None
         if type(tx) is not Zero and jvp_lhs is not None:
-            total = ad_util.add_tangents(total, templates.broadcast_to(jvp_lhs(tx, x, y, out), out_shape))
+            lhs = jvp_lhs(tx, x, y, out)
+            if getattr(lhs, "shape", ()) != shape:  # (broadcast_to's first test, without its frame)
+                lhs = templates.broadcast_to(lhs, shape)
         if type(ty) is not Zero and jvp_rhs is not None:
-            total = ad_util.add_tangents(total, templates.broadcast_to(jvp_rhs(ty, x, y, out), out_shape))
-        return out, total
+            rhs = jvp_rhs(ty, x, y, out)
+            if getattr(rhs, "shape", ()) != shape:
+                rhs = templates.broadcast_to(rhs, shape)
+            return out, rhs if lhs is None else ad_util.add_tangents(lhs, rhs)
+        return out, Zero(aval_of(out).to_tangent_aval()) if lhs is None else lhs
 
     prim = define_primitive(
         name,

@@ -21,7 +21,7 @@ def shape_of(x) -> tuple:
 
 def unbroadcast(x, target_shape: tuple):
     """Sum `x` over the axes that NumPy broadcasting added to reach its shape from target."""
-    xshape = shape_of(x)
+    xshape = getattr(x, "shape", ())  # (shape_of, inlined: once per cotangent of a broadcasting op)
     if xshape == tuple(target_shape):
         return x
     lead = len(xshape) - len(target_shape)
@@ -86,14 +86,18 @@ def elementwise_batch(prim):
     prim.elementwise = True
 
     def rule(args, dims, **params):
-        ndims = [ndim_of(a) - (d is not None) for a, d in zip(args, dims)]
+        # (Loops, not comprehensions or generators: this runs once per elementwise op under vmap.)
+        ndims, first = [], None
+        for a, d in zip(args, dims):
+            ndims.append(getattr(a, "ndim", 0) - (d is not None))
+            if first is None:
+                first = d
         out_core = max(ndims)
-        first = next(d for d in dims if d is not None)
         # Fast path: all batched operands share the batch axis and full rank; the others are scalars.
-        if all(
-            (d == first and n == out_core) if d is not None else n == 0
-            for d, n in zip(dims, ndims)
-        ):
+        for d, n in zip(dims, ndims):
+            if not ((d == first and n == out_core) if d is not None else n == 0):
+                break
+        else:
             return prim.bind(*args, **params), first
         # Check the per-example shapes first, so a mismatch is reported as the user wrote it.
         broadcast_shapes(f"lax.{prim.name}", *[
