@@ -252,3 +252,20 @@ def test_eager_args_converts_python_scalars():
     assert [type(a) for a in arrays] == [Array, Array] and arrays[0].weak_type
     assert [v.shape for v in values] == [(), (2,)]
     assert float(jax.lax.select_n(True, 1.0, 2.0)) == 2.0
+
+
+def test_dot_general_output_avals_are_cached_and_errors_still_raise():
+    from nablax._src.avals import ShapedArray
+    from nablax._src.primitives import linalg
+
+    a, b = ShapedArray((3, 4), np.dtype(np.float32), False), ShapedArray((4, 5), np.dtype(np.float32), True)
+    dims = (((1,), (0,)), ((), ()))
+    first = linalg._dot_general_abstract(a, b, dimension_numbers=dims, preferred_element_type=None)
+    again = linalg._dot_general_abstract(a, b, dimension_numbers=dims, preferred_element_type=None)
+    assert again is first and first.shape == (3, 5) and not first.weak_type
+    listed = linalg._dot_general_abstract(a, b, dimension_numbers=[[[1], [0]], [[], []]], preferred_element_type=None)
+    assert listed.shape == (3, 5)
+    bad = ShapedArray((6, 5), np.dtype(np.float32), False)
+    for _ in range(2):
+        with pytest.raises(TypeError):
+            linalg._dot_general_abstract(a, bad, dimension_numbers=dims, preferred_element_type=None)
