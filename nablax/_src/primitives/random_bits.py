@@ -32,7 +32,7 @@ import scipy.special as sps
 from ..array import wrap
 from ..avals import ShapedArray
 from ..core import eager_args
-from . import shape, templates
+from . import random_native, shape, templates
 from ._define import broadcast_shapes, define_primitive, nary_elementwise_aval, never_weak
 from .elementwise import add, div, exp, mul, neg
 from .elementwise_builders import unary_elementwise
@@ -122,6 +122,21 @@ def _rounds_swar(n: int, k0, k1, x0, x1):
     return _unpack(a & mask, n), _unpack(b, n)
 
 
+def _threefry_native(n: int, k0, k1, x0, x1):
+    """The compiled rounds (random_native): one loop for a key and first counter word shared
+    by all lanes, one for per-lane words (the shared ones broadcast, a cheap pass each)."""
+    y0, y1 = np.empty(n, _U32), np.empty(n, _U32)
+    if k0.ndim == k1.ndim == x0.ndim == 0:
+        random_native.kernel("threefry_shared", n)(k0[()], k1[()], x0[()], _lane_array(x1, n), y0, y1)
+    else:
+        random_native.kernel("threefry_lanes", n)(*[_lane_array(v, n) for v in (k0, k1, x0, x1)], y0, y1)
+    return y0, y1
+
+
+def _lane_array(v, n: int):
+    return np.full(n, v, _U32) if v.ndim == 0 else np.ascontiguousarray(v)
+
+
 def _threefry_impl(xp, k0, k1, x0, x1):
     shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
     if 0 in shape:
@@ -138,8 +153,11 @@ def _threefry_impl(xp, k0, k1, x0, x1):
         np.copyto(full, v)  # broadcast in C (np.broadcast_to costs more than the copy here)
         return full.reshape(n)
 
-    rounds = _rounds_swar if n <= _SWAR_LANES else _rounds_numpy
-    y0, y1 = rounds(n, *map(lanes, (k0, k1, x0, x1)))
+    words = [lanes(v) for v in (k0, k1, x0, x1)]
+    if random_native.kernel("threefry_lanes", n) is not None:
+        y0, y1 = _threefry_native(n, *words)
+    else:
+        y0, y1 = (_rounds_swar if n <= _SWAR_LANES else _rounds_numpy)(n, *words)
     return [y0.reshape(shape), y1.reshape(shape)]
 
 
@@ -439,7 +457,13 @@ def _xla_math_impl(x, *, fn):
     if x.dtype == _F64:
         return _XLA_MATH64[fn](np.atleast_1d(x)).reshape(x.shape)
     flat = np.asarray(x, _F32).reshape(-1)  # the kernels only read their input
-    return _blocked(_XLA_MATH[fn], flat).reshape(x.shape).astype(x.dtype, copy=False)
+    native = random_native.kernel(fn, flat.size)
+    if native is not None:
+        out = np.empty_like(flat)
+        native(np.ascontiguousarray(flat), out)
+    else:
+        out = _blocked(_XLA_MATH[fn], flat)
+    return out.reshape(x.shape).astype(x.dtype, copy=False)
 
 
 def _xla_math_tangent(t, x, y, *, fn):
@@ -493,6 +517,12 @@ def _fma_impl(xp, a, b, c):
     with np.errstate(all="ignore"):
         if dt.itemsize >= 8:
             return np.asarray(_two_sum_fma(*(np.asarray(v, _F64) for v in (a, b, c))), dt)
+        if all(np.asarray(v).dtype == _F32 for v in (a, b, c)) and np.ndim(b) == np.ndim(c) == 0:
+            native = random_native.kernel("fma_scalars", np.size(a))
+            if native is not None:  # a uniform's scale and shift, compiled
+                out = np.empty(np.shape(a), dt)
+                native(np.ascontiguousarray(a).reshape(-1), _F32.type(b), _F32.type(c), out.reshape(-1))
+                return out
         if np.size(a) > _BLOCK and np.ndim(b) == 0 and np.ndim(c) == 0 and np.result_type(a) == dt:
             # a uniform's scale and shift: blocks keep the float64 temporaries in cache
             a = np.asarray(a)
