@@ -119,6 +119,9 @@ def _build() -> dict:
     erf_num, erf_den = c64(rb._ERF_NUM), c64(rb._ERF_DEN)
     tiny, inf, nan = f32(rb._TINY32), f32(np.inf), f32(np.nan)
     sqrt_half_bits = i32(rb._SQRT_HALF_BITS)
+    # LLVM does not keep NaN signs through arithmetic. The NumPy path's erf_inv NaN is always
+    # -nan (x86's default NaN, the log's +nan negated); log and log1p assign +nan.
+    erf_inv_nan = np.uint32(0xFFC00000).view(f32)
     one, m_half = f32(1), f64(f32(-0.5))
     ln2_lo, ln2_hi = f32(-2.12194440e-4), f64(f32(0.693359375))
     log1p_edge = f32(0.41421356237309504880)
@@ -187,7 +190,8 @@ def _build() -> dict:
         if far_branch:
             far = h_ei_large(f64(f32(np.sqrt(w) - f32(3))))
             p = far if w >= f32(5) else p
-        return f32(x * inf) if abs(x) == one else f32(p * x)
+        out = f32(x * inf) if abs(x) == one else f32(p * x)
+        return erf_inv_nan if out != out else out
 
     @jit
     def erf_inv_far(x):  # a call, not inlined: the loop that calls it stays scalar

@@ -1,0 +1,243 @@
+"""The optional compiled tier (random_native.py) gives the NumPy path's bits, and switches safely.
+
+Every kernel is compared bit for bit (NaN payloads and signs included) with the NumPy path of
+random_bits.py, which tests/test_random_perf_paths.py and tests/compat check against plain
+references and JAX. The switching tests drive the module's state machine: a kernel compiles
+only once hot, in a background thread (synchronously through the test hook), a failed compile
+leaves the NumPy path in place for good, NABLAX_NATIVE=0 keeps it off. Skipped without numba.
+"""
+import os
+import subprocess
+import sys
+import time
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import nablax as jax
+from nablax._src.primitives import random_bits as rb
+from nablax._src.primitives import random_native as rn
+
+from .primitives.cases_random import scalar_reference
+from .test_random_perf_paths import INPUTS, SPECIAL, same_bits, words
+
+pytest.importorskip("numba")
+
+U32, F32 = np.uint32, np.float32
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    """The compiled kernels, built once for this module."""
+    return rn._build()
+
+
+@pytest.fixture
+def native(kernels, monkeypatch):
+    """Run random_bits with the compiled kernels in place (restored afterwards)."""
+    monkeypatch.setattr(rn, "_kernels", kernels)
+    monkeypatch.setattr(rn, "_state", "ready")
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """A cold module state, as after import; put back as it was afterwards."""
+    for name in ("_kernels", "_state", "_hot_calls", "_work", "synchronous"):
+        monkeypatch.setattr(rn, name, getattr(rn, name))
+    rn.reset()
+
+
+def numpy_path(f, *args, **kw):
+    """f(*args, **kw) with the compiled tier switched off."""
+    saved = rn._kernels, rn._state
+    rn._kernels, rn._state = None, "off"
+    try:
+        return f(*args, **kw)
+    finally:
+        rn._kernels, rn._state = saved
+
+
+# ------------------------------------------------------------------------- bit for bit
+
+@pytest.mark.usefixtures("native")
+@pytest.mark.parametrize("shapes", [((), (), (), (1,)), ((), (), (), (7,)), ((), (), (), (129,)),
+                                    ((), (), (), (4, 70001)),     # random.normal's words
+                                    ((5,), (5,), (), (5,)),       # per-lane keys, shared zero
+                                    ((8, 1), (8, 1), (), (3,)),   # a vmapped split
+                                    ((3, 1), (1, 5), (1, 5), (3, 1)),
+                                    ((1000,), (1000,), (1000,), (1000,)),
+                                    ((), (), (), ())])
+def test_threefry_native_matches_numpy_path(shapes):
+    args = [words(int(np.prod(s, dtype=int))).reshape(s) for s in shapes]
+    got = rb._threefry_impl(np, *args)
+    ref = numpy_path(rb._threefry_impl, np, *args)
+    assert all(same_bits(g, r) for g, r in zip(got, ref))
+    assert all(r.shape == np.broadcast_shapes(*shapes) for r in got)
+
+
+@pytest.mark.usefixtures("native")
+def test_threefry_native_matches_scalar_reference():
+    k0, k1 = U32(0xFFFFFFFF), U32(0x12345678)
+    x0, x1 = words(300), np.full(300, 0xFFFFFFFF, U32)
+    got = rb._threefry_impl(np, k0, k1, x0, x1)
+    ref = scalar_reference(k0, k1, x0, x1)
+    assert same_bits(got[0], ref[0]) and same_bits(got[1], ref[1])
+
+
+@pytest.mark.usefixtures("native")
+def test_threefry_native_strided_and_readonly_operands():
+    x1 = words(2000)[::2]
+    key = np.asarray(words(2))
+    key.flags.writeable = False
+    got = rb._threefry_impl(np, key[0], key[1], U32(0), x1)
+    ref = numpy_path(rb._threefry_impl, np, key[0], key[1], U32(0), x1)
+    assert all(same_bits(g, r) for g, r in zip(got, ref))
+
+
+@pytest.mark.usefixtures("native")
+@pytest.mark.parametrize("fn", ["log", "log1p", "erf_inv", "erf"])
+@pytest.mark.parametrize("inputs", sorted(INPUTS))
+@pytest.mark.parametrize("n", [0, 1, 17, rb._BLOCK + 1, 50001])
+@pytest.mark.parametrize("dtype", [F32, np.float16, ml_dtypes.bfloat16])
+def test_xla_math_native_matches_numpy_path(fn, inputs, n, dtype):
+    with np.errstate(all="ignore"):
+        x = np.concatenate([SPECIAL, INPUTS[inputs](n)]).astype(dtype)
+    got = rb._xla_math_impl(x, fn=fn)
+    assert same_bits(got, numpy_path(rb._xla_math_impl, x, fn=fn))
+
+
+@pytest.mark.usefixtures("native")
+@pytest.mark.parametrize("fn", ["log", "erf_inv"])
+def test_xla_math_native_keeps_shape_and_reads_strided_input(fn):
+    x = (np.linspace(-0.999, 2.5, 3 * 40 * 2, dtype=F32).reshape(3, 40, 2))[:, ::3, :]
+    got = rb._xla_math_impl(x, fn=fn)
+    assert got.shape == x.shape and same_bits(got, numpy_path(rb._xla_math_impl, x, fn=fn))
+
+
+@pytest.mark.usefixtures("native")
+def test_float64_xla_math_stays_on_numpy():
+    x = np.linspace(-0.9, 0.9, 50)
+    assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), numpy_path(rb._xla_math_impl, x, fn="erf_inv"))
+
+
+@pytest.mark.usefixtures("native")
+@pytest.mark.parametrize("n", [1, 33, 70000])
+@pytest.mark.parametrize("b, c", [(F32(2.0), F32(-0.99999994)), (F32(3e38), F32(-np.inf)), (F32(np.nan), F32(1))])
+def test_fma_native_matches_numpy_path(n, b, c):
+    a = np.concatenate([SPECIAL, words(n).view(F32)])
+    got = rb._fma_impl(np, a, b, c)
+    assert same_bits(got, numpy_path(rb._fma_impl, np, a, b, c))
+
+
+@pytest.mark.usefixtures("native")
+def test_fma_python_float_operand_stays_on_numpy(monkeypatch):
+    """A Python float scalar is used at float64 by the NumPy path: not rounded to float32."""
+    monkeypatch.setitem(rn._kernels, "fma_scalars", None)  # would raise if it were called
+    a = words(20000).view(F32)
+    assert same_bits(rb._fma_impl(np, a, 0.1, F32(0)), numpy_path(rb._fma_impl, np, a, 0.1, F32(0)))
+
+
+@pytest.mark.usefixtures("native")
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float16"])
+def test_samplers_native_match_numpy_path(dtype):
+    key = jax.random.PRNGKey(3)
+    draws = [lambda: jax.random.normal(key, (3, 20001), dtype),
+             lambda: jax.random.uniform(key, (50,), dtype, -2.0, 3.0),
+             lambda: jax.random.truncated_normal(key, -1.5, 2.0, (999,), dtype),
+             lambda: jax.random.gamma(key, 2.5, (4000,), dtype),
+             lambda: jax.vmap(lambda k: jax.random.normal(jax.random.split(k)[1], (8,), dtype))(
+                 jax.random.split(key, 100))]
+    for draw in draws:
+        assert same_bits(draw(), numpy_path(draw))
+
+
+# ------------------------------------------------------------------------- switching
+
+@pytest.mark.usefixtures("fresh")
+def test_compiles_after_a_second_hot_call(kernels, monkeypatch):
+    monkeypatch.setattr(rn, "_build", lambda: kernels)
+    rn.synchronous = True
+    assert rn.kernel("erf_inv", 10) is None and rn.state() == "cold"
+    assert rn.kernel("erf_inv", rn.HOT_SIZE) is None and rn.state() == "cold"
+    assert rn.kernel("erf_inv", rn.HOT_SIZE) is None and rn.state() == "ready"
+    assert rn.kernel("erf_inv", 1) is kernels["erf_inv"]
+
+
+@pytest.mark.usefixtures("fresh")
+def test_many_small_calls_are_hot_too(kernels, monkeypatch):
+    monkeypatch.setattr(rn, "_build", lambda: kernels)
+    rn.synchronous = True
+    calls = rn.HOT_WORK // rn.SMALL_COST
+    for _ in range(calls - 1):
+        rn.kernel("threefry_lanes", 16)
+    assert rn.state() == "cold"
+    rn.kernel("threefry_lanes", 16)
+    assert rn.state() == "ready"
+
+
+@pytest.mark.usefixtures("fresh")
+def test_background_compile_switches_when_ready(kernels, monkeypatch):
+    """Calls run on NumPy while the compile thread works, then on the compiled kernel."""
+    import threading
+    release = threading.Event()
+
+    def slow_build():
+        release.wait(10)
+        return kernels
+    monkeypatch.setattr(rn, "_build", slow_build)
+    x = INPUTS["normal_uniforms"](rn.HOT_SIZE)
+    ref = numpy_path(rb._xla_math_impl, x, fn="erf_inv")
+    for _ in range(3):
+        assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), ref)
+    assert rn.state() == "compiling" and rn.kernel("erf_inv", x.size) is None
+    release.set()
+    deadline = time.monotonic() + 10
+    while rn.state() == "compiling" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert rn.state() == "ready" and rn.kernel("erf_inv", 1) is kernels["erf_inv"]
+    assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), ref)
+
+
+@pytest.mark.usefixtures("fresh")
+def test_failed_compile_falls_back_and_never_retries(monkeypatch):
+    attempts = []
+
+    def broken():
+        attempts.append(1)
+        raise RuntimeError("no LLVM today")
+    monkeypatch.setattr(rn, "_build", broken)
+    rn.synchronous = True
+    x = INPUTS["signed_unit"](rn.HOT_SIZE)
+    ref = numpy_path(rb._xla_math_impl, x, fn="erf_inv")
+    for _ in range(5):
+        assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), ref)
+    assert rn.state() == "failed" and attempts == [1]
+
+
+@pytest.mark.usefixtures("fresh")
+def test_nablax_native_0_keeps_it_off(monkeypatch):
+    monkeypatch.setenv("NABLAX_NATIVE", "0")
+    monkeypatch.setattr(rn, "_build", lambda: pytest.fail("compiled with NABLAX_NATIVE=0"))
+    rn.synchronous = True
+    for _ in range(3):
+        rn.kernel("erf_inv", rn.HOT_SIZE)
+    assert rn.state() == "off" and rn.kernel("erf_inv", 1) is None
+
+
+@pytest.mark.usefixtures("fresh")
+def test_without_numba_it_stays_off(monkeypatch):
+    monkeypatch.setattr(rn.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(rn, "_build", lambda: pytest.fail("compiled without numba"))
+    rn.synchronous = True
+    for _ in range(3):
+        rn.kernel("threefry_shared", rn.HOT_SIZE)
+    assert rn.state() == "off"
+
+
+def test_numba_not_imported_by_nablax_or_cold_draws():
+    code = ("import sys, nablax as jax; jax.random.normal(jax.random.PRNGKey(0), (100,)).block_until_ready();"
+            "print('numba' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"
