@@ -30,32 +30,37 @@ U32, F32 = np.uint32, np.float32
 @pytest.fixture(scope="module")
 def kernels():
     """The compiled kernels, built once for this module."""
-    return rn._build()
+    return {name: rn._build(name) for name in rn.NAMES}
+
+
+def module_state(monkeypatch, ready: dict, states: dict) -> None:
+    """Give random_native these kernels and states; the old ones come back after the test."""
+    monkeypatch.setattr(rn, "_ready", dict(ready))
+    monkeypatch.setattr(rn, "_states", dict(states))
+    monkeypatch.setattr(rn, "_calls", {})
+    monkeypatch.setattr(rn, "synchronous", False)
 
 
 @pytest.fixture
 def native(kernels, monkeypatch):
-    """Run random_bits with the compiled kernels in place (restored afterwards)."""
-    monkeypatch.setattr(rn, "_kernels", kernels)
-    monkeypatch.setattr(rn, "_state", "ready")
+    """Run random_bits with every compiled kernel in place."""
+    module_state(monkeypatch, kernels, dict.fromkeys(kernels, "ready"))
 
 
 @pytest.fixture
 def fresh(monkeypatch):
-    """A cold module state, as after import; put back as it was afterwards."""
-    for name in ("_kernels", "_state", "_hot_calls", "_work", "synchronous"):
-        monkeypatch.setattr(rn, name, getattr(rn, name))
-    rn.reset()
+    """A cold module state, as after import."""
+    module_state(monkeypatch, {}, {})
 
 
 def numpy_path(f, *args, **kw):
     """f(*args, **kw) with the compiled tier switched off."""
-    saved = rn._kernels, rn._state
-    rn._kernels, rn._state = None, "off"
+    saved = rn._ready, rn._states
+    rn._ready, rn._states = {}, dict.fromkeys(rn.NAMES, "off")
     try:
         return f(*args, **kw)
     finally:
-        rn._kernels, rn._state = saved
+        rn._ready, rn._states = saved
 
 
 # ------------------------------------------------------------------------- bit for bit
@@ -133,7 +138,7 @@ def test_fma_native_matches_numpy_path(n, b, c):
 @pytest.mark.usefixtures("native")
 def test_fma_python_float_operand_stays_on_numpy(monkeypatch):
     """A Python float scalar is used at float64 by the NumPy path: not rounded to float32."""
-    monkeypatch.setitem(rn._kernels, "fma_scalars", None)  # would raise if it were called
+    monkeypatch.setitem(rn._ready, "fma_scalars", None)  # would raise if it were called
     a = words(20000).view(F32)
     assert same_bits(rb._fma_impl(np, a, 0.1, F32(0)), numpy_path(rb._fma_impl, np, a, 0.1, F32(0)))
 
@@ -156,24 +161,26 @@ def test_samplers_native_match_numpy_path(dtype):
 
 @pytest.mark.usefixtures("fresh")
 def test_compiles_after_a_second_hot_call(kernels, monkeypatch):
-    monkeypatch.setattr(rn, "_build", lambda: kernels)
+    built = []
+    monkeypatch.setattr(rn, "_build", lambda name: built.append(name) or kernels[name])
     rn.synchronous = True
-    assert rn.kernel("erf_inv", 10) is None and rn.state() == "cold"
-    assert rn.kernel("erf_inv", rn.HOT_SIZE) is None and rn.state() == "cold"
-    assert rn.kernel("erf_inv", rn.HOT_SIZE) is None and rn.state() == "ready"
+    assert rn.kernel("erf_inv", 10) is None and rn.state("erf_inv") == "cold"
+    assert rn.kernel("erf_inv", rn.HOT_SIZE) is None and rn.state("erf_inv") == "cold"
+    assert rn.kernel("erf_inv", rn.HOT_SIZE) is None and rn.state("erf_inv") == "ready"
     assert rn.kernel("erf_inv", 1) is kernels["erf_inv"]
+    assert built == ["erf_inv"] and rn.state("log") == "cold"  # each kernel compiles when it is hot
 
 
 @pytest.mark.usefixtures("fresh")
 def test_many_small_calls_are_hot_too(kernels, monkeypatch):
-    monkeypatch.setattr(rn, "_build", lambda: kernels)
+    monkeypatch.setattr(rn, "_build", lambda name: kernels[name])
     rn.synchronous = True
     calls = rn.HOT_WORK // rn.SMALL_COST
     for _ in range(calls - 1):
-        rn.kernel("threefry_lanes", 16)
-    assert rn.state() == "cold"
-    rn.kernel("threefry_lanes", 16)
-    assert rn.state() == "ready"
+        rn.kernel("threefry", 16)
+    assert rn.state("threefry") == "cold"
+    rn.kernel("threefry", 16)
+    assert rn.state("threefry") == "ready"
 
 
 @pytest.mark.usefixtures("fresh")
@@ -182,20 +189,20 @@ def test_background_compile_switches_when_ready(kernels, monkeypatch):
     import threading
     release = threading.Event()
 
-    def slow_build():
+    def slow_build(name):
         release.wait(10)
-        return kernels
+        return kernels[name]
     monkeypatch.setattr(rn, "_build", slow_build)
     x = INPUTS["normal_uniforms"](rn.HOT_SIZE)
     ref = numpy_path(rb._xla_math_impl, x, fn="erf_inv")
     for _ in range(3):
         assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), ref)
-    assert rn.state() == "compiling" and rn.kernel("erf_inv", x.size) is None
+    assert rn.state("erf_inv") == "compiling" and rn.kernel("erf_inv", x.size) is None
     release.set()
     deadline = time.monotonic() + 10
-    while rn.state() == "compiling" and time.monotonic() < deadline:
+    while rn.state("erf_inv") == "compiling" and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert rn.state() == "ready" and rn.kernel("erf_inv", 1) is kernels["erf_inv"]
+    assert rn.state("erf_inv") == "ready" and rn.kernel("erf_inv", 1) is kernels["erf_inv"]
     assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), ref)
 
 
@@ -203,8 +210,8 @@ def test_background_compile_switches_when_ready(kernels, monkeypatch):
 def test_failed_compile_falls_back_and_never_retries(monkeypatch):
     attempts = []
 
-    def broken():
-        attempts.append(1)
+    def broken(name):
+        attempts.append(name)
         raise RuntimeError("no LLVM today")
     monkeypatch.setattr(rn, "_build", broken)
     rn.synchronous = True
@@ -212,27 +219,27 @@ def test_failed_compile_falls_back_and_never_retries(monkeypatch):
     ref = numpy_path(rb._xla_math_impl, x, fn="erf_inv")
     for _ in range(5):
         assert same_bits(rb._xla_math_impl(x, fn="erf_inv"), ref)
-    assert rn.state() == "failed" and attempts == [1]
+    assert rn.state("erf_inv") == "failed" and attempts == ["erf_inv"]
 
 
 @pytest.mark.usefixtures("fresh")
 def test_nablax_native_0_keeps_it_off(monkeypatch):
     monkeypatch.setenv("NABLAX_NATIVE", "0")
-    monkeypatch.setattr(rn, "_build", lambda: pytest.fail("compiled with NABLAX_NATIVE=0"))
+    monkeypatch.setattr(rn, "_build", lambda name: pytest.fail("compiled with NABLAX_NATIVE=0"))
     rn.synchronous = True
     for _ in range(3):
         rn.kernel("erf_inv", rn.HOT_SIZE)
-    assert rn.state() == "off" and rn.kernel("erf_inv", 1) is None
+    assert rn.state("erf_inv") == "off" and rn.kernel("erf_inv", 1) is None
 
 
 @pytest.mark.usefixtures("fresh")
 def test_without_numba_it_stays_off(monkeypatch):
     monkeypatch.setattr(rn.importlib.util, "find_spec", lambda name: None)
-    monkeypatch.setattr(rn, "_build", lambda: pytest.fail("compiled without numba"))
+    monkeypatch.setattr(rn, "_build", lambda name: pytest.fail("compiled without numba"))
     rn.synchronous = True
     for _ in range(3):
-        rn.kernel("threefry_shared", rn.HOT_SIZE)
-    assert rn.state() == "off"
+        rn.kernel("threefry", rn.HOT_SIZE)
+    assert rn.state("threefry") == "off"
 
 
 def test_numba_not_imported_by_nablax_or_cold_draws():

@@ -24,8 +24,8 @@ RNG = np.random.default_rng(15)
 @pytest.fixture(autouse=True)
 def numpy_path_only(monkeypatch):
     """These tests are about the NumPy kernels: the compiled tier (test_random_native.py) stays out."""
-    monkeypatch.setattr(random_native, "_kernels", None)
-    monkeypatch.setattr(random_native, "_state", "off")
+    monkeypatch.setattr(random_native, "_ready", {})
+    monkeypatch.setattr(random_native, "_states", dict.fromkeys(random_native.NAMES, "off"))
 
 
 def words(n):

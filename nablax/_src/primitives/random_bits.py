@@ -122,14 +122,15 @@ def _rounds_swar(n: int, k0, k1, x0, x1):
     return _unpack(a & mask, n), _unpack(b, n)
 
 
-def _threefry_native(n: int, k0, k1, x0, x1):
+def _threefry_native(native, n: int, k0, k1, x0, x1):
     """The compiled rounds (random_native): one loop for a key and first counter word shared
     by all lanes, one for per-lane words (the shared ones broadcast, a cheap pass each)."""
+    shared, per_lane = native
     y0, y1 = np.empty(n, _U32), np.empty(n, _U32)
     if k0.ndim == k1.ndim == x0.ndim == 0:
-        random_native.kernel("threefry_shared", n)(k0[()], k1[()], x0[()], _lane_array(x1, n), y0, y1)
+        shared(k0[()], k1[()], x0[()], _lane_array(x1, n), y0, y1)
     else:
-        random_native.kernel("threefry_lanes", n)(*[_lane_array(v, n) for v in (k0, k1, x0, x1)], y0, y1)
+        per_lane(*[_lane_array(v, n) for v in (k0, k1, x0, x1)], y0, y1)
     return y0, y1
 
 
@@ -154,8 +155,9 @@ def _threefry_impl(xp, k0, k1, x0, x1):
         return full.reshape(n)
 
     words = [lanes(v) for v in (k0, k1, x0, x1)]
-    if random_native.kernel("threefry_lanes", n) is not None:
-        y0, y1 = _threefry_native(n, *words)
+    native = random_native.kernel("threefry", n)
+    if native is not None:
+        y0, y1 = _threefry_native(native, n, *words)
     else:
         y0, y1 = (_rounds_swar if n <= _SWAR_LANES else _rounds_numpy)(n, *words)
     return [y0.reshape(shape), y1.reshape(shape)]

@@ -9,11 +9,11 @@ emulated in float64 (the product of two float32 values is exact there), no fastm
 results are bit-identical to the NumPy path (tests/test_random_native.py checks).
 
 Numba is optional and never imported unless a kernel gets hot: `kernel(name, n)` counts
-calls, and once a kernel has seen a second call on >= 2**14 elements (or enough small
-calls to be worth it) it compiles every kernel in a background thread. Calls keep using
-NumPy until the compiled code is ready, then switch. Without Numba, with a failed compile
-(which is never retried) or with NABLAX_NATIVE=0, everything stays on the NumPy path,
-silently.
+calls, and once a kernel has seen a second call on >= 2**14 elements (or enough small calls
+to be worth it) it is compiled in a background thread (about a second each; each kernel on
+its own, so a program pays only for the kernels it uses). Calls keep using NumPy until the
+compiled code is ready, then switch. Without Numba, with a failed compile (never retried) or
+with NABLAX_NATIVE=0, everything stays on the NumPy path, silently.
 """
 from __future__ import annotations
 
@@ -23,16 +23,17 @@ import threading
 
 import numpy as np
 
+NAMES = ("threefry", "log", "log1p", "erf_inv", "erf", "fma_scalars")
 HOT_SIZE = 1 << 14  # a call on this many elements is worth compiling for, if it comes twice
 HOT_WORK = 1 << 16  # or: this many elements in all, each call counted as at least SMALL_COST
 SMALL_COST = 1024   # a small call costs its ~100 NumPy calls' overhead, ~1000 elements' worth
 
 _lock = threading.Lock()
-_kernels: dict | None = None   # name -> compiled function, once the build has finished
-_state = "cold"                # cold -> compiling -> ready | failed | off
-_hot_calls = 0
-_work = 0
-synchronous = False            # test hook: compile in the calling thread
+_ready: dict = {}        # name -> compiled kernel
+_states: dict = {}       # name -> "compiling", "ready", "failed" or "off"; absent: cold
+_calls: dict = {}        # name -> [calls on >= HOT_SIZE elements, elements counted]
+_definitions: dict | None = None  # name -> [(Numba function, signature)], made once
+synchronous = False      # test hook: compile in the calling thread
 
 
 def _available() -> bool:
@@ -42,53 +43,66 @@ def _available() -> bool:
 def kernel(name: str, n: int):
     """The compiled kernel `name`, or None while the NumPy path should run (not compiled
     yet, compiling, Numba absent or switched off). n: the call's number of elements."""
-    if _kernels is not None:
-        return _kernels[name]
-    if _state == "cold":
-        _count(n)
-    return None
+    compiled = _ready.get(name)
+    if compiled is None and name not in _states:
+        _count(name, n)
+    return compiled
 
 
-def _count(n: int) -> None:
-    global _hot_calls, _work, _state
-    _hot_calls += n >= HOT_SIZE
-    _work += max(n, SMALL_COST)
-    if _hot_calls < 2 and _work < HOT_WORK:
+def _count(name: str, n: int) -> None:
+    calls = _calls.setdefault(name, [0, 0])
+    calls[0] += n >= HOT_SIZE
+    calls[1] += max(n, SMALL_COST)
+    if calls[0] < 2 and calls[1] < HOT_WORK:
         return
     with _lock:
-        if _state != "cold":
+        if name in _states:
             return
-        if not _available():
-            _state = "off"
-            return
-        _state = "compiling"
-    if synchronous:
-        _compile()
-    else:
-        threading.Thread(target=_compile, name="nablax-native-compile", daemon=True).start()
-
-
-def _compile() -> None:
-    global _kernels, _state
-    try:
-        kernels = _build()
-    except Exception:  # noqa: BLE001 - any failure (import, typing, LLVM) means: stay on NumPy
-        _state = "failed"
+        _states[name] = "compiling" if _available() else "off"
+    if _states[name] == "off":
         return
-    _kernels = kernels
-    _state = "ready"
+    if synchronous:
+        _compile(name)
+    else:
+        threading.Thread(target=_compile, args=(name,), name=f"nablax-native-{name}", daemon=True).start()
+
+
+def _compile(name: str) -> None:
+    try:
+        compiled = _build(name)
+    except Exception:  # noqa: BLE001 - any failure (import, typing, LLVM) means: stay on NumPy
+        _states[name] = "failed"
+        return
+    _ready[name] = compiled
+    _states[name] = "ready"
+
+
+def _build(name: str):
+    """Compile one kernel (about a second); the first call imports Numba and defines them all."""
+    global _definitions
+    with _lock:
+        if _definitions is None:
+            _definitions = _define()
+    compiled = []
+    for fn, signature in _definitions[name]:
+        fn.compile(signature)
+        fn.disable_compile()  # only this signature: any other operand type is a caller's bug
+        compiled.append(fn)
+    return compiled[0] if len(compiled) == 1 else tuple(compiled)
 
 
 def reset(enabled: bool | None = None) -> None:
     """Test hook: forget the compiled kernels and the call counts (`enabled=False`: stay off)."""
-    global _kernels, _state, _hot_calls, _work
-    _kernels, _hot_calls, _work = None, 0, 0
-    _state = "off" if enabled is False else "cold"
+    _ready.clear()
+    _calls.clear()
+    _states.clear()
+    if enabled is False:
+        _states.update(dict.fromkeys(NAMES, "off"))
 
 
-def state() -> str:
+def state(name: str) -> str:
     """'cold', 'compiling', 'ready', 'failed' or 'off'."""
-    return _state
+    return _states.get(name, "cold")
 
 
 # -------------------------------------------------------------------------------- kernels
@@ -97,8 +111,9 @@ _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
 _PARITY = 0x1BD11BDA
 
 
-def _build() -> dict:
-    """Compile every kernel (seconds): Numba is imported here and only here."""
+def _define() -> dict:
+    """The kernels as Numba functions with their signatures, not compiled yet: Numba is
+    imported here and only here."""
     import numba
 
     from . import random_bits as rb
@@ -261,15 +276,9 @@ def _build() -> dict:
 
     u32a, f32a = arg(numba.uint32), arg(numba.float32)
     u32o, f32o = arg(numba.uint32, False), arg(numba.float32, False)
-    kernels = {"log": elementwise(log_s), "log1p": elementwise(log1p_s), "erf_inv": erf_inv_run,
-               "erf": elementwise(erf_s)}
-    for run in kernels.values():
-        run.compile((f32a, f32o))
-    fma_scalars.compile((f32a, numba.float32, numba.float32, f32o))
-    kernels["fma_scalars"] = fma_scalars
-    threefry_shared.compile((numba.uint32,) * 3 + (u32a, u32o, u32o))
-    threefry_lanes.compile((u32a,) * 4 + (u32o,) * 2)
-    kernels["threefry_shared"], kernels["threefry_lanes"] = threefry_shared, threefry_lanes
-    for run in kernels.values():
-        run.disable_compile()  # only the signatures above: anything else is a caller's bug
-    return kernels
+    floats = (f32a, f32o)
+    return {"log": [(elementwise(log_s), floats)], "log1p": [(elementwise(log1p_s), floats)],
+            "erf_inv": [(erf_inv_run, floats)], "erf": [(elementwise(erf_s), floats)],
+            "fma_scalars": [(fma_scalars, (f32a, numba.float32, numba.float32, f32o))],
+            "threefry": [(threefry_shared, (numba.uint32,) * 3 + (u32a, u32o, u32o)),
+                         (threefry_lanes, (u32a,) * 4 + (u32o,) * 2)]}
