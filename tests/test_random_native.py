@@ -9,6 +9,7 @@ leaves the NumPy path in place for good, NABLAX_NATIVE=0 keeps it off. Skipped w
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import ml_dtypes
@@ -49,8 +50,9 @@ def native(kernels, monkeypatch):
 
 @pytest.fixture
 def fresh(monkeypatch):
-    """A cold module state, as after import."""
+    """A cold module state, as after import, NABLAX_NATIVE unset."""
     module_state(monkeypatch, {}, {})
+    monkeypatch.delenv("NABLAX_NATIVE", raising=False)
 
 
 def numpy_path(f, *args, **kw):
@@ -186,7 +188,6 @@ def test_many_small_calls_are_hot_too(kernels, monkeypatch):
 @pytest.mark.usefixtures("fresh")
 def test_background_compile_switches_when_ready(kernels, monkeypatch):
     """Calls run on NumPy while the compile thread works, then on the compiled kernel."""
-    import threading
     release = threading.Event()
 
     def slow_build(name):
@@ -230,6 +231,16 @@ def test_nablax_native_0_keeps_it_off(monkeypatch):
     for _ in range(3):
         rn.kernel("erf_inv", rn.HOT_SIZE)
     assert rn.state("erf_inv") == "off" and rn.kernel("erf_inv", 1) is None
+
+
+@pytest.mark.usefixtures("fresh")
+def test_nablax_native_sync_compiles_in_the_calling_thread(kernels, monkeypatch):
+    monkeypatch.setenv("NABLAX_NATIVE", "sync")
+    threads = []
+    monkeypatch.setattr(rn, "_build", lambda name: threads.append(threading.current_thread()) or kernels[name])
+    rn.kernel("log", rn.HOT_SIZE)
+    rn.kernel("log", rn.HOT_SIZE)
+    assert threads == [threading.current_thread()] and rn.kernel("log", 1) is kernels["log"]
 
 
 @pytest.mark.usefixtures("fresh")

@@ -13,7 +13,10 @@ calls, and once a kernel has seen a second call on >= 2**14 elements (or enough 
 to be worth it) it is compiled in a background thread (about a second each; each kernel on
 its own, so a program pays only for the kernels it uses). Calls keep using NumPy until the
 compiled code is ready, then switch. Without Numba, with a failed compile (never retried) or
-with NABLAX_NATIVE=0, everything stays on the NumPy path, silently.
+with NABLAX_NATIVE=0, everything stays on the NumPy path, silently. NABLAX_NATIVE=sync
+compiles in the calling thread instead: one call waits, no call runs beside the compile
+(which holds the GIL most of the time: calls made meanwhile run up to ~2x slower), as a
+benchmark measuring the steady state wants.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ _ready: dict = {}        # name -> compiled kernel
 _states: dict = {}       # name -> "compiling", "ready", "failed" or "off"; absent: cold
 _calls: dict = {}        # name -> [calls on >= HOT_SIZE elements, elements counted]
 _definitions: dict | None = None  # name -> [(Numba function, signature)], made once
-synchronous = False      # test hook: compile in the calling thread
+synchronous = False      # test hook: compile in the calling thread (as NABLAX_NATIVE=sync)
 
 
 def _available() -> bool:
@@ -61,7 +64,7 @@ def _count(name: str, n: int) -> None:
         _states[name] = "compiling" if _available() else "off"
     if _states[name] == "off":
         return
-    if synchronous:
+    if synchronous or os.environ.get("NABLAX_NATIVE") == "sync":
         _compile(name)
     else:
         threading.Thread(target=_compile, args=(name,), name=f"nablax-native-{name}", daemon=True).start()
