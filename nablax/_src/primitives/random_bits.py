@@ -139,13 +139,13 @@ def _lane_array(v, n: int):
 
 
 def _threefry_impl(xp, k0, k1, x0, x1):
-    shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
+    k0, k1, x0, x1 = (np.asarray(v, _U32) for v in (k0, k1, x0, x1))
+    shape = np.broadcast(k0, k1, x0, x1).shape  # in C: 2 us less than np.broadcast_shapes
     if 0 in shape:
         return [np.zeros(shape, _U32), np.zeros(shape, _U32)]
     n = max(1, math.prod(shape))
 
     def lanes(v):  # a word shared by all lanes (one key, a zero counter) stays a scalar
-        v = np.asarray(v, _U32)
         if v.size == 1:
             return v.reshape(())
         if v.shape == shape:
@@ -516,15 +516,15 @@ def _fma_low(a, b, c, dt: np.dtype):
 
 def _fma_impl(xp, a, b, c):
     dt = np.result_type(a, b, c)
+    if np.ndim(b) == np.ndim(c) == 0 and all(np.asarray(v).dtype == _F32 for v in (a, b, c)):
+        native = random_native.kernel("fma_scalars", np.size(a))
+        if native is not None:  # a uniform's scale and shift, compiled
+            out = np.empty(np.shape(a), dt)
+            native(np.ascontiguousarray(a).reshape(-1), _F32.type(b), _F32.type(c), out.reshape(-1))
+            return out
     with np.errstate(all="ignore"):
         if dt.itemsize >= 8:
             return np.asarray(_two_sum_fma(*(np.asarray(v, _F64) for v in (a, b, c))), dt)
-        if all(np.asarray(v).dtype == _F32 for v in (a, b, c)) and np.ndim(b) == np.ndim(c) == 0:
-            native = random_native.kernel("fma_scalars", np.size(a))
-            if native is not None:  # a uniform's scale and shift, compiled
-                out = np.empty(np.shape(a), dt)
-                native(np.ascontiguousarray(a).reshape(-1), _F32.type(b), _F32.type(c), out.reshape(-1))
-                return out
         if np.size(a) > _BLOCK and np.ndim(b) == 0 and np.ndim(c) == 0 and np.result_type(a) == dt:
             # a uniform's scale and shift: blocks keep the float64 temporaries in cache
             a = np.asarray(a)
