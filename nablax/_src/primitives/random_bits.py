@@ -36,10 +36,21 @@ from . import random_native, shape, templates
 from ._define import broadcast_shapes, define_primitive, nary_elementwise_aval, never_weak
 from .elementwise import add, div, exp, mul, neg
 from .elementwise_builders import unary_elementwise
+from .random_native import (
+    _ERF_DEN,
+    _ERF_NUM,
+    _ERFINV_LARGE,
+    _ERFINV_SMALL,
+    _LOG1P_DEN,
+    _LOG1P_NUM,
+    _LOG_P,
+    _PARITY,
+    _ROTATIONS,
+    _SQRT_HALF_BITS,
+    _TINY32,
+)
 
 _U32 = np.dtype(np.uint32)
-_ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
-_PARITY = 0x1BD11BDA
 _MASK32 = 0xFFFFFFFF
 # Shift amounts as 0-d arrays: a NumPy scalar operand costs a ufunc call 0.2 us more (2000 lanes).
 _SHIFTS = tuple((np.array(r, _U32), np.array(32 - r, _U32)) for r in _ROTATIONS)
@@ -220,17 +231,6 @@ def threefry2x32(k0, k1, x0, x1):
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
-_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
-          -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
-_LOG1P_NUM = (4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969e0,
-              2.9911919328553073277375e1, 6.0949667980987787057556e1, 5.7112963590585538103336e1,
-              2.0039553499201281259648e1)
-_LOG1P_DEN = (1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2,
-              3.0909872225312059774938e2, 2.1642788614495947685003e2, 6.0118660497603843919306e1)
-_ERFINV_SMALL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                 -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
-_ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                 -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
 def _coeffs(*polys: tuple) -> tuple:
@@ -263,8 +263,6 @@ def _fma32(a, b, c, out):
 
 
 _LOG_C = _coeffs(_LOG_P[0:3], _LOG_P[3:6], _LOG_P[6:9])
-_TINY32 = np.float32(1.17549435e-38)
-_SQRT_HALF_BITS = int(np.float32(0.707106781186547524).view(np.int32))
 
 
 def _log_f32(x):
@@ -350,10 +348,6 @@ def _erf_inv_f32(x):
         return p
 
 
-_ERF_NUM = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
-            1.128379143519084)
-_ERF_DEN = (-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667,
-            0.11098505178285362, 0.49746925110067538, 1.0)
 
 
 _ERF_NUM_C, _ERF_DEN_C = _coeffs(_ERF_NUM), _coeffs(_ERF_DEN)

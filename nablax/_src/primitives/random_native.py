@@ -110,16 +110,34 @@ def state(name: str) -> str:
 
 # -------------------------------------------------------------------------------- kernels
 
+# The constants of both tiers (random_bits imports them from here): Threefry's rotations and
+# key parity, the coefficients of XLA's float32 polynomials (Cephes' log and log1p, Giles'
+# erf_inv, XLA's rational erf), highest power first.
 _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
 _PARITY = 0x1BD11BDA
+_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+          -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
+_LOG1P_NUM = (4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969e0,
+              2.9911919328553073277375e1, 6.0949667980987787057556e1, 5.7112963590585538103336e1,
+              2.0039553499201281259648e1)
+_LOG1P_DEN = (1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2,
+              3.0909872225312059774938e2, 2.1642788614495947685003e2, 6.0118660497603843919306e1)
+_ERFINV_SMALL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                 -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                 -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+_ERF_NUM = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
+            1.128379143519084)
+_ERF_DEN = (-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667,
+            0.11098505178285362, 0.49746925110067538, 1.0)
+_TINY32 = np.float32(1.17549435e-38)
+_SQRT_HALF_BITS = int(np.float32(0.707106781186547524).view(np.int32))
 
 
 def _define() -> dict:
     """The kernels as Numba functions with their signatures, not compiled yet: Numba is
     imported here and only here."""
     import numba
-
-    from . import random_bits as rb
 
     f32, f64, i32, u32 = np.float32, np.float64, np.int32, np.uint32
     jit = numba.njit(nogil=True, error_model="numpy")  # no fastmath: IEEE arithmetic as written
@@ -131,12 +149,12 @@ def _define() -> dict:
     def c64(poly):
         return tuple(float(v) for v in np.array(poly, f32).astype(f64))
 
-    log_a, log_b, log_c = c64(rb._LOG_P[0:3]), c64(rb._LOG_P[3:6]), c64(rb._LOG_P[6:9])
-    l1p_num, l1p_den = c64(rb._LOG1P_NUM), c64(rb._LOG1P_DEN)
-    ei_small, ei_large = c64(rb._ERFINV_SMALL), c64(rb._ERFINV_LARGE)
-    erf_num, erf_den = c64(rb._ERF_NUM), c64(rb._ERF_DEN)
-    tiny, inf, nan = f32(rb._TINY32), f32(np.inf), f32(np.nan)
-    sqrt_half_bits = i32(rb._SQRT_HALF_BITS)
+    log_a, log_b, log_c = c64(_LOG_P[0:3]), c64(_LOG_P[3:6]), c64(_LOG_P[6:9])
+    l1p_num, l1p_den = c64(_LOG1P_NUM), c64(_LOG1P_DEN)
+    ei_small, ei_large = c64(_ERFINV_SMALL), c64(_ERFINV_LARGE)
+    erf_num, erf_den = c64(_ERF_NUM), c64(_ERF_DEN)
+    tiny, inf, nan = f32(_TINY32), f32(np.inf), f32(np.nan)
+    sqrt_half_bits = i32(_SQRT_HALF_BITS)
     # LLVM does not keep NaN signs through arithmetic. The NumPy path's erf_inv NaN is always
     # -nan (x86's default NaN, the log's +nan negated); log and log1p assign +nan.
     erf_inv_nan = np.uint32(0xFFC00000).view(f32)
