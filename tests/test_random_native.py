@@ -253,6 +253,11 @@ def test_without_numba_it_stays_off(monkeypatch):
     assert rn.state("threefry") == "off"
 
 
+def test_a_kernel_is_built_once(kernels):
+    """A kernel compiled earlier (in the background, say) is handed out again, not recompiled."""
+    assert rn._build("log") is kernels["log"] is rn._build("log")
+
+
 def test_numba_not_imported_by_nablax_or_cold_draws():
     code = ("import sys, nablax as jax; jax.random.normal(jax.random.PRNGKey(0), (100,)).block_until_ready();"
             "print('numba' in sys.modules)")

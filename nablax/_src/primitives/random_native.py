@@ -35,7 +35,9 @@ _lock = threading.Lock()
 _ready: dict = {}        # name -> compiled kernel
 _states: dict = {}       # name -> "compiling", "ready", "failed" or "off"; absent: cold
 _calls: dict = {}        # name -> [calls on >= HOT_SIZE elements, elements counted]
+_build_lock = threading.Lock()
 _definitions: dict | None = None  # name -> [(Numba function, signature)], made once
+_built: dict = {}        # name -> compiled kernel, kept by reset (Numba compiles once)
 synchronous = False      # test hook: compile in the calling thread (as NABLAX_NATIVE=sync)
 
 
@@ -81,17 +83,20 @@ def _compile(name: str) -> None:
 
 
 def _build(name: str):
-    """Compile one kernel (about a second); the first call imports Numba and defines them all."""
+    """Compile one kernel (about a second), once: the first build imports Numba and defines
+    them all. Builds take their own lock, so that a call counting in `_count` never waits."""
     global _definitions
-    with _lock:
-        if _definitions is None:
-            _definitions = _define()
-    compiled = []
-    for fn, signature in _definitions[name]:
-        fn.compile(signature)
-        fn.disable_compile()  # only this signature: any other operand type is a caller's bug
-        compiled.append(fn)
-    return compiled[0] if len(compiled) == 1 else tuple(compiled)
+    with _build_lock:
+        if name not in _built:
+            if _definitions is None:
+                _definitions = _define()
+            compiled = []
+            for fn, signature in _definitions[name]:
+                fn.compile(signature)
+                fn.disable_compile()  # only this signature: any other operand type is a caller's bug
+                compiled.append(fn)
+            _built[name] = compiled[0] if len(compiled) == 1 else tuple(compiled)
+        return _built[name]
 
 
 def reset(enabled: bool | None = None) -> None:
