@@ -26,6 +26,10 @@ from .test_random_perf_paths import INPUTS, SPECIAL, same_bits, words
 pytest.importorskip("numba")
 
 U32, F32 = np.uint32, np.float32
+# Signalling and quiet NaNs of both signs, with payloads: which NaN comes out of NaN * NaN is
+# the CPU's choice (AMD prefers the signalling one), on an operand order LLVM may change.
+NANS = np.array([0x7F800001, 0xFF800001, 0x7FA00000, 0xFFB1E80F, 0x7FC00001, 0xFFC12345, 0x7FFFFFFF],
+                np.uint32).view(F32)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +57,17 @@ def fresh(monkeypatch):
     """A cold module state, as after import, NABLAX_NATIVE unset."""
     module_state(monkeypatch, {}, {})
     monkeypatch.delenv("NABLAX_NATIVE", raising=False)
+
+
+def assert_same_bits(got, ref, x) -> None:
+    """got and ref bit for bit; on a difference, the inputs and both outputs' bits where they differ."""
+    if same_bits(got, ref):
+        return
+    got, ref, x = (np.asarray(v).reshape(-1) for v in (got, ref, x))
+    bits = f"u{got.dtype.itemsize}"
+    where = np.nonzero(got.view(bits) != ref.view(bits))[0][:5] if got.shape == ref.shape else []
+    pytest.fail(f"differ at {list(where)}: x {x[where].view(f'u{x.dtype.itemsize}')} native {got[where].view(bits)}"
+                f" numpy {ref[where].view(bits)}")
 
 
 def numpy_path(f, *args, **kw):
@@ -109,9 +124,9 @@ def test_threefry_native_strided_and_readonly_operands():
 @pytest.mark.parametrize("dtype", [F32, np.float16, ml_dtypes.bfloat16])
 def test_xla_math_native_matches_numpy_path(fn, inputs, n, dtype):
     with np.errstate(all="ignore"):
-        x = np.concatenate([SPECIAL, INPUTS[inputs](n)]).astype(dtype)
+        x = np.concatenate([SPECIAL, NANS, INPUTS[inputs](n)]).astype(dtype)
     got = rb._xla_math_impl(x, fn=fn)
-    assert same_bits(got, numpy_path(rb._xla_math_impl, x, fn=fn))
+    assert_same_bits(got, numpy_path(rb._xla_math_impl, x, fn=fn), x)
 
 
 @pytest.mark.usefixtures("native")
@@ -132,7 +147,7 @@ def test_float64_xla_math_stays_on_numpy():
 @pytest.mark.parametrize("n", [1, 33, 70000])
 @pytest.mark.parametrize("b, c", [(F32(2.0), F32(-0.99999994)), (F32(3e38), F32(-np.inf)), (F32(np.nan), F32(1))])
 def test_fma_native_matches_numpy_path(n, b, c):
-    a = np.concatenate([SPECIAL, words(n).view(F32)])
+    a = np.concatenate([SPECIAL, NANS, words(n).view(F32)])
     got = rb._fma_impl(np, a, b, c)
     assert same_bits(got, numpy_path(rb._fma_impl, np, a, b, c))
 

@@ -448,16 +448,21 @@ def _blocked(kernel, x):
     return out
 
 
+# NaN bits: inputs with NaNs take the NumPy path, and so does an fma with a NaN scalar.
+# Which NaN an operation on two NaNs returns is the CPU's rule (AMD prefers a signalling NaN,
+# Intel the first operand) applied to an operand order that LLVM is free to change, and that
+# NumPy's own loops change with the array's length: only the same ufunc calls on the same
+# blocks give the NumPy path's NaN bits.
 def _xla_math_impl(x, *, fn):
     x = np.asarray(x)
     if x.dtype == _F64:
         return _XLA_MATH64[fn](np.atleast_1d(x)).reshape(x.shape)
     flat = np.asarray(x, _F32).reshape(-1)  # the kernels only read their input
     native = random_native.kernel(fn, flat.size)
-    if native is not None:
+    if native is not None and not (flat.size and np.isnan(flat.min())):
         out = np.empty_like(flat)
         native(np.ascontiguousarray(flat), out)
-    else:
+    else:  # and inputs with NaNs (see 'NaN bits')
         out = _blocked(_XLA_MATH[fn], flat)
     return out.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -510,7 +515,8 @@ def _fma_low(a, b, c, dt: np.dtype):
 
 def _fma_impl(xp, a, b, c):
     dt = np.result_type(a, b, c)
-    if np.ndim(b) == np.ndim(c) == 0 and all(np.asarray(v).dtype == _F32 for v in (a, b, c)):
+    if np.ndim(b) == np.ndim(c) == 0 and all(np.asarray(v).dtype == _F32 for v in (a, b, c)) \
+            and not (np.isnan(b) or np.isnan(c)):  # see 'NaN bits'
         native = random_native.kernel("fma_scalars", np.size(a))
         if native is not None:  # a uniform's scale and shift, compiled
             out = np.empty(np.shape(a), dt)

@@ -160,8 +160,8 @@ def _define() -> dict:
     erf_num, erf_den = c64(_ERF_NUM), c64(_ERF_DEN)
     tiny, inf, nan = f32(_TINY32), f32(np.inf), f32(np.nan)
     sqrt_half_bits = i32(_SQRT_HALF_BITS)
-    # LLVM does not keep NaN signs through arithmetic. The NumPy path's erf_inv NaN is always
-    # -nan (x86's default NaN, the log's +nan negated); log and log1p assign +nan.
+    # LLVM does not keep NaN signs through arithmetic. For a non-NaN input (NaN inputs are
+    # random_bits' business) the NumPy path's erf_inv NaN is -nan (the log's +nan negated).
     erf_inv_nan = np.uint32(0xFFC00000).view(f32)
     one, m_half = f32(1), f64(f32(-0.5))
     ln2_lo, ln2_hi = f32(-2.12194440e-4), f64(f32(0.693359375))
