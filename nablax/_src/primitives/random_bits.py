@@ -21,6 +21,10 @@ JAX's samples bit for bit. NumPy's own float32 log differs from XLA's in the las
 bit for about a fifth of all inputs. `xla_fma_p` is a multiply-add rounded once.
 The float32 kernels run over blocks of 16K elements, so that their float64 temporaries are
 recycled in cache instead of page-faulted in afresh for each of some 60 steps.
+
+These NumPy kernels are the reference. Where Numba is installed, random_native compiles the
+same arithmetic once a kernel is hot, and the impls here switch to it (bit-identical; inputs
+with NaNs stay here, see 'NaN bits').
 """
 from __future__ import annotations
 
