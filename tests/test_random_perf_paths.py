@@ -13,11 +13,19 @@ import pytest
 
 import nablax as jax
 from nablax._src.primitives import random_bits as rb
+from nablax._src.primitives import random_native
 
 from .primitives.cases_random import scalar_reference
 
 U32, F32, F64 = np.uint32, np.float32, np.float64
 RNG = np.random.default_rng(15)
+
+
+@pytest.fixture(autouse=True)
+def numpy_path_only(monkeypatch):
+    """These tests are about the NumPy kernels: the compiled tier (test_random_native.py) stays out."""
+    monkeypatch.setattr(random_native, "_ready", {})
+    monkeypatch.setattr(random_native, "_states", dict.fromkeys(random_native.NAMES, "off"))
 
 
 def words(n):

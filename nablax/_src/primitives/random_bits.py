@@ -21,6 +21,10 @@ JAX's samples bit for bit. NumPy's own float32 log differs from XLA's in the las
 bit for about a fifth of all inputs. `xla_fma_p` is a multiply-add rounded once.
 The float32 kernels run over blocks of 16K elements, so that their float64 temporaries are
 recycled in cache instead of page-faulted in afresh for each of some 60 steps.
+
+These NumPy kernels are the reference. Where Numba is installed, random_native compiles the
+same arithmetic once a kernel is hot, and the impls here switch to it (bit-identical; inputs
+with NaNs stay here, see 'NaN bits').
 """
 from __future__ import annotations
 
@@ -32,14 +36,25 @@ import scipy.special as sps
 from ..array import wrap
 from ..avals import ShapedArray
 from ..core import eager_args
-from . import shape, templates
+from . import random_native, shape, templates
 from ._define import broadcast_shapes, define_primitive, nary_elementwise_aval, never_weak
 from .elementwise import add, div, exp, mul, neg
 from .elementwise_builders import unary_elementwise
+from .random_native import (
+    _ERF_DEN,
+    _ERF_NUM,
+    _ERFINV_LARGE,
+    _ERFINV_SMALL,
+    _LOG1P_DEN,
+    _LOG1P_NUM,
+    _LOG_P,
+    _PARITY,
+    _ROTATIONS,
+    _SQRT_HALF_BITS,
+    _TINY32,
+)
 
 _U32 = np.dtype(np.uint32)
-_ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
-_PARITY = 0x1BD11BDA
 _MASK32 = 0xFFFFFFFF
 # Shift amounts as 0-d arrays: a NumPy scalar operand costs a ufunc call 0.2 us more (2000 lanes).
 _SHIFTS = tuple((np.array(r, _U32), np.array(32 - r, _U32)) for r in _ROTATIONS)
@@ -122,14 +137,30 @@ def _rounds_swar(n: int, k0, k1, x0, x1):
     return _unpack(a & mask, n), _unpack(b, n)
 
 
+def _threefry_native(native, n: int, k0, k1, x0, x1):
+    """The compiled rounds (random_native): one loop for a key and first counter word shared
+    by all lanes, one for per-lane words (the shared ones broadcast, a cheap pass each)."""
+    shared, per_lane = native
+    y0, y1 = np.empty(n, _U32), np.empty(n, _U32)
+    if k0.ndim == k1.ndim == x0.ndim == 0:
+        shared(k0[()], k1[()], x0[()], _lane_array(x1, n), y0, y1)
+    else:
+        per_lane(*[_lane_array(v, n) for v in (k0, k1, x0, x1)], y0, y1)
+    return y0, y1
+
+
+def _lane_array(v, n: int):
+    return np.full(n, v, _U32) if v.ndim == 0 else np.ascontiguousarray(v)
+
+
 def _threefry_impl(xp, k0, k1, x0, x1):
-    shape = np.broadcast_shapes(np.shape(k0), np.shape(k1), np.shape(x0), np.shape(x1))
+    k0, k1, x0, x1 = (np.asarray(v, _U32) for v in (k0, k1, x0, x1))
+    shape = np.broadcast(k0, k1, x0, x1).shape  # in C: 2 us less than np.broadcast_shapes
     if 0 in shape:
         return [np.zeros(shape, _U32), np.zeros(shape, _U32)]
     n = max(1, math.prod(shape))
 
     def lanes(v):  # a word shared by all lanes (one key, a zero counter) stays a scalar
-        v = np.asarray(v, _U32)
         if v.size == 1:
             return v.reshape(())
         if v.shape == shape:
@@ -138,8 +169,12 @@ def _threefry_impl(xp, k0, k1, x0, x1):
         np.copyto(full, v)  # broadcast in C (np.broadcast_to costs more than the copy here)
         return full.reshape(n)
 
-    rounds = _rounds_swar if n <= _SWAR_LANES else _rounds_numpy
-    y0, y1 = rounds(n, *map(lanes, (k0, k1, x0, x1)))
+    words = [lanes(v) for v in (k0, k1, x0, x1)]
+    native = random_native.kernel("threefry", n)
+    if native is not None:
+        y0, y1 = _threefry_native(native, n, *words)
+    else:
+        y0, y1 = (_rounds_swar if n <= _SWAR_LANES else _rounds_numpy)(n, *words)
     return [y0.reshape(shape), y1.reshape(shape)]
 
 
@@ -200,17 +235,6 @@ def threefry2x32(k0, k1, x0, x1):
 
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
-_LOG_P = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
-          -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
-_LOG1P_NUM = (4.5270000862445199635215e-5, 4.9854102823193375972212e-1, 6.5787325942061044846969e0,
-              2.9911919328553073277375e1, 6.0949667980987787057556e1, 5.7112963590585538103336e1,
-              2.0039553499201281259648e1)
-_LOG1P_DEN = (1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1, 2.2176239823732856465394e2,
-              3.0909872225312059774938e2, 2.1642788614495947685003e2, 6.0118660497603843919306e1)
-_ERFINV_SMALL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                 -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
-_ERFINV_LARGE = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                 -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
 def _coeffs(*polys: tuple) -> tuple:
@@ -243,8 +267,6 @@ def _fma32(a, b, c, out):
 
 
 _LOG_C = _coeffs(_LOG_P[0:3], _LOG_P[3:6], _LOG_P[6:9])
-_TINY32 = np.float32(1.17549435e-38)
-_SQRT_HALF_BITS = int(np.float32(0.707106781186547524).view(np.int32))
 
 
 def _log_f32(x):
@@ -330,10 +352,6 @@ def _erf_inv_f32(x):
         return p
 
 
-_ERF_NUM = (0.00022905065861350646, 0.0034082910107109506, 0.050955695062380861, 0.18520832239976145,
-            1.128379143519084)
-_ERF_DEN = (-1.1791602954361697e-7, 0.000023547966471313185, 0.0010179625278914885, 0.014070470171167667,
-            0.11098505178285362, 0.49746925110067538, 1.0)
 
 
 _ERF_NUM_C, _ERF_DEN_C = _coeffs(_ERF_NUM), _coeffs(_ERF_DEN)
@@ -434,12 +452,23 @@ def _blocked(kernel, x):
     return out
 
 
+# NaN bits: inputs with NaNs take the NumPy path, and so does an fma with a NaN scalar.
+# Which NaN an operation on two NaNs returns is the CPU's rule (AMD prefers a signalling NaN,
+# Intel the first operand) applied to an operand order that LLVM is free to change, and that
+# NumPy's own loops change with the array's length: only the same ufunc calls on the same
+# blocks give the NumPy path's NaN bits.
 def _xla_math_impl(x, *, fn):
     x = np.asarray(x)
     if x.dtype == _F64:
         return _XLA_MATH64[fn](np.atleast_1d(x)).reshape(x.shape)
     flat = np.asarray(x, _F32).reshape(-1)  # the kernels only read their input
-    return _blocked(_XLA_MATH[fn], flat).reshape(x.shape).astype(x.dtype, copy=False)
+    native = random_native.kernel(fn, flat.size)
+    if native is not None and not (flat.size and np.isnan(flat.min())):
+        out = np.empty_like(flat)
+        native(np.ascontiguousarray(flat), out)
+    else:  # and inputs with NaNs (see 'NaN bits')
+        out = _blocked(_XLA_MATH[fn], flat)
+    return out.reshape(x.shape).astype(x.dtype, copy=False)
 
 
 def _xla_math_tangent(t, x, y, *, fn):
@@ -490,6 +519,13 @@ def _fma_low(a, b, c, dt: np.dtype):
 
 def _fma_impl(xp, a, b, c):
     dt = np.result_type(a, b, c)
+    if np.ndim(b) == np.ndim(c) == 0 and all(np.asarray(v).dtype == _F32 for v in (a, b, c)) \
+            and not (np.isnan(b) or np.isnan(c)):  # see 'NaN bits'
+        native = random_native.kernel("fma_scalars", np.size(a))
+        if native is not None:  # a uniform's scale and shift, compiled
+            out = np.empty(np.shape(a), dt)
+            native(np.ascontiguousarray(a).reshape(-1), _F32.type(b), _F32.type(c), out.reshape(-1))
+            return out
     with np.errstate(all="ignore"):
         if dt.itemsize >= 8:
             return np.asarray(_two_sum_fma(*(np.asarray(v, _F64) for v in (a, b, c))), dt)
