@@ -6,6 +6,7 @@ references and JAX. The switching tests drive the module's state machine: a kern
 only once hot, in a background thread (synchronously through the test hook), a failed compile
 leaves the NumPy path in place for good, NABLAX_NATIVE=0 keeps it off. Skipped without numba.
 """
+import importlib.util
 import os
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from nablax._src.primitives import random_native as rn
 from .primitives.cases_random import scalar_reference
 from .test_random_perf_paths import INPUTS, SPECIAL, same_bits, words
 
-pytest.importorskip("numba")
+# Not importorskip: importing Numba here, before the tier does, would turn its coloured
+# messages on (see random_native._define) in every worker that collects this file.
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is not installed")
 
 U32, F32 = np.uint32, np.float32
 # Signalling and quiet NaNs of both signs, with payloads: which NaN comes out of NaN * NaN is
@@ -279,3 +282,35 @@ def test_numba_not_imported_by_nablax_or_cold_draws():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "False"
+
+
+_STDOUT_PROBE = r"""
+import contextlib, io, sys, time
+{first}
+import nablax as jax
+from nablax._src.primitives import random_native as rn
+key = jax.random.PRNGKey(0)
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    for _ in range(3):
+        jax.random.bits(key, (1 << 15,))          # hot: threefry compiles
+    n = 0
+    t0 = time.time()
+    while rn.state("threefry") == "compiling" and time.time() - t0 < 60:
+        print("line", n); n += 1; time.sleep(0.002)
+    print("line", n); n += 1
+assert buf.getvalue().count("line") == n, (buf.getvalue().count("line"), n)
+assert sys.stdout is sys.__stdout__
+print("ok", rn.state("threefry"), rn._quiet_numba())
+"""
+
+
+@pytest.mark.parametrize("first, quiet", [("", True), ("import numba", False)])
+def test_a_compile_never_loses_or_swaps_stdout(first, quiet):
+    """Numba's coloured messages save and restore sys.stdout; the tier imports Numba with them
+    off and compiles in the calling thread when someone else imported Numba with them on."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NABLAX_NATIVE", "NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING")}
+    out = subprocess.run([sys.executable, "-c", _STDOUT_PROBE.format(first=first)], capture_output=True, text=True,
+                         env=env, timeout=240)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["ok", "ready", str(quiet)]

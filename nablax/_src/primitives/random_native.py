@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 
 import numpy as np
@@ -66,10 +67,17 @@ def _count(name: str, n: int) -> None:
         _states[name] = "compiling" if _available() else "off"
     if _states[name] == "off":
         return
-    if synchronous or os.environ.get("NABLAX_NATIVE") == "sync":
+    if synchronous or os.environ.get("NABLAX_NATIVE") == "sync" or not _quiet_numba():
         _compile(name)
     else:
         threading.Thread(target=_compile, args=(name,), name=f"nablax-native-{name}", daemon=True).start()
+
+
+def _quiet_numba() -> bool:
+    """Whether Numba can compile in a background thread without touching `sys.stdout`: not
+    imported yet (`_define` imports it with message highlighting off), or imported so."""
+    errors = sys.modules.get("numba.core.errors")
+    return errors is None or not hasattr(errors, "ColorShell")  # (defined only with colours on)
 
 
 def _compile(name: str) -> None:
@@ -141,7 +149,13 @@ _SQRT_HALF_BITS = int(np.float32(0.707106781186547524).view(np.int32))
 
 def _define() -> dict:
     """The kernels as Numba functions with their signatures, not compiled yet: Numba is
-    imported here and only here."""
+    imported here and only here.
+
+    Without highlighting: Numba's coloured messages (colorama's init/deinit around each
+    formatted message, also while it compiles) save and later restore `sys.stdout`, and from
+    a background thread that restore can put back a stream the program has since replaced
+    (prints under pytest's capture, or in a `redirect_stdout` block, were lost)."""
+    os.environ.setdefault("NUMBA_DISABLE_ERROR_MESSAGE_HIGHLIGHTING", "1")
     import numba
 
     f32, f64, i32, u32 = np.float32, np.float64, np.int32, np.uint32
