@@ -14,3 +14,8 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
+# nablax's optional compiled tier (random kernels, with numba installed) compiles a kernel once it
+# is hot; by default in a background thread, which holds the GIL for its 1-3 s and would be timed
+# as part of the steady state. The harness compiles in the calling thread instead: the first hot
+# call (during warm-up) pays it, every timed call runs the compiled kernel.
+os.environ.setdefault("NABLAX_NATIVE", "sync")
