@@ -1,4 +1,4 @@
-"""select_n on a large bool mask selects on bit patterns (elementwise.where_bits), bit for bit
+"""select_n on a large bool mask selects on bit patterns (bit_select.where_bits), bit for bit
 what np.where gives."""
 import numpy as np
 import pytest
@@ -6,9 +6,9 @@ import pytest
 import nablax as jax
 import nablax.numpy as jnp
 from nablax._src import dtypes
-from nablax._src.primitives.elementwise import _BRANCHLESS_MIN_SIZE, where_bits
+from nablax._src.primitives.bit_select import BRANCHLESS_MIN_SIZE, where_bits
 
-N = _BRANCHLESS_MIN_SIZE + 37
+N = BRANCHLESS_MIN_SIZE + 37
 
 
 def _bytes(a):
