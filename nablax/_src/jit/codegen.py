@@ -197,11 +197,12 @@ def generate(prog: Program, xp, name: str = "jitted") -> tuple[str, dict]:
             body.extend(f"    {line}" for line in lines)
             owned.difference_update(eqn.invars)
             continue
-        reuse = _reusable_input(eqn, i, last_use, owned)
+        minor_first = layout.minor_axis_first(eqn)  # (its result is a fresh array: no `out=`)
+        reuse = None if minor_first else _reusable_input(eqn, i, last_use, owned)
         if reuse is not None:
             computed.discard(reuse)  # its name goes when the result's does (both hold the buffer)
             aliases[eqn.outvars[0]] = aliases.pop(reuse, []) + [w.name(reuse)]
-        if layout.minor_axis_first(eqn):
+        if minor_first:
             rhs = layout.minor_axis_first_source(eqn, lambda a: w.atom(a, True))
         elif reuse is not None:
             rhs = _ufunc_source(eqn, w, w.name(reuse))
