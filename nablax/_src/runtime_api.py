@@ -162,7 +162,7 @@ def _placed(x: Any, where_to: Any) -> Any:
     if not sharding.is_fully_addressable and type(sharding) is SingleDeviceSharding:
         raise ValueError(f"device_put: {where_to!r} belongs to process {where_to.process_index}, not to this one "
                          f"(process {_sharding.process_info()[0]}); put values on nablax.local_devices()")
-    if sharding == a.sharding:  # (already there: the same Array, as to_device)
+    if a is x and sharding == a.sharding:  # an Array already there comes back as it is (as to_device)
         return a
     return place(a, sharding)
 
@@ -282,7 +282,7 @@ def make_array_from_single_device_arrays(shape: tuple, sharding: Any, arrays: An
                                   "whole value, which every process holds")
     if len(arrays) == 1 and dtype is None and arrays[0].shape == shape:  # the whole array: keep it
         return arrays[0] if arrays[0].sharding == sharding else place(arrays[0], sharding)
-    placed_on = [a.device if a.committed else None for a in arrays]
+    placed_on = [a.device for a in arrays]
     if set(placed_on) == set(local):
         pieces = {index_key(local[d]): a for d, a in zip(placed_on, arrays)}
     else:
