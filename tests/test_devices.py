@@ -28,14 +28,24 @@ def four():
     nablax.config.update("jax_num_cpu_devices", old)
 
 
+class _SecondOfTwo:
+    """A stand-in process group: this is process 1 of 2; process 0's contribution is `theirs`."""
+
+    rank, size = 1, 2
+    theirs = None
+
+    def allgather_object(self, obj):
+        return [self.theirs, obj]
+
+
 @pytest.fixture
 def second_of_two(monkeypatch):
     """This process as process 1 of a 2-process job with 2 devices each (a stand-in transport)."""
-    group = types.SimpleNamespace(rank=1, size=2)
+    group = _SecondOfTwo()
     monkeypatch.setattr(sharding_impl, "_distributed", types.SimpleNamespace(world=lambda: group))
     old = nablax.config.jax_num_cpu_devices
     nablax.config.update("jax_num_cpu_devices", 2)
-    yield
+    yield group
     nablax.config.update("jax_num_cpu_devices", old)
 
 
@@ -95,6 +105,20 @@ def test_devices_of_a_two_process_job(second_of_two):
     assert len(x.global_shards) == 4
     with pytest.raises(ValueError, match="belongs to process 0"):
         nablax.device_put(1.0, all_[0])
+
+
+def test_arrays_assembled_across_processes(second_of_two):
+    s = NamedSharding(nablax.make_mesh((4,), ("x",)), P("x"))  # devices 0, 1 are process 0's
+    second_of_two.theirs = {((0, 1, None),): np.array([0.0]), ((1, 2, None),): np.array([1.0])}
+    mine = [nablax.device_put(np.array([3.0]), nablax.local_devices()[1]),
+            nablax.device_put(np.array([2.0]), nablax.local_devices()[0])]
+    x = nablax.make_array_from_single_device_arrays((4,), s, mine)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and x.sharding == s
+    second_of_two.theirs = ((slice(0, 2),), np.array([10.0, 11.0]))
+    y = nablax.make_array_from_process_local_data(s, np.array([12.0, 13.0]), (4,))
+    assert y.tolist() == [10.0, 11.0, 12.0, 13.0] and y.sharding == s
+    with pytest.raises(ValueError, match=r"holds? the block \(slice\(2, 4, None\),\)"):
+        nablax.make_array_from_process_local_data(s, np.array([12.0, 13.0, 14.0]), (4,))
 
 
 # ------------------------------------------------------------------------ meshes
@@ -294,5 +318,5 @@ def test_make_array_from_single_device_arrays(four):
         nablax.make_array_from_single_device_arrays((4,), s, pieces[:2])
     z = nablax.make_array_from_process_local_data(s, np.arange(4.0))
     assert z.sharding == s and z.tolist() == [0.0, 1.0, 2.0, 3.0]
-    with pytest.raises(ValueError, match="one-process job"):
+    with pytest.raises(ValueError, match="global_shape"):
         nablax.make_array_from_process_local_data(s, np.arange(4.0), (8,))

@@ -276,31 +276,48 @@ def make_array_from_single_device_arrays(shape: tuple, sharding: Any, arrays: An
     if len(arrays) != len(local):
         raise ValueError(f"Expected {len(local)} per-device arrays (this is how many devices are addressable by "
                          f"the sharding), but got {len(arrays)}")
-    if _sharding.process_info()[1] > 1 and not sharding.is_fully_addressable:
-        raise NotImplementedError("make_array_from_single_device_arrays: a sharding spanning processes needs the "
-                                  "pieces of the other processes (not implemented yet); use device_put of the "
-                                  "whole value, which every process holds")
     if len(arrays) == 1 and dtype is None and arrays[0].shape == shape:  # the whole array: keep it
         return arrays[0] if arrays[0].sharding == sharding else place(arrays[0], sharding)
     placed_on = [a.device for a in arrays]
     if set(placed_on) == set(local):
-        pieces = {index_key(local[d]): a for d, a in zip(placed_on, arrays)}
+        pieces = {index_key(local[d]): np.asarray(a) for d, a in zip(placed_on, arrays)}
     else:
-        pieces = {index_key(index): a for index, a in zip(local.values(), arrays)}
+        pieces = {index_key(index): np.asarray(a) for index, a in zip(local.values(), arrays)}
+    if not sharding.is_fully_addressable:  # every process holds the whole array: gather the others' pieces
+        for theirs in _sharding.process_group().allgather_object(pieces):
+            pieces.update(theirs)
     return _assembled(shape, sharding, pieces, dtype, "make_array_from_single_device_arrays")
 
 
 def make_array_from_process_local_data(sharding: Any, local_data: Any, global_shape: tuple | None = None) -> Array:
-    """The Array on `sharding` from this process's data: in a one-process job, the whole value."""
+    """The Array of `global_shape` on `sharding` from each process's data: the block that this
+    process's devices hold (in a one-process job, the whole value). Without `global_shape` the
+    data is taken as the whole array (right when every process holds all of it)."""
     sharding = _placement_of(sharding, "make_array_from_process_local_data")
-    data = np.asarray(local_data)
-    if global_shape is not None and tuple(global_shape) != data.shape:
-        if _sharding.process_info()[1] == 1:
-            raise ValueError(f"make_array_from_process_local_data: global_shape {tuple(global_shape)} differs from "
-                             f"the local data's shape {data.shape} in a one-process job")
-        raise NotImplementedError("make_array_from_process_local_data: assembling data spread over processes is "
-                                  "not implemented yet; pass the whole value (every process holds it)")
-    return _placed(local_data, sharding)
+    data = to_concrete_array(local_data)
+    shape = data.shape if global_shape is None else tuple(int(d) for d in global_shape)
+    if sharding.is_fully_addressable:
+        if shape != data.shape:
+            raise ValueError(f"make_array_from_process_local_data: global_shape {shape} differs from the shape "
+                             f"{data.shape} of the data, which this process's devices hold whole")
+        return _placed(data, sharding)
+    box = _local_block(sharding, shape)
+    box_shape = tuple(s.stop - s.start for s in box)
+    if data.shape != box_shape:
+        raise ValueError(f"make_array_from_process_local_data: this process's devices hold the block {box} of the "
+                         f"array of shape {shape} on {sharding}, of shape {box_shape}, but the local data has shape "
+                         f"{data.shape} (pass global_shape=)")
+    out = np.empty(shape, data.dtype)
+    for their_box, their_data in _sharding.process_group().allgather_object((box, np.asarray(data))):
+        out[their_box] = their_data
+    return place(to_concrete_array(out), sharding)
+
+
+def _local_block(sharding: Sharding, shape: tuple) -> tuple:
+    """The smallest block (slices with explicit bounds) holding every piece of this process's devices."""
+    indices = list(sharding.addressable_devices_indices_map(shape).values())
+    bounds = [[s.indices(n)[:2] for s in (index[dim] for index in indices)] for dim, n in enumerate(shape)]
+    return tuple(slice(min(b[0] for b in dim), max(b[1] for b in dim)) for dim in bounds)
 
 
 def clear_caches() -> None:

@@ -55,9 +55,14 @@ def _env_count() -> int:
 num_cpu_devices_flag = config.define("jax_num_cpu_devices", _env_count(), _num_cpu_devices)
 
 
+def process_group() -> Any:
+    """The job's process group (distributed.world()), or None in a one-process job."""
+    return None if _distributed is None else _distributed.world()
+
+
 def process_info() -> tuple[int, int]:
     """(index of this process, number of processes) of the job: (0, 1) without a launcher."""
-    group = None if _distributed is None else _distributed.world()
+    group = process_group()
     return (0, 1) if group is None else (group.rank, group.size)
 
 
