@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
-from . import distributed
+from . import distributed, sharding
 from .api import _fun_name, mapped
 from .core import lift_aval
 from .jit.jitted import jit
@@ -64,8 +64,8 @@ def _check_devices(size: int, devices: Sequence | None, where: str) -> None:
         raise ValueError(f"{where}: in a job of {distributed.process_count()} processes each process maps its "
                          f"{available} local devices, but this process's mapped axis has size {size}; give each "
                          f"process arrays whose mapped axis is its local device count ({available})")
-    if size > available:
-        raise ValueError(f"{where}: the mapped axis has size {size}, but only {available} devices are available "
+    if size > available:  # (JAX's class for it: its mesh cannot split the axis)
+        raise sharding.IndivisibleError(f"{where}: the mapped axis has size {size}, but only {available} devices are available "
                          f"to this process; start nablax with NABLAX_NUM_CPU_DEVICES={size} (or "
                          f"config.update('jax_num_cpu_devices', {size})) for {size} virtual CPU devices")
 
