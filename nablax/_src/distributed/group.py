@@ -224,7 +224,7 @@ def _contiguous(x: Any) -> np.ndarray:
     x = np.asarray(x)
     if not x.dtype.isnative:
         x = x.astype(x.dtype.newbyteorder("="))
-    return np.ascontiguousarray(x)
+    return x if x.flags.c_contiguous else x.copy(order="C")
 
 
 def _bytes_of(x: np.ndarray) -> np.ndarray:
