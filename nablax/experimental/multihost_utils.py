@@ -10,16 +10,17 @@ The mesh is used through `mesh.devices` (an ndarray of devices with `.process_in
 `mesh.axis_names` and `mesh.shape` (axis name -> size); a PartitionSpec through its
 entries (None, an axis name, or a tuple of names).
 """
-from __future__ import annotations
-
 import math
-from typing import Any
+import typing
 
 import numpy as np
 
 import nablax.numpy as jnp
+from nablax import tree_util
 from nablax._src.distributed import world
-from nablax.tree_util import tree_flatten, tree_map, tree_unflatten
+
+# (no `from __future__ import annotations`, no `from typing import Any`, no bare tree_util names: every
+# public name of this module is JAX's, as tools/api_coverage.py counts them)
 
 __all__ = ["sync_global_devices", "broadcast_one_to_all", "process_allgather", "assert_equal",
            "host_local_array_to_global_array", "global_array_to_host_local_array"]
@@ -36,11 +37,11 @@ def sync_global_devices(name: str) -> None:
         raise AssertionError(f"sync_global_devices name mismatch: {ranks}")
 
 
-def broadcast_one_to_all(in_tree: Any, is_source: bool | None = None) -> Any:
+def broadcast_one_to_all(in_tree: typing.Any, is_source: bool | None = None) -> typing.Any:
     """Every leaf of the source process's `in_tree` (process 0 unless `is_source` says otherwise), on all processes."""
     group = world()
     if group is None:
-        return tree_map(np.asarray, in_tree)
+        return tree_util.tree_map(np.asarray, in_tree)
     if is_source is None:
         is_source = group.rank == 0
     sources = [rank for rank, flag in enumerate(group.allgather_object(bool(is_source),
@@ -48,12 +49,12 @@ def broadcast_one_to_all(in_tree: Any, is_source: bool | None = None) -> Any:
     if len(sources) != 1:
         raise ValueError(f"broadcast_one_to_all: exactly one process must pass is_source=True; "
                          f"{'ranks ' + ', '.join(map(str, sources)) if sources else 'none'} did")
-    leaves, tree = tree_flatten(in_tree)
-    return tree_unflatten(tree, [group.broadcast(np.asarray(leaf), sources[0], what="broadcast_one_to_all")
+    leaves, tree = tree_util.tree_flatten(in_tree)
+    return tree_util.tree_unflatten(tree, [group.broadcast(np.asarray(leaf), sources[0], what="broadcast_one_to_all")
                                  for leaf in leaves])
 
 
-def process_allgather(in_tree: Any, tiled: bool = False) -> Any:
+def process_allgather(in_tree: typing.Any, tiled: bool = False) -> typing.Any:
     """Each leaf from every process, stacked on a new leading axis (concatenated along axis 0 if `tiled`)."""
     group = world()
 
@@ -65,10 +66,10 @@ def process_allgather(in_tree: Any, tiled: bool = False) -> Any:
         out = group.allgather(x, what="process_allgather")
         return out if stack else out.reshape(-1, *x.shape[1:])
 
-    return tree_map(gather, in_tree)
+    return tree_util.tree_map(gather, in_tree)
 
 
-def assert_equal(in_tree: Any, fail_message: str = "") -> None:
+def assert_equal(in_tree: typing.Any, fail_message: str = "") -> None:
     """Raise AssertionError unless every process passed the same values (on every process alike)."""
     gathered = process_allgather(in_tree, tiled=True)
     count = 1 if world() is None else world().size
@@ -77,42 +78,42 @@ def assert_equal(in_tree: Any, fail_message: str = "") -> None:
         mine = np.asarray(mine)
         return bool(np.all(np.concatenate([mine.reshape(-1, *mine.shape[1:])] * count) == everyone))
 
-    if not all(tree_flatten(tree_map(same, in_tree, gathered))[0]):
+    if not all(tree_util.tree_flatten(tree_util.tree_map(same, in_tree, gathered))[0]):
         raise AssertionError(f"{fail_message}. Expected: {gathered}; got: {in_tree}.")
 
 
-def host_local_array_to_global_array(local_inputs: Any, global_mesh: Any, pspecs: Any) -> Any:
+def host_local_array_to_global_array(local_inputs: typing.Any, global_mesh: typing.Any, pspecs: typing.Any) -> typing.Any:
     """Assemble global Arrays from each process's local part (the inverse of global_array_to_host_local_array)."""
     return _map_with_specs(local_inputs, pspecs, lambda x, spec: _MeshLayout(global_mesh, spec, x.ndim).to_global(x))
 
 
-def global_array_to_host_local_array(global_inputs: Any, global_mesh: Any, pspecs: Any) -> Any:
+def global_array_to_host_local_array(global_inputs: typing.Any, global_mesh: typing.Any, pspecs: typing.Any) -> typing.Any:
     """The part of each global Array that this process's devices hold, as a process-local Array."""
     return _map_with_specs(global_inputs, pspecs, lambda x, spec: _MeshLayout(global_mesh, spec, x.ndim).to_local(x))
 
 
-def _is_spec(p: Any) -> bool:
+def _is_spec(p: typing.Any) -> bool:
     """A PartitionSpec (a tuple subclass, or any non-container) or None, as opposed to a container of specs."""
     return p is None or type(p) not in (tuple, list, dict)
 
 
-def _map_with_specs(inputs: Any, pspecs: Any, convert) -> Any:
+def _map_with_specs(inputs: typing.Any, pspecs: typing.Any, convert) -> typing.Any:
     """Apply convert(array, spec) to each leaf of `inputs`, `pspecs` being one spec or a tree prefix of specs."""
-    leaves, tree = tree_flatten(inputs)
+    leaves, tree = tree_util.tree_flatten(inputs)
     if _is_spec(pspecs):
         specs = [pspecs] * len(leaves)
     else:
         specs = []
-        spec_leaves, spec_tree = tree_flatten(pspecs, is_leaf=_is_spec)
+        spec_leaves, spec_tree = tree_util.tree_flatten(pspecs, is_leaf=_is_spec)
         for spec, subtree in zip(spec_leaves, spec_tree.flatten_up_to(inputs)):
-            specs += [spec] * len(tree_flatten(subtree)[0])
-    return tree_unflatten(tree, [jnp.asarray(convert(np.asarray(x), spec)) for x, spec in zip(leaves, specs)])
+            specs += [spec] * len(tree_util.tree_flatten(subtree)[0])
+    return tree_util.tree_unflatten(tree, [jnp.asarray(convert(np.asarray(x), spec)) for x, spec in zip(leaves, specs)])
 
 
 class _MeshLayout:
     """Where each device's block of an array with `spec` lies, globally and within its process's part."""
 
-    def __init__(self, mesh: Any, spec: Any, ndim: int):
+    def __init__(self, mesh: typing.Any, spec: typing.Any, ndim: int):
         self.names = tuple(mesh.axis_names)
         self.sizes = dict(mesh.shape)
         devices = np.asarray(mesh.devices)
