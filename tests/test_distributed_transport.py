@@ -84,6 +84,12 @@ def test_collectives_on_four_ranks():
 
 
 @needs_mpi
+def test_a_rank_that_ended_its_program_is_not_waited_for():
+    # rank 1 ends while rank 0 waits for it in a psum: RuntimeError in about a second, not at the timeout
+    assert_every_rank_passed(run_mpi(2, "rank_ends.py", NABLAX_COLLECTIVE_TIMEOUT="60"), 2)
+
+
+@needs_mpi
 def test_a_rank_that_raises_stops_the_job_with_its_error_shown_everywhere():
     result = run_mpi(4, "rank_fails.py")
     assert result.returncode != 0

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 _TAG = 7177
+_FAILED, _ENDED = "failed", "ended"
 _MAX_MESSAGE = 4096
 # How long a failing rank waits, after telling the others, before it aborts the job.
 GRACE_S = 1.0
@@ -34,36 +35,56 @@ class RemoteRankError(RuntimeError):
 
 
 class FaultChannel:
-    """The "a rank failed" messages of one job, on a communicator used for nothing else."""
+    """Notices between the ranks of one job, on a communicator used for nothing else.
+
+    A notice is "rank r failed with this exception" (the receiver raises RemoteRankError
+    from then on) or "rank r ended its program normally" (recorded in `ended`: a rank
+    waiting for it in a collective then knows it will never come).
+    """
 
     def __init__(self, comm: Any, mpi: Any):
         self._comm = comm
         self._mpi = mpi
         self._buffer = bytearray(_MAX_MESSAGE)
         self._status = mpi.Status()
-        self._request = comm.Irecv([self._buffer, mpi.BYTE], source=mpi.ANY_SOURCE, tag=_TAG)
+        self._request = None
         self._received: RemoteRankError | None = None
+        self.ended: set[int] = set()
+        self._listen()
+
+    def _listen(self) -> None:
+        self._request = self._comm.Irecv([self._buffer, self._mpi.BYTE], source=self._mpi.ANY_SOURCE, tag=_TAG)
 
     def check(self) -> None:
         """Raise RemoteRankError if another rank has reported a failure (cheap: one MPI_Test)."""
-        if self._received is None and self._request is not None and self._request.Test(self._status):
-            self._request = None
+        while self._received is None and self._request is not None and self._request.Test(self._status):
             text = bytes(self._buffer[: self._status.Get_count(self._mpi.BYTE)]).decode("utf-8", "replace")
-            rank, type_name, message = (text.split("\0", 2) + ["", ""])[:3]
-            self._received = RemoteRankError(int(rank or -1), type_name, message)
+            kind, rank, type_name, message = (text.split("\0", 3) + ["", "", ""])[:4]
+            if kind == _ENDED:
+                self.ended.add(int(rank))
+                self._listen()
+            else:
+                self._request = None
+                self._received = RemoteRankError(int(rank), type_name, message)
         if self._received is not None:
             raise self._received
 
-    def announce(self, exc: BaseException, deadline: float) -> None:
-        """Tell every other rank that this one failed with `exc`; wait for the sends until `deadline`."""
+    def _tell_everyone(self, text: str, deadline: float) -> None:
+        """Send `text` to every other rank; wait for the sends until `deadline` (a dead peer must not hang us)."""
         rank, size = self._comm.Get_rank(), self._comm.Get_size()
-        text = f"{rank}\0{type(exc).__name__}\0{exc}".encode("utf-8", "replace")[:_MAX_MESSAGE]
-        requests = [self._comm.Isend([text, self._mpi.BYTE], dest=peer, tag=_TAG) for peer in range(size) if peer != rank]
+        data = text.encode("utf-8", "replace")[:_MAX_MESSAGE]
+        requests = [self._comm.Isend([data, self._mpi.BYTE], dest=peer, tag=_TAG) for peer in range(size) if peer != rank]
         while not self._mpi.Request.Testall(requests) and time.monotonic() < deadline:
             time.sleep(1e-3)
 
+    def announce(self, exc: BaseException, deadline: float) -> None:
+        """Tell every other rank that this one failed with `exc`."""
+        self._tell_everyone(f"{_FAILED}\0{self._comm.Get_rank()}\0{type(exc).__name__}\0{exc}", deadline)
+
     def close(self) -> None:
-        """Withdraw the posted receive, so that MPI finalisation at a normal exit finds nothing pending."""
+        """At a normal exit: tell the others this rank has ended, and withdraw the posted receive
+        so that MPI finalisation finds nothing pending."""
+        self._tell_everyone(f"{_ENDED}\0{self._comm.Get_rank()}", time.monotonic() + GRACE_S)
         if self._request is not None:
             self._request.Cancel()
             self._request.Wait()

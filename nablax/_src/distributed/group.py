@@ -26,7 +26,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from .faults import FaultChannel, RemoteRankError
+from .faults import GRACE_S, FaultChannel, RemoteRankError
 
 OPS = ("sum", "max", "min")
 TIMEOUT_VARIABLE = "NABLAX_COLLECTIVE_TIMEOUT"
@@ -163,36 +163,53 @@ class ProcessGroup:
         receives = [self._headers.Irecv([received[peer], self._mpi.BYTE], source=peer, tag=_HEADER_TAG)
                     for peer in self._peers]
         sends = [self._headers.Isend([header, self._mpi.BYTE], dest=peer, tag=_HEADER_TAG) for peer in self._peers]
-        if not self._wait(receives + sends, what, sleep=True):
+
+        def ended_without_arriving():
+            return [peer for peer, request in zip(self._peers, receives) if peer in self.faults.ended
+                    and request and not request.Test()]
+
+        outcome = self._wait(receives + sends, what, sleep=True, ended=ended_without_arriving)
+        if outcome != "done":
             missing = [peer for peer, request in zip(self._peers, receives) if not request.Test()]
             for request in receives:
                 if request:  # still pending: withdraw it
                     request.Cancel()
                     request.Wait()
-            self._give_up(sends, (header, received), f"{what} (collective #{seq}) timed out")
-            ranks = ", ".join(map(str, missing))
+            self._give_up(sends, (header, received), f"{what} (collective #{seq}) did not complete")
+            if outcome == "ended":
+                missing = [peer for peer in missing if peer in self.faults.ended]
+            ranks = f"rank{'s' * (len(missing) > 1)} {', '.join(map(str, missing))}"
+            if outcome == "ended":
+                raise RuntimeError(
+                    f"{what} across processes: {ranks} ended {'their' if len(missing) > 1 else 'its'} program without "
+                    f"calling it, so rank {self.rank} would wait forever (every process must call the same "
+                    "collectives in the same order)")
             raise TimeoutError(
-                f"{what} across processes: rank {self.rank} waited {self.timeout:g} s and rank{'s' * (len(missing) > 1)} "
-                f"{ranks} did not arrive (every process must call the same collectives in the same order); "
-                f"set {TIMEOUT_VARIABLE} to wait longer")
+                f"{what} across processes: rank {self.rank} waited {self.timeout:g} s and {ranks} did not arrive "
+                f"(every process must call the same collectives in the same order); set {TIMEOUT_VARIABLE} "
+                "to wait longer")
         headers = [_decode_header(row) for row in received]
         if any(key != headers[0][0] for key, _ in headers):
             raise ValueError(_mismatch_message(what, headers))
 
     def _finish(self, requests: list, what: str) -> None:
         """Wait for the data step (every rank has arrived, so poll without sleeping)."""
-        if not self._wait(requests, what, sleep=False):
+        if self._wait(requests, what, sleep=False) != "done":
             self._give_up(requests, (), f"the data exchange of {what} timed out")
             raise TimeoutError(f"{what} across processes: every rank arrived, but rank {self.rank} waited "
                                f"{self.timeout:g} s for the data exchange to finish; set {TIMEOUT_VARIABLE} to wait longer")
 
-    def _wait(self, requests: list, what: str, sleep: bool) -> bool:
-        """Poll `requests` until all complete (True) or the timeout passes (False); raise on a remote failure."""
+    def _wait(self, requests: list, what: str, sleep: bool, ended=None) -> str:
+        """Poll `requests` until all complete ("done") or the timeout passes ("timeout"); raise on a remote failure.
+
+        `ended()`, if given, lists the awaited ranks that have ended their program; once it has
+        named one for GRACE_S (time for messages already on their way), the wait is "ended".
+        """
         testall = self._mpi.Request.Testall
         if testall(requests):
-            return True
+            return "done"
         start = time.perf_counter()
-        deadline, spin_until, delay = start + self.timeout, start + _SPIN_S, _FIRST_SLEEP_S
+        deadline, spin_until, delay, ended_since = start + self.timeout, start + _SPIN_S, _FIRST_SLEEP_S, None
         while not testall(requests):
             try:
                 self.faults.check()
@@ -201,11 +218,18 @@ class ProcessGroup:
                 raise
             now = time.perf_counter()
             if now > deadline:
-                return False
+                return "timeout"
+            if ended is not None and self.faults.ended:
+                if not ended():
+                    ended_since = None
+                elif ended_since is None:
+                    ended_since = now
+                elif now > ended_since + GRACE_S:
+                    return "ended"
             if sleep and now > spin_until:
                 time.sleep(delay)
                 delay = min(2 * delay, _MAX_SLEEP_S)
-        return True
+        return "done"
 
     def _give_up(self, requests: list, buffers: tuple, reason: str) -> None:
         """Abandon a collective: the group's ranks are out of step, so no further collective may run."""
