@@ -28,7 +28,7 @@ check = Checks(rank)
 
 NUMERIC = [np.int8, np.uint8, np.int16, np.int32, np.int64, np.uint32, np.uint64, np.float16, ml_dtypes.bfloat16,
            np.float32, np.float64, np.complex64, np.complex128]
-SHAPES = [(), (0,), (5,), (3, 4)]
+SHAPES = [(), (0,), (5,), (3, 4), (20000,)]  # the last one is too big to travel with the header
 
 
 def data(r, dtype, shape, salt=0):

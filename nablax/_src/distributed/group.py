@@ -5,11 +5,14 @@ collective, the reduction, the root, dtype, shape, and a per-group sequence numb
 point to point, so that a rank that waits knows exactly which ranks have not arrived;
 if the headers differ, every rank raises the same ValueError naming each rank's
 arguments. Then the data moves with one nonblocking MPI collective on the arrays'
-own buffers (no pickling, no copies beyond what the dtype needs).
+own buffers (no pickling, no copies beyond what the dtype needs). A small array (up to
+16 KiB over all peers) travels inside the header message instead, and each rank reduces
+the gathered parts itself in rank order: one message round instead of two, and a sum
+that is the same on every rank and equal to NumPy's over the stacked parts.
 
 Waiting never blocks inside MPI: requests are polled with MPI_Test, first busily, then
-with sleeps growing to about 1 ms (so a rank that waits for a slow one leaves its core
-to it), and checking the fault channel each time (a rank that failed elsewhere stops
+yielding the core between polls, then with sleeps growing to about 1 ms (so a rank that
+waits for a slow one leaves its core to it), and checking the fault channel each time (a rank that failed elsewhere stops
 this one with RemoteRankError). After `NABLAX_COLLECTIVE_TIMEOUT` seconds (default 300)
 the wait ends with a TimeoutError. The data step polls without sleeping: every rank is
 known to be there, and MPI makes progress only while it is polled.
@@ -35,9 +38,18 @@ _HEADER_BYTES = 512
 _KEY_BYTES = 384
 _HEADER_TAG = 7178
 _SEP = "\x1f"  # between the header's fields (a dtype's name may hold any printable character)
+# Arrays of up to this many bytes, over all the peers a rank sends to, travel with the header.
+_INLINE_BYTES = 16384
+# Waiting: poll busily for _SPIN_S, then yield the core between polls until _YIELD_S, then
+# sleep between polls, from _FIRST_SLEEP_S doubling up to _MAX_SLEEP_S.
 _SPIN_S = 1e-4
-_FIRST_SLEEP_S = 1e-5
+_YIELD_S = 2e-3
+_FIRST_SLEEP_S = 2e-5
 _MAX_SLEEP_S = 1e-3
+_yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))
+
+_NO_ARRAY = np.empty(0, object)  # what barrier and allgather_object describe themselves with
+_UFUNCS = {"sum": np.add, "max": np.maximum, "min": np.minimum}
 
 # ml_dtypes integers that MPI cannot reduce: widened to a native integer first.
 _NARROW_INTS = {np.dtype(getattr(ml_dtypes, name)): np.dtype(wide) for name, wide in
@@ -78,6 +90,7 @@ class ProcessGroup:
         self._data = comm.Dup()
         self._headers = comm.Dup()
         self._peers = [r for r in range(self.size) if r != self.rank]
+        self._inline_bytes = _INLINE_BYTES // (self.size - 1)
         self._reduce_ops = {"sum": mpi.SUM, "max": mpi.MAX, "min": mpi.MIN}
         self._seq = 0
         self._broken: str | None = None
@@ -94,14 +107,19 @@ class ProcessGroup:
         x = _contiguous(x)
         what = what or f"allreduce({op})"
         with self._lock:
-            self._enter("allreduce", what, x.dtype, x.shape, op=op)
+            parts = self._enter("allreduce", what, x, op=op)
             if op not in OPS:
                 raise ValueError(f"{what}: unknown reduction {op!r}; expected one of {', '.join(OPS)}")
             wire = _reduction_dtype(x.dtype, op, what)
-            send = x if wire == x.dtype else x.astype(wire)
-            out = np.empty_like(send)
-            mpi_type = _mpi_type(self._mpi, wire)
-            self._finish([self._data.Iallreduce([send, mpi_type], [out, mpi_type], self._reduce_ops[op])], what)
+            if parts is not None:  # small: reduce the gathered parts here, in rank order
+                out = parts[0, ...].astype(wire)
+                for part in parts[1:]:
+                    _UFUNCS[op](out, part.astype(wire), out=out)
+            else:
+                send = x if wire == x.dtype else x.astype(wire)
+                out = np.empty_like(send)
+                mpi_type = _mpi_type(self._mpi, wire)
+                self._finish([self._data.Iallreduce([send, mpi_type], [out, mpi_type], self._reduce_ops[op])], what)
         return out if wire == x.dtype else out.astype(x.dtype)
 
     def allgather(self, x: Any, *, what: str | None = None) -> np.ndarray:
@@ -109,8 +127,10 @@ class ProcessGroup:
         x = _contiguous(x)
         what = what or "allgather"
         with self._lock:
-            self._enter("allgather", what, x.dtype, x.shape)
+            parts = self._enter("allgather", what, x)
             _check_movable(x.dtype, what)
+            if parts is not None:
+                return parts
             out = np.empty((self.size, *x.shape), x.dtype)
             self._finish([self._data.Iallgather([_bytes_of(x), self._mpi.BYTE], [_bytes_of(out), self._mpi.BYTE])], what)
         return out
@@ -120,10 +140,12 @@ class ProcessGroup:
         x = _contiguous(x)
         what = what or "broadcast"
         with self._lock:
-            self._enter("broadcast", what, x.dtype, x.shape, root=root)
+            parts = self._enter("broadcast", what, x, root=root)
             if not (isinstance(root, (int, np.integer)) and 0 <= root < self.size):
                 raise ValueError(f"{what}: root must be a rank in [0, {self.size}), got {root!r}")
             _check_movable(x.dtype, what)
+            if parts is not None:
+                return parts[int(root), ...]
             out = x.copy() if self.rank == root else np.empty(x.shape, x.dtype)
             self._finish([self._data.Ibcast([_bytes_of(out), self._mpi.BYTE], root=int(root))], what)
         return out
@@ -133,7 +155,7 @@ class ProcessGroup:
         what = what or "allgather_object"
         payload = np.frombuffer(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), np.uint8)
         with self._lock:
-            self._enter("allgather_object", what, np.dtype(object), ())
+            self._enter("allgather_object", what, _NO_ARRAY)
             lengths = np.empty(self.size, np.int64)
             self._finish([self._data.Iallgather([np.array([payload.size], np.int64), self._mpi.INT64_T],
                                                 [lengths, self._mpi.INT64_T])], what)
@@ -146,20 +168,28 @@ class ProcessGroup:
     def barrier(self, *, what: str | None = None) -> None:
         """Return once every rank has called barrier (the header exchange alone is one)."""
         with self._lock:
-            self._enter("barrier", what or "barrier", np.dtype(object), ())
+            self._enter("barrier", what or "barrier", _NO_ARRAY)
 
     # ---- the two steps ----------------------------------------------------------------
 
-    def _enter(self, kind: str, what: str, dtype: np.dtype, shape: tuple, op: str = "", root: Any = -1) -> None:
-        """Exchange headers with every rank; raise the same ValueError everywhere if they differ."""
+    def _enter(self, kind: str, what: str, x: np.ndarray, op: str = "", root: Any = -1) -> np.ndarray | None:
+        """Exchange headers with every rank; raise the same ValueError everywhere if they differ.
+
+        A small array travels with its header (one message round instead of two): then the
+        result is every rank's `x`, stacked in rank order; otherwise None.
+        """
         if self._broken is not None:
             raise RuntimeError(f"{what} across processes: this process group is unusable since {self._broken}")
         self.faults.check()
         seq = self._seq
         self._seq += 1
-        header = _encode_header(_SEP.join(map(str, (seq, kind, op, root, dtype, ",".join(map(str, shape))))), what)
-        received = np.empty((self.size, _HEADER_BYTES), np.uint8)
-        received[self.rank] = header
+        key = _SEP.join((str(seq), kind, op, str(root), _dtype_name(x.dtype), ",".join(map(str, x.shape)))).encode()
+        if len(key) > _KEY_BYTES:
+            key = b"#" + hashlib.sha1(key).hexdigest().encode()
+        inline = x is not _NO_ARRAY and not x.dtype.hasobject and x.nbytes <= self._inline_bytes
+        header = _encode_header(key, what, x.tobytes() if inline else b"")
+        received = np.empty((self.size, _HEADER_BYTES + self._inline_bytes), np.uint8)
+        received[self.rank, :len(header)] = np.frombuffer(header, np.uint8)
         receives = [self._headers.Irecv([received[peer], self._mpi.BYTE], source=peer, tag=_HEADER_TAG)
                     for peer in self._peers]
         sends = [self._headers.Isend([header, self._mpi.BYTE], dest=peer, tag=_HEADER_TAG) for peer in self._peers]
@@ -188,9 +218,13 @@ class ProcessGroup:
                 f"{what} across processes: rank {self.rank} waited {self.timeout:g} s and {ranks} did not arrive "
                 f"(every process must call the same collectives in the same order); set {TIMEOUT_VARIABLE} "
                 "to wait longer")
-        headers = [_decode_header(row) for row in received]
-        if any(key != headers[0][0] for key, _ in headers):
-            raise ValueError(_mismatch_message(what, headers))
+        compared = received[:, :len(key) + 1]  # the key and its terminator
+        if not (compared == compared[self.rank]).all():
+            raise ValueError(_mismatch_message(what, [_decode_header(row[:_HEADER_BYTES]) for row in received]))
+        if not inline:
+            return None
+        # equal headers: every rank sent an array of this shape and dtype along
+        return received[:, _HEADER_BYTES:_HEADER_BYTES + x.nbytes].copy().view(x.dtype).reshape(self.size, *x.shape)
 
     def _finish(self, requests: list, what: str) -> None:
         """Wait for the data step (every rank has arrived, so poll without sleeping)."""
@@ -209,7 +243,8 @@ class ProcessGroup:
         if testall(requests):
             return "done"
         start = time.perf_counter()
-        deadline, spin_until, delay, ended_since = start + self.timeout, start + _SPIN_S, _FIRST_SLEEP_S, None
+        deadline, spin_until, yield_until = start + self.timeout, start + _SPIN_S, start + _YIELD_S
+        delay, ended_since = _FIRST_SLEEP_S, None
         while not testall(requests):
             try:
                 self.faults.check()
@@ -227,8 +262,11 @@ class ProcessGroup:
                 elif now > ended_since + GRACE_S:
                     return "ended"
             if sleep and now > spin_until:
-                time.sleep(delay)
-                delay = min(2 * delay, _MAX_SLEEP_S)
+                if now < yield_until:
+                    _yield_cpu()  # returns at once when no other process wants this core
+                else:
+                    time.sleep(delay)
+                    delay = min(2 * delay, _MAX_SLEEP_S)
         return "done"
 
     def _give_up(self, requests: list, buffers: tuple, reason: str) -> None:
@@ -287,15 +325,19 @@ def _mpi_type(mpi: Any, dtype: np.dtype) -> Any:
     return mpi.LONG_DOUBLE if kind == "f" else mpi.C_LONG_DOUBLE_COMPLEX
 
 
-def _encode_header(key: str, what: str) -> np.ndarray:
-    """A fixed-size header: the compared key (hashed if it is very long), then `what` for messages."""
-    raw = key.encode()
-    if len(raw) > _KEY_BYTES:
-        raw = b"#" + hashlib.sha1(raw).hexdigest().encode()
-    raw = (raw + b"\0" + what.encode("utf-8", "replace"))[:_HEADER_BYTES]
-    header = np.zeros(_HEADER_BYTES, np.uint8)
-    header[: len(raw)] = np.frombuffer(raw, np.uint8)
-    return header
+def _encode_header(key: bytes, what: str, payload: bytes = b"") -> bytes:
+    """The message that opens a collective: the compared key, `what` (for messages), padding, then `payload`."""
+    return (key + b"\0" + what.encode("utf-8", "replace"))[:_HEADER_BYTES].ljust(_HEADER_BYTES, b"\0") + payload
+
+
+_DTYPE_NAMES: dict = {}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
 
 
 def _decode_header(row: np.ndarray) -> tuple[str, str]:
