@@ -90,7 +90,7 @@ class ProcessGroup:
         self._data = comm.Dup()
         self._headers = comm.Dup()
         self._peers = [r for r in range(self.size) if r != self.rank]
-        self._inline_bytes = _INLINE_BYTES // (self.size - 1)
+        self._inline_bytes = _INLINE_BYTES // max(1, self.size - 1)
         self._reduce_ops = {"sum": mpi.SUM, "max": mpi.MAX, "min": mpi.MIN}
         self._seq = 0
         self._broken: str | None = None
