@@ -72,9 +72,9 @@ def assert_every_rank_passed(result: subprocess.CompletedProcess, n: int) -> Non
 
 @needs_mpi
 def test_collectives_on_two_ranks_and_a_rank_that_never_arrives():
-    # Every collective and dtype against NumPy, mismatches, initialize(), multihost_utils; then
-    # NABLAX_COLLECTIVE_TIMEOUT=2 with the last rank skipping a psum: TimeoutError naming it, exit 0.
-    result = run_mpi(2, "collectives.py", "--timeout", NABLAX_COLLECTIVE_TIMEOUT="2")
+    # Every collective and dtype against NumPy, mismatches, initialize(), multihost_utils; then a
+    # 2 s timeout with the last rank skipping a psum: TimeoutError naming it, exit 0.
+    result = run_mpi(2, "collectives.py", "--timeout")
     assert_every_rank_passed(result, 2)
 
 
@@ -87,6 +87,17 @@ def test_collectives_on_four_ranks():
 def test_a_rank_that_ended_its_program_is_not_waited_for():
     # rank 1 ends while rank 0 waits for it in a psum: RuntimeError in about a second, not at the timeout
     assert_every_rank_passed(run_mpi(2, "rank_ends.py", NABLAX_COLLECTIVE_TIMEOUT="60"), 2)
+
+
+@needs_mpi
+def test_a_rank_that_fails_before_joining_does_not_hang_the_others():
+    # joining MPI blocks in C until every process joins; the watchdog ends rank 0 after NABLAX_COLLECTIVE_TIMEOUT
+    result = run_mpi(2, "rank_fails_early.py", NABLAX_COLLECTIVE_TIMEOUT="3")
+    assert result.returncode != 0
+    assert "ValueError: rank 1 fails before joining" in result.stderr
+    assert "Timeout (0:00:03)!" in result.stderr
+    assert "_every_process_must_join_mpi_within_NABLAX_COLLECTIVE_TIMEOUT" in result.stderr
+    assert "joined a world without rank 1" not in result.stdout
 
 
 @needs_mpi

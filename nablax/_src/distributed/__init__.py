@@ -10,10 +10,11 @@ may use it.
 from __future__ import annotations
 
 import atexit
+import faulthandler
 import threading
 
 from .faults import RemoteRankError, install_excepthook
-from .group import OPS, TIMEOUT_VARIABLE, ProcessGroup
+from .group import OPS, TIMEOUT_VARIABLE, ProcessGroup, timeout_from_env
 from .launch import INSTALL_HINT, join_mpi_world, launcher_size, mpi4py_available
 
 __all__ = ["OPS", "TIMEOUT_VARIABLE", "INSTALL_HINT", "ProcessGroup", "RemoteRankError", "world", "process_index",
@@ -35,13 +36,36 @@ def world() -> ProcessGroup | None:
 
 
 def _create_world() -> ProcessGroup | None:
-    mpi = join_mpi_world()
-    if mpi is None:
+    size = launcher_size()
+    if size is None or size == 1:
         return None
-    group = ProcessGroup(mpi.COMM_WORLD, mpi)
-    install_excepthook(group.faults, mpi.COMM_WORLD)
-    atexit.register(group.close)
+    # Joining blocks inside MPI (holding the GIL) until every process of the job has joined:
+    # a process that failed before joining would hang the others forever. faulthandler's
+    # watchdog runs in C, so it can end this process after the timeout; what it prints is
+    # the stack, whose innermost nablax frame is the function named for the cause.
+    watchdog = _start_watchdog(timeout_from_env())
+    try:
+        group = _every_process_must_join_mpi_within_NABLAX_COLLECTIVE_TIMEOUT()
+    finally:
+        if watchdog:
+            faulthandler.cancel_dump_traceback_later()
+    if group is not None:
+        install_excepthook(group.faults, group.comm_world)
+        atexit.register(group.close)
     return group
+
+
+def _start_watchdog(seconds: float) -> bool:
+    try:
+        faulthandler.dump_traceback_later(seconds, exit=True)
+    except (AttributeError, ValueError, OSError, RuntimeError):  # a stderr without a file descriptor
+        return False
+    return True
+
+
+def _every_process_must_join_mpi_within_NABLAX_COLLECTIVE_TIMEOUT() -> ProcessGroup | None:
+    mpi = join_mpi_world()
+    return None if mpi is None else ProcessGroup(mpi.COMM_WORLD, mpi)
 
 
 def process_index() -> int:

@@ -83,6 +83,7 @@ class ProcessGroup:
 
     def __init__(self, comm: Any, mpi: Any):
         self._mpi = mpi
+        self.comm_world = comm
         self.rank: int = comm.Get_rank()
         self.size: int = comm.Get_size()
         self.timeout: float = timeout_from_env()
