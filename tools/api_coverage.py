@@ -57,6 +57,16 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         ["ProfileData", "ProfileEvent", "ProfileOptions", "ProfilePlane", "StepTraceAnnotation", "TraceAnnotation",
          "annotate_function", "device_memory_profile", "register_subprocess", "save_device_memory_profile",
          "start_server", "start_trace", "stop_server", "stop_trace", "trace"], _PROFILER),
+    "jax.experimental.multihost_utils": {
+        **dict.fromkeys(["Any", "annotations", "lru_cache", "partial", "safe_zip", "tree_flatten", "tree_unflatten"],
+                        _HELPER),
+        **dict.fromkeys(["host_local_array_to_global_array_p", "host_local_array_to_global_array_impl",
+                         "global_array_to_host_local_array_p", "global_array_to_host_local_array_impl",
+                         "ltg_abstract_eval", "ltg_batcher", "gtl_abstract_eval"],
+                        "not API: the XLA primitives behind host_local_array_to_global_array"),
+        **dict.fromkeys(["reached_preemption_sync_point", "live_devices", "ProcessFailureError"],
+                        "TPU/XLA runtime services (preemption notices, liveness of devices)"),
+    },
     "jax.sharding": dict.fromkeys(["ManualAxisType", "auto_axes", "explicit_axes", "reshard", "use_abstract_mesh"],
                                   _SHARDING),
     "jax.lax": {
