@@ -1,8 +1,10 @@
 """Virtual devices, meshes, partition specs, named shardings and placed arrays (no JAX needed)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import types
@@ -320,3 +322,34 @@ def test_make_array_from_single_device_arrays(four):
     assert z.sharding == s and z.tolist() == [0.0, 1.0, 2.0, 3.0]
     with pytest.raises(ValueError, match="global_shape"):
         nablax.make_array_from_process_local_data(s, np.arange(4.0), (8,))
+
+
+MPI_PROGRAM = """
+import numpy as np
+import nablax
+from nablax.sharding import NamedSharding
+nablax.config.update("jax_num_cpu_devices", 2)
+r = nablax.process_index()
+s = NamedSharding(nablax.make_mesh((4,), ("x",)), nablax.P("x"))
+mine = [nablax.device_put(np.array([float(d.id)]), d) for d in nablax.local_devices()]
+x = nablax.make_array_from_single_device_arrays((4,), s, mine)
+y = nablax.make_array_from_process_local_data(s, np.arange(2.0) + 10 * r, (4,))
+print(r, nablax.process_count(), [d.id for d in nablax.local_devices()], [d.process_index for d in nablax.devices()],
+      x.tolist(), y.tolist(), [sh.device.id for sh in x.addressable_shards], flush=True)
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nablax._src.distributed") is None or shutil.which("mpiexec") is None
+                    or importlib.util.find_spec("mpi4py") is None, reason="needs mpiexec, mpi4py and nablax's transport")
+def test_devices_and_assembly_under_mpiexec(tmp_path):
+    program = tmp_path / "two_processes.py"
+    program.write_text(MPI_PROGRAM)
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    run = subprocess.run(["timeout", "150", "mpiexec", "-n", "2", sys.executable, str(program)], env=env,
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = sorted(line for line in run.stdout.splitlines() if line[:2] in ("0 ", "1 "))
+    assert lines == [
+        "0 2 [0, 1] [0, 0, 1, 1] [0.0, 1.0, 2.0, 3.0] [0.0, 1.0, 10.0, 11.0] [0, 1]",
+        "1 2 [2, 3] [0, 0, 1, 1] [0.0, 1.0, 2.0, 3.0] [0.0, 1.0, 10.0, 11.0] [2, 3]",
+    ]
