@@ -105,6 +105,10 @@ def test_devices_of_a_two_process_job(second_of_two):
     assert [(sh.device.id, sh.index, sh.data.tolist()) for sh in x.addressable_shards] == \
         [(2, (slice(2, 4),), [2.0, 3.0]), (3, (slice(2, 4),), [2.0, 3.0])]
     assert len(x.global_shards) == 4
+    assert nablax.make_mesh((2, 2), ("dev", "proc"), devices=[all_[i] for i in (0, 2, 1, 3)]).local_mesh.devices.tolist() \
+        == [[all_[2]], [all_[3]]]
+    with pytest.raises(ValueError, match="do not form a block"):
+        Mesh([all_[0], all_[2], all_[1], all_[3]], "x").local_mesh
     with pytest.raises(ValueError, match="belongs to process 0"):
         nablax.device_put(1.0, all_[0])
 
@@ -184,6 +188,36 @@ def test_set_mesh(four):
     assert nablax.sharding.get_mesh().empty
     with pytest.raises(TypeError, match="Mesh"):
         nablax.set_mesh("x")
+
+
+def test_reshard_and_the_axis_wrappers(four):
+    m = nablax.make_mesh((2, 2), ("x", "y"))
+    x = np.arange(8.0)
+    assert nablax.reshard(x, NamedSharding(m, P("x"))).sharding == NamedSharding(m, P("x"))
+    with pytest.raises(ValueError, match="not under a mesh context"):
+        nablax.reshard(x, P("x"))
+    with pytest.raises(ValueError, match="non-None"):
+        nablax.reshard(x, None)
+    with pytest.raises(TypeError, match="only supports instances of `NamedSharding` or `PartitionSpec`"):
+        nablax.reshard(x, four[1])
+    with nablax.set_mesh(m):
+        a, b = nablax.reshard([x, np.ones((2, 4))], [P("x"), P(None, "y")])
+        assert a.sharding == NamedSharding(m, P("x")) and b.sharding == NamedSharding(m, P(None, "y"))
+        assert a.tolist() == x.tolist()
+        doubled = nablax.sharding.auto_axes(lambda v: v * 2, axes="x", out_sharding=P("x"))(x)
+        assert doubled.sharding == NamedSharding(m, P("x")) and doubled.tolist() == (2 * x).tolist()
+        seen = []
+        nablax.sharding.explicit_axes(lambda v: seen.append(v.sharding), axes="x", in_sharding=P("y"))(x)
+        assert seen == [NamedSharding(m, P("y"))]
+    with pytest.raises(TypeError, match="Missing required keyword argument: 'in_sharding'"):
+        nablax.sharding.explicit_axes(lambda v: v, axes="x")(x)
+    abstract = nablax.sharding.AbstractMesh((2, 3), ("a", "b"))
+    with nablax.sharding.use_abstract_mesh(abstract) as nothing:
+        assert nothing is None and nablax.sharding.get_abstract_mesh() is abstract
+    assert nablax.sharding.get_abstract_mesh().empty
+    with pytest.raises(ValueError, match="Expected mesh of type `jax.sharding.AbstractMesh`"):
+        nablax.sharding.use_abstract_mesh(m)
+    assert m.local_mesh == Mesh(m.devices, ("x", "y"))
 
 
 # --------------------------------------------------------------- partition specs

@@ -8,13 +8,14 @@ holds whole. pmap and shard_map read the devices and meshes defined here.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import enum
 import importlib.util
 import math
 import os
 from collections import OrderedDict
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -31,7 +32,7 @@ except ImportError:  # the transport package (helper "mpi", issue 16) is not mer
 __all__ = [
     "AbstractDevice", "AbstractMesh", "AxisType", "DuplicateSpecError", "IndivisibleError", "Mesh",
     "NamedSharding", "P", "PartitionSpec", "get_abstract_mesh", "get_mesh", "make_mesh",
-    "make_single_device_sharding", "set_mesh",
+    "make_single_device_sharding", "set_mesh", "use_abstract_mesh",
 ]
 
 
@@ -194,6 +195,19 @@ class Mesh(_MeshBase):
         return len({d.process_index for d in self.devices.flat}) > 1
 
     @property
+    def local_mesh(self) -> "Mesh":
+        """The block of the mesh made of this process's devices (axis types Auto, as JAX's)."""
+        me = _this_process_index()
+        coords = np.argwhere(np.vectorize(lambda d: d.process_index == me, otypes=[bool])(self.devices))
+        if not len(coords):
+            raise ValueError(f"{self!r} has no device of this process (process {me})")
+        block = tuple(slice(lo, hi + 1) for lo, hi in zip(coords.min(0), coords.max(0)))
+        devices = self.devices[block]
+        if any(d.process_index != me for d in devices.flat):
+            raise ValueError(f"the devices of process {me} do not form a block of {self!r}")
+        return Mesh(devices, self.axis_names)
+
+    @property
     def abstract_mesh(self) -> "AbstractMesh":
         return AbstractMesh(self.axis_sizes, self.axis_names, self.axis_types, _device=AbstractDevice())
 
@@ -281,6 +295,7 @@ class AbstractMesh(_MeshBase):
 _EMPTY_MESH = Mesh(np.empty((), dtype=object), ())
 _ENTERED_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_entered_mesh", default=None)
 _SET_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_set_mesh", default=None)
+_ABSTRACT_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_abstract_mesh", default=None)
 
 
 class set_mesh:  # noqa: N801  (JAX's name; a function that is also a context manager)
@@ -305,7 +320,45 @@ def get_mesh() -> Mesh:
 
 
 def get_abstract_mesh() -> AbstractMesh:
+    """The mesh of `use_abstract_mesh`, else the abstract form of `set_mesh`'s (empty when neither)."""
+    mesh = _ABSTRACT_MESH.get()
+    if mesh is not None:
+        return mesh
     return get_mesh().abstract_mesh if _SET_MESH.get() is not None else AbstractMesh((), ())
+
+
+@contextlib.contextmanager
+def _abstract_mesh_block(mesh: AbstractMesh) -> Iterator[None]:
+    token = _ABSTRACT_MESH.set(mesh)
+    try:
+        yield
+    finally:
+        _ABSTRACT_MESH.reset(token)
+
+
+def use_abstract_mesh(mesh: AbstractMesh) -> contextlib.AbstractContextManager:
+    """`with use_abstract_mesh(m):` makes `m` what get_abstract_mesh() answers in the block."""
+    if not isinstance(mesh, AbstractMesh):
+        raise ValueError(f"Expected mesh of type `jax.sharding.AbstractMesh`. Got type: {type(mesh)}")
+    return _abstract_mesh_block(mesh)
+
+
+def as_named(where_to: Any, fname: str) -> "NamedSharding":
+    """A reshard target as a NamedSharding: a PartitionSpec is taken on `set_mesh`'s mesh (JAX's rules)."""
+    if isinstance(where_to, NamedSharding):
+        return where_to
+    if where_to is None:
+        raise ValueError(f"Reshard should only be used with out_shardings which are non-None and have a non-empty "
+                         f"mesh. Got sharding {where_to}.")
+    if isinstance(where_to, PartitionSpec):
+        mesh = _SET_MESH.get()
+        if mesh is None:
+            raise ValueError("Using PartitionSpec when you are not under a mesh context is not allowed. Please pass "
+                             "a NamedSharding instance or enter into a mesh context via `jax.set_mesh`. "
+                             f"Got {where_to}")
+        return NamedSharding(mesh, where_to)
+    raise TypeError(f"`out_sharding` argument of {fname} only supports instances of `NamedSharding` or "
+                    f"`PartitionSpec`. Got {where_to} of type: {type(where_to)}")
 
 
 def context_mesh() -> Mesh | None:
