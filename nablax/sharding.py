@@ -9,6 +9,7 @@ from nablax._src.sharding import (
     AbstractDevice,
     AbstractMesh,
     AxisType,
+    ManualAxisType,
     Mesh,
     NamedSharding,
     PartitionSpec,
@@ -20,7 +21,7 @@ from nablax._src.sharding import (
 )
 
 __all__ = [
-    "AbstractDevice", "AbstractMesh", "AxisType", "Mesh", "NamedSharding", "PartitionSpec", "Sharding",
+    "AbstractDevice", "AbstractMesh", "AxisType", "ManualAxisType", "Mesh", "NamedSharding", "PartitionSpec", "Sharding",
     "SingleDeviceSharding", "auto_axes", "explicit_axes", "get_abstract_mesh", "get_mesh",
     "make_single_device_sharding", "reshard", "set_mesh", "use_abstract_mesh",
 ]

@@ -218,6 +218,12 @@ def test_reshard_and_the_axis_wrappers(four):
     with pytest.raises(ValueError, match="Expected mesh of type `jax.sharding.AbstractMesh`"):
         nablax.sharding.use_abstract_mesh(m)
     assert m.local_mesh == Mesh(m.devices, ("x", "y"))
+    t = nablax.sharding.ManualAxisType(varying={"x"})
+    assert repr(t) == "ManualAxisType(varying=frozenset({'x'}), unreduced=frozenset(), reduced=frozenset())"
+    assert t.update(reduced={"y"}).reduced == {"y"} and not t.empty and nablax.sharding.ManualAxisType().empty
+    assert pickle.loads(pickle.dumps(t)) == t and hash(t) == hash(nablax.sharding.ManualAxisType(varying={"x"}))
+    with pytest.raises(ValueError, match="varying and reduced cannot have common mesh axes"):
+        nablax.sharding.ManualAxisType(varying={"x"}, reduced={"x"})
 
 
 # --------------------------------------------------------------- partition specs

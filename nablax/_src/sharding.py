@@ -30,7 +30,7 @@ except ImportError:  # the transport package (helper "mpi", issue 16) is not mer
     _distributed = None  # lead: once nablax/_src/distributed is merged, import it plainly and drop this
 
 __all__ = [
-    "AbstractDevice", "AbstractMesh", "AxisType", "DuplicateSpecError", "IndivisibleError", "Mesh",
+    "AbstractDevice", "AbstractMesh", "AxisType", "DuplicateSpecError", "IndivisibleError", "ManualAxisType", "Mesh",
     "NamedSharding", "P", "PartitionSpec", "get_abstract_mesh", "get_mesh", "make_mesh",
     "make_single_device_sharding", "set_mesh", "use_abstract_mesh",
 ]
@@ -101,6 +101,48 @@ class AxisType(enum.Enum):
 
     def __repr__(self) -> str:
         return self.name
+
+
+class ManualAxisType:
+    """Which manual mesh axes a value varies over, or is unreduced / reduced over (JAX's
+    `ManualAxisType`, part of its types under shard_map; here a plain value)."""
+
+    __slots__ = ("varying", "unreduced", "reduced")
+
+    def __init__(self, *, varying: Any = frozenset(), unreduced: Any = frozenset(), reduced: Any = frozenset()):
+        varying, unreduced, reduced = frozenset(varying), frozenset(unreduced), frozenset(reduced)
+        for name, other in (("unreduced", unreduced), ("reduced", reduced)):
+            if varying & other:
+                raise ValueError(f"varying and {name} cannot have common mesh axes. Got varying={varying} and "
+                                 f"{name}={other}")
+        self.varying, self.unreduced, self.reduced = varying, unreduced, reduced
+
+    @property
+    def empty(self) -> bool:
+        return not (self.varying or self.unreduced or self.reduced)
+
+    def update(self, **kwargs: Any) -> "ManualAxisType":
+        fields = {"varying": self.varying, "unreduced": self.unreduced, "reduced": self.reduced, **kwargs}
+        return ManualAxisType(**fields)
+
+    def _key(self) -> tuple:
+        return (self.varying, self.unreduced, self.reduced)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ManualAxisType) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self):
+        return (_manual_axis_type, self._key())
+
+    def __repr__(self) -> str:
+        return f"ManualAxisType(varying={self.varying}, unreduced={self.unreduced}, reduced={self.reduced})"
+
+
+def _manual_axis_type(varying: frozenset, unreduced: frozenset, reduced: frozenset) -> ManualAxisType:
+    return ManualAxisType(varying=varying, unreduced=unreduced, reduced=reduced)
 
 
 def _axis_names(names: Any, fname: str) -> tuple:

@@ -166,6 +166,10 @@ def probe(jax):
     put("AbstractMesh", lambda: [repr(sh.AbstractMesh((2, 3), ("a", "b"))), sh.AbstractMesh((2, 3), ("a", "b")).size,
                                  repr(sh.AbstractMesh((2,), ("a",), axis_types=(AxisType.Explicit,)))])
     put("local_mesh", lambda: repr(m.local_mesh))
+    put("ManualAxisType", lambda: [repr(sh.ManualAxisType(varying=frozenset({"x"}))),
+                                   repr(sh.ManualAxisType(reduced={"y"}).update(varying={"x"})),
+                                   sh.ManualAxisType().empty, sh.ManualAxisType(varying={"x"}).empty])
+    put("ManualAxisType overlap", lambda: sh.ManualAxisType(varying=frozenset({"x"}), reduced=frozenset({"x"})))
     put("explicit_axes without in_sharding", lambda: sh.explicit_axes(lambda v: v * 2, axes="x")(np.arange(4.0)))
 
     def auto_axes_out():
