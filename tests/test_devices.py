@@ -94,6 +94,9 @@ def test_devices_of_a_two_process_job(second_of_two):
     all_ = nablax.devices()
     assert [(d.id, d.process_index, d.local_hardware_id) for d in all_] == [(0, 0, 0), (1, 0, 1), (2, 1, 0), (3, 1, 1)]
     assert nablax.local_devices() == all_[2:] and nablax.local_devices(process_index=0) == all_[:2]
+    computed = jnp.arange(3.0) + 1  # not placed: on this process's first device
+    assert computed.devices() == {all_[2]} and computed.is_fully_addressable and not computed.committed
+    assert computed.addressable_shards[0].device is all_[2]
     assert (nablax.process_index(), nablax.process_count(), nablax.device_count(), nablax.local_device_count()) == \
         (1, 2, 4, 2)
     mesh = nablax.make_mesh((2, 2), ("proc", "dev"))

@@ -21,7 +21,6 @@ from nablax._src import dtypes as _dtypes
 from nablax._src import sharding as _sharding
 from nablax._src.api import jacrev
 from nablax._src.array import (
-    SINGLE_SHARDING,
     Array,
     CpuDevice,
     Shard,
@@ -29,6 +28,7 @@ from nablax._src.array import (
     SingleDeviceSharding,
     as_sharding,
     check_placement,
+    default_sharding,
     index_key,
     install_array_methods,
     place,
@@ -264,7 +264,7 @@ def live_arrays(platform: str | None = None) -> list:
 
 def _placement_of(sharding: Any, fname: str) -> Sharding:
     if sharding is None:
-        return SINGLE_SHARDING
+        return default_sharding()
     if not isinstance(sharding, (CpuDevice, Sharding)):
         raise TypeError(f"{fname}: `sharding` must be a sharding (nablax.sharding.NamedSharding, "
                         f"SingleDeviceSharding) or a device, got {sharding!r} of type {type(sharding).__name__}")

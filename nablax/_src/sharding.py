@@ -19,7 +19,15 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .array import CpuDevice, Sharding, SingleDeviceSharding, check_memory_kind, get_device, this_process
+from .array import (
+    CpuDevice,
+    Sharding,
+    SingleDeviceSharding,
+    check_memory_kind,
+    first_local_device,
+    get_device,
+    this_process,
+)
 from .config import config
 
 try:
@@ -71,9 +79,6 @@ def _this_process_index() -> int:
     return process_info()[0]
 
 
-this_process[0] = _this_process_index
-
-
 def local_count() -> int:
     """k: the number of devices of each process."""
     k = num_cpu_devices_flag.value
@@ -84,6 +89,14 @@ def process_devices(rank: int) -> list:
     """The devices of process `rank`: global ids rank * k + j."""
     k = local_count()
     return [get_device(rank * k + j, rank, j) for j in range(k)]
+
+
+def _first_local_device() -> CpuDevice:
+    return process_devices(process_info()[0])[0]
+
+
+this_process[0] = _this_process_index
+first_local_device[0] = _first_local_device
 
 
 def all_devices() -> list:
