@@ -145,8 +145,12 @@ def test_mesh(four):
     assert str(m.abstract_mesh) == \
         "AbstractMesh('x': 2, 'y': 2, axis_types=(Auto, Auto), device_kind=cpu, num_cores=None, platform=cpu)"
     assert sharding_impl.context_mesh() is None
+    other = Mesh(four, "z")
     with m as entered:
         assert entered is m and sharding_impl.context_mesh() is m
+        with other:
+            assert sharding_impl.context_mesh() is other
+        assert sharding_impl.context_mesh() is m
     assert sharding_impl.context_mesh() is None
 
 

@@ -210,7 +210,7 @@ class Mesh(_MeshBase):
 
     `with mesh:` makes it the mesh of the block (see `context_mesh`)."""
 
-    __slots__ = ("devices", "_tokens")
+    __slots__ = ("devices",)
 
     def __init__(self, devices: Any, axis_names: Any, axis_types: Any = None):
         devs = np.array(devices, dtype=object)  # (devices are not sequences: NumPy keeps them whole)
@@ -231,7 +231,6 @@ class Mesh(_MeshBase):
         self.axis_names = names
         self.axis_sizes = devs.shape
         self.axis_types = _axis_types(names, axis_types, AxisType.Auto, "Mesh")
-        self._tokens: list = []
 
     @property
     def device_ids(self) -> np.ndarray:
@@ -267,11 +266,11 @@ class Mesh(_MeshBase):
         return AbstractMesh(self.axis_sizes, self.axis_names, self.axis_types, _device=AbstractDevice())
 
     def __enter__(self) -> "Mesh":
-        self._tokens.append(_ENTERED_MESH.set(self))
+        _ENTERED_MESHES.set((*_ENTERED_MESHES.get(), self))  # (a stack per context: threads may share a mesh)
         return self
 
     def __exit__(self, *exc) -> None:
-        _ENTERED_MESH.reset(self._tokens.pop())
+        _ENTERED_MESHES.set(_ENTERED_MESHES.get()[:-1])
 
     def _key(self) -> tuple:
         ids = tuple(d.id for d in self.devices.flat) if self.axis_names else ()
@@ -348,7 +347,7 @@ class AbstractMesh(_MeshBase):
 
 
 _EMPTY_MESH = Mesh(np.empty((), dtype=object), ())
-_ENTERED_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_entered_mesh", default=None)
+_ENTERED_MESHES: contextvars.ContextVar = contextvars.ContextVar("nablax_entered_meshes", default=())
 _SET_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_set_mesh", default=None)
 _ABSTRACT_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_abstract_mesh", default=None)
 
@@ -419,7 +418,10 @@ def as_named(where_to: Any, fname: str) -> "NamedSharding":
 def context_mesh() -> Mesh | None:
     """The mesh a computation without an explicit one uses: `set_mesh`'s, else `with mesh:`'s, else None."""
     mesh = _SET_MESH.get()
-    return _ENTERED_MESH.get() if mesh is None else mesh
+    if mesh is None:
+        entered = _ENTERED_MESHES.get()
+        return entered[-1] if entered else None
+    return mesh
 
 
 def make_mesh(axis_shapes: Sequence[int], axis_names: Any, axis_types: Any = None, *,
