@@ -147,6 +147,35 @@ def probe(jax):
     put("from process local data", lambda: [
         np.asarray(jax.make_array_from_process_local_data(line, np.arange(4.0))).tolist(),
         repr(jax.make_array_from_process_local_data(line, np.arange(4.0)).sharding)])
+    put("reshard", lambda: [repr(jax.reshard(np.arange(8.0), NamedSharding(m, P("x"))).sharding),
+                            repr(jax.reshard({"a": np.arange(8.0)}, {"a": NamedSharding(m, P("y"))})["a"].sharding)])
+    put("reshard without a mesh", lambda: jax.reshard(np.arange(8.0), P("x")))
+    put("reshard to None", lambda: jax.reshard(np.arange(8.0), None))
+
+    def reshard_on_set_mesh():
+        with jax.set_mesh(m):
+            pair = jax.reshard([np.arange(8.0), np.ones((2, 4))], [P("x"), P(None, "y")])
+            return [repr(pair[0].sharding), repr(pair[1].sharding), repr(jax.reshard((1.0, 2.0), P())[1].sharding)]
+    put("reshard on set_mesh", reshard_on_set_mesh)
+
+    def in_abstract_mesh():
+        with sh.use_abstract_mesh(sh.AbstractMesh((2, 2), ("x", "y"))) as r:
+            return [repr(r), repr(sh.get_abstract_mesh()), repr(sh.get_mesh())]
+    put("use_abstract_mesh", in_abstract_mesh)
+    error_class("use_abstract_mesh of a Mesh", lambda: sh.use_abstract_mesh(m).__enter__())
+    put("AbstractMesh", lambda: [repr(sh.AbstractMesh((2, 3), ("a", "b"))), sh.AbstractMesh((2, 3), ("a", "b")).size,
+                                 repr(sh.AbstractMesh((2,), ("a",), axis_types=(AxisType.Explicit,)))])
+    put("local_mesh", lambda: repr(m.local_mesh))
+    put("ManualAxisType", lambda: [repr(sh.ManualAxisType(varying=frozenset({"x"}))),
+                                   repr(sh.ManualAxisType(reduced={"y"}).update(varying={"x"})),
+                                   sh.ManualAxisType().empty, sh.ManualAxisType(varying={"x"}).empty])
+    put("ManualAxisType overlap", lambda: sh.ManualAxisType(varying=frozenset({"x"}), reduced=frozenset({"x"})))
+    put("explicit_axes without in_sharding", lambda: sh.explicit_axes(lambda v: v * 2, axes="x")(np.arange(4.0)))
+
+    def auto_axes_out():
+        with jax.set_mesh(m):
+            return repr(sh.auto_axes(lambda v: v * 2, axes="x", out_sharding=P("x"))(np.arange(4.0)).sharding)
+    put("auto_axes out_sharding", auto_axes_out)
     return out
 '''
 
