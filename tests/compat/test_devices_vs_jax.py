@@ -1,21 +1,14 @@
 """Devices, meshes, partition specs, shardings and placed arrays against JAX with 4 CPU devices.
 
-JAX gets its devices from XLA_FLAGS before it is imported, so its side runs in a subprocess
-(`--xla_force_host_platform_device_count=4`); nablax runs the same probe in this process
-with `jax_num_cpu_devices=4`. The probe prints reprs, attributes, shard shapes, index maps
-and errors (class and message) as JSON, and each entry must agree."""
+The probe (run by both: tests/compat/four_devices.py) prints reprs, attributes, shard shapes,
+index maps and errors (class and message) as JSON, and each entry must agree."""
 from __future__ import annotations
-
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 pytest.importorskip("jax")
 
-import nablax  # noqa: E402
+from .four_devices import jax_answers, nablax_answers, probe_keys  # noqa: E402
 
 PROBE = r'''
 import numpy as np
@@ -179,34 +172,15 @@ def probe(jax):
     return out
 '''
 
-def _jax_side() -> dict:
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
-    code = PROBE + "\nimport jax, json\nprint(json.dumps(probe(jax)))\n"
-    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
+KEYS = probe_keys(PROBE)
 
 
 @pytest.fixture(scope="module")
-def jax_answers() -> dict:
-    return _jax_side()
-
-
-@pytest.fixture(scope="module")
-def nablax_answers() -> dict:
-    old = nablax.config.jax_num_cpu_devices
-    nablax.config.update("jax_num_cpu_devices", 4)
-    try:
-        namespace: dict = {}
-        exec(compile(PROBE, "<probe>", "exec"), namespace)
-        return json.loads(json.dumps(namespace["probe"](nablax)))
-    finally:
-        nablax.config.update("jax_num_cpu_devices", old)
-
-
-KEYS = [line.split('"')[1] for line in PROBE.splitlines() if line.strip().startswith(('put("', 'error_class("'))]
+def answers() -> tuple[dict, dict]:
+    return jax_answers(PROBE), nablax_answers(PROBE)
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_same_as_jax(key, jax_answers, nablax_answers):
-    assert nablax_answers[key] == jax_answers[key]
+def test_same_as_jax(key, answers):
+    theirs, ours = answers
+    assert ours[key] == theirs[key]
