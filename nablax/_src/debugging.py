@@ -301,22 +301,15 @@ def breakpoint(*, backend: str | None = None, filter_frames: bool = True, num_fr
 
 # -------------------------------------------------------------------------------- shardings
 
-def _sharding_of(x):
-    sharding = getattr(x, "sharding", None)
-    if sharding is None:
-        raise NotImplementedError("inspect_array_sharding needs Array.sharding, which this nablax build lacks "
-                                  "(every array lives on the one CPU device)")
-    return sharding
-
-
 def inspect_array_sharding(value, *, callback: Callable) -> None:
-    """Call `callback(sharding)` for each array leaf of `value` (inside jit: with the value the
-    compiled code computes; on nablax's single CPU device that is always the one-device sharding)."""
+    """Call `callback(sharding)` for each array leaf of `value`. Inside jit it is the sharding of
+    the value the compiled code computes: a computed value is on the process's first device
+    (placements are metadata that computations do not carry; see sharding.py)."""
     def inspect_leaf(x):
         if isinstance(x, Tracer):
-            _bind(lambda v: callback(_sharding_of(v)), (x,), {}, ordered=False, partitioned=False)
+            _bind(lambda v: callback(v.sharding), (x,), {}, ordered=False, partitioned=False)
         else:
-            callback(_sharding_of(x))
+            callback(x.sharding)
 
     tree_map(inspect_leaf, value)
 
@@ -329,9 +322,10 @@ def _device_label(sharding) -> str:
 
 def visualize_sharding(shape, sharding, *, use_color: bool = True, scale: float = 1.0, min_width: int = 9,
                        max_width: int = 80, color_map=None) -> None:
-    """Draw which device holds which block of an array of `shape`: on nablax's one CPU device,
-    one box, sized like JAX's (10 * scale rows for 2-D shapes, width by the aspect ratio,
-    clamped to [min_width, max_width]); plain text, no colours. Needs `rich`, as in JAX."""
+    """Draw the devices that hold an array of `shape`: one box labelled with every device of the
+    sharding (JAX draws one box per block), sized like JAX's (10 * scale rows for 2-D shapes,
+    width by the aspect ratio, clamped to [min_width, max_width]); plain text, no colours.
+    Needs `rich`, as in JAX."""
     try:
         import rich  # noqa: F401  (JAX draws with it; nablax only requires it alike)
     except ImportError:
