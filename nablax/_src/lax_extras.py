@@ -257,7 +257,8 @@ def unstack(x, axis: int = 0) -> tuple:
 # ------------------------------------------------------------------------ single-device identities
 
 def with_sharding_constraint(x, shardings):
-    """lax.with_sharding_constraint: the identity (one device: every sharding is satisfied)."""
+    """lax.with_sharding_constraint: the identity on values (nablax's devices are lanes of one NumPy
+    computation, so there is no partitioning to constrain; placements are metadata: device_put)."""
     if builtins.any(s is None for s in tree.tree_leaves(shardings, is_leaf=lambda s: s is None)):
         raise ValueError("One of with_sharding_constraint arguments got sharding None which is not allowed. "
                          "Please only pass `jax.sharding.Sharding` instances.")
