@@ -199,7 +199,8 @@ def _launch(args: list[str], ranks: int) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, cwd=ROOT, check=False)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"`{' '.join(cmd[-5:])}` exited with {proc.returncode}: {proc.stderr.strip()[-400:]}")
+        shown = " ".join(cmd).replace(sys.executable, "python")
+        raise RuntimeError(f"`{shown}` exited with {proc.returncode}: ...{proc.stderr.strip()[-600:]}")
     return json.loads(lines[-1])
 
 
