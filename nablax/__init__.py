@@ -46,6 +46,7 @@ from nablax._src.jit.jitted import eval_shape, jit  # noqa: F401
 # isort: split
 from nablax._src.engine_api import *  # noqa: F403,E402
 from nablax._src.fwd_and_bwd import *  # noqa: F403,E402
+from nablax._src.pmap import *  # noqa: F403,E402
 from nablax._src.refs import *  # noqa: F403,E402
 from nablax._src.runtime_api import *  # noqa: F403,E402
 

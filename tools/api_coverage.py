@@ -48,7 +48,7 @@ _PROFILER = "XLA's profiler (TensorBoard traces of XLA executions)"
 LEFT_OUT: dict[str, dict[str, str]] = {
     "jax": {
         **dict.fromkeys(["NamedSharding", "P", "make_mesh", "set_mesh", "shard_map", "smap", "reshard",
-                         "pmap", "make_array_from_process_local_data",
+                         "make_array_from_process_local_data",
                          "auto_pcast", "remove_size_one_mesh_axis_from_type", "make_user_context"], _SHARDING),
         "memory": "XLA memory kinds (device/pinned host memory spaces)",
     },

@@ -509,12 +509,17 @@ def vmap(
 ) -> Callable:
     """Vectorize `fun` over the axes `in_axes` of its arguments (JAX's semantics).
 
-    `spmd_axis_name` only says how to spread the mapped axis over a device mesh; with one
-    NumPy device there is nothing to spread, so it does not change what runs."""
+    `spmd_axis_name` only says how to spread the mapped axis over a device mesh; nablax's
+    devices are lanes of one NumPy computation, so it does not change what runs."""
+    return mapped(fun, in_axes, out_axes, axis_name, axis_size, where=f"vmap({_fun_name(fun)})")
+
+
+def mapped(fun: Callable, in_axes: Any, out_axes: Any, axis_name: Hashable | None, axis_size: int | None, *,
+           where: str, group: Any = None) -> Callable:
+    """vmap's machinery, shared with pmap: `group` is the ProcessGroup the mapped axis spans
+    (each process passing its own lanes), None for one process; `where` names the caller in errors."""
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
-
-    where = f"vmap({_fun_name(fun)})"
 
     @api_boundary
     @functools.wraps(fun)
@@ -590,7 +595,7 @@ def vmap(
             return [o if isinstance(o, _VALUES) else _check_leaf(o, f"output of {where}") for o in out_flat]
 
         run = flat_fun if not ref_at else lambda *xs: refs.call_with_refs(flat_fun, xs, ref_at)
-        outs, out_dims = batch_flat(run, flat, dims, size, axis_name)
+        outs, out_dims = batch_flat(run, flat, dims, size, axis_name, group)
         if ref_at:  # the mapped refs' final values, each back on its own mapped axis
             n = len(outs) - len(ref_at)
             for (i, ref), o, d in zip(ref_at.items(), outs[n:], out_dims[n:]):

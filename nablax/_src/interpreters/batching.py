@@ -17,15 +17,21 @@ from ..ir import ClosedJaxpr, eval_jaxpr
 from ..primitives.templates import bdim_to_front
 from .staging import trace_to_jaxpr
 
-# The axis name of the vmap whose rule for a higher-order primitive is running: rules that
-# vectorize a body (control flow, jit) batch it under the same name, so collectives inside
-# the body (psum(x, "i")) still find their axis.
-_axis_name_var: ContextVar = ContextVar("nablax_vmap_axis_name", default=None)
+# The axis (name, process group) of the vmap whose rule for a higher-order primitive is
+# running: rules that vectorize a body (control flow, jit) batch it under the same axis, so
+# collectives inside the body (psum(x, "i")) still find it, across processes too under pmap.
+_axis_var: ContextVar = ContextVar("nablax_vmap_axis", default=(None, None))
 
 
 def current_axis_name() -> Hashable | None:
     """Inside a higher-order primitive's batching rule: the name of the vmap applying it."""
-    return _axis_name_var.get()
+    return _axis_var.get()[0]
+
+
+def current_axis_group():
+    """Inside a higher-order primitive's batching rule: the process group its axis spans (pmap
+    over several processes), or None."""
+    return _axis_var.get()[1]
 
 
 class BatchTracer(Tracer):
@@ -53,20 +59,25 @@ class BatchTracer(Tracer):
 
 
 class BatchTrace(Trace):
-    __slots__ = ("axis_size", "axis_name")
+    """One vmap level. `axis_size` is the number of lanes this process holds; under a pmap
+    that spans processes, `group` is their ProcessGroup (each process holds `axis_size` lanes
+    of an axis of `axis_size * group.size`), and collectives on this axis cross processes."""
+
+    __slots__ = ("axis_size", "axis_name", "group")
     name = "vmap"
 
-    def __init__(self, parent: Trace | None, axis_size: int, axis_name: Hashable | None):
+    def __init__(self, parent: Trace | None, axis_size: int, axis_name: Hashable | None, group=None):
         super().__init__(parent)
         self.axis_size = axis_size
         self.axis_name = axis_name
+        self.group = group
 
     def process_primitive(self, prim, args, params):
         vals, dims, batched = split_own(self, BatchTracer, args)
         axis_rule = prim.axis_batch
         # Once per primitive under vmap: the trace switch is inlined (see core.call_under).
         token = _trace_var.set(self.parent)
-        name_token = _axis_name_var.set(self.axis_name) if prim.higher_order else None
+        name_token = _axis_var.set((self.axis_name, self.group)) if prim.higher_order else None
         try:
             if axis_rule is not None and params.get("axis_name") is not None:
                 out, out_dims = axis_rule(self, vals, dims, **params)
@@ -77,7 +88,7 @@ class BatchTrace(Trace):
         finally:
             _trace_var.reset(token)
             if name_token is not None:
-                _axis_name_var.reset(name_token)
+                _axis_var.reset(name_token)
         if prim.multiple_results:
             return [self.box(v, d) for v, d in zip(out, out_dims)]
         return self.box(out, out_dims)
@@ -87,10 +98,11 @@ class BatchTrace(Trace):
 
 
 def batch_flat(
-    fn: Callable, args: Sequence, in_dims: Sequence, axis_size: int, axis_name: Hashable | None
+    fn: Callable, args: Sequence, in_dims: Sequence, axis_size: int, axis_name: Hashable | None, group=None
 ) -> tuple[list, list]:
-    """Run `fn` with args batched along in_dims (None: not batched); returns (outs, out dims)."""
-    trace = BatchTrace(current_trace(), axis_size, axis_name)
+    """Run `fn` with args batched along in_dims (None: not batched); returns (outs, out dims).
+    `group`: the process group the axis spans (pmap over processes), else None."""
+    trace = BatchTrace(current_trace(), axis_size, axis_name, group)
     ins = [a if d is None else BatchTracer(trace, a, d) for a, d in zip(args, in_dims)]
     return run_new_trace(trace, fn, ins, lambda outs: split_own(trace, BatchTracer, outs)[:2])
 
@@ -108,7 +120,7 @@ def batch_jaxpr(closed: ClosedJaxpr, size: int, batched_in: Sequence[bool], forc
 
     def fn(*args):
         outs, dims = batch_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs), list(args),
-                                [0 if b else None for b in batched_in], size, current_axis_name())
+                                [0 if b else None for b in batched_in], size, *_axis_var.get())
         flags = store["flags"] = [d is not None or f for d, f in zip(dims, force_out)]
         return [bdim_to_front(o, d, size) if f else o for o, d, f in zip(outs, dims, flags)]
 

@@ -5,6 +5,13 @@ Inside `vmap(..., axis_name="i")`, `psum(x, "i")` sums x over the examples of th
 The BatchTrace whose `axis_name` matches applies the rule (`axis_batch`); traces
 with another name pass the operation on to their parent, so nested vmaps with
 different names compose. Outside any matching vmap the axis name is unbound: an error.
+
+Under a pmap or shard_map whose axis spans processes, the BatchTrace also carries the
+ProcessGroup: each process holds `trace.axis_size` lanes of an axis of `_total_size(trace)`.
+A sum reduces its own lanes, then sums across processes; every other collective gathers the
+lanes of all processes (`_all_lanes`), applies the one-process rule to them, and keeps its
+own lanes' results (`_own_lanes`). The two steps across processes are the primitives of
+process_collectives.py.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import current_trace
 from ..tree import tree_map
-from . import elementwise, misc, reductions, shape, templates
+from . import elementwise, misc, process_collectives, reductions, shape, templates
 from ._define import aval_of, define_primitive
 
 
@@ -39,16 +46,52 @@ def _other_names(trace, axis_name):
     return rest or None
 
 
-def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose=None):
+def _total_size(trace) -> int:
+    """The size of the trace's axis over every process it spans."""
+    return trace.axis_size if trace.group is None else trace.axis_size * trace.group.size
+
+
+def _what(opname: str, trace) -> str:
+    return f"{opname} over axis {trace.axis_name!r}"
+
+
+def _all_lanes(trace, lanes, opname: str):
+    """`lanes` (this process's lanes on axis 0) with every process's lanes, in rank order."""
+    if trace.group is None:
+        return lanes
+    stacked = process_collectives.process_gather_p.bind(lanes, group=trace.group, what=_what(opname, trace))
+    s = templates.shape_of(stacked)
+    return shape.reshape(stacked, (s[0] * s[1],) + s[2:])
+
+
+def _own_lanes(trace, every):
+    """This process's lanes (axis 0) of a result computed for all lanes of the axis."""
+    if trace.group is None:
+        return every
+    n, r = trace.axis_size, trace.group.rank
+    return shape.slice_in_dim(every, r * n, (r + 1) * n)
+
+
+def _process_sum(trace, x, opname: str):
+    """x summed over the processes the trace's axis spans (x itself in one process)."""
+    if trace.group is None:
+        return x
+    return process_collectives.process_sum_p.bind(x, group=trace.group, what=_what(opname, trace))
+
+
+def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose=None, across=None):
     """A reduction over a named axis. Its vmap rule applies `reduce(val, bdim)` on the
-    matching vmap axis, then over the other names of a tuple axis_name (outer vmaps); a
-    vmap of another name passes the op to its parent."""
+    matching vmap axis (`across(trace, val, bdim)` when the axis spans processes), then over
+    the other names of a tuple axis_name (outer vmaps); a vmap of another name passes the op
+    to its parent."""
 
     def axis_batch(trace, vals, dims, *, axis_name, **params):
         (x,), (d,) = vals, dims
         if not _name_matches(trace, axis_name):
             return prim.bind(x, axis_name=axis_name, **params), d
-        if d is None:
+        if trace.group is not None:
+            out, out_dim = across(trace, x, d), None
+        elif d is None:
             out, out_dim = unbatched(x, trace.axis_size, **params), None
         else:
             out, out_dim = reduce(x, d, trace.axis_size, **params)
@@ -82,9 +125,15 @@ def _psum_unbatched(x, size):
     return elementwise.mul(x, wrap(np.asarray(size, aval_of(x).dtype), True))  # x's dtype and weak type
 
 
+def _psum_across(trace, x, d):
+    local = _psum_unbatched(x, trace.axis_size) if d is None else _psum_reduce(x, d, trace.axis_size)[0]
+    return _process_sum(trace, local, "psum")
+
+
 psum_p = _collective(
     "psum", _psum_reduce, _psum_unbatched, jvp="linear",
     transpose=lambda ct, x, *, axis_name: [None if type(ct) is Zero else psum(ct, axis_name)],
+    across=_psum_across,
 )
 
 
@@ -95,6 +144,7 @@ def _pmean_reduce(x, d, size):
 pmean_p = _collective(
     "pmean", _pmean_reduce, lambda x, size: x, jvp="linear",
     transpose=lambda ct, x, *, axis_name: [None if type(ct) is Zero else pmean(ct, axis_name)],
+    across=lambda trace, x, d: elementwise.div(_psum_across(trace, x, d), _total_size(trace)),
 )
 
 
@@ -120,8 +170,21 @@ def _pmin_reduce(x, d, size):
     return reductions.reduce_min(x, (d,)), None
 
 
-pmax_p = _collective("pmax", _pmax_reduce, lambda x, size: x, jvp=_extremum_jvp(lambda x, n: pmax(x, n)))
-pmin_p = _collective("pmin", _pmin_reduce, lambda x, size: x, jvp=_extremum_jvp(lambda x, n: pmin(x, n)))
+def _extremum_across(opname: str, reduce: Callable):
+    """pmax/pmin over processes: the extremum of every lane of every process (a gather, so the
+    tangent rule of the reduction sees all lanes and averages exactly over ties)."""
+
+    def across(trace, x, d):
+        lanes = _all_lanes(trace, templates.bdim_to_front(x, d, trace.axis_size), opname)
+        return reduce(lanes, (0,))
+
+    return across
+
+
+pmax_p = _collective("pmax", _pmax_reduce, lambda x, size: x, jvp=_extremum_jvp(lambda x, n: pmax(x, n)),
+                     across=_extremum_across("pmax", reductions.reduce_max))
+pmin_p = _collective("pmin", _pmin_reduce, lambda x, size: x, jvp=_extremum_jvp(lambda x, n: pmin(x, n)),
+                     across=_extremum_across("pmin", reductions.reduce_min))
 
 
 # ------------------------------------------------------------------------- all_gather
@@ -136,6 +199,9 @@ def _all_gather_rule(trace, vals, dims, *, axis_name, axis, axis_size):
     (x,), (d,) = vals, dims
     if not _name_matches(trace, axis_name):
         return all_gather_p.bind(x, axis_name=axis_name, axis=axis, axis_size=axis_size), d
+    if trace.group is not None:
+        lanes = _all_lanes(trace, templates.bdim_to_front(x, d, trace.axis_size), "all_gather")
+        return templates.moveaxis(lanes, 0, axis), None
     size = trace.axis_size
     if d is None:
         xs = templates.shape_of(x)
@@ -178,7 +244,10 @@ all_gather_p = define_primitive(
 def _axis_index_rule(trace, vals, dims, *, axis_name):
     if not _name_matches(trace, axis_name):
         return axis_index_p.bind(axis_name=axis_name), None
-    return misc.iota(dtypes.default_int_dtype(), trace.axis_size), 0
+    lanes = misc.iota(dtypes.default_int_dtype(), trace.axis_size)
+    if trace.group is None:
+        return lanes, 0
+    return elementwise.add(lanes, trace.group.rank * trace.axis_size), 0
 
 
 axis_index_p = define_primitive(
@@ -254,7 +323,7 @@ def _current_axis_size(axis_name) -> int:
     trace = current_trace()
     while trace is not None:
         if getattr(trace, "axis_name", None) is not None and _name_matches(trace, axis_name):
-            return trace.axis_size
+            return _total_size(trace)
         trace = trace.parent
     _unbound(axis_name=axis_name)
 
@@ -286,7 +355,8 @@ def _axis_rule(prim, apply: Callable, shifted: tuple = ()):
                 return prim.bind(x, axis_name=axis_name, **params), None
             moved = {k: (v + 1 if k in shifted else v) for k, v in params.items()}
             return prim.bind(templates.moveaxis(x, d, 0), axis_name=axis_name, **moved), 0
-        return apply(templates.bdim_to_front(x, d, trace.axis_size), trace.axis_size, **params), 0
+        lanes = _all_lanes(trace, templates.bdim_to_front(x, d, trace.axis_size), prim.name)
+        return _own_lanes(trace, apply(lanes, _total_size(trace), **params)), 0
 
     return rule
 
