@@ -18,6 +18,7 @@ from nablax import (  # noqa: F401
     ops,
     random,
     scipy,
+    sharding,
     stages,
     tree,
     tree_util,

@@ -515,9 +515,10 @@ def vmap(
 
 
 def mapped(fun: Callable, in_axes: Any, out_axes: Any, axis_name: Hashable | None, axis_size: int | None, *,
-           where: str, group: Any = None) -> Callable:
-    """vmap's machinery, shared with pmap: `group` is the ProcessGroup the mapped axis spans
-    (each process passing its own lanes), None for one process; `where` names the caller in errors."""
+           where: str, group: Any = None, varying_out: str | None = None) -> Callable:
+    """vmap's machinery, shared with pmap and shard_map: `group` is the ProcessGroup the mapped
+    axis spans (each process passing its own lanes), None for one process; `where` names the
+    caller in errors, `varying_out` what to say of an output with out_axes None that varies."""
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
 
@@ -608,7 +609,7 @@ def mapped(fun: Callable, in_axes: Any, out_axes: Any, axis_name: Hashable | Non
         except ValueError as e:
             raise ValueError(f"{where}: out_axes does not match the structure of the outputs.\n{e}") from None
         results = [
-            _move_out(o, d, ax, size, where) for o, d, ax in zip(outs, out_dims, out_axes_flat)
+            _move_out(o, d, ax, size, where, varying_out) for o, d, ax in zip(outs, out_dims, out_axes_flat)
         ]
         return tree_unflatten(out_tree, results)
 
@@ -632,14 +633,13 @@ def _arg_label(path) -> str:
     return head + keystr(path[1:])
 
 
-def _move_out(x, d, ax, size: int, where: str):
+def _move_out(x, d, ax, size: int, where: str, varying_out: str | None = None):
     nd = lift_aval(x).ndim + (0 if d is not None else 1)
     if ax is None:
         if d is not None:
-            raise ValueError(
-                f"{where}: out_axes is None for an output that depends on the mapped inputs; "
-                "only outputs that do not vary along the mapped axis can use out_axes=None"
-            )
+            raise ValueError(f"{where}: " + (varying_out or (
+                "out_axes is None for an output that depends on the mapped inputs; "
+                "only outputs that do not vary along the mapped axis can use out_axes=None")))
         return x
     if not isinstance(ax, int) or not -nd <= ax < nd:
         raise ValueError(f"{where}: out_axes={ax} is out of range for an output of rank {nd}")

@@ -141,7 +141,7 @@ def _of_value(attr: str, kind: str) -> property:
 class Array(ArrayMethods):
     """An immutable n-dimensional array backed by a NumPy array that is never exposed mutably."""
 
-    __slots__ = ("_value", "_weak")
+    __slots__ = ("_value", "_weak", "_placement")
     __array_priority__ = 100
     __hash__ = None  # type: ignore[assignment]
 
@@ -191,7 +191,10 @@ class Array(ArrayMethods):
         return self
 
     def __reduce__(self):
-        return (_rebuild, (np.asarray(self._value), self._weak))
+        try:
+            return (_rebuild, (np.asarray(self._value), self._weak, self._placement))
+        except AttributeError:
+            return (_rebuild, (np.asarray(self._value), self._weak))
 
     def __iter__(self):
         v = self._value
@@ -223,31 +226,60 @@ class Array(ArrayMethods):
         return format(str(self), spec)
 
     # ------------------------------------------- devices, sharding and the Array API
+    # `_placement` is set only by device_put & co (`place` below); an Array made by a
+    # computation leaves it unset, so making one costs nothing extra, and it is on device 0.
+    @property
+    def sharding(self) -> "Sharding":
+        try:
+            return self._placement
+        except AttributeError:
+            return SINGLE_SHARDING
+
+    @property
+    def committed(self) -> bool:
+        """Whether the array was placed explicitly (device_put with a device or a sharding)."""
+        try:
+            self._placement  # noqa: B018
+        except AttributeError:
+            return False
+        return True
+
     def devices(self) -> set:
-        """The set of devices holding the array: always the one CPU device."""
-        return {CPU_DEVICE}
+        """The set of devices holding (a shard of) the array."""
+        return self.sharding.device_set
 
     @property
-    def device(self) -> "CpuDevice":
-        return CPU_DEVICE
+    def device(self) -> "CpuDevice | Sharding":
+        """The device of a single-device array; the sharding of one on several (as JAX's)."""
+        sharding = self.sharding
+        return sharding.device if type(sharding) is SingleDeviceSharding else sharding
 
     @property
-    def sharding(self) -> "SingleDeviceSharding":
-        return SINGLE_SHARDING
+    def is_fully_addressable(self) -> bool:
+        return self.sharding.is_fully_addressable
 
-    is_fully_addressable = True
-    is_fully_replicated = True
+    @property
+    def is_fully_replicated(self) -> bool:
+        return self.sharding.is_fully_replicated
 
     @property
     def addressable_shards(self) -> list:
-        return [Shard(CPU_DEVICE, (slice(None),) * self._value.ndim, 0, self)]
+        """One Shard per device of this process: its index into the array and its data."""
+        return _shards(self, self.sharding.addressable_devices_indices_map(self._value.shape))
 
-    global_shards = addressable_shards
+    @property
+    def global_shards(self) -> list:
+        """One Shard per device of the sharding (every process holds the whole array)."""
+        return _shards(self, self.sharding.devices_indices_map(self._value.shape))
+
+    def addressable_data(self, index: int) -> "Array":
+        return self.addressable_shards[index].data
 
     def to_device(self, device, *, stream=None) -> "Array":
-        """The array on `device` (the CPU device or a sharding of it): itself."""
+        """The array placed on `device` (a device or a sharding)."""
         check_placement(device, "Array.to_device")
-        return self
+        sharding = None if device is None else as_sharding(device)
+        return self if sharding is None or sharding == self.sharding else place(self, sharding)
 
     def copy_to_host_async(self) -> None:
         """Nothing to do: the data is in host memory already."""
@@ -271,79 +303,184 @@ class Array(ArrayMethods):
 
 
 class CpuDevice:
-    """The one device nablax computes on (host memory, NumPy), printed as JAX prints it."""
+    """One virtual CPU device (all compute on host memory, in NumPy), printed as JAX prints it.
 
-    __slots__ = ()
-    id = 0
+    A process has `jax_num_cpu_devices` of them (nablax/_src/sharding.py lists them); global
+    id `process_index * k + j`. One object per (id, process): get them with `get_device(...)`
+    (or nablax.devices())."""
+
+    __slots__ = ("id", "process_index", "local_hardware_id")
     platform = "cpu"
     device_kind = "cpu"
-    process_index = 0
-    host_id = 0
-    task_id = 0
-    local_hardware_id = 0
     client = None  # JAX's XLA client object; nablax has none
 
-    def __new__(cls) -> "CpuDevice":
-        return CPU_DEVICE  # one device: every "construction" is the same object
+    def __new__(cls, id: int = 0) -> "CpuDevice":  # noqa: A002  (JAX's attribute name)
+        """`CpuDevice()` is device 0 (one process); `CpuDevice(i)` device i of this process's numbering."""
+        return get_device(int(id), 0, int(id))
+
+    @property
+    def host_id(self) -> int:
+        return self.process_index
+
+    @property
+    def task_id(self) -> int:
+        return self.process_index
 
     def __repr__(self) -> str:
-        return "CpuDevice(id=0)"
+        return f"CpuDevice(id={self.id})"
 
     def __str__(self) -> str:
-        return "cpu:0"
+        return f"cpu:{self.id}"
 
     def __reduce__(self):
-        return (_cpu_device, ())
+        return (get_device, (self.id, self.process_index, self.local_hardware_id))
+
+    def __copy__(self) -> "CpuDevice":
+        return self
+
+    def __deepcopy__(self, memo) -> "CpuDevice":
+        return self
 
     def memory_stats(self) -> None:
         return None
 
 
-CPU_DEVICE = object.__new__(CpuDevice)
+_DEVICES: dict[tuple, CpuDevice] = {}
 
 
-def _cpu_device() -> CpuDevice:
-    return CPU_DEVICE
+def get_device(id: int, process_index: int, local_hardware_id: int) -> CpuDevice:  # noqa: A002
+    """The one CpuDevice with this global id, owning process and index within that process."""
+    key = (id, process_index, local_hardware_id)
+    d = _DEVICES.get(key)
+    if d is None:
+        d = object.__new__(CpuDevice)
+        d.id, d.process_index, d.local_hardware_id = key
+        d = _DEVICES.setdefault(key, d)
+    return d
 
 
-class SingleDeviceSharding:
-    """The placement of every nablax array: the whole array on the CPU device."""
+CPU_DEVICE = get_device(0, 0, 0)
 
-    __slots__ = ("device", "memory_kind")
+
+def _this_process() -> int:
+    return 0
+
+
+# The index of this process in its job; nablax/_src/sharding.py installs the real one
+# (the transport lives above this layer). It decides which devices are addressable.
+this_process: list[Callable[[], int]] = [_this_process]
+
+MEMORY_KINDS = ("device", "pinned_host", "unpinned_host")
+
+
+def check_memory_kind(memory_kind: str | None) -> str | None:
+    if memory_kind is None or memory_kind in MEMORY_KINDS:
+        return memory_kind
+    raise ValueError("Could not find memory addressable by device cpu. Device cpu can address the following "
+                     f"memory kinds: {', '.join(MEMORY_KINDS)}. Got memory kind: {memory_kind}")
+
+
+class Sharding:
+    """How an array is laid out over devices (JAX's `jax.sharding.Sharding`): the subclasses
+    give `device_set`, `devices_indices_map` and `shard_shape`; the rest follows from those."""
+
+    __slots__ = ()
+    _memory_kind: str | None = None
+
+    @property
+    def device_set(self) -> set:
+        raise NotImplementedError
+
+    def devices_indices_map(self, global_shape: tuple) -> dict:
+        raise NotImplementedError
+
+    def shard_shape(self, global_shape: tuple) -> tuple:
+        raise NotImplementedError
+
+    @property
+    def memory_kind(self) -> str:
+        return "device" if self._memory_kind is None else self._memory_kind
+
+    @property
+    def num_devices(self) -> int:
+        return len(self.device_set)
+
+    @property
+    def addressable_devices(self) -> set:
+        """The devices of the sharding that belong to this process."""
+        me = this_process[0]()
+        return {d for d in self.device_set if d.process_index == me}
+
+    @property
+    def is_fully_addressable(self) -> bool:
+        me = this_process[0]()
+        return all(d.process_index == me for d in self.device_set)
+
+    def addressable_devices_indices_map(self, global_shape: tuple) -> dict:
+        me = this_process[0]()
+        return {d: i for d, i in self.devices_indices_map(global_shape).items() if d.process_index == me}
+
+
+class SingleDeviceSharding(Sharding):
+    """The whole array on one device (the placement of every array made by a computation)."""
+
+    __slots__ = ("_device", "_memory_kind")
 
     def __init__(self, device: CpuDevice, *, memory_kind: str | None = None):
         if not isinstance(device, CpuDevice):
-            raise TypeError(f"SingleDeviceSharding: expected a device (nablax.devices()[0]), got {device!r}")
-        self.device = device
-        self.memory_kind = "device" if memory_kind is None else memory_kind
+            raise TypeError(f"SingleDeviceSharding: expected a device (e.g. nablax.devices()[0]), got {device!r}")
+        self._device = device
+        self._memory_kind = check_memory_kind(memory_kind)
 
-    device_set = property(lambda self: {self.device})
-    addressable_devices = device_set
+    device = property(lambda self: self._device, doc="The one device holding the array.")
+    device_set = property(lambda self: {self._device})
     num_devices = 1
-    is_fully_addressable = True
     is_fully_replicated = True
 
     def shard_shape(self, global_shape: tuple) -> tuple:
         return tuple(global_shape)
 
     def devices_indices_map(self, global_shape: tuple) -> dict:
-        return {self.device: (slice(None),) * len(global_shape)}
+        return {self._device: (slice(None),) * len(global_shape)}
+
+    def with_memory_kind(self, kind: str) -> "SingleDeviceSharding":
+        return SingleDeviceSharding(self._device, memory_kind=kind)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, SingleDeviceSharding) and other.memory_kind == self.memory_kind
+        return (isinstance(other, SingleDeviceSharding) and other._device is self._device
+                and other.memory_kind == self.memory_kind)
 
     def __hash__(self) -> int:
-        return hash((SingleDeviceSharding, self.memory_kind))
+        return hash((SingleDeviceSharding, self._device, self.memory_kind))
+
+    def __reduce__(self):
+        return (_single_device_sharding, (self._device, self._memory_kind))
 
     def __repr__(self) -> str:
-        return f"SingleDeviceSharding(device={self.device!r}, memory_kind={self.memory_kind})"
+        return f"SingleDeviceSharding(device={self._device!r}, memory_kind={self.memory_kind})"
+
+
+def _single_device_sharding(device: CpuDevice, memory_kind: str | None) -> SingleDeviceSharding:
+    return SingleDeviceSharding(device, memory_kind=memory_kind)
 
 
 SINGLE_SHARDING = SingleDeviceSharding(CPU_DEVICE)
+_ON_DEVICE: dict[CpuDevice, SingleDeviceSharding] = {CPU_DEVICE: SINGLE_SHARDING}
+
+
+def as_sharding(where_to: "CpuDevice | Sharding") -> Sharding:
+    """A device as the sharding that puts the whole array on it (one shared object per device)."""
+    if isinstance(where_to, Sharding):
+        return where_to
+    s = _ON_DEVICE.get(where_to)
+    if s is None:
+        s = _ON_DEVICE.setdefault(where_to, SingleDeviceSharding(where_to))
+    return s
 
 
 class Shard:
-    """One addressable piece of an array (the whole array, on nablax's one device)."""
+    """One piece of an array: the device holding it, its index into the array, which copy of
+    that piece it is (`replica_id`) and the data (an Array view of the piece)."""
 
     __slots__ = ("device", "index", "replica_id", "data")
 
@@ -354,12 +491,29 @@ class Shard:
         return f"Shard(device={self.device!r}, index={self.index}, replica_id={self.replica_id}, data={self.data})"
 
 
+def index_key(index: tuple) -> tuple:
+    return tuple((s.start, s.stop, s.step) for s in index)
+
+
+def _shards(x: Array, indices: dict) -> list:
+    """The Shards of x for a device -> index map; a piece held by several devices is
+    replica 0, 1, ... in the map's order, as JAX numbers them."""
+    seen: dict[tuple, int] = {}
+    shards = []
+    for d, index in indices.items():
+        key = index_key(index)
+        replica = seen[key] = seen.get(key, -1) + 1
+        shards.append(Shard(d, index, replica, wrap(x._value[index], x._weak)))
+    return shards
+
+
 def check_placement(where_to: Any, fname: str) -> None:
-    """`where_to` must name nablax's device: None, the CPU device, or a sharding of it."""
-    if where_to is None or isinstance(where_to, (CpuDevice, SingleDeviceSharding)):
+    """`where_to` must be a placement: None, a device, or a sharding."""
+    if where_to is None or isinstance(where_to, (CpuDevice, Sharding)):
         return
-    raise ValueError(f"{fname} only accepts None, a sharding or a device (nablax.devices()[0], "
-                     f"printed CpuDevice(id=0)); got {where_to!r} of type {type(where_to).__name__}")
+    raise ValueError(f"{fname} only accepts None, a sharding (nablax.sharding.NamedSharding, "
+                     f"SingleDeviceSharding) or a device (an entry of nablax.devices(), printed "
+                     f"CpuDevice(id=0)); got {where_to!r} of type {type(where_to).__name__}")
 
 
 _new_array = object.__new__
@@ -385,8 +539,20 @@ def wrap(value, weak: bool = False) -> Array:
     return a
 
 
-def _rebuild(value, weak):
-    return wrap(value, weak)
+def _rebuild(value, weak, placement=None):
+    a = wrap(value, weak)
+    if placement is not None:
+        a._placement = placement
+    return a
+
+
+def place(x: Array, sharding: Sharding) -> Array:
+    """A new Array over x's value, placed on `sharding`: placement is metadata, the data stays
+    one NumPy array whatever the sharding. Raises if the sharding does not fit x's shape."""
+    sharding.shard_shape(x._value.shape)
+    a = wrap(x._value, x._weak)
+    a._placement = sharding
+    return a
 
 
 _SCALAR_AVALS: dict = {}

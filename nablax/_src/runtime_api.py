@@ -1,9 +1,9 @@
 """Top-level runtime names.
 
-Devices, device_put/get, block_until_ready, typeof, jacobian, caches, config context
-managers, environment info. nablax computes on one device, the host CPU, in NumPy:
-placement functions accept that device (or a sharding of it) and every transfer is a
-no-op on memory, since all arrays already live in host memory.
+Devices, device_put/get, the make_array_* constructors, block_until_ready, typeof,
+jacobian, caches, config context managers, environment info. nablax computes in NumPy on
+the host; its devices are virtual (nablax/_src/sharding.py): placing an array on a device
+or a sharding records the placement on it, and no transfer ever moves memory.
 """
 from __future__ import annotations
 
@@ -18,15 +18,20 @@ import numpy as np
 
 import nablax.numpy as _jnp
 from nablax._src import dtypes as _dtypes
+from nablax._src import sharding as _sharding
 from nablax._src.api import jacrev
 from nablax._src.array import (
-    CPU_DEVICE,
+    SINGLE_SHARDING,
     Array,
     CpuDevice,
     Shard,
+    Sharding,
     SingleDeviceSharding,
+    as_sharding,
     check_placement,
+    index_key,
     install_array_methods,
+    place,
     to_concrete_array,
 )
 from nablax._src.config import (
@@ -42,7 +47,8 @@ from nablax._src.config import (
 from nablax._src.core import Tracer, lift_aval
 from nablax._src.jit import compile as _compile
 from nablax._src.jit import jitted as _jitted
-from nablax._src.tree import tree_leaves, tree_map
+from nablax._src.sharding import NamedSharding, P, make_mesh, set_mesh
+from nablax._src.tree import tree_flatten, tree_leaves, tree_map
 
 __all__ = [
     "Device", "allow_f16_reductions", "array_garbage_collection_guard", "block_until_ready", "check_tracer_leaks",
@@ -51,7 +57,8 @@ __all__ = [
     "effects_barrier", "enable_checks", "enable_custom_prng", "enable_x64", "explain_cache_misses", "float0",
     "host_count", "host_id", "host_ids", "jacobian", "jax2tf_associative_scan_reductions", "legacy_prng_key",
     "live_arrays", "local_device_count", "local_devices", "log_compiles", "make_array_from_callback",
-    "make_array_from_single_device_arrays", "Shard",
+    "make_array_from_process_local_data", "make_array_from_single_device_arrays", "make_mesh", "NamedSharding",
+    "P", "Shard", "set_mesh",
     "no_execution", "no_tracing", "numpy_dtype_promotion", "numpy_rank_promotion", "print_environment_info",
     "process_count", "process_index", "process_indices", "softmax_custom_jvp", "thread_guard",
     "threefry_partitionable", "transfer_guard", "transfer_guard_device_to_device", "transfer_guard_device_to_host",
@@ -72,28 +79,33 @@ def _backend(backend: Any, fname: str) -> None:
 
 
 def devices(backend: str | None = None) -> list:
-    """The devices of `backend` (only 'cpu'): [CpuDevice(id=0)]."""
+    """Every device of the job: `jax_num_cpu_devices` per process, process by process."""
     _backend(backend, "devices")
-    return [CPU_DEVICE]
+    return _sharding.all_devices()
 
 
 def local_devices(process_index: int | None = None, backend: str | None = None, host_id: int | None = None) -> list:
-    """The devices of this process: [CpuDevice(id=0)]."""
+    """The devices of this process (or of process `process_index`)."""
     _backend(backend, "local_devices")
     index = host_id if process_index is None else process_index
-    if index not in (None, 0):
-        raise ValueError(f"local_devices: process_index must be 0 (nablax runs in one process), got {index}")
-    return [CPU_DEVICE]
+    rank, size = _sharding.process_info()
+    if index is None:
+        index = rank
+    elif not 0 <= index < size:
+        raise ValueError(f"Unknown process_index {index}")
+    return _sharding.process_devices(index)
 
 
 def device_count(backend: str | None = None) -> int:
+    """The number of devices of the job."""
     _backend(backend, "device_count")
-    return 1
+    return _sharding.local_count() * _sharding.process_info()[1]
 
 
 def local_device_count(backend: str | None = None) -> int:
+    """The number of devices of this process (`jax_num_cpu_devices`, default 1)."""
     _backend(backend, "local_device_count")
-    return 1
+    return _sharding.local_count()
 
 
 def default_backend() -> str:
@@ -101,18 +113,20 @@ def default_backend() -> str:
 
 
 def process_index(backend: str | None = None) -> int:
+    """The index of this process in the job (0 without an MPI launcher)."""
     _backend(backend, "process_index")
-    return 0
+    return _sharding.process_info()[0]
 
 
 def process_count(backend: str | None = None) -> int:
+    """The number of processes of the job (1 without an MPI launcher)."""
     _backend(backend, "process_count")
-    return 1
+    return _sharding.process_info()[1]
 
 
 def process_indices(backend: str | None = None) -> list:
     _backend(backend, "process_indices")
-    return [0]
+    return list(range(_sharding.process_info()[1]))
 
 
 host_id, host_count, host_ids = process_index, process_count, process_indices
@@ -126,27 +140,54 @@ def _device_setting(value: Any) -> Any:
 
 
 default_device = FlagState(config.define("jax_default_device", None, _device_setting),
-                           "`with default_device(d):` places new arrays on `d` (nablax has one device, the CPU).")
+                           "`with default_device(d):` names the device new arrays belong to (nablax keeps "
+                           "every array in host memory; the setting is accepted and read back).")
 
 
 # --------------------------------------------------------------- moving values
-def _placed(x: Any) -> Any:
+def _is_placement(x: Any) -> bool:
+    return x is None or isinstance(x, (CpuDevice, Sharding))
+
+
+def _placed(x: Any, where_to: Any) -> Any:
+    """One leaf of device_put: a Tracer as it is; a value as an Array, placed if `where_to` says so."""
     if isinstance(x, Tracer):
         return x
-    if isinstance(x, (CpuDevice, SingleDeviceSharding)):
+    if isinstance(x, (CpuDevice, Sharding)):
         raise TypeError(f"device_put: {x!r} is a placement, not a value; pass it as `device=`")
-    return to_concrete_array(x)
+    a = to_concrete_array(x)
+    if where_to is None:
+        return a
+    sharding = as_sharding(where_to)
+    if not sharding.is_fully_addressable and type(sharding) is SingleDeviceSharding:
+        raise ValueError(f"device_put: {where_to!r} belongs to process {where_to.process_index}, not to this one "
+                         f"(process {_sharding.process_info()[0]}); put values on nablax.local_devices()")
+    if a is x and sharding == a.sharding:  # an Array already there comes back as it is (as to_device)
+        return a
+    return place(a, sharding)
 
 
 def device_put(x: Any, device: Any = None, *, src: Any = None, donate: bool = False, may_alias: bool | None = None):
-    """`x` (a pytree) as nablax Arrays on `device` (None, the CPU device or a sharding of it).
+    """`x` (a pytree) as nablax Arrays placed on `device`: None (uncommitted, on device 0), a
+    device, a sharding, or a pytree prefix of x of those.
 
+    Placement is metadata: the data stays one NumPy array in host memory (which every process
+    of a job holds whole), and an array computed from a placed one is back on device 0.
     NumPy values are copied in (so later writes to them do not show), Python scalars keep
-    their weak type. Arrays are immutable, so an Array comes back as it is whatever
-    `donate`/`may_alias` say."""
-    check_placement(device, "device_put")
-    check_placement(src, "device_put (src=)")
-    return tree_map(_placed, x)
+    their weak type; an Array is never copied, whatever `donate`/`may_alias` say."""
+    for s in tree_leaves(src, is_leaf=_is_placement):
+        check_placement(s, "device_put (src=)")
+    if _is_placement(device):
+        return tree_map(lambda v: _placed(v, device), x)
+    places, treedef = tree_flatten(device, is_leaf=_is_placement)
+    for p in places:
+        check_placement(p, "device_put")
+    try:
+        parts = treedef.flatten_up_to(x)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"device_put: the tree of devices/shardings {treedef} is not a prefix of the tree "
+                         f"of values: {e}") from None
+    return treedef.unflatten(tree_map(lambda v, p=p: _placed(v, p), part) for part, p in zip(parts, places))
 
 
 def device_get(x: Any) -> Any:
@@ -182,30 +223,101 @@ def live_arrays(platform: str | None = None) -> list:
     return [o for o in gc.get_objects() if type(o) is Array]
 
 
+def _placement_of(sharding: Any, fname: str) -> Sharding:
+    if sharding is None:
+        return SINGLE_SHARDING
+    if not isinstance(sharding, (CpuDevice, Sharding)):
+        raise TypeError(f"{fname}: `sharding` must be a sharding (nablax.sharding.NamedSharding, "
+                        f"SingleDeviceSharding) or a device, got {sharding!r} of type {type(sharding).__name__}")
+    return as_sharding(sharding)
+
+
+def _assembled(shape: tuple, sharding: Sharding, pieces: dict, dtype: Any, fname: str) -> Array:
+    """The Array of `shape` placed on `sharding`, from one piece per distinct index (key: index_key)."""
+    indices = sharding.devices_indices_map(shape)
+    piece_shape = sharding.shard_shape(shape)
+    values = {k: np.asarray(v) for k, v in pieces.items()}
+    dtype = _dtypes.canonicalize_dtype(np.result_type(*values.values()) if dtype is None else dtype)
+    out = np.empty(shape, dtype)
+    for index in indices.values():
+        v = values[index_key(index)]
+        if v.shape != piece_shape:
+            raise ValueError(f"{fname}: expected shard shape {piece_shape} (of {sharding} for an array of shape "
+                             f"{shape}) doesn't match the shape {v.shape} of the piece at index {index}")
+        out[index] = v
+    return place(to_concrete_array(out), sharding)
+
+
 def make_array_from_callback(shape: tuple, sharding: Any, data_callback: Callable, dtype: Any = None) -> Array:
-    """The Array of `shape` whose one shard (the whole array) is `data_callback(index)`."""
-    check_placement(sharding, "make_array_from_callback")
+    """The Array of `shape` on `sharding` whose piece at each index is `data_callback(index)`
+    (a tuple of slices). Called once per distinct piece, for the pieces of every device: a
+    nablax process holds the whole array."""
+    sharding = _placement_of(sharding, "make_array_from_callback")
     shape = tuple(int(d) for d in shape)
-    data = _jnp.asarray(data_callback((slice(None),) * len(shape)), dtype=dtype)
-    if data.shape != shape:
-        raise ValueError(f"make_array_from_callback: data_callback returned shape {data.shape}, "
-                         f"but the array (one shard on one device) has shape {shape}")
-    return data
+    pieces = {}
+    for index in sharding.devices_indices_map(shape).values():
+        key = index_key(index)
+        if key not in pieces:
+            pieces[key] = data_callback(index)
+    return _assembled(shape, sharding, pieces, dtype, "make_array_from_callback")
 
 
 def make_array_from_single_device_arrays(shape: tuple, sharding: Any, arrays: Any, *, dtype: Any = None) -> Array:
-    """The Array of `shape` made of one array per device: here the one array, which must have that shape."""
-    check_placement(sharding, "make_array_from_single_device_arrays")
+    """The Array of `shape` on `sharding` made of one array per addressable device: matched
+    to the devices by their placement when they are placed one per device, else in the
+    order of `sharding.addressable_devices_indices_map(shape)`."""
+    sharding = _placement_of(sharding, "make_array_from_single_device_arrays")
+    shape = tuple(int(d) for d in shape)
     arrays = list(arrays)
-    if len(arrays) != 1:
-        raise ValueError(f"Expected 1 per-device arrays (this is how many devices are addressable by the sharding), "
-                         f"but got {len(arrays)}")
-    (data,) = arrays
-    if not isinstance(data, (Array, Tracer)):
-        raise TypeError(f"Unsupported type for elements in `arrays`: {type(data)} (pass nablax arrays)")
-    if tuple(data.shape) != tuple(shape):
-        raise ValueError(f"Expected shard shape {tuple(shape)} doesn't match the single device array shape {data.shape}")
-    return data if dtype is None else _jnp.asarray(data, dtype=dtype)
+    for a in arrays:
+        if not isinstance(a, Array):
+            raise TypeError(f"Unsupported type for elements in `arrays`: {type(a)} (pass nablax arrays)")
+    local = sharding.addressable_devices_indices_map(shape)
+    if len(arrays) != len(local):
+        raise ValueError(f"Expected {len(local)} per-device arrays (this is how many devices are addressable by "
+                         f"the sharding), but got {len(arrays)}")
+    if len(arrays) == 1 and dtype is None and arrays[0].shape == shape:  # the whole array: keep it
+        return arrays[0] if arrays[0].sharding == sharding else place(arrays[0], sharding)
+    placed_on = [a.device for a in arrays]
+    if set(placed_on) == set(local):
+        pieces = {index_key(local[d]): np.asarray(a) for d, a in zip(placed_on, arrays)}
+    else:
+        pieces = {index_key(index): np.asarray(a) for index, a in zip(local.values(), arrays)}
+    if not sharding.is_fully_addressable:  # every process holds the whole array: gather the others' pieces
+        for theirs in _sharding.process_group().allgather_object(pieces):
+            pieces.update(theirs)
+    return _assembled(shape, sharding, pieces, dtype, "make_array_from_single_device_arrays")
+
+
+def make_array_from_process_local_data(sharding: Any, local_data: Any, global_shape: tuple | None = None) -> Array:
+    """The Array of `global_shape` on `sharding` from each process's data: the block that this
+    process's devices hold (in a one-process job, the whole value). Without `global_shape` the
+    data is taken as the whole array (right when every process holds all of it)."""
+    sharding = _placement_of(sharding, "make_array_from_process_local_data")
+    data = to_concrete_array(local_data)
+    shape = data.shape if global_shape is None else tuple(int(d) for d in global_shape)
+    if sharding.is_fully_addressable:
+        if shape != data.shape:
+            raise ValueError(f"make_array_from_process_local_data: global_shape {shape} differs from the shape "
+                             f"{data.shape} of the data, which this process's devices hold whole")
+        return _placed(data, sharding)
+    box = _local_block(sharding, shape)
+    box_shape = tuple(s.stop - s.start for s in box)
+    if data.shape != box_shape:
+        raise ValueError(f"make_array_from_process_local_data: this process's devices hold the block {box} of the "
+                         f"array of shape {shape} on {sharding}, of shape {box_shape}, but the local data has shape "
+                         f"{data.shape} (pass global_shape=)")
+    out = np.empty(shape, data.dtype)
+    for their_box, their_data in _sharding.process_group().allgather_object((box, np.asarray(data))):
+        out[their_box] = their_data
+    return place(to_concrete_array(out), sharding)
+
+
+def _local_block(sharding: Sharding, shape: tuple) -> tuple:
+    """The smallest block (slices with explicit bounds) holding every piece of this process's devices."""
+    indices = list(sharding.addressable_devices_indices_map(shape).values())
+    bounds = [[s.indices(n)[:2] for s in (index[dim] for index in indices)] for dim, n in enumerate(shape)]
+    return tuple(slice(min(b[0] for b in dim), max(b[1] for b in dim)) for dim in bounds)
 
 
 def clear_caches() -> None:
@@ -272,8 +384,8 @@ def print_environment_info(return_string: bool = False) -> str | None:
         f"nablax: {version}",
         f"numpy:  {np.__version__}",
         f"python: {sys.version}",
-        "device info: cpu-1, 1 local devices",
-        "process_count: 1",
+        f"device info: cpu-{device_count()}, {local_device_count()} local devices",
+        f"process_count: {process_count()}",
         f"platform: {platform.uname()}",
     ]) + "\n"
     if return_string:

@@ -74,9 +74,14 @@ CASES = [
 ]
 
 CASES += [
-    Case(pc.process_sum_p, (randn(3, 4),), params=dict(group=ONE, what="psum"), reference=lambda x, **p: x),
-    Case(pc.process_gather_p, (randn(3, 4),), params=dict(group=ONE, what="all_gather"),
+    Case(pc.process_sum_p, (randn(3, 4),), params=dict(group=ONE, what="psum", effect=pc.COLLECTIVE),
+         reference=lambda x, **p: x),
+    Case(pc.process_gather_p, (randn(3, 4),), params=dict(group=ONE, what="all_gather", effect=pc.COLLECTIVE),
          reference=lambda x, **p: x[None]),
+    Case(pc.whole_in_p, (randn(3, 4),), params=dict(group=ONE, what="in", effect=pc.COLLECTIVE),
+         reference=lambda x, **p: x),
+    Case(pc.whole_out_p, (randn(3, 4),), params=dict(group=ONE, what="out", effect=pc.COLLECTIVE),
+         reference=lambda x, **p: x),
     Case(col.psum_p, (randn(3, 4),), bind=_over_rows_of_processes(lambda r: col.psum(r, "i") * r),
          reference=lambda x: x.sum(0) * x, name="across-processes"),
     Case(col.pmean_p, (randn(3, 4),), bind=_over_rows_of_processes(lambda r: col.pmean(r, "i")),

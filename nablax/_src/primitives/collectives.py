@@ -59,7 +59,7 @@ def _all_lanes(trace, lanes, opname: str):
     """`lanes` (this process's lanes on axis 0) with every process's lanes, in rank order."""
     if trace.group is None:
         return lanes
-    stacked = process_collectives.process_gather_p.bind(lanes, group=trace.group, what=_what(opname, trace))
+    stacked = process_collectives.process_gather(lanes, trace.group, _what(opname, trace))
     s = templates.shape_of(stacked)
     return shape.reshape(stacked, (s[0] * s[1],) + s[2:])
 
@@ -76,7 +76,7 @@ def _process_sum(trace, x, opname: str):
     """x summed over the processes the trace's axis spans (x itself in one process)."""
     if trace.group is None:
         return x
-    return process_collectives.process_sum_p.bind(x, group=trace.group, what=_what(opname, trace))
+    return process_collectives.process_sum(x, trace.group, _what(opname, trace))
 
 
 def _collective(name: str, reduce: Callable, unbatched: Callable, jvp, transpose=None, across=None):
