@@ -19,7 +19,9 @@ process, and each device applies the same SGD update, so the parameters stay rep
 The mean of equal-sized parts' mean gradients is the gradient of the whole batch's mean loss,
 so every way of running gives the final parameters of `--single` (one jitted step on the whole
 global batch) up to float32 rounding; `--save params.npz` writes them for the comparison that
-tests/test_data_parallel_example.py makes. Only process 0 prints and saves.
+tests/test_data_parallel_example.py makes. Only process 0 prints and saves. Processes sharing one
+machine run best with one BLAS thread each (`OPENBLAS_NUM_THREADS=1 mpiexec -n 2 ...`), so that
+they do not oversubscribe its cores.
 
     python examples/data_parallel_mlp.py [--steps 300] [--global-batch 128] [--lr 0.5] [--seed 0]
                                          [--single] [--save PATH]
