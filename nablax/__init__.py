@@ -50,6 +50,7 @@ from nablax._src.fwd_and_bwd import *  # noqa: F403,E402
 from nablax._src.pmap import *  # noqa: F403,E402
 from nablax._src.refs import *  # noqa: F403,E402
 from nablax._src.runtime_api import *  # noqa: F403,E402
+from nablax._src.shard_map import *  # noqa: F403,E402
 
 __version__ = "0.1.0"
 

@@ -33,23 +33,22 @@ README = HERE.parent / "README.md"
 
 # Whole modules that a later issue delivers (the number is the issue).
 LATER_ISSUE = {
-    "jax.sharding": 16, "jax.distributed": 16, "jax.experimental.multihost_utils": 16,
     "jax.experimental.jet": 17,
 }
 # (modules whose name starts with one of these also belong to the later issue)
 LATER_ISSUE_PREFIXES: dict[str, int] = {}
 
 _XLA = "XLA-specific (no meaning without XLA's compiler or runtime)"
-_SHARDING = "multi-device / sharding: the scale-out issue (16)"
+_SHARDING = ("sharding in types and compiler resharding (explicit/auto axes, reshard): nablax's devices are "
+             "lanes of one NumPy computation, with no compiler partitioning to steer")
 _HELPER = "not API: a helper JAX's module imports"
 _PROFILER = "XLA's profiler (TensorBoard traces of XLA executions)"
 
 # Names left out on purpose, per module, with the reason.
 LEFT_OUT: dict[str, dict[str, str]] = {
     "jax": {
-        **dict.fromkeys(["NamedSharding", "P", "make_mesh", "set_mesh", "shard_map", "smap", "reshard",
-                         "make_array_from_process_local_data",
-                         "auto_pcast", "remove_size_one_mesh_axis_from_type", "make_user_context"], _SHARDING),
+        **dict.fromkeys(["smap", "reshard", "auto_pcast", "remove_size_one_mesh_axis_from_type",
+                         "make_user_context"], _SHARDING),
         "memory": "XLA memory kinds (device/pinned host memory spaces)",
     },
     "jax.nn": dict.fromkeys(["scaled_matmul", "scaled_dot_general", "get_scaled_dot_general_config"],
@@ -58,9 +57,23 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         ["ProfileData", "ProfileEvent", "ProfileOptions", "ProfilePlane", "StepTraceAnnotation", "TraceAnnotation",
          "annotate_function", "device_memory_profile", "register_subprocess", "save_device_memory_profile",
          "start_server", "start_trace", "stop_server", "stop_trace", "trace"], _PROFILER),
+    "jax.experimental.multihost_utils": {
+        **dict.fromkeys(["Any", "annotations", "lru_cache", "partial", "safe_zip", "tree_flatten", "tree_unflatten"],
+                        _HELPER),
+        **dict.fromkeys(["host_local_array_to_global_array_p", "host_local_array_to_global_array_impl",
+                         "global_array_to_host_local_array_p", "global_array_to_host_local_array_impl",
+                         "ltg_abstract_eval", "ltg_batcher", "gtl_abstract_eval"],
+                        "not API: the XLA primitives behind host_local_array_to_global_array"),
+        **dict.fromkeys(["reached_preemption_sync_point", "live_devices", "ProcessFailureError"],
+                        "TPU/XLA runtime services (preemption notices, liveness of devices)"),
+    },
+    "jax.sharding": dict.fromkeys(["ManualAxisType", "auto_axes", "explicit_axes", "reshard", "use_abstract_mesh"],
+                                  _SHARDING),
     "jax.lax": {
-        **dict.fromkeys(["sharding_constraint_p", "device_put_p", "psend", "precv", "ragged_all_to_all",
-                         "ragged_all_to_all_p"], _SHARDING),
+        **dict.fromkeys(["sharding_constraint_p", "device_put_p"], _SHARDING),
+        **dict.fromkeys(["psend", "precv", "ragged_all_to_all", "ragged_all_to_all_p"],
+                        "point-to-point and ragged collectives: not built (ppermute and all_to_all cover the "
+                        "regular patterns)"),
     },
 }
 

@@ -28,9 +28,9 @@ from .lax_extras_scan import *  # noqa: F403
 from .lax_extras_scan import __all__ as _scan_all
 from .lax_extras_types import *  # noqa: F403
 from .lax_extras_types import __all__ as _types_all
+from .primitives import collectives, misc
 from .primitives import dynamic_slice as ds
 from .primitives import elementwise as ew
-from .primitives import misc
 from .primitives import shape as sh
 
 
@@ -268,15 +268,22 @@ _PCAST_TO = ("varying", "reduced", "unreduced")
 
 
 def pcast(x, axis_name, *, to: str):
-    """lax.pcast: change how a value varies over shard_map axes. With no axis names it is the
-    identity; nablax has no shard_map, so any named axis is the ValueError JAX raises outside it."""
+    """lax.pcast: change how a value varies over shard_map axes. nablax does not track which
+    axes a value varies over (an unbatched value is broadcast where it meets a varying one), so
+    to='varying' is the identity under the named axes; 'reduced'/'unreduced' (which change what
+    a later psum does) are not implemented. Outside the axes: the ValueError JAX raises."""
     if isinstance(axis_name, (set, frozenset)):
         raise TypeError(f"axis_name={axis_name!r} must be a tuple or a str. Got {axis_name}")
     if not axis_name:
         return x
     if to not in _PCAST_TO:
         raise ValueError(f"Got unexpected `to` value. Allowed `to` values are: {set(_PCAST_TO)}")
-    raise ValueError("pcast should be called under jax.shard_map, which nablax does not have")
+    names = axis_name if isinstance(axis_name, tuple) else (axis_name,)
+    if not all(collectives.axis_is_bound(n) for n in names):
+        raise ValueError(f"pcast should be called under jax.shard_map (or pmap/vmap) with axes {names}")
+    if to != "varying":
+        raise NotImplementedError(f"lax.pcast(..., to={to!r}): nablax does not track reduced/unreduced values")
+    return x
 
 
 def dce_sink(val, *, prevent_mlir_dce: bool = False) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
-from . import distributed
+from . import distributed, sharding
 from .api import _fun_name, mapped
 from .core import lift_aval
 from .jit.jitted import jit
@@ -31,8 +31,9 @@ def _argnums(nums: int | Iterable[int], what: str) -> tuple[int, ...]:
     return nums
 
 
-def _mapped_size(args: Sequence, in_axes: Any, where: str) -> int:
-    """The size of the mapped axis of `args` (vmap reports inconsistent sizes itself)."""
+def _mapped_size(args: Sequence, kwargs: dict, in_axes: Any, where: str) -> int:
+    """The size of the mapped axis of `args` (and of keyword arguments, mapped on axis 0);
+    vmap reports inconsistent sizes itself."""
     axes = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
     if len(axes) != len(args):
         raise ValueError(f"{where}: in_axes has {len(axes)} entries but the function was called with {len(args)} "
@@ -47,6 +48,9 @@ def _mapped_size(args: Sequence, in_axes: Any, where: str) -> int:
             if type(ax) is int and -len(shape) <= ax < len(shape):
                 return shape[ax]
             return -1  # an out-of-range axis: vmap raises its error
+    for x in tree_flatten(kwargs)[0]:
+        shape = lift_aval(x).shape
+        return shape[0] if shape else -1
     raise ValueError("pmap requires at least one argument with a mapped axis.")
 
 
@@ -64,8 +68,8 @@ def _check_devices(size: int, devices: Sequence | None, where: str) -> None:
         raise ValueError(f"{where}: in a job of {distributed.process_count()} processes each process maps its "
                          f"{available} local devices, but this process's mapped axis has size {size}; give each "
                          f"process arrays whose mapped axis is its local device count ({available})")
-    if size > available:
-        raise ValueError(f"{where}: the mapped axis has size {size}, but only {available} devices are available "
+    if size > available:  # (JAX's class for it: its mesh cannot split the axis)
+        raise sharding.IndivisibleError(f"{where}: the mapped axis has size {size}, but only {available} devices are available "
                          f"to this process; start nablax with NABLAX_NUM_CPU_DEVICES={size} (or "
                          f"config.update('jax_num_cpu_devices', {size})) for {size} virtual CPU devices")
 
@@ -123,7 +127,7 @@ def pmap(fun: Callable, axis_name: Hashable | None = None, *, in_axes: Any = 0, 
                              "positional arguments")
         dyn_axes = tuple(in_axes[i] for i in range(n) if i not in static_at) if isinstance(in_axes, tuple) \
             else in_axes
-        size = _mapped_size([a for i, a in enumerate(args) if i not in static_at], dyn_axes, where)
+        size = _mapped_size([a for i, a in enumerate(args) if i not in static_at], kwargs, dyn_axes, where)
         _check_devices(size, devices, where)
         return program(n, static_at)(*args, **kwargs)
 

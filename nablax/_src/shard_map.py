@@ -151,9 +151,10 @@ def _in_specs_of(in_specs: Any, args: tuple, leaves: list, where: str) -> list:
 
 
 def _current_mesh(where: str):
-    mesh = sharding.get_mesh()
-    if mesh is None or not getattr(mesh, "axis_names", ()):
-        raise ValueError(f"{where}: no mesh: pass mesh=, or call it inside `with jax.set_mesh(mesh):`")
+    mesh = sharding.context_mesh()
+    if mesh is None or not mesh.axis_names:
+        raise ValueError(f"{where}: no mesh: pass mesh=, or call it inside `with jax.set_mesh(mesh):` "
+                         "(or `with mesh:`)")
     return mesh
 
 

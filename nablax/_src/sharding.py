@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import enum
-import importlib.util
 import math
 import os
 from collections import OrderedDict
@@ -18,15 +17,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import distributed as _distributed
 from .array import CpuDevice, Sharding, SingleDeviceSharding, check_memory_kind, get_device, this_process
 from .config import config
-
-try:
-    from . import distributed as _distributed
-except ImportError:  # the transport package (helper "mpi", issue 16) is not merged yet
-    if importlib.util.find_spec(f"{__package__}.distributed") is not None:
-        raise  # it exists and failed: show why
-    _distributed = None  # lead: once nablax/_src/distributed is merged, import it plainly and drop this
 
 __all__ = [
     "AbstractDevice", "AbstractMesh", "AxisType", "DuplicateSpecError", "IndivisibleError", "Mesh",
@@ -57,7 +50,7 @@ num_cpu_devices_flag = config.define("jax_num_cpu_devices", _env_count(), _num_c
 
 def process_group() -> Any:
     """The job's process group (distributed.world()), or None in a one-process job."""
-    return None if _distributed is None else _distributed.world()
+    return _distributed.world()
 
 
 def process_info() -> tuple[int, int]:

@@ -31,7 +31,7 @@ from ._define import aval_of, define_primitive
 def _unbound(*args, axis_name, **params):
     raise NameError(
         f"unbound axis name: {axis_name!r}. Collectives such as psum need an enclosing "
-        f"vmap(..., axis_name={axis_name!r})."
+        f"vmap or pmap with axis_name={axis_name!r}, or a shard_map over a mesh with an axis {axis_name!r}."
     )
 
 
@@ -319,13 +319,26 @@ def axis_index(axis_name: Hashable):
     return axis_index_p.bind(axis_name=axis_name)
 
 
-def _current_axis_size(axis_name) -> int:
+def _bound_trace(axis_name):
+    """The innermost vmap/pmap/shard_map trace of this axis name enclosing the computation, or None."""
     trace = current_trace()
     while trace is not None:
         if getattr(trace, "axis_name", None) is not None and _name_matches(trace, axis_name):
-            return _total_size(trace)
+            return trace
         trace = trace.parent
-    _unbound(axis_name=axis_name)
+    return None
+
+
+def axis_is_bound(axis_name) -> bool:
+    """Whether a vmap, pmap or shard_map axis of this name encloses the current computation."""
+    return _bound_trace(axis_name) is not None
+
+
+def _current_axis_size(axis_name) -> int:
+    trace = _bound_trace(axis_name)
+    if trace is None:
+        _unbound(axis_name=axis_name)
+    return _total_size(trace)
 
 
 def _tree_apply(prim, x, axis_name):

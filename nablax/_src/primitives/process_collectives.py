@@ -12,19 +12,10 @@ whole_out's transpose below, still meet at the same collectives).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..ad_util import instantiate
 from ..avals import ShapedArray, Zero
 from . import shape
 from ._define import aval_of, define_primitive
-
-
-def _contiguous(x) -> np.ndarray:
-    """x as a C-contiguous buffer MPI can read in place (0-d stays 0-d, unlike ascontiguousarray)."""
-    x = np.asarray(x)
-    return x if x.flags.c_contiguous else x.copy(order="C")
-
 
 COLLECTIVE = "collective across processes"  # the `effect` parameter of every primitive here
 
@@ -48,11 +39,11 @@ def whole_out(x, group, what: str):
 
 
 def _impl_sum(xp, x, *, group, what, effect):
-    return group.allreduce(_contiguous(x), "sum", what=what)
+    return group.allreduce(x, "sum", what=what)  # (the group makes x contiguous for MPI)
 
 
 def _impl_gather(xp, x, *, group, what, effect):
-    return group.allgather(_contiguous(x), what=what)
+    return group.allgather(x, what=what)
 
 
 def _sum_transpose(ct, x, *, group, what, effect):
