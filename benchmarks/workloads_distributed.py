@@ -1,21 +1,21 @@
 """Workload definitions, part 7: data parallelism across MPI processes (2 ranks on this 2-core machine).
 
-The harness runs in one process, so these rows launch workers: `mpiexec -n 2 python -m
-benchmarks.workloads_distributed WORKER` (and, for the 1-process peer, the same worker as a plain
-process). Every process runs with one BLAS/OpenMP thread, so 2 ranks use 2 cores and 1 process
-uses 1. The workers time themselves as benchmarks/timing.py does (warm-up, an inner loop of
-calls sized so a sample lasts >= 20 ms, the median of the samples), with every rank making the
-same calls: rank 0 sizes the inner loop and broadcasts it, each sample starts at a barrier and
-lasts as long as the slowest rank's. Rank 0 prints the samples as JSON.
+The harness runs in one process, so each row launches a worker job, `mpiexec -n 2 python -m
+benchmarks.workloads_distributed WORKER`, with one BLAS/OpenMP thread per process (2 ranks use 2
+cores, 1 process uses 1). The workers time themselves as benchmarks/timing.py does (warm-up, an
+inner loop of calls sized so a sample lasts >= 20 ms, the median of the samples, the row's
+variants interleaved round-robin so machine noise lands on both), in step over the ranks: rank 0
+sizes the inner loops and broadcasts them, each sample starts at a barrier and lasts as long as
+the slowest rank's, and waiting ranks sleep rather than spin. Rank 0 prints the samples as JSON.
 
 - `dp_mlp_step_2ranks`: one data-parallel SGD step of examples/data_parallel_mlp.py (its pmap +
-  pmean step) on an MLP 64-1024-1024-10 and one global batch of 4,096 examples split over 2 ranks
-  of one device each, against 1 process taking the example's `--single` step (one jitted step on
-  the whole batch). The check compares the parameters after 2 steps from the same start.
+  pmean step) on an MLP 64-1024-1024-10 and one global batch of 4,096 examples split over the 2
+  ranks (one device each), against 1 process taking the example's `--single` step (one jitted
+  step on the whole batch): rank 0 alone, while rank 1 sleeps. The check compares the
+  parameters of the two after 2 steps from the same start.
 - `psum_1M_2ranks`: `pmap(lambda v: lax.psum(v, "i"))` of a 1M float32 array on 2 ranks, against
   mpi4py's own `comm.Allreduce` of the same buffer into a preallocated one (and, in the notes, into
-  a new array each call, which is what psum returns), timed in the same rounds. The check
-  compares the two sums.
+  a new array each call, which is what psum returns). The check compares the two sums.
 
 Without mpiexec on PATH or without mpi4py the rows are skipped, the reason in their check column.
 """
@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -49,19 +48,27 @@ TIMEOUT_S = 300
 
 # ---------------------------------------------------------------- the workers (run under mpiexec)
 class _Timer:
-    """Synchronised sampling over the ranks of `comm` (None: one process)."""
+    """Sampling in step over the ranks of `comm`: every rank makes the same calls, each sample starts
+    together and lasts as long as the slowest rank's; ranks wait by polling and sleeping, so an idle
+    rank leaves its core to the others."""
 
     def __init__(self, comm: Any) -> None:
         self.comm = comm
 
+    def barrier(self) -> None:
+        """MPI_Barrier without its busy wait."""
+        request = self.comm.Ibarrier()
+        while not request.Test():
+            time.sleep(1e-4)
+
     def _sample(self, fn: Callable[[], Any], n: int) -> float:
-        if self.comm is not None:
-            self.comm.Barrier()
+        self.barrier()
         t0 = time.perf_counter()
         for _ in range(n):
             fn()
         t = time.perf_counter() - t0
-        return t if self.comm is None else self.comm.allreduce(t, op=_mpi().MAX)
+        self.barrier()
+        return self.comm.allreduce(t, op=_mpi().MAX)
 
     def time(self, fns: dict[str, Callable[[], Any]], samples: int) -> dict[str, dict]:
         """{key: {"samples": per-call seconds, "inner": n}}, sampled round-robin after 2 warm-up calls."""
@@ -69,8 +76,7 @@ class _Timer:
         for key, fn in fns.items():
             self._sample(fn, 1)
             t = self._sample(fn, 1)
-            n = max(1, math.ceil(MIN_SAMPLE_S / max(t, 1e-9)))
-            inner[key] = n if self.comm is None else self.comm.bcast(n, root=0)
+            inner[key] = self.comm.bcast(max(1, math.ceil(MIN_SAMPLE_S / max(t, 1e-9))), root=0)
         times: dict[str, list[float]] = {k: [] for k in fns}
         for _ in range(samples):
             for key, fn in fns.items():
@@ -103,36 +109,47 @@ def _emit(rank: int, out: dict) -> None:
         print(json.dumps(out), flush=True)
 
 
-def dp_worker(single: bool, samples: int, check_path: str) -> None:
-    """Time the example's data-parallel step (or, with `single`, its plain step) on one global batch;
-    the parameters after CHECK_STEPS steps go to `check_path` (from rank 0)."""
+def _check(got: list, want: list, what: str) -> str:
+    """'ok', or the largest difference of the arrays `got` and `want`."""
+    bad = [float(np.max(np.abs(np.asarray(g, np.float64) - np.asarray(w, np.float64)))) for g, w in zip(got, want)
+           if not np.allclose(g, w, rtol=1e-4, atol=1e-5)]
+    return f"MISMATCH {what}: max|Δ|={max(bad):.3g}" if bad else "ok"
+
+
+def dp_worker(samples: int) -> None:
+    """The example's data-parallel step on all ranks ("nablax") and its plain step on the whole batch,
+    taken by rank 0 alone while the others sleep ("ref"), timed in the same rounds; the check
+    compares their parameters after CHECK_STEPS steps from the same start."""
     import nablax as jax
 
     jax.distributed.initialize()
-    ex = _example()
+    ex, jnp = _example(), jax.numpy
     rank, n_proc, n_local = jax.process_index(), jax.process_count(), jax.local_device_count()
-    comm = _mpi().COMM_WORLD if n_proc > 1 else None
     x, y = _dp_data()
     params = ex.relu_mlp.init(np.random.default_rng(0), DP_SIZES, lambda fan_in: np.sqrt(2.0 / fan_in))
-    if single:
-        step = ex.make_single_step(DP_LR)
-    else:
-        step = ex.make_parallel_step(DP_LR)
-        x, y = (ex.local_shard(a, rank, n_proc, n_local) for a in (x, y))
-        params = jax.tree_util.tree_map(lambda a: jax.numpy.broadcast_to(a, (n_local, *a.shape)), params)
-    x, y, state = jax.numpy.asarray(x), jax.numpy.asarray(y), [params]
+    single, parallel = ex.make_single_step(DP_LR), ex.make_parallel_step(DP_LR)
+    shards = [jnp.asarray(ex.local_shard(a, rank, n_proc, n_local)) for a in (x, y)]
+    state = {"single": params, "parallel": jax.tree_util.tree_map(lambda a: jnp.broadcast_to(a, (n_local, *a.shape)),
+                                                                   params)}
+    x, y = jnp.asarray(x), jnp.asarray(y)
 
-    def call() -> None:
-        state[0], loss = step(state[0], x, y)
+    def parallel_step() -> None:
+        state["parallel"], loss = parallel(state["parallel"], *shards)
         jax.block_until_ready(loss)
 
+    def single_step() -> None:
+        if rank == 0:
+            state["single"], loss = single(state["single"], x, y)
+            jax.block_until_ready(loss)
+
     for _ in range(CHECK_STEPS):
-        call()
-    final = state[0] if single else jax.tree_util.tree_map(lambda a: a[0], state[0])
-    if rank == 0:
-        np.savez(check_path, *[np.asarray(a) for a in jax.tree_util.tree_leaves(final)])
-    out = _Timer(comm).time({"run": call}, samples)["run"]
-    _emit(rank, {**out, "devices": jax.device_count(), "processes": n_proc})
+        parallel_step()
+        single_step()
+    got = jax.tree_util.tree_leaves(jax.tree_util.tree_map(lambda a: a[0], state["parallel"]))
+    check = _check(got, jax.tree_util.tree_leaves(state["single"]), f"params after {CHECK_STEPS} steps") \
+        if rank == 0 else ""
+    out = _Timer(_mpi().COMM_WORLD).time({"nablax": parallel_step, "ref": single_step}, samples)
+    _emit(rank, {**out, "check": check, "processes": n_proc})
 
 
 def psum_worker(samples: int) -> None:
@@ -160,21 +177,15 @@ def psum_worker(samples: int) -> None:
         comm.Allreduce(buf, np.empty_like(buf), op=MPI.SUM)
 
     mpi4py_allreduce()
-    got = np.asarray(total(xs))[0]
-    diff = float(np.max(np.abs(got - recv)))
-    check = "ok" if got.shape == recv.shape and np.allclose(got, recv, rtol=1e-6, atol=1e-6) else f"max|Δ|={diff:.3g}"
+    check = _check([np.asarray(total(xs))[0]], [recv], "pmap(psum) vs Allreduce")
     out = _Timer(comm).time({"nablax": nablax_psum, "ref": mpi4py_allreduce, "ref_new": mpi4py_allreduce_new},
                             samples)
     _emit(comm.rank, {**out, "check": check})
 
 
 def worker_main(argv: list[str]) -> int:
-    """`python -m benchmarks.workloads_distributed {dp SAMPLES PATH [--single] | psum SAMPLES}`:
-    rank 0 prints one JSON line."""
-    if argv[0] == "dp":
-        dp_worker("--single" in argv, int(argv[1]), argv[2])
-    else:
-        psum_worker(int(argv[1]))
+    """`mpiexec -n 2 python -m benchmarks.workloads_distributed {dp | psum} SAMPLES`: rank 0 prints one JSON line."""
+    (dp_worker if argv[0] == "dp" else psum_worker)(int(argv[1]))
     return 0
 
 
@@ -188,14 +199,13 @@ def missing_mpi() -> str | None:
     return None
 
 
-def _launch(args: list[str], ranks: int) -> dict:
-    """Run a worker (under `mpiexec -n ranks` when ranks > 0), one BLAS thread per process; its JSON."""
+def _launch(args: list[str]) -> dict:
+    """Run a worker under `mpiexec -n RANKS`, one BLAS thread per process; its JSON."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "NABLAX_NUM_CPU_DEVICES": "1", "NABLAX_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    cmd = [sys.executable, "-m", "benchmarks.workloads_distributed", *args]
-    if ranks:
-        cmd = ["timeout", str(TIMEOUT_S - 20), "mpiexec", "-n", str(ranks), *cmd]
+    cmd = ["timeout", str(TIMEOUT_S - 20), "mpiexec", "-n", str(RANKS), sys.executable, "-m",
+           "benchmarks.workloads_distributed", *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=env, cwd=ROOT, check=False)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
@@ -213,23 +223,17 @@ def _steps_per_s(s: Stats) -> str:
 
 
 def measure_dp(row: Row, quick: bool) -> None:
-    """Fill `row`: 2 ranks (the nablax column) vs 1 process (the reference), steps/s and speed-up in the notes."""
-    samples = 3 if quick else 9
-    with tempfile.TemporaryDirectory() as tmp:
-        two = _launch(["dp", str(samples), f"{tmp}/ranks.npz"], RANKS)
-        one = _launch(["dp", str(samples), f"{tmp}/single.npz", "--single"], 0)
-        with np.load(f"{tmp}/ranks.npz") as a, np.load(f"{tmp}/single.npz") as b:
-            bad = [float(np.max(np.abs(a[k] - b[k]))) for k in b if not np.allclose(a[k], b[k], rtol=1e-4, atol=1e-5)]
-    row.times["nablax"], row.ref = _stats(two), _stats(one)
-    row.check = f"MISMATCH params after {CHECK_STEPS} steps: max|Δ|={max(bad):.3g}" if bad else "ok"
-    row.notes += [f"{two['processes']} ranks: {_steps_per_s(row.times['nablax'])}, 1 process: {_steps_per_s(row.ref)} "
+    """Fill `row`: 2 ranks (the nablax column) vs 1 process (the reference), steps/s and throughput in the notes."""
+    out = _launch(["dp", str(3 if quick else 9)])
+    row.times["nablax"], row.ref, row.check = _stats(out["nablax"]), _stats(out["ref"]), out["check"]
+    row.notes += [f"{out['processes']} ranks: {_steps_per_s(row.times['nablax'])}, 1 process: {_steps_per_s(row.ref)} "
                   f"({row.ref.median / row.times['nablax'].median:.2f}× throughput); MLP "
                   f"{'-'.join(map(str, DP_SIZES))}, global batch {DP_BATCH}, 1 BLAS thread per process"]
 
 
 def measure_psum(row: Row, quick: bool) -> None:
     """Fill `row`: pmap(psum) on 2 ranks (the nablax column) vs mpi4py Allreduce (the reference)."""
-    out = _launch(["psum", str(5 if quick else 21)], RANKS)
+    out = _launch(["psum", str(5 if quick else 21)])
     row.times["nablax"], row.ref, row.check = _stats(out["nablax"]), _stats(out["ref"]), out["check"]
     new = _stats(out["ref_new"]).median
     nbytes = PSUM_SIZE * 4

@@ -1,5 +1,6 @@
-"""benchmarks/workloads_distributed.py: the rows skip with their reason when MPI is missing, and the
-psum row's workers run under mpiexec, agree on the sum and report samples the table can show."""
+"""benchmarks/workloads_distributed.py: the rows skip with their reason when MPI is missing, a failing
+worker is reported, and the psum row's workers run under mpiexec, agree on the sum and report
+samples the table can show (the data-parallel row takes ~10 s, so it runs only in the suite)."""
 import importlib.util
 import shutil
 
@@ -37,7 +38,7 @@ def test_rows_skip_with_the_reason_when_mpi_is_missing(monkeypatch, missing, rea
 
 
 def test_a_failing_worker_is_reported_not_raised(monkeypatch):
-    def fail(args, ranks):
+    def fail(args):
         raise RuntimeError("`mpiexec -n 2 python -m benchmarks.workloads_distributed psum 5` exited with 1")
 
     monkeypatch.setattr(dist, "missing_mpi", lambda: None)
