@@ -7,6 +7,7 @@ from nablax import (  # noqa: F401
     ad_checkpoint,
     custom_derivatives,
     debug,
+    distributed,
     dtypes,
     errors,
     experimental,

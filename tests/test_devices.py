@@ -1,8 +1,10 @@
 """Virtual devices, meshes, partition specs, named shardings and placed arrays (no JAX needed)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import types
@@ -92,6 +94,9 @@ def test_devices_of_a_two_process_job(second_of_two):
     all_ = nablax.devices()
     assert [(d.id, d.process_index, d.local_hardware_id) for d in all_] == [(0, 0, 0), (1, 0, 1), (2, 1, 0), (3, 1, 1)]
     assert nablax.local_devices() == all_[2:] and nablax.local_devices(process_index=0) == all_[:2]
+    computed = jnp.arange(3.0) + 1  # not placed: on this process's first device
+    assert computed.devices() == {all_[2]} and computed.is_fully_addressable and not computed.committed
+    assert computed.addressable_shards[0].device is all_[2]
     assert (nablax.process_index(), nablax.process_count(), nablax.device_count(), nablax.local_device_count()) == \
         (1, 2, 4, 2)
     mesh = nablax.make_mesh((2, 2), ("proc", "dev"))
@@ -103,6 +108,10 @@ def test_devices_of_a_two_process_job(second_of_two):
     assert [(sh.device.id, sh.index, sh.data.tolist()) for sh in x.addressable_shards] == \
         [(2, (slice(2, 4),), [2.0, 3.0]), (3, (slice(2, 4),), [2.0, 3.0])]
     assert len(x.global_shards) == 4
+    assert nablax.make_mesh((2, 2), ("dev", "proc"), devices=[all_[i] for i in (0, 2, 1, 3)]).local_mesh.devices.tolist() \
+        == [[all_[2]], [all_[3]]]
+    with pytest.raises(ValueError, match="do not form a block"):
+        Mesh([all_[0], all_[2], all_[1], all_[3]], "x").local_mesh
     with pytest.raises(ValueError, match="belongs to process 0"):
         nablax.device_put(1.0, all_[0])
 
@@ -136,8 +145,12 @@ def test_mesh(four):
     assert str(m.abstract_mesh) == \
         "AbstractMesh('x': 2, 'y': 2, axis_types=(Auto, Auto), device_kind=cpu, num_cores=None, platform=cpu)"
     assert sharding_impl.context_mesh() is None
+    other = Mesh(four, "z")
     with m as entered:
         assert entered is m and sharding_impl.context_mesh() is m
+        with other:
+            assert sharding_impl.context_mesh() is other
+        assert sharding_impl.context_mesh() is m
     assert sharding_impl.context_mesh() is None
 
 
@@ -182,6 +195,42 @@ def test_set_mesh(four):
     assert nablax.sharding.get_mesh().empty
     with pytest.raises(TypeError, match="Mesh"):
         nablax.set_mesh("x")
+
+
+def test_reshard_and_the_axis_wrappers(four):
+    m = nablax.make_mesh((2, 2), ("x", "y"))
+    x = np.arange(8.0)
+    assert nablax.reshard(x, NamedSharding(m, P("x"))).sharding == NamedSharding(m, P("x"))
+    with pytest.raises(ValueError, match="not under a mesh context"):
+        nablax.reshard(x, P("x"))
+    with pytest.raises(ValueError, match="non-None"):
+        nablax.reshard(x, None)
+    with pytest.raises(TypeError, match="only supports instances of `NamedSharding` or `PartitionSpec`"):
+        nablax.reshard(x, four[1])
+    with nablax.set_mesh(m):
+        a, b = nablax.reshard([x, np.ones((2, 4))], [P("x"), P(None, "y")])
+        assert a.sharding == NamedSharding(m, P("x")) and b.sharding == NamedSharding(m, P(None, "y"))
+        assert a.tolist() == x.tolist()
+        doubled = nablax.sharding.auto_axes(lambda v: v * 2, axes="x", out_sharding=P("x"))(x)
+        assert doubled.sharding == NamedSharding(m, P("x")) and doubled.tolist() == (2 * x).tolist()
+        seen = []
+        nablax.sharding.explicit_axes(lambda v: seen.append(v.sharding), axes="x", in_sharding=P("y"))(x)
+        assert seen == [NamedSharding(m, P("y"))]
+    with pytest.raises(TypeError, match="Missing required keyword argument: 'in_sharding'"):
+        nablax.sharding.explicit_axes(lambda v: v, axes="x")(x)
+    abstract = nablax.sharding.AbstractMesh((2, 3), ("a", "b"))
+    with nablax.sharding.use_abstract_mesh(abstract) as nothing:
+        assert nothing is None and nablax.sharding.get_abstract_mesh() is abstract
+    assert nablax.sharding.get_abstract_mesh().empty
+    with pytest.raises(ValueError, match="Expected mesh of type `jax.sharding.AbstractMesh`"):
+        nablax.sharding.use_abstract_mesh(m)
+    assert m.local_mesh == Mesh(m.devices, ("x", "y"))
+    t = nablax.sharding.ManualAxisType(varying={"x"})
+    assert repr(t) == "ManualAxisType(varying=frozenset({'x'}), unreduced=frozenset(), reduced=frozenset())"
+    assert t.update(reduced={"y"}).reduced == {"y"} and not t.empty and nablax.sharding.ManualAxisType().empty
+    assert pickle.loads(pickle.dumps(t)) == t and hash(t) == hash(nablax.sharding.ManualAxisType(varying={"x"}))
+    with pytest.raises(ValueError, match="varying and reduced cannot have common mesh axes"):
+        nablax.sharding.ManualAxisType(varying={"x"}, reduced={"x"})
 
 
 # --------------------------------------------------------------- partition specs
@@ -320,3 +369,34 @@ def test_make_array_from_single_device_arrays(four):
     assert z.sharding == s and z.tolist() == [0.0, 1.0, 2.0, 3.0]
     with pytest.raises(ValueError, match="global_shape"):
         nablax.make_array_from_process_local_data(s, np.arange(4.0), (8,))
+
+
+MPI_PROGRAM = """
+import numpy as np
+import nablax
+from nablax.sharding import NamedSharding
+nablax.config.update("jax_num_cpu_devices", 2)
+r = nablax.process_index()
+s = NamedSharding(nablax.make_mesh((4,), ("x",)), nablax.P("x"))
+mine = [nablax.device_put(np.array([float(d.id)]), d) for d in nablax.local_devices()]
+x = nablax.make_array_from_single_device_arrays((4,), s, mine)
+y = nablax.make_array_from_process_local_data(s, np.arange(2.0) + 10 * r, (4,))
+print(r, nablax.process_count(), [d.id for d in nablax.local_devices()], [d.process_index for d in nablax.devices()],
+      x.tolist(), y.tolist(), [sh.device.id for sh in x.addressable_shards], flush=True)
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nablax._src.distributed") is None or shutil.which("mpiexec") is None
+                    or importlib.util.find_spec("mpi4py") is None, reason="needs mpiexec, mpi4py and nablax's transport")
+def test_devices_and_assembly_under_mpiexec(tmp_path):
+    program = tmp_path / "two_processes.py"
+    program.write_text(MPI_PROGRAM)
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    run = subprocess.run(["timeout", "150", "mpiexec", "-n", "2", sys.executable, str(program)], env=env,
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = sorted(line for line in run.stdout.splitlines() if line[:2] in ("0 ", "1 "))
+    assert lines == [
+        "0 2 [0, 1] [0, 0, 1, 1] [0.0, 1.0, 2.0, 3.0] [0.0, 1.0, 10.0, 11.0] [0, 1]",
+        "1 2 [2, 3] [0, 0, 1, 1] [0.0, 1.0, 2.0, 3.0] [0.0, 1.0, 10.0, 11.0] [2, 3]",
+    ]

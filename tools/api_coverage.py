@@ -39,15 +39,15 @@ LATER_ISSUE = {
 LATER_ISSUE_PREFIXES: dict[str, int] = {}
 
 _XLA = "XLA-specific (no meaning without XLA's compiler or runtime)"
-_SHARDING = ("sharding in types and compiler resharding (explicit/auto axes, reshard): nablax's devices are "
-             "lanes of one NumPy computation, with no compiler partitioning to steer")
+_SHARDING = ("sharding in types and compiler partitioning (smap, auto_pcast, sharding constraints as primitives): "
+             "nablax's devices are lanes of one NumPy computation, with no compiler partitioning to steer")
 _HELPER = "not API: a helper JAX's module imports"
 _PROFILER = "XLA's profiler (TensorBoard traces of XLA executions)"
 
 # Names left out on purpose, per module, with the reason.
 LEFT_OUT: dict[str, dict[str, str]] = {
     "jax": {
-        **dict.fromkeys(["smap", "reshard", "auto_pcast", "remove_size_one_mesh_axis_from_type",
+        **dict.fromkeys(["smap", "auto_pcast", "remove_size_one_mesh_axis_from_type",
                          "make_user_context"], _SHARDING),
         "memory": "XLA memory kinds (device/pinned host memory spaces)",
     },
@@ -67,8 +67,6 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         **dict.fromkeys(["reached_preemption_sync_point", "live_devices", "ProcessFailureError"],
                         "TPU/XLA runtime services (preemption notices, liveness of devices)"),
     },
-    "jax.sharding": dict.fromkeys(["ManualAxisType", "auto_axes", "explicit_axes", "reshard", "use_abstract_mesh"],
-                                  _SHARDING),
     "jax.lax": {
         **dict.fromkeys(["sharding_constraint_p", "device_put_p"], _SHARDING),
         **dict.fromkeys(["psend", "precv", "ragged_all_to_all", "ragged_all_to_all_p"],

@@ -233,7 +233,7 @@ class Array(ArrayMethods):
         try:
             return self._placement
         except AttributeError:
-            return SINGLE_SHARDING
+            return default_sharding()
 
     @property
     def committed(self) -> bool:
@@ -366,9 +366,14 @@ def _this_process() -> int:
     return 0
 
 
-# The index of this process in its job; nablax/_src/sharding.py installs the real one
-# (the transport lives above this layer). It decides which devices are addressable.
+def _first_local_device() -> "CpuDevice":
+    return CPU_DEVICE
+
+
+# The index of this process in its job, and its first device (where arrays made by computation
+# are); nablax/_src/sharding.py installs the real ones (the transport lives above this layer).
 this_process: list[Callable[[], int]] = [_this_process]
+first_local_device: list[Callable[[], "CpuDevice"]] = [_first_local_device]
 
 MEMORY_KINDS = ("device", "pinned_host", "unpinned_host")
 
@@ -476,6 +481,11 @@ def as_sharding(where_to: "CpuDevice | Sharding") -> Sharding:
     if s is None:
         s = _ON_DEVICE.setdefault(where_to, SingleDeviceSharding(where_to))
     return s
+
+
+def default_sharding() -> Sharding:
+    """The placement of an array nobody placed: the first device of this process."""
+    return as_sharding(first_local_device[0]())
 
 
 class Shard:

@@ -21,7 +21,6 @@ from nablax._src import dtypes as _dtypes
 from nablax._src import sharding as _sharding
 from nablax._src.api import jacrev
 from nablax._src.array import (
-    SINGLE_SHARDING,
     Array,
     CpuDevice,
     Shard,
@@ -29,6 +28,7 @@ from nablax._src.array import (
     SingleDeviceSharding,
     as_sharding,
     check_placement,
+    default_sharding,
     index_key,
     install_array_methods,
     place,
@@ -58,7 +58,7 @@ __all__ = [
     "host_count", "host_id", "host_ids", "jacobian", "jax2tf_associative_scan_reductions", "legacy_prng_key",
     "live_arrays", "local_device_count", "local_devices", "log_compiles", "make_array_from_callback",
     "make_array_from_process_local_data", "make_array_from_single_device_arrays", "make_mesh", "NamedSharding",
-    "P", "Shard", "set_mesh",
+    "P", "Shard", "reshard", "set_mesh",
     "no_execution", "no_tracing", "numpy_dtype_promotion", "numpy_rank_promotion", "print_environment_info",
     "process_count", "process_index", "process_indices", "softmax_custom_jvp", "thread_guard",
     "threefry_partitionable", "transfer_guard", "transfer_guard_device_to_device", "transfer_guard_device_to_host",
@@ -190,6 +190,45 @@ def device_put(x: Any, device: Any = None, *, src: Any = None, donate: bool = Fa
     return treedef.unflatten(tree_map(lambda v, p=p: _placed(v, p), part) for part, p in zip(parts, places))
 
 
+def _is_reshard_target(x: Any) -> bool:
+    return x is None or isinstance(x, (P, Sharding, CpuDevice))
+
+
+def reshard(xs: Any, out_shardings: Any) -> Any:
+    """`xs` (a pytree) placed on `out_shardings` (NamedShardings, or PartitionSpecs on the mesh of
+    `set_mesh`; a pytree prefix of xs). As device_put, the data is not moved."""
+    targets = tree_map(lambda s: _sharding.as_named(s, "reshard"), out_shardings, is_leaf=_is_reshard_target)
+    return device_put(xs, targets)
+
+
+def _axes_wrapper(f: Callable | None, where: str, value: Any, on_inputs: bool) -> Callable:
+    """explicit_axes / auto_axes: nablax has no sharding in its types, so only the resharding
+    of the inputs (`in_sharding`) or the outputs (`out_sharding`) remains to do."""
+    if f is None:
+        return functools.partial(_axes_wrapper, where=where, value=value, on_inputs=on_inputs)
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        if value is None:
+            if on_inputs:
+                raise TypeError(f"Missing required keyword argument: '{where}'")
+            return f(*args, **kwargs)
+        if on_inputs:
+            return f(*reshard(args, value), **kwargs)
+        return reshard(f(*args, **kwargs), value)
+    return wrapped
+
+
+def explicit_axes(f: Callable | None = None, /, *, axes: Any = None, in_sharding: Any = None) -> Callable:
+    """`f` with its arguments resharded to `in_sharding` (the mesh axes' types do not exist in nablax)."""
+    return _axes_wrapper(f, "in_sharding", in_sharding, True)
+
+
+def auto_axes(f: Callable | None = None, /, *, axes: Any = None, out_sharding: Any = None) -> Callable:
+    """`f` with its results resharded to `out_sharding` when given."""
+    return _axes_wrapper(f, "out_sharding", out_sharding, False)
+
+
 def device_get(x: Any) -> Any:
     """`x` (a pytree) with every Array as a (read-only) NumPy array; other leaves as they are."""
     return tree_map(lambda v: np.asarray(v) if isinstance(v, (Array, Tracer)) else v, x)
@@ -225,7 +264,7 @@ def live_arrays(platform: str | None = None) -> list:
 
 def _placement_of(sharding: Any, fname: str) -> Sharding:
     if sharding is None:
-        return SINGLE_SHARDING
+        return default_sharding()
     if not isinstance(sharding, (CpuDevice, Sharding)):
         raise TypeError(f"{fname}: `sharding` must be a sharding (nablax.sharding.NamedSharding, "
                         f"SingleDeviceSharding) or a device, got {sharding!r} of type {type(sharding).__name__}")

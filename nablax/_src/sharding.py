@@ -8,23 +8,32 @@ holds whole. pmap and shard_map read the devices and meshes defined here.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import enum
 import math
 import os
 from collections import OrderedDict
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from . import distributed as _distributed
-from .array import CpuDevice, Sharding, SingleDeviceSharding, check_memory_kind, get_device, this_process
+from .array import (
+    CpuDevice,
+    Sharding,
+    SingleDeviceSharding,
+    check_memory_kind,
+    first_local_device,
+    get_device,
+    this_process,
+)
 from .config import config
 
 __all__ = [
-    "AbstractDevice", "AbstractMesh", "AxisType", "DuplicateSpecError", "IndivisibleError", "Mesh",
+    "AbstractDevice", "AbstractMesh", "AxisType", "DuplicateSpecError", "IndivisibleError", "ManualAxisType", "Mesh",
     "NamedSharding", "P", "PartitionSpec", "get_abstract_mesh", "get_mesh", "make_mesh",
-    "make_single_device_sharding", "set_mesh",
+    "make_single_device_sharding", "set_mesh", "use_abstract_mesh",
 ]
 
 
@@ -63,9 +72,6 @@ def _this_process_index() -> int:
     return process_info()[0]
 
 
-this_process[0] = _this_process_index
-
-
 def local_count() -> int:
     """k: the number of devices of each process."""
     k = num_cpu_devices_flag.value
@@ -76,6 +82,14 @@ def process_devices(rank: int) -> list:
     """The devices of process `rank`: global ids rank * k + j."""
     k = local_count()
     return [get_device(rank * k + j, rank, j) for j in range(k)]
+
+
+def _first_local_device() -> CpuDevice:
+    return process_devices(process_info()[0])[0]
+
+
+this_process[0] = _this_process_index
+first_local_device[0] = _first_local_device
 
 
 def all_devices() -> list:
@@ -93,6 +107,48 @@ class AxisType(enum.Enum):
 
     def __repr__(self) -> str:
         return self.name
+
+
+class ManualAxisType:
+    """Which manual mesh axes a value varies over, or is unreduced / reduced over (JAX's
+    `ManualAxisType`, part of its types under shard_map; here a plain value)."""
+
+    __slots__ = ("varying", "unreduced", "reduced")
+
+    def __init__(self, *, varying: Any = frozenset(), unreduced: Any = frozenset(), reduced: Any = frozenset()):
+        varying, unreduced, reduced = frozenset(varying), frozenset(unreduced), frozenset(reduced)
+        for name, other in (("unreduced", unreduced), ("reduced", reduced)):
+            if varying & other:
+                raise ValueError(f"varying and {name} cannot have common mesh axes. Got varying={varying} and "
+                                 f"{name}={other}")
+        self.varying, self.unreduced, self.reduced = varying, unreduced, reduced
+
+    @property
+    def empty(self) -> bool:
+        return not (self.varying or self.unreduced or self.reduced)
+
+    def update(self, **kwargs: Any) -> "ManualAxisType":
+        fields = {"varying": self.varying, "unreduced": self.unreduced, "reduced": self.reduced, **kwargs}
+        return ManualAxisType(**fields)
+
+    def _key(self) -> tuple:
+        return (self.varying, self.unreduced, self.reduced)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ManualAxisType) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self):
+        return (_manual_axis_type, self._key())
+
+    def __repr__(self) -> str:
+        return f"ManualAxisType(varying={self.varying}, unreduced={self.unreduced}, reduced={self.reduced})"
+
+
+def _manual_axis_type(varying: frozenset, unreduced: frozenset, reduced: frozenset) -> ManualAxisType:
+    return ManualAxisType(varying=varying, unreduced=unreduced, reduced=reduced)
 
 
 def _axis_names(names: Any, fname: str) -> tuple:
@@ -147,7 +203,7 @@ class Mesh(_MeshBase):
 
     `with mesh:` makes it the mesh of the block (see `context_mesh`)."""
 
-    __slots__ = ("devices", "_tokens")
+    __slots__ = ("devices",)
 
     def __init__(self, devices: Any, axis_names: Any, axis_types: Any = None):
         devs = np.array(devices, dtype=object)  # (devices are not sequences: NumPy keeps them whole)
@@ -168,7 +224,6 @@ class Mesh(_MeshBase):
         self.axis_names = names
         self.axis_sizes = devs.shape
         self.axis_types = _axis_types(names, axis_types, AxisType.Auto, "Mesh")
-        self._tokens: list = []
 
     @property
     def device_ids(self) -> np.ndarray:
@@ -187,15 +242,28 @@ class Mesh(_MeshBase):
         return len({d.process_index for d in self.devices.flat}) > 1
 
     @property
+    def local_mesh(self) -> "Mesh":
+        """The block of the mesh made of this process's devices (axis types Auto, as JAX's)."""
+        me = _this_process_index()
+        coords = np.argwhere(np.vectorize(lambda d: d.process_index == me, otypes=[bool])(self.devices))
+        if not len(coords):
+            raise ValueError(f"{self!r} has no device of this process (process {me})")
+        block = tuple(slice(lo, hi + 1) for lo, hi in zip(coords.min(0), coords.max(0)))
+        devices = self.devices[block]
+        if any(d.process_index != me for d in devices.flat):
+            raise ValueError(f"the devices of process {me} do not form a block of {self!r}")
+        return Mesh(devices, self.axis_names)
+
+    @property
     def abstract_mesh(self) -> "AbstractMesh":
         return AbstractMesh(self.axis_sizes, self.axis_names, self.axis_types, _device=AbstractDevice())
 
     def __enter__(self) -> "Mesh":
-        self._tokens.append(_ENTERED_MESH.set(self))
+        _ENTERED_MESHES.set((*_ENTERED_MESHES.get(), self))  # (a stack per context: threads may share a mesh)
         return self
 
     def __exit__(self, *exc) -> None:
-        _ENTERED_MESH.reset(self._tokens.pop())
+        _ENTERED_MESHES.set(_ENTERED_MESHES.get()[:-1])
 
     def _key(self) -> tuple:
         ids = tuple(d.id for d in self.devices.flat) if self.axis_names else ()
@@ -272,8 +340,9 @@ class AbstractMesh(_MeshBase):
 
 
 _EMPTY_MESH = Mesh(np.empty((), dtype=object), ())
-_ENTERED_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_entered_mesh", default=None)
+_ENTERED_MESHES: contextvars.ContextVar = contextvars.ContextVar("nablax_entered_meshes", default=())
 _SET_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_set_mesh", default=None)
+_ABSTRACT_MESH: contextvars.ContextVar = contextvars.ContextVar("nablax_abstract_mesh", default=None)
 
 
 class set_mesh:  # noqa: N801  (JAX's name; a function that is also a context manager)
@@ -298,13 +367,54 @@ def get_mesh() -> Mesh:
 
 
 def get_abstract_mesh() -> AbstractMesh:
+    """The mesh of `use_abstract_mesh`, else the abstract form of `set_mesh`'s (empty when neither)."""
+    mesh = _ABSTRACT_MESH.get()
+    if mesh is not None:
+        return mesh
     return get_mesh().abstract_mesh if _SET_MESH.get() is not None else AbstractMesh((), ())
+
+
+@contextlib.contextmanager
+def _abstract_mesh_block(mesh: AbstractMesh) -> Iterator[None]:
+    token = _ABSTRACT_MESH.set(mesh)
+    try:
+        yield
+    finally:
+        _ABSTRACT_MESH.reset(token)
+
+
+def use_abstract_mesh(mesh: AbstractMesh) -> contextlib.AbstractContextManager:
+    """`with use_abstract_mesh(m):` makes `m` what get_abstract_mesh() answers in the block."""
+    if not isinstance(mesh, AbstractMesh):
+        raise ValueError(f"Expected mesh of type `jax.sharding.AbstractMesh`. Got type: {type(mesh)}")
+    return _abstract_mesh_block(mesh)
+
+
+def as_named(where_to: Any, fname: str) -> "NamedSharding":
+    """A reshard target as a NamedSharding: a PartitionSpec is taken on `set_mesh`'s mesh (JAX's rules)."""
+    if isinstance(where_to, NamedSharding):
+        return where_to
+    if where_to is None:
+        raise ValueError(f"Reshard should only be used with out_shardings which are non-None and have a non-empty "
+                         f"mesh. Got sharding {where_to}.")
+    if isinstance(where_to, PartitionSpec):
+        mesh = _SET_MESH.get()
+        if mesh is None:
+            raise ValueError("Using PartitionSpec when you are not under a mesh context is not allowed. Please pass "
+                             "a NamedSharding instance or enter into a mesh context via `jax.set_mesh`. "
+                             f"Got {where_to}")
+        return NamedSharding(mesh, where_to)
+    raise TypeError(f"`out_sharding` argument of {fname} only supports instances of `NamedSharding` or "
+                    f"`PartitionSpec`. Got {where_to} of type: {type(where_to)}")
 
 
 def context_mesh() -> Mesh | None:
     """The mesh a computation without an explicit one uses: `set_mesh`'s, else `with mesh:`'s, else None."""
     mesh = _SET_MESH.get()
-    return _ENTERED_MESH.get() if mesh is None else mesh
+    if mesh is None:
+        entered = _ENTERED_MESHES.get()
+        return entered[-1] if entered else None
+    return mesh
 
 
 def make_mesh(axis_shapes: Sequence[int], axis_names: Any, axis_types: Any = None, *,

@@ -1,21 +1,14 @@
 """Devices, meshes, partition specs, shardings and placed arrays against JAX with 4 CPU devices.
 
-JAX gets its devices from XLA_FLAGS before it is imported, so its side runs in a subprocess
-(`--xla_force_host_platform_device_count=4`); nablax runs the same probe in this process
-with `jax_num_cpu_devices=4`. The probe prints reprs, attributes, shard shapes, index maps
-and errors (class and message) as JSON, and each entry must agree."""
+The probe (run by both: tests/compat/four_devices.py) prints reprs, attributes, shard shapes,
+index maps and errors (class and message) as JSON, and each entry must agree."""
 from __future__ import annotations
-
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 pytest.importorskip("jax")
 
-import nablax  # noqa: E402
+from .four_devices import jax_answers, nablax_answers, probe_keys  # noqa: E402
 
 PROBE = r'''
 import numpy as np
@@ -147,37 +140,47 @@ def probe(jax):
     put("from process local data", lambda: [
         np.asarray(jax.make_array_from_process_local_data(line, np.arange(4.0))).tolist(),
         repr(jax.make_array_from_process_local_data(line, np.arange(4.0)).sharding)])
+    put("reshard", lambda: [repr(jax.reshard(np.arange(8.0), NamedSharding(m, P("x"))).sharding),
+                            repr(jax.reshard({"a": np.arange(8.0)}, {"a": NamedSharding(m, P("y"))})["a"].sharding)])
+    put("reshard without a mesh", lambda: jax.reshard(np.arange(8.0), P("x")))
+    put("reshard to None", lambda: jax.reshard(np.arange(8.0), None))
+
+    def reshard_on_set_mesh():
+        with jax.set_mesh(m):
+            pair = jax.reshard([np.arange(8.0), np.ones((2, 4))], [P("x"), P(None, "y")])
+            return [repr(pair[0].sharding), repr(pair[1].sharding), repr(jax.reshard((1.0, 2.0), P())[1].sharding)]
+    put("reshard on set_mesh", reshard_on_set_mesh)
+
+    def in_abstract_mesh():
+        with sh.use_abstract_mesh(sh.AbstractMesh((2, 2), ("x", "y"))) as r:
+            return [repr(r), repr(sh.get_abstract_mesh()), repr(sh.get_mesh())]
+    put("use_abstract_mesh", in_abstract_mesh)
+    error_class("use_abstract_mesh of a Mesh", lambda: sh.use_abstract_mesh(m).__enter__())
+    put("AbstractMesh", lambda: [repr(sh.AbstractMesh((2, 3), ("a", "b"))), sh.AbstractMesh((2, 3), ("a", "b")).size,
+                                 repr(sh.AbstractMesh((2,), ("a",), axis_types=(AxisType.Explicit,)))])
+    put("local_mesh", lambda: repr(m.local_mesh))
+    put("ManualAxisType", lambda: [repr(sh.ManualAxisType(varying=frozenset({"x"}))),
+                                   repr(sh.ManualAxisType(reduced={"y"}).update(varying={"x"})),
+                                   sh.ManualAxisType().empty, sh.ManualAxisType(varying={"x"}).empty])
+    put("ManualAxisType overlap", lambda: sh.ManualAxisType(varying=frozenset({"x"}), reduced=frozenset({"x"})))
+    put("explicit_axes without in_sharding", lambda: sh.explicit_axes(lambda v: v * 2, axes="x")(np.arange(4.0)))
+
+    def auto_axes_out():
+        with jax.set_mesh(m):
+            return repr(sh.auto_axes(lambda v: v * 2, axes="x", out_sharding=P("x"))(np.arange(4.0)).sharding)
+    put("auto_axes out_sharding", auto_axes_out)
     return out
 '''
 
-def _jax_side() -> dict:
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
-    code = PROBE + "\nimport jax, json\nprint(json.dumps(probe(jax)))\n"
-    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
+KEYS = probe_keys(PROBE)
 
 
 @pytest.fixture(scope="module")
-def jax_answers() -> dict:
-    return _jax_side()
-
-
-@pytest.fixture(scope="module")
-def nablax_answers() -> dict:
-    old = nablax.config.jax_num_cpu_devices
-    nablax.config.update("jax_num_cpu_devices", 4)
-    try:
-        namespace: dict = {}
-        exec(compile(PROBE, "<probe>", "exec"), namespace)
-        return json.loads(json.dumps(namespace["probe"](nablax)))
-    finally:
-        nablax.config.update("jax_num_cpu_devices", old)
-
-
-KEYS = [line.split('"')[1] for line in PROBE.splitlines() if line.strip().startswith(('put("', 'error_class("'))]
+def answers() -> tuple[dict, dict]:
+    return jax_answers(PROBE), nablax_answers(PROBE)
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_same_as_jax(key, jax_answers, nablax_answers):
-    assert nablax_answers[key] == jax_answers[key]
+def test_same_as_jax(key, answers):
+    theirs, ours = answers
+    assert ours[key] == theirs[key]
