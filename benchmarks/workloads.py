@@ -1,7 +1,7 @@
 """Workload definitions, part 1: eager ops, tiny jit, polynomial grads, TD learning, jacrev
 (part 2, models: workloads_models.py; part 3, linear algebra: workloads_linalg.py; part 4,
 convolutions, pooling and FFT: workloads_conv.py; part 5, random numbers and HMC: workloads_random.py;
-part 7, data parallelism across MPI processes: workloads_distributed.py).
+part 8, data parallelism across MPI processes: workloads_distributed.py).
 
 A builder `build(fw, quick) -> Bench | None` returns, for one framework, a zero-arg callable
 doing one (blocked) call of the workload, and optionally a `compile` callable that builds a

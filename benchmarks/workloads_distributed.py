@@ -1,4 +1,4 @@
-"""Workload definitions, part 7: data parallelism across MPI processes (2 ranks on this 2-core machine).
+"""Workload definitions, part 8: data parallelism across MPI processes (2 ranks on this 2-core machine).
 
 The harness runs in one process, so each row launches a worker job, `mpiexec -n 2 python -m
 benchmarks.workloads_distributed WORKER`, with one BLAS/OpenMP thread per process (2 ranks use 2
@@ -262,7 +262,7 @@ def _guarded(measure: Callable[[Row, bool], None]) -> Callable[[Row, bool], None
 
 
 def workloads() -> list:
-    """Part 7 of the table, in order."""
+    """Part 8 of the table, in order."""
     from benchmarks.workloads import Workload
 
     return [Workload("dp_mlp_step_2ranks", None, ref_label="1 process", measure=_guarded(measure_dp)),
