@@ -139,3 +139,13 @@ def test_shard_map_bad_specs(specs, error, words):
 def test_a_mesh_larger_than_the_devices_is_an_error():
     with pytest.raises(ValueError, match="4"):
         nablax.make_mesh((8,), ("x",))
+
+
+def test_grad_inside_the_mapped_function_of_a_scan_with_a_collective():
+    """The scan's transpose is unbatched here, yet its body's psum needs the axis (it failed with
+    an unbound-axis NameError): each lane's gradient is psum's transpose, 4 cos(12)."""
+    total = lambda v: lax.scan(lambda c, y: (c + lax.psum(y, "i"), None), 0.0, v)[0]  # noqa: E731
+    g = nablax.grad(lambda v: jnp.sin(total(v)))
+    for mapped in (nablax.vmap(g, axis_name="i"), nablax.pmap(g, axis_name="i")):
+        np.testing.assert_allclose(np.asarray(mapped(jnp.ones((4, 3)))), np.full((4, 3), 4 * np.cos(12.0)),
+                                   rtol=1e-5)

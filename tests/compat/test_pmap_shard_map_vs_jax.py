@@ -69,6 +69,11 @@ def probe(jax):
     put("pmap of vmap", lambda: jax.pmap(jax.vmap(lambda v: lax.psum(v, "i")), axis_name="i")(m.T))
     put("pmap scan", lambda: jax.pmap(lambda v: lax.scan(lambda c, y: (c + lax.psum(y, "i"), None), 0.0, v)[0],
                                       axis_name="i")(m.T))
+    scan_psum = lambda v: lax.scan(lambda c, y: (c + lax.psum(y, "i"), None), 0.0, v)[0]  # noqa: E731
+    put("pmap grad scan psum", lambda: jax.pmap(jax.grad(lambda v: jnp.sum(jnp.sin(scan_psum(v)))),
+                                                axis_name="i")(m.T))
+    put("vmap grad cond psum", lambda: jax.vmap(jax.grad(lambda v: lax.cond(True, lambda: lax.psum(v, "i"),
+                                                                            lambda: v) ** 2), axis_name="i")(x))
     error_class("pmap too many", lambda: jax.pmap(lambda v: v)(jnp.arange(5.0)))
     error_class("pmap unknown axis", lambda: jax.pmap(lambda v: lax.psum(v, "j"), axis_name="i")(x))
     error_class("psum outside", lambda: lax.psum(x, "i"))

@@ -13,7 +13,7 @@ from .. import errors
 from ..array import Array, interned_aval
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
-from ..ir import ClosedJaxpr, eval_jaxpr
+from ..ir import ClosedJaxpr, Jaxpr, eval_jaxpr
 from ..primitives.templates import bdim_to_front
 from .staging import trace_to_jaxpr
 
@@ -81,9 +81,12 @@ class BatchTrace(Trace):
         try:
             if axis_rule is not None and params.get("axis_name") is not None:
                 out, out_dims = axis_rule(self, vals, dims, **params)
-            elif not batched:
+            elif not batched and not (name_token is not None and self.axis_name is not None
+                                      and _mentions_axis(params, self.axis_name)):
                 return prim.bind(*vals, **params)
             else:
+                if not batched:  # a body with a collective on this axis needs the axis even so
+                    vals, dims = [bdim_to_front(vals[0], None, self.axis_size), *vals[1:]], [0, *dims[1:]]
                 out, out_dims = prim.batch(vals, dims, **params)
         finally:
             _trace_var.reset(token)
@@ -95,6 +98,19 @@ class BatchTrace(Trace):
 
     def box(self, val, bdim):
         return val if bdim is None else BatchTracer(self, val, bdim)
+
+
+def _mentions_axis(params: dict, name: Hashable) -> bool:
+    """Whether a body Jaxpr in `params` (at any depth) has a collective over axis `name`."""
+    for v in params.values():
+        for x in v if isinstance(v, (tuple, list)) else (v,):
+            body = getattr(x, "jaxpr", x)
+            if isinstance(body, Jaxpr):
+                for e in body.eqns:
+                    named = e.params.get("axis_name")
+                    if named == name or (isinstance(named, tuple) and name in named) or _mentions_axis(e.params, name):
+                        return True
+    return False
 
 
 def batch_flat(
