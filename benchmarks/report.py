@@ -28,6 +28,7 @@ class Row:
     check: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     extras: dict[str, str] = field(default_factory=dict)  # extra variants: key -> label
+    notes: list[str] = field(default_factory=list)  # more text for the notes column
 
     def t(self, col: str) -> float | None:
         """Median seconds of a column ("ref" for the reference), or None."""
@@ -178,6 +179,10 @@ def targets() -> list[Target]:
                ratio("w6_forward_10M", "nablax_threads2", "w6_forward_10M", "nablax"), 0.6, workloads=("w6_forward_10M",)),
         Target("first call of jit on a 10,000-op chain ≤ 1 s", seconds("compile_chain_10000"), 1.0,
                workloads=("compile_chain_10000",), unit="s"),
+        speedup(("dp_mlp_step_2ranks", "ref"), ("dp_mlp_step_2ranks", "nablax"), 1.6,
+                "data-parallel MLP step on 2 MPI ranks: throughput over 1 process ≥ 1.6×", ()),
+        Target("psum of 1M float32 across 2 ranks ≤ 2× mpi4py Allreduce",
+               ratio("psum_1M_2ranks", "nablax", "psum_1M_2ranks", "ref"), 2.0),
     ]
 
 

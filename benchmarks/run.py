@@ -93,6 +93,10 @@ def run_workload(w: Workload, fws: dict[str, fwmod.Framework], args: argparse.Na
     crow = Row(w.compile_name or "", check="-")
     want_run = _selected(w.name, args.only)
     want_compile = w.compile_name is not None and _selected(w.compile_name, args.only)
+    if w.measure is not None:  # timed by launched processes (workloads_distributed.py), nablax only
+        if want_run and "nablax" in fws:
+            w.measure(row, args.quick)
+        return [row] if want_run and "nablax" in fws else []
     benches = build(w, fws, args.quick, row)
     check(w, benches, row)
     samples, budget = (5, 4.0) if args.quick else (21, 25.0)
@@ -129,7 +133,7 @@ def table(rows: list[Row], cols: list[str]) -> list[list[str]]:
             cells.append(fmt_time(s.median) if s is not None else ("error" if c in r.errors else "—"))
         cells.append(f"{fmt_time(r.ref.median)} ({r.ref_label})" if r.ref is not None else "—")
         notes = [f"{label}: {fmt_time(r.t(key))} (= {_ratio(r.t(key), r.t('nablax'))} the nablax column)"
-                 for key, label in r.extras.items() if r.t(key) is not None]
+                 for key, label in r.extras.items() if r.t(key) is not None] + r.notes
         cells += [_ratio(r.t("nablax"), r.t("jax")), _ratio(r.t("nablax"), r.t("ref")), r.check, "; ".join(notes)]
         out.append(cells)
     return out

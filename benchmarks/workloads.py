@@ -1,6 +1,7 @@
 """Workload definitions, part 1: eager ops, tiny jit, polynomial grads, TD learning, jacrev
 (part 2, models: workloads_models.py; part 3, linear algebra: workloads_linalg.py; part 4,
-convolutions, pooling and FFT: workloads_conv.py; part 5, random numbers and HMC: workloads_random.py).
+convolutions, pooling and FFT: workloads_conv.py; part 5, random numbers and HMC: workloads_random.py;
+part 8, data parallelism across MPI processes: workloads_distributed.py).
 
 A builder `build(fw, quick) -> Bench | None` returns, for one framework, a zero-arg callable
 doing one (blocked) call of the workload, and optionally a `compile` callable that builds a
@@ -45,6 +46,8 @@ class Workload:
     # (key, label, builder[, framework]): more variants (nablax's unless a framework is named)
     # timed in the same rounds, shown in the notes
     extras: tuple[tuple, ...] = ()
+    # rows timed outside the harness' process (workloads_distributed.py): fills the Row itself, `build` unused
+    measure: Callable[[Any, bool], None] | None = None
 
 
 def jit_first_call(fw: Framework, make: Callable[[], Callable[..., Any]], *args: Any) -> Callable[[], Any]:
@@ -258,6 +261,7 @@ def all_workloads() -> list[Workload]:
     """Every workload, in table order."""
     from benchmarks import workloads_compile as comp
     from benchmarks import workloads_conv as conv
+    from benchmarks import workloads_distributed as dist
     from benchmarks import workloads_eager as eager
     from benchmarks import workloads_fusion as fusion
     from benchmarks import workloads_linalg as la
@@ -283,4 +287,4 @@ def all_workloads() -> list[Workload]:
     out.append(W("td_loop_grad_b1024", td_loop_grad, frameworks=("nablax", "jax")))
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
     return (out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
-            + eager.workloads() + comp.workloads())
+            + eager.workloads() + comp.workloads() + dist.workloads())
