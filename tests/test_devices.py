@@ -381,8 +381,14 @@ s = NamedSharding(nablax.make_mesh((4,), ("x",)), nablax.P("x"))
 mine = [nablax.device_put(np.array([float(d.id)]), d) for d in nablax.local_devices()]
 x = nablax.make_array_from_single_device_arrays((4,), s, mine)
 y = nablax.make_array_from_process_local_data(s, np.arange(2.0) + 10 * r, (4,))
-print(r, nablax.process_count(), [d.id for d in nablax.local_devices()], [d.process_index for d in nablax.devices()],
-      x.tolist(), y.tolist(), [sh.device.id for sh in x.addressable_shards], flush=True)
+line = " ".join(str(v) for v in (r, nablax.process_count(), [d.id for d in nablax.local_devices()],
+                                  [d.process_index for d in nablax.devices()], x.tolist(), y.tolist(),
+                                  [sh.device.id for sh in x.addressable_shards]))
+from nablax._src.distributed import world
+lines = world().allgather_object(line)  # printed by one rank: two ranks' prints can interleave
+if r == 0:
+    for each in lines:
+        print(each, flush=True)
 """
 
 
