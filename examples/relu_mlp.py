@@ -1,4 +1,4 @@
-"""The ReLU multilayer perceptron that maml_sinusoid.py and mnist_like_dp_sgd.py train.
+"""The ReLU multilayer perceptron that maml_sinusoid.py, mnist_like_dp_sgd.py and data_parallel_mlp.py train.
 
 Parameters are a list of (W, b) float32 pairs, one per layer; the scripts import this
 module from their own folder (`python examples/NAME.py` puts it on the path).

@@ -126,7 +126,12 @@ def _psum_unbatched(x, size):
 
 
 def _psum_across(trace, x, d):
-    local = _psum_unbatched(x, trace.axis_size) if d is None else _psum_reduce(x, d, trace.axis_size)[0]
+    if d is None:
+        local = _psum_unbatched(x, trace.axis_size)
+    elif trace.axis_size == 1:  # one lane per process (one device each): no pass over the data
+        local = shape.squeeze(x, (d,))
+    else:
+        local = _psum_reduce(x, d, trace.axis_size)[0]
     return _process_sum(trace, local, "psum")
 
 
