@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import nablax
 
 
@@ -38,3 +40,17 @@ def probe_keys(probe_source: str) -> list[str]:
     """The keys a probe records, read off its `put("key", ...)` / `error_class("key", ...)` lines."""
     return [line.split('"')[1] for line in probe_source.splitlines()
             if line.strip().startswith(('put("', 'error_class("'))]
+
+
+def probe_test(probe_source: str):
+    """The test of a module whose probe must answer as JAX does: `test_same_as_jax = probe_test(PROBE)`,
+    one case per key, both sides run once per module."""
+    answers: dict = {}
+
+    @pytest.mark.parametrize("key", probe_keys(probe_source))
+    def test_same_as_jax(key):
+        if not answers:
+            answers.update(theirs=jax_answers(probe_source), ours=nablax_answers(probe_source))
+        assert answers["ours"][key] == answers["theirs"][key]
+
+    return test_same_as_jax
