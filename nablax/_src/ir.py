@@ -365,6 +365,11 @@ def _jaxprs_in(value) -> list:
     return [j.jaxpr if isinstance(j, ClosedJaxpr) else j for j in _closed_jaxprs_in(value)]
 
 
+def body_jaxprs(params: dict) -> list:
+    """The Jaxprs held in an equation's params (control-flow bodies, alone or in tuples)."""
+    return [j for v in params.values() for j in _jaxprs_in(v)]
+
+
 def _param_text(value) -> str:
     if isinstance(value, type) and issubclass(value, np.generic):
         return np.dtype(value).name

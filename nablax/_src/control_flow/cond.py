@@ -22,7 +22,7 @@ from ..array import to_concrete_array
 from ..avals import UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import Tracer, call_under, lift_aval
-from ..interpreters.batching import batch_flat, batch_jaxpr, current_axis_group, current_axis_name
+from ..interpreters.batching import batch_flat, batch_jaxpr, current_axis
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_flat, jvp_jaxpr
 from ..interpreters.linearize import linearize_inline, linearize_jaxpr
 from ..interpreters.staging import with_invars
@@ -206,8 +206,7 @@ def _cond_batch(args, dims, *, branches):
         def per_example(i, *xs):
             return _select_branches(i, branches, xs)
 
-        return batch_flat(per_example, [index, *ops], [idim, *odims], size, current_axis_name(),
-                          current_axis_group())
+        return batch_flat(per_example, [index, *ops], [idim, *odims], size, *current_axis())
     b_in = [d is not None for d in odims]
     ops = [moveaxis(o, d, 0) if d is not None else o for o, d in zip(ops, odims)]
     n_out = len(branches[0].out_avals)

@@ -13,7 +13,7 @@ from .. import errors
 from ..array import Array, interned_aval
 from ..avals import ShapedArray
 from ..core import Trace, Tracer, _trace_var, current_trace, lift_aval, run_new_trace, split_own
-from ..ir import ClosedJaxpr, Jaxpr, eval_jaxpr
+from ..ir import ClosedJaxpr, body_jaxprs, eval_jaxpr
 from ..primitives.templates import bdim_to_front
 from .staging import trace_to_jaxpr
 
@@ -23,15 +23,10 @@ from .staging import trace_to_jaxpr
 _axis_var: ContextVar = ContextVar("nablax_vmap_axis", default=(None, None))
 
 
-def current_axis_name() -> Hashable | None:
-    """Inside a higher-order primitive's batching rule: the name of the vmap applying it."""
-    return _axis_var.get()[0]
-
-
-def current_axis_group():
-    """Inside a higher-order primitive's batching rule: the process group its axis spans (pmap
-    over several processes), or None."""
-    return _axis_var.get()[1]
+def current_axis() -> tuple:
+    """Inside a higher-order primitive's batching rule: (name, process group) of the vmap
+    applying it; the group is None unless its axis spans processes (pmap, shard_map)."""
+    return _axis_var.get()
 
 
 class BatchTracer(Tracer):
@@ -102,14 +97,11 @@ class BatchTrace(Trace):
 
 def _mentions_axis(params: dict, name: Hashable) -> bool:
     """Whether a body Jaxpr in `params` (at any depth) has a collective over axis `name`."""
-    for v in params.values():
-        for x in v if isinstance(v, (tuple, list)) else (v,):
-            body = getattr(x, "jaxpr", x)
-            if isinstance(body, Jaxpr):
-                for e in body.eqns:
-                    named = e.params.get("axis_name")
-                    if named == name or (isinstance(named, tuple) and name in named) or _mentions_axis(e.params, name):
-                        return True
+    for body in body_jaxprs(params):
+        for e in body.eqns:
+            named = e.params.get("axis_name")
+            if named == name or (isinstance(named, tuple) and name in named) or _mentions_axis(e.params, name):
+                return True
     return False
 
 
@@ -136,7 +128,7 @@ def batch_jaxpr(closed: ClosedJaxpr, size: int, batched_in: Sequence[bool], forc
 
     def fn(*args):
         outs, dims = batch_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs), list(args),
-                                [0 if b else None for b in batched_in], size, *_axis_var.get())
+                                [0 if b else None for b in batched_in], size, *current_axis())
         flags = store["flags"] = [d is not None or f for d, f in zip(dims, force_out)]
         return [bdim_to_front(o, d, size) if f else o for o, d, f in zip(outs, dims, flags)]
 

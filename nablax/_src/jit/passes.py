@@ -13,7 +13,7 @@ import numpy as np
 
 from ..array import Array, wrap
 from ..config import check_jaxprs_flag
-from ..ir import Eqn, Jaxpr, Literal, Var, typecheck_jaxpr
+from ..ir import Eqn, Jaxpr, Literal, Var, body_jaxprs, typecheck_jaxpr
 from ..primitives import elementwise as ew
 from ..primitives import shape
 
@@ -34,21 +34,12 @@ class Program:
         self.consts = consts
 
 
-def _body_jaxprs(params: dict):
-    """The Jaxprs held in an equation's params (control-flow bodies, alone or in tuples)."""
-    for v in params.values():
-        for x in v if isinstance(v, (tuple, list)) else (v,):
-            j = getattr(x, "jaxpr", x)
-            if isinstance(j, Jaxpr):
-                yield j
-
-
 def is_effectful(eqn) -> bool:
     """Whether the equation has a side effect (a host callback): it must run, in order."""
     params = eqn.params
     if params.get("effect") is not None:
         return True
-    return any(is_effectful(e) for j in _body_jaxprs(params) for e in j.eqns)
+    return any(is_effectful(e) for j in body_jaxprs(params) for e in j.eqns)
 
 
 def _subst(a, env: dict):
