@@ -17,6 +17,7 @@ whole gradients on every process.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
@@ -47,7 +48,7 @@ def _spec_names(spec: Any, ndim: int, manual: Sequence[Hashable], what: str, whe
     dims, seen = [], set()
     for i in range(ndim):
         entry = spec[i] if i < len(spec) else None
-        names = () if entry is None else tuple(entry) if isinstance(entry, (tuple, list)) else (entry,)
+        names = sharding.entry_axes(entry)
         for n in names:
             if n not in manual:
                 raise ValueError(f"{where}: {what}, {spec!r}, names mesh axis {n!r}, but the mesh axes shard_map "
@@ -60,9 +61,14 @@ def _spec_names(spec: Any, ndim: int, manual: Sequence[Hashable], what: str, whe
     return dims
 
 
+def _blocks(names: tuple, sizes: dict) -> int:
+    """How many blocks a dimension sharded over mesh axes `names` is split into."""
+    return math.prod(sizes[n] for n in names)
+
+
 def _check_divisible(aval, spec, dims: list[tuple], sizes: dict, what: str, where: str) -> None:
     for i, names in enumerate(dims):
-        blocks = int(np.prod([sizes[n] for n in names], dtype=np.int64))
+        blocks = _blocks(names, sizes)
         if aval.shape[i] % blocks:
             raise ValueError(f"{where}: {what}, {spec!r}, splits dimension {i} (size {aval.shape[i]}) of an argument of "
                              f"shape {aval.str_short()} into {blocks} blocks over mesh axes {names} of sizes "
@@ -98,7 +104,7 @@ def _to_blocks(x, dims: list[tuple], order: Sequence[Hashable], sizes: dict, sha
         for n in names:
             pos[n] = len(split)
             split.append(sizes[n])
-        split.append(size // int(np.prod([sizes[n] for n in names], dtype=np.int64)))
+        split.append(size // _blocks(names, sizes))
     front = [n for n in order if n in pos]
     if not front:
         return x, front
@@ -119,10 +125,9 @@ def _from_blocks(y, dims: list[tuple], front: list[Hashable], sizes: dict, shard
     process gathered first along the axis the processes split."""
     if shard is not None and shard[0] in front:
         k = front.index(shard[0])
-        every = process_collectives.process_gather(y, group, f"{where}: gathering output blocks")
-        every = templates.moveaxis(every, 0, k)
-        s = templates.shape_of(every)
-        y = shape.reshape(every, s[:k] + (s[k] * s[k + 1],) + s[k + 2:])
+        every = process_collectives.process_concatenate(templates.moveaxis(y, k, 0), group,
+                                                        f"{where}: gathering output blocks")
+        y = templates.moveaxis(every, 0, k)
     if not front:
         return y
     block = templates.shape_of(y)[len(front):]
@@ -131,7 +136,7 @@ def _from_blocks(y, dims: list[tuple], front: list[Hashable], sizes: dict, shard
         perm += [front.index(n) for n in names] + [len(front) + i]
     if perm != sorted(perm):
         y = shape.transpose(y, tuple(perm))
-    merged = tuple(b * int(np.prod([sizes[n] for n in names], dtype=np.int64)) for b, names in zip(block, dims))
+    merged = tuple(b * _blocks(names, sizes) for b, names in zip(block, dims))
     return shape.reshape(y, merged)
 
 
@@ -194,6 +199,7 @@ def shard_map(f: Callable | None = None, /, *, out_specs: Any, in_specs: Any = _
             b, front = _to_blocks(x, dims, order, sizes, shard)
             blocks.append(b)
             fronts.append(front)
+
         def run(*xs):
             return f(*tree_unflatten(in_tree, xs))
 
@@ -241,7 +247,7 @@ def _out_specs_of(out_specs: Any, outs: Any, where: str) -> list:
 
 def _named(spec: Any) -> set:
     """The mesh axes a PartitionSpec names."""
-    return {n for e in spec if e is not None for n in (e if isinstance(e, (tuple, list)) else (e,))}
+    return {n for e in spec for n in sharding.entry_axes(e)}
 
 
 def _assemble(y, spec, order: list, sizes: dict, shard, group, check_vma: bool, j: int, where: str):

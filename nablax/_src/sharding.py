@@ -520,8 +520,8 @@ class PartitionSpec:
 P = PartitionSpec
 
 
-def _axes(entry: Any) -> tuple:
-    """The mesh axes of one spec entry."""
+def entry_axes(entry: Any) -> tuple:
+    """The mesh axes of one spec entry (None and UNCONSTRAINED: none)."""
     if entry is None or entry is UNCONSTRAINED:
         return ()
     return entry if isinstance(entry, tuple) else (entry,)
@@ -555,7 +555,7 @@ class NamedSharding(Sharding):
     def _check(self) -> None:
         used: set = set()
         for entry in self.spec:
-            for axis in _axes(entry):
+            for axis in entry_axes(entry):
                 if axis not in self.mesh.axis_names:
                     raise ValueError(f"Resource axis: {axis} of {self.spec} is not found in mesh: "
                                      f"{self.mesh.axis_names}.")
@@ -571,7 +571,7 @@ class NamedSharding(Sharding):
     def _factors(self, ndim: int) -> list:
         """How many pieces each of the first `ndim` dimensions is split into."""
         shape = self.mesh.shape
-        factors = [math.prod(shape[a] for a in _axes(e)) for e in self.spec._partitions[:ndim]]
+        factors = [math.prod(shape[a] for a in entry_axes(e)) for e in self.spec._partitions[:ndim]]
         return factors + [1] * (ndim - len(factors))
 
     def shard_shape(self, global_shape: tuple) -> tuple:
@@ -593,7 +593,7 @@ class NamedSharding(Sharding):
         """Device -> the index (a tuple of slices) of its piece, for every device of the mesh."""
         piece = self.shard_shape(global_shape)
         names = self.mesh.axis_names
-        entries = [_axes(e) for e in self.spec._partitions[:len(piece)]]
+        entries = [entry_axes(e) for e in self.spec._partitions[:len(piece)]]
         out = {}
         for coords in np.ndindex(self.mesh.devices.shape):
             where = dict(zip(names, coords))

@@ -18,6 +18,7 @@ import numpy as np
 import nablax.numpy as jnp
 from nablax import tree_util
 from nablax._src.distributed import world
+from nablax._src.sharding import entry_axes as _entry_axes
 from nablax.sharding import PartitionSpec as P
 
 # (no `from __future__ import annotations`, no `from typing import Any`, no bare tree_util names: every
@@ -122,7 +123,7 @@ class _MeshLayout:
         entries = [] if spec is None else list(spec)
         if len(entries) > ndim:
             raise ValueError(f"PartitionSpec {spec} has {len(entries)} entries, more than the array's rank {ndim}")
-        self.dim_axes = [() if e is None else (e,) if isinstance(e, str) else tuple(e) for e in entries]
+        self.dim_axes = [_entry_axes(e) for e in entries]
         self.dim_axes += [()] * (ndim - len(entries))
         used = [a for axes in self.dim_axes for a in axes]
         unknown = [a for a in used if a not in self.names]

@@ -59,9 +59,7 @@ def _all_lanes(trace, lanes, opname: str):
     """`lanes` (this process's lanes on axis 0) with every process's lanes, in rank order."""
     if trace.group is None:
         return lanes
-    stacked = process_collectives.process_gather(lanes, trace.group, _what(opname, trace))
-    s = templates.shape_of(stacked)
-    return shape.reshape(stacked, (s[0] * s[1],) + s[2:])
+    return process_collectives.process_concatenate(lanes, trace.group, _what(opname, trace))
 
 
 def _own_lanes(trace, every):

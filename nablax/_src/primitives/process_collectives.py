@@ -30,6 +30,13 @@ def process_gather(x, group, what: str):
     return process_gather_p.bind(x, group=group, what=what, effect=COLLECTIVE)
 
 
+def process_concatenate(x, group, what: str):
+    """Every process's x concatenated along axis 0, in rank order (the lanes of every process)."""
+    stacked = process_gather(x, group, what)
+    s = aval_of(stacked).shape
+    return shape.reshape(stacked, (s[0] * s[1],) + s[2:])
+
+
 def whole_in(x, group, what: str):
     return whole_in_p.bind(x, group=group, what=what, effect=COLLECTIVE)
 
