@@ -31,6 +31,11 @@ def _argnums(nums: int | Iterable[int], what: str) -> tuple[int, ...]:
     return nums
 
 
+def _dynamic_axes(in_axes: Any, n_args: int, static_at: tuple[int, ...]) -> Any:
+    """in_axes of the arguments that are not static (an entry per positional argument, or one for all)."""
+    return tuple(in_axes[i] for i in range(n_args) if i not in static_at) if isinstance(in_axes, tuple) else in_axes
+
+
 def _mapped_size(args: Sequence, kwargs: dict, in_axes: Any, where: str) -> int:
     """The size of the mapped axis of `args` (and of keyword arguments, mapped on axis 0);
     vmap reports inconsistent sizes itself."""
@@ -69,9 +74,10 @@ def _check_devices(size: int, devices: Sequence | None, where: str) -> None:
                          f"{available} local devices, but this process's mapped axis has size {size}; give each "
                          f"process arrays whose mapped axis is its local device count ({available})")
     if size > available:  # (JAX's class for it: its mesh cannot split the axis)
-        raise sharding.IndivisibleError(f"{where}: the mapped axis has size {size}, but only {available} devices are available "
-                         f"to this process; start nablax with NABLAX_NUM_CPU_DEVICES={size} (or "
-                         f"config.update('jax_num_cpu_devices', {size})) for {size} virtual CPU devices")
+        raise sharding.IndivisibleError(
+            f"{where}: the mapped axis has size {size}, but only {available} devices are available to this process; "
+            f"start nablax with NABLAX_NUM_CPU_DEVICES={size} (or config.update('jax_num_cpu_devices', {size})) for "
+            f"{size} virtual CPU devices")
 
 
 def pmap(fun: Callable, axis_name: Hashable | None = None, *, in_axes: Any = 0, out_axes: Any = 0,
@@ -97,7 +103,7 @@ def pmap(fun: Callable, axis_name: Hashable | None = None, *, in_axes: Any = 0, 
     @functools.lru_cache(maxsize=None)
     def program(n_args: int, static_at: tuple[int, ...]) -> Callable:
         dynamic = [i for i in range(n_args) if i not in static_at]
-        dyn_axes = tuple(in_axes[i] for i in dynamic) if isinstance(in_axes, tuple) else in_axes
+        dyn_axes = _dynamic_axes(in_axes, n_args, static_at)
 
         def per_call(*args, **kwargs):
             statics = {i: args[i] for i in static_at}
@@ -125,9 +131,8 @@ def pmap(fun: Callable, axis_name: Hashable | None = None, *, in_axes: Any = 0, 
         if isinstance(in_axes, tuple) and static_at and len(in_axes) != n:
             raise ValueError(f"{where}: in_axes has {len(in_axes)} entries but the function was called with {n} "
                              "positional arguments")
-        dyn_axes = tuple(in_axes[i] for i in range(n) if i not in static_at) if isinstance(in_axes, tuple) \
-            else in_axes
-        size = _mapped_size([a for i, a in enumerate(args) if i not in static_at], kwargs, dyn_axes, where)
+        size = _mapped_size([a for i, a in enumerate(args) if i not in static_at], kwargs,
+                            _dynamic_axes(in_axes, n, static_at), where)
         _check_devices(size, devices, where)
         return program(n, static_at)(*args, **kwargs)
 
