@@ -148,19 +148,20 @@ def test_fori_loop_static_bounds_reverse_mode(x64):
     assert float(jax.grad(lambda x: lax.fori_loop(0, 3, lambda i, v: v * x, 1.0))(2.0)) == 12.0
 
 
-def test_while_loop_forward_mode_and_reverse_error(x64):
+def test_while_loop_forward_and_reverse_mode(x64):
     def f(x):
         return lax.while_loop(lambda c: c[0] < 5, lambda c: (c[0] + 1, jnp.sin(c[1]) * 1.5), (0, x))[1]
 
     x = jnp.array([0.3, -0.4])
     check_grads(f, (x,), order=2, modes=("fwd",))
+    check_grads(f, (x,), order=1, modes=("rev",))
     # the linearized function (forward evaluation of the linear map) works
     y, f_jvp = jax.linearize(f, x)
     _close(f_jvp(jnp.ones(2)), jax.jvp(f, (x,), (jnp.ones(2),))[1])
-    with pytest.raises(ValueError, match="fori_loop with static"):
-        jax.grad(lambda x: f(x).sum())(x)
-    with pytest.raises(ValueError, match="Reverse-mode"):
-        jax.jit(jax.grad(lambda x, n: lax.fori_loop(0, n, lambda i, v: v * x, x)))(1.5, 3)
+    # reverse mode (JAX raises here) equals forward mode
+    _close(jax.grad(lambda x: f(x).sum())(x), jax.jvp(f, (x,), (jnp.ones(2),))[1])
+    gd = jax.jit(jax.grad(lambda x, n: lax.fori_loop(0, n, lambda i, v: v * x, x)))
+    _close(gd(1.5, 3), 4 * 1.5 ** 3)
     # dynamic fori_loop: forward mode still works
     g = jax.jit(lambda x, n: lax.fori_loop(0, n, lambda i, v: v * x, 1.0))
     _close(jax.jvp(lambda x: g(x, 3), (2.0,), (1.0,))[1], 12.0)

@@ -11,6 +11,7 @@ from .. import dtypes
 from ..array import Array, to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..core import Tracer, lift_aval
+from ..interpreters.batching import batch_jaxpr
 from ..interpreters.staging import hoist_consts, trace_to_jaxpr
 from ..ir import ClosedJaxpr, Jaxpr, Var, eval_jaxpr
 from ..jit.compile import compiled
@@ -70,6 +71,53 @@ def lhs(names: list) -> str:
 def tangents_out(outs_t: list, nz: list, avals: list) -> list:
     it = iter(outs_t)
     return [next(it) if f else Zero(a.to_tangent_aval()) for f, a in zip(nz, avals)]
+
+
+
+# ------------------------------------------------------------ what the loops share
+
+COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
+
+
+# ------------------------------------------------------------ what the loops share
+
+def eval_step(closed: ClosedJaxpr) -> Callable:
+    """Like compiled_body, but evaluating equation by equation (cheaper for a few iterations)."""
+    weak = [a.weak_type for a in closed.in_avals]
+
+    def step(*vals):
+        outs = eval_closed(closed, *[wrap(v, w) for v, w in zip(vals, weak)])
+        return [as_value(o)._value for o in outs]
+
+    return step
+
+
+def raw_values(args) -> list:
+    """The arrays inside Arrays (and Python scalars made arrays)."""
+    return [as_value(a)._value for a in args]
+
+
+def carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
+    """Carries whose tangents may become nonzero after any number of iterations, and the ys'."""
+    carry = list(carry)
+    while True:
+        out = dependence(jaxpr, consts + carry + xs)
+        new = [a or b for a, b in zip(carry, out[:len(carry)])]
+        if new == carry:
+            return carry, out[len(carry):]
+        carry = new
+
+
+def batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: list, xs_b: list, label: str):
+    """Batch a loop body until the set of batched carries is stable (a carry is batched if
+    it is initially or the body makes it vary). Returns (jaxpr, carry flags, ys flags)."""
+    nk = len(carry_b)
+    while True:
+        force = list(carry_b) + [False] * (len(closed.out_avals) - nk)
+        jaxpr, out = batch_jaxpr(closed, size, consts_b + carry_b + xs_b, force, label)
+        if out[:nk] == carry_b:
+            return jaxpr, carry_b, out[nk:]
+        carry_b = out[:nk]
 
 
 

@@ -1,21 +1,17 @@
-"""The loops: lax.while_loop and lax.fori_loop (the `while` primitive: cond and body
-Jaxprs), lax.scan and lax.map (the `scan` primitive: a body mapping (carry, x) to
-(carry, y)), and what they share (carry analysis, weak-type promotion of the carry).
+"""The loops: lax.while_loop and lax.fori_loop (the `while` primitive of while_loop.py),
+lax.scan and lax.map (the `scan` primitive: a body mapping (carry, x) to (carry, y)), and
+the wrappers' carry checks (weak-type promotion, structure, types).
 
 - jvp: the JVP of the body; which carries get a nonzero tangent (or, for vmap, a batch
   axis) is a fixpoint of a dependence analysis over the body.
 - linearize: scan runs a primal scan now, returning per-iteration residuals stacked
   (loop-invariant and already stacked ones are passed on, not re-stacked), and stages a
   linear scan over the tangents that reads them; its transpose runs the body's transpose
-  backwards. while_loop is forward-mode only (the trip count is known only when the loop
-  runs): linearize stages the JVP loop, whose transpose raises.
-- batch: a batched while predicate runs until every lane is done, masking finished lanes
-  with select.
+  backwards. while_loop records a tape of carries instead (while_loop.py).
 - weak types (as JAX): a carry differing from the body's output only in weak type is
   kept, the outputs taking the body's.
-- fori_loop with static bounds lowers to scan (so reverse mode works); traced bounds
-  lower to while_loop, as in JAX.
-- emit_block: jit writes `while`/`for` statements around the compiled bodies.
+- fori_loop with static bounds lowers to scan; traced bounds lower to while_loop, as in JAX.
+- emit_block: jit writes `for` statements around the compiled bodies.
 """
 from __future__ import annotations
 
@@ -30,72 +26,34 @@ from ..array import wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import call_under, lift_aval
-from ..interpreters.batching import batch_flat, batch_jaxpr
+from ..interpreters.batching import batch_flat
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_jaxpr
 from ..interpreters.linearize import linearize_jaxpr
 from ..interpreters.staging import with_invars
 from ..interpreters.transpose import backward_pass
 from ..ir import ClosedJaxpr, Jaxpr, Var
-from ..primitives import elementwise, misc, reductions, refs, shape
+from ..primitives import elementwise, misc, refs, shape
 from ..primitives._define import define_primitive
 from ..primitives.templates import batch_size, bdim_to_front, moveaxis
 from ..tree import keystr, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 from .common import (
+    COMPILE_AFTER,
     as_value,
+    batch_loop_body,
+    carry_fixpoint,
     compiled_body,
-    dependence,
-    eval_closed,
+    eval_step,
     leaf_paths,
     lhs,
     nonzero_tangent,
+    raw_values,
     retype,
     static_int,
     tangents_out,
     trace_body,
     trace_fun,
 )
-
-_COMPILE_AFTER = 16  # eager loops run a compiled body from this many iterations on
-
-
-# ------------------------------------------------------------ what the loops share
-
-def _eval_step(closed: ClosedJaxpr) -> Callable:
-    """Like compiled_body, but evaluating equation by equation (cheaper for a few iterations)."""
-    weak = [a.weak_type for a in closed.in_avals]
-
-    def step(*vals):
-        outs = eval_closed(closed, *[wrap(v, w) for v, w in zip(vals, weak)])
-        return [as_value(o)._value for o in outs]
-
-    return step
-
-
-def _raw(args) -> list:
-    return [as_value(a)._value for a in args]
-
-
-def _carry_fixpoint(jaxpr: Jaxpr, consts: list, carry: list, xs: list):
-    """Carries whose tangents may become nonzero after any number of iterations, and the ys'."""
-    carry = list(carry)
-    while True:
-        out = dependence(jaxpr, consts + carry + xs)
-        new = [a or b for a, b in zip(carry, out[:len(carry)])]
-        if new == carry:
-            return carry, out[len(carry):]
-        carry = new
-
-
-def _batch_loop_body(closed: ClosedJaxpr, size: int, consts_b: list, carry_b: list, xs_b: list, label: str):
-    """Batch a loop body until the set of batched carries is stable (a carry is batched if
-    it is initially or the body makes it vary). Returns (jaxpr, carry flags, ys flags)."""
-    nk = len(carry_b)
-    while True:
-        force = list(carry_b) + [False] * (len(closed.out_avals) - nk)
-        jaxpr, out = batch_jaxpr(closed, size, consts_b + carry_b + xs_b, force, label)
-        if out[:nk] == carry_b:
-            return jaxpr, carry_b, out[nk:]
-        carry_b = out[:nk]
+from .while_loop import while_p
 
 
 def _promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:
@@ -161,146 +119,6 @@ def _check_carry_tree(api: str, what: str, init_tree, out_tree) -> None:
                         f"carry; the initial carry is {init_tree} but {what} returns {out_tree}")
 
 
-# ---------------------------------------------------------------------------- while_loop
-
-_WHILE_REVERSE = (
-    "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic "
-    "(traced) start/stop values: the number of iterations is only known when the loop runs, so it "
-    "cannot be run backwards. Use lax.fori_loop with static Python int bounds or lax.scan instead, "
-    "or forward mode (jvp, jacfwd)."
-)
-
-
-def _while_abstract(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    if len(avals) != cond_nconsts + len(body_jaxpr.in_avals):
-        raise TypeError("lax.while_loop: wrong number of operands")
-    return list(body_jaxpr.out_avals)  # the body's weak types (the input carry's may differ)
-
-
-def _while_eager(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    carry = _while_run(_eval_step(cond_jaxpr), _eval_step(body_jaxpr), _raw(args), cond_nconsts, body_nconsts,
-                       lambda: (compiled_body(cond_jaxpr), compiled_body(body_jaxpr)))
-    return [wrap(v, a.weak_type) for v, a in zip(carry, body_jaxpr.out_avals)]
-
-
-def _while_impl(xp, *vals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    return _while_run(compiled_body(cond_jaxpr), compiled_body(body_jaxpr), list(vals), cond_nconsts, body_nconsts, None)
-
-
-def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    cc, bc, init = _while_split(primals, cond_nconsts, body_nconsts)
-    _, bc_t, init_t = _while_split(tangents, cond_nconsts, body_nconsts)
-    bnz = [nonzero_tangent(t) for t in bc_t]
-    carry_nz, _ = _carry_fixpoint(body_jaxpr.jaxpr, bnz, [nonzero_tangent(t) for t in init_t], [])
-    nk = len(init)
-    body = jvp_jaxpr(body_jaxpr, bnz + carry_nz, carry_nz, [body_nconsts, nk], [nk], "jvp(while)")
-    carry_avals = body_jaxpr.in_avals[body_nconsts:]
-    extra = [Var(a.to_tangent_aval()) for a, nz in zip(carry_avals, carry_nz) if nz]
-    cond = with_invars(cond_jaxpr, list(cond_jaxpr.jaxpr.invars) + extra)
-    outs = while_p.bind(*cc, *bc, *[t for t, nz in zip(bc_t, bnz) if nz],
-                        *init, *[instantiate_zeros(t) for t, nz in zip(init_t, carry_nz) if nz],
-                        cond_jaxpr=cond, body_jaxpr=body, cond_nconsts=cond_nconsts,
-                        body_nconsts=body_nconsts + sum(bnz))
-    return outs[:nk], tangents_out(outs[nk:], carry_nz, carry_avals)
-
-
-def _while_linearize(trace, primals, tangents, **params):
-    """Primal loop now; the JVP loop (which recomputes the primal) staged: forward-evaluable,
-    and transposing it raises the reverse-mode error."""
-    outs = call_under(trace.parent, while_p.bind, *primals, **params)
-    _, touts = _while_jvp(primals, tangents, **params)
-    return outs, touts
-
-
-def _while_transpose(cts, *args, **params):
-    raise ValueError(_WHILE_REVERSE)
-
-
-def _while_batch(args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    size = batch_size(args, dims)
-    args = [moveaxis(a, d, 0) if d is not None else a for a, d in zip(args, dims)]
-    flags = [d is not None for d in dims]
-    cc, bc, init = _while_split(args, cond_nconsts, body_nconsts)
-    ccb, bcb, initb = _while_split(flags, cond_nconsts, body_nconsts)
-    bbody, carry_b, _ = _batch_loop_body(body_jaxpr, size, bcb, initb, [], "vmap(while)")
-    bcond, (pred_b,) = batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [False], "vmap(while)")
-    if pred_b and not all(carry_b):
-        carry_b = [True] * len(init)  # lanes finish at different times: every carry is per lane
-        bcond, _ = batch_jaxpr(cond_jaxpr, size, ccb + carry_b, [True], "vmap(while)")
-        bbody, _ = batch_jaxpr(body_jaxpr, size, bcb + carry_b, carry_b, "vmap(while)")
-    init = [bdim_to_front(x, 0 if f else None, size) if b else x for x, f, b in zip(init, initb, carry_b)]
-    if not pred_b:
-        outs = while_p.bind(*cc, *bc, *init, cond_jaxpr=bcond, body_jaxpr=bbody,
-                            cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
-        return outs, [0 if b else None for b in carry_b]
-    nc = len(cc)
-    carry_avals = [lift_aval(x) for x in init]
-    cc_avals = [lift_aval(x) for x in cc]
-
-    def any_lane(*xs):
-        return [reductions.reduce_or(eval_closed(bcond, *xs)[0], (0,))]
-
-    def masked_body(*xs):
-        ccs, bcs, carry = xs[:nc], xs[nc:len(xs) - len(init)], xs[len(xs) - len(init):]
-        live = eval_closed(bcond, *ccs, *carry)[0]
-        new = eval_closed(bbody, *bcs, *carry)
-        out = []
-        for old, nw in zip(carry, new):
-            s = lift_aval(old).shape
-            which = shape.broadcast_in_dim(live, s, (0,)) if len(s) > 1 else live
-            out.append(elementwise.select_n(which, old, nw))
-        return out
-
-    new_cond = trace_body(any_lane, cc_avals + carry_avals, "vmap(while)")
-    new_body = trace_body(masked_body, cc_avals + [lift_aval(x) for x in bc] + carry_avals, "vmap(while)")
-    outs = while_p.bind(*cc, *cc, *bc, *init, cond_jaxpr=new_cond, body_jaxpr=new_body,
-                        cond_nconsts=nc, body_nconsts=nc + len(bc))
-    return outs, [0] * len(outs)
-
-
-def _while_emit(args, outs, params, param_src):
-    cc, bc, init = _while_split(args, params["cond_nconsts"], params["body_nconsts"])
-    cond_fn = param_src(compiled_body(params["cond_jaxpr"]))
-    body_fn = param_src(compiled_body(params["body_jaxpr"]))
-    lines = [f"{', '.join(outs)} = {', '.join(init)}"] if outs else []
-    return lines + [f"while {cond_fn}({', '.join(cc + outs)})[0]:",
-                    f"    {lhs(outs)} = {body_fn}({', '.join(bc + outs)})"]
-
-
-
-while_p = define_primitive(
-    "while",
-    higher_order=True,
-    impl=_while_impl,
-    eager=_while_eager,
-    abstract_eval=_while_abstract,
-    jvp=_while_jvp,
-    linearize=_while_linearize,
-    transpose=_while_transpose,
-    batch=_while_batch,
-    emit_block=_while_emit,
-    multiple_results=True,
-    fold=False,  # an unbounded loop is not run while compiling
-)
-
-
-
-def _while_split(args, cond_nconsts, body_nconsts):
-    return (list(args[:cond_nconsts]), list(args[cond_nconsts:cond_nconsts + body_nconsts]),
-            list(args[cond_nconsts + body_nconsts:]))
-
-
-def _while_run(step_cond, step_body, vals, cond_nconsts, body_nconsts, compile_later):
-    cc, bc, carry = _while_split(vals, cond_nconsts, body_nconsts)
-    n = 0
-    while step_cond(*cc, *carry)[0]:
-        carry = list(step_body(*bc, *carry))
-        n += 1
-        if n == _COMPILE_AFTER and compile_later is not None:
-            step_cond, step_body = compile_later()
-    return carry
-
-
 # ---------------------------------------------------------------------------------- scan
 
 def _scan_out_avals(jaxpr, length, num_consts, num_carry) -> list:
@@ -319,8 +137,8 @@ def _scan_abstract(*avals, jaxpr, length, reverse, num_consts, num_carry):
 
 
 def _scan_eager(*args, jaxpr, length, reverse, num_consts, num_carry):
-    step = compiled_body(jaxpr) if length >= _COMPILE_AFTER else _eval_step(jaxpr)
-    outs = _scan_run(np, step, _raw(args), jaxpr, length, reverse, num_consts, num_carry)
+    step = compiled_body(jaxpr) if length >= COMPILE_AFTER else eval_step(jaxpr)
+    outs = _scan_run(np, step, raw_values(args), jaxpr, length, reverse, num_consts, num_carry)
     return [wrap(o, a.weak_type) for o, a in zip(outs, _scan_out_avals(jaxpr, length, num_consts, num_carry))]
 
 
@@ -331,7 +149,7 @@ def _scan_impl(xp, *vals, jaxpr, length, reverse, num_consts, num_carry):
 def _scan_jvp(primals, tangents, *, jaxpr, length, reverse, num_consts, num_carry):
     nz = [nonzero_tangent(t) for t in tangents]
     cnz, inz, xnz = _scan_split(nz, num_consts, num_carry)
-    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
+    carry_nz, ys_nz = carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     consts, init, xs = _scan_split(primals, num_consts, num_carry)
     c_t, i_t, x_t = _scan_split(tangents, num_consts, num_carry)
     body = jvp_jaxpr(jaxpr, cnz + carry_nz + xnz, carry_nz + ys_nz, [num_consts, num_carry, len(xs)],
@@ -354,7 +172,7 @@ def _scan_linearize(trace, primals, tangents, *, jaxpr, length, reverse, num_con
     nc, nk = num_consts, num_carry
     nz = [nonzero_tangent(t) for t in tangents]
     cnz, inz, xnz = _scan_split(nz, nc, nk)
-    carry_nz, ys_nz = _carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
+    carry_nz, ys_nz = carry_fixpoint(jaxpr.jaxpr, cnz, inz, xnz)
     nz_in = cnz + carry_nz + xnz
     ny = len(ys_nz)
     avals = _scan_out_avals(jaxpr, length, nc, nk)
@@ -444,7 +262,7 @@ def _scan_batch(args, dims, *, jaxpr, length, reverse, num_consts, num_carry):
     size = batch_size(args, dims)
     flags = [d is not None for d in dims]
     cb, ib, xb = _scan_split(flags, num_consts, num_carry)
-    body, carry_b, ys_b = _batch_loop_body(jaxpr, size, cb, ib, xb, "vmap(scan)")
+    body, carry_b, ys_b = batch_loop_body(jaxpr, size, cb, ib, xb, "vmap(scan)")
     consts, init, xs = _scan_split(args, num_consts, num_carry)
     cd, idims, xd = _scan_split(dims, num_consts, num_carry)
     consts = [moveaxis(c, d, 0) if d is not None else c for c, d in zip(consts, cd)]
@@ -522,19 +340,34 @@ def _scan_in_python(f: Callable, init, xs_leaves: list, xs_tree, length: int, re
 
 # ------------------------------------------------------------------------------ wrappers
 
-def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, _api: str = "lax.while_loop"):
+def while_loop(cond_fun: Callable, body_fun: Callable, init_val, *, checkpoint_every: int = 1,
+               max_checkpoints: int | None = None, _api: str = "lax.while_loop"):
     """lax.while_loop: `while cond_fun(val): val = body_fun(val)`; returns val.
 
-    Differentiable in forward mode; reverse mode raises (use scan or fori_loop with static bounds).
-    Outer mutable array refs the body writes are carried (primitives/refs.py).
+    Differentiable in both modes (JAX: forward only). For reverse mode the forward pass keeps
+    the carry before every `checkpoint_every`-th iteration and the backward pass recomputes
+    the ones in between; `max_checkpoints` bounds how many carries are ever held (the spacing
+    doubles when the record is full). Outer mutable array refs the body writes are carried
+    (primitives/refs.py).
     """
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("lax.while_loop: cond_fun and body_fun must be callable")
-    return refs.carry_refs(lambda c, b, init: _while_loop(c, b, init, _api), (cond_fun, body_fun),
-                               ("read", "carry"), init_val)
+    policy = _checkpoint_policy(checkpoint_every, max_checkpoints)
+    return refs.carry_refs(lambda c, b, init: _while_loop(c, b, init, _api, policy), (cond_fun, body_fun),
+                           ("read", "carry"), init_val)
 
 
-def _while_loop(cond_fun: Callable, body_fun: Callable, init_val, _api: str):
+def _checkpoint_policy(every, most) -> dict:
+    """The while primitive's `checkpoint` parameter (absent for the default: every carry kept)."""
+    for name, v, least in (("checkpoint_every", every, 1), ("max_checkpoints", most, 2)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least):
+            raise ValueError(f"lax.while_loop: {name} must be a Python int >= {least}, got {v!r}")
+    if every is None:
+        raise ValueError("lax.while_loop: checkpoint_every must be a Python int >= 1, got None")
+    return {} if (every, most) == (1, None) else {"checkpoint": (int(every), None if most is None else int(most))}
+
+
+def _while_loop(cond_fun: Callable, body_fun: Callable, init_val, _api: str, policy: dict):
     if disable_jit_flag.value:  # as JAX: a Python loop, unless a value is traced (e.g. under vmap)
         try:
             val = tree_map(as_value, init_val)
@@ -556,7 +389,7 @@ def _while_loop(cond_fun: Callable, body_fun: Callable, init_val, _api: str):
         raise TypeError("lax.while_loop: cond_fun must return a boolean scalar, but it returned "
                         + (", ".join(a.str_short() for a in outs) or "nothing"))
     res = while_p.bind(*cconsts, *bconsts, *leaves, cond_jaxpr=cond, body_jaxpr=body,
-                       cond_nconsts=len(cconsts), body_nconsts=len(bconsts))
+                       cond_nconsts=len(cconsts), body_nconsts=len(bconsts), **policy)
     # As JAX: a carry the body returns unchanged and cond_fun does not read comes back as given.
     keep = [f and u for f, u in zip(_forwarded(body.jaxpr, len(bconsts), len(leaves)),
                                     _unused(cond.jaxpr, len(cconsts), len(leaves)))]
