@@ -7,9 +7,11 @@ takes the select path of cond and the masked path of while.
 """
 import numpy as np
 
+import nablax
 import nablax.numpy as jnp
 from nablax import lax
 from nablax._src import control_flow as cf
+from nablax._src.control_flow import while_prim as wl
 
 from .case import Case, positive, randn
 
@@ -119,6 +121,34 @@ def _fori_dynamic_ref(n, x):
     return x
 
 
+def _fori_dynamic_derivatives(n, x):
+    """d out / d x and d² out / d x² of _fori_dynamic (elementwise), by the chain rule."""
+    d, dd = np.ones_like(x), np.zeros_like(x)
+    for _ in range(int(n)):
+        dd = -np.sin(x) * d * d + (np.cos(x) + 0.5) * dd
+        d = (np.cos(x) + 0.5) * d
+        x = np.sin(x) + x * 0.5
+    return d, dd
+
+
+# Reverse mode through while_loop (beyond JAX): each internal primitive of it through the
+# public transformation that binds it.
+def _grad_while(n, x):  # while_record (and while_linear, while_bwd inside)
+    return nablax.grad(lambda v: _fori_dynamic(n, v).sum())(x)
+
+
+def _vjp_while(n, x, c):  # while_bwd
+    return nablax.vjp(lambda v: _fori_dynamic(n, v), x)[1](c)[0]
+
+
+def _linearized_while(n, x, t):  # while_linear evaluated forward
+    return nablax.linearize(lambda v: _fori_dynamic(n, v), x)[1](t)
+
+
+def _grad_grad_while(n, x, v):  # while_bwd_linear (reverse over reverse)
+    return nablax.grad(lambda y: jnp.vdot(_grad_while(n, y), v))(x)
+
+
 CASES = [
     Case(cf.cond_p, (np.bool_(True), randn(3), randn(3, seed=1)), bind=_cond, reference=_cond_ref, name="true"),
     Case(cf.cond_p, (np.bool_(False), randn(3), randn(3, seed=1)), bind=_cond, reference=_cond_ref, name="false"),
@@ -134,11 +164,18 @@ CASES = [
     Case(cf.scan_p, (randn(3), randn(3, seed=1)), bind=_fori, reference=_fori_ref, name="fori_loop"),
     Case(cf.scan_p, (randn(4, 3),), bind=_map,
          reference=lambda xs: np.stack([np.sum(r * r) * r for r in xs]), name="map"),
-    # Reverse mode of while_loop is an error by design (JAX's behaviour), so only the
-    # non-derivative columns run here; tests/test_control_flow.py checks forward mode.
-    Case(cf.while_p, (positive(3),), bind=_while, reference=_while_ref, order=0),
+    # (the trip count of _while jumps with x: its derivatives are piecewise constant)
+    Case(cf.while_p, (positive(3),), bind=_while, reference=_while_ref),
     Case(cf.while_p, (np.int32(3), randn(3)), bind=_fori_dynamic, reference=_fori_dynamic_ref,
-         name="fori_loop_dynamic", order=0),
+         name="fori_loop_dynamic"),
+    Case(wl.while_record_p, (np.int32(3), randn(3)), bind=_grad_while,
+         reference=lambda n, x: _fori_dynamic_derivatives(n, x)[0], name="grad"),
+    Case(wl.while_bwd_p, (np.int32(3), randn(3), randn(3, seed=1)), bind=_vjp_while,
+         reference=lambda n, x, c: c * _fori_dynamic_derivatives(n, x)[0], name="vjp"),
+    Case(wl.while_linear_p, (np.int32(3), randn(3), randn(3, seed=1)), bind=_linearized_while,
+         reference=lambda n, x, t: t * _fori_dynamic_derivatives(n, x)[0], name="linearize"),
+    Case(wl.while_bwd_linear_p, (np.int32(2), randn(3), randn(3, seed=1)), bind=_grad_grad_while,
+         reference=lambda n, x, v: v * _fori_dynamic_derivatives(n, x)[1], name="grad_grad"),
 ]
 
 # Misuse: eager and jit raise the same class (test_rules.py).

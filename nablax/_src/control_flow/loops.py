@@ -1,4 +1,4 @@
-"""The loops: lax.while_loop and lax.fori_loop (the `while` primitive of while_loop.py),
+"""The loops: lax.while_loop and lax.fori_loop (the `while` primitive of while_prim.py),
 lax.scan and lax.map (the `scan` primitive: a body mapping (carry, x) to (carry, y)), and
 the wrappers' carry checks (weak-type promotion, structure, types).
 
@@ -7,7 +7,7 @@ the wrappers' carry checks (weak-type promotion, structure, types).
 - linearize: scan runs a primal scan now, returning per-iteration residuals stacked
   (loop-invariant and already stacked ones are passed on, not re-stacked), and stages a
   linear scan over the tangents that reads them; its transpose runs the body's transpose
-  backwards. while_loop records a tape of carries instead (while_loop.py).
+  backwards. while_loop records a tape of carries instead (while_prim.py).
 - weak types (as JAX): a carry differing from the body's output only in weak type is
   kept, the outputs taking the body's.
 - fori_loop with static bounds lowers to scan; traced bounds lower to while_loop, as in JAX.
@@ -53,7 +53,7 @@ from .common import (
     trace_body,
     trace_fun,
 )
-from .while_loop import while_p
+from .while_prim import while_p
 
 
 def _promote_weak_carry(leaves: list, in_avals: list, out_avals: list) -> tuple[list, bool]:

@@ -540,24 +540,22 @@ def _bwd_linearize(trace, primals, tangents, **params):
 
 
 def _bwd_batch(args, dims, **params):
-    """The loop batched as vmap batched it forward (so a tape recorded under the same vmap
-    matches), with every differentiated const batched too (one cotangent per lane) and every
-    carry whose cotangent is batched (jacrev). Where that changes which carries are batched
-    than the recorded loop, the loop is recomputed instead of read from the tape."""
+    """The loop batched as vmap batched it forward, except that every differentiated const and
+    every inexact carry is batched: their cotangents differ per lane even where their values
+    do not (an unbatched operand's cotangent would be summed over the lanes). The tape is read
+    where that loop batches the carries as the recorded one (vmap(grad)); otherwise the loop
+    is recomputed (jacrev: batched cotangents of an unbatched loop)."""
     tape, cc, bc, init, ct = _bwd_parts(args, params)
     _, ccd, bcd, initd, ctd = _bwd_parts(dims, params)
     diff = _inexact(params["body_jaxpr"].out_avals)
     size = batch_size(args, dims)
     pargs, pdims = cc + bc + init, ccd + bcd + initd
-    it = iter(ctd)
-    ct_batched = [next(it) is not None if d else False for d in diff]
-    nargs, loop, loop_dims, skip, masked = _batched_loop(pargs, pdims, _loop(params), size, ct_batched, params["wrt"])
+    nargs, loop, loop_dims, skip, masked = _batched_loop(pargs, pdims, _loop(params), size, diff, params["wrt"])
     taped = params["taped"] and any(d is not None for d in pdims)
     if taped:  # the loop as while_record's batch rule ran it
         _, _, rec_dims, _, rec_masked = _batched_loop(pargs, pdims, _loop(params), size)
         taped = rec_dims == loop_dims and rec_masked == masked
-    ct = [bdim_to_front(c, d, size) if ld is not None else c
-          for c, d, ld in zip(ct, ctd, [d for d, f in zip(loop_dims, diff) if f])]
+    ct = [bdim_to_front(c, d, size) for c, d in zip(ct, ctd)]
     new = dict(loop, wrt=(False,) * skip + tuple(params["wrt"]), taped=taped, checkpoint=params.get("checkpoint"))
     outs = while_bwd_p.bind(*([tape] if taped else []), *nargs, *ct, **new)
     return outs, [0] * sum(params["wrt"]) + [d for d, f in zip(loop_dims, diff) if f]
