@@ -166,3 +166,19 @@ def test_checkpointing_bounds_the_memory_of_the_tape():
 def test_bad_checkpoint_policy(kwargs):
     with pytest.raises(ValueError, match="lax.while_loop: (checkpoint_every|max_checkpoints)"):
         lax.while_loop(lambda c: c < 3, lambda c: c + 1, 0, **kwargs)
+
+
+def test_minimize_is_reverse_differentiable(x64):
+    """scipy.optimize.minimize is one while_loop: jacrev through its iterations equals jacfwd
+    and, at the converged optimum, the implicit-function gradient -H_xx⁻¹ H_xa."""
+    from nablax.scipy import optimize
+
+    def solve(a):
+        return optimize.minimize(lambda x: jnp.sum((x - a) ** 2) + 0.1 * jnp.sum(x ** 4), jnp.zeros(2),
+                                 method="BFGS").x
+
+    a = jnp.array([1.0, -0.5])
+    x = solve(a)
+    rev = jax.jacrev(solve)(a)
+    np.testing.assert_allclose(rev, jax.jacfwd(solve)(a), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(rev, np.diag(2 / (2 + 1.2 * x ** 2)), atol=1e-5)

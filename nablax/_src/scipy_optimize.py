@@ -4,8 +4,8 @@ The methods live in scipy_optimize_bfgs and their line search in scipy_optimize_
 this module is the SciPy-shaped front. As in JAX: `method` is required ("BFGS", or
 "l-bfgs-experimental-do-not-rely-on-this", case-insensitive), `options` are the method's
 keyword arguments (maxiter, gtol, norm, ...; an unknown one is a TypeError), gradients come
-from autodiff, the whole solve is one while_loop (so it runs under jit and vmap but is not
-reverse-differentiable), and `tol` is accepted but, as in JAX 0.10, not used: pass `gtol`
+from autodiff, the whole solve is one while_loop (so it runs under jit and vmap, and, unlike
+JAX's, differentiates in both modes through its iterations), and `tol` is accepted but, as in JAX 0.10, not used: pass `gtol`
 in `options` instead.
 """
 from __future__ import annotations

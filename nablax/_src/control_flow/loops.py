@@ -399,8 +399,8 @@ def _while_loop(cond_fun: Callable, body_fun: Callable, init_val, _api: str, pol
 def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
     """lax.fori_loop: `for i in range(lower, upper): val = body_fun(i, val)`; returns val.
 
-    Python int (concrete) bounds lower to scan, so reverse mode works; traced bounds lower
-    to while_loop (forward mode only), as in JAX.
+    Python int (concrete) bounds lower to scan; traced bounds lower to while_loop, as in JAX
+    (whose reverse mode then raises; nablax's works).
     """
     if not callable(body_fun):
         raise TypeError("lax.fori_loop: body_fun must be callable")
