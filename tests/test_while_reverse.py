@@ -182,3 +182,53 @@ def test_minimize_is_reverse_differentiable(x64):
     rev = jax.jacrev(solve)(a)
     np.testing.assert_allclose(rev, jax.jacfwd(solve)(a), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(rev, np.diag(2 / (2 + 1.2 * x ** 2)), atol=1e-5)
+
+
+def _inner(v):
+    return lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, jnp.sin(c[1]) + 0.5 * c[1]), (0, v))[1]
+
+
+def _nested_while(x):
+    return lax.while_loop(lambda c: c[0] < 2, lambda c: (c[0] + 1, _inner(c[1]) * x), (0, x))[1]
+
+
+def _while_in_scan(x):
+    return lax.scan(lambda c, _: (_inner(c), None), x, None, length=3)[0]
+
+
+def _scan_in_while(x):
+    step = lambda c: (c[0] + 1, lax.scan(lambda a, _: (jnp.cos(a) * x, None), c[1], None, length=2)[0])  # noqa: E731
+    return lax.while_loop(lambda c: c[0] < 2, step, (0, x))[1]
+
+
+def _cond_in_while(x):
+    step = lambda c: (c[0] + 1, lax.cond(c[1].sum() > 0, jnp.sin, jnp.cos, c[1]) * x)  # noqa: E731
+    return lax.while_loop(lambda c: c[0] < 4, step, (0, x))[1]
+
+
+def _remat_in_while(x):
+    return lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, jax.checkpoint(jnp.sin)(c[1]) * x), (0, x))[1]
+
+
+@pytest.mark.parametrize("f", [_nested_while, _while_in_scan, _scan_in_while, _cond_in_while, _remat_in_while],
+                         ids=lambda f: f.__name__)
+def test_nested_control_flow(x64, f):
+    x = jnp.array([0.3, 0.7])
+    check_grads(f, (x,), order=2)
+    np.testing.assert_allclose(jax.jit(jax.jacrev(f))(x), jax.jacfwd(f)(x), rtol=1e-12, atol=1e-14)
+
+
+def test_custom_vjp_in_the_body(x64):
+    @jax.custom_vjp
+    def square(v):
+        return v * v
+
+    square.defvjp(lambda v: (v * v, v), lambda v, g: (2 * v * g,))
+
+    def f(x):
+        return lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, square(c[1]) * 0.5 + x), (0, x))[1].sum()
+
+    x, eps = jnp.array([0.3, 0.7]), 1e-6
+    fd = [(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in jnp.eye(2)]
+    np.testing.assert_allclose(jax.grad(f)(x), fd, rtol=1e-7)
+    np.testing.assert_allclose(jax.jit(jax.grad(f))(x), fd, rtol=1e-7)

@@ -427,11 +427,13 @@ def _vjp_body(body: ClosedJaxpr, nconsts: int, wrt: tuple) -> ClosedJaxpr:
     return closed
 
 
-def _sweep(tape: WhileTape, params, bc, ct: list) -> tuple[list, list]:
-    """The backward pass over a recorded loop: (cotangents of the wrt consts, of the initial carry)."""
+def _sweep(tape: WhileTape, params, bc, ct: list, eager: bool) -> tuple[list, list]:
+    """The backward pass over a recorded loop: (cotangents of the wrt consts, of the initial
+    carry). A short eager one evaluates equation by equation instead of compiling."""
     bj, bn = params["body_jaxpr"], params["body_nconsts"]
     wrt = params["wrt"]
-    body, vjp = compiled_body(bj), compiled_body(_vjp_body(bj, bn, wrt))
+    step = eval_step if eager and tape.steps < COMPILE_AFTER else compiled_body
+    body, vjp = step(bj), step(_vjp_body(bj, bn, wrt))
     most = _policy(params)[1]
     acc = [None] * sum(wrt)
 
@@ -465,7 +467,7 @@ def _sweep(tape: WhileTape, params, bc, ct: list) -> tuple[list, list]:
     return [z if a is None else a for a, z in zip(acc, zeros)], ct
 
 
-def _bwd_values(vals, params) -> list:
+def _bwd_values(vals, params, eager: bool = False) -> list:
     cn, bn = params["cond_nconsts"], params["body_nconsts"]
     if params["taped"]:
         tape, vals = vals[0].item() if isinstance(vals[0], np.ndarray) else vals[0], vals[1:]
@@ -473,8 +475,8 @@ def _bwd_values(vals, params) -> list:
     cc, bc, init = _split(vals[:cn + bn + nk], cn, bn)
     ct = list(vals[cn + bn + nk:])
     if not params["taped"]:
-        tape = _record(list(cc) + list(bc) + list(init), params)[1]
-    ct_bc, ct_init = _sweep(tape, params, bc, ct)
+        tape = _record(list(cc) + list(bc) + list(init), params, eager)[1]
+    ct_bc, ct_init = _sweep(tape, params, bc, ct, eager)
     return ct_bc + ct_init
 
 
@@ -486,7 +488,7 @@ def _bwd_abstract(*avals, **params):
 
 
 def _bwd_eager(*args, **params):
-    outs = _bwd_values(raw_values(args), params)
+    outs = _bwd_values(raw_values(args), params, eager=True)
     return [wrap(o, a.weak_type) for o, a in zip(outs, _bwd_abstract(**params))]
 
 
