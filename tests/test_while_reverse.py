@@ -148,7 +148,7 @@ def test_checkpointing_bounds_the_memory_of_the_tape():
     x = jnp.linspace(0.0, 1.0, 40_000)
     peaks, grads = [], []
     for policy in ({}, {"checkpoint_every": 10}, {"max_checkpoints": 20}):
-        g = jax.jit(jax.grad(lambda x: f(x, **policy)))
+        g = jax.jit(jax.grad(lambda x, policy=policy: f(x, **policy)))
         g(x).block_until_ready()
         tracemalloc.start()
         grads.append(np.asarray(g(x)))

@@ -90,7 +90,7 @@ class _Writer:
 
 def _param_src(v, w: _Writer) -> str:
     if isinstance(v, np.dtype):
-        return f"np.{v.name}" if v.kind != "V" else w.add_global("dtype", v)
+        return f"np.{v.name}" if v.kind not in "VO" else w.add_global("dtype", v)  # (no np.object)
     if v is None or isinstance(v, (bool, int, float, str)):
         return repr(v)
     if isinstance(v, tuple) and all(isinstance(x, (int, bool, type(None))) or (
