@@ -468,14 +468,9 @@ def _sweep(tape: WhileTape, params, bc, ct: list, eager: bool) -> tuple[list, li
 
 
 def _bwd_values(vals, params, eager: bool = False) -> list:
-    cn, bn = params["cond_nconsts"], params["body_nconsts"]
-    if params["taped"]:
-        tape, vals = vals[0].item() if isinstance(vals[0], np.ndarray) else vals[0], vals[1:]
-    nk = len(params["body_jaxpr"].out_avals)
-    cc, bc, init = _split(vals[:cn + bn + nk], cn, bn)
-    ct = list(vals[cn + bn + nk:])
-    if not params["taped"]:
-        tape = _record(list(cc) + list(bc) + list(init), params, eager)[1]
+    """The backward sweep on raw values: the tape's (a 0-d object array), or a recorded rerun."""
+    tape, cc, bc, init, ct = _bwd_parts(vals, params)
+    tape = tape.item() if tape is not None else _record(cc + bc + init, params, eager)[1]
     ct_bc, ct_init = _sweep(tape, params, bc, ct, eager)
     return ct_bc + ct_init
 
