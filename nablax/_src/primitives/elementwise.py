@@ -406,6 +406,7 @@ select_n_p = define_primitive(
     linear=True,
     transpose=_select_n_transpose,
     weak_rule=_select_n_weak,
+    sparsity="move",  # with a constant predicate; otherwise elementwise
 )
 select_n_p.batch = templates.elementwise_batch(select_n_p)
 
