@@ -103,11 +103,14 @@ def star_sources(pattern: sps.csr_matrix, colours: np.ndarray) -> tuple[np.ndarr
     rows = np.repeat(np.arange(p.shape[0]), np.diff(p.indptr))
     cols = p.indices
     count = int(colours.max()) + 1 if colours.size else 0
-    onehot = sps.csr_matrix((np.ones(colours.size, np.int64), (np.arange(colours.size), colours)),
-                            shape=(colours.size, count))
-    per_colour = (sps.csr_matrix(p, dtype=np.int64) @ onehot).tocsr()
-    direct = np.asarray(per_colour[rows, colours[cols]]).ravel() == 1
-    flipped = np.asarray(per_colour[cols, colours[rows]]).ravel() == 1
+    keys, counts = np.unique(rows * count + colours[cols], return_counts=True)
+
+    def alone(r, c):   # column of colour c alone in row r (row r has one, by symmetry)
+        at = np.minimum(np.searchsorted(keys, r * count + c), max(keys.size - 1, 0))
+        return (keys[at] == r * count + c) & (counts[at] == 1) if keys.size else np.zeros(r.shape, bool)
+
+    direct = alone(rows, colours[cols])
+    flipped = alone(cols, colours[rows])
     if not np.all(direct | flipped):
         raise ValueError("star_sources: the colouring is not a star colouring of the pattern")
     return np.where(direct, rows, cols), np.where(direct, colours[cols], colours[rows])

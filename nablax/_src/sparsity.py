@@ -173,9 +173,7 @@ class _Analysis:
             if out is not None:
                 return out
         if prim.elementwise:
-            shape = eqn.outvars[0].aval.shape
-            return [_union([_broadcast_rows(d, a.aval.shape, shape) for d, a in zip(deps, eqn.invars)
-                            if d is not None])]
+            return [self._elementwise(eqn, deps, vals)]
         if prim.sparsity == "reduce":
             return [self._reduce(deps[0], eqn.invars[0].aval.shape, eqn.params["axes"])]
         if prim.sparsity == "cumulative":
@@ -183,6 +181,26 @@ class _Analysis:
         if prim.sparsity == "contract":
             return [self._contract(eqn, deps, vals)]
         return self._dense(eqn, deps)
+
+    @staticmethod
+    def _elementwise(eqn, deps: list, vals: list) -> sps.csr_matrix | None:
+        """Each output element reads the same element of each operand (NumPy broadcasting);
+        for a product, not where another operand is a known constant zero."""
+        shape = eqn.outvars[0].aval.shape
+        parts = []
+        for k, (d, a) in enumerate(zip(deps, eqn.invars)):
+            if d is None:
+                continue
+            d = _broadcast_rows(d, a.aval.shape, shape)
+            if eqn.prim.sparsity == "product":
+                zero = np.zeros(shape, bool)
+                for i, x in enumerate(vals):
+                    if i != k and x is not None:
+                        zero |= np.broadcast_to(x == 0, shape)
+                if zero.any():
+                    d = _select(d, np.where(zero.ravel(), -1, np.arange(zero.size)))
+            parts.append(d)
+        return _union(parts)
 
     def _dense(self, eqn, deps: list) -> list:
         return [_dense_rows(deps, v.aval.size, self.n) for v in eqn.outvars]

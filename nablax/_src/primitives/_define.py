@@ -48,6 +48,8 @@ Which output elements depend on which operand elements, read by sparse different
   operand elements, usually one (data movement: reshape, slice, pad, gather, select_n,
   scatter_add, ...): applying `impl` to element ids (with the integer operands' constant
   values) shows where each comes from.
+- sparsity="product"      elementwise, and zero wherever another operand is zero: a known
+  constant zero (a mask) removes the element's dependencies (mul).
 - sparsity="reduce"       a reduction over `params["axes"]`: an output element reads its row.
 - sparsity="cumulative"   a cumulative scan along `params["axis"]` (`params["reverse"]`).
 - sparsity="contract"     dot_general: an output element reads its rows/columns of both operands.
@@ -73,7 +75,7 @@ from ..core import Primitive, eager_args, lift_aval
 from ..dtypes import kind as lattice_kind
 
 PRIMITIVES: dict[str, Primitive] = {}
-_SPARSITY_FACTS = (None, "move", "reduce", "cumulative", "contract", "zero")
+_SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "zero")
 _MISSING = object()
 
 

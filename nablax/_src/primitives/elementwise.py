@@ -125,7 +125,7 @@ mul_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True), rewrite=_mul_rewrite,
-    commutative=True,
+    commutative=True, sparsity="product",
 )
 mul = binary_wrapper(mul_p)
 
