@@ -44,7 +44,9 @@ def pattern_of(closed: ClosedJaxpr, in_columns: Sequence[int | None], n: int) ->
     consts = [_concrete(c) for c in closed.consts]
     outs, _ = _Analysis(n).run(closed.jaxpr, consts, deps, [None] * len(deps))
     rows = [_empty(a.aval.size, n) if d is None else d for d, a in zip(outs, closed.jaxpr.outvars)]
-    return sps.vstack(rows, format="csr") if rows else _empty(0, n)
+    out = sps.vstack(rows, format="csr") if rows else _empty(0, n)
+    out.sum_duplicates()   # canonical: sorted column indices in each row
+    return out
 
 
 def _concrete(c):
