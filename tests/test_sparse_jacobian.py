@@ -355,3 +355,25 @@ def test_patterns_on_random_points_of_many_shapes():
     ]
     for f, _ in itertools.product(funs, range(2)):
         _check(f, jnp.asarray(RNG.uniform(0.1, 1.0, 12), jnp.float32))
+
+
+_KERNEL = RNG.standard_normal((4, 3, 3, 3))
+_KERNEL[:, :, 0, 0] = 0.0   # taps that are zero in a constant kernel are not dependencies
+_IMAGES = RNG.standard_normal((2, 3, 6, 6))
+
+CONVS = [
+    (lambda x: lax.conv_general_dilated(x.reshape(2, 3, 6, 6), jnp.asarray(_KERNEL, x.dtype), (1, 1), "SAME"), 216),
+    (lambda x: lax.conv_general_dilated(x.reshape(2, 3, 6, 6), jnp.asarray(_KERNEL, x.dtype), (2, 1), "VALID",
+                                        rhs_dilation=(1, 2)), 216),
+    (lambda x: lax.conv_general_dilated(x.reshape(1, 6, 6, 6), jnp.asarray(_KERNEL.reshape(6, 2, 3, 3)[:, :2], x.dtype),
+                                        (1, 1), ((1, 1), (0, 1)), feature_group_count=3, lhs_dilation=(2, 1)), 216),
+    (lambda k: lax.conv_general_dilated(jnp.asarray(_IMAGES, k.dtype), k.reshape(4, 3, 3, 3), (1, 1), "SAME"), 108),
+    (lambda x: jnp.sum(x[:4]) * lax.conv_general_dilated(x.reshape(1, 1, 6, 6), x[:9].reshape(1, 1, 3, 3), (1, 1),
+                                                         "SAME"), 36),
+]
+
+
+@pytest.mark.parametrize("k", range(len(CONVS)))
+def test_convolution_patterns_are_exact(k):
+    f, n = CONVS[k]
+    _check(lambda x: f(x).ravel(), jnp.asarray(RNG.uniform(0.1, 1.0, n), jnp.float32), modes=("auto",))

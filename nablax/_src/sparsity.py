@@ -28,6 +28,7 @@ from .ir import ClosedJaxpr, Jaxpr, Literal
 _FOLD_LIMIT = 1 << 22        # constants computed while analysing: at most this many elements
 _UNROLL_LIMIT = 20_000       # a scan is unrolled when length * body equations is at most this
 _FIXPOINT_STEPS = 64         # loop carries: iterations before giving up to the dense union
+_CONV_CLASSES = 512          # conv probes: at most this many impl calls per operand
 
 
 def pattern_of(closed: ClosedJaxpr, in_columns: Sequence[int | None], n: int) -> sps.csr_matrix:
@@ -182,6 +183,10 @@ class _Analysis:
             return [self._cumulative(deps[0], eqn.invars[0].aval.shape, **eqn.params)]
         if prim.sparsity == "contract":
             return [self._contract(eqn, deps, vals)]
+        if prim.sparsity == "conv":
+            out = self._conv(eqn, deps, vals)
+            if out is not None:
+                return [out]
         return self._dense(eqn, deps)
 
     @staticmethod
@@ -302,6 +307,46 @@ class _Analysis:
                 rows = _gather_rows(d, groups.ravel(), nb * nn)
                 out = (np.arange(nb)[:, None, None] * nn + np.arange(nn)[None, None, :]) + 0 * np.arange(m)[None, :, None]
                 parts.append(_select(rows, out.ravel()))
+        return _union(parts)
+
+    def _conv(self, eqn, deps: list, vals: list) -> sps.csr_matrix | None:
+        """conv_general_dilated, probed one class of an operand's elements at a time: elements
+        of one input feature (lhs) whose positions agree modulo the dilated kernel extent
+        never share an output element, nor do kernel elements of one input feature and tap
+        (rhs). Applying impl to the class's element ids (zero elsewhere) and the other
+        operand's nonzero mask (ones if unknown) gives each output the id of the one element
+        of the class it reads, or zero. None (the conservative rule): too many classes."""
+        p = eqn.params
+        if p["batch_group_count"] != 1:
+            return None
+        lspec, rspec = p["dimension_numbers"][0], p["dimension_numbers"][1]
+        lhs, rhs = (a.aval.shape for a in eqn.invars)
+        taps = [rhs[d] for d in rspec[2:]]
+        extent = [(k - 1) * r + 1 for k, r in zip(taps, p["rhs_dilation"])]
+        plans = ((lhs, lspec[1], lspec[2:], extent), (rhs, rspec[1], rspec[2:], taps))
+        masks = [np.ones(lhs) if vals[0] is None else (vals[0] != 0).astype(np.float64),
+                 np.ones(rhs) if vals[1] is None else (vals[1] != 0).astype(np.float64)]
+        parts = []
+        for k, (shape, feature, spatial, period) in enumerate(plans):
+            if deps[k] is None:
+                continue
+            index = np.indices(shape)
+            key = index[feature]
+            for axis, m in zip(spatial, period):
+                key = key * m + index[axis] % m
+            classes = shape[feature] * int(np.prod(period, dtype=np.int64))
+            if classes > _CONV_CLASSES or key.size >= 1 << 52:
+                return None
+            ids = np.arange(1, key.size + 1, dtype=np.float64).reshape(shape)
+            for c in range(classes):
+                args = list(masks)
+                args[k] = np.where(key == c, ids, 0.0)
+                out = np.asarray(eqn.prim.impl(np, *args, **p)).ravel()
+                hit = out != 0
+                if np.any(out[hit] != np.round(out[hit])) or np.any((out[hit] < 1) | (out[hit] > key.size)):
+                    return None
+                rows = np.flatnonzero(hit)
+                parts.append(_select(deps[k], np.where(hit, out.astype(np.int64) - 1, -1)) if rows.size else None)
         return _union(parts)
 
     # ------------------------------------------------------------------ control flow

@@ -53,6 +53,8 @@ Which output elements depend on which operand elements, read by sparse different
 - sparsity="reduce"       a reduction over `params["axes"]`: an output element reads its row.
 - sparsity="cumulative"   a cumulative scan along `params["axis"]` (`params["reverse"]`).
 - sparsity="contract"     dot_general: an output element reads its rows/columns of both operands.
+- sparsity="conv"         conv_general_dilated: an output element reads the window of its
+  position (and the kernel's nonzero taps, when the kernel is a known constant).
 - sparsity="zero"         the derivative is identically zero although the output is a float
   (stop_gradient).
 A primitive with none of these is treated conservatively: each float output element
@@ -75,7 +77,7 @@ from ..core import Primitive, eager_args, lift_aval
 from ..dtypes import kind as lattice_kind
 
 PRIMITIVES: dict[str, Primitive] = {}
-_SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "zero")
+_SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "conv", "zero")
 _MISSING = object()
 
 
