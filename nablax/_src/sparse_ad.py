@@ -39,13 +39,18 @@ _MODES = ("auto", "forward", "reverse")
 
 
 class _Plan:
-    """Everything about one argument signature that does not depend on the argument values."""
+    """Everything about one argument signature that does not depend on the argument values:
+    the pattern, the seed matrix, the compiled compressed product, and for each stored entry
+    of the pattern (CSR order) its row and its place in the compressed product."""
 
-    __slots__ = ("pattern", "seeds", "product", "src_row", "src_colour", "dtype", "forward")
+    __slots__ = ("pattern", "seeds", "product", "rows", "src_row", "src_colour", "flat")
 
-    def __init__(self, pattern, seeds, product, src_row, src_colour, dtype, forward):
+    def __init__(self, pattern: sps.csr_matrix, seeds: np.ndarray, product: Callable, src_row: np.ndarray,
+                 src_colour: np.ndarray, width: int):
         self.pattern, self.seeds, self.product = pattern, seeds, product
-        self.src_row, self.src_colour, self.dtype, self.forward = src_row, src_colour, dtype, forward
+        self.rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
+        self.src_row, self.src_colour = src_row, src_colour
+        self.flat = src_colour * width + src_row   # the entry's index in the raveled product
 
 
 class _Signature:
@@ -163,9 +168,9 @@ def _jacobian_plan(fun: Callable, sig: _Signature, mode: str) -> _Plan:
         forward = (col_colours.max(initial=-1) <= row_colours.max(initial=-1))
     if forward:
         seeds = colouring.seeds(col_colours, sig.avals[sig.diff[0]].dtype if sig.diff else dtype)
-        return _Plan(pattern, seeds, _forward_product(flat, sig), rows, col_colours[cols], dtype, True)
+        return _Plan(pattern, seeds, _forward_product(flat, sig), rows, col_colours[cols], pattern.shape[0])
     seeds = colouring.seeds(row_colours, dtype)
-    return _Plan(pattern, seeds, _reverse_product(flat, sig), cols, row_colours[rows], dtype, False)
+    return _Plan(pattern, seeds, _reverse_product(flat, sig), cols, row_colours[rows], pattern.shape[1])
 
 
 def _hessian_plan(fun: Callable, sig: _Signature) -> _Plan:
@@ -187,7 +192,7 @@ def _hessian_plan(fun: Callable, sig: _Signature) -> _Plan:
     colours = colouring.star_colouring(pattern)
     src_row, src_colour = colouring.star_sources(pattern, colours)
     seeds = colouring.seeds(colours, dtype)
-    return _Plan(pattern, seeds, _forward_product(gradient, sig), src_row, src_colour, dtype, True)
+    return _Plan(pattern, seeds, _forward_product(gradient, sig), src_row, src_colour, pattern.shape[0])
 
 
 def _transform(fun: Callable, argnums, where: str, dense: bool, make_plan: Callable) -> Callable:
@@ -210,11 +215,10 @@ def _transform(fun: Callable, argnums, where: str, dense: bool, make_plan: Calla
         rest = [x for k, x in enumerate(sig.leaves) if k not in sig.diff]
         compressed = plan.product(diff, rest, plan.seeds)   # (colours, m) forward, (colours, n) reverse
         shape = plan.pattern.shape
-        rows = np.repeat(np.arange(shape[0]), np.diff(plan.pattern.indptr))
         if dense:
             values = compressed[plan.src_colour, plan.src_row]
-            return jnp.zeros(shape, values.dtype).at[rows, plan.pattern.indices].set(values)
-        values = np.asarray(compressed)[plan.src_colour, plan.src_row]
+            return jnp.zeros(shape, values.dtype).at[plan.rows, plan.pattern.indices].set(values)
+        values = np.asarray(compressed).ravel().take(plan.flat)
         return sps.csr_matrix((values, plan.pattern.indices, plan.pattern.indptr), shape=shape)
 
     sparse.__name__ = sparse.__qualname__ = f"{where}_{getattr(fun, '__name__', 'fun')}"
