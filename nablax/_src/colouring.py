@@ -19,16 +19,32 @@ import scipy.sparse as sps
 
 
 def _greedy(graph: sps.csr_matrix) -> np.ndarray:
-    """Smallest-colour-first greedy distance-1 colouring of a symmetric graph, natural order."""
+    """Smallest-colour-first greedy distance-1 colouring of a symmetric graph, natural order.
+    `stamp[c] == v` marks colour c as taken around v (no per-vertex set is built)."""
     indptr, indices = graph.indptr.tolist(), graph.indices.tolist()
-    colours = [-1] * graph.shape[0]
-    for v in range(graph.shape[0]):
-        used = {colours[u] for u in indices[indptr[v]:indptr[v + 1]]}
+    n = graph.shape[0]
+    colours = [-1] * n
+    stamp = [-1] * (int(np.diff(graph.indptr).max(initial=0)) + 2)
+    for v in range(n):
+        for u in indices[indptr[v]:indptr[v + 1]]:
+            c = colours[u]
+            if c >= 0:
+                stamp[c] = v
         c = 0
-        while c in used:
+        while stamp[c] == v:
             c += 1
         colours[v] = c
     return np.asarray(colours, dtype=np.int64)
+
+
+def count(colours: np.ndarray) -> int:
+    """How many colours a colouring uses."""
+    return int(colours.max(initial=-1)) + 1
+
+
+def lower_bound(pattern: sps.csr_matrix) -> int:
+    """The most stored entries in one row: a column colouring needs at least this many colours."""
+    return int(np.diff(sps.csr_matrix(pattern).indptr).max(initial=0))
 
 
 def column_colouring(pattern: sps.csr_matrix) -> np.ndarray:
@@ -89,8 +105,7 @@ def star_colouring(pattern: sps.csr_matrix) -> np.ndarray:
 
 def seeds(colours: np.ndarray, dtype) -> np.ndarray:
     """The (number of colours, len(colours)) seed matrix Sᵀ: Sᵀ[colour[j], j] = 1."""
-    count = int(colours.max()) + 1 if colours.size else 0
-    out = np.zeros((count, colours.size), dtype=dtype)
+    out = np.zeros((count(colours), colours.size), dtype=dtype)
     out[colours, np.arange(colours.size)] = 1
     return out
 
@@ -102,12 +117,12 @@ def star_sources(pattern: sps.csr_matrix, colours: np.ndarray) -> tuple[np.ndarr
     p = sps.csr_matrix(pattern, dtype=bool)
     rows = np.repeat(np.arange(p.shape[0]), np.diff(p.indptr))
     cols = p.indices
-    count = int(colours.max()) + 1 if colours.size else 0
-    keys, counts = np.unique(rows * count + colours[cols], return_counts=True)
+    width = count(colours)
+    keys, counts = np.unique(rows * width + colours[cols], return_counts=True)
 
     def alone(r, c):   # column of colour c alone in row r (row r has one, by symmetry)
-        at = np.minimum(np.searchsorted(keys, r * count + c), max(keys.size - 1, 0))
-        return (keys[at] == r * count + c) & (counts[at] == 1) if keys.size else np.zeros(r.shape, bool)
+        at = np.minimum(np.searchsorted(keys, r * width + c), max(keys.size - 1, 0))
+        return (keys[at] == r * width + c) & (counts[at] == 1) if keys.size else np.zeros(r.shape, bool)
 
     direct = alone(rows, colours[cols])
     flipped = alone(cols, colours[rows])

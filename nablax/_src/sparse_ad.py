@@ -159,14 +159,14 @@ def _jacobian_plan(fun: Callable, sig: _Signature, mode: str) -> _Plan:
     pattern, dtype = _pattern(flat, sig)
     rows = np.repeat(np.arange(pattern.shape[0]), np.diff(pattern.indptr))
     cols = pattern.indices
-    forward = mode == "forward"
+    col_colours = row_colours = None
     if mode != "reverse":
         col_colours = colouring.column_colouring(pattern)
-    if mode != "forward":
+    # "auto": rows cannot do better when the columns' colours meet the lower bound
+    if mode == "reverse" or (mode == "auto" and colouring.count(col_colours) > colouring.lower_bound(pattern)):
         row_colours = colouring.row_colouring(pattern)
-    if mode == "auto":
-        forward = (col_colours.max(initial=-1) <= row_colours.max(initial=-1))
-    if forward:
+    if row_colours is None or (col_colours is not None
+                               and colouring.count(col_colours) <= colouring.count(row_colours)):
         seeds = colouring.seeds(col_colours, sig.avals[sig.diff[0]].dtype if sig.diff else dtype)
         return _Plan(pattern, seeds, _forward_product(flat, sig), rows, col_colours[cols], pattern.shape[0])
     seeds = colouring.seeds(row_colours, dtype)
