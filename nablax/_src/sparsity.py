@@ -213,10 +213,12 @@ class _Analysis:
         return [_dense_rows(deps, v.aval.size, self.n) for v in eqn.outvars]
 
     def _move(self, eqn, deps: list, vals: list) -> list | None:
-        """Data movement, found by applying impl to element ids (1, 2, ...) of one float operand
-        at a time (the others zero) and again to the ids shifted by K: an output element that
-        moved by exactly K is that one element; one that did not move reads none of it; any
-        other (a sum of several) reads the whole operand. None: an integer operand is unknown."""
+        """Data movement, found by applying impl to element ids (1, 2, ...) of the float operands
+        (the other float operands zero) and again to the ids shifted by K: an output element
+        that moved by exactly K is the one element with that id; one that did not move reads
+        none of them (a fill); any other is a sum of several. All dependent operands are
+        probed at once (disjoint ids) first; if some element is a sum, one operand at a time,
+        where a sum reads the whole operand. None: an integer operand is unknown."""
         args = []
         for a, x in zip(eqn.invars, vals):
             if _is_float(a.aval.dtype):
@@ -225,37 +227,50 @@ class _Analysis:
                 return None
             else:
                 args.append(x)
+        live = [k for k, d in enumerate(deps) if d is not None]
+        try:
+            joint = self._probe(eqn, args, live, deps, exact_only=True)
+            if joint is not None:
+                return joint
+            outs = [None] * len(eqn.outvars)
+            for k in live:
+                outs = [_union([o, p]) for o, p in zip(outs, self._probe(eqn, args, [k], deps, exact_only=False))]
+            return outs
+        except Exception:  # impl refused float64 ids: fall back to the conservative rule
+            return None
+
+    def _probe(self, eqn, args: list, which: list, deps: list, exact_only: bool) -> list | None:
+        """The outputs' dependencies on the operands `which` (see _move); with `exact_only`,
+        None when some output element is a sum of several."""
+        first, second = list(args), list(args)
+        start = 1
+        for k in which:
+            a = eqn.invars[k].aval
+            first[k] = np.arange(start, start + a.size, dtype=np.float64).reshape(a.shape)
+            start += a.size
+        total, shift = start - 1, float(start)
+        for k in which:
+            second[k] = first[k] + shift
+        stacked = deps[which[0]] if len(which) == 1 else sps.vstack([deps[k] for k in which], format="csr")
         outs = [None] * len(eqn.outvars)
-        for k, (a, d) in enumerate(zip(eqn.invars, deps)):
-            if d is None:
+        for j, (o1, o2) in enumerate(zip(self._impl(eqn, first), self._impl(eqn, second))):
+            if not _is_float(eqn.outvars[j].aval.dtype):
                 continue
-            size = a.aval.size
-            ids = np.arange(1, size + 1, dtype=np.float64).reshape(a.aval.shape)
-            shift = float(size + 1)
-            try:
-                first = self._impl(eqn, args, k, ids)
-                second = self._impl(eqn, args, k, ids + shift)
-            except Exception:  # impl refused float64 ids: fall back to the conservative rule
+            o1 = np.real(o1).ravel()
+            moved = np.real(o2).ravel() - o1
+            single = (moved == shift) & (o1 >= 1) & (o1 <= total) & (o1 == np.round(o1))
+            several = ~single & ~((moved == 0) | (np.isnan(o1) & np.isnan(moved)))
+            if several.any() and exact_only:
                 return None
-            for j, (o1, o2) in enumerate(zip(first, second)):
-                if not _is_float(eqn.outvars[j].aval.dtype):
-                    continue
-                o1 = np.real(o1).ravel()
-                moved = np.real(o2).ravel() - o1
-                single = (moved == shift) & (o1 >= 1) & (o1 <= size) & (o1 == np.round(o1))
-                src = np.where(single, np.nan_to_num(o1, nan=0.0).astype(np.int64) - 1, -1)
-                part = _select(d, src)
-                several = ~single & ~((moved == 0) | (np.isnan(o1) & np.isnan(moved)))
-                if several.any():
-                    part = part + _select(_dense_rows([d], 1, self.n), np.where(several, 0, -1))
-                outs[j] = _union([outs[j], part])
+            part = _select(stacked, np.where(single, np.nan_to_num(o1, nan=0.0).astype(np.int64) - 1, -1))
+            if several.any():
+                part = part + _select(_dense_rows([stacked], 1, self.n), np.where(several, 0, -1))
+            outs[j] = part
         return outs
 
     @staticmethod
-    def _impl(eqn, args: list, k: int, ids: np.ndarray) -> list:
-        call = list(args)
-        call[k] = ids
-        out = eqn.prim.impl(np, *call, **eqn.params)
+    def _impl(eqn, args: list) -> list:
+        out = eqn.prim.impl(np, *args, **eqn.params)
         return list(out) if eqn.prim.multiple_results else [out]
 
     @staticmethod
