@@ -146,8 +146,8 @@ class _Analysis:
     def _fold(eqn, vals: list) -> list:
         """The outputs' values when every operand is a known constant (else Nones)."""
         nothing = [None] * len(eqn.outvars)
-        if eqn.prim.higher_order or any(x is None for x in vals):
-            return nothing
+        if eqn.prim.higher_order or not eqn.prim.fold or "effect" in eqn.params or any(x is None for x in vals):
+            return nothing   # (callbacks and collectives are never run by the analysis)
         if sum(x.size for x in vals) > _FOLD_LIMIT or sum(v.aval.size for v in eqn.outvars) > _FOLD_LIMIT:
             return nothing
         try:
