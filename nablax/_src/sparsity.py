@@ -404,11 +404,21 @@ class _Analysis:
                           for y in outs[ncarry:]]
 
     def _while(self, eqn, deps: list, vals: list) -> list:
+        """While the predicate is a known constant (a counter from a literal start), the loop is
+        run step by step, exactly; from the first unknown predicate on, a fixpoint."""
         p = eqn.params
-        nb = p["body_nconsts"]
-        consts_d = deps[p["cond_nconsts"]:p["cond_nconsts"] + nb]
-        carry_d = deps[p["cond_nconsts"] + nb:]
-        step = lambda c: self._body(p["body_jaxpr"], consts_d + c, [None] * (nb + len(c)))[0]  # noqa: E731
+        nc, nb = p["cond_nconsts"], p["body_nconsts"]
+        cond_v, body_d, body_v = vals[:nc], deps[nc:nc + nb], vals[nc:nc + nb]
+        carry_d, carry_v = deps[nc + nb:], vals[nc + nb:]
+        budget = _UNROLL_LIMIT // max(len(p["body_jaxpr"].jaxpr.eqns), 1)
+        for _ in range(budget):
+            pred = self._body(p["cond_jaxpr"], [None] * (nc + len(carry_d)), cond_v + carry_v)[1][0]
+            if pred is None:
+                break
+            if not bool(pred):
+                return carry_d
+            carry_d, carry_v = self._body(p["body_jaxpr"], body_d + carry_d, body_v + carry_v)
+        step = lambda c: self._body(p["body_jaxpr"], body_d + c, [None] * (nb + len(c)))[0]  # noqa: E731
         return self._fixpoint(carry_d, step, deps, eqn)[0]
 
     def _fixpoint(self, carry: list, step, reads: list, eqn) -> tuple[list, list]:
