@@ -393,3 +393,22 @@ def test_the_analysis_runs_no_callbacks():
 
     assert jacobian_sparsity(f)(jnp.ones(3)).nnz == 3
     assert calls == []
+
+
+WINDOWS = [  # (function, exact): sums are structural, max/min pick one element per window
+    (lambda x: lax.reduce_window(x.reshape(4, 6), 0.0, lax.add, (2, 3), (1, 2), "SAME"), True),
+    (lambda x: lax.reduce_window(x.reshape(4, 6), 0.0, lax.add, (2, 2), (2, 1), ((1, 1), (0, 1)),
+                                 base_dilation=(2, 1), window_dilation=(1, 2)), True),
+    (lambda x: lax.reduce_window(x.reshape(4, 6), -jnp.inf, lax.max, (2, 2), (1, 2), ((0, 1), (1, 1)),
+                                 window_dilation=(1, 2)), False),
+    (lambda x: jax.grad(lambda v: jnp.sum(lax.reduce_window(v.reshape(4, 6), jnp.inf, lax.min, (2, 2), (2, 2),
+                                                            "VALID") ** 2))(x), False),
+    (lambda x: jax.jvp(lambda v: lax.reduce_window(v.reshape(4, 6), -jnp.inf, lax.max, (2, 2), (1, 1), "VALID"),
+                       (x,), (x * x,))[1], False),
+]
+
+
+@pytest.mark.parametrize("k", range(len(WINDOWS)))
+def test_window_patterns(k):
+    f, exact = WINDOWS[k]
+    _check(lambda x: f(x).ravel(), jnp.asarray(RNG.uniform(0.1, 1.0, 24), jnp.float32), exact=exact, modes=("auto",))

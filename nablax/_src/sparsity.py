@@ -183,6 +183,8 @@ class _Analysis:
             return [self._cumulative(deps[0], eqn.invars[0].aval.shape, **eqn.params)]
         if prim.sparsity == "contract":
             return [self._contract(eqn, deps, vals)]
+        if prim.sparsity in ("window", "window_scatter"):
+            return [self._window(eqn, deps)]
         if prim.sparsity == "conv":
             out = self._conv(eqn, deps, vals)
             if out is not None:
@@ -363,6 +365,31 @@ class _Analysis:
                 rows = np.flatnonzero(hit)
                 parts.append(_select(deps[k], np.where(hit, out.astype(np.int64) - 1, -1)) if rows.size else None)
         return _union(parts)
+
+    def _window(self, eqn, deps: list) -> sps.csr_matrix | None:
+        """Window operations: A[o, q] = 1 when operand element q lies in window o (index
+        arithmetic over the window offsets); "window": A @ D for every operand, "window_scatter":
+        Aᵀ @ D for the windows-shaped source and Aᵀ @ A @ D for the operand (its selection)."""
+        p = eqn.params
+        operand = eqn.invars[-1].aval.shape
+        scatter = eqn.prim.sparsity == "window_scatter"
+        windows = eqn.invars[0].aval.shape if scatter else eqn.outvars[0].aval.shape
+        at = np.indices(windows).reshape(len(windows), -1)
+        rows, cols = [], []
+        for offset in np.ndindex(*p["window_dimensions"]):
+            lo = np.array([w * d - pad[0] for w, d, pad in zip(offset, p["window_dilation"], p["padding"])])
+            q = at * np.array(p["window_strides"])[:, None] + lo[:, None]
+            base = np.array(p["base_dilation"])[:, None]
+            ok = np.all((q >= 0) & (q % base == 0) & (q // base < np.array(operand)[:, None]), axis=0)
+            rows.append(np.flatnonzero(ok))
+            cols.append(np.ravel_multi_index(tuple(q[:, ok] // base), operand))
+        rows, cols = np.concatenate(rows), np.concatenate(cols)
+        a = sps.csr_matrix((np.ones(rows.size, bool), (rows, cols)), shape=(int(np.prod(windows)), int(np.prod(operand))))
+        if not scatter:
+            return _union([a @ d for d in deps if d is not None])
+        at_ = a.T.tocsr()
+        return _union([None if deps[0] is None else at_ @ deps[0],
+                       None if deps[-1] is None else at_ @ (a @ deps[-1])])
 
     # ------------------------------------------------------------------ control flow
 

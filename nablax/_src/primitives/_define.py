@@ -55,6 +55,11 @@ Which output elements depend on which operand elements, read by sparse different
 - sparsity="contract"     dot_general: an output element reads its rows/columns of both operands.
 - sparsity="conv"         conv_general_dilated: an output element reads the window of its
   position (and the kernel's nonzero taps, when the kernel is a known constant).
+- sparsity="window"       a window operation (params window_dimensions, window_strides, padding,
+  base_dilation, window_dilation over the last operand): output element o reads every operand's
+  elements in window o (reduce_window_*, select_and_gather_add).
+- sparsity="window_scatter"  its transpose (select_and_scatter_add): output element p reads the
+  first operand's windows containing p, and the last operand's elements in those windows.
 - sparsity="zero"         the derivative is identically zero although the output is a float
   (stop_gradient).
 A primitive with none of these is treated conservatively: each float output element
@@ -77,7 +82,8 @@ from ..core import Primitive, eager_args, lift_aval
 from ..dtypes import kind as lattice_kind
 
 PRIMITIVES: dict[str, Primitive] = {}
-_SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "conv", "zero")
+_SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "conv", "window", "window_scatter",
+                   "zero")
 _MISSING = object()
 
 
