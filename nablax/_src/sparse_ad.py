@@ -89,15 +89,19 @@ class _Signature:
 def _flat_output(fun: Callable, sig: _Signature, where: str) -> Callable:
     """(differentiated leaves, other leaves) -> the outputs raveled and concatenated."""
 
+    count, tree = len(sig.leaves), sig.tree   # (the plan keeps no argument values alive)
+    diff_set = set(sig.diff)
+    diff_leaves = list(sig.diff)
+
     def flat(diff: Sequence, rest: Sequence):
-        leaves = list(sig.leaves)
-        for k, x in zip(sig.diff, diff):
+        leaves: list = [None] * count
+        for k, x in zip(diff_leaves, diff):
             leaves[k] = x
         others = iter(rest)
-        for k in range(len(leaves)):
-            if k not in sig.diff:
+        for k in range(count):
+            if k not in diff_set:
                 leaves[k] = next(others)
-        outs = tree_flatten(fun(*tree_unflatten(sig.tree, leaves)))[0]
+        outs = tree_flatten(fun(*tree_unflatten(tree, leaves)))[0]
         for o in outs:
             if not is_inexact(lift_aval(o).dtype):
                 raise TypeError(f"{where}: the function must return floating-point arrays, got "
@@ -109,11 +113,10 @@ def _flat_output(fun: Callable, sig: _Signature, where: str) -> Callable:
     return flat
 
 
-def _split(vector, sig: _Signature) -> list:
+def _split(vector, avals: list) -> list:
     """A vector over the differentiated leaves, as one piece per leaf (its shape and dtype)."""
     out, start = [], 0
-    for k in sig.diff:
-        a = sig.avals[k]
+    for a in avals:
         out.append(jnp.reshape(vector[start:start + a.size], a.shape).astype(a.dtype))
         start += a.size
     return out
@@ -132,8 +135,10 @@ def _pattern(flat: Callable, sig: _Signature) -> tuple[sps.csr_matrix, Any]:
 def _forward_product(flat: Callable, sig: _Signature) -> Callable:
     """(diff leaves, other leaves, seeds (p, n)) -> J Sᵀ as (p, m): one jvp per seed row."""
 
+    avals = [sig.avals[k] for k in sig.diff]
+
     def product(diff, rest, seeds):
-        push = lambda s: jvp(lambda *d: flat(d, rest), tuple(diff), tuple(_split(s, sig)))[1]  # noqa: E731
+        push = lambda s: jvp(lambda *d: flat(d, rest), tuple(diff), tuple(_split(s, avals)))[1]  # noqa: E731
         return vmap(push)(seeds)
 
     return jit(product)
