@@ -41,6 +41,30 @@ Facts the compiler (jit/) and vmap read, all optional and off when not given:
 - axis_batch(trace, vals, dims, **params) -> (out, out_dim)   the vmap rule of a collective,
   applied by the BatchTrace when `params["axis_name"]` is set (instead of `batch`).
 
+Which output elements depend on which operand elements, read by sparse differentiation
+(`_src/sparsity.py`; elementwise primitives need nothing: NumPy broadcasting says it):
+
+- sparsity="move"         every float output element is a constant plus a sum of copies of float
+  operand elements, usually one (data movement: reshape, slice, pad, gather, select_n,
+  scatter_add, ...): applying `impl` to element ids (with the integer operands' constant
+  values) shows where each comes from.
+- sparsity="product"      elementwise, and zero wherever another operand is zero: a known
+  constant zero (a mask) removes the element's dependencies (mul).
+- sparsity="reduce"       a reduction over `params["axes"]`: an output element reads its row.
+- sparsity="cumulative"   a cumulative scan along `params["axis"]` (`params["reverse"]`).
+- sparsity="contract"     dot_general: an output element reads its rows/columns of both operands.
+- sparsity="conv"         conv_general_dilated: an output element reads the window of its
+  position (and the kernel's nonzero taps, when the kernel is a known constant).
+- sparsity="window"       a window operation (params window_dimensions, window_strides, padding,
+  base_dilation, window_dilation over the last operand): output element o reads every operand's
+  elements in window o (reduce_window_*, select_and_gather_add).
+- sparsity="window_scatter"  its transpose (select_and_scatter_add): output element p reads the
+  first operand's windows containing p, and the last operand's elements in those windows.
+- sparsity="zero"         the derivative is identically zero although the output is a float
+  (stop_gradient).
+A primitive with none of these is treated conservatively: each float output element
+depends on every element of every float operand.
+
 Elementwise primitives broadcast their operands NumPy-style (see README: it keeps
 eager calls cheap, jaxprs short and vmap free of materialized broadcasts); their
 JVP and transpose rules reduce cotangents back to each operand's shape.
@@ -58,6 +82,8 @@ from ..core import Primitive, eager_args, lift_aval
 from ..dtypes import kind as lattice_kind
 
 PRIMITIVES: dict[str, Primitive] = {}
+_SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "conv", "window", "window_scatter",
+                   "zero")
 _MISSING = object()
 
 
@@ -117,10 +143,13 @@ def define_primitive(
     inline: Callable | None = None,
     emit_block: Callable | None = None,
     axis_batch: Callable | None = None,
+    sparsity: str | None = None,
 ) -> Primitive:
     """Create and register a primitive; every rule is checked for presence here."""
     if name in PRIMITIVES:
         raise ValueError(f"primitive {name!r} is defined twice")
+    if sparsity not in _SPARSITY_FACTS:
+        raise ValueError(f"primitive {name!r}: sparsity must be one of {_SPARSITY_FACTS}, got {sparsity!r}")
     if differentiable and jvp is None:
         raise TypeError(f"primitive {name!r}: give a jvp rule or differentiable=False")
     if linear and transpose is None:
@@ -150,6 +179,7 @@ def define_primitive(
     prim.inline = inline
     prim.emit_block = emit_block
     prim.axis_batch = axis_batch
+    prim.sparsity = sparsity
     prim.eager = eager or _generic_eager(impl, multiple_results, weak_rule)
     PRIMITIVES[name] = prim
     return prim

@@ -469,6 +469,7 @@ conv_general_dilated_p = define_primitive(
     linear=True,
     transpose=_conv_transpose,
     batch=_conv_batch,
+    sparsity="conv",
 )
 
 

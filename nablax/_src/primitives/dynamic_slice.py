@@ -108,6 +108,7 @@ dynamic_slice_p = define_primitive(
     linear=True,
     transpose=_ds_transpose,
     weak_rule=_operand_weak,
+    sparsity="move",
 )
 
 
@@ -186,6 +187,7 @@ dynamic_update_slice_p = define_primitive(
     linear=True,
     transpose=_dus_transpose,
     weak_rule=_operand_weak,
+    sparsity="move",
 )
 
 

@@ -125,7 +125,7 @@ mul_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True), rewrite=_mul_rewrite,
-    commutative=True,
+    commutative=True, sparsity="product",
 )
 mul = binary_wrapper(mul_p)
 
@@ -406,6 +406,7 @@ select_n_p = define_primitive(
     linear=True,
     transpose=_select_n_transpose,
     weak_rule=_select_n_weak,
+    sparsity="move",  # with a constant predicate; otherwise elementwise
 )
 select_n_p.batch = templates.elementwise_batch(select_n_p)
 

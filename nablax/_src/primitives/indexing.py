@@ -363,6 +363,7 @@ gather_p = define_primitive(
     linear=True,
     transpose=_gather_transpose,
     weak_rule=_operand_weak,
+    sparsity="move",
 )
 
 
@@ -638,7 +639,7 @@ def _extremal_tangent(x, u, idx, tx, tu, out, p):
     return ew.div(num, count)
 
 
-def _define_scatter(name: str, tangent, transpose=None):
+def _define_scatter(name: str, tangent, transpose=None, sparsity=None):
     return define_primitive(
         name,
         impl=_scatter_impl_for(name),
@@ -648,11 +649,12 @@ def _define_scatter(name: str, tangent, transpose=None):
         linear=transpose is not None,
         transpose=transpose,
         weak_rule=_operand_weak,
+        sparsity=sparsity,
     )
 
 
-scatter_p = _define_scatter("scatter", _scatter_tangent, _scatter_transpose)
-scatter_add_p = _define_scatter("scatter_add", _scatter_add_tangent, _scatter_add_transpose)
+scatter_p = _define_scatter("scatter", _scatter_tangent, _scatter_transpose, sparsity="move")
+scatter_add_p = _define_scatter("scatter_add", _scatter_add_tangent, _scatter_add_transpose, sparsity="move")
 scatter_mul_p = _define_scatter("scatter_mul", _scatter_mul_tangent, _scatter_mul_transpose)
 scatter_min_p = _define_scatter("scatter_min", _extremal_tangent)
 scatter_max_p = _define_scatter("scatter_max", _extremal_tangent)

@@ -341,6 +341,7 @@ dot_general_p = define_primitive(
     linear=True,
     transpose=_dot_general_transpose,
     eager=_dot_general_eager,
+    sparsity="contract",
 )
 
 

@@ -109,6 +109,7 @@ stop_gradient_p = define_primitive(
     batch=lambda args, dims: (stop_gradient_p.bind(args[0]), dims[0]),
     emit="{0}",
     simplify=first_operand,  # (compiled code computes no derivatives)
+    sparsity="zero",
 )
 
 

@@ -64,7 +64,7 @@ def _reduce_abstract(name: str, kinds: str):
 
 def axis_reduction(name: str, kinds: str, doc: str, **rules):
     """A reduction over static `axes` (shape rule, batch rule and lax wrapper filled in)."""
-    prim = define_primitive(name, abstract_eval=_reduce_abstract(name, kinds), batch=None, **rules)
+    prim = define_primitive(name, abstract_eval=_reduce_abstract(name, kinds), batch=None, sparsity="reduce", **rules)
     prim.batch = _axis_reduce_batch(prim)
 
     def wrapper(x, axes):

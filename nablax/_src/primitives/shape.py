@@ -41,7 +41,7 @@ def _checked_eager(impl, abstract, suspicious=None):
 def _linear_shape_primitive(name: str, *, impl, abstract_eval, suspicious=None, **rules):
     """A shape primitive: linear in its operand (its JVP applies it to the tangent), with the
     checked eager path above; `rules` are the rest of define_primitive's keywords."""
-    return define_primitive(name, impl=impl, abstract_eval=abstract_eval, jvp="linear", linear=True,
+    return define_primitive(name, impl=impl, abstract_eval=abstract_eval, jvp="linear", linear=True, sparsity="move",
                             eager=_checked_eager(impl, abstract_eval, suspicious), **rules)
 
 

@@ -60,7 +60,8 @@ def _scan_prim(name: str, accumulate, kinds: str, what: str, **rules):
         _check_scan(name, x, axis, kinds, what)
         return x
 
-    prim = define_primitive(name, impl=impl, abstract_eval=abstract_eval, batch=None, **rules)
+    prim = define_primitive(name, impl=impl, abstract_eval=abstract_eval, batch=None, sparsity="cumulative",
+                            **rules)
 
     def batch(args, dims, *, axis, reverse):
         (x,), (d,) = args, dims
@@ -192,7 +193,7 @@ def _take_transpose(ct, x, idx, *, axis):
     return [scatter_add_along_axis_p.bind(ct, idx, axis=axis, size=x.aval.shape[axis]), None]
 
 
-def _along_axis_primitive(name: str, impl, abstract_eval, transpose):
+def _along_axis_primitive(name: str, impl, abstract_eval, transpose, **rules):
     """An (operand, indices) primitive along `axis`, linear in the operand: its JVP applies it
     to the operand's tangent, its vmap rule moves batch dims to the front."""
 
@@ -209,7 +210,7 @@ def _along_axis_primitive(name: str, impl, abstract_eval, transpose):
         return prim.bind(x, idx, axis=axis + 1, **params), 0
 
     prim = define_primitive(name, impl=impl, abstract_eval=abstract_eval, jvp=jvp, batch=batch, linear=True,
-                            transpose=transpose, weak_rule=_first_operand_weak)
+                            transpose=transpose, weak_rule=_first_operand_weak, **rules)
     return prim
 
 
@@ -219,7 +220,7 @@ def _first_operand_weak(arrays, params) -> bool:
 
 take_along_axis_p = _along_axis_primitive(
     "take_along_axis", lambda xp, x, idx, *, axis: xp.take_along_axis(x, idx, axis=axis), _take_abstract,
-    _take_transpose)
+    _take_transpose, sparsity="move")
 
 
 def _scatter_impl(xp, u, idx, *, axis, size):
@@ -246,7 +247,7 @@ def _scatter_transpose(ct, u, idx, *, axis, size):
 
 
 scatter_add_along_axis_p = _along_axis_primitive(
-    "scatter_add_along_axis", _scatter_impl, _scatter_abstract, _scatter_transpose)
+    "scatter_add_along_axis", _scatter_impl, _scatter_abstract, _scatter_transpose, sparsity="move")
 
 
 def take_along_axis(x, indices, axis: int):

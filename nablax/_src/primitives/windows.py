@@ -322,7 +322,7 @@ def _pair_abstract(name: str, scatter: bool):
 def _define_reduce(name: str, kinds: str, impl, **rules):
     abstract = _window_abstract(name, kinds)
     prim = define_primitive(name, impl=impl, abstract_eval=abstract, eager=checked_eager(impl, abstract),
-                            batch=None, **rules)
+                            batch=None, sparsity="window", **rules)
     prim.batch = _batch(prim)
     return prim
 
@@ -341,7 +341,8 @@ def _define_pair(name: str, is_max: bool, scatter: bool, jvp, transpose):
     impl = (_scatter_impl if scatter else _gather_impl)(is_max)
     abstract = _pair_abstract(name, scatter)
     prim = define_primitive(name, impl=impl, abstract_eval=abstract, eager=checked_eager(impl, abstract),
-                            batch=None, jvp=jvp, linear=True, transpose=transpose)
+                            batch=None, jvp=jvp, linear=True, transpose=transpose,
+                            sparsity="window_scatter" if scatter else "window")
     prim.batch = _batch(prim)
     return prim
 
