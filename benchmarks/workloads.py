@@ -267,6 +267,7 @@ def all_workloads() -> list[Workload]:
     from benchmarks import workloads_linalg as la
     from benchmarks import workloads_models as m
     from benchmarks import workloads_random as rnd
+    from benchmarks import workloads_sparse as sparse
 
     W = Workload
     out = [
@@ -287,4 +288,4 @@ def all_workloads() -> list[Workload]:
     out.append(W("td_loop_grad_b1024", td_loop_grad, frameworks=("nablax", "jax")))
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
     return (out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
-            + eager.workloads() + comp.workloads() + dist.workloads())
+            + eager.workloads() + comp.workloads() + dist.workloads() + sparse.workloads())
