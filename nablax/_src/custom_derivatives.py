@@ -3,7 +3,9 @@
 Each is a primitive bound with the user's (flattened) functions as params, so every
 transformation sees it as one operation: JVP traces run the custom JVP rule, linearize
 runs the custom forward pass and stages a linear step whose transpose is the custom
-backward pass, and vmap batches the functions themselves.
+backward pass, and vmap batches the functions themselves. Forward mode through custom_vjp
+(jvp, jacfwd, hessian), which JAX refuses, runs the forward pass and transposes the
+backward pass, which is linear in the cotangent (control_flow/custom_vjp_forward.py).
 """
 from __future__ import annotations
 
@@ -516,7 +518,11 @@ custom_vjp_lin_p = define_primitive(
 
 
 class custom_vjp(_CustomBase):
-    """A function with a user-defined reverse-mode rule: `f.defvjp(fwd, bwd)`."""
+    """A function with a user-defined reverse-mode rule: `f.defvjp(fwd, bwd)`.
+
+    Unlike JAX, forward mode works too (jvp, jacfwd, hessian, linearize): the JVP is the
+    transpose of bwd, traced as a function of the cotangent, in which it must be linear
+    (a TypeError naming the function and the primitive says where it is not)."""
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         super().__init__(fun, nondiff_argnums)
@@ -633,8 +639,8 @@ def _lin_apply(call: Callable, n: int) -> Callable:
     """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass.
 
     Linearizing (rather than pushing tangents through `call`) leaves out the tangent
-    steps the outputs do not need, such as those of a custom_vjp function whose result
-    is unused, which could not run forward."""
+    steps the outputs do not need, such as the transposed bwd rule of a custom_vjp
+    function whose result is unused."""
 
     def apply(*xs):
         _, lin = linearize_flat(call, list(xs[:n]), label="checkpoint")

@@ -13,12 +13,20 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
+
 from ..avals import UndefinedPrimal, Zero, float0
+from ..dtypes import is_inexact
 from ..errors import ConcretizationTypeError, TracerArrayConversionError
+from ..interpreters.jvp import broadcast_zeros
+from ..interpreters.linearize import linearize_flat
 from ..interpreters.staging import trace_to_jaxpr
 from ..interpreters.transpose import backward_pass
-from ..ir import Eqn, Jaxpr, Var
+from ..ir import Eqn, Jaxpr, Literal, Var, eval_jaxpr
+from ..jit.passes import Program, inline_calls
 from ..primitives.misc import convert_element_type
+from .cond import cond_p
+from .loops import scan_p
 
 
 def bwd_transposed(bwd: Callable, res, out_avals: Sequence, tangents: Sequence, fun_name: str) -> list:
@@ -44,12 +52,14 @@ def bwd_transposed(bwd: Callable, res, out_avals: Sequence, tangents: Sequence, 
                              label="custom_vjp forward mode")
     except (ConcretizationTypeError, TracerArrayConversionError) as e:
         raise _not_linear(fun_name, bwd, f"it needs the cotangent's value ({type(e).__name__}: {e})") from e
-    _check_linear(lin.jaxpr, fun_name, bwd)
+    lin = inline_calls(Program(lin.jaxpr, list(lin.consts)))  # nested jit, custom rules: their bodies
+    _linear_outputs(lin.jaxpr, [True] * len(lin.jaxpr.invars), fun_name, bwd)
+    if any(_nonzero_literal(v) for v in lin.jaxpr.outvars):
+        raise _not_linear(fun_name, bwd, "it returns a nonzero constant cotangent: bwd is affine")
     cts = [_as_dtype(tangents[j], v.aval.dtype) for j, v in zip(kept, lin.jaxpr.outvars)]
-    undefined = [UndefinedPrimal(v.aval) for v in lin.jaxpr.invars]
     try:
-        t_live = backward_pass(lin.jaxpr, lin.consts, undefined, cts)
-    except TypeError as e:  # a transpose rule inside a nested body (jit, cond, scan) found a nonlinear step
+        t_live = _transpose(lin.jaxpr, lin.consts, cts)
+    except TypeError as e:  # a transpose rule inside a body this check does not enter found a nonlinear step
         if not str(e).startswith("Cannot transpose"):
             raise
         raise _not_linear(fun_name, bwd, f"a step of it is not linear in the cotangent ({e})") from e
@@ -58,36 +68,69 @@ def bwd_transposed(bwd: Callable, res, out_avals: Sequence, tangents: Sequence, 
     return touts
 
 
+def _transpose(jaxpr: Jaxpr, consts: list, cts: list) -> list:
+    """The transpose of `jaxpr`, checked linear in all its inputs, applied to `cts`. A loop or
+    cond in it is linearized first (at zero, where a linear map is itself): that splits off
+    what is not linear in it (a loop counter), which the transpose rules of bodies expect."""
+    if any(e.prim.higher_order for e in jaxpr.eqns):
+        zeros = [broadcast_zeros(v.aval) for v in jaxpr.invars]
+        _, closed = linearize_flat(lambda *xs: eval_jaxpr(jaxpr, consts, *xs), zeros, label="custom_vjp forward mode")
+        jaxpr, consts = closed.jaxpr, closed.consts
+    return backward_pass(jaxpr, consts, [UndefinedPrimal(v.aval) for v in jaxpr.invars], cts)
+
+
 def _as_dtype(t, dtype):
     """`t` in `dtype` (a bwd rule may compute a cotangent in another float dtype)."""
     return t if type(t) is Zero or t.dtype == dtype else convert_element_type(t, dtype)
 
 
-def _check_linear(jaxpr: Jaxpr, fun_name: str, bwd: Callable) -> None:
-    """Raise unless every equation reading the cotangent is linear in what it reads of it."""
-    linear = set(jaxpr.invars)
+def _linear_outputs(jaxpr: Jaxpr, linear_in: Sequence[bool], fun_name: str, bwd: Callable) -> list:
+    """Raise unless every equation of `jaxpr` reading its inputs flagged `linear_in` is linear in
+    what it reads of them (entering the bodies of cond and scan); returns which outputs are linear."""
+    linear = {v for v, flag in zip(jaxpr.invars, linear_in) if flag}
     for eqn in jaxpr.eqns:
-        positions = [k for k, a in enumerate(eqn.invars) if a in linear]
-        if not positions:
-            continue
-        prim = eqn.prim
-        if prim.transpose is None:
-            raise _not_linear(fun_name, bwd, f"it applies the nonlinear primitive {prim.name!r} to the cotangent")
-        if _nonlinear_in(eqn, positions):
-            raise _not_linear(fun_name, bwd, f"it applies {prim.name!r} to the cotangent in a way that is not "
-                                             "linear in it (a product of two cotangent terms, or a division by one)")
-        linear.update(eqn.outvars)
+        flags = [a in linear for a in eqn.invars]
+        if any(flags):
+            outs = _eqn_linear_outputs(eqn, flags, fun_name, bwd)
+            linear.update(v for v, flag in zip(eqn.outvars, outs) if flag)
+    return [v in linear for v in jaxpr.outvars]
 
 
-def _nonlinear_in(eqn: Eqn, positions: list) -> bool:
-    """Whether the tangent of `eqn` depends on the primal values of its operands at `positions`,
-    i.e. whether it is not linear in them jointly (mul of two cotangent terms: yes; mul by a
-    residual: no). A primitive with a transpose rule is linear in some operands; this says if
-    in these. One-operand primitives are linear in it; higher-order ones are checked by the
-    transpose rules of their bodies."""
+def _eqn_linear_outputs(eqn: Eqn, flags: list, fun_name: str, bwd: Callable) -> list:
+    prim, params = eqn.prim, eqn.params
+    if prim is cond_p:
+        if flags[0]:
+            raise _not_linear(fun_name, bwd, "the branch a lax.cond takes depends on the cotangent")
+        per_branch = [_linear_outputs(b.jaxpr, flags[1:], fun_name, bwd) for b in params["branches"]]
+        return [any(col) for col in zip(*per_branch)]
+    if prim is scan_p:  # a carry is linear if it starts so or the body makes it so: iterate to a fixed point
+        nc, nk, body = params["num_consts"], params["num_carry"], params["jaxpr"].jaxpr
+        while True:
+            outs = _linear_outputs(body, flags, fun_name, bwd)
+            carry = [a or b for a, b in zip(flags[nc:nc + nk], outs[:nk])]
+            if carry == flags[nc:nc + nk]:
+                return outs
+            flags = flags[:nc] + carry + flags[nc + nk:]
+    if prim.transpose is None:
+        raise _not_linear(fun_name, bwd, f"it applies the nonlinear primitive {prim.name!r} to the cotangent")
+    problem = _how_not_linear(eqn, [k for k, flag in enumerate(flags) if flag])
+    if problem:
+        raise _not_linear(fun_name, bwd, problem)
+    return [True] * len(eqn.outvars)
+
+
+def _how_not_linear(eqn: Eqn, positions: list) -> str | None:
+    """Why `eqn` is not linear in its operands at `positions` (jointly), or None if it is.
+
+    A primitive with a transpose rule is linear in some operands; whether in these shows in
+    its JVP: the tangent must not depend on their primal values (mul of two cotangent terms
+    does; mul by a residual does not), and an operand it ignores is added in, so a nonzero
+    constant there makes the map affine (only literals are checked: other constants may be
+    traced values). One-operand primitives are linear in it; the bodies of higher-order
+    ones other than cond and scan are left to their transpose rules."""
     prim = eqn.prim
     if len(eqn.invars) < 2 or prim.higher_order or prim.jvp is None:
-        return False
+        return None
     avals = [a.aval for a in eqn.invars]
     n = len(avals)
 
@@ -102,9 +145,19 @@ def _nonlinear_in(eqn: Eqn, positions: list) -> bool:
         closed = trace_to_jaxpr(tangent_out, avals + [avals[k].to_tangent_aval() for k in positions],
                                 label="custom_vjp forward mode")
     except Exception:  # noqa: BLE001 - a rule that cannot be staged on its own: trust its transpose
-        return False
+        return None
     used = _used_vars(closed.jaxpr)
-    return any(closed.jaxpr.invars[k] in used for k in positions)
+    if any(closed.jaxpr.invars[k] in used for k in positions):
+        return (f"it applies {prim.name!r} to the cotangent in a way that is not linear in it "
+                "(a product of two cotangent terms, or a division by one)")
+    for k, a in enumerate(eqn.invars):
+        if k not in positions and closed.jaxpr.invars[k] not in used and _nonzero_literal(a):
+            return f"it adds the constant {a.val._value} to the cotangent (with {prim.name!r}): bwd is affine"
+    return None
+
+
+def _nonzero_literal(a) -> bool:
+    return type(a) is Literal and is_inexact(a.aval.dtype) and bool(np.any(a.val._value != 0))
 
 
 def _used_vars(jaxpr: Jaxpr) -> set:
