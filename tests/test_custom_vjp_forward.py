@@ -307,3 +307,49 @@ def test_nonlinear_bwd_is_a_clear_type_error(bwd, what):
         msg = str(info.value)
         assert "custom_vjp function fn" in msg and f"bwd rule {name}" in msg, msg
         assert "needs bwd linear in the cotangent" in msg and what in msg, msg
+
+
+# ------------------------------------------------------------------ bwd written with vjp, under every stack
+
+def _vjp_wrapped(inner):
+    """custom_vjp(inner) whose bwd is inner's own vjp: the true derivative, whatever inner is."""
+    f = jax.custom_vjp(inner)
+    f.defvjp(lambda *xs: (inner(*xs), xs), lambda xs, ct: jax.vjp(inner, *xs)[1](ct))
+    return f
+
+
+def _loop(x):
+    return lax.fori_loop(0, 3, lambda i, v: 0.5 * jnp.arctan(v) + x + 0.1 * i, x)
+
+
+def _branch(x, y):
+    return jnp.sin(lax.cond(jnp.sum(y) > 0, lambda v: v * x, lambda v: jnp.cos(v), y))
+
+
+def test_bwd_written_with_vjp_through_loops_and_conds():
+    x, t = jnp.array([0.3, -0.5]), jnp.array([1.0, 2.0])
+    f = _vjp_wrapped(_loop)
+    close(jax.jvp(f, (x,), (t,)), jax.jvp(_loop, (x,), (t,)))
+    close(jax.jacfwd(f)(x), jax.jacrev(_loop)(x))
+    # reverse mode over forward mode: over the jvp rule, and over linearize's step evaluated forward
+    ref = jax.grad(lambda v: jax.jvp(_loop, (v,), (t,))[1].sum())(x)
+    close(jax.grad(lambda v: jax.jvp(f, (v,), (t,))[1].sum())(x), ref)
+    close(jax.grad(lambda v: jax.linearize(f, v)[1](t).sum())(x), ref)
+    # jvp of vmap: the batched cond's select puts a stop_gradient on the cotangent (an identity of values)
+    g = _vjp_wrapped(_branch)
+    ys = jnp.array([[0.3, -1.1], [-0.8, -0.5]])
+    got = jax.jvp(jax.vmap(g, in_axes=(None, 0)), (2.0, ys), (1.0, jnp.ones((2, 2))))
+    close(got, jax.jvp(jax.vmap(_branch, in_axes=(None, 0)), (2.0, ys), (1.0, jnp.ones((2, 2)))))
+
+
+def test_stop_gradient_on_the_cotangent_is_the_identity():
+    f = _with_bwd(lambda x, ct: (lax.stop_gradient(ct) * jnp.cos(x),))
+    close(jax.jacfwd(f)(X), jax.jacrev(f)(X))
+    np.testing.assert_allclose(np.asarray(jax.jacfwd(f)(X)), np.diag(np.cos(np.asarray(X))), rtol=1e-6)
+
+
+def test_tangent_keeps_the_weak_type_of_a_python_float_input():
+    f = _vjp_wrapped(lambda x: jnp.abs(x) * 2.0)
+    _, t = jax.jvp(f, (1.5,), (1.0,))
+    _, ref = jax.jvp(lambda x: jnp.abs(x) * 2.0, (1.5,), (1.0,))
+    assert (t.dtype, t.weak_type, float(t)) == (ref.dtype, ref.weak_type, float(ref))

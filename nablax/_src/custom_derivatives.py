@@ -24,7 +24,7 @@ from .control_flow.remat_policy import policy_linearize
 from .core import Tracer, call_under, current_trace, lift_aval
 from .errors import UnexpectedTracerError
 from .interpreters.jvp import jvp_flat
-from .interpreters.linearize import linearize_flat
+from .interpreters.linearize import linearize_flat, linearize_inline
 from .interpreters.staging import hoist_consts, trace_to_jaxpr
 from .interpreters.transpose import backward_pass
 from .ir import ClosedJaxpr, eval_jaxpr
@@ -498,6 +498,12 @@ def _custom_vjp_lin_jvp(primals, tangents, **params):
     return jvp_flat(functools.partial(_custom_vjp_lin_apply, **params), primals, tangents)
 
 
+def _custom_vjp_lin_linearize(trace, primals, tangents, **params):
+    """Under reverse mode, the forward evaluation is linearized in place (not pushed through
+    a JVP, whose loops would put primal steps on the linear side)."""
+    return linearize_inline(trace, functools.partial(_custom_vjp_lin_apply, **params), primals, tangents)
+
+
 def _custom_vjp_lin_batch(args, dims, **params):
     args, dims = _front_batched(args, dims)
     return _batched_at_front(batch_callable(functools.partial(_custom_vjp_lin_apply, **params), len(args), dims)(*args))
@@ -510,6 +516,7 @@ custom_vjp_lin_p = define_primitive(
     eager=lambda *args, **params: _custom_vjp_lin_apply(*[as_value(a) for a in args], **params),
     abstract_eval=lambda *avals, out_avals, **_: list(out_avals),
     jvp=_custom_vjp_lin_jvp,
+    linearize=_custom_vjp_lin_linearize,
     batch=_custom_vjp_lin_batch,
     linear=True,
     transpose=_custom_vjp_lin_transpose,

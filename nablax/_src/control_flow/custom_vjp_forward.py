@@ -16,15 +16,16 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..avals import UndefinedPrimal, Zero, float0
+from ..core import lift_aval
 from ..dtypes import is_inexact
 from ..errors import ConcretizationTypeError, TracerArrayConversionError
 from ..interpreters.jvp import broadcast_zeros
 from ..interpreters.linearize import linearize_flat
 from ..interpreters.staging import trace_to_jaxpr
 from ..interpreters.transpose import backward_pass
-from ..ir import Eqn, Jaxpr, Literal, Var, eval_jaxpr
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var, eval_jaxpr
 from ..jit.passes import Program, inline_calls
-from ..primitives.misc import convert_element_type
+from ..primitives.misc import convert_element_type, stop_gradient_p
 from .cond import cond_p
 from .loops import scan_p
 
@@ -51,20 +52,21 @@ def bwd_transposed(bwd: Callable, res, out_avals: Sequence, tangents: Sequence, 
         lin = trace_to_jaxpr(of_cotangents, [out_avals[i] for i in live], stage_all=False,
                              label="custom_vjp forward mode")
     except (ConcretizationTypeError, TracerArrayConversionError) as e:
-        raise _not_linear(fun_name, bwd, f"it needs the cotangent's value ({type(e).__name__}: {e})") from e
+        raise _LinearityCheck(fun_name, bwd).error(f"it needs the cotangent's value ({type(e).__name__}: {e})") from e
     lin = inline_calls(Program(lin.jaxpr, list(lin.consts)))  # nested jit, custom rules: their bodies
-    _linear_outputs(lin.jaxpr, [True] * len(lin.jaxpr.invars), fun_name, bwd)
-    if any(_nonzero_literal(v) for v in lin.jaxpr.outvars):
-        raise _not_linear(fun_name, bwd, "it returns a nonzero constant cotangent: bwd is affine")
-    cts = [_as_dtype(tangents[j], v.aval.dtype) for j, v in zip(kept, lin.jaxpr.outvars)]
+    check = _LinearityCheck(fun_name, bwd)
+    jaxpr, _ = check.jaxpr(lin.jaxpr, [True] * len(lin.jaxpr.invars))
+    if any(_nonzero_literal(v) for v in jaxpr.outvars):
+        raise check.error("it returns a nonzero constant cotangent: bwd is affine")
+    cts = [_as_aval(tangents[j], v.aval) for j, v in zip(kept, jaxpr.outvars)]
     try:
-        t_live = _transpose(lin.jaxpr, lin.consts, cts)
+        t_live = _transpose(jaxpr, lin.consts, cts)
     except TypeError as e:  # a transpose rule inside a body this check does not enter found a nonlinear step
         if not str(e).startswith("Cannot transpose"):
             raise
-        raise _not_linear(fun_name, bwd, f"a step of it is not linear in the cotangent ({e})") from e
+        raise check.error(f"a step of it is not linear in the cotangent ({e})") from e
     for i, t in zip(live, t_live):
-        touts[i] = t if type(t) is Zero else _as_dtype(t, out_avals[i].dtype)
+        touts[i] = _as_aval(t, out_avals[i])
     return touts
 
 
@@ -79,44 +81,78 @@ def _transpose(jaxpr: Jaxpr, consts: list, cts: list) -> list:
     return backward_pass(jaxpr, consts, [UndefinedPrimal(v.aval) for v in jaxpr.invars], cts)
 
 
-def _as_dtype(t, dtype):
-    """`t` in `dtype` (a bwd rule may compute a cotangent in another float dtype)."""
-    return t if type(t) is Zero or t.dtype == dtype else convert_element_type(t, dtype)
+def _as_aval(t, aval):
+    """`t` with the dtype and weak type of `aval` (a bwd rule may compute a cotangent in
+    another float dtype, or lose a weak type on the way)."""
+    if type(t) is Zero or (t.dtype == aval.dtype and lift_aval(t).weak_type == aval.weak_type):
+        return t
+    return convert_element_type(t, aval.dtype, aval.weak_type)
 
 
-def _linear_outputs(jaxpr: Jaxpr, linear_in: Sequence[bool], fun_name: str, bwd: Callable) -> list:
-    """Raise unless every equation of `jaxpr` reading its inputs flagged `linear_in` is linear in
-    what it reads of them (entering the bodies of cond and scan); returns which outputs are linear."""
-    linear = {v for v, flag in zip(jaxpr.invars, linear_in) if flag}
-    for eqn in jaxpr.eqns:
-        flags = [a in linear for a in eqn.invars]
-        if any(flags):
-            outs = _eqn_linear_outputs(eqn, flags, fun_name, bwd)
+class _LinearityCheck:
+    """Checks that a traced bwd is linear in the cotangent, entering the bodies of cond and
+    scan, and rewrites stop_gradient on the cotangent as the identity it is as a map of values
+    (batched conds put one on their operands). `error` names the function and its bwd rule."""
+
+    def __init__(self, fun_name: str, bwd: Callable):
+        self.fun_name, self.bwd = fun_name, bwd
+
+    def error(self, what: str) -> TypeError:
+        name = self.fun_name
+        return TypeError(
+            f"forward-mode autodiff (jvp, jacfwd, hessian, linearize) of the custom_vjp function {name} "
+            f"transposes its bwd rule {getattr(self.bwd, '__name__', 'bwd')}, so forward mode through "
+            f"custom_vjp needs bwd linear in the cotangent, but {what}. Write bwd as a linear function of "
+            f"its cotangent argument (the residuals may enter nonlinearly), or give {name} a custom_jvp rule."
+        )
+
+    def jaxpr(self, jaxpr: Jaxpr, linear_in: Sequence[bool]) -> tuple[Jaxpr, list]:
+        """`jaxpr` (rewritten) and which of its outputs are linear in the inputs flagged `linear_in`."""
+        linear = {v for v, flag in zip(jaxpr.invars, linear_in) if flag}
+        env: dict = {}
+        eqns = []
+        for eqn in jaxpr.eqns:
+            invars = [env.get(a, a) for a in eqn.invars]
+            flags = [a in linear for a in invars]
+            if not any(flags):
+                eqns.append(eqn if invars == eqn.invars else Eqn(eqn.prim, invars, eqn.outvars, eqn.params, eqn.source))
+                continue
+            if eqn.prim is stop_gradient_p:
+                env[eqn.outvars[0]] = invars[0]
+                continue
+            params, outs = self.eqn(eqn, flags)
+            eqns.append(Eqn(eqn.prim, invars, eqn.outvars, params, eqn.source))
             linear.update(v for v, flag in zip(eqn.outvars, outs) if flag)
-    return [v in linear for v in jaxpr.outvars]
+        outvars = [env.get(v, v) for v in jaxpr.outvars]
+        return Jaxpr(jaxpr.constvars, jaxpr.invars, outvars, eqns), [v in linear for v in outvars]
 
+    def closed(self, closed: ClosedJaxpr, linear_in: Sequence[bool]) -> tuple[ClosedJaxpr, list]:
+        jaxpr, outs = self.jaxpr(closed.jaxpr, linear_in)
+        return ClosedJaxpr(jaxpr, closed.consts), outs
 
-def _eqn_linear_outputs(eqn: Eqn, flags: list, fun_name: str, bwd: Callable) -> list:
-    prim, params = eqn.prim, eqn.params
-    if prim is cond_p:
-        if flags[0]:
-            raise _not_linear(fun_name, bwd, "the branch a lax.cond takes depends on the cotangent")
-        per_branch = [_linear_outputs(b.jaxpr, flags[1:], fun_name, bwd) for b in params["branches"]]
-        return [any(col) for col in zip(*per_branch)]
-    if prim is scan_p:  # a carry is linear if it starts so or the body makes it so: iterate to a fixed point
-        nc, nk, body = params["num_consts"], params["num_carry"], params["jaxpr"].jaxpr
-        while True:
-            outs = _linear_outputs(body, flags, fun_name, bwd)
-            carry = [a or b for a, b in zip(flags[nc:nc + nk], outs[:nk])]
-            if carry == flags[nc:nc + nk]:
-                return outs
-            flags = flags[:nc] + carry + flags[nc + nk:]
-    if prim.transpose is None:
-        raise _not_linear(fun_name, bwd, f"it applies the nonlinear primitive {prim.name!r} to the cotangent")
-    problem = _how_not_linear(eqn, [k for k, flag in enumerate(flags) if flag])
-    if problem:
-        raise _not_linear(fun_name, bwd, problem)
-    return [True] * len(eqn.outvars)
+    def eqn(self, eqn: Eqn, flags: list) -> tuple[dict, list]:
+        """The params of an equation reading the cotangent (bodies rewritten), and which of its
+        outputs are linear; raises where it is not linear in what it reads."""
+        prim, params = eqn.prim, eqn.params
+        if prim is cond_p:
+            if flags[0]:
+                raise self.error("the branch a lax.cond takes depends on the cotangent")
+            branches, outs = zip(*[self.closed(b, flags[1:]) for b in params["branches"]])
+            return {**params, "branches": tuple(branches)}, [any(col) for col in zip(*outs)]
+        if prim is scan_p:  # a carry is linear if it starts so or the body makes it so: iterate to a fixed point
+            nc, nk = params["num_consts"], params["num_carry"]
+            while True:
+                body, outs = self.closed(params["jaxpr"], flags)
+                carry = [a or b for a, b in zip(flags[nc:nc + nk], outs[:nk])]
+                if carry == flags[nc:nc + nk]:
+                    return {**params, "jaxpr": body}, outs
+                flags = flags[:nc] + carry + flags[nc + nk:]
+        if prim.transpose is None:
+            raise self.error(f"it applies the nonlinear primitive {prim.name!r} to the cotangent")
+        problem = _how_not_linear(eqn, [k for k, flag in enumerate(flags) if flag])
+        if problem:
+            raise self.error(problem)
+        return params, [True] * len(eqn.outvars)
 
 
 def _how_not_linear(eqn: Eqn, positions: list) -> str | None:
@@ -167,12 +203,3 @@ def _used_vars(jaxpr: Jaxpr) -> set:
         if not used.isdisjoint(eqn.outvars):
             used.update(a for a in eqn.invars if type(a) is Var)
     return used
-
-
-def _not_linear(fun_name: str, bwd: Callable, what: str) -> TypeError:
-    return TypeError(
-        f"forward-mode autodiff (jvp, jacfwd, hessian, linearize) of the custom_vjp function {fun_name} "
-        f"transposes its bwd rule {getattr(bwd, '__name__', 'bwd')}, so forward mode through custom_vjp "
-        f"needs bwd linear in the cotangent, but {what}. Write bwd as a linear function of its cotangent "
-        f"argument (the residuals may enter nonlinearly), or give {fun_name} a custom_jvp rule."
-    )
