@@ -11,6 +11,7 @@ cotangent (a bwd rule that is not would otherwise give a wrong number silently).
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, Sequence
 
 import numpy as np
@@ -48,13 +49,13 @@ def bwd_transposed(bwd: Callable, res, out_avals: Sequence, tangents: Sequence, 
         kept[:] = [j for j, c in enumerate(in_cts) if c is not None]
         return [in_cts[j] for j in kept]
 
+    check = _LinearityCheck(fun_name, bwd)
     try:  # operations on the residuals alone run now; those on the cotangent are staged
         lin = trace_to_jaxpr(of_cotangents, [out_avals[i] for i in live], stage_all=False,
                              label="custom_vjp forward mode")
     except (ConcretizationTypeError, TracerArrayConversionError) as e:
-        raise _LinearityCheck(fun_name, bwd).error(f"it needs the cotangent's value ({type(e).__name__}: {e})") from e
+        raise check.error(f"it needs the cotangent's value ({type(e).__name__}: {e})") from e
     lin = inline_calls(Program(lin.jaxpr, list(lin.consts)))  # nested jit, custom rules: their bodies
-    check = _LinearityCheck(fun_name, bwd)
     jaxpr, _ = check.jaxpr(lin.jaxpr, [True] * len(lin.jaxpr.invars))
     if any(_nonzero_literal(v) for v in jaxpr.outvars):
         raise check.error("it returns a nonzero constant cotangent: bwd is affine")
@@ -159,37 +160,54 @@ def _how_not_linear(eqn: Eqn, positions: list) -> str | None:
     """Why `eqn` is not linear in its operands at `positions` (jointly), or None if it is.
 
     A primitive with a transpose rule is linear in some operands; whether in these shows in
-    its JVP: the tangent must not depend on their primal values (mul of two cotangent terms
-    does; mul by a residual does not), and an operand it ignores is added in, so a nonzero
-    constant there makes the map affine (only literals are checked: other constants may be
-    traced values). One-operand primitives are linear in it; the bodies of higher-order
-    ones other than cond and scan are left to their transpose rules."""
+    its JVP: the tangent must not read their primal values (mul of two cotangent terms
+    does; mul by a residual does not), and an operand it does not read is added in, so a
+    nonzero constant there makes the map affine (only literals are checked: other constants
+    may be traced values). One-operand primitives are linear in it; the bodies of
+    higher-order ones other than cond and scan are left to their transpose rules."""
     prim = eqn.prim
     if len(eqn.invars) < 2 or prim.higher_order or prim.jvp is None:
         return None
-    avals = [a.aval for a in eqn.invars]
+    avals = tuple(a.aval for a in eqn.invars)
+    try:
+        key = tuple(sorted(eqn.params.items()))
+        hash(key)
+    except TypeError:  # (unhashable params: not cached)
+        read = _primals_read.__wrapped__(prim, avals, tuple(positions), tuple(eqn.params.items()))
+    else:
+        read = _primals_read(prim, avals, tuple(positions), key)
+    if read is None:
+        return None
+    if any(k in read for k in positions):
+        return (f"it applies {prim.name!r} to the cotangent in a way that is not linear in it "
+                "(a product of two cotangent terms, or a division by one)")
+    for k, a in enumerate(eqn.invars):
+        if k not in positions and k not in read and _nonzero_literal(a):
+            return f"it adds the constant {a.val._value} to the cotangent (with {prim.name!r}): bwd is affine"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _primals_read(prim, avals: tuple, positions: tuple, params: tuple) -> frozenset | None:
+    """The operands whose primal values the JVP of `prim` reads, with tangents at `positions`
+    (None if the rule cannot be staged on its own). A fact about the primitive, cached: the
+    check runs on every eager jvp through custom_vjp."""
     n = len(avals)
 
     def tangent_out(*xs):
         tangents = [Zero(a.to_tangent_aval()) for a in avals]
         for k, t in zip(positions, xs[n:]):
             tangents[k] = t
-        _, tout = prim.jvp(list(xs[:n]), tangents, **eqn.params)
+        _, tout = prim.jvp(list(xs[:n]), tangents, **dict(params))
         return [t for t in (tout if prim.multiple_results else [tout]) if type(t) is not Zero]
 
     try:
-        closed = trace_to_jaxpr(tangent_out, avals + [avals[k].to_tangent_aval() for k in positions],
+        closed = trace_to_jaxpr(tangent_out, [*avals, *[avals[k].to_tangent_aval() for k in positions]],
                                 label="custom_vjp forward mode")
     except Exception:  # noqa: BLE001 - a rule that cannot be staged on its own: trust its transpose
         return None
     used = _used_vars(closed.jaxpr)
-    if any(closed.jaxpr.invars[k] in used for k in positions):
-        return (f"it applies {prim.name!r} to the cotangent in a way that is not linear in it "
-                "(a product of two cotangent terms, or a division by one)")
-    for k, a in enumerate(eqn.invars):
-        if k not in positions and closed.jaxpr.invars[k] not in used and _nonzero_literal(a):
-            return f"it adds the constant {a.val._value} to the cotangent (with {prim.name!r}): bwd is affine"
-    return None
+    return frozenset(k for k in range(n) if closed.jaxpr.invars[k] in used)
 
 
 def _nonzero_literal(a) -> bool:
