@@ -269,6 +269,29 @@ def test_bwd_with_lax_control_flow_and_jit_on_the_cotangent():
     close(jax.jit(jax.jacfwd(f))(X), jax.jacrev(f)(X))
 
 
+def test_implicit_function_whose_bwd_solves_a_linear_system():
+    a = np.array([[3.0, 1.0], [0.5, 2.0]], np.float32)
+    # (Aᵀ as its own C-ordered array: lu of a transposed view overwrote its base, see the notes)
+    A, At = jnp.asarray(a), jnp.asarray(np.ascontiguousarray(a.T))
+
+    @jax.custom_vjp
+    def solve(b):
+        return jnp.linalg.solve(A, b)
+
+    solve.defvjp(lambda b: (solve(b), None), lambda _, ct: (jnp.linalg.solve(At, ct),))
+
+    @jax.custom_vjp
+    def solve_cls(b):
+        return jnp.linalg.solve(A, b)
+
+    solve_cls.defvjp(lambda b: (solve_cls(b), None), lambda _, ct: (
+        lax.custom_linear_solve(lambda v: At @ v, ct, lambda mv, r: jnp.linalg.solve(At, r)),))
+    b = jnp.array([1.0, 2.0])
+    for f in (solve, solve_cls):
+        np.testing.assert_allclose(np.asarray(jax.jacfwd(f)(b)), np.linalg.inv(a), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(np.asarray(jax.jit(jax.jacfwd(f))(b)), np.linalg.inv(a), rtol=1e-5, atol=1e-6)
+
+
 # ------------------------------------------------------------------ bwd that is not linear
 
 def _with_bwd(bwd):
