@@ -3,7 +3,9 @@
 Each is a primitive bound with the user's (flattened) functions as params, so every
 transformation sees it as one operation: JVP traces run the custom JVP rule, linearize
 runs the custom forward pass and stages a linear step whose transpose is the custom
-backward pass, and vmap batches the functions themselves.
+backward pass, and vmap batches the functions themselves. Forward mode through custom_vjp
+(jvp, jacfwd, hessian), which JAX refuses, runs the forward pass and transposes the
+backward pass, which is linear in the cotangent (control_flow/custom_vjp_forward.py).
 """
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ from .ad_util import instantiate, zeros_of_aval
 from .avals import UndefinedPrimal, Zero, float0
 from .control_flow.call_rules import batch_callable, call_impl, eager_call, inline_call, traced_out_avals
 from .control_flow.common import as_value
+from .control_flow.custom_vjp_forward import bwd_transposed
 from .control_flow.remat_opt import remat_optimized_forward
 from .control_flow.remat_policy import policy_linearize
 from .core import Tracer, call_under, current_trace, lift_aval
 from .errors import UnexpectedTracerError
 from .interpreters.jvp import jvp_flat
-from .interpreters.linearize import linearize_flat
+from .interpreters.linearize import linearize_flat, linearize_inline
 from .interpreters.staging import hoist_consts, trace_to_jaxpr
 from .interpreters.transpose import backward_pass
 from .ir import ClosedJaxpr, eval_jaxpr
@@ -408,12 +411,11 @@ def _checked_ct(c, aval, path: str, where: str):
 
 # -------------------------------------------------------------------------- custom_vjp
 
-def _custom_vjp_jvp(primals, tangents, **params):
-    raise TypeError(
-        "can't apply forward-mode autodiff (jvp, jacfwd, or hessian's outer jacfwd) to a "
-        "custom_vjp function: it only defines a reverse-mode rule. Use jacrev/vjp/grad, or "
-        "define the function with custom_jvp instead."
-    )
+def _custom_vjp_jvp(primals, tangents, *, call, fwd, bwd):
+    """Forward mode: run fwd, then apply the transpose of bwd (linear in the cotangent) to the tangents."""
+    outs, res = fwd(*primals, perturbed=[type(t) is not Zero for t in tangents])
+    out_avals = [lift_aval(o).to_tangent_aval() for o in outs]
+    return outs, bwd_transposed(bwd, res, out_avals, tangents, call.__name__)
 
 
 def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
@@ -426,6 +428,7 @@ def _custom_vjp_linearize(trace, primals, tangents, *, call, fwd, bwd):
     touts = custom_vjp_lin_p.bind(
         *res_flat, *[instantiate(t) for t in tangents],
         bwd=bwd, res_tree=res_tree, n_res=len(res_flat), out_avals=out_avals, in_avals=in_avals,
+        fun_name=call.__name__,
     )
     return outs, touts
 
@@ -457,6 +460,7 @@ def _custom_vjp_batch(args, dims, *, call, fwd, bwd):
                             k + len(cts))
         return f(*res_flat, *[instantiate(c) for c in cts])
 
+    bcall.__name__, bbwd.__name__ = call.__name__, bwd.__name__  # (named in forward mode's errors)
     return _batched_at_front(custom_vjp_call_p.bind(*args, call=bcall, fwd=bfwd, bwd=bbwd))
 
 
@@ -474,28 +478,46 @@ custom_vjp_call_p = define_primitive(
 )
 
 
-def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_avals):
+def _custom_vjp_lin_transpose(cts, *args, bwd, res_tree, n_res, out_avals, in_avals, fun_name):
     res = tree_unflatten(res_tree, args[:n_res])
     in_cts = bwd(res, list(cts))  # cts may be Zero (symbolic)
     return [None] * n_res + [None if c is None else as_value(c) for c in in_cts]
 
 
-def _custom_vjp_lin_unsupported(*args, **params):
-    raise TypeError(
-        "can't apply forward-mode autodiff (jvp) to a custom_vjp function: its linearized step "
-        "can only be transposed (vjp/grad/jacrev), because a custom_vjp rule only defines the "
-        "backward pass. Define the function with custom_jvp to use forward mode."
-    )
+def _custom_vjp_lin_apply(*args, bwd, res_tree, n_res, out_avals, in_avals, fun_name) -> list:
+    """The linear step evaluated forward (linearize's J·t): the transpose of bwd at the residuals."""
+    res = tree_unflatten(res_tree, list(args[:n_res]))
+    return [instantiate(t) for t in bwd_transposed(bwd, res, out_avals, args[n_res:], fun_name)]
+
+
+def _custom_vjp_lin_impl(xp, *vals, **params):
+    return call_impl(xp, *vals, call=functools.partial(_custom_vjp_lin_apply, **params))
+
+
+def _custom_vjp_lin_jvp(primals, tangents, **params):
+    return jvp_flat(functools.partial(_custom_vjp_lin_apply, **params), primals, tangents)
+
+
+def _custom_vjp_lin_linearize(trace, primals, tangents, **params):
+    """Under reverse mode, the forward evaluation is linearized in place (not pushed through
+    a JVP, whose loops would put primal steps on the linear side)."""
+    return linearize_inline(trace, functools.partial(_custom_vjp_lin_apply, **params), primals, tangents)
+
+
+def _custom_vjp_lin_batch(args, dims, **params):
+    args, dims = _front_batched(args, dims)
+    return _batched_at_front(batch_callable(functools.partial(_custom_vjp_lin_apply, **params), len(args), dims)(*args))
 
 
 custom_vjp_lin_p = define_primitive(
     "custom_vjp_lin",
     higher_order=True,
-    impl=_custom_vjp_lin_unsupported,
-    eager=_custom_vjp_lin_unsupported,
-    abstract_eval=lambda *avals, bwd, res_tree, n_res, out_avals, in_avals: list(out_avals),
-    jvp=_custom_vjp_lin_unsupported,
-    batch=_custom_vjp_lin_unsupported,
+    impl=_custom_vjp_lin_impl,
+    eager=lambda *args, **params: _custom_vjp_lin_apply(*[as_value(a) for a in args], **params),
+    abstract_eval=lambda *avals, out_avals, **_: list(out_avals),
+    jvp=_custom_vjp_lin_jvp,
+    linearize=_custom_vjp_lin_linearize,
+    batch=_custom_vjp_lin_batch,
     linear=True,
     transpose=_custom_vjp_lin_transpose,
     multiple_results=True,
@@ -503,7 +525,11 @@ custom_vjp_lin_p = define_primitive(
 
 
 class custom_vjp(_CustomBase):
-    """A function with a user-defined reverse-mode rule: `f.defvjp(fwd, bwd)`."""
+    """A function with a user-defined reverse-mode rule: `f.defvjp(fwd, bwd)`.
+
+    Unlike JAX, forward mode works too (jvp, jacfwd, hessian, linearize): the JVP is the
+    transpose of bwd, traced as a function of the cotangent, in which it must be linear
+    (a TypeError naming the function and the primitive says where it is not)."""
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         super().__init__(fun, nondiff_argnums)
@@ -620,8 +646,8 @@ def _lin_apply(call: Callable, n: int) -> Callable:
     """(primals, tangents) -> J(primals)·tangents, recomputing the forward pass.
 
     Linearizing (rather than pushing tangents through `call`) leaves out the tangent
-    steps the outputs do not need, such as those of a custom_vjp function whose result
-    is unused, which could not run forward."""
+    steps the outputs do not need, such as the transposed bwd rule of a custom_vjp
+    function whose result is unused."""
 
     def apply(*xs):
         _, lin = linearize_flat(call, list(xs[:n]), label="checkpoint")

@@ -40,6 +40,14 @@ def _scaled_sin_bwd(res, ct):
 
 _scaled_sin.defvjp(_scaled_sin_fwd, _scaled_sin_bwd)
 
+def _scaled_sin_lin(x, y, tx, ty):
+    return nablax.linearize(_scaled_sin, x, y)[1](tx, ty)
+
+
+def _scaled_sin_lin_ref(x, y, tx, ty):
+    return np.cos(x) * y * tx + np.sin(x) * ty
+
+
 _remat_fn = nablax.checkpoint(lambda x, y: jnp.sin(x * y) * jnp.exp(x))
 
 
@@ -60,10 +68,13 @@ def _remat_opt(x, y):
 
 CASES = [
     Case(cd.custom_jvp_call_p, (randn(4),), bind=_softplus, reference=lambda x: np.log1p(np.exp(x))),
-    # Forward mode through custom_vjp is an error by design, so only order 0 here; the
-    # reverse-mode rule is tested in tests/test_custom_derivatives.py.
+    # Forward mode runs the transpose of bwd (unlike JAX, which raises): every column applies.
     Case(cd.custom_vjp_call_p, (randn(4), randn(4, seed=1)), bind=_scaled_sin,
-         reference=lambda x, y: np.sin(x) * y, order=0),
+         reference=lambda x, y: np.sin(x) * y),
+    # linearize's staged step evaluated forward (JAX raises here too); its residuals carry tangents
+    # in the JVP column, and the VJP column transposes it back into bwd.
+    Case(cd.custom_vjp_lin_p, (randn(3), randn(3, seed=1), randn(3, seed=2), randn(3, seed=3)),
+         bind=_scaled_sin_lin, reference=_scaled_sin_lin_ref),
     Case(cd.remat_call_p, (randn(4), randn(4, seed=1)), bind=_remat_fn,
          reference=lambda x, y: np.sin(x * y) * np.exp(x)),
     Case(cd.remat_lin_p, (randn(3), randn(3, seed=1), randn(3, seed=2), randn(3, seed=3)), bind=_remat_lin,
