@@ -261,6 +261,7 @@ def all_workloads() -> list[Workload]:
     """Every workload, in table order."""
     from benchmarks import workloads_compile as comp
     from benchmarks import workloads_conv as conv
+    from benchmarks import workloads_custom_vjp as cvjp
     from benchmarks import workloads_distributed as dist
     from benchmarks import workloads_eager as eager
     from benchmarks import workloads_fusion as fusion
@@ -288,4 +289,5 @@ def all_workloads() -> list[Workload]:
     out.append(W("td_loop_grad_b1024", td_loop_grad, frameworks=("nablax", "jax")))
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
     return (out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
-            + eager.workloads() + comp.workloads() + dist.workloads() + sparse.workloads())
+            + eager.workloads() + comp.workloads() + dist.workloads() + sparse.workloads()
+            + cvjp.workloads())

@@ -292,7 +292,7 @@ def _linearized(kind: type, where: str, fun: Callable, primals: tuple, has_aux: 
     store: dict = {}
     outs, lin = linearize_flat(_flat_fun(fun, in_tree, store, has_aux), flat, label=where)
     if kind is _LinearizedFunction:  # run forward: tangent steps nothing needs must not run
-        lin = live_part(lin)  # (e.g. of an unused custom_vjp, which cannot run forward)
+        lin = live_part(lin)  # (e.g. the transposed bwd of an unused custom_vjp)
     n = store["n_out"]
     spec = kind(lin.jaxpr, in_tree, store["out_tree"], [lift_aval(x) for x in flat], [lift_aval(o) for o in outs[:n]])
     out = tree_unflatten(store["out_tree"], outs[:n])

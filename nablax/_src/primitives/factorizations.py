@@ -306,7 +306,7 @@ def _lu_impl(xp, x):
         flat_x = x.reshape(-1, m, n)
         flat_lu, flat_piv = lu.reshape(-1, m, n), pivots.reshape(flat_x.shape[0], k)
         for i in range(flat_x.shape[0]):
-            flat_lu[i], flat_piv[i], _ = getrf(np.asfortranarray(flat_x[i]), overwrite_a=1)
+            flat_lu[i], flat_piv[i], _ = getrf(np.array(flat_x[i], order="F"), overwrite_a=1)  # a copy: never the input
     return lu, pivots, _pivots_to_permutation(pivots, m)
 
 
