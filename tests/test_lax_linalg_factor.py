@@ -114,3 +114,18 @@ def test_cholesky_update_and_symmetric_product(x64):
     np.testing.assert_allclose(np.asarray(L.cholesky_update(r, w)), np.linalg.cholesky(a + np.outer(w, w)).T)
     m, c = RNG.standard_normal((4, 2)), RNG.standard_normal((4, 4))
     np.testing.assert_allclose(np.asarray(L.symmetric_product(m, c, alpha=3.0, beta=-1.0)), 3 * m @ m.T - c)
+
+
+def test_lu_of_a_transposed_view_leaves_its_input_alone():
+    """A.T of a C-ordered A is Fortran-ordered already: LAPACK must get a copy, not the view."""
+    import nablax
+    import nablax.numpy as jnp
+
+    a = jnp.array([[3.0, 1.0], [0.5, 2.0]])
+    before = np.array(a)
+    b = jnp.array([1.0, 2.0])
+    x = jnp.linalg.solve(a.T, b)
+    np.testing.assert_array_equal(np.asarray(a), before)
+    np.testing.assert_allclose(np.asarray(x), np.linalg.solve(before.T, [1.0, 2.0]), rtol=1e-6)
+    nablax.jit(lambda m, v: jnp.linalg.solve(m.T, v))(a, b)
+    np.testing.assert_array_equal(np.asarray(a), before)
