@@ -187,6 +187,18 @@ def test_fold_broadcasts_keeps_a_broadcast_that_is_returned_or_needed():
     assert _prims(_apply(passes.fold_broadcasts, prog, 2.0)) == _prims(prog)
 
 
+def test_fold_broadcasts_drops_only_one_of_two_broadcasts_feeding_one_op():
+    """u + v, both broadcasts of (1,) to (1, 1, 2): dropping both would add two (1,) arrays
+    (found by the randomized suite: jacrev of minimum(sum(x), mean(x)) under jit)."""
+    y = np.array([0.5, 2.0], np.float32)[:1]
+    f = lambda t, s: lax.broadcast_in_dim(t, (1, 1, 2), (0,)) + lax.broadcast_in_dim(s, (1, 1, 2), (0,))  # noqa: E731
+    prog = _program(f, y, y * 3)
+    out = _apply(passes.fold_broadcasts, prog, y, y * 3)
+    assert out.jaxpr.outvars[0].aval.shape == (1, 1, 2)
+    assert _prims(out).count("broadcast_in_dim") == 1
+    np.testing.assert_array_equal(nablax.jit(f)(y, y * 3), np.full((1, 1, 2), 2.0, np.float32))
+
+
 # --------------------------------------------------------------------------------------- cse
 
 def test_cse_computes_identical_equations_once():

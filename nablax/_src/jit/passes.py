@@ -175,7 +175,7 @@ def fold_broadcasts(prog: Program) -> Program:
         if e.prim is shape.broadcast_in_dim_p and out not in out_set \
                 and (invars[0].aval.shape == () or out.aval.size < _BROADCAST_FOLD_LIMIT):
             consumers = uses.get(out, [])
-            if consumers and all(c.prim.elementwise and _other_operand_full(c, out) for c in consumers):
+            if consumers and all(c.prim.elementwise and _other_operand_full(c, out, env) for c in consumers):
                 x = invars[0]
                 expanded = _numpy_broadcastable(x.aval.shape, out.aval.shape, e.params["broadcast_dimensions"])
                 if expanded is not None:
@@ -201,9 +201,11 @@ def _numpy_broadcastable(operand: tuple, shape: tuple, dims: tuple):
     return tuple(expanded)
 
 
-def _other_operand_full(eqn, var) -> bool:
-    """True if some other operand of eqn already has the output's full shape."""
-    return any(a is not var and a.aval.shape == eqn.outvars[0].aval.shape for a in eqn.invars)
+def _other_operand_full(eqn, var, env: dict) -> bool:
+    """True if some other operand of eqn has the output's full shape, also after the folds
+    made so far (two broadcasts feeding one add: only one of them may go)."""
+    full = eqn.outvars[0].aval.shape
+    return any(a is not var and _subst(a, env).aval.shape == full for a in eqn.invars)
 
 
 # ------------------------------------------------------------------------ scalar splats
