@@ -31,6 +31,7 @@ from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import call_under, lift_aval
 from ..interpreters.batching import batch_flat, batch_jaxpr
+from ..interpreters import jet as jet_interp
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_jaxpr
 from ..interpreters.linearize import linearize_jaxpr
 from ..interpreters.staging import with_invars
@@ -268,6 +269,21 @@ def _while_emit(args, outs, params, param_src):
 
 
 
+def _while_jet(primals, series, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    """Forward: a while loop iterating the body's jet; the predicate reads the primals only."""
+    order = jet_interp.order_of(series)
+    nk = len(primals) - cond_nconsts - body_nconsts
+    flags_in = [s is not None for s in series[cond_nconsts:]]
+    body, flags, out_flags = jet_interp.loop_body_jet(body_jaxpr, flags_in, body_nconsts, nk, [body_nconsts, nk],
+                                                      [nk], order)
+    extra = [Var(a) for a, f in zip(body_jaxpr.in_avals[body_nconsts:], flags[body_nconsts:]) if f for _ in range(order)]
+    cond = with_invars(cond_jaxpr, list(cond_jaxpr.jaxpr.invars) + extra)
+    operands = jet_interp.flatten_groups(primals[cond_nconsts:], series[cond_nconsts:], flags, [body_nconsts, nk], order)
+    outs = while_p.bind(*primals[:cond_nconsts], *operands, cond_jaxpr=cond, body_jaxpr=body, cond_nconsts=cond_nconsts,
+                        body_nconsts=body_nconsts + order * sum(flags[:body_nconsts]))
+    return jet_interp.unflatten_groups(outs, out_flags, [nk], order)
+
+
 while_p = define_primitive(
     "while",
     higher_order=True,
@@ -281,6 +297,7 @@ while_p = define_primitive(
     emit_block=_while_emit,
     multiple_results=True,
     fold=False,  # an unbounded loop is not run while compiling
+    jet=_while_jet,
 )
 
 
@@ -473,6 +490,19 @@ def _scan_emit(args, outs, params, param_src):
 
 
 
+def _scan_jet(primals, series, *, jaxpr, length, reverse, num_consts, num_carry):
+    """A scan of the body's jet: coefficients ride along as extra consts, carry and xs (stacked)."""
+    order = jet_interp.order_of(series)
+    groups = [num_consts, num_carry, len(primals) - num_consts - num_carry]
+    out_groups = [num_carry, len(jaxpr.out_avals) - num_carry]
+    body, flags, out_flags = jet_interp.loop_body_jet(jaxpr, [s is not None for s in series], num_consts, num_carry,
+                                                      groups, out_groups, order)
+    outs = scan_p.bind(*jet_interp.flatten_groups(primals, series, flags, groups, order), jaxpr=body, length=length,
+                       reverse=reverse, num_consts=num_consts + order * sum(flags[:num_consts]),
+                       num_carry=num_carry + order * sum(flags[num_consts:num_consts + num_carry]))
+    return jet_interp.unflatten_groups(outs, out_flags, out_groups, order)
+
+
 scan_p = define_primitive(
     "scan",
     higher_order=True,
@@ -485,6 +515,7 @@ scan_p = define_primitive(
     batch=_scan_batch,
     emit_block=_scan_emit,
     multiple_results=True,
+    jet=_scan_jet,
 )
 
 

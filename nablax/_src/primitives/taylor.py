@@ -23,7 +23,8 @@ from ..array import wrap
 from ..core import Primitive, lift_aval
 
 
-def _sum(terms: list):
+def add_all(terms: list):
+    """The sum of a nonempty list of terms."""
     acc = terms[0]
     for t in terms[1:]:
         acc = ops.add(acc, t)
@@ -55,7 +56,7 @@ def full(primal, s, k_max: int) -> list:
 def cauchy(a: list, b: list, k: int, lo: int = 0, hi: int | None = None):
     """sum_{j=lo}^{hi} a_j b_{k-j}: the k-th coefficient of a product (a slice of it)."""
     hi = k if hi is None else hi
-    return _sum([ops.mul(a[j], b[k - j]) for j in range(lo, hi + 1)])
+    return add_all([ops.mul(a[j], b[k - j]) for j in range(lo, hi + 1)])
 
 
 def derivative(x: list) -> list:
@@ -83,7 +84,7 @@ def ode(x: list, y0, g: Callable[[list, int], object], k_max: int) -> list:
     y, gs = [y0], []
     for k in range(1, k_max + 1):
         gs.append(g(y, k - 1))
-        acc = _sum([ops.mul(jx[j], gs[k - j]) for j in range(1, k + 1)])
+        acc = add_all([ops.mul(jx[j], gs[k - j]) for j in range(1, k + 1)])
         y.append(acc if k == 1 else ops.mul(acc, 1.0 / k))
     return y
 
@@ -112,7 +113,7 @@ def power_series(x: list, y0, p, k_max: int) -> list:
     for k in range(1, k_max + 1):
         terms = [ops.mul(ops.mul(x[j], ops.sub(ops.mul(p, float(j)), float(k - j))), y[k - j])
                  for j in range(1, k + 1)]
-        y.append(ops.div(_sum(terms), ops.mul(x[0], float(k))))
+        y.append(ops.div(add_all(terms), ops.mul(x[0], float(k))))
     return y
 
 
@@ -150,8 +151,8 @@ def _sin_cos(x: list, s0, c0, k_max: int) -> tuple[list, list]:
     jx = [None] + [x[1]] + [ops.mul(x[j], float(j)) for j in range(2, k_max + 1)]
     s, c = [s0], [c0]
     for k in range(1, k_max + 1):
-        ds = _sum([ops.mul(jx[j], c[k - j]) for j in range(1, k + 1)])
-        dc = _sum([ops.mul(jx[j], s[k - j]) for j in range(1, k + 1)])
+        ds = add_all([ops.mul(jx[j], c[k - j]) for j in range(1, k + 1)])
+        dc = add_all([ops.mul(jx[j], s[k - j]) for j in range(1, k + 1)])
         s.append(ds if k == 1 else ops.mul(ds, 1.0 / k))
         c.append(ops.neg(dc) if k == 1 else ops.mul(dc, -1.0 / k))
     return s, c
@@ -161,8 +162,8 @@ def _sinh_cosh(x: list, s0, c0, k_max: int) -> tuple[list, list]:
     jx = [None] + [x[1]] + [ops.mul(x[j], float(j)) for j in range(2, k_max + 1)]
     s, c = [s0], [c0]
     for k in range(1, k_max + 1):
-        ds = _sum([ops.mul(jx[j], c[k - j]) for j in range(1, k + 1)])
-        dc = _sum([ops.mul(jx[j], s[k - j]) for j in range(1, k + 1)])
+        ds = add_all([ops.mul(jx[j], c[k - j]) for j in range(1, k + 1)])
+        dc = add_all([ops.mul(jx[j], s[k - j]) for j in range(1, k + 1)])
         s.append(ds if k == 1 else ops.mul(ds, 1.0 / k))
         c.append(dc if k == 1 else ops.mul(dc, 1.0 / k))
     return s, c
@@ -402,7 +403,7 @@ def bilinear(bind: Callable) -> Callable:
         if sy is None:
             return out, [bind(t, y, **params) for t in sx]
         a, b = [x, *sx], [y, *sy]
-        return out, [_sum([bind(a[j], b[k - j], **params) for j in range(k + 1)]) for k in range(1, len(sx) + 1)]
+        return out, [add_all([bind(a[j], b[k - j], **params) for j in range(k + 1)]) for k in range(1, len(sx) + 1)]
 
     return rule
 
