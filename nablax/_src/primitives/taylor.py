@@ -111,10 +111,16 @@ def power_series(x: list, y0, p, k_max: int) -> list:
     y_k = (1 / (k x_0)) sum_{j=1}^k ((p + 1) j - k) x_j y_{k-j}."""
     y = [y0]
     for k in range(1, k_max + 1):
-        terms = [ops.mul(ops.mul(x[j], ops.sub(ops.mul(p, float(j)), float(k - j))), y[k - j])
-                 for j in range(1, k + 1)]
+        terms = [ops.mul(ops.mul(x[j], _coefficient(p, j, k)), y[k - j]) for j in range(1, k + 1)]
         y.append(ops.div(add_all(terms), ops.mul(x[0], float(k))))
     return y
+
+
+def _coefficient(p, j: int, k: int):
+    """p j - (k - j): a Python float for a Python exponent (it then takes x's dtype)."""
+    if isinstance(p, float):
+        return p * j - (k - j)
+    return ops.sub(ops.mul(p, float(j)), float(k - j))
 
 
 def int_power_series(x: list, n: int, k_max: int) -> list:
