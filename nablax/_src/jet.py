@@ -23,7 +23,7 @@ from .numpy.creation import zeros_like
 from .numpy.ufuncs import multiply, true_divide
 from .primitives.misc import convert_element_type
 from .traceback_util import api_boundary
-from .tree import tree_flatten, tree_structure, tree_unflatten, treedef_is_leaf
+from .tree import tree_structure, tree_unflatten, treedef_is_leaf
 
 
 @api_boundary

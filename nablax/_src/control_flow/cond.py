@@ -22,9 +22,9 @@ from ..array import to_concrete_array
 from ..avals import UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import Tracer, call_under, lift_aval
+from ..interpreters import jet as jet_interp
 from ..interpreters.batching import batch_flat, batch_jaxpr, current_axis
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_flat, jvp_jaxpr
-from ..interpreters import jet as jet_interp
 from ..interpreters.linearize import linearize_inline, linearize_jaxpr
 from ..interpreters.staging import with_invars
 from ..interpreters.transpose import backward_pass

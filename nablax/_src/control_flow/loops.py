@@ -30,8 +30,8 @@ from ..array import wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import call_under, lift_aval
-from ..interpreters.batching import batch_flat, batch_jaxpr
 from ..interpreters import jet as jet_interp
+from ..interpreters.batching import batch_flat, batch_jaxpr
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_jaxpr
 from ..interpreters.linearize import linearize_jaxpr
 from ..interpreters.staging import with_invars

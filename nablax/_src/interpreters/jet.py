@@ -20,9 +20,9 @@ from ..avals import Zero
 from ..core import lift_aval
 from ..dtypes import is_inexact
 from ..ir import ClosedJaxpr, Jaxpr, Literal
-from ..source_info import add_note
 from ..jit.passes import Program, dce
 from ..primitives.taylor import derivative, integrate, order_of, zeros_like
+from ..source_info import add_note
 from .staging import trace_to_jaxpr
 
 

@@ -55,19 +55,23 @@ log1p_p = unary_elementwise("log1p", "log1p", ufunc=True, tangent=lambda t, x, y
 log1p = log1p_p.bind
 expm1_p = unary_elementwise("expm1", "expm1", ufunc=True, tangent=lambda t, x, y: mul(t, add(y, 1.0)), taylor=taylor.expm1_series)
 expm1 = expm1_p.bind
-sqrt_p = unary_elementwise("sqrt", "sqrt", ufunc=True, tangent=lambda t, x, y: div(t, mul(y, 2.0)), taylor=taylor.sqrt_rule_series)
+sqrt_p = unary_elementwise("sqrt", "sqrt", ufunc=True, tangent=lambda t, x, y: div(t, mul(y, 2.0)),
+                           taylor=taylor.sqrt_rule_series)
 sqrt = sqrt_p.bind
 rsqrt_p = unary_elementwise("rsqrt", lambda x: 1 / np.sqrt(x), emit="(1 / xp.sqrt({0}))",
                             tangent=lambda t, x, y: mul(t, mul(div(y, x), -0.5)), taylor=taylor.rsqrt_series)
 rsqrt = rsqrt_p.bind
-cbrt_p = unary_elementwise("cbrt", "cbrt", kinds="f", tangent=lambda t, x, y: mul(t, mul(integer_pow(y, -2), 1 / 3)), taylor=taylor.cbrt_series)
+cbrt_p = unary_elementwise("cbrt", "cbrt", kinds="f", tangent=lambda t, x, y: mul(t, mul(integer_pow(y, -2), 1 / 3)),
+                           taylor=taylor.cbrt_series)
 cbrt = cbrt_p.bind
 
 tan_p = unary_elementwise("tan", "tan", ufunc=True, tangent=lambda t, x, y: mul(t, add(mul(y, y), 1.0)), taylor=taylor.tan_series)
 tan = tan_p.bind
-asin_p = unary_elementwise("asin", "arcsin", tangent=lambda t, x, y: mul(t, rsqrt(sub(1.0, mul(x, x)))), taylor=taylor.asin_series)
+asin_p = unary_elementwise("asin", "arcsin", tangent=lambda t, x, y: mul(t, rsqrt(sub(1.0, mul(x, x)))),
+                           taylor=taylor.asin_series)
 asin = asin_p.bind
-acos_p = unary_elementwise("acos", "arccos", tangent=lambda t, x, y: neg(mul(t, rsqrt(sub(1.0, mul(x, x))))), taylor=taylor.acos_series)
+acos_p = unary_elementwise("acos", "arccos", tangent=lambda t, x, y: neg(mul(t, rsqrt(sub(1.0, mul(x, x))))),
+                           taylor=taylor.acos_series)
 acos = acos_p.bind
 atan_p = unary_elementwise("atan", "arctan", tangent=lambda t, x, y: div(t, add(mul(x, x), 1.0)), taylor=taylor.atan_series)
 atan = atan_p.bind
@@ -90,7 +94,8 @@ sinh_p = unary_elementwise("sinh", "sinh", ufunc=True, tangent=lambda t, x, y: m
 sinh = sinh_p.bind
 cosh_p = unary_elementwise("cosh", "cosh", ufunc=True, tangent=lambda t, x, y: mul(t, sinh(x)), taylor=taylor.cosh_series)
 cosh = cosh_p.bind
-asinh_p = unary_elementwise("asinh", "arcsinh", tangent=lambda t, x, y: mul(t, rsqrt(add(mul(x, x), 1.0))), taylor=taylor.asinh_series)
+asinh_p = unary_elementwise("asinh", "arcsinh", tangent=lambda t, x, y: mul(t, rsqrt(add(mul(x, x), 1.0))),
+                            taylor=taylor.asinh_series)
 asinh = asinh_p.bind
 acosh_p = unary_elementwise("acosh", "arccosh",  # (1/sqrt(x^2 - 1), real below -1 too, as in JAX)
                             tangent=lambda t, x, y: mul(t, rsqrt(sub(mul(x, x), 1.0))), taylor=taylor.acosh_series)
