@@ -63,7 +63,7 @@ def test_jet_matches_nested_jvp(case):
     multiple = isinstance(primal, (list, tuple))
     tol = case.tol or 1e-8
     for i in _float_leaves(primal):
-        got = [t[i] for t in zip(*terms)] if False else (terms[i] if multiple else terms)
+        got = terms[i] if multiple else terms
         ref = [e[i] if multiple else e for e in expected]
         for k, (a, b) in enumerate(zip(got, ref), 1):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol,

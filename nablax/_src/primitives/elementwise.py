@@ -205,7 +205,7 @@ sin = sin_p.bind
 cos_p = unary_elementwise("cos", "cos", ufunc=True, tangent=lambda t, x, y: neg(mul(t, sin(x))),
                           taylor=taylor.cos_series)
 cos = cos_p.bind
-exp_p = unary_elementwise("exp", "exp", ufunc=True, tangent=lambda t, x, y: mul(t, y), taylor=taylor.exp_rule_series)
+exp_p = unary_elementwise("exp", "exp", ufunc=True, tangent=lambda t, x, y: mul(t, y), taylor=taylor.exp_series)
 exp = exp_p.bind
 log_p = unary_elementwise("log", "log", ufunc=True, tangent=lambda t, x, y: div(t, x), taylor=taylor.log_series)
 log = log_p.bind

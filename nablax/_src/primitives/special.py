@@ -56,7 +56,7 @@ log1p = log1p_p.bind
 expm1_p = unary_elementwise("expm1", "expm1", ufunc=True, tangent=lambda t, x, y: mul(t, add(y, 1.0)), taylor=taylor.expm1_series)
 expm1 = expm1_p.bind
 sqrt_p = unary_elementwise("sqrt", "sqrt", ufunc=True, tangent=lambda t, x, y: div(t, mul(y, 2.0)),
-                           taylor=taylor.sqrt_rule_series)
+                           taylor=taylor.sqrt_series)
 sqrt = sqrt_p.bind
 rsqrt_p = unary_elementwise("rsqrt", lambda x: 1 / np.sqrt(x), emit="(1 / xp.sqrt({0}))",
                             tangent=lambda t, x, y: mul(t, mul(div(y, x), -0.5)), taylor=taylor.rsqrt_series)

@@ -153,25 +153,16 @@ def _quotient(u: list, v: list, k_max: int) -> list:
     return series_div(u, v, ops.div(u[0], v[0]), k_max)
 
 
-def _sin_cos(x: list, s0, c0, k_max: int) -> tuple[list, list]:
+def _sine_pair(x: list, s0, c0, k_max: int, sign: float) -> tuple[list, list]:
+    """The coupled series of s = sin(x), c = cos(x) (sign -1: c' = -s x') or of sinh and
+    cosh (sign +1): s_k = (1/k) sum_j j x_j c_{k-j}, c_k = (sign/k) sum_j j x_j s_{k-j}."""
     jx = [None] + [x[1]] + [ops.mul(x[j], float(j)) for j in range(2, k_max + 1)]
     s, c = [s0], [c0]
     for k in range(1, k_max + 1):
         ds = add_all([ops.mul(jx[j], c[k - j]) for j in range(1, k + 1)])
         dc = add_all([ops.mul(jx[j], s[k - j]) for j in range(1, k + 1)])
         s.append(ds if k == 1 else ops.mul(ds, 1.0 / k))
-        c.append(ops.neg(dc) if k == 1 else ops.mul(dc, -1.0 / k))
-    return s, c
-
-
-def _sinh_cosh(x: list, s0, c0, k_max: int) -> tuple[list, list]:
-    jx = [None] + [x[1]] + [ops.mul(x[j], float(j)) for j in range(2, k_max + 1)]
-    s, c = [s0], [c0]
-    for k in range(1, k_max + 1):
-        ds = add_all([ops.mul(jx[j], c[k - j]) for j in range(1, k + 1)])
-        dc = add_all([ops.mul(jx[j], s[k - j]) for j in range(1, k + 1)])
-        s.append(ds if k == 1 else ops.mul(ds, 1.0 / k))
-        c.append(dc if k == 1 else ops.mul(dc, 1.0 / k))
+        c.append(ops.mul(dc, sign / k) if k > 1 or sign < 0 else dc)
     return s, c
 
 
@@ -179,23 +170,19 @@ def _sinh_cosh(x: list, s0, c0, k_max: int) -> tuple[list, list]:
 # y_0 = prim(x_0), named by the `taylor=` entries of the elementwise tables.
 
 def sin_series(x, y0, k):
-    return _sin_cos(x, y0, ops.cos(x[0]), k)[0]
+    return _sine_pair(x, y0, ops.cos(x[0]), k, -1.0)[0]
 
 
 def cos_series(x, y0, k):
-    return _sin_cos(x, ops.sin(x[0]), y0, k)[1]
+    return _sine_pair(x, ops.sin(x[0]), y0, k, -1.0)[1]
 
 
 def sinh_series(x, y0, k):
-    return _sinh_cosh(x, y0, ops.cosh(x[0]), k)[0]
+    return _sine_pair(x, y0, ops.cosh(x[0]), k, 1.0)[0]
 
 
 def cosh_series(x, y0, k):
-    return _sinh_cosh(x, ops.sinh(x[0]), y0, k)[1]
-
-
-def exp_rule_series(x, y0, k):
-    return exp_series(x, y0, k)
+    return _sine_pair(x, ops.sinh(x[0]), y0, k, 1.0)[1]
 
 
 def exp2_series(x, y0, k):
@@ -241,10 +228,6 @@ def _erf_like(sign: float) -> Callable:
 
 erf_series = _erf_like(1.0)
 erfc_series = _erf_like(-1.0)
-
-
-def sqrt_rule_series(x, y0, k):
-    return sqrt_series(x, y0, k)
 
 
 def rsqrt_series(x, y0, k):
