@@ -265,6 +265,7 @@ def all_workloads() -> list[Workload]:
     from benchmarks import workloads_distributed as dist
     from benchmarks import workloads_eager as eager
     from benchmarks import workloads_fusion as fusion
+    from benchmarks import workloads_jet as jet
     from benchmarks import workloads_linalg as la
     from benchmarks import workloads_models as m
     from benchmarks import workloads_random as rnd
@@ -290,4 +291,4 @@ def all_workloads() -> list[Workload]:
     out.append(W("jacrev_loop_vs_vmap_100", jacrev_vmap, ref=jacrev_loop, ref_fw="nablax", ref_label="loop of vjp"))
     return (out + m.workloads() + fusion.workloads() + la.workloads() + conv.workloads() + rnd.workloads()
             + eager.workloads() + comp.workloads() + dist.workloads() + sparse.workloads()
-            + cvjp.workloads())
+            + cvjp.workloads() + jet.workloads())

@@ -32,7 +32,7 @@ class Primitive:
         "name", "impl", "abstract_eval", "jvp", "transpose", "batch", "emit", "eager",
         "multiple_results", "linearize", "differentiable", "fold", "elementwise", "higher_order",
         "ufunc", "monoid", "costly", "commutative", "python_literal_ok", "fresh_result", "simplify", "rewrite", "inline",
-        "emit_block", "axis_batch", "sparsity",
+        "emit_block", "axis_batch", "sparsity", "jet",
         "__weakref__",
     )
 
@@ -59,6 +59,7 @@ class Primitive:
         self.emit_block = None
         self.axis_batch = None
         self.sparsity = None
+        self.jet = None  # the Taylor-mode rule (nablax.experimental.jet)
 
     def bind(self, *args, **params):
         # The hot path (every eager operation): reads the ContextVar directly, no helper call.

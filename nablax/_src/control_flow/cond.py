@@ -22,6 +22,7 @@ from ..array import to_concrete_array
 from ..avals import UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import Tracer, call_under, lift_aval
+from ..interpreters import jet as jet_interp
 from ..interpreters.batching import batch_flat, batch_jaxpr, current_axis
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_flat, jvp_jaxpr
 from ..interpreters.linearize import linearize_inline, linearize_jaxpr
@@ -228,6 +229,23 @@ def _cond_emit(args, outs, params, param_src):
 
 
 
+def _cond_jet(primals, series, *, branches):
+    """A concrete index runs the chosen branch's jet; a traced one binds a cond of the branches'
+    jets (outputs carry coefficients where any branch's do)."""
+    index, *ops = primals
+    ss = series[1:]
+    order = jet_interp.order_of(ss)
+    if not isinstance(index, Tracer):
+        br = branches[branch_index(index, len(branches))]
+        return jet_interp.jet_eval(br.jaxpr, br.consts, ops, ss, order)
+    flags = [s is not None for s in ss]
+    groups, n = [len(ops)], [len(branches[0].out_avals)]
+    out_flags = union([jet_interp.jet_jaxpr(b, flags, groups, n, order)[1] for b in branches])
+    new = tuple(jet_interp.jet_jaxpr(b, flags, groups, n, order, out_flags)[0] for b in branches)
+    outs = cond_p.bind(index, *jet_interp.flatten_groups(ops, ss, flags, groups, order), branches=new)
+    return jet_interp.unflatten_groups(outs, out_flags, n, order)
+
+
 cond_p = define_primitive(
     "cond",
     higher_order=True,
@@ -240,6 +258,7 @@ cond_p = define_primitive(
     batch=_cond_batch,
     emit_block=_cond_emit,
     multiple_results=True,
+    jet=_cond_jet,
 )
 
 

@@ -25,6 +25,7 @@ from typing import Callable
 from ..ad_util import is_undefined
 from ..avals import UndefinedPrimal, Zero
 from ..core import lift_aval
+from ..interpreters import jet as jet_interp
 from ..interpreters.batching import batch_jaxpr
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_flat
 from ..interpreters.staging import trace_to_jaxpr, with_invars
@@ -32,6 +33,7 @@ from ..interpreters.transpose import backward_pass
 from ..ir import Var
 from ..primitives import elementwise, misc
 from ..primitives._define import define_primitive
+from ..primitives.taylor import zeros_like
 from ..primitives.templates import batch_size, bdim_to_front, moveaxis
 from ..tree import tree_flatten, tree_unflatten
 from .common import as_value, compiled_body, conform, eval_closed, trace_fun
@@ -157,6 +159,29 @@ def _batch(args, dims, *, const_lengths, jaxprs):
     return outs, [0] * len(outs)
 
 
+def _jet(primals, series, *, const_lengths, jaxprs):
+    """Coefficient k of matvec(x) == b, matvec linear in x: x_k = solve(b_k - r_k), where r_k is
+    coefficient k of matvec's jet with x_k itself set to zero (its other terms known by then)."""
+    params = dict(const_lengths=const_lengths, jaxprs=jaxprs)
+    order = jet_interp.order_of(series)
+    x_all = custom_linear_solve_p.bind(*primals, **params)
+    groups, b = _split(primals, const_lengths)
+    sgroups, sb = _split(series, const_lengths)
+    n, consts = len(b), [c for g in groups for c in g]
+    xs = [[v] for v in x_all[:n]]
+    matvec = jaxprs[0]
+    for k in range(1, order + 1):
+        rhs = [zeros_like(v) if s is None else s[k - 1] for v, s in zip(b, sb)]
+        if any(s is not None for s in sgroups[0]):
+            known = [x[1:] + [zeros_like(x[0])] for x in xs]
+            _, rs = jet_interp.jet_eval(matvec.jaxpr, matvec.consts, groups[0] + [x[0] for x in xs],
+                                        [None if s is None else s[:k] for s in sgroups[0]] + known, k)
+            rhs = [r if s is None else elementwise.sub(r, s[k - 1]) for r, s in zip(rhs, rs)]
+        for x, v in zip(xs, custom_linear_solve_p.bind(*consts, *rhs, **params)[:n]):
+            x.append(v)
+    return x_all, [x[1:] for x in xs] + [None] * (len(x_all) - n)
+
+
 custom_linear_solve_p = define_primitive(
     "custom_linear_solve",
     higher_order=True,
@@ -169,6 +194,7 @@ custom_linear_solve_p = define_primitive(
     batch=_batch,
     inline=_inline,
     multiple_results=True,
+    jet=_jet,
 )
 
 

@@ -26,6 +26,7 @@ from ..array import wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..config import disable_jit_flag
 from ..core import call_under, lift_aval
+from ..interpreters import jet as jet_interp
 from ..interpreters.batching import batch_flat
 from ..interpreters.jvp import broadcast_zeros, instantiate_zeros, jvp_jaxpr
 from ..interpreters.linearize import linearize_jaxpr
@@ -291,6 +292,19 @@ def _scan_emit(args, outs, params, param_src):
 
 
 
+def _scan_jet(primals, series, *, jaxpr, length, reverse, num_consts, num_carry):
+    """A scan of the body's jet: coefficients ride along as extra consts, carry and xs (stacked)."""
+    order = jet_interp.order_of(series)
+    groups = [num_consts, num_carry, len(primals) - num_consts - num_carry]
+    out_groups = [num_carry, len(jaxpr.out_avals) - num_carry]
+    body, flags, out_flags = jet_interp.loop_body_jet(jaxpr, [s is not None for s in series], num_consts, num_carry,
+                                                      groups, out_groups, order)
+    outs = scan_p.bind(*jet_interp.flatten_groups(primals, series, flags, groups, order), jaxpr=body, length=length,
+                       reverse=reverse, num_consts=num_consts + order * sum(flags[:num_consts]),
+                       num_carry=num_carry + order * sum(flags[num_consts:num_consts + num_carry]))
+    return jet_interp.unflatten_groups(outs, out_flags, out_groups, order)
+
+
 scan_p = define_primitive(
     "scan",
     higher_order=True,
@@ -303,6 +317,7 @@ scan_p = define_primitive(
     batch=_scan_batch,
     emit_block=_scan_emit,
     multiple_results=True,
+    jet=_scan_jet,
 )
 
 

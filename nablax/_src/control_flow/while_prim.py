@@ -31,6 +31,7 @@ from .. import dtypes
 from ..array import wrap
 from ..avals import ShapedArray, UndefinedPrimal, Zero
 from ..core import call_under, lift_aval
+from ..interpreters import jet as jet_interp
 from ..interpreters.batching import batch_flat, batch_jaxpr, current_axis
 from ..interpreters.jvp import instantiate_zeros, jvp_flat, jvp_jaxpr
 from ..interpreters.linearize import linearize_flat
@@ -230,6 +231,22 @@ def _while_emit(args, outs, params, param_src):
                     f"    {lhs(outs)} = {body_fn}({', '.join(bc + outs)})"]
 
 
+def _while_jet(primals, series, **params):
+    """Taylor mode: a while loop iterating the body's jet; the predicate reads the primals only."""
+    cn, bn = params["cond_nconsts"], params["body_nconsts"]
+    body_jaxpr = params["body_jaxpr"]
+    order = jet_interp.order_of(series)
+    nk = len(primals) - cn - bn
+    flags_in = [s is not None for s in series[cn:]]
+    body, flags, out_flags = jet_interp.loop_body_jet(body_jaxpr, flags_in, bn, nk, [bn, nk], [nk], order)
+    extra = [Var(a) for a, f in zip(body_jaxpr.in_avals[bn:], flags[bn:]) if f for _ in range(order)]
+    cond = with_invars(params["cond_jaxpr"], list(params["cond_jaxpr"].jaxpr.invars) + extra)
+    operands = jet_interp.flatten_groups(primals[cn:], series[cn:], flags, [bn, nk], order)
+    outs = while_p.bind(*primals[:cn], *operands, **dict(params, cond_jaxpr=cond, body_jaxpr=body,
+                                                          body_nconsts=bn + order * sum(flags[:bn])))
+    return jet_interp.unflatten_groups(outs, out_flags, [nk], order)
+
+
 while_p = define_primitive(
     "while",
     higher_order=True,
@@ -243,6 +260,7 @@ while_p = define_primitive(
     emit_block=_while_emit,
     multiple_results=True,
     fold=False,  # an unbounded loop is not run while compiling
+    jet=_while_jet,
 )
 
 

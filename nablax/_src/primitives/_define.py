@@ -11,6 +11,14 @@ keyword-only arguments, so a missing rule is an import-time TypeError:
 - transpose(ct, *args, **params)   required iff `linear=True`; args are values or
   `UndefinedPrimal`s; returns one cotangent (or None) per arg.
 - batch(args, dims, **params) -> (out, out_dim)   the vmap rule.
+- jet(primals, series, **params) -> (primal_out, series_out)   optional: the Taylor-mode
+  rule (nablax.experimental.jet). `series[i]` is None (operand i is constant along the
+  curve) or a list of K normalized Taylor coefficients x_1..x_K (x(t) = x_0 + x_1 t + ...,
+  not the factorial-scaled derivatives of the public API); the rule returns the output's
+  coefficients the same way (None: constant). Written with lax functions (jit, vmap and
+  jet of jet see through it); primitives/taylor.py has the recurrences. Without one, a
+  `jvp="linear"` primitive maps each coefficient through itself, and any other is
+  derived from its JVP rule (interpreters/jet.py): exact, at a few times the cost.
 - emit: optional source template for generated code, e.g. "xp.sin({0})", or a callable
   `(args, params, param_src, avals) -> str | None` (None: call impl).
 
@@ -80,6 +88,7 @@ from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import Primitive, eager_args, lift_aval
 from ..dtypes import kind as lattice_kind
+from .taylor import linear_jet
 
 PRIMITIVES: dict[str, Primitive] = {}
 _SPARSITY_FACTS = (None, "move", "product", "reduce", "cumulative", "contract", "conv", "window", "window_scatter",
@@ -144,6 +153,7 @@ def define_primitive(
     emit_block: Callable | None = None,
     axis_batch: Callable | None = None,
     sparsity: str | None = None,
+    jet: Callable | None = None,
 ) -> Primitive:
     """Create and register a primitive; every rule is checked for presence here."""
     if name in PRIMITIVES:
@@ -160,6 +170,7 @@ def define_primitive(
     prim.batch = batch
     if jvp == "linear":
         jvp = linear_jvp(prim)
+        jet = jet or linear_jet(prim)
     prim.jvp = jvp if differentiable else _zero_jvp(prim)
     prim.differentiable = differentiable
     prim.transpose = transpose
@@ -180,6 +191,7 @@ def define_primitive(
     prim.emit_block = emit_block
     prim.axis_batch = axis_batch
     prim.sparsity = sparsity
+    prim.jet = jet
     prim.eager = eager or _generic_eager(impl, multiple_results, weak_rule)
     PRIMITIVES[name] = prim
     return prim

@@ -14,7 +14,7 @@ from .. import ad_util, dtypes
 from ..array import to_concrete_array, wrap
 from ..avals import ShapedArray, Zero
 from ..ir import Literal, Var
-from . import templates
+from . import taylor, templates
 from ._define import (
     aval_of,
     broadcast_shapes,
@@ -74,7 +74,7 @@ add_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: t,
     linear=True, transpose=_add_transpose, emit="({0} + {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=True), rewrite=_add_rewrite,
-    commutative=True,
+    commutative=True, jet=taylor.add_rule,
 )
 add = binary_wrapper(add_p)
 
@@ -97,6 +97,7 @@ sub_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: neg(t),
     linear=True, transpose=_sub_transpose, emit="({0} - {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(0, left_ok=False), rewrite=_sub_rewrite,
+    jet=taylor.sub_rule,
 )
 sub = binary_wrapper(sub_p)
 
@@ -125,7 +126,7 @@ mul_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: mul(x, t),
     linear=True, transpose=_mul_transpose, emit="({0} * {1})",
     ufunc=True, python_literal_ok=True, simplify=unit_identity(1, left_ok=True), rewrite=_mul_rewrite,
-    commutative=True, sparsity="product",
+    commutative=True, sparsity="product", jet=taylor.mul_rule,
 )
 mul = binary_wrapper(mul_p)
 
@@ -161,6 +162,7 @@ div_p = binary_elementwise(
     jvp_rhs=lambda t, x, y, out: mul(neg(t), div(out, y)),
     linear=True, transpose=_div_transpose,
     ufunc="true_divide", python_literal_ok=True, simplify=unit_identity(1, left_ok=False),
+    jet=taylor.div_rule,
 )
 div = binary_wrapper(div_p)
 
@@ -197,15 +199,18 @@ neg_p = unary_elementwise(
 )
 neg = neg_p.bind
 
-sin_p = unary_elementwise("sin", "sin", ufunc=True, tangent=lambda t, x, y: mul(t, cos(x)))
+sin_p = unary_elementwise("sin", "sin", ufunc=True, tangent=lambda t, x, y: mul(t, cos(x)),
+                          taylor=taylor.sin_series)
 sin = sin_p.bind
-cos_p = unary_elementwise("cos", "cos", ufunc=True, tangent=lambda t, x, y: neg(mul(t, sin(x))))
+cos_p = unary_elementwise("cos", "cos", ufunc=True, tangent=lambda t, x, y: neg(mul(t, sin(x))),
+                          taylor=taylor.cos_series)
 cos = cos_p.bind
-exp_p = unary_elementwise("exp", "exp", ufunc=True, tangent=lambda t, x, y: mul(t, y))
+exp_p = unary_elementwise("exp", "exp", ufunc=True, tangent=lambda t, x, y: mul(t, y), taylor=taylor.exp_series)
 exp = exp_p.bind
-log_p = unary_elementwise("log", "log", ufunc=True, tangent=lambda t, x, y: div(t, x))
+log_p = unary_elementwise("log", "log", ufunc=True, tangent=lambda t, x, y: div(t, x), taylor=taylor.log_series)
 log = log_p.bind
-tanh_p = unary_elementwise("tanh", "tanh", ufunc=True, tangent=lambda t, x, y: mul(t, sub(1.0, mul(y, y))))
+tanh_p = unary_elementwise("tanh", "tanh", ufunc=True, tangent=lambda t, x, y: mul(t, sub(1.0, mul(y, y))),
+                           taylor=taylor.tanh_series)
 tanh = tanh_p.bind
 
 
@@ -316,6 +321,7 @@ max_p = binary_elementwise(
     jvp_lhs=_select_weights_lhs_rhs(True, True),
     jvp_rhs=_select_weights_lhs_rhs(False, True),
     kinds="biuf", python_literal_ok=True, emit=_extremum_emit("maximum", True), fresh_result=True,
+    jet=taylor.extremum_rule(True),
 )
 max = binary_wrapper(max_p)  # noqa: A001
 min_p = binary_elementwise(
@@ -323,6 +329,7 @@ min_p = binary_elementwise(
     jvp_lhs=_select_weights_lhs_rhs(True, False),
     jvp_rhs=_select_weights_lhs_rhs(False, False),
     kinds="biuf", python_literal_ok=True, emit=_extremum_emit("minimum", False), fresh_result=True,
+    jet=taylor.extremum_rule(False),
 )
 min = binary_wrapper(min_p)  # noqa: A001
 
@@ -407,6 +414,7 @@ select_n_p = define_primitive(
     transpose=_select_n_transpose,
     weak_rule=_select_n_weak,
     sparsity="move",  # with a constant predicate; otherwise elementwise
+    jet=taylor.select_n_rule,
 )
 select_n_p.batch = templates.elementwise_batch(select_n_p)
 
@@ -474,6 +482,11 @@ def _integer_pow_emit(args, params, src, avals):
     return None
 
 
+def _integer_pow_jet(x, s, y):
+    out = integer_pow(x, y)
+    return out, taylor.integer_pow_series([x, *s], out, len(s), y=y)[1:]
+
+
 integer_pow_p = define_primitive(
     "integer_pow",
     impl=_integer_pow_impl,
@@ -483,6 +496,7 @@ integer_pow_p = define_primitive(
     batch=_integer_pow_batch,
     emit=_integer_pow_emit,
     simplify=lambda invars, params, out, producers: invars[0] if params["y"] == 1 else None,
+    jet=lambda primals, series, *, y: _integer_pow_jet(primals[0], series[0], y),
 )
 integer_pow_p.elementwise = True
 
@@ -557,7 +571,7 @@ def _pow_jvp_rhs(t, x, y, out):
 
 
 pow_p = binary_elementwise(
-    "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs, python_literal_ok=True,
+    "pow", _pow_impl, jvp_lhs=_pow_jvp_lhs, jvp_rhs=_pow_jvp_rhs, python_literal_ok=True, jet=taylor.pow_rule,
 )
 pow_any = binary_wrapper(pow_p)  # also integer ** integer (used by jnp.power)
 
@@ -575,7 +589,8 @@ def pow(x, y):  # noqa: A001
         y = convert_element_type(y, xa.dtype, ya.weak_type)
     return pow_p.bind(x, y)
 
-square_p = unary_elementwise("square", "square", kinds=NUMERIC_KINDS, tangent=lambda t, x, y: mul(t, mul(x, 2)))
+square_p = unary_elementwise("square", "square", kinds=NUMERIC_KINDS, tangent=lambda t, x, y: mul(t, mul(x, 2)),
+                             taylor=taylor.square_series)
 square = square_p.bind
 
 

@@ -78,6 +78,7 @@ def unary_elementwise(
     transpose: Callable | None = None,
     has_params: bool = False,
     ufunc: bool | str = False,
+    taylor: Callable | None = None,
     **facts,
 ):
     """A one-operand elementwise primitive.
@@ -88,7 +89,9 @@ def unary_elementwise(
     The output is weakly typed iff the input is, unless `weak=False` (bool outputs).
     `has_params`: the primitive takes static keyword params, passed to `np_fn` and rules.
     `ufunc=True`: `np_fn` (a NumPy name) may write into a buffer with `out=`; a string names
-    another ufunc for that. Other keywords are compiler facts passed to define_primitive.
+    another ufunc for that. `taylor(x, y0, K, **params)` gives the normalized Taylor
+    coefficients [y_0..y_K] from [x_0..x_K] and y_0 (primitives/taylor.py): the jet rule.
+    Other keywords are compiler facts passed to define_primitive.
     """
     fn = getattr(np, np_fn) if isinstance(np_fn, str) else np_fn
     np_name = np_fn if isinstance(np_fn, str) else None
@@ -133,6 +136,11 @@ def unary_elementwise(
     def batch(args, dims, **params):
         return prim.bind(args[0], **params), dims[0]
 
+    def jet(primals, series, **params):
+        (x,), (s,) = primals, series
+        y0 = prim.bind(x, **params)
+        return y0, taylor([x, *s], y0, len(s), **params)[1:]
+
     prim = define_primitive(
         name,
         impl=impl,
@@ -146,6 +154,7 @@ def unary_elementwise(
         transpose=transpose,
         weak_rule=weak_if_all_weak if weak else never_weak,
         ufunc=_ufunc_name(ufunc, np_name),
+        jet=jet if taylor is not None else facts.pop("jet", None),
         **facts,
     )
     prim.elementwise = True

@@ -16,7 +16,7 @@ import scipy.linalg.lapack as _lapack
 from .. import ad_util, dtypes, ops
 from ..array import wrap
 from ..avals import ShapedArray, Zero
-from . import templates
+from . import taylor, templates
 from ._define import aval_of, define_primitive
 from .factorizations_more import cholesky_update, symmetric_product, tridiagonal_solve
 from .linalg_common import (
@@ -156,6 +156,18 @@ def _triangular_solve_batch_b(a, b, db, params):
     return ops.reshape(out, s), nd - 3
 
 
+def _triangular_solve_jet(primals, series, **params):
+    """X_k = op(A_0)⁻¹ B_k - sum_j op(A_0)⁻¹ op(A_j) X_{k-j} (the JVP's two terms, coefficient-wise)."""
+    (a, b), (sa, sb) = primals, series
+    xs = [triangular_solve_p.bind(a, b, **params)]
+    for k in range(1, taylor.order_of(series) + 1):
+        terms = [] if sb is None else [triangular_solve_p.bind(a, sb[k - 1], **params)]
+        if sa is not None:
+            terms += [_triangular_solve_da(sa[j - 1], xs[k - j], a, **params) for j in range(1, k + 1)]
+        xs.append(taylor.add_all(terms))
+    return xs[0], xs[1:]
+
+
 triangular_solve_p = define_primitive(
     "triangular_solve",
     impl=_triangular_solve_impl,
@@ -166,6 +178,7 @@ triangular_solve_p = define_primitive(
     linear=True,
     transpose=_triangular_solve_transpose,
     fresh_result=True,
+    jet=_triangular_solve_jet,
 )
 
 

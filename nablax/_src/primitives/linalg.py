@@ -13,7 +13,7 @@ from .. import ad_util, dtypes
 from ..array import wrap
 from ..avals import ShapedArray, Zero
 from ..core import eager_args
-from . import shape, templates
+from . import shape, taylor, templates
 from ._define import aval_of, define_primitive
 from .misc import convert_element_type
 
@@ -342,6 +342,7 @@ dot_general_p = define_primitive(
     transpose=_dot_general_transpose,
     eager=_dot_general_eager,
     sparsity="contract",
+    jet=taylor.bilinear(lambda x, y, **params: dot_general_p.bind(x, y, **params)),
 )
 
 

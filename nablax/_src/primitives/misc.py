@@ -70,6 +70,14 @@ def _convert_emit(args, params, src, avals):
     return f"{args[0]}.astype({src(params['new_dtype'])})"
 
 
+def _convert_jet(primals, series, *, new_dtype, weak_type):
+    (x,), (s,) = primals, series
+    out = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
+    if not (dtypes.is_inexact(new_dtype) and dtypes.is_inexact(aval_of(x).dtype)):
+        return out, None
+    return out, [convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type) for t in s]
+
+
 convert_element_type_p = define_primitive(
     "convert_element_type",
     emit=_convert_emit,
@@ -81,6 +89,7 @@ convert_element_type_p = define_primitive(
     linear=True,
     transpose=_convert_transpose,
     simplify=when_same_type,
+    jet=_convert_jet,
 )
 convert_element_type_p.elementwise = True
 

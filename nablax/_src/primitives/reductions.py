@@ -212,6 +212,15 @@ def _extreme_emit(is_max: bool):
     return emit
 
 
+def _extreme_weights(x, out, axes):
+    """1/count at the extremal positions of x (ties shared equally), 0 elsewhere."""
+    aval = aval_of(x)
+    at_extreme = elementwise.eq(x, shape.broadcast_in_dim(out, aval.shape, _kept_axes(aval.ndim, axes)))
+    mask = misc.convert_element_type(at_extreme, aval.dtype, aval.weak_type)
+    count = reduce_sum(mask, axes)
+    return elementwise.div(mask, shape.broadcast_in_dim(count, aval.shape, _kept_axes(aval.ndim, axes)))
+
+
 def _extreme_jvp(is_max: bool):
     """Tangent of max/min: the tangent at the extremal positions, ties shared equally."""
 
@@ -220,14 +229,23 @@ def _extreme_jvp(is_max: bool):
         out = (reduce_max_p if is_max else reduce_min_p).bind(x, axes=axes)
         if type(t) is Zero or not dtypes.is_float(aval_of(x).dtype):
             return out, Zero(aval_of(out).to_tangent_aval())
-        aval = aval_of(x)
-        at_extreme = elementwise.eq(x, shape.broadcast_in_dim(out, aval.shape, _kept_axes(aval.ndim, axes)))
-        mask = misc.convert_element_type(at_extreme, aval.dtype, aval.weak_type)
-        count = reduce_sum(mask, axes)
-        weights = elementwise.div(mask, shape.broadcast_in_dim(count, aval.shape, _kept_axes(aval.ndim, axes)))
-        return out, reduce_sum(elementwise.mul(t, weights), axes)
+        return out, reduce_sum(elementwise.mul(t, _extreme_weights(x, out, axes)), axes)
 
     return jvp
+
+
+def _extreme_jet(is_max: bool):
+    """Every coefficient taken where the primal is extremal (the JVP's weights, fixed along the curve)."""
+
+    def jet(primals, series, *, axes):
+        (x,), (s,) = primals, series
+        out = (reduce_max_p if is_max else reduce_min_p).bind(x, axes=axes)
+        if not dtypes.is_float(aval_of(x).dtype):
+            return out, None
+        weights = _extreme_weights(x, out, axes)
+        return out, [reduce_sum(elementwise.mul(t, weights), axes) for t in s]
+
+    return jet
 
 
 reduce_max_p, reduce_max = axis_reduction(
@@ -235,6 +253,7 @@ reduce_max_p, reduce_max = axis_reduction(
     impl=_extreme_impl(True),
     emit=_extreme_emit(True),
     jvp=_extreme_jvp(True),
+    jet=_extreme_jet(True),
     monoid="maximum",
 )
 
@@ -243,6 +262,7 @@ reduce_min_p, reduce_min = axis_reduction(
     impl=_extreme_impl(False),
     emit=_extreme_emit(False),
     jvp=_extreme_jvp(False),
+    jet=_extreme_jet(False),
     monoid="minimum",
 )
 

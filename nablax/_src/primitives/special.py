@@ -14,6 +14,7 @@ import operator
 import numpy as np
 import scipy.special as sps
 
+from . import taylor
 from ._define import aval_of
 from .elementwise import (
     abs,
@@ -48,27 +49,31 @@ def _same_dtype(fn):
     return f
 
 
-exp2_p = unary_elementwise("exp2", "exp2", ufunc=True, tangent=lambda t, x, y: mul(t, mul(y, _LN2)))
+exp2_p = unary_elementwise("exp2", "exp2", ufunc=True, tangent=lambda t, x, y: mul(t, mul(y, _LN2)), taylor=taylor.exp2_series)
 exp2 = exp2_p.bind
-log1p_p = unary_elementwise("log1p", "log1p", ufunc=True, tangent=lambda t, x, y: div(t, add(x, 1.0)))
+log1p_p = unary_elementwise("log1p", "log1p", ufunc=True, tangent=lambda t, x, y: div(t, add(x, 1.0)), taylor=taylor.log1p_series)
 log1p = log1p_p.bind
-expm1_p = unary_elementwise("expm1", "expm1", ufunc=True, tangent=lambda t, x, y: mul(t, add(y, 1.0)))
+expm1_p = unary_elementwise("expm1", "expm1", ufunc=True, tangent=lambda t, x, y: mul(t, add(y, 1.0)), taylor=taylor.expm1_series)
 expm1 = expm1_p.bind
-sqrt_p = unary_elementwise("sqrt", "sqrt", ufunc=True, tangent=lambda t, x, y: div(t, mul(y, 2.0)))
+sqrt_p = unary_elementwise("sqrt", "sqrt", ufunc=True, tangent=lambda t, x, y: div(t, mul(y, 2.0)),
+                           taylor=taylor.sqrt_series)
 sqrt = sqrt_p.bind
 rsqrt_p = unary_elementwise("rsqrt", lambda x: 1 / np.sqrt(x), emit="(1 / xp.sqrt({0}))",
-                            tangent=lambda t, x, y: mul(t, mul(div(y, x), -0.5)))
+                            tangent=lambda t, x, y: mul(t, mul(div(y, x), -0.5)), taylor=taylor.rsqrt_series)
 rsqrt = rsqrt_p.bind
-cbrt_p = unary_elementwise("cbrt", "cbrt", kinds="f", tangent=lambda t, x, y: mul(t, mul(integer_pow(y, -2), 1 / 3)))
+cbrt_p = unary_elementwise("cbrt", "cbrt", kinds="f", tangent=lambda t, x, y: mul(t, mul(integer_pow(y, -2), 1 / 3)),
+                           taylor=taylor.cbrt_series)
 cbrt = cbrt_p.bind
 
-tan_p = unary_elementwise("tan", "tan", ufunc=True, tangent=lambda t, x, y: mul(t, add(mul(y, y), 1.0)))
+tan_p = unary_elementwise("tan", "tan", ufunc=True, tangent=lambda t, x, y: mul(t, add(mul(y, y), 1.0)), taylor=taylor.tan_series)
 tan = tan_p.bind
-asin_p = unary_elementwise("asin", "arcsin", tangent=lambda t, x, y: mul(t, rsqrt(sub(1.0, mul(x, x)))))
+asin_p = unary_elementwise("asin", "arcsin", tangent=lambda t, x, y: mul(t, rsqrt(sub(1.0, mul(x, x)))),
+                           taylor=taylor.asin_series)
 asin = asin_p.bind
-acos_p = unary_elementwise("acos", "arccos", tangent=lambda t, x, y: neg(mul(t, rsqrt(sub(1.0, mul(x, x))))))
+acos_p = unary_elementwise("acos", "arccos", tangent=lambda t, x, y: neg(mul(t, rsqrt(sub(1.0, mul(x, x))))),
+                           taylor=taylor.acos_series)
 acos = acos_p.bind
-atan_p = unary_elementwise("atan", "arctan", tangent=lambda t, x, y: div(t, add(mul(x, x), 1.0)))
+atan_p = unary_elementwise("atan", "arctan", tangent=lambda t, x, y: div(t, add(mul(x, x), 1.0)), taylor=taylor.atan_series)
 atan = atan_p.bind
 
 
@@ -85,16 +90,17 @@ atan2_p = binary_elementwise(
 atan2 = binary_wrapper(atan2_p)
 atan2.__doc__ = "lax.atan2(x, y): the angle of the point (y, x), in (-pi, pi]."
 
-sinh_p = unary_elementwise("sinh", "sinh", ufunc=True, tangent=lambda t, x, y: mul(t, cosh(x)))
+sinh_p = unary_elementwise("sinh", "sinh", ufunc=True, tangent=lambda t, x, y: mul(t, cosh(x)), taylor=taylor.sinh_series)
 sinh = sinh_p.bind
-cosh_p = unary_elementwise("cosh", "cosh", ufunc=True, tangent=lambda t, x, y: mul(t, sinh(x)))
+cosh_p = unary_elementwise("cosh", "cosh", ufunc=True, tangent=lambda t, x, y: mul(t, sinh(x)), taylor=taylor.cosh_series)
 cosh = cosh_p.bind
-asinh_p = unary_elementwise("asinh", "arcsinh", tangent=lambda t, x, y: mul(t, rsqrt(add(mul(x, x), 1.0))))
+asinh_p = unary_elementwise("asinh", "arcsinh", tangent=lambda t, x, y: mul(t, rsqrt(add(mul(x, x), 1.0))),
+                            taylor=taylor.asinh_series)
 asinh = asinh_p.bind
 acosh_p = unary_elementwise("acosh", "arccosh",  # (1/sqrt(x^2 - 1), real below -1 too, as in JAX)
-                            tangent=lambda t, x, y: mul(t, rsqrt(sub(mul(x, x), 1.0))))
+                            tangent=lambda t, x, y: mul(t, rsqrt(sub(mul(x, x), 1.0))), taylor=taylor.acosh_series)
 acosh = acosh_p.bind
-atanh_p = unary_elementwise("atanh", "arctanh", tangent=lambda t, x, y: div(t, sub(1.0, mul(x, x))))
+atanh_p = unary_elementwise("atanh", "arctanh", tangent=lambda t, x, y: div(t, sub(1.0, mul(x, x))), taylor=taylor.atanh_series)
 atanh = atanh_p.bind
 
 
@@ -105,7 +111,7 @@ def _logistic_impl(x):
 
 
 logistic_p = unary_elementwise("logistic", _same_dtype(_logistic_impl),
-                               tangent=lambda t, x, y: mul(t, mul(y, sub(1.0, y))))
+                               tangent=lambda t, x, y: mul(t, mul(y, sub(1.0, y))), taylor=taylor.logistic_series)
 logistic = logistic_p.bind
 
 
@@ -114,10 +120,10 @@ def _gaussian(x):
 
 
 erf_p = unary_elementwise("erf", _same_dtype(sps.erf), kinds="f",
-                          tangent=lambda t, x, y: mul(t, mul(_gaussian(x), _TWO_OVER_SQRT_PI)))
+                          tangent=lambda t, x, y: mul(t, mul(_gaussian(x), _TWO_OVER_SQRT_PI)), taylor=taylor.erf_series)
 erf = erf_p.bind
 erfc_p = unary_elementwise("erfc", _same_dtype(sps.erfc), kinds="f",
-                           tangent=lambda t, x, y: mul(t, mul(_gaussian(x), -_TWO_OVER_SQRT_PI)))
+                           tangent=lambda t, x, y: mul(t, mul(_gaussian(x), -_TWO_OVER_SQRT_PI)), taylor=taylor.erfc_series)
 erfc = erfc_p.bind
 def _erf_inv_impl(x):
     return np.copysign(sps.erfinv(x), x)  # erfinv(-0.) is -0., as in JAX (SciPy gives +0.)
