@@ -13,7 +13,7 @@ import nablax
 import nablax.numpy as jnp
 from nablax.experimental.jet import jet
 
-from .test_rules import DIFF_CASES, TRANSPOSE_ONLY, _partial
+from .test_rules import DIFF_CASES, _partial
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +48,7 @@ def _float_leaves(out) -> list[int]:
     return [i for i, o in enumerate(leaves) if np.asarray(o).dtype.kind in "fc"]
 
 
-JET_CASES = [c for c in DIFF_CASES if c.prim.name not in TRANSPOSE_ONLY]
-
-
-@pytest.mark.parametrize("case", JET_CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", DIFF_CASES, ids=lambda c: c.id)
 def test_jet_matches_nested_jvp(case):
     f, xs = _partial(case, case.differentiable_argnums())
     order = 3 if case.order >= 2 else 1
