@@ -183,6 +183,11 @@ def targets() -> list[Target]:
                 "data-parallel MLP step on 2 MPI ranks: throughput over 1 process ≥ 1.6×", ()),
         Target("psum of 1M float32 across 2 ranks ≤ 2× mpi4py Allreduce",
                ratio("psum_1M_2ranks", "nablax", "psum_1M_2ranks", "ref"), 2.0),
+        speedup(("jet_8th_derivative", "ref"), ("jet_8th_derivative", "nablax"), 10,
+                "jet: 8th derivative of a 50-op scalar program over 8 nested jvp ≥ 10×", ("jet_8th_derivative",)),
+        speedup(("sparse_jacobian_tridiag_10000", "ref"), ("sparse_jacobian_tridiag_10000", "nablax"), 100,
+                "sparse_jacobian of the n = 10,000 tridiagonal residual over jacfwd ≥ 100×",
+                ("sparse_jacobian_tridiag_10000",)),
     ]
 
 
