@@ -179,3 +179,12 @@ def test_module_runs_as_script():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "[-2.4, -4.8,  2.4]" in proc.stdout
+
+
+def test_beyond_jax(capsys):
+    out = run(capsys, "--section", "beyond-jax")
+    assert "lax.while_loop" in out and "jet(jnp.sin" in out and "sparse_jacobian(residual)" in out
+    assert result_line(out, "grads").startswith("→ Array([0.35355338, 0.70710677, 0.05      ]")
+    assert result_line(out, "jnp.stack(derivatives)").startswith("→ Array([ 1.,  0., -1.,  0.]")
+    assert result_line(out, "J.shape, J.nnz").endswith("((1000, 1000), 2998)")
+    assert result_line(out, "J[0, :3].toarray()").endswith("array([[1., 1., 0.]], dtype=float32)")
